@@ -1,0 +1,55 @@
+package dev.prefer.cli;
+
+import dev.prefer.data.BuildInfo;
+import dev.prefer.data.DataException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code prefer} command: verbs over the library. Each subcommand parses its options and calls one library
+ * entry point, the same call a Java user would make.
+ */
+@Command(name = "prefer",
+        mixinStandardHelpOptions = true,
+        versionProvider = Prefer.Version.class,
+        description = "Learning from human preferences: collect, model, optimize, evaluate.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        },
+        footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
+public final class Prefer implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (used by tests). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Prefer());
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // Bad input ends with a one-line reason and a non-zero code; a bug keeps its stack trace.
+            if (ex instanceof DataException || ex instanceof IllegalArgumentException
+                    || ex instanceof java.io.UncheckedIOException) {
+                commandLine.getErr().println("prefer: " + DataException.oneLine(ex.getMessage()));
+                return 2;
+            }
+            throw ex;
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"prefer " + BuildInfo.version() + " (" + BuildInfo.gitCommit() + "), Java " + System.getProperty("java.version")};
+        }
+    }
+}
