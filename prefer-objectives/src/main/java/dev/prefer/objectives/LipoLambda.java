@@ -73,8 +73,15 @@ public final class LipoLambda implements Objective {
         NDArray mask = psi.expandDims(2).gt(psi.expandDims(1)).toType(s.getDataType(), false); // ψ_i > ψ_j
         NDArray pairs = Num.softplus(diff.neg()).mul(mask);
         if (lambdaWeights) {
-            NDArray order = s.stopGradient().argSort(1, false);       // (B, K) indices, best first
-            NDArray tau = order.argSort(1, true).add(1).toType(s.getDataType(), false); // (B, K) 1-based ranks
+            // τ_i = 1 + #{j : s_j > s_i, or s_j = s_i and j < i}, from comparisons (no sort needed).
+            int k = t.k();
+            NDArray sd = s.stopGradient();
+            NDArray above = sd.expandDims(1).gt(sd.expandDims(2));                  // [b, i, j] = s_j > s_i
+            double[] before = new double[k * k];
+            for (int i = 0; i < k; i++) for (int j = 0; j < i; j++) before[i * k + j] = 1;
+            NDArray earlier = s.getManager().create(before, new ai.djl.ndarray.types.Shape(1, k, k)).gt(0); // j < i
+            NDArray tied = sd.expandDims(1).eq(sd.expandDims(2)).logicalAnd(earlier.broadcast(above.getShape()));
+            NDArray tau = above.logicalOr(tied).toType(s.getDataType(), false).sum(new int[] {2}).add(1); // (B, K)
             NDArray invD = tau.add(1).log().pow(-1).mul(Math.log(2)); // 1 / log2(1 + τ)
             NDArray gain = psi.mul(Math.log(2)).exp();                 // 2^ψ (the −1 cancels in differences)
             NDArray delta = gain.expandDims(2).sub(gain.expandDims(1)).abs()

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDArray;
  *   L = −c − λ log σ( log odds(y_w) − log odds(y_l) )</pre>
  * The first term is the SFT loss on the chosen response. TRL averages that NLL over all chosen tokens of the
  * batch; here it is the per-sequence mean, weighted like every other group loss. Reward for metrics: λ·c.
+ * log(1 − e^c) is computed stably near c = 0 in the twin; the tensor form caps c at −1e-6 (a mean token
+ * probability of 0.999999) there, where float32 cannot represent 1 − e^c.
  */
 public final class Orpo extends PairObjective {
     private final double lambda;
@@ -24,10 +26,13 @@ public final class Orpo extends PairObjective {
     @Override public Requirements requirements() { return Requirements.pairs(false); }
     @Override public RewardForm rewardForm() { return new RewardForm(lambda, false, true); }
 
-    /** log(1 − e^x) for x &lt; 0, as TRL writes it: log1p(−exp(x)). */
+    /** log(1 − e^x) for x &lt; 0, stable near 0 as well (Mächler's log1mexp). */
     static double log1mExp(double x) {
-        return Math.log1p(-Math.exp(x));
+        return x > -Math.log(2) ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x));
     }
+
+    /** Mean log-probs are capped here in the tensor form, where 1 − e^c would round to 0 (P = 1 exactly). */
+    static final double MAX_MEAN_LOGP = -1e-6;
 
     @Override
     protected double pairLoss(Batch b, int g) {
@@ -42,8 +47,9 @@ public final class Orpo extends PairObjective {
         NDArray mean = t.policy().div(t.tokens()); // (B, 2)
         NDArray c = TensorBatch.col(mean, 0);
         NDArray r = TensorBatch.col(mean, 1);
-        NDArray l1c = c.exp().neg().add(1).log();
-        NDArray l1r = r.exp().neg().add(1).log();
+        // log(1 − e^c) as TRL writes it; c is capped at −1e-6 so that a response of probability 1 stays finite.
+        NDArray l1c = c.minimum(MAX_MEAN_LOGP).exp().neg().add(1).log();
+        NDArray l1r = r.minimum(MAX_MEAN_LOGP).exp().neg().add(1).log();
         NDArray logOdds = c.sub(r).sub(l1c.sub(l1r));
         return c.neg().sub(Num.logSigmoid(logOdds).mul(lambda));
     }
