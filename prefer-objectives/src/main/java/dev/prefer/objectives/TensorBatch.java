@@ -56,7 +56,8 @@ public final class TensorBatch {
 
     private static NDArray make(NDManager m, double[] v, Shape shape, DataType type) {
         if (v == null) return null;
-        return m.create(v, shape).toType(type, false);
+        // Always copy into engine-owned memory: an array made from a Java buffer may share that buffer's storage.
+        return m.create(v, shape).toType(type, true);
     }
 
     /** The same batch with policy log-probs from the model, shape (B, K) (pairs: chosen in column 0). */

@@ -117,7 +117,7 @@ class TwinAndGradientTest {
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 gc.backward(o.loss(tb.withPolicy(p)).loss());
             }
-            return p.getGradient().toDoubleArray();
+            return p.getGradient().toType(DataType.FLOAT64, true).toDoubleArray();
         }
     }
 
