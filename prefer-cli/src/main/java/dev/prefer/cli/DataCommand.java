@@ -44,7 +44,7 @@ public final class DataCommand implements Runnable {
         Path file;
 
         @Option(names = "--format", description = "Row layout (default: detected from the first row): "
-                + "standard, conversational, implicit-prompt, conversational-implicit-prompt, ranked, unpaired.")
+                + "standard, conversational, implicit-prompt, conversational-implicit-prompt, ranked, unpaired, joint.")
         String format;
 
         @Option(names = "--skip-bad-rows", description = "Count and skip bad rows instead of stopping at the first.")

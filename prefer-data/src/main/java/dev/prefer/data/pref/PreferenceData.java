@@ -6,6 +6,7 @@ import java.util.List;
 
 /**
  * What {@link PreferenceReader} read: the rows of one layout (the other lists are empty) and the counts.
+ * {@code joint} holds DOVE's pairs with different prompts.
  *
  * @param rows                    rows read successfully
  * @param skipped                 bad rows skipped (only with skip-bad-rows)
@@ -15,11 +16,12 @@ import java.util.List;
  *                                prompt (see {@link ImplicitPrompt})
  */
 public record PreferenceData(String file, PreferenceFormat format, List<PreferencePair> pairs, List<RankedList> lists,
-                             List<UnpairedExample> unpaired, long rows, long skipped, DataException firstSkipped,
+                             List<UnpairedExample> unpaired, List<JointPreferencePair> joint, long rows, long skipped, DataException firstSkipped,
                              long implicitSplitDisagreements) {
     public PreferenceData {
         pairs = List.copyOf(pairs);
         lists = List.copyOf(lists);
         unpaired = List.copyOf(unpaired);
+        joint = List.copyOf(joint);
     }
 }

@@ -22,7 +22,9 @@ public enum PreferenceFormat {
     /** Ranked list: {@code {"prompt", "responses": [..], "scores": [..]}} or {@code "ranking": [indices, best first]}. */
     RANKED,
     /** Unpaired (KTO): {@code {"prompt", "completion", "label": bool}}; prompt and completion may be message lists. */
-    UNPAIRED;
+    UNPAIRED,
+    /** Joint pairs with different prompts (DOVE): {@code {"prompt_chosen", "chosen", "prompt_rejected", "rejected"}}. */
+    JOINT;
 
     /** The command-line name, e.g. {@code implicit-prompt}. */
     public String cliName() {
@@ -41,6 +43,7 @@ public enum PreferenceFormat {
     /** Detects the layout of a row; the error names the file and line. */
     public static PreferenceFormat detect(Path file, long line, JsonNode row) {
         if (row.has("responses")) return RANKED;
+        if (row.has("prompt_chosen") || row.has("prompt_rejected")) return JOINT;
         if (row.has("completion") || row.has("label")) return UNPAIRED;
         if (row.has("chosen") && row.has("rejected")) {
             boolean lists = row.get("chosen").isArray();
@@ -48,7 +51,7 @@ public enum PreferenceFormat {
             return lists ? CONVERSATIONAL_IMPLICIT_PROMPT : IMPLICIT_PROMPT;
         }
         throw new DataException(file, line, null, "cannot tell the preference format: expected chosen/rejected,"
-                + " responses (ranked), or completion/label (unpaired); fields: " + fieldNames(row));
+                + " responses (ranked), completion/label (unpaired) or prompt_chosen/prompt_rejected (joint); fields: " + fieldNames(row));
     }
 
     private static String fieldNames(JsonNode row) {

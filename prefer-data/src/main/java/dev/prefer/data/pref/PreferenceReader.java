@@ -56,6 +56,7 @@ public final class PreferenceReader {
         List<PreferencePair> pairs = new ArrayList<>();
         List<RankedList> lists = new ArrayList<>();
         List<UnpairedExample> unpaired = new ArrayList<>();
+        List<JointPreferencePair> joint = new ArrayList<>();
         PreferenceFormat[] format = {options.format()};
         long[] splitDisagreements = {0};
         Jsonl.ReadStats stats = Jsonl.read(file, options.skipBadRows(), (line, row) -> {
@@ -77,10 +78,13 @@ public final class PreferenceReader {
                 case CONVERSATIONAL_IMPLICIT_PROMPT -> pairs.add(r.implicitConversationalPair());
                 case RANKED -> lists.add(r.ranked());
                 case UNPAIRED -> unpaired.add(r.unpaired());
+                case JOINT -> joint.add(new JointPreferencePair(Jsonl.requireString(file, line, row, "prompt_chosen"),
+                        Jsonl.requireString(file, line, row, "chosen"), Jsonl.requireString(file, line, row, "prompt_rejected"),
+                        Jsonl.requireString(file, line, row, "rejected"), r.weight(), r.annotator(), r.attributes(), r.source()));
             }
         });
         if (format[0] == null) format[0] = options.format();
-        return new PreferenceData(file.toString(), format[0], pairs, lists, unpaired, stats.rows(), stats.skipped(),
+        return new PreferenceData(file.toString(), format[0], pairs, lists, unpaired, joint, stats.rows(), stats.skipped(),
                 stats.firstSkipped(), splitDisagreements[0]);
     }
 

@@ -26,6 +26,10 @@ public final class PreferenceStats {
         if (!d.pairs().isEmpty()) m.putAll(pairs(d));
         if (!d.lists().isEmpty()) m.putAll(lists(d.lists()));
         if (!d.unpaired().isEmpty()) m.putAll(unpaired(d.unpaired()));
+        if (!d.joint().isEmpty()) {
+            m.put("joint_pairs", d.joint().size());
+            m.put("joint_pairs_same_prompt", d.joint().stream().filter(j -> j.promptChosen().equals(j.promptRejected())).count());
+        }
         return m;
     }
 

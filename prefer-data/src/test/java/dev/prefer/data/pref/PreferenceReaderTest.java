@@ -169,6 +169,18 @@ class PreferenceReaderTest {
     }
 
     @Test
+    void jointPairsWithDifferentPromptsForDove() throws Exception {
+        Path f = write("j.jsonl", "{\"prompt_chosen\":\"a?\",\"chosen\":\"yes\",\"prompt_rejected\":\"b?\",\"rejected\":\"no\"}");
+        PreferenceData d = PreferenceReader.read(f);
+        assertEquals(PreferenceFormat.JOINT, d.format());
+        assertEquals("b?", d.joint().get(0).promptRejected());
+        assertEquals(1, PreferenceStats.of(d).get("joint_pairs"));
+        assertEquals(0L, PreferenceStats.of(d).get("joint_pairs_same_prompt"));
+        Path bad = write("jb.jsonl", "{\"prompt_chosen\":\"a?\",\"chosen\":\"yes\",\"rejected\":\"no\"}");
+        assertEquals(bad + ":1: field 'prompt_rejected': missing", assertThrows(DataException.class, () -> PreferenceReader.read(bad)).getMessage());
+    }
+
+    @Test
     void badRowsNameFileLineAndFieldOrAreCountedWhenSkipped() throws Exception {
         Path f = write("b.jsonl",
                 "{\"prompt\":\"p\",\"chosen\":\"a\",\"rejected\":\"b\"}",
