@@ -158,9 +158,22 @@ public final class ChatTemplate {
         return new String[] {p, renderCompletion(prompt, p, chosen, "chosen"), renderCompletion(prompt, p, rejected, "rejected")};
     }
 
-    /** The prompt rendered with the generation prompt appended. */
+    /**
+     * The prompt rendered with the generation prompt appended; a prompt whose last message is the assistant's is
+     * continued instead (transformers' {@code continue_final_message}: the rendering is cut right after that
+     * message's content, so a completion extends it).
+     */
     public String renderPrompt(List<ChatMessage> prompt) {
-        return render(prompt, true);
+        if (prompt.isEmpty() || !"assistant".equals(prompt.get(prompt.size() - 1).role())) return render(prompt, true);
+        String full = render(prompt, false);
+        String last = prompt.get(prompt.size() - 1).content();
+        int at = last.isEmpty() ? -1 : full.lastIndexOf(last);
+        if (at < 0) {
+            last = last.strip();
+            at = last.isEmpty() ? -1 : full.lastIndexOf(last);
+        }
+        if (at < 0) throw new TemplateException("cannot continue the final assistant message: the template does not render its content verbatim");
+        return full.substring(0, at + last.length());
     }
 
     /** The text that {@code completion} adds after the rendered {@code prompt}. */

@@ -72,6 +72,16 @@ class ChatTemplateTest {
     }
 
     @Test
+    void promptEndingWithAnAssistantTurnIsContinued() {
+        ChatTemplate chatml = new ChatTemplate(
+                "{% for m in messages %}{{'<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n'}}{% endfor %}"
+                        + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}", Map.of());
+        // By hand: the rendering cut right after "The answer is", so the completion continues that message.
+        String p = chatml.renderPrompt(List.of(ChatMessage.user("2+2?"), ChatMessage.assistant("The answer is")));
+        assertEquals("<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\nThe answer is", p);
+    }
+
+    @Test
     void readsTemplateAndSpecialTokensFromTokenizerConfig(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"bos_token\": {\"content\": \"<s>\", \"lstrip\": false},"
                 + " \"eos_token\": \"</s>\", \"chat_template\": \"{{ bos_token }}{% for m in messages %}{{ m.content }}{{ eos_token }}{% endfor %}\"}");
