@@ -22,10 +22,10 @@ import java.util.regex.Pattern;
  * </pre>
  * Extra or wrong tokens dilute correctness; the empty response has correctness 0 and brevity 1.
  *
- * @param maxStart     largest first number, >= 0 (default 20)
- * @param maxStep      largest step, >= 1 (default 3)
+ * @param maxStart     largest first number, >= 0 (default 99)
+ * @param maxStep      largest step, >= 1 (default 9)
  * @param minItems     fewest items, >= 2 (default 3)
- * @param maxItems     most items, minItems..20 (default 7)
+ * @param maxItems     most items, minItems..20 (default 8; defaults give 100 x 9 x 6 = 5400 problems)
  * @param lengthBudget L above, characters, >= 1 (default 48)
  * @param weight       w above, the weight of correctness in the scalar score, in [0, 1] (default 0.5)
  */
@@ -44,7 +44,7 @@ public record CountingTask(int maxStart, int maxStep, int minItems, int maxItems
     }
 
     public static CountingTask defaults() {
-        return new CountingTask(20, 3, 3, 7, 48, 0.5);
+        return new CountingTask(99, 9, 3, 8, 48, 0.5);
     }
 
     /** One problem: count from {@code from} to {@code to} by {@code step}. */
