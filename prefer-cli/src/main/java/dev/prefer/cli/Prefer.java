@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Learning from human preferences: collect, model, optimize, evaluate.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TaskCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {
