@@ -43,6 +43,47 @@ public final class VerifierAccuracy {
         return new Estimate(p, Math.max(0, center - half), Math.min(1, center + half), confidence, n, "Wilson score interval");
     }
 
+    /**
+     * Accuracy with sampling: k sampled responses per prompt, each verified; the per-prompt pass rate
+     * {@code c_i / n_i} averaged over prompts, with a bootstrap over PROMPTS (samples of one prompt stay together).
+     *
+     * @param pass pass[i][j]: whether sample j of prompt i passes; every prompt needs at least one sample
+     */
+    public static Estimate sampled(boolean[][] pass, Bootstrap bootstrap) {
+        double[] perPrompt = new double[pass.length];
+        for (int i = 0; i < pass.length; i++) {
+            if (pass[i].length == 0) throw new IllegalArgumentException("prompt " + i + " has no samples");
+            int c = 0;
+            for (boolean b : pass[i]) if (b) c++;
+            perPrompt[i] = (double) c / pass[i].length;
+        }
+        return bootstrap.mean(perPrompt);
+    }
+
+    /**
+     * The unbiased pass@k estimator of Chen et al. 2021 ("Evaluating Large Language Models Trained on Code", eq. 1)
+     * for one prompt with n samples of which c pass: {@code 1 − C(n−c, k) / C(n, k)}, the chance that k of the n
+     * samples drawn without replacement include a passing one; computed as {@code 1 − Π_{i=n−c+1..n} (1 − k/i)}.
+     */
+    public static double passAtK(int n, int c, int k) {
+        if (n < 1 || c < 0 || c > n || k < 1 || k > n) throw new IllegalArgumentException("need 0 <= c <= n, 1 <= k <= n: n=" + n + ", c=" + c + ", k=" + k);
+        if (n - c < k) return 1.0;
+        double prod = 1;
+        for (int i = n - c + 1; i <= n; i++) prod *= 1 - (double) k / i;
+        return 1 - prod;
+    }
+
+    /** Mean pass@k over prompts with a bootstrap over prompts; pass[i] holds prompt i's samples (at least k). */
+    public static Estimate passAtK(boolean[][] pass, int k, Bootstrap bootstrap) {
+        double[] perPrompt = new double[pass.length];
+        for (int i = 0; i < pass.length; i++) {
+            int c = 0;
+            for (boolean b : pass[i]) if (b) c++;
+            perPrompt[i] = passAtK(pass[i].length, c, k);
+        }
+        return bootstrap.mean(perPrompt);
+    }
+
     static double[] toDoubles(boolean[] b) {
         double[] x = new double[b.length];
         for (int i = 0; i < b.length; i++) x[i] = b[i] ? 1 : 0;

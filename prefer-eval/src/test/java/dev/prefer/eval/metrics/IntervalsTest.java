@@ -99,6 +99,23 @@ class IntervalsTest {
     }
 
     @Test
+    void passAtKAndSampledAccuracy() {
+        // n = 5 samples, c = 2 pass: pass@1 = 1 - C(3,1)/C(5,1) = 2/5; pass@2 = 1 - C(3,2)/C(5,2) = 1 - 3/10 = 0.7;
+        // pass@4 = 1 since n - c = 3 < 4; no passing sample gives 0.
+        assertEquals(0.4, VerifierAccuracy.passAtK(5, 2, 1), 1e-15);
+        assertEquals(0.7, VerifierAccuracy.passAtK(5, 2, 2), 1e-15);
+        assertEquals(1.0, VerifierAccuracy.passAtK(5, 2, 4));
+        assertEquals(0.0, VerifierAccuracy.passAtK(5, 0, 3));
+        // n = 10, c = 3, k = 5: 1 - C(7,5)/C(10,5) = 1 - 21/252 = 11/12
+        assertEquals(11.0 / 12, VerifierAccuracy.passAtK(10, 3, 5), 1e-15);
+        boolean[][] pass = {{true, false, false, false}, {true, true, true, true}, {false, false, false, false}};
+        // per-prompt pass rates 1/4, 1, 0 -> 5/12; pass@2: 1 - C(3,2)/C(4,2) = 1/2, 1, 0 -> 1/2
+        assertEquals(5.0 / 12, VerifierAccuracy.sampled(pass, Bootstrap.defaults()).value(), 1e-15);
+        assertEquals(0.5, VerifierAccuracy.passAtK(pass, 2, Bootstrap.defaults()).value(), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> VerifierAccuracy.passAtK(3, 1, 4));
+    }
+
+    @Test
     void validation() {
         assertThrows(IllegalArgumentException.class, () -> new Bootstrap(10, 0.95, 0));
         assertThrows(IllegalArgumentException.class, () -> new Bootstrap(1000, 1.0, 0));
