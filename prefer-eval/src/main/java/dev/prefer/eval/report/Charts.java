@@ -12,7 +12,8 @@ import java.util.Locale;
  *
  * <p>Geometry, shared by all charts: a plot area of {@link #PLOT_W} x {@link #PLOT_H} pixels whose top-left corner is
  * at ({@link #LEFT}, {@link #TOP}); a value v on an axis [lo, hi] maps to {@code LEFT + (v − lo)/(hi − lo)·PLOT_W}
- * horizontally and {@code TOP + PLOT_H − (v − lo)/(hi − lo)·PLOT_H} vertically.
+ * horizontally and {@code TOP + PLOT_H − (v − lo)/(hi − lo)·PLOT_H} vertically. Line and scatter axes span the data
+ * plus 3% on each side; bar axes start at 0 and end on a whole tick.
  */
 public final class Charts {
     private Charts() {}
@@ -179,11 +180,16 @@ public final class Charts {
         if (lo == Double.POSITIVE_INFINITY) { lo = 0; hi = 1; }
         if (fromZero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
         if (!(hi > lo)) { lo -= lo == 0 ? 1 : Math.abs(lo) * 0.1; hi += hi == 0 ? 1 : Math.abs(hi) * 0.1; }
+        if (!fromZero) { // a little room so marks do not sit on the frame
+            double pad = 0.03 * (hi - lo);
+            lo -= pad;
+            hi += pad;
+        }
+        if (!fromZero) return new Axis(lo, hi, niceTicks(lo, hi, 6));
+        // Bars: extend the range outward to whole ticks so the top bar ends inside the grid.
         double[] t = niceTicks(lo, hi, 6);
         double step = t.length > 1 ? t[1] - t[0] : (hi - lo);
-        // Extend the range outward to whole ticks so the data sits inside the grid.
-        double nlo = Math.floor(lo / step + 1e-9) * step, nhi = Math.ceil(hi / step - 1e-9) * step;
-        if (fromZero && lo >= 0) nlo = 0;
+        double nlo = lo >= 0 ? 0 : Math.floor(lo / step + 1e-9) * step, nhi = Math.ceil(hi / step - 1e-9) * step;
         return new Axis(nlo, nhi, niceTicks(nlo, nhi, 6));
     }
 

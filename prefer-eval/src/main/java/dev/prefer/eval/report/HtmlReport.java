@@ -88,6 +88,7 @@ public final class HtmlReport {
     private static boolean isNumeric(String s) {
         String t = s.strip().toLowerCase(Locale.ROOT);
         if (t.isEmpty()) return false;
+        if (t.equals("-")) return true; // a missing number keeps the column's alignment
         int space = t.indexOf(' ');
         if (space > 0) t = t.substring(0, space); // "0.61 [0.55, 0.66]"
         try {

@@ -24,11 +24,12 @@ class ChartsTest {
 
     @Test
     void lineChartPutsPointsWhereTheAxesSay() throws Exception {
-        // x in [0, 10] (ticks 0, 2, ..., 10), y in [0, 1] (ticks 0, .2, ..., 1); plot area 520 x 260 at (64, 34):
-        // (0, 0) -> (64, 294), (10, 1) -> (584, 34), (5, .5) -> (324, 164).
+        // Data x in [0, 10], y in [0, 1], padded 3% each side: x axis [-0.3, 10.3], y axis [-0.03, 1.03].
+        // Plot area 520 x 260 at (64, 34): px(x) = 64 + (x + 0.3)/10.6 * 520, py(y) = 294 - (y + 0.03)/1.06 * 260.
+        // (0, 0) -> (78.72, 286.64), (5, .5) -> (324, 164), (10, 1) -> (569.28, 41.36).
         String svg = Charts.line("loss", "step", "loss", List.of(new Charts.Series("dpo", new double[] {0, 5, 10}, new double[] {0, 0.5, 1})));
         Document d = parse(svg);
-        assertEquals("64.0,294.0 324.0,164.0 584.0,34.0", d.getElementsByTagName("polyline").item(0).getAttributes().getNamedItem("points").getNodeValue());
+        assertEquals("78.7,286.6 324.0,164.0 569.3,41.4", d.getElementsByTagName("polyline").item(0).getAttributes().getNamedItem("points").getNodeValue());
         assertTrue(svg.contains("<title>dpo: (5, 0.5)</title>"));
     }
 
