@@ -89,6 +89,11 @@ public final class LlamaInit {
             }
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
+            try { // a temporary directory is owner-only; the model folder should be an ordinary one
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
             try {
                 AtomicFiles.writeString(tmp.resolve("config.json"), Json.pretty(config.toConfigJson()) + "\n");
                 AtomicFiles.writeString(tmp.resolve("generation_config.json"), Json.pretty(config.toGenerationConfigJson()) + "\n");
