@@ -148,10 +148,19 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
                     c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : hidden / heads,
                     c.path("max_position_embeddings").asInt(2048), c.path("rms_norm_eps").asDouble(1e-6), theta,
                     c.path("tie_word_embeddings").asBoolean(false), c.path("initializer_range").asDouble(0.02),
-                    c.path("bos_token_id").asInt(1), c.path("eos_token_id").asInt(2), c.path("pad_token_id").asInt(0));
+                    tokenId(file, c, "bos_token_id", 1), tokenId(file, c, "eos_token_id", 2), tokenId(file, c, "pad_token_id", 0));
         } catch (IllegalArgumentException e) {
             throw DataException.ofFile(file, e.getMessage());
         }
+    }
+
+    /** A special-token id: absent or null gives the default; a list (several eos ids) gives its first entry. */
+    private static int tokenId(Path file, JsonNode c, String key, int dflt) {
+        JsonNode v = c.get(key);
+        if (v == null || v.isNull()) return dflt;
+        if (v.isArray() && v.size() > 0) v = v.get(0);
+        if (!v.isIntegralNumber()) throw new DataException(file, 0, key, "expected an integer token id");
+        return v.asInt();
     }
 
     private static int requireInt(Path file, JsonNode c, String key) {

@@ -144,5 +144,12 @@ class LlamaInitTest {
         assertEquals("model_type", e.field());
         Files.writeString(dir.resolve("nohidden.json"), "{\"model_type\": \"llama\", \"num_attention_heads\": 4}");
         assertEquals("hidden_size", assertThrows(DataException.class, () -> LlamaConfig.read(dir.resolve("nohidden.json"))).field());
+        // Several eos ids (as in Llama 3 configs): the first one; a null pad id: the default 0.
+        Files.writeString(dir.resolve("eoslist.json"), "{\"model_type\": \"llama\", \"vocab_size\": 300, \"hidden_size\": 64, \"intermediate_size\": 128,"
+                + " \"num_hidden_layers\": 1, \"num_attention_heads\": 4, \"eos_token_id\": [7, 9], \"bos_token_id\": 1, \"pad_token_id\": null}");
+        LlamaConfig multi = LlamaConfig.read(dir.resolve("eoslist.json"));
+        assertEquals(7, multi.eosTokenId());
+        assertEquals(0, multi.padTokenId());
+        assertEquals(16, multi.headDim());
     }
 }
