@@ -151,7 +151,9 @@ public final class RunSetup {
         cfg.put("held_out_fraction", 0.2);
         Manifest m = Manifest.of("run-setup", cfg, config.seed());
         for (String f : List.of("sft.jsonl", "train-prompts.jsonl", "heldout.jsonl", "heldout-pairs.jsonl")) m = m.withInput("data/" + f, dataDir.resolve(f));
-        m.withInput("model-init", modelDir).writeTo(out);
+        // Weights and tokenizer, not the whole folder: its own manifest carries a creation time.
+        m.withInput("model-init/model.safetensors", modelDir.resolve("model.safetensors"))
+                .withInput("model-init/tokenizer.json", modelDir.resolve("tokenizer.json")).writeTo(out);
         return new Result(dataDir, modelDir, data.train().size(), data.heldOut().size(), nPairs, tok.vocabSize(), longest, mc.parameterCount());
     }
 }

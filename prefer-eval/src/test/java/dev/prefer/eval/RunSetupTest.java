@@ -56,6 +56,9 @@ class RunSetupTest {
 
         // Same seed: byte-identical data and model; the manifest differs only in its creation time.
         RunSetup.prepare(small("arithmetic", 5), dir.resolve("b"));
+        JsonNode manifestB = Json.MAPPER.readTree(dir.resolve("b/manifest.json").toFile());
+        assertEquals(manifest.get("inputs"), manifestB.get("inputs"));
+        assertEquals(manifest.get("config"), manifestB.get("config"));
         assertEquals(Hashes.sha256(dir.resolve("a/data")), Hashes.sha256(dir.resolve("b/data")));
         assertEquals(Hashes.sha256(dir.resolve("a/model-init/model.safetensors")), Hashes.sha256(dir.resolve("b/model-init/model.safetensors")));
         assertEquals(Hashes.sha256(dir.resolve("a/model-init/tokenizer.json")), Hashes.sha256(dir.resolve("b/model-init/tokenizer.json")));
