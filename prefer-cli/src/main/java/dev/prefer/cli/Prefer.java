@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 ObjectivesCommand.class,
                 DataCommand.class,
+                TaskCommand.class,
+                RankingAccuracyCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {
