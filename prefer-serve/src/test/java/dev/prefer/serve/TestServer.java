@@ -17,6 +17,9 @@ import java.util.Random;
 public final class TestServer implements AutoCloseable {
     public static final String PASSWORD = "correct horse battery";
 
+    /** Cheap Argon2id costs so that tests creating many users stay fast; production uses Passwords.Params.DEFAULT. */
+    public static final dev.prefer.serve.security.Passwords.Params FAST_KDF = new dev.prefer.serve.security.Passwords.Params(1024, 1, 1);
+
     public final Database db;
     public final Store store;
     public final PreferServer server;
@@ -24,7 +27,7 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer(String backend, Path tmp, int annotators, CampaignSpec spec, Path prompts, ServeConfig config) throws Exception {
         db = TestDatabases.open(backend, tmp);
-        store = new Store(db);
+        store = new Store(db, FAST_KDF);
         store.createUser("admin", PASSWORD.toCharArray(), Role.admin, null);
         for (int i = 1; i <= annotators; i++) store.createUser("ann" + i, PASSWORD.toCharArray(), Role.annotator, null);
         campaign = CampaignImport.importFile(store, "test", spec, prompts, null);

@@ -36,9 +36,18 @@ public final class Store {
     private static final TypeReference<Map<String, Map<String, Integer>>> ATTRS = new TypeReference<>() {};
 
     private final Database db;
+    private final Passwords.Params kdf;
+    private final String dummyHash;
 
     public Store(Database db) {
+        this(db, Passwords.Params.DEFAULT);
+    }
+
+    /** With explicit Argon2id costs for new hashes (existing hashes keep their own, stored with them). */
+    public Store(Database db, Passwords.Params kdf) {
         this.db = db;
+        this.kdf = kdf;
+        this.dummyHash = Passwords.hash("not-a-real-password-0".toCharArray(), kdf);
     }
 
     public Database database() { return db; }
@@ -49,7 +58,7 @@ public final class Store {
     public User createUser(String username, char[] password, Role role, Long byUserId) {
         checkUsername(username);
         Passwords.checkNew(password);
-        String hash = Passwords.hash(password);
+        String hash = Passwords.hash(password, kdf);
         long now = System.currentTimeMillis();
         return db.write(c -> {
             if (findUser(c, username).isPresent()) throw new IllegalArgumentException("user '" + username + "' already exists");
@@ -78,13 +87,11 @@ public final class Store {
             }
         });
         if (row == null) {
-            Passwords.verify(password, DUMMY_HASH);
+            Passwords.verify(password, dummyHash);
             return Optional.empty();
         }
         return Passwords.verify(password, row.getValue()) ? Optional.of(row.getKey()) : Optional.empty();
     }
-
-    private static final String DUMMY_HASH = Passwords.hash("not-a-real-password-0".toCharArray());
 
     public Optional<User> user(long id) {
         return db.read(c -> {
