@@ -83,6 +83,23 @@ public record Leaderboard(String model, Scale scale, List<Entry> entries, String
                 boot == null ? 0 : boot.failed(), fit.notes());
     }
 
+    /**
+     * A leaderboard of ratings that are already on their final scale (online Elo, TrueSkill): intervals as given
+     * (pass the ratings themselves for none), ranks from them, one component.
+     */
+    public static Leaderboard ofRatings(String model, Scale scale, List<String> items, double[] rating, double[] lower,
+                                        double[] upper, long[] votes, String intervals, double level, List<String> notes) {
+        int n = items.size();
+        List<Entry> es = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int rank = 1;
+            for (int j = 0; j < n; j++) if (j != i && lower[j] > upper[i]) rank++;
+            es.add(new Entry(rank, items.get(i), rating[i], lower[i], upper[i], Double.NaN, votes == null ? 0 : votes[i], 0));
+        }
+        es.sort(Comparator.comparingDouble(Entry::rating).reversed().thenComparing(Entry::item));
+        return new Leaderboard(model, scale, es, intervals, level, 0, 0, notes);
+    }
+
     /** The entry of an item. */
     public Entry entry(String item) {
         return entries.stream().filter(e -> e.item().equals(item)).findFirst()
@@ -98,7 +115,8 @@ public record Leaderboard(String model, Scale scale, List<Entry> entries, String
         b.append(String.format(Locale.ROOT, "%-4s  %-" + w + "s  %9s  %21s  %8s%s%n", "rank", "item", "rating",
                 Math.round(level * 100) + "% interval", "votes", multi ? "  comp" : ""));
         for (Entry e : entries) {
-            String iv = String.format(Locale.ROOT, "[" + fmt.trim() + ", " + fmt.trim() + "]", e.lower(), e.upper());
+            String f1 = scale.kind() == Scale.Kind.ELO ? "%.1f" : "%.4f";
+            String iv = String.format(Locale.ROOT, "[" + f1 + ", " + f1 + "]", e.lower(), e.upper());
             b.append(String.format(Locale.ROOT, "%4d  %-" + w + "s  " + fmt + "  %21s  %8d%s%n", e.rank(), e.item(), e.rating(),
                     iv, e.votes(), multi ? String.format(Locale.ROOT, "  %4d", e.component()) : ""));
         }
