@@ -1,0 +1,211 @@
+package dev.prefer.ratings;
+
+import dev.prefer.data.AtomicFiles;
+import dev.prefer.data.DataException;
+import dev.prefer.data.Manifest;
+import dev.prefer.data.votes.PrefLib;
+import dev.prefer.data.votes.Ranking;
+import dev.prefer.data.votes.Vote;
+import dev.prefer.data.votes.VoteColumns;
+import dev.prefer.data.votes.VoteFile;
+import dev.prefer.data.votes.VoteReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The whole "rate a vote file" job behind {@code prefer rate}: read votes (or PrefLib rankings), fit the chosen
+ * model, bootstrap, build the leaderboard, and (with an output folder) write {@code leaderboard.csv},
+ * {@code leaderboard.json}, {@code win-probabilities.csv}, {@code report.html} and {@code manifest.json}
+ * atomically.
+ */
+public final class Rate {
+    private Rate() {}
+
+    /** Models {@code prefer rate} knows. */
+    public static final List<String> MODELS = List.of("bt", "thurstone", "davidson", "rao-kupper", "pl", "elo", "trueskill");
+
+    /**
+     * @param format          vote format name: auto, csv, tsv, jsonl, arena-json, preflib
+     * @param columns         columns of CSV/JSONL votes
+     * @param model           one of {@link #MODELS}
+     * @param ties            how BT treats ties: half (default), davidson, rao-kupper (switches the model)
+     * @param fit             solver options (L2)
+     * @param bootstrapRounds bootstrap rounds (0 = Fisher intervals)
+     * @param seed            seed
+     * @param level           interval level
+     * @param scale           output scale
+     * @param skipBadRows     skip and count bad rows instead of failing
+     * @param out             output folder, or null for no files
+     */
+    public record Options(String format, VoteColumns columns, String model, String ties, FitOptions fit, int bootstrapRounds,
+                          long seed, double level, Scale scale, boolean skipBadRows, Path out) {
+        public Options {
+            Objects.requireNonNull(columns);
+            Objects.requireNonNull(fit);
+            Objects.requireNonNull(scale);
+            format = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
+            if (!List.of("auto", "csv", "tsv", "jsonl", "arena-json", "preflib").contains(format)) throw new IllegalArgumentException("unknown format '" + format + "' (auto, csv, tsv, jsonl, arena-json, preflib)");
+            model = model.toLowerCase(Locale.ROOT);
+            if (!MODELS.contains(model)) throw new IllegalArgumentException("unknown model '" + model + "' (" + String.join(", ", MODELS) + ")");
+            ties = ties == null ? "half" : ties.toLowerCase(Locale.ROOT);
+            if (!List.of("half", "davidson", "rao-kupper").contains(ties)) throw new IllegalArgumentException("unknown ties '" + ties + "' (half, davidson, rao-kupper)");
+            if (bootstrapRounds < 0) throw new IllegalArgumentException("bootstrap rounds must be >= 0");
+            if (!(level > 0 && level < 1)) throw new IllegalArgumentException("level must be in (0, 1)");
+        }
+    }
+
+    /** What a run produced. */
+    public record Result(Leaderboard leaderboard, long votes, long skipped, Manifest manifest, List<Path> files) {}
+
+    public static Result run(Path input, Options o) {
+        String model = o.model().equals("bt") && !o.ties().equals("half") ? o.ties() : o.model();
+        boolean preflib = o.format().equals("preflib") || (o.format().equals("auto")
+                && input.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(soc|soi|toc|toi)$"));
+        Leaderboard lb;
+        double[][] pred;
+        double[][] observed = null;
+        List<String> order;
+        long nVotes;
+        long skipped = 0;
+        if (preflib) {
+            if (!model.equals("pl")) throw new IllegalArgumentException("PrefLib rankings are rated with --model pl");
+            PrefLib.Data d = PrefLib.read(input);
+            PlackettLuce.Data data = PlackettLuce.fromRankings(d.rankings());
+            Fit fit = PlackettLuce.fit(data, o.fit());
+            long[] cnt = new long[data.items().size()];
+            nVotes = 0;
+            for (Ranking r : d.rankings()) {
+                nVotes += Math.round(r.weight());
+                for (String s : r.items()) cnt[data.items().indexOf(s)] += Math.round(r.weight());
+            }
+            lb = Leaderboard.of(fit, cnt, o.scale(), null, o.level());
+            order = fit.items();
+            pred = BradleyTerry.winProbabilities(fit);
+        } else {
+            VoteFile vf = read(input, o);
+            skipped = vf.skipped();
+            List<Vote> votes = vf.votes();
+            if (votes.isEmpty()) throw DataException.ofFile(input, "no votes");
+            nVotes = votes.size();
+            Comparisons c = Comparisons.of(votes);
+            order = c.items();
+            observed = WinRates.matrix(c);
+            switch (model) {
+                case "elo" -> {
+                    OnlineElo.Result r = OnlineElo.run(votes, OnlineElo.Options.ARENA);
+                    double[] rt = reorder(r.items(), r.ratings(), order);
+                    lb = Leaderboard.ofRatings("elo", Scale.elo(), order, rt, rt, rt, c.votesPerItem(), "none", o.level(),
+                            List.of("online Elo in file order: k 4, base 10, scale 400, initial 1000"));
+                    pred = new double[rt.length][rt.length];
+                    for (int i = 0; i < rt.length; i++) for (int j = 0; j < rt.length; j++) pred[i][j] = 1 / (1 + Math.pow(10, (rt[j] - rt[i]) / 400));
+                }
+                case "trueskill" -> {
+                    TrueSkillLadder.Result r = TrueSkillLadder.run(votes, TrueSkill.Options.DEFAULT);
+                    double[] mu = reorder(r.items(), r.mu(), order), sd = reorder(r.items(), r.sigma(), order);
+                    double[] lo = new double[mu.length], hi = new double[mu.length];
+                    for (int i = 0; i < mu.length; i++) { lo[i] = mu[i] - 2 * sd[i]; hi[i] = mu[i] + 2 * sd[i]; }
+                    lb = Leaderboard.ofRatings("trueskill", Scale.log(), order, mu, lo, hi, c.votesPerItem(), "mu +- 2 sigma", 0.95,
+                            List.of("TrueSkill in file order (mu, sigma; default environment)"));
+                    pred = new double[mu.length][mu.length];
+                    double beta = TrueSkill.Options.DEFAULT.beta();
+                    for (int i = 0; i < mu.length; i++) for (int j = 0; j < mu.length; j++) {
+                        pred[i][j] = TrueSkill.cdf((mu[i] - mu[j]) / Math.sqrt(2 * beta * beta + sd[i] * sd[i] + sd[j] * sd[j]));
+                    }
+                }
+                case "pl" -> {
+                    // Pairwise votes as two-item rankings: Plackett-Luce is Bradley-Terry here.
+                    RatingOptions ro = new RatingOptions("bt", o.fit(), o.bootstrapRounds(), o.seed(), o.level(), o.scale());
+                    lb = Ratings.leaderboard(c, ro);
+                    pred = BradleyTerry.winProbabilities(PairwiseFitter.fit(BradleyTerryModel.INSTANCE, c, o.fit()));
+                }
+                default -> {
+                    RatingOptions ro = new RatingOptions(model, o.fit(), o.bootstrapRounds(), o.seed(), o.level(), o.scale());
+                    PairwiseModel pm = Ratings.pairwiseModel(model);
+                    Fit fit = PairwiseFitter.fit(pm, c, o.fit());
+                    Bootstrap.Result boot = o.bootstrapRounds() > 0
+                            ? Bootstrap.run(pm, c, o.fit(), fit, Bootstrap.Options.of(o.bootstrapRounds(), o.seed())) : null;
+                    lb = Leaderboard.of(fit, c.votesPerItem(), ro.scale(), boot, ro.level());
+                    if (fit.tieParameter().length > 0) {
+                        List<String> notes = new ArrayList<>(lb.notes());
+                        notes.add("tie parameter (" + (model.equals("davidson") ? "nu" : "kappa") + "): " + fmtArr(fit.tieParameter()));
+                        lb = new Leaderboard(lb.model(), lb.scale(), lb.entries(), lb.intervals(), lb.level(), lb.bootstrapRounds(), lb.failedRounds(), notes);
+                    }
+                    double[] th = fit.theta();
+                    double eta = fit.tieParameter().length > 0 ? Math.log(fit.tieParameter()[0]) : 0;
+                    pred = new double[th.length][th.length];
+                    for (int i = 0; i < th.length; i++) for (int j = 0; j < th.length; j++) pred[i][j] = i == j ? 0.5 : pm.winProbability(th[i] - th[j], eta);
+                }
+            }
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", model);
+        config.put("format", o.format());
+        config.put("ties", o.ties());
+        config.put("l2", o.fit().l2());
+        config.put("tolerance", o.fit().tolerance());
+        config.put("bootstrapRounds", o.bootstrapRounds());
+        config.put("level", o.level());
+        config.put("scale", o.scale().describe());
+        config.put("columns", o.columns().toString());
+        config.put("skipBadRows", o.skipBadRows());
+        config.put("votes", nVotes);
+        config.put("skipped", skipped);
+        Manifest m = Manifest.of("ratings", config, o.bootstrapRounds() > 0 ? o.seed() : null).withInput("votes", input);
+        List<Path> files = new ArrayList<>();
+        if (o.out() != null) {
+            Path dir = o.out();
+            files.add(write(dir.resolve("leaderboard.csv"), lb.toCsv()));
+            files.add(write(dir.resolve("leaderboard.json"), lb.toJson() + "\n"));
+            files.add(write(dir.resolve("win-probabilities.csv"), matrixCsv(order, pred)));
+            files.add(write(dir.resolve("report.html"), HtmlReport.render("Ratings: " + input.getFileName(), lb, pred, observed, order, m.toJson())));
+            files.add(m.writeTo(dir));
+        }
+        return new Result(lb, nVotes, skipped, m, files);
+    }
+
+    static VoteFile read(Path input, Options o) {
+        VoteReader.Format f = switch (o.format()) {
+            case "csv" -> VoteReader.Format.CSV;
+            case "tsv" -> VoteReader.Format.TSV;
+            case "jsonl" -> VoteReader.Format.JSONL;
+            case "arena-json" -> VoteReader.Format.ARENA_JSON;
+            default -> VoteReader.Format.guess(input);
+        };
+        return VoteReader.read(input, f, o.columns(), o.skipBadRows());
+    }
+
+    private static Path write(Path p, String s) {
+        AtomicFiles.writeString(p, s);
+        return p;
+    }
+
+    private static double[] reorder(List<String> from, double[] v, List<String> to) {
+        double[] out = new double[to.size()];
+        for (int i = 0; i < to.size(); i++) out[i] = v[from.indexOf(to.get(i))];
+        return out;
+    }
+
+    private static String fmtArr(double[] x) {
+        StringBuilder b = new StringBuilder();
+        for (double v : x) b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", v));
+        return b.toString();
+    }
+
+    /** Square CSV: header "item,<items...>", row i column j = P(i beats j). */
+    public static String matrixCsv(List<String> items, double[][] p) {
+        StringBuilder b = new StringBuilder("item");
+        for (String s : items) b.append(',').append(Leaderboard.csv(s));
+        b.append('\n');
+        for (int i = 0; i < items.size(); i++) {
+            b.append(Leaderboard.csv(items.get(i)));
+            for (int j = 0; j < items.size(); j++) b.append(',').append(i == j ? "" : String.format(Locale.ROOT, "%.6f", p[i][j]));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+}
