@@ -109,6 +109,7 @@ public final class PreferServer implements AutoCloseable {
         });
 
         app.get("/healthz", ctx -> ctx.result("ok"));
+        app.get("/favicon.ico", ctx -> ctx.status(HttpStatus.NO_CONTENT));
         app.get("/login", this::loginPage);
         app.post("/login", this::loginSubmit);
         app.post("/logout", this::logout);
@@ -172,9 +173,9 @@ public final class PreferServer implements AutoCloseable {
                 + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Referrer-Policy", "same-origin");
         String path = ctx.path();
-        if (path.startsWith("/static/") || path.equals("/healthz")) return;
+        if (path.startsWith("/static/") || path.equals("/healthz") || path.equals("/favicon.ico")) return;
         ctx.header("Cache-Control", "no-store");
 
         String addr = clientAddress(ctx);
@@ -214,10 +215,13 @@ public final class PreferServer implements AutoCloseable {
         return null;
     }
 
-    /** Browsers send Origin on POST; when present it must be this server's own. */
+    /**
+     * Browsers send Origin on POST; when it names a site it must be this server's own. ("null", sent by privacy
+     * settings, is left to the CSRF token check, which every state-changing request passes anyway.)
+     */
     private static void checkOrigin(Context ctx) {
         String origin = ctx.header("Origin");
-        if (origin == null) return;
+        if (origin == null || origin.equals("null")) return;
         String host = ctx.header("Host");
         if (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host))) {
             throw new Refused(HttpStatus.FORBIDDEN, "cross-origin request refused");
@@ -270,7 +274,10 @@ public final class PreferServer implements AutoCloseable {
     // ------------------------------------------------------------------ sign-in
 
     private void loginPage(Context ctx) {
-        String token = Tokens.random();
+        // Reuse the browser's login token if it has one, so that a second tab or a stray request for /login
+        // does not invalidate the form already on screen.
+        String token = ctx.cookie(LOGIN_CSRF_COOKIE);
+        if (token == null || !token.matches("[A-Za-z0-9_-]{43}")) token = Tokens.random();
         ctx.res().addHeader("Set-Cookie", cookie(LOGIN_CSRF_COOKIE, token, 3600));
         ctx.html(Pages.login(token, ctx.queryParam("error") != null));
     }
