@@ -117,6 +117,12 @@ public final class VotingService {
 
     /** Issues the next comparison for a user. */
     public Comparison next(long campaignId, long userId) {
+        Comparison c = draw(campaignId, userId);
+        return store.issue(c.campaignId(), c.userId(), c.itemId(), c.leftSystem(), c.rightSystem(), c.probability(), c.policy());
+    }
+
+    /** Draws the next comparison for a user without storing it. */
+    Comparison draw(long campaignId, long userId) {
         Live l = live(campaignId);
         var snap = l.counts.snapshot();
         double[] p = l.policy.probabilities(snap);
@@ -131,7 +137,7 @@ public final class VotingService {
         }
         String s1 = snap.systems().get(snap.first()[a]);
         String s2 = snap.systems().get(snap.second()[a]);
-        return store.issue(campaignId, userId, item.id(), swap ? s2 : s1, swap ? s1 : s2, p[a], l.policy.name());
+        return Store.newComparison(campaignId, userId, item.id(), swap ? s2 : s1, swap ? s1 : s2, p[a], l.policy.name());
     }
 
     /**
@@ -140,6 +146,15 @@ public final class VotingService {
      */
     public Store.CastResult vote(long campaignId, String comparisonId, long userId, Outcome outcome,
                                  Map<String, Map<String, Integer>> attributesBySide, String rationale) {
+        return vote(campaignId, comparisonId, userId, outcome, attributesBySide, rationale, false);
+    }
+
+    /**
+     * Casts a vote and, with {@code issueNext}, issues the user's next comparison in the same transaction
+     * ({@link Store.CastResult#next()}).
+     */
+    public Store.CastResult vote(long campaignId, String comparisonId, long userId, Outcome outcome,
+                                 Map<String, Map<String, Integer>> attributesBySide, String rationale, boolean issueNext) {
         Live l = live(campaignId);
         CampaignSpec spec = l.campaign.spec();
         if (rationale != null && rationale.isBlank()) rationale = null;
@@ -160,7 +175,8 @@ public final class VotingService {
                 }
             }
         }
-        Store.CastResult res = store.castVote(comparisonId, campaignId, userId, outcome, bySide, rationale);
+        Comparison next = issueNext ? draw(campaignId, userId) : null;
+        Store.CastResult res = store.castVote(comparisonId, campaignId, userId, outcome, bySide, rationale, next);
         if (res.vote() != null) l.record(res.vote());
         return res;
     }

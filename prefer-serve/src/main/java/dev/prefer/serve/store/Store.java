@@ -299,20 +299,33 @@ public final class Store {
 
     /** Records an issued comparison; its id is a fresh unguessable token. */
     public Comparison issue(long campaignId, long userId, long itemId, String left, String right, double probability, String policy) {
-        Comparison cmp = new Comparison(Tokens.random(), campaignId, userId, itemId, left, right, probability, policy, System.currentTimeMillis());
+        Comparison cmp = newComparison(campaignId, userId, itemId, left, right, probability, policy);
         db.write(c -> {
-            insertNoKey(c, "INSERT INTO comparisons (id, campaign_id, user_id, item_id, left_system, right_system, probability, policy, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    cmp.id(), campaignId, userId, itemId, left, right, probability, policy, cmp.issuedAt());
+            insertComparison(c, cmp);
             return null;
         });
         return cmp;
     }
 
+    /** A comparison with a fresh id, not yet stored (see {@link #castVote}). */
+    public static Comparison newComparison(long campaignId, long userId, long itemId, String left, String right, double probability, String policy) {
+        return new Comparison(Tokens.random(), campaignId, userId, itemId, left, right, probability, policy, System.currentTimeMillis());
+    }
+
+    private static void insertComparison(Connection c, Comparison cmp) throws SQLException {
+        insertNoKey(c, "INSERT INTO comparisons (id, campaign_id, user_id, item_id, left_system, right_system, probability, policy, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                cmp.id(), cmp.campaignId(), cmp.userId(), cmp.itemId(), cmp.leftSystem(), cmp.rightSystem(), cmp.probability(), cmp.policy(), cmp.issuedAt());
+    }
+
     /** Why a vote was refused. */
     public enum Refusal { UNKNOWN_COMPARISON, NOT_YOURS, ALREADY_USED }
 
-    /** A vote's result: the stored vote, or the reason it was refused. */
-    public record CastResult(Vote vote, Refusal refusal) {}
+    /** A vote's result: the stored vote and the next comparison issued with it, or the reason it was refused. */
+    public record CastResult(Vote vote, Refusal refusal, Comparison next) {
+        CastResult(Vote vote, Refusal refusal) {
+            this(vote, refusal, null);
+        }
+    }
 
     /**
      * Casts a vote on an issued comparison in one transaction: marks the comparison used (only if unused and
@@ -321,6 +334,15 @@ public final class Store {
      */
     public CastResult castVote(String comparisonId, long campaignId, long userId, Outcome outcome,
                                Map<String, Map<String, Integer>> attributesBySide, String rationale) {
+        return castVote(comparisonId, campaignId, userId, outcome, attributesBySide, rationale, null);
+    }
+
+    /**
+     * As above, and when the vote counts also issues {@code next} (the user's next comparison) in the same
+     * transaction: one commit, one fsync, per vote.
+     */
+    public CastResult castVote(String comparisonId, long campaignId, long userId, Outcome outcome,
+                               Map<String, Map<String, Integer>> attributesBySide, String rationale, Comparison next) {
         long now = System.currentTimeMillis();
         return db.write(c -> {
             Comparison cmp;
@@ -358,8 +380,9 @@ public final class Store {
             long id = insert(c, "INSERT INTO votes (comparison_id, campaign_id, user_id, item_id, left_system, right_system, outcome, attributes_json, rationale, probability, response_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     comparisonId, cmp.campaignId(), userId, cmp.itemId(), cmp.leftSystem(), cmp.rightSystem(), outcome.name(),
                     attrs, rationale, cmp.probability(), responseMs, now);
+            if (next != null) insertComparison(c, next);
             return new CastResult(new Vote(id, comparisonId, cmp.campaignId(), userId, null, cmp.itemId(), cmp.leftSystem(),
-                    cmp.rightSystem(), outcome, attributes, rationale, cmp.probability(), responseMs, now), null);
+                    cmp.rightSystem(), outcome, attributes, rationale, cmp.probability(), responseMs, now), null, next);
         });
     }
 

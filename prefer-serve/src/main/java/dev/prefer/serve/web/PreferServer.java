@@ -391,7 +391,8 @@ public final class PreferServer implements AutoCloseable {
             }
         }
         String rationale = body.path("rationale").isTextual() ? body.get("rationale").asText() : null;
-        Store.CastResult res = voting.vote(cid, cmpNode.asText(), s.user().id(), outcome, attrs, rationale);
+        boolean wantNext = !"false".equals(ctx.queryParam("next"));
+        Store.CastResult res = voting.vote(cid, cmpNode.asText(), s.user().id(), outcome, attrs, rationale, wantNext);
         if (res.refusal() != null) {
             switch (res.refusal()) {
                 case ALREADY_USED -> throw new Refused(HttpStatus.CONFLICT, "this comparison was already voted on");
@@ -405,7 +406,7 @@ public final class PreferServer implements AutoCloseable {
         out.put("reveal", Map.of("left", v.leftSystem(), "right", v.rightSystem()));
         out.put("outcome", v.outcome().name());
         out.put("votes", store.voteCount(cid, s.user().id()));
-        if (!"false".equals(ctx.queryParam("next"))) out.put("next", comparisonJson(voting.next(cid, s.user().id()), c));
+        if (res.next() != null) out.put("next", comparisonJson(res.next(), c));
         ctx.json(out);
     }
 

@@ -73,6 +73,7 @@ CREATE TABLE votes (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX votes_campaign ON votes(campaign_id, id);
+CREATE INDEX votes_user ON votes(campaign_id, user_id);
 
 CREATE TABLE exclusions (
   id ${id},
