@@ -70,8 +70,8 @@ class DurabilityTest {
         });
         t.start();
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (gen.acknowledged() < 300 && System.nanoTime() < until) Thread.sleep(20);
-        assertTrue(gen.acknowledged() >= 300, "load did not get going: " + gen.acknowledged());
+        while (gen.acknowledged() < 200 && System.nanoTime() < until) Thread.sleep(20);
+        assertTrue(gen.acknowledged() >= 200, "load did not get going: " + gen.acknowledged());
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(server.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
         assertTrue(server.waitFor(30, TimeUnit.SECONDS));
@@ -80,7 +80,7 @@ class DurabilityTest {
         gen.stop();
         t.join(60_000);
         assertFalse(t.isAlive());
-        assertTrue(acks.size() >= 300);
+        assertTrue(acks.size() >= 200);
 
         // Restart on the same database; it must open cleanly with everything acknowledged in it.
         Process again = startServer(url, "run2");
@@ -100,15 +100,15 @@ class DurabilityTest {
 
             // The restarted server takes votes.
             LoadGenerator gen2 = new LoadGenerator(new LoadGenerator.Config(baseUrl("run2"), cid, users.subList(0, 10), TestServer.PASSWORD,
-                    200, LoadTest.STRENGTHS, 4, 120));
+                    50, LoadTest.STRENGTHS, 4, 120));
             LoadGenerator.Result r2 = gen2.run();
-            assertEquals(200, r2.acks().size());
+            assertEquals(50, r2.acks().size());
             again.destroy();
             assertTrue(again.waitFor(30, TimeUnit.SECONDS));
 
             // Export matches the stored votes: acknowledged ones plus the in-flight ones, nothing else.
             List<Vote> all = store.votes(cid);
-            assertEquals(stored.size() + 200, all.size());
+            assertEquals(stored.size() + 50, all.size());
             Path out = Exporter.exportTo(store, cid, ExportFormat.arena, tmp.resolve("export"));
             JsonNode arr = Json.MAPPER.readTree(out.toFile());
             Set<Long> exported = new HashSet<>();
