@@ -354,11 +354,12 @@ public final class Store {
                     cmp = new Comparison(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getString(5),
                             rs.getString(6), rs.getDouble(7), rs.getString(8), rs.getLong(9));
                     rs.getLong(10);
-                    if (!rs.wasNull()) return new CastResult(null, cmp.userId() == userId ? Refusal.ALREADY_USED : Refusal.NOT_YOURS);
+                    boolean used = !rs.wasNull();
+                    if (cmp.campaignId() != campaignId) return new CastResult(null, Refusal.UNKNOWN_COMPARISON);
+                    if (cmp.userId() != userId) return new CastResult(null, Refusal.NOT_YOURS);
+                    if (used) return new CastResult(null, Refusal.ALREADY_USED);
                 }
             }
-            if (cmp.campaignId() != campaignId) return new CastResult(null, Refusal.UNKNOWN_COMPARISON);
-            if (cmp.userId() != userId) return new CastResult(null, Refusal.NOT_YOURS);
             try (PreparedStatement ps = c.prepareStatement("UPDATE comparisons SET used_at = ? WHERE id = ? AND used_at IS NULL")) {
                 ps.setLong(1, now);
                 ps.setString(2, comparisonId);
