@@ -42,11 +42,23 @@ class DurabilityTest {
         return TestDatabases.backends();
     }
 
-    static final int ANNOTATORS = 50;
-
+    /** Default tier: 20 annotators, kill after 100 acknowledged votes. */
     @ParameterizedTest
     @MethodSource("backends")
-    void killMinusNineMidLoseNothingAcknowledged(String backend) throws Exception {
+    void killMinusNineMidLoadLosesNothingAcknowledged(String backend) throws Exception {
+        run(backend, 20, 100);
+    }
+
+    /** Slow tier: the load test's 50 annotators, kill after 2,000 acknowledged votes. */
+    @org.junit.jupiter.api.Tag("slow")
+    @ParameterizedTest
+    @MethodSource("backends")
+    void killMinusNineUnderFullLoad(String backend) throws Exception {
+        run(backend, 50, 2_000);
+    }
+
+    void run(String backend, int annotators, int killAfter) throws Exception {
+        final int ANNOTATORS = annotators;
         String url = TestDatabases.freshUrl(backend, tmp);
         long cid;
         try (Database db = Database.open(url)) {
@@ -59,7 +71,7 @@ class DurabilityTest {
         // Run 1: load, then SIGKILL once enough votes were acknowledged.
         Process server = startServer(url, "run1");
         LoadGenerator gen = new LoadGenerator(new LoadGenerator.Config(baseUrl("run1"), cid, users, TestServer.PASSWORD,
-                1_000_000, LoadTest.STRENGTHS, 3, 120));
+                1_000_000, LoadTest.STRENGTHS, 3, 600));
         List<LoadGenerator.Ack> acks = new ArrayList<>();
         Thread t = new Thread(() -> {
             try {
@@ -69,18 +81,18 @@ class DurabilityTest {
             }
         });
         t.start();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (gen.acknowledged() < 200 && System.nanoTime() < until) Thread.sleep(20);
-        assertTrue(gen.acknowledged() >= 200, "load did not get going: " + gen.acknowledged());
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (gen.acknowledged() < killAfter && System.nanoTime() < until) Thread.sleep(20);
+        assertTrue(gen.acknowledged() >= killAfter, "load did not get going: " + gen.acknowledged());
         Process kill = new ProcessBuilder("kill", "-9", Long.toString(server.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
         assertTrue(server.waitFor(30, TimeUnit.SECONDS));
         assertEquals(137, server.exitValue(), "killed by SIGKILL");
         Thread.sleep(300); // let clients see the dead socket
         gen.stop();
-        t.join(60_000);
+        t.join(120_000);
         assertFalse(t.isAlive());
-        assertTrue(acks.size() >= 200);
+        assertTrue(acks.size() >= killAfter);
 
         // Restart on the same database; it must open cleanly with everything acknowledged in it.
         Process again = startServer(url, "run2");
@@ -95,11 +107,11 @@ class DurabilityTest {
             int unacknowledged = stored.size() - acks.size();
             assertTrue(unacknowledged >= 0 && unacknowledged <= ANNOTATORS,
                     "only in-flight votes may be stored unacknowledged: " + unacknowledged);
-            System.out.println("[durability] " + backend + ": " + acks.size() + " acknowledged before kill -9, all present; "
+            System.out.println("[durability] " + backend + ", " + ANNOTATORS + " annotators: " + acks.size() + " acknowledged before kill -9, all present; "
                     + unacknowledged + " committed but unacknowledged (in flight)");
 
             // The restarted server takes votes.
-            LoadGenerator gen2 = new LoadGenerator(new LoadGenerator.Config(baseUrl("run2"), cid, users.subList(0, 10), TestServer.PASSWORD,
+            LoadGenerator gen2 = new LoadGenerator(new LoadGenerator.Config(baseUrl("run2"), cid, users.subList(0, 5), TestServer.PASSWORD,
                     50, LoadTest.STRENGTHS, 4, 120));
             LoadGenerator.Result r2 = gen2.run();
             assertEquals(50, r2.acks().size());
