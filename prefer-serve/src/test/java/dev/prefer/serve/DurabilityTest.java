@@ -58,15 +58,14 @@ class DurabilityTest {
     }
 
     void run(String backend, int annotators, int killAfter) throws Exception {
-        final int ANNOTATORS = annotators;
         String url = TestDatabases.freshUrl(backend, tmp);
         long cid;
         try (Database db = Database.open(url)) {
             Store store = new Store(db, TestServer.FAST_KDF);
-            for (int i = 1; i <= ANNOTATORS; i++) store.createUser("ann" + i, TestServer.PASSWORD.toCharArray(), Role.annotator, null);
+            for (int i = 1; i <= annotators; i++) store.createUser("ann" + i, TestServer.PASSWORD.toCharArray(), Role.annotator, null);
             cid = CampaignImport.importFile(store, "durable", CampaignSpec.defaults(), TestServer.prompts(tmp, 50, LoadTest.SYSTEMS, "", 21), null).id();
         }
-        List<String> users = IntStream.rangeClosed(1, ANNOTATORS).mapToObj(i -> "ann" + i).toList();
+        List<String> users = IntStream.rangeClosed(1, annotators).mapToObj(i -> "ann" + i).toList();
 
         // Run 1: load, then SIGKILL once enough votes were acknowledged.
         Process server = startServer(url, "run1");
@@ -105,9 +104,9 @@ class DurabilityTest {
             for (Vote v : stored) assertNull(byComparison.put(v.comparisonId(), v.id()), "stored twice");
             for (LoadGenerator.Ack a : acks) assertEquals(a.voteId(), byComparison.get(a.comparisonId()), "acknowledged vote lost: " + a);
             int unacknowledged = stored.size() - acks.size();
-            assertTrue(unacknowledged >= 0 && unacknowledged <= ANNOTATORS,
+            assertTrue(unacknowledged >= 0 && unacknowledged <= annotators,
                     "only in-flight votes may be stored unacknowledged: " + unacknowledged);
-            System.out.println("[durability] " + backend + ", " + ANNOTATORS + " annotators: " + acks.size() + " acknowledged before kill -9, all present; "
+            System.out.println("[durability] " + backend + ", " + annotators + " annotators: " + acks.size() + " acknowledged before kill -9, all present; "
                     + unacknowledged + " committed but unacknowledged (in flight)");
 
             // The restarted server takes votes.

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -190,11 +189,5 @@ public final class LoadGenerator {
         // Test prompts say "Answer from <system> ..."; other text means strength 0.
         for (var e : config.strengths().entrySet()) if (responseText.contains("Answer from " + e.getKey() + " ")) return e.getValue();
         return 0;
-    }
-
-    static double[] sorted(long[] x) {
-        long[] c = x.clone();
-        Arrays.sort(c);
-        return Arrays.stream(c).asDoubleStream().toArray();
     }
 }
