@@ -95,7 +95,7 @@ class BrowserEndToEndTest {
         Path placeholder = TestServer.prompts(tmp, 1, List.of("s1", "s2"), "", 9);
 
         try (TestServer ts = new TestServer(backend, tmp, 1, CampaignSpec.defaults(), placeholder, TestServer.roomy())) {
-            // The browser uses "localhost": Chromium keeps Secure cookies over plain http only for localhost.
+            // "localhost", as docs/serve.md tells users (Chromium keeps Secure cookies over plain http for loopback).
             String base = ts.url().replace("127.0.0.1", "localhost");
             WebDriver d = browser(Files.createDirectories(tmp.resolve("profile-" + backend)));
             try {
