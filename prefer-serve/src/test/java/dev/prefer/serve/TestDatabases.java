@@ -21,6 +21,20 @@ public final class TestDatabases {
 
     public static final String PG_ENV = "PREFER_TEST_PG_URL";
     private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final List<String> SCHEMAS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        // Drop this JVM's test schemas when it ends, so repeated local runs do not pile them up.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            String url = System.getenv(PG_ENV);
+            if (url == null || SCHEMAS.isEmpty()) return;
+            try (var c = DriverManager.getConnection(url); var s = c.createStatement()) {
+                for (String schema : SCHEMAS) s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            } catch (java.sql.SQLException e) {
+                System.err.println("could not drop test schemas: " + e.getMessage());
+            }
+        }));
+    }
 
     /** The backend names, for {@code @MethodSource}. */
     public static List<String> backends() {
@@ -45,6 +59,7 @@ public final class TestDatabases {
         String schema = "t_" + ProcessHandle.current().pid() + "_" + System.nanoTime() + "_" + SEQ.incrementAndGet();
         try (var c = DriverManager.getConnection(url); var s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + schema);
+            SCHEMAS.add(schema);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot create a test schema on " + url.replaceAll("password=[^&]*", "password=***") + ": " + e.getMessage(), e);
         }
