@@ -27,7 +27,7 @@ public final class Rate {
     private Rate() {}
 
     /** Models {@code prefer rate} knows. */
-    public static final List<String> MODELS = List.of("bt", "thurstone", "davidson", "rao-kupper", "pl", "elo", "trueskill");
+    public static final List<String> MODELS = List.of("bt", "thurstone", "davidson", "rao-kupper", "pl", "elo", "trueskill", "contextual", "mixture");
 
     /**
      * @param format          vote format name: auto, csv, tsv, jsonl, arena-json, preflib
@@ -41,9 +41,10 @@ public final class Rate {
      * @param scale           output scale
      * @param skipBadRows     skip and count bad rows instead of failing
      * @param out             output folder, or null for no files
+     * @param components      mixture components (0 = choose 1..4 by held-out log-likelihood)
      */
     public record Options(String format, VoteColumns columns, String model, String ties, FitOptions fit, int bootstrapRounds,
-                          long seed, double level, Scale scale, boolean skipBadRows, Path out) {
+                          long seed, double level, Scale scale, boolean skipBadRows, Path out, int components) {
         public Options {
             Objects.requireNonNull(columns);
             Objects.requireNonNull(fit);
@@ -56,6 +57,7 @@ public final class Rate {
             if (!List.of("half", "davidson", "rao-kupper").contains(ties)) throw new IllegalArgumentException("unknown ties '" + ties + "' (half, davidson, rao-kupper)");
             if (bootstrapRounds < 0) throw new IllegalArgumentException("bootstrap rounds must be >= 0");
             if (!(level > 0 && level < 1)) throw new IllegalArgumentException("level must be in (0, 1)");
+            if (components < 0) throw new IllegalArgumentException("components must be >= 0");
         }
     }
 
@@ -72,6 +74,7 @@ public final class Rate {
         List<String> order;
         long nVotes;
         long skipped = 0;
+        Map.Entry<String, String> extra = null;
         if (preflib) {
             if (!model.equals("pl")) throw new IllegalArgumentException("PrefLib rankings are rated with --model pl");
             PrefLib.Data d = PrefLib.read(input);
@@ -117,6 +120,61 @@ public final class Rate {
                         pred[i][j] = TrueSkill.cdf((mu[i] - mu[j]) / Math.sqrt(2 * beta * beta + sd[i] * sd[i] + sd[j] * sd[j]));
                     }
                 }
+                case "contextual" -> {
+                    if (vf.featureNames().isEmpty()) throw new IllegalArgumentException("--model contextual needs feature columns (--features)");
+                    ContextualBradleyTerry.Result r = ContextualBradleyTerry.fit(votes, vf.featureNames(), o.fit());
+                    Fit fit = r.fit();
+                    Leaderboard base = Leaderboard.of(fit, votesPer(c, fit.items()), o.scale(), null, o.level());
+                    List<String> notes = new ArrayList<>(base.notes());
+                    for (int k = 0; k < r.beta().length; k++) {
+                        notes.add(String.format(Locale.ROOT, "feature %s: beta %.4f (se %.4f) log-odds per unit", r.featureNames().get(k), r.beta()[k], r.betaSe()[k]));
+                    }
+                    lb = new Leaderboard("contextual-bt", base.scale(), base.entries(), base.intervals(), base.level(), 0, 0, notes);
+                    order = fit.items();
+                    observed = reorderMatrix(c.items(), observed, order);
+                    pred = BradleyTerry.winProbabilities(fit);
+                }
+                case "mixture" -> {
+                    int k = o.components();
+                    List<String> notes = new ArrayList<>();
+                    if (k == 0) {
+                        double bestLl = Double.NEGATIVE_INFINITY;
+                        for (int kk = 1; kk <= 4; kk++) {
+                            double h = BradleyTerryMixture.heldOut(votes, BradleyTerryMixture.Options.of(kk, o.seed()), 0.2);
+                            notes.add(String.format(Locale.ROOT, "held-out log-likelihood with K=%d: %.2f", kk, h));
+                            if (h > bestLl) { bestLl = h; k = kk; }
+                        }
+                        notes.add("chose K=" + k);
+                    }
+                    BradleyTerryMixture.Result r = BradleyTerryMixture.fit(votes, BradleyTerryMixture.Options.of(k, o.seed()));
+                    int top = 0;
+                    for (int q = 1; q < k; q++) if (r.weights()[q] > r.weights()[top]) top = q;
+                    Map<String, Object> mix = new LinkedHashMap<>();
+                    List<Map<String, Object>> comps = new ArrayList<>();
+                    for (int q = 0; q < k; q++) {
+                        Fit fq = new Fit("mixture", r.items(), r.theta()[q], nan(r.items().size()), new int[r.items().size()], 1, new double[0], Double.NaN, r.iterations(), true, List.of());
+                        Leaderboard lq = Leaderboard.of(fq, votesPer(c, r.items()), o.scale(), null, o.level());
+                        notes.add(String.format(Locale.ROOT, "component %d: weight %.3f, top: %s", q, r.weights()[q],
+                                String.join(", ", lq.entries().stream().limit(5).map(Leaderboard.Entry::item).toList())));
+                        Map<String, Object> cm = new LinkedHashMap<>();
+                        cm.put("weight", r.weights()[q]);
+                        cm.put("leaderboard", lq.toMap());
+                        comps.add(cm);
+                    }
+                    Map<String, Object> resp = new LinkedHashMap<>();
+                    for (int u = 0; u < r.annotators().size(); u++) resp.put(r.annotators().get(u), r.responsibility()[u]);
+                    mix.put("components", comps);
+                    mix.put("responsibilities", resp);
+                    mix.put("logLikelihood", r.logLikelihood());
+                    extra = Map.entry("mixture.json", dev.prefer.data.Json.pretty(mix) + "\n");
+                    Fit fTop = new Fit("mixture", r.items(), r.theta()[top], nan(r.items().size()), new int[r.items().size()], 1, new double[0], Double.NaN, r.iterations(), true, List.of());
+                    Leaderboard base = Leaderboard.of(fTop, votesPer(c, r.items()), o.scale(), null, o.level());
+                    notes.add(0, "leaderboard of the largest component (" + top + "); all components in mixture.json");
+                    lb = new Leaderboard("mixture", base.scale(), base.entries(), base.intervals(), base.level(), 0, 0, notes);
+                    order = r.items();
+                    observed = reorderMatrix(c.items(), observed, order);
+                    pred = BradleyTerry.winProbabilities(fTop);
+                }
                 case "pl" -> {
                     // Pairwise votes as two-item rankings: Plackett-Luce is Bradley-Terry here.
                     RatingOptions ro = new RatingOptions("bt", o.fit(), o.bootstrapRounds(), o.seed(), o.level(), o.scale());
@@ -155,8 +213,10 @@ public final class Rate {
         config.put("skipBadRows", o.skipBadRows());
         config.put("votes", nVotes);
         config.put("skipped", skipped);
+        if (model.equals("mixture")) config.put("components", o.components());
         Manifest m = Manifest.of("ratings", config, o.bootstrapRounds() > 0 ? o.seed() : null).withInput("votes", input);
         List<Path> files = new ArrayList<>();
+        if (o.out() != null && extra != null) files.add(write(o.out().resolve(extra.getKey()), extra.getValue()));
         if (o.out() != null) {
             Path dir = o.out();
             files.add(write(dir.resolve("leaderboard.csv"), lb.toCsv()));
@@ -187,6 +247,28 @@ public final class Rate {
     private static double[] reorder(List<String> from, double[] v, List<String> to) {
         double[] out = new double[to.size()];
         for (int i = 0; i < to.size(); i++) out[i] = v[from.indexOf(to.get(i))];
+        return out;
+    }
+
+    private static double[] nan(int n) {
+        double[] x = new double[n];
+        java.util.Arrays.fill(x, Double.NaN);
+        return x;
+    }
+
+    private static long[] votesPer(Comparisons c, List<String> items) {
+        long[] all = c.votesPerItem();
+        long[] out = new long[items.size()];
+        for (int i = 0; i < items.size(); i++) out[i] = all[c.indexOf(items.get(i))];
+        return out;
+    }
+
+    private static double[][] reorderMatrix(List<String> from, double[][] m, List<String> to) {
+        int n = to.size();
+        int[] ix = new int[n];
+        for (int i = 0; i < n; i++) ix[i] = from.indexOf(to.get(i));
+        double[][] out = new double[n][n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) out[i][j] = m[ix[i]][ix[j]];
         return out;
     }
 
