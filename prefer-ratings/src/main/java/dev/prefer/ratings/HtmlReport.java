@@ -90,7 +90,7 @@ public final class HtmlReport {
         int cell = Math.max(6, Math.min(28, 800 / Math.max(1, n)));
         int maxLen = es.stream().mapToInt(e -> e.item().length()).max().orElse(10);
         int left = Math.min(360, 16 + 7 * maxLen), top = (int) (0.9 * left);
-        int w = left + n * cell + 20, h = top + n * cell + 20;
+        int w = left + n * cell + (int) (0.6 * left), h = top + n * cell + 36;
         boolean labels = cell >= 10;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"%d\">%n", w, h, Math.min(12, cell - 1)));
@@ -114,6 +114,8 @@ public final class HtmlReport {
                 }
             }
         }
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#444\" font-size=\"12\">blue: row item favoured, white: even, red: column item favoured; hover a cell for the numbers</text>%n",
+                left, top + n * cell + 24));
         return s.append("</svg>\n").toString();
     }
 
