@@ -26,7 +26,7 @@ public final class RateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Vote file: .csv, .tsv, .jsonl(.gz), Arena clean_battle .json, or PrefLib .soc/.soi/.toc/.toi.")
     Path file;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto, csv, tsv, jsonl, arena-json, preflib.")
+    @Option(names = "--format", defaultValue = "auto", description = "auto, csv, tsv, jsonl, arena-json, preflib, rankings-jsonl ({\"ranking\": [best, [tied, tied], ...]}), choices-jsonl ({\"chosen\": x, \"others\": [...]}).")
     String format;
 
     @Option(names = "--model", defaultValue = "bt", description = "bt, thurstone, davidson, rao-kupper, pl, elo, trueskill, contextual (needs --features), mixture (needs --annotator).")

@@ -3,7 +3,9 @@ package dev.prefer.ratings;
 import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Manifest;
+import dev.prefer.data.votes.Choice;
 import dev.prefer.data.votes.PrefLib;
+import dev.prefer.data.votes.RankingReader;
 import dev.prefer.data.votes.Ranking;
 import dev.prefer.data.votes.Vote;
 import dev.prefer.data.votes.VoteColumns;
@@ -50,7 +52,7 @@ public final class Rate {
             Objects.requireNonNull(fit);
             Objects.requireNonNull(scale);
             format = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
-            if (!List.of("auto", "csv", "tsv", "jsonl", "arena-json", "preflib").contains(format)) throw new IllegalArgumentException("unknown format '" + format + "' (auto, csv, tsv, jsonl, arena-json, preflib)");
+            if (!List.of("auto", "csv", "tsv", "jsonl", "arena-json", "preflib", "rankings-jsonl", "choices-jsonl").contains(format)) throw new IllegalArgumentException("unknown format '" + format + "' (auto, csv, tsv, jsonl, arena-json, preflib, rankings-jsonl, choices-jsonl)");
             model = model.toLowerCase(Locale.ROOT);
             if (!MODELS.contains(model)) throw new IllegalArgumentException("unknown model '" + model + "' (" + String.join(", ", MODELS) + ")");
             ties = ties == null ? "half" : ties.toLowerCase(Locale.ROOT);
@@ -75,17 +77,40 @@ public final class Rate {
         long nVotes;
         long skipped = 0;
         Map.Entry<String, String> extra = null;
-        if (preflib) {
-            if (!model.equals("pl")) throw new IllegalArgumentException("PrefLib rankings are rated with --model pl");
-            PrefLib.Data d = PrefLib.read(input);
-            PlackettLuce.Data data = PlackettLuce.fromRankings(d.rankings());
-            Fit fit = PlackettLuce.fit(data, o.fit());
-            long[] cnt = new long[data.items().size()];
-            nVotes = 0;
-            for (Ranking r : d.rankings()) {
-                nVotes += Math.round(r.weight());
-                for (String s : r.items()) cnt[data.items().indexOf(s)] += Math.round(r.weight());
+        boolean lists = preflib || o.format().equals("rankings-jsonl") || o.format().equals("choices-jsonl");
+        if (lists) {
+            if (!model.equals("pl")) throw new IllegalArgumentException("rankings and choices are rated with --model pl");
+            PlackettLuce.Data data;
+            long[] cnt;
+            if (o.format().equals("choices-jsonl")) {
+                RankingReader.Choices cs = RankingReader.readChoices(input, "chosen", "others", o.skipBadRows());
+                skipped = cs.skipped();
+                data = PlackettLuce.fromChoices(cs.choices());
+                cnt = new long[data.items().size()];
+                nVotes = cs.choices().size();
+                for (Choice ch : cs.choices()) {
+                    cnt[data.items().indexOf(ch.chosen())]++;
+                    for (String x : ch.others()) cnt[data.items().indexOf(x)]++;
+                }
+            } else {
+                List<Ranking> rankings;
+                if (preflib) {
+                    rankings = PrefLib.read(input).rankings();
+                } else {
+                    RankingReader.Rankings rr = RankingReader.readRankings(input, "ranking", o.skipBadRows());
+                    skipped = rr.skipped();
+                    rankings = rr.rankings();
+                }
+                data = PlackettLuce.fromRankings(rankings);
+                cnt = new long[data.items().size()];
+                nVotes = 0;
+                for (Ranking r : rankings) {
+                    nVotes += Math.round(r.weight());
+                    for (String s : r.items()) cnt[data.items().indexOf(s)] += Math.round(r.weight());
+                }
             }
+            if (data.sets().length == 0) throw DataException.ofFile(input, "no rankings or choices");
+            Fit fit = PlackettLuce.fit(data, o.fit());
             lb = Leaderboard.of(fit, cnt, o.scale(), null, o.level());
             order = fit.items();
             pred = BradleyTerry.winProbabilities(fit);
