@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
                 "  ./prefer rate votes.jsonl --model davidson --scale log",
                 "  ./prefer rate clean_battle.json --format arena-json --anchor 'gpt-4-0613=1000'",
                 "  ./prefer rate ../shared/data/preflib/00002-00000001.soi --model pl",
-                "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --model mixture --annotator worker --components 0"})
+                "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --model mixture --annotator worker --components 0",
+                "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --annotator worker --diagnostics"})
 public final class RateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "Vote file: .csv, .tsv, .jsonl(.gz), Arena clean_battle .json, or PrefLib .soc/.soi/.toc/.toi.")
@@ -95,6 +96,9 @@ public final class RateCommand implements Callable<Integer> {
     @Option(names = "--components", defaultValue = "2", description = "Mixture components for --model mixture (0 = choose 1..4 by held-out log-likelihood).")
     int components;
 
+    @Option(names = "--diagnostics", description = "Also report intransitive cycles and annotator agreement (needs --annotator for the latter); writes diagnostics.json.")
+    boolean diagnostics;
+
     @Option(names = "--skip-bad-rows", description = "Skip and count bad rows instead of stopping at the first.")
     boolean skipBad;
 
@@ -124,7 +128,7 @@ public final class RateCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--scale must be elo or log, got '" + scale + "'");
             };
         }
-        Rate.Options o = new Rate.Options(format, cols, model, ties, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, sc, skipBad, out, components);
+        Rate.Options o = new Rate.Options(format, cols, model, ties, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, sc, skipBad, out, components, diagnostics);
         Rate.Result r = Rate.run(file, o);
         System.out.print(r.leaderboard().toTable());
         System.out.println(r.votes() + " votes" + (r.skipped() > 0 ? ", " + r.skipped() + " bad rows skipped" : ""));

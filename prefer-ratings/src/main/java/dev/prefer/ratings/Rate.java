@@ -44,9 +44,10 @@ public final class Rate {
      * @param skipBadRows     skip and count bad rows instead of failing
      * @param out             output folder, or null for no files
      * @param components      mixture components (0 = choose 1..4 by held-out log-likelihood)
+     * @param diagnostics     also check intransitive cycles and annotator agreement (pairwise votes; diagnostics.json)
      */
     public record Options(String format, VoteColumns columns, String model, String ties, FitOptions fit, int bootstrapRounds,
-                          long seed, double level, Scale scale, boolean skipBadRows, Path out, int components) {
+                          long seed, double level, Scale scale, boolean skipBadRows, Path out, int components, boolean diagnostics) {
         public Options {
             Objects.requireNonNull(columns);
             Objects.requireNonNull(fit);
@@ -77,6 +78,8 @@ public final class Rate {
         long nVotes;
         long skipped = 0;
         Map.Entry<String, String> extra = null;
+        String extraDiag = null;
+        List<String> diagNotes = new ArrayList<>();
         boolean lists = preflib || o.format().equals("rankings-jsonl") || o.format().equals("choices-jsonl");
         if (lists) {
             if (!model.equals("pl")) throw new IllegalArgumentException("rankings and choices are rated with --model pl");
@@ -121,6 +124,31 @@ public final class Rate {
             if (votes.isEmpty()) throw DataException.ofFile(input, "no votes");
             nVotes = votes.size();
             Comparisons c = Comparisons.of(votes);
+            if (o.diagnostics()) {
+                Map<String, Object> dg = new LinkedHashMap<>();
+                Diagnostics.Cycles cy = Diagnostics.cycles(c, 20);
+                dg.put("intransitiveTriangles", cy.count());
+                dg.put("triangleSample", cy.sample());
+                Fit cons = PairwiseFitter.fit(BradleyTerryModel.INSTANCE, c, o.fit().withL2(Math.max(o.fit().l2(), 1e-6)));
+                List<Diagnostics.Agreement> ag = Diagnostics.annotatorAgreement(votes, cons);
+                List<Map<String, Object>> al = new ArrayList<>();
+                for (Diagnostics.Agreement a : ag) {
+                    Map<String, Object> am = new LinkedHashMap<>();
+                    am.put("annotator", a.annotator());
+                    am.put("votes", a.votes());
+                    am.put("decisive", a.decisive());
+                    am.put("agreement", Double.isNaN(a.agreement()) ? null : a.agreement());
+                    am.put("meanLogLik", a.meanLogLik());
+                    al.add(am);
+                }
+                dg.put("annotators", al);
+                extraDiag = dev.prefer.data.Json.pretty(dg) + "\n";
+                diagNotes.add("diagnostics: " + cy.count() + " intransitive triangles in the majority graph"
+                        + (cy.sample().isEmpty() ? "" : ", e.g. " + String.join(" > ", cy.sample().get(0)) + " > " + cy.sample().get(0).get(0)));
+                ag.stream().filter(a -> a.decisive() >= 10).sorted(java.util.Comparator.comparingDouble(Diagnostics.Agreement::agreement)).limit(3)
+                        .forEach(a -> diagNotes.add(String.format(Locale.ROOT, "diagnostics: annotator '%s' agrees with the consensus on %.0f%% of %d decisive votes",
+                                a.annotator(), 100 * a.agreement(), a.decisive())));
+            }
             order = c.items();
             observed = WinRates.matrix(c);
             switch (model) {
@@ -225,6 +253,11 @@ public final class Rate {
                 }
             }
         }
+        if (!diagNotes.isEmpty()) {
+            List<String> notes = new ArrayList<>(lb.notes());
+            notes.addAll(diagNotes);
+            lb = new Leaderboard(lb.model(), lb.scale(), lb.entries(), lb.intervals(), lb.level(), lb.bootstrapRounds(), lb.failedRounds(), notes);
+        }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", model);
         config.put("format", o.format());
@@ -239,9 +272,11 @@ public final class Rate {
         config.put("votes", nVotes);
         config.put("skipped", skipped);
         if (model.equals("mixture")) config.put("components", o.components());
+        config.put("diagnostics", o.diagnostics());
         Manifest m = Manifest.of("ratings", config, o.bootstrapRounds() > 0 ? o.seed() : null).withInput("votes", input);
         List<Path> files = new ArrayList<>();
         if (o.out() != null && extra != null) files.add(write(o.out().resolve(extra.getKey()), extra.getValue()));
+        if (o.out() != null && extraDiag != null) files.add(write(o.out().resolve("diagnostics.json"), extraDiag));
         if (o.out() != null) {
             Path dir = o.out();
             files.add(write(dir.resolve("leaderboard.csv"), lb.toCsv()));
