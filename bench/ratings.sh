@@ -27,9 +27,12 @@ if [[ -z "${SKIP_REF:-}" ]]; then
       --repeats "$REPEATS" --boot-probe 20 --boot-budget-s 0 \
       --out "$WORK/ref_ratings.csv" --out-detail "$WORK/ref_detail.csv" | tee "$WORK/ref.log"
 fi
+echo "== converged reference (bench/bt_converged_reference.py)" >&2
+/usr/bin/python3 "$here/bench/bt_converged_reference.py" --data "$DATA" --out-detail "$WORK/ref_converged.csv" \
+    --compare "$WORK/ref_detail.csv" | tee "$WORK/ref_converged.log"
 echo "== prefer bench-ratings" >&2
-"$here/prefer" bench-ratings --data "$DATA" --reference "$WORK/ref_detail.csv" --repeats "$((REPEATS > 5 ? REPEATS : 5))" \
-    --bootstrap "$BOOT" | tee "$WORK/prefer.log"
+"$here/prefer" bench-ratings --data "$DATA" --reference "$WORK/ref_detail.csv" --reference "$WORK/ref_converged.csv" \
+    --repeats "$((REPEATS > 5 ? REPEATS : 5))" --bootstrap "$BOOT" | tee "$WORK/prefer.log"
 /usr/bin/python3 - "$WORK/ref.log" "$WORK/prefer.log" <<'PY'
 import re, sys
 ref, ours = open(sys.argv[1]).read(), open(sys.argv[2]).read()
@@ -48,5 +51,7 @@ print(f"prefer BT (collapse + Newton fit): {fit:.4f}s (Newton alone {fit_only:.4
 if lr_total: print(f"sklearn LogisticRegression (i): total {lr_total:.2f}s, fit {lr_fit:.2f}s -> ratio {lr_total / fit:.0f}x (total), {lr_fit / fit:.0f}x (fit only)")
 if fc_total: print(f"FastChat compute_bt (ii): {fc_total:.3f}s -> ratio {fc_total / fit:.1f}x")
 if boot_ref: print(f"bootstrap 1000 rounds: prefer {boot:.2f}s vs FastChat {boot_ref:.1f}s (extrapolated, 1 process) -> {boot_ref / boot:.0f}x")
-print(f"max |rating difference| on the Elo scale: vs sklearn {float(r.get('maxdiff_i', 'nan')):.2e}, vs FastChat {float(r.get('maxdiff_ii', 'nan')):.2e}")
+for k, v in r.items():
+    if k.startswith("maxdiff_"): print(f"max |rating difference| (Elo points) {k[8:]}: {float(v):.2e}")
+print(open(sys.argv[1].replace("ref.log", "ref_converged.log")).read().strip())
 PY
