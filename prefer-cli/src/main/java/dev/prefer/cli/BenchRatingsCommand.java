@@ -39,8 +39,8 @@ public final class BenchRatingsCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "/tmp/bench_arena.csv", description = "Vote CSV with model_a,model_b,winner.")
     Path data;
 
-    @Option(names = "--reference", description = "bt_sklearn.py --out-detail CSV (model,rating_ii,rating_i,...) to compare against.")
-    Path reference;
+    @Option(names = "--reference", description = "CSV with model and rating_i and/or rating_ii columns (bt_sklearn.py --out-detail, bench/bt_converged_reference.py) to compare against; repeatable.")
+    List<Path> references;
 
     @Option(names = "--repeats", defaultValue = "5", description = "Repeats for each timed step (median reported).")
     int repeats;
@@ -118,23 +118,24 @@ public final class BenchRatingsCommand implements Callable<Integer> {
                     rounds, fmt(tb), br.failed(), Bootstrap.quantile(w, 0.5), w[0], w[w.length - 1]);
             System.out.printf(Locale.ROOT, "RESULT bootstrap_s=%.6f%n", median(tb));
         }
-        if (reference != null) {
-            List<String> lines = Files.readAllLines(reference);
-            String[] head = lines.get(0).split(",");
-            int ci = Arrays.asList(head).indexOf("rating_i"), cii = Arrays.asList(head).indexOf("rating_ii");
-            double di = 0, dii = 0;
-            int matched = 0;
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.split(",", -1);
-                int k = c.indexOf(f[0]);
-                if (k < 0) continue;
-                matched++;
-                if (ci >= 0 && !f[ci].isEmpty()) di = Math.max(di, Math.abs(Double.parseDouble(f[ci]) - elo[k]));
-                if (cii >= 0 && !f[cii].isEmpty()) dii = Math.max(dii, Math.abs(Double.parseDouble(f[cii]) - elo[k]));
+        for (Path ref : references == null ? List.<Path>of() : references) {
+            List<String> lines = Files.readAllLines(ref);
+            List<String> head = Arrays.asList(lines.get(0).split(","));
+            for (String col : List.of("rating_i", "rating_ii")) {
+                int ci = head.indexOf(col);
+                if (ci < 0) continue;
+                double d = 0;
+                int matched = 0;
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.split(",", -1);
+                    int k = c.indexOf(f[0]);
+                    if (k < 0 || f[ci].isEmpty()) continue;
+                    matched++;
+                    d = Math.max(d, Math.abs(Double.parseDouble(f[ci]) - elo[k]));
+                }
+                System.out.printf(Locale.ROOT, "vs %s column %s (%d items, Elo scale, mean 1000): max |ours - reference| = %.6f%n", ref, col, matched, d);
+                System.out.printf(Locale.ROOT, "RESULT maxdiff_%s_%s=%.6f%n", ref.getFileName().toString().replaceAll("\\W", "_"), col, d);
             }
-            System.out.printf(Locale.ROOT, "vs reference (%d items, Elo scale mean 1000): max |ours - sklearn LR (i)| = %.6f, max |ours - FastChat L-BFGS (ii)| = %.6f%n",
-                    matched, di, dii);
-            System.out.printf(Locale.ROOT, "RESULT maxdiff_i=%.6f maxdiff_ii=%.6f%n", di, dii);
         }
         return 0;
     }

@@ -19,16 +19,18 @@ import picocli.CommandLine.Parameters;
                 "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --bootstrap 1000 --seed 1 --out /tmp/llmfao",
                 "  ./prefer rate votes.jsonl --model davidson --scale log",
                 "  ./prefer rate clean_battle.json --format arena-json --anchor 'gpt-4-0613=1000'",
-                "  ./prefer rate ../shared/data/preflib/00002-00000001.soi --model pl"})
+                "  ./prefer rate ../shared/data/preflib/00002-00000001.soi --model pl",
+                "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --model mixture --annotator worker --components 0",
+                "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --annotator worker --diagnostics"})
 public final class RateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "Vote file: .csv, .tsv, .jsonl(.gz), Arena clean_battle .json, or PrefLib .soc/.soi/.toc/.toi.")
     Path file;
 
-    @Option(names = "--format", defaultValue = "auto", description = "auto, csv, tsv, jsonl, arena-json, preflib.")
+    @Option(names = "--format", defaultValue = "auto", description = "auto, csv, tsv, jsonl, arena-json, preflib, rankings-jsonl ({\"ranking\": [best, [tied, tied], ...]}), choices-jsonl ({\"chosen\": x, \"others\": [...]}).")
     String format;
 
-    @Option(names = "--model", defaultValue = "bt", description = "bt, thurstone, davidson, rao-kupper, pl, elo, trueskill.")
+    @Option(names = "--model", defaultValue = "bt", description = "bt, thurstone, davidson, rao-kupper, pl, elo, trueskill, contextual (needs --features), mixture (needs --annotator).")
     String model;
 
     @Option(names = "--ties", defaultValue = "half", description = "Ties in bt: half (half a win each), davidson or rao-kupper (modelled).")
@@ -88,6 +90,15 @@ public final class RateCommand implements Callable<Integer> {
     @Option(names = "--category", description = "Category column.")
     String category;
 
+    @Option(names = "--features", split = ",", description = "Numeric per-vote feature columns (for --model contextual), e.g. len_diff,md_diff.")
+    List<String> features;
+
+    @Option(names = "--components", defaultValue = "2", description = "Mixture components for --model mixture (0 = choose 1..4 by held-out log-likelihood).")
+    int components;
+
+    @Option(names = "--diagnostics", description = "Also report intransitive cycles and annotator agreement (needs --annotator for the latter); writes diagnostics.json.")
+    boolean diagnostics;
+
     @Option(names = "--skip-bad-rows", description = "Skip and count bad rows instead of stopping at the first.")
     boolean skipBad;
 
@@ -97,7 +108,7 @@ public final class RateCommand implements Callable<Integer> {
         VoteColumns cols = new VoteColumns(colA, colB, colWinner,
                 aWins == null ? d.aWins() : Set.copyOf(aWins), bWins == null ? d.bWins() : Set.copyOf(bWins),
                 tieValues == null ? d.tie() : Set.copyOf(tieValues), bothBadValues == null ? d.bothBad() : Set.copyOf(bothBadValues),
-                weight, annotator, timestamp, category, List.of());
+                weight, annotator, timestamp, category, features == null ? List.of() : features);
         Scale sc;
         if (anchor != null) {
             int eq = anchor.lastIndexOf('=');
@@ -117,7 +128,7 @@ public final class RateCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--scale must be elo or log, got '" + scale + "'");
             };
         }
-        Rate.Options o = new Rate.Options(format, cols, model, ties, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, sc, skipBad, out);
+        Rate.Options o = new Rate.Options(format, cols, model, ties, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, sc, skipBad, out, components, diagnostics);
         Rate.Result r = Rate.run(file, o);
         System.out.print(r.leaderboard().toTable());
         System.out.println(r.votes() + " votes" + (r.skipped() > 0 ? ", " + r.skipped() + " bad rows skipped" : ""));

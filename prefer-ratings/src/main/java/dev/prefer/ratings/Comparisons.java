@@ -93,7 +93,7 @@ public final class Comparisons {
         byte[] ro;
         double[] rw;
         long[] rc;
-        if (cells <= 1 << 24) {
+        if (cells <= 1 << 22) {
             int[] slot = new int[(int) cells];
             Arrays.fill(slot, -1);
             ra = new int[16]; rb = new int[16]; ro = new byte[16]; rw = new double[16]; rc = new long[16];

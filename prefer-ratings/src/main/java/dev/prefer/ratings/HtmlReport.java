@@ -29,7 +29,8 @@ public final class HtmlReport {
                         + "pre{background:#f6f6f6;padding:8px;font-size:12px;overflow:auto}h2{margin-top:28px}</style></head><body>\n");
         b.append("<h1>").append(esc(title)).append("</h1>\n<p>Model <b>").append(esc(lb.model())).append("</b>; scale ")
                 .append(esc(lb.scale().describe())).append("; ").append(Math.round(lb.level() * 100)).append("% intervals: ")
-                .append(esc(lb.intervals())).append(lb.bootstrapRounds() > 0 ? " (" + lb.bootstrapRounds() + " rounds)" : "").append(".</p>\n");
+                .append(esc(lb.intervals())).append(lb.bootstrapRounds() > 0 ? " (" + lb.bootstrapRounds() + " rounds"
+                        + (lb.failedRounds() > 0 ? "; " + lb.failedRounds() + " resamples without an estimate left out" : "") + ")" : "").append(".</p>\n");
         for (String n : lb.notes()) b.append("<p><i>").append(esc(n)).append("</i></p>\n");
         b.append("<h2>Ratings with confidence intervals</h2>\n").append(intervalPlot(lb));
         b.append("<h2>Win probability (row beats column)</h2>\n").append(heatmap(lb, predicted, observed, order));
@@ -90,7 +91,7 @@ public final class HtmlReport {
         int cell = Math.max(6, Math.min(28, 800 / Math.max(1, n)));
         int maxLen = es.stream().mapToInt(e -> e.item().length()).max().orElse(10);
         int left = Math.min(360, 16 + 7 * maxLen), top = (int) (0.9 * left);
-        int w = left + n * cell + 20, h = top + n * cell + 20;
+        int w = Math.max(760, left + n * cell + (int) (0.6 * left)), h = top + n * cell + 36;
         boolean labels = cell >= 10;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"%d\">%n", w, h, Math.min(12, cell - 1)));
@@ -114,6 +115,8 @@ public final class HtmlReport {
                 }
             }
         }
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"#444\" font-size=\"12\">blue: row item favoured, white: even, red: column item favoured; hover a cell for the numbers</text>%n",
+                left, top + n * cell + 24));
         return s.append("</svg>\n").toString();
     }
 

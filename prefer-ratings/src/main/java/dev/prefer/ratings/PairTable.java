@@ -34,7 +34,7 @@ public final class PairTable {
         int[] pj = new int[pi.length];
         double[] a = new double[pi.length], b = new double[pi.length], tt = new double[pi.length];
         int m = 0;
-        int[] dense = (long) n * n <= 1 << 24 ? new int[n * n] : null;
+        int[] dense = (long) n * n <= 1 << 20 ? new int[n * n] : null;
         Map<Long, Integer> sparse = dense == null ? new HashMap<>() : null;
         if (dense != null) Arrays.fill(dense, -1);
         for (int r = 0; r < rows; r++) {

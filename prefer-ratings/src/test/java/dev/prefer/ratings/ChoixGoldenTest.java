@@ -73,4 +73,39 @@ class ChoixGoldenTest {
         for (String s : List.of("a", "b", "c")) assertEquals(bt.theta(s), pl.theta(s), 1e-10);
         assertEquals(bt.standardError()[0], pl.standardError()[pl.items().indexOf(bt.items().get(0))], 1e-8);
     }
+
+    /** choix's lsr_est: one Luce-spectral-ranking step from π = 1, for pairwise, ranking and top-1 data. */
+    @ParameterizedTest
+    @ValueSource(strings = {"pairwise-1", "pairwise-2", "rankings-1", "rankings-2", "top1-1", "top1-2"})
+    void luceSpectralRanking(String name) throws IOException {
+        JsonNode tc = load(name);
+        int n = tc.get("n_items").asInt();
+        PlackettLuce.Data d;
+        if (name.startsWith("pairwise")) {
+            List<Vote> votes = new ArrayList<>();
+            for (JsonNode x : tc.get("data")) votes.add(Vote.of("i" + x.get(0).asInt(), "i" + x.get(1).asInt(), Outcome.A_WINS));
+            d = LuceSpectral.fromVotes(votes);
+        } else if (name.startsWith("rankings")) {
+            List<Ranking> rs = new ArrayList<>();
+            for (JsonNode x : tc.get("data")) {
+                List<String> order = new ArrayList<>();
+                for (JsonNode y : x) order.add("i" + y.asInt());
+                rs.add(Ranking.strict(order));
+            }
+            d = PlackettLuce.fromRankings(rs);
+        } else {
+            List<Choice> cs = new ArrayList<>();
+            for (JsonNode x : tc.get("data")) {
+                List<String> others = new ArrayList<>();
+                for (JsonNode y : x.get(1)) others.add("i" + y.asInt());
+                cs.add(Choice.of("i" + x.get(0).asInt(), others));
+            }
+            d = PlackettLuce.fromChoices(cs);
+        }
+        double[] lsr = LuceSpectral.lsr(d);
+        for (int i = 0; i < n; i++) assertEquals(tc.get("lsr_est").get(i).asDouble(), lsr[d.items().indexOf("i" + i)], 1e-4, name + " item " + i);
+        // Iterated LSR converges to the maximum-likelihood estimate.
+        Fit ilsr = LuceSpectral.ilsr(d, 1e-12, 1000);
+        for (int i = 0; i < n; i++) assertEquals(tc.get("ml_est").get(i).asDouble(), ilsr.theta("i" + i), 1e-4, name + " I-LSR item " + i);
+    }
 }

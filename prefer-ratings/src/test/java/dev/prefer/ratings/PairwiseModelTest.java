@@ -131,4 +131,20 @@ class PairwiseModelTest {
         assertEquals(Math.log(2) / 2, f.theta("c"), 1e-12);
         assertTrue(f.notes().get(0).contains("2 connected components"));
     }
+
+    @Test
+    void manyItemsUseTheSparsePathsAndASymmetricRingIsFlat() {
+        // 1,200 items in a ring, each neighbour pair one win each way: every θ is 0 by symmetry. Large enough that
+        // Comparisons and PairTable switch from dense index arrays to hash maps.
+        List<Vote> v = new ArrayList<>();
+        int n = 1200;
+        for (int i = 0; i < n; i++) {
+            String a = "i" + i, b = "i" + ((i + 1) % n);
+            v.add(Vote.of(a, b, Outcome.A_WINS));
+            v.add(Vote.of(a, b, Outcome.B_WINS));
+        }
+        Fit f = BradleyTerry.fit(v, FitOptions.DEFAULT.withStandardErrors(false));
+        assertTrue(f.converged());
+        for (double t : f.theta()) assertEquals(0, t, 1e-12);
+    }
 }

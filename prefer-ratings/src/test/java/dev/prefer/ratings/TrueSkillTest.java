@@ -44,4 +44,38 @@ class TrueSkillTest {
         assertEquals(ka, kc, 1e-12);
         assertTrue(ka > 0);
     }
+
+    @Test
+    void rankedTeamsWithTwoTeamsEqualTheClosedForm() {
+        TrueSkill.Options o = TrueSkill.Options.DEFAULT;
+        TrueSkill.Rating a = new TrueSkill.Rating(20, 5), b = new TrueSkill.Rating(22, 6), c = new TrueSkill.Rating(27, 4);
+        for (boolean draw : new boolean[] {false, true}) {
+            List<List<TrueSkill.Rating>> closed = TrueSkill.rateTeams(List.of(a, b), List.of(c), draw, o);
+            // Input order reversed (loser first) to exercise the sorting by rank.
+            List<List<TrueSkill.Rating>> graph = TrueSkill.rateRanked(List.of(List.of(c), List.of(a, b)), new int[] {draw ? 0 : 1, 0}, o);
+            for (int i = 0; i < 2; i++) {
+                assertEquals(closed.get(0).get(i).mu(), graph.get(1).get(i).mu(), 1e-9);
+                assertEquals(closed.get(0).get(i).sigma(), graph.get(1).get(i).sigma(), 1e-9);
+            }
+            assertEquals(closed.get(1).get(0).mu(), graph.get(0).get(0).mu(), 1e-9);
+            assertEquals(closed.get(1).get(0).sigma(), graph.get(0).get(0).sigma(), 1e-9);
+        }
+    }
+
+    /**
+     * The trueskill package's (0.1.0) documented three-team example: teams (p1), (p2, p3), (p4), all default
+     * ratings, ranked in that order, give p1 35.877/6.791, p2 = p3 17.867/7.059, p4 21.255/7.155.
+     */
+    @Test
+    void threeTeamsPackageExample() {
+        TrueSkill.Options o = TrueSkill.Options.DEFAULT;
+        TrueSkill.Rating d = o.initial();
+        List<List<TrueSkill.Rating>> r = TrueSkill.rateRanked(List.of(List.of(d), List.of(d, d), List.of(d)), new int[] {0, 1, 2}, o);
+        assertEquals(35.877, r.get(0).get(0).mu(), 5e-4);
+        assertEquals(6.791, r.get(0).get(0).sigma(), 5e-4);
+        assertEquals(17.867, r.get(1).get(0).mu(), 5e-4);
+        assertEquals(7.059, r.get(1).get(1).sigma(), 5e-4);
+        assertEquals(21.255, r.get(2).get(0).mu(), 5e-4);
+        assertEquals(7.155, r.get(2).get(0).sigma(), 5e-4);
+    }
 }
