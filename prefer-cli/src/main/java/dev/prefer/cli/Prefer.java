@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 TaskCommand.class,
                 RankingAccuracyCommand.class,
+                RateCommand.class,
+                BenchRatingsCommand.class,
+                ServeCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {

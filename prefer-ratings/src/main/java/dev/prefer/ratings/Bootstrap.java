@@ -1,0 +1,183 @@
+package dev.prefer.ratings;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Seeded nonparametric bootstrap of a rating fit by multinomial resampling of the unique (a, b, outcome) rows
+ * (the FastChat {@code compute_bootstrap_bt} scheme): each round draws N = number of votes rows with
+ * probabilities proportional to their summed weights (Walker/Vose alias method, O(1) per draw), gives each row
+ * weight draws·W/N (W = total weight, so expected weights equal the data's), and refits from the point estimate.
+ * Rounds run in parallel, each with its own generator split in order from the seed, so the result depends only
+ * on the seed, not on thread timing. A round whose resample has no maximum-likelihood estimate (an item never
+ * losing) is counted in {@link Result#failed()} and left out.
+ */
+public final class Bootstrap {
+    private Bootstrap() {}
+
+    /**
+     * @param rounds  bootstrap rounds (e.g. 1000)
+     * @param seed    seed of the whole run
+     * @param threads worker threads (0 = available processors)
+     */
+    public record Options(int rounds, long seed, int threads) {
+        public Options {
+            if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1: " + rounds);
+            if (threads < 0) throw new IllegalArgumentException("threads must be >= 0");
+        }
+
+        public static Options of(int rounds, long seed) { return new Options(rounds, seed, 0); }
+    }
+
+    /**
+     * The bootstrap replicates of θ (natural-log scale), one row per successful round.
+     *
+     * @param theta  successful rounds × items
+     * @param component component of each item per successful round (resamples may split the graph)
+     * @param failed rounds without an estimate
+     * @param seed   the seed
+     */
+    public record Result(double[][] theta, int[][] component, int failed, long seed) {
+        public int rounds() { return theta.length; }
+
+        /**
+         * Percentile interval per item on a scale: {@code [lower, upper]} at the (1−level)/2 and (1+level)/2
+         * quantiles (linear interpolation between order statistics, numpy's default).
+         */
+        public double[][] intervals(Scale scale, List<String> items, double level) {
+            if (!(level > 0 && level < 1)) throw new IllegalArgumentException("level must be in (0, 1): " + level);
+            int n = items.size();
+            int r = theta.length;
+            double[][] scaled = new double[r][];
+            for (int k = 0; k < r; k++) scaled[k] = scale.apply(theta[k], items, component[k]);
+            double[][] out = new double[n][2];
+            double[] col = new double[r];
+            for (int i = 0; i < n; i++) {
+                if (r == 0) { out[i][0] = out[i][1] = Double.NaN; continue; }
+                for (int k = 0; k < r; k++) col[k] = scaled[k][i];
+                Arrays.sort(col);
+                out[i][0] = quantile(col, (1 - level) / 2);
+                out[i][1] = quantile(col, (1 + level) / 2);
+            }
+            return out;
+        }
+    }
+
+    /** Quantile of sorted data, linear interpolation (numpy "linear", Hyndman-Fan type 7). */
+    public static double quantile(double[] sorted, double q) {
+        double h = (sorted.length - 1) * q;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /** Bootstraps a pairwise model fit; {@code point} supplies warm starts. */
+    public static Result run(PairwiseModel model, Comparisons c, FitOptions fo, Fit point, Options o) {
+        FitOptions quiet = fo.withStandardErrors(false);
+        double[] start = point == null ? null : point.theta();
+        return run(c, o, weights -> PairwiseFitter.fit(model, c.items(), PairTable.of(c, weights), quiet, start));
+    }
+
+    /** Bootstraps any fit that reads the comparisons under per-row weights. */
+    public static Result run(Comparisons c, Options o, Function<double[], Fit> fitter) {
+        int rows = c.rows();
+        double[] w = c.weights();
+        double total = Arrays.stream(w).sum();
+        long n = c.votes();
+        Alias alias = new Alias(w);
+        double perDraw = total / n;
+        long[] seeds = new long[o.rounds()];
+        SplittableRandom root = new SplittableRandom(o.seed());
+        for (int k = 0; k < seeds.length; k++) seeds[k] = root.nextLong();
+        int threads = o.threads() == 0 ? Runtime.getRuntime().availableProcessors() : o.threads();
+        threads = Math.max(1, Math.min(threads, o.rounds()));
+        Fit[] fits = new Fit[o.rounds()];
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "bootstrap");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> jobs = new ArrayList<>();
+            int chunk = (o.rounds() + threads - 1) / threads;
+            for (int t = 0; t < threads; t++) {
+                int from = t * chunk, to = Math.min(o.rounds(), from + chunk);
+                jobs.add(pool.submit(() -> {
+                    int[] draws = new int[rows];
+                    double[] rw = new double[rows];
+                    for (int k = from; k < to; k++) {
+                        SplittableRandom rnd = new SplittableRandom(seeds[k]);
+                        Arrays.fill(draws, 0);
+                        for (long d = 0; d < n; d++) draws[alias.sample(rnd)]++;
+                        for (int r = 0; r < rows; r++) rw[r] = draws[r] * perDraw;
+                        try {
+                            fits[k] = fitter.apply(rw);
+                        } catch (IllegalArgumentException e) {
+                            fits[k] = null;
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : jobs) f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("bootstrap interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("bootstrap round failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        List<double[]> th = new ArrayList<>();
+        List<int[]> comp = new ArrayList<>();
+        int failed = 0;
+        for (Fit f : fits) {
+            if (f == null) { failed++; continue; }
+            th.add(f.theta());
+            comp.add(f.component());
+        }
+        return new Result(th.toArray(new double[0][]), comp.toArray(new int[0][]), failed, o.seed());
+    }
+
+    /** Vose's alias method: O(n) set-up, O(1) per draw. */
+    static final class Alias {
+        final double[] prob;
+        final int[] alias;
+        final int n;
+
+        Alias(double[] w) {
+            n = w.length;
+            prob = new double[n];
+            alias = new int[n];
+            double sum = Arrays.stream(w).sum();
+            double[] p = new double[n];
+            int[] small = new int[n], large = new int[n];
+            int ns = 0, nl = 0;
+            for (int i = 0; i < n; i++) {
+                p[i] = w[i] * n / sum;
+                if (p[i] < 1) small[ns++] = i; else large[nl++] = i;
+            }
+            while (ns > 0 && nl > 0) {
+                int s = small[--ns], l = large[--nl];
+                prob[s] = p[s];
+                alias[s] = l;
+                p[l] = (p[l] + p[s]) - 1;
+                if (p[l] < 1) small[ns++] = l; else large[nl++] = l;
+            }
+            while (nl > 0) { int l = large[--nl]; prob[l] = 1; alias[l] = l; }
+            while (ns > 0) { int s = small[--ns]; prob[s] = 1; alias[s] = s; }
+        }
+
+        int sample(SplittableRandom rnd) {
+            double u = rnd.nextDouble() * n;
+            int i = (int) u;
+            if (i >= n) i = n - 1;
+            return (u - i) < prob[i] ? i : alias[i];
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.prefer.serve;
+
+import dev.prefer.data.votes.Outcome;
+import dev.prefer.ratings.Leaderboard;
+import dev.prefer.ratings.RatingOptions;
+import dev.prefer.ratings.Ratings;
+import dev.prefer.serve.Records.Vote;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The live leaderboard of a campaign, computed by the ratings engine (prefer-ratings): a Bradley-Terry fit over
+ * the included votes, each weighted by the inverse of the sampling probability of its pair (inverse-propensity
+ * weighting, so an active policy that asks some pairs more often does not bias the ratings; weights normalised to
+ * mean 1 so the total weight equals the vote count), 95% intervals from a seeded bootstrap, and ranks from the
+ * intervals. Ties and both-bad count as ties.
+ *
+ * @param bootstrapRounds bootstrap resamples (default 200)
+ * @param seed            bootstrap seed (fixed, so the page is stable between reloads of the same votes)
+ */
+public record Leaderboards(int bootstrapRounds, long seed) {
+
+    public Leaderboards {
+        if (bootstrapRounds < 0) throw new IllegalArgumentException("bootstrap rounds must be >= 0");
+    }
+
+    public Leaderboards() {
+        this(200, 1);
+    }
+
+    /** Converts stored votes to the ratings engine's votes, with inverse-probability weights (mean 1). */
+    public static List<dev.prefer.data.votes.Vote> ratingVotes(List<Vote> votes) {
+        double sum = 0;
+        for (Vote v : votes) sum += 1 / v.probability();
+        double norm = votes.isEmpty() ? 1 : votes.size() / sum;
+        List<dev.prefer.data.votes.Vote> out = new ArrayList<>(votes.size());
+        for (Vote v : votes) {
+            Outcome o = switch (v.outcome()) {
+                case left -> Outcome.A_WINS;
+                case right -> Outcome.B_WINS;
+                case tie -> Outcome.TIE;
+                case both_bad -> Outcome.BOTH_BAD;
+            };
+            out.add(dev.prefer.data.votes.Vote.of(v.leftSystem(), v.rightSystem(), o, norm / v.probability(), v.username()));
+        }
+        return out;
+    }
+
+    /** The ratings engine's leaderboard of these votes. */
+    public Leaderboard leaderboard(List<Vote> votes) {
+        return Ratings.leaderboard(ratingVotes(votes), RatingOptions.DEFAULT.withBootstrap(bootstrapRounds, seed));
+    }
+
+    public LeaderboardView compute(List<String> systems, List<Vote> votes) {
+        if (votes.isEmpty()) return new LeaderboardView(List.of(), "No votes yet.", bootstrapRounds, seed);
+        Leaderboard lb = leaderboard(votes);
+        List<LeaderboardView.Row> rows = new ArrayList<>();
+        for (Leaderboard.Entry e : lb.entries()) {
+            rows.add(new LeaderboardView.Row(e.rank(), e.item(), e.rating(), e.lower(), e.upper(), e.votes()));
+        }
+        String method = String.format(Locale.ROOT,
+                "Bradley-Terry (%s), votes weighted by 1/sampling probability; %.0f%% %s intervals (%d resamples, seed %d); "
+                        + "rank = 1 + systems whose interval lies wholly above. %s",
+                lb.model(), 100 * lb.level(), lb.intervals(), lb.bootstrapRounds(), seed, String.join(" ", lb.notes()));
+        return new LeaderboardView(rows, method.strip(), lb.bootstrapRounds(), seed);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.prefer.serve;
+
+import dev.prefer.ratings.Leaderboard;
+import dev.prefer.serve.Records.Vote;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class LeaderboardsTest {
+
+    static Vote v(long id, String l, String r, Outcome o, double p) {
+        return new Vote(id, "c" + id, 1, 1, "u", 1, l, r, o, Map.of(), null, p, 1000, id);
+    }
+
+    @Test
+    void inverseProbabilityWeightingEqualsReplication() {
+        // Identity: a vote drawn with probability 1/2 weighs twice a vote drawn with probability 1, exactly as if it
+        // had been cast twice. Weights are normalised to mean 1, which rescales all weights equally and leaves
+        // the maximum-likelihood ratings unchanged.
+        List<Vote> weighted = List.of(v(1, "a", "b", Outcome.left, 0.5), v(2, "b", "c", Outcome.left, 1.0),
+                v(3, "c", "a", Outcome.left, 1.0), v(4, "a", "c", Outcome.right, 1.0), v(5, "b", "a", Outcome.tie, 1.0));
+        List<Vote> replicated = new ArrayList<>(List.of(v(1, "a", "b", Outcome.left, 1.0), v(11, "a", "b", Outcome.left, 1.0),
+                v(2, "b", "c", Outcome.left, 1.0), v(3, "c", "a", Outcome.left, 1.0), v(4, "a", "c", Outcome.right, 1.0), v(5, "b", "a", Outcome.tie, 1.0)));
+        Leaderboards lbs = new Leaderboards(0, 1);
+        Leaderboard w = lbs.leaderboard(weighted);
+        Leaderboard r = lbs.leaderboard(replicated);
+        for (String s : List.of("a", "b", "c")) assertEquals(r.entry(s).rating(), w.entry(s).rating(), 1e-6, s);
+        double sum = Leaderboards.ratingVotes(weighted).stream().mapToDouble(dev.prefer.data.votes.Vote::weight).sum();
+        assertEquals(weighted.size(), sum, 1e-12, "weights have mean 1");
+    }
+
+    @Test
+    void symmetricVotesGiveEqualRatingsAndViewRanks() {
+        // a beats b once and b beats a once: equal strengths (Bradley-Terry identity), same rank.
+        List<Vote> votes = List.of(v(1, "a", "b", Outcome.left, 1), v(2, "a", "b", Outcome.right, 1),
+                v(3, "b", "a", Outcome.left, 1), v(4, "b", "a", Outcome.right, 1));
+        LeaderboardView view = new Leaderboards(50, 3).compute(List.of("a", "b"), votes);
+        assertEquals(2, view.rows().size());
+        assertEquals(view.rows().get(0).rating(), view.rows().get(1).rating(), 1e-6);
+        assertEquals(1000, view.rows().get(0).rating(), 1e-6, "elo scale centred at 1000");
+        assertEquals(1, view.rows().get(0).rank());
+        assertEquals(1, view.rows().get(1).rank());
+        assertTrue(view.method().contains("Bradley-Terry"));
+        assertTrue(new Leaderboards().compute(List.of("a"), List.of()).rows().isEmpty());
+    }
+}
