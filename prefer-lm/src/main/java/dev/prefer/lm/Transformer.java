@@ -495,6 +495,31 @@ public final class Transformer implements AutoCloseable {
         for (NDArray a : params.values()) a.setRequiresGradient(trainable);
     }
 
+    /**
+     * Gradients of the trainable parameters after a backward pass, by Hugging Face name, attached to {@code scope}
+     * (so that reading them never grows the parameter manager).
+     */
+    public LinkedHashMap<String, NDArray> gradients(NDManager scope) {
+        LinkedHashMap<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            if (!e.getValue().hasGradient()) continue;
+            NDArray g = e.getValue().getGradient();
+            g.attach(scope);
+            out.put(e.getKey(), g);
+        }
+        return out;
+    }
+
+    /** Sets every parameter gradient to zero (DJL's PyTorch engine accumulates them across backward passes). */
+    public void zeroGradients() {
+        for (NDArray a : params.values()) {
+            if (!a.hasGradient()) continue;
+            try (NDArray g = a.getGradient()) {
+                g.muli(0);
+            }
+        }
+    }
+
     /** Names of parameters in order. */
     public List<String> parameterNames() {
         return new ArrayList<>(params.keySet());
