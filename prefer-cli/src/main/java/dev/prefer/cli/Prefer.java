@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
         description = "Learning from human preferences: collect, model, optimize, evaluate.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                LogpsCommand.class,
+                GenerateCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {

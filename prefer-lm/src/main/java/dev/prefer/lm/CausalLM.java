@@ -106,6 +106,22 @@ public final class CausalLM implements AutoCloseable {
     }
 
     /**
+     * Log-probabilities of both responses of each preference pair (what {@code prefer logps} prints), chosen and
+     * rejected scored in the same padded batches of {@code batchSize} sequences.
+     */
+    public List<PairLogps> pairLogps(List<dev.prefer.data.PreferencePair> pairs, int batchSize) {
+        List<TokenizedSequence> seqs = new ArrayList<>(2 * pairs.size());
+        for (dev.prefer.data.PreferencePair p : pairs) {
+            seqs.add(tokenize(new PromptResponse(p.prompt(), p.chosen())));
+            seqs.add(tokenize(new PromptResponse(p.prompt(), p.rejected())));
+        }
+        List<SequenceLogps> lp = logpsOfIds(seqs, batchSize);
+        List<PairLogps> out = new ArrayList<>(pairs.size());
+        for (int i = 0; i < pairs.size(); i++) out.add(new PairLogps(lp.get(2 * i), lp.get(2 * i + 1)));
+        return out;
+    }
+
+    /**
      * Sequence log-probabilities of tokenized sequences (no gradients), {@code batchSize} sequences per forward pass.
      * Log-softmax is taken in float64 of the float32 logits, as the fixtures do.
      */
