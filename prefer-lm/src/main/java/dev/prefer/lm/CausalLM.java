@@ -46,6 +46,32 @@ public final class CausalLM implements AutoCloseable {
         this.tokenizer = loaded.tokenizer();
     }
 
+    /**
+     * A model with random weights and no tokenizer (token-id methods only), for benchmarks and tests: weights
+     * N(0, 0.02) as transformers initialises them, norm scales 1, biases 0. {@code save} then writes no tokenizer.
+     */
+    public static CausalLM randomInit(ModelConfig config, long seed, Precision precision) {
+        java.util.Random rng = new java.util.Random(seed);
+        java.util.LinkedHashMap<String, dev.prefer.lm.io.HostTensor> t = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(config).entrySet()) {
+            long n = 1;
+            for (long d : e.getValue()) n *= d;
+            float[] data = new float[Math.toIntExact(n)];
+            String name = e.getKey();
+            boolean norm = name.contains("ln_") || name.contains("norm");
+            if (name.endsWith(".bias")) {
+                // zeros
+            } else if (norm) {
+                java.util.Arrays.fill(data, 1f);
+            } else {
+                for (int i = 0; i < data.length; i++) data[i] = (float) (0.02 * rng.nextGaussian());
+            }
+            t.put(name, new dev.prefer.lm.io.HostTensor(name, DType.F32, e.getValue(), data));
+        }
+        Transformer model = Transformer.fromTensors(config, t, precision.dataType(), Path.of("<random>"));
+        return new CausalLM(Path.of("<random>"), new Checkpoint.Loaded(config, model, null));
+    }
+
     /** Loads a checkpoint folder in float32. */
     public static CausalLM load(Path dir) {
         return load(dir, Precision.F32);
@@ -82,8 +108,20 @@ public final class CausalLM implements AutoCloseable {
         return source;
     }
 
+    private void requireTokenizer() {
+        if (tokenizer == null) throw new IllegalStateException("this model has no tokenizer (random weights): use the token-id methods");
+    }
+
+    /** The id fed at padded positions (never attended to): the tokenizer's pad, else the config's pad or eos, else 0. */
+    private long padId() {
+        if (tokenizer != null && tokenizer.specialTokens().padId() >= 0) return tokenizer.specialTokens().padId();
+        if (config.padTokenId() >= 0) return config.padTokenId();
+        return Math.max(0, config.eosTokenId());
+    }
+
     /** Tokenizes with the fixtures' convention: prompt and response separately, eos appended to the response. */
     public TokenizedSequence tokenize(PromptResponse pr) {
+        requireTokenizer();
         long[] prompt = tokenizer.encode(pr.prompt());
         if (prompt.length == 0) {
             int bos = tokenizer.specialTokens().bosId();
@@ -126,6 +164,14 @@ public final class CausalLM implements AutoCloseable {
      * Log-softmax is taken in float64 of the float32 logits, as the fixtures do.
      */
     public List<SequenceLogps> logpsOfIds(List<TokenizedSequence> seqs, int batchSize) {
+        return logpsOfIds(seqs, batchSize, true);
+    }
+
+    /**
+     * As {@link #logpsOfIds(List, int)}; with {@code float64LogSoftmax} false the log-softmax stays in float32
+     * (faster and lighter for large vocabularies, e.g. a reference model during training; agrees within ~1e-5).
+     */
+    public List<SequenceLogps> logpsOfIds(List<TokenizedSequence> seqs, int batchSize, boolean float64LogSoftmax) {
         if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
         List<SequenceLogps> out = new ArrayList<>(seqs.size());
         boolean grad = JniUtils.isGradMode();
@@ -134,7 +180,7 @@ public final class CausalLM implements AutoCloseable {
             for (int from = 0; from < seqs.size(); from += batchSize) {
                 List<TokenizedSequence> chunk = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
                 try (NDManager step = model.manager().newSubManager()) {
-                    LogpsTensors t = logpsTensors(step, chunk, true);
+                    LogpsTensors t = logpsTensors(step, chunk, float64LogSoftmax);
                     double[] tok = t.tokenLogps().toType(DataType.FLOAT64, false).toDoubleArray();
                     double[] sums = t.sums().toType(DataType.FLOAT64, false).toDoubleArray();
                     int at = 0;
@@ -178,7 +224,7 @@ public final class CausalLM implements AutoCloseable {
         if (t > config.maxPositions()) {
             throw new IllegalArgumentException("sequence of " + t + " tokens exceeds the model's " + config.maxPositions() + " positions");
         }
-        long pad = Math.max(0, tokenizer.specialTokens().padId());
+        long pad = padId();
         long[] ids = new long[b * t];
         long[] pos = new long[b * t];
         boolean[] valid = new boolean[b * t];
@@ -217,6 +263,7 @@ public final class CausalLM implements AutoCloseable {
 
     /** Generates from text prompts (encoded without special tokens). */
     public List<Generation> generate(List<String> prompts, GenerationConfig cfg) {
+        requireTokenizer();
         List<long[]> ids = new ArrayList<>(prompts.size());
         for (String p : prompts) {
             long[] e = tokenizer.encode(p);
@@ -247,7 +294,7 @@ public final class CausalLM implements AutoCloseable {
         if (smax > config.maxPositions()) {
             throw new IllegalArgumentException("prompt + max new tokens = " + smax + " exceeds the model's " + config.maxPositions() + " positions");
         }
-        long pad = Math.max(0, tokenizer.specialTokens().padId());
+        long pad = padId();
         boolean[] validAll = new boolean[b * smax];
         long[] ids = new long[b * lmax];
         long[] pos = new long[b * lmax];
@@ -308,7 +355,7 @@ public final class CausalLM implements AutoCloseable {
         List<Generation> result = new ArrayList<>(b);
         for (int r = 0; r < b; r++) {
             long[] ids2 = Arrays.copyOf(out[r], produced[r]);
-            result.add(new Generation(prompts.get(r), ids2, tokenizer.decode(ids2, true), done[r]));
+            result.add(new Generation(prompts.get(r), ids2, tokenizer == null ? "" : tokenizer.decode(ids2, true), done[r]));
         }
         return result;
     }
@@ -336,7 +383,7 @@ public final class CausalLM implements AutoCloseable {
     @Override
     public void close() {
         try {
-            tokenizer.close();
+            if (tokenizer != null) tokenizer.close();
         } finally {
             model.close();
         }

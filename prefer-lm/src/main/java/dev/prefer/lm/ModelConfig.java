@@ -80,6 +80,26 @@ public record ModelConfig(Architecture architecture, Head head, int vocabSize, i
         if (!ok) throw new IllegalArgumentException(message);
     }
 
+    /**
+     * A GPT-2-shaped config (gelu_new, tied head, eps 1e-5) with id 0 as bos/eos/pad, for random-weight models in
+     * tests and benchmarks. GPT-2 small is {@code gpt2(50257, 1024, 768, 12, 12)}.
+     */
+    public static ModelConfig gpt2(int vocabSize, int positions, int width, int layers, int heads) {
+        var n = Json.MAPPER.createObjectNode();
+        n.putArray("architectures").add("GPT2LMHeadModel");
+        n.put("model_type", "gpt2");
+        n.put("vocab_size", vocabSize);
+        n.put("n_positions", positions);
+        n.put("n_embd", width);
+        n.put("n_layer", layers);
+        n.put("n_head", heads);
+        n.put("bos_token_id", 0);
+        n.put("eos_token_id", 0);
+        n.put("pad_token_id", 0);
+        n.put("tie_word_embeddings", true);
+        return parse(null, n);
+    }
+
     /** The id appended after each response (the first eos), or -1 when the config names none. */
     public int eosTokenId() {
         return eosTokenIds.isEmpty() ? -1 : eosTokenIds.get(0);

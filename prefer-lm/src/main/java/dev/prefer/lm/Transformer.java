@@ -382,9 +382,10 @@ public final class Transformer implements AutoCloseable {
         switch (config.activation()) {
             case "gelu_new":
             case "gelu_pytorch_tanh": {
-                // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (Hendrycks and Gimpel 2016, tanh form)
-                NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
-                return x.mul(0.5).mul(inner.tanh().add(1.0));
+                // 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (Hendrycks and Gimpel 2016, tanh form),
+                // written as x * sigmoid(2u) (identical: 0.5 (1 + tanh u) = sigmoid(2u)) to save two passes.
+                NDArray twoU = x.square().mul(0.044715).add(1.0).mul(x).mul(2.0 * Math.sqrt(2.0 / Math.PI));
+                return x.mul(ai.djl.nn.Activation.sigmoid(twoU));
             }
             case "gelu":
                 return ai.djl.nn.Activation.gelu(x);
@@ -403,9 +404,14 @@ public final class Transformer implements AutoCloseable {
                 : Linear.linear(x, p(name + ".weight")).singletonOrThrow();
     }
 
-    /** GPT-2 Conv1D: x W + b with W stored (in, out). */
+    /**
+     * GPT-2 Conv1D: x W + b with W stored (in, out), as one fused linear over a transposed view of W (no copy; the
+     * view is attached to x's step manager so the parameter manager never grows).
+     */
     private NDArray conv1d(NDArray x, String name) {
-        return x.matMul(p(name + ".weight")).add(p(name + ".bias"));
+        NDArray wt = p(name + ".weight").transpose(1, 0); // (out, in) view
+        wt.attach(x.getManager());
+        return Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow();
     }
 
     private NDArray gpt2Block(int i, NDArray x, NDArray bias, KvCache cache) {
@@ -462,14 +468,23 @@ public final class Transformer implements AutoCloseable {
         long b = q.getShape().get(0), h = q.getShape().get(1), t = q.getShape().get(2), e = q.getShape().get(3);
         long kh = k.getShape().get(1), s = k.getShape().get(2);
         long g = h / kh;
-        NDArray qg = q.reshape(b, kh, g * t, e); // (B, K, G*T, E)
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)) // (B, K, G*T, S)
-                .reshape(b, h, t, s) // (B, H, T, S)
-                .mul(1.0 / Math.sqrt(e))
-                .add(bias);
-        NDArray probs = scores.softmax(-1).reshape(b, kh, g * t, s);
+        double scale = 1.0 / Math.sqrt(e);
+        // Scaling q instead of the scores is bit-identical when the scale is a power of two (E = 4^k: 16, 64, 256)
+        // and otherwise differs by one rounding; it touches T*E numbers instead of T*S.
+        NDArray qs = isPowerOfTwo(scale) ? q.mul(scale) : q;
+        NDArray qg = g == 1 ? qs : qs.reshape(b, kh, g * t, e); // (B, K, G*T, E)
+        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)); // (B, K, G*T, S)
+        if (g != 1) scores = scores.reshape(b, h, t, s); // (B, H, T, S)
+        if (!isPowerOfTwo(scale)) scores = scores.mul(scale);
+        scores = scores.add(bias);
+        NDArray probs = scores.softmax(-1);
+        if (g != 1) probs = probs.reshape(b, kh, g * t, s);
         NDArray out = probs.matMul(v); // (B, K, G*T, E)
         return out.reshape(b, h, t, e).transpose(0, 2, 1, 3).reshape(b, t, h * e);
+    }
+
+    private static boolean isPowerOfTwo(double x) {
+        return x > 0 && Math.getExponent(x) > Double.MIN_EXPONENT && x == Math.scalb(1.0, Math.getExponent(x));
     }
 
     /** Host copy of every parameter as float32, by Hugging Face name. */
