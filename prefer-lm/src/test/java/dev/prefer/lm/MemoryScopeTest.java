@@ -19,7 +19,7 @@ class MemoryScopeTest {
             policy.setTrainable(true);
             int before = policy.model().manager().getManagedArrays().size();
             int refBefore = reference.model().manager().getManagedArrays().size();
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 8; i++) {
                 double[] ref = Dpo.sums(reference.logpsOfIds(seqs, 8));
                 policy.model().zeroGradients();
                 try (NDManager step = policy.model().manager().newSubManager();
