@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 LogpsCommand.class,
                 GenerateCommand.class,
+                BenchCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {
