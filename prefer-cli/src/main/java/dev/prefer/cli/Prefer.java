@@ -15,6 +15,10 @@ import picocli.CommandLine.Command;
         description = "Learning from human preferences: collect, model, optimize, evaluate.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ObjectivesCommand.class,
+                DataCommand.class,
+                TaskCommand.class,
+                RankingAccuracyCommand.class,
                 LogpsCommand.class,
                 GenerateCommand.class,
                 BenchCommand.class,

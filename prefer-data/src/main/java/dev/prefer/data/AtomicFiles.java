@@ -32,6 +32,7 @@ public final class AtomicFiles {
         try {
             Files.createDirectories(dir);
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            applyUsualPermissions(tmp, abs);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16)) {
                 writer.write(out);
@@ -60,6 +61,20 @@ public final class AtomicFiles {
 
     public static void writeString(Path target, String text) {
         write(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Temporary files are created owner-only; give the result the permissions an ordinary write would have
+     * (the target's own if it exists, else rw-r--r--), where the file system has POSIX permissions.
+     */
+    private static void applyUsualPermissions(Path tmp, Path target) {
+        try {
+            var perms = Files.exists(target) ? Files.getPosixFilePermissions(target)
+                    : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+            Files.setPosixFilePermissions(tmp, perms);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // Not a POSIX file system: keep the defaults.
+        }
     }
 
     /** Makes a completed rename durable (POSIX: fsync the directory). Ignored where the platform cannot. */

@@ -37,4 +37,11 @@ class AtomicFilesTest {
             assertEquals(1, s.count(), "the temporary file is removed");
         }
     }
+
+    @Test
+    void newFilesAreWorldReadableLikeAnOrdinaryWrite() throws IOException {
+        Path f = dir.resolve("public.json");
+        AtomicFiles.writeString(f, "{}");
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
 }

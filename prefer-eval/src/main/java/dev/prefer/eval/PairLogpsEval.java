@@ -1,0 +1,124 @@
+package dev.prefer.eval;
+
+import dev.prefer.data.DataException;
+import dev.prefer.data.Jsonl;
+import dev.prefer.eval.metrics.IdealizedRankingAccuracy;
+import dev.prefer.eval.metrics.RankingAccuracy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Ranking accuracy, idealized ranking accuracy and the alignment gap from log-prob files, so any model the runtime
+ * can score is evaluated the same way. A log-prob file has one JSON row per pair, in pair order, with
+ * {@code chosen_logps}, {@code rejected_logps} (summed over response tokens, eos included), {@code chosen_tokens}
+ * and {@code rejected_tokens} — the rows {@code prefer logps} writes.
+ *
+ * <p>The true win probability α of each pair comes from the pairs file when given: a number {@code alpha}, or vote
+ * counts {@code votes_chosen} / {@code votes_rejected} (/ {@code votes_tie}); otherwise α = 1 (the chosen response
+ * is certainly better, as for verifier-made pairs), which the metric reads as odds 1000 (its ε).
+ */
+public final class PairLogpsEval {
+    private PairLogpsEval() {}
+
+    /** Sequence log-probs of N pairs. */
+    public record PairLogps(double[] chosen, double[] rejected, int[] chosenTokens, int[] rejectedTokens) {
+        public int size() {
+            return chosen.length;
+        }
+    }
+
+    /**
+     * @param policy  R and R_norm of the policy
+     * @param rStar   R* of the reference at beta (null without a reference file)
+     * @param gap     R* − R, summed log-probs (null without a reference file)
+     * @param gapNormalized R*_norm − R_norm with length-normalised log-probs (null without a reference file)
+     */
+    public record Summary(int n, RankingAccuracy.Result policy, Double rStar, Double rStarNormalized, Double gap, Double gapNormalized,
+                          double beta, double tieBand) {}
+
+    public static PairLogps read(Path file) {
+        List<double[]> rows = new ArrayList<>();
+        Jsonl.read(file, false, (line, row) -> {
+            double c = number(file, line, row, "chosen_logps"), r = number(file, line, row, "rejected_logps");
+            double tc = number(file, line, row, "chosen_tokens"), tr = number(file, line, row, "rejected_tokens");
+            if (c > 0) throw new DataException(file, line, "chosen_logps", "a log-probability must be <= 0: " + c);
+            if (r > 0) throw new DataException(file, line, "rejected_logps", "a log-probability must be <= 0: " + r);
+            if (tc < 1 || tc != Math.rint(tc)) throw new DataException(file, line, "chosen_tokens", "must be a whole number >= 1: " + tc);
+            if (tr < 1 || tr != Math.rint(tr)) throw new DataException(file, line, "rejected_tokens", "must be a whole number >= 1: " + tr);
+            rows.add(new double[] {c, r, tc, tr});
+        });
+        if (rows.isEmpty()) throw DataException.ofFile(file, "no rows");
+        int n = rows.size();
+        double[] c = new double[n], r = new double[n];
+        int[] tc = new int[n], tr = new int[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = rows.get(i)[0];
+            r[i] = rows.get(i)[1];
+            tc[i] = (int) rows.get(i)[2];
+            tr[i] = (int) rows.get(i)[3];
+        }
+        return new PairLogps(c, r, tc, tr);
+    }
+
+    /** α per pair from a pairs file (see the class comment); 1 where a row has neither alpha nor votes. */
+    public static double[] readAlpha(Path pairsFile) {
+        List<Double> out = new ArrayList<>();
+        Jsonl.read(pairsFile, false, (line, row) -> {
+            Double a = Jsonl.optionalNumber(pairsFile, line, row, "alpha");
+            Double vc = Jsonl.optionalNumber(pairsFile, line, row, "votes_chosen");
+            Double vr = Jsonl.optionalNumber(pairsFile, line, row, "votes_rejected");
+            Double vt = Jsonl.optionalNumber(pairsFile, line, row, "votes_tie");
+            if (a != null) {
+                if (!(a >= 0 && a <= 1)) throw new DataException(pairsFile, line, "alpha", "must be in [0, 1]: " + a);
+                out.add(a);
+            } else if (vc != null || vr != null) {
+                try {
+                    out.add(IdealizedRankingAccuracy.alphaFromVotes(whole(vc), whole(vr), whole(vt)));
+                } catch (IllegalArgumentException e) {
+                    throw new DataException(pairsFile, line, "votes_chosen", e.getMessage());
+                }
+            } else {
+                out.add(1.0);
+            }
+        });
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /**
+     * @param policy    the policy's log-probs
+     * @param reference the reference's log-probs on the same pairs, or null (then no R*)
+     * @param alpha     α per pair, or null for all ones
+     */
+    public static Summary evaluate(PairLogps policy, PairLogps reference, double[] alpha, double beta, double tieBand) {
+        RankingAccuracy.Result r = RankingAccuracy.of(policy.chosen(), policy.rejected(), policy.chosenTokens(), policy.rejectedTokens());
+        if (reference == null) return new Summary(r.n(), r, null, null, null, null, beta, tieBand);
+        if (reference.size() != policy.size()) {
+            throw new IllegalArgumentException("policy and reference log-probs cover different numbers of pairs: " + policy.size() + " vs " + reference.size());
+        }
+        double[] a = alpha;
+        if (a == null) {
+            a = new double[policy.size()];
+            java.util.Arrays.fill(a, 1.0);
+        }
+        if (a.length != policy.size()) throw new IllegalArgumentException("alpha has " + a.length + " values for " + policy.size() + " pairs");
+        IdealizedRankingAccuracy.Result star = new IdealizedRankingAccuracy(beta, tieBand, false)
+                .of(reference.chosen(), reference.rejected(), reference.chosenTokens(), reference.rejectedTokens(), a);
+        IdealizedRankingAccuracy.Result starN = new IdealizedRankingAccuracy(beta, tieBand, true)
+                .of(reference.chosen(), reference.rejected(), reference.chosenTokens(), reference.rejectedTokens(), a);
+        return new Summary(r.n(), r, star.rStar(), starN.rStar(), IdealizedRankingAccuracy.alignmentGap(star, r, false),
+                IdealizedRankingAccuracy.alignmentGap(starN, r, true), beta, tieBand);
+    }
+
+    private static double number(Path file, long line, com.fasterxml.jackson.databind.JsonNode row, String field) {
+        Double v = Jsonl.optionalNumber(file, line, row, field);
+        if (v == null) throw new DataException(file, line, field, "missing");
+        return v;
+    }
+
+    private static int whole(Double v) {
+        if (v == null) return 0;
+        if (v < 0 || v != Math.rint(v)) throw new IllegalArgumentException("vote counts must be whole numbers >= 0: " + v);
+        return (int) Math.round(v);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.prefer.objectives;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Stable elementwise functions, in double precision and on NDArrays. log σ(x) is computed as −softplus(−x) and
+ * softplus(x) = max(x, 0) + log(1 + e^{−|x|}), which is finite and accurate at x = ±100 and beyond.
+ */
+public final class Num {
+    private Num() {}
+
+    public static double softplus(double x) {
+        return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    public static double logSigmoid(double x) {
+        return -softplus(-x);
+    }
+
+    public static double sigmoid(double x) {
+        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    }
+
+    /** softplus(x) = max(x, 0) + log(1 + e^{−|x|}). */
+    public static NDArray softplus(NDArray x) {
+        return x.maximum(0).add(x.abs().neg().exp().add(1).log());
+    }
+
+    /** log σ(x) = −softplus(−x). */
+    public static NDArray logSigmoid(NDArray x) {
+        return softplus(x.neg()).neg();
+    }
+
+    /** σ(x) = exp(log σ(x)). */
+    public static NDArray sigmoid(NDArray x) {
+        return logSigmoid(x).exp();
+    }
+
+    /** log Σ_j exp(x_j) over an axis, with a max shift (the max is taken without gradient). */
+    public static NDArray logSumExp(NDArray x, int axis) {
+        NDArray m = x.stopGradient().max(new int[] {axis}, true);
+        return x.sub(m).exp().sum(new int[] {axis}).log().add(m.squeeze(axis));
+    }
+
+    /** log Σ_j exp(x_j) of a double array, with a max shift. */
+    public static double logSumExp(double[] x) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (double v : x) m = Math.max(m, v);
+        if (m == Double.NEGATIVE_INFINITY) return m;
+        double s = 0;
+        for (double v : x) s += Math.exp(v - m);
+        return m + Math.log(s);
+    }
+}
