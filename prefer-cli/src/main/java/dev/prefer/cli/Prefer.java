@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
                 RateCommand.class,
                 BenchRatingsCommand.class,
                 ServeCommand.class,
+                LogpsCommand.class,
+                GenerateCommand.class,
+                BenchCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {
