@@ -1,0 +1,212 @@
+package dev.prefer.data.pref;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.prefer.data.DataException;
+import dev.prefer.data.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A checkpoint's chat template (the Jinja {@code chat_template} of its {@code tokenizer_config.json}), rendered the
+ * way transformers' {@code apply_chat_template} renders it: Jinja with {@code trim_blocks} and
+ * {@code lstrip_blocks}, the variables {@code messages}, {@code add_generation_prompt}, {@code bos_token},
+ * {@code eos_token} (and the other special tokens of the config), and the functions {@code raise_exception(msg)} and
+ * {@code strftime_now(fmt)}. The engine is HubSpot's jinjava; a test renders real templates against Python's
+ * Jinja2 output.
+ *
+ * <p>A template that calls {@code raise_exception} (e.g. "Conversation roles must alternate") makes
+ * {@link #render} throw {@link TemplateException} with the template's message.
+ */
+public final class ChatTemplate {
+
+    /** Thrown when the template raises or cannot be rendered; the message is the template's. */
+    public static final class TemplateException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public TemplateException(String message) {
+            super(message);
+        }
+    }
+
+    /** Marker the {@code raise_exception} function embeds so the error can be told apart from engine errors. */
+    private static final String RAISED = "prefer-template-raised: ";
+
+    private final String template;
+    private final Map<String, String> specialTokens;
+    private final Jinjava jinjava;
+
+    /**
+     * @param template      the Jinja source
+     * @param specialTokens variables such as {@code bos_token}, {@code eos_token} (missing ones render as "")
+     */
+    public ChatTemplate(String template, Map<String, String> specialTokens) {
+        this.template = Objects.requireNonNull(template, "template");
+        this.specialTokens = Map.copyOf(specialTokens == null ? Map.of() : specialTokens);
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .withFailOnUnknownTokens(false)
+                .build();
+        this.jinjava = new Jinjava(config);
+        jinjava.getGlobalContext().registerFunction(
+                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
+        jinjava.getGlobalContext().registerFunction(
+                new ELFunctionDefinition("", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
+    }
+
+    /**
+     * Reads {@code chat_template} and the special tokens from a checkpoint folder's {@code tokenizer_config.json}
+     * (or the file itself). A template given as a list of named templates uses the one named "default".
+     */
+    public static ChatTemplate fromTokenizerConfig(Path folderOrFile) {
+        Path file = Files.isDirectory(folderOrFile) ? folderOrFile.resolve("tokenizer_config.json") : folderOrFile;
+        JsonNode cfg;
+        try {
+            cfg = Json.MAPPER.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw DataException.ofFile(file, "cannot read tokenizer config: " + e.getMessage());
+        }
+        JsonNode t = cfg.get("chat_template");
+        String source = null;
+        if (t != null && t.isTextual()) {
+            source = t.asText();
+        } else if (t != null && t.isArray()) {
+            for (JsonNode named : t) {
+                if ("default".equals(named.path("name").asText())) source = named.path("template").asText(null);
+            }
+        }
+        if (source == null) {
+            // Newer checkpoints keep the template in a separate chat_template.jinja beside the config.
+            Path jinja = file.resolveSibling("chat_template.jinja");
+            if (Files.isRegularFile(jinja)) {
+                try {
+                    source = Files.readString(jinja);
+                } catch (IOException e) {
+                    throw DataException.ofFile(jinja, "cannot read: " + e.getMessage());
+                }
+            }
+        }
+        if (source == null) throw new DataException(file, 0, "chat_template", "the checkpoint has no chat template");
+        Map<String, String> special = new LinkedHashMap<>();
+        for (String name : List.of("bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token")) {
+            JsonNode v = cfg.get(name);
+            if (v == null || v.isNull()) continue;
+            // Older configs store AddedToken objects: {"content": "<s>", ...}.
+            String text = v.isTextual() ? v.asText() : v.path("content").asText(null);
+            if (text != null) special.put(name, text);
+        }
+        return new ChatTemplate(source, special);
+    }
+
+    public String template() {
+        return template;
+    }
+
+    public Map<String, String> specialTokens() {
+        return specialTokens;
+    }
+
+    /** Renders a conversation; with {@code addGenerationPrompt} the template appends the assistant header. */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        List<Map<String, Object>> msgs = new ArrayList<>(messages.size());
+        for (ChatMessage m : messages) msgs.add(m.asMap());
+        Map<String, Object> vars = new LinkedHashMap<>();
+        for (String name : List.of("bos_token", "eos_token", "unk_token", "pad_token")) vars.put(name, "");
+        vars.putAll(specialTokens);
+        vars.put("messages", msgs);
+        vars.put("add_generation_prompt", addGenerationPrompt);
+        RenderResult result = jinjava.renderForResult(template, vars);
+        for (TemplateError e : result.getErrors()) {
+            String msg = e.getMessage() == null ? "" : e.getMessage();
+            int at = msg.indexOf(RAISED);
+            if (at >= 0) throw new TemplateException(msg.substring(at + RAISED.length()).strip());
+            Throwable cause = e.getException();
+            while (cause != null) {
+                String cm = cause.getMessage();
+                if (cm != null && cm.contains(RAISED)) throw new TemplateException(cm.substring(cm.indexOf(RAISED) + RAISED.length()).strip());
+                cause = cause.getCause();
+            }
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw new TemplateException("chat template error at line " + e.getLineno() + ": " + DataException.oneLine(msg));
+            }
+        }
+        return result.getOutput();
+    }
+
+    /**
+     * Renders a conversational preference pair as TRL does ({@code maybe_apply_chat_template}): the prompt with the
+     * generation prompt appended (or, when the prompt ends with an assistant turn, continued), and each response as
+     * the text the full conversation adds after the rendered prompt.
+     *
+     * @throws TemplateException when the rendered conversation does not start with the rendered prompt
+     */
+    public String[] renderPair(List<ChatMessage> prompt, List<ChatMessage> chosen, List<ChatMessage> rejected) {
+        String p = renderPrompt(prompt);
+        return new String[] {p, renderCompletion(prompt, p, chosen, "chosen"), renderCompletion(prompt, p, rejected, "rejected")};
+    }
+
+    /** The prompt rendered with the generation prompt appended. */
+    public String renderPrompt(List<ChatMessage> prompt) {
+        return render(prompt, true);
+    }
+
+    /** The text that {@code completion} adds after the rendered {@code prompt}. */
+    public String renderCompletion(List<ChatMessage> prompt, String renderedPrompt, List<ChatMessage> completion, String field) {
+        List<ChatMessage> all = new ArrayList<>(prompt);
+        all.addAll(completion);
+        String full = render(all, false);
+        if (!full.startsWith(renderedPrompt)) {
+            throw new TemplateException("the rendered " + field + " conversation does not start with the rendered prompt"
+                    + " (the template renders a prompt differently when a reply follows)");
+        }
+        return full.substring(renderedPrompt.length());
+    }
+
+    /** The {@code raise_exception} function of transformers' template environment. */
+    public static String raiseException(String message) {
+        throw new TemplateException(RAISED + message);
+    }
+
+    /** The {@code strftime_now} function of transformers' template environment (Python strftime codes). */
+    public static String strftimeNow(String format) {
+        LocalDateTime now = LocalDateTime.now();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < format.length(); i++) {
+            char c = format.charAt(i);
+            if (c != '%' || i + 1 == format.length()) {
+                b.append(c);
+                continue;
+            }
+            char code = format.charAt(++i);
+            switch (code) {
+                case 'd' -> b.append(String.format("%02d", now.getDayOfMonth()));
+                case 'm' -> b.append(String.format("%02d", now.getMonthValue()));
+                case 'Y' -> b.append(now.getYear());
+                case 'y' -> b.append(String.format("%02d", now.getYear() % 100));
+                case 'H' -> b.append(String.format("%02d", now.getHour()));
+                case 'M' -> b.append(String.format("%02d", now.getMinute()));
+                case 'S' -> b.append(String.format("%02d", now.getSecond()));
+                case 'b' -> b.append(now.format(DateTimeFormatter.ofPattern("MMM", java.util.Locale.ENGLISH)));
+                case 'B' -> b.append(now.format(DateTimeFormatter.ofPattern("MMMM", java.util.Locale.ENGLISH)));
+                case 'A' -> b.append(now.format(DateTimeFormatter.ofPattern("EEEE", java.util.Locale.ENGLISH)));
+                case 'a' -> b.append(now.format(DateTimeFormatter.ofPattern("EEE", java.util.Locale.ENGLISH)));
+                case '%' -> b.append('%');
+                default -> b.append('%').append(code);
+            }
+        }
+        return b.toString();
+    }
+}
