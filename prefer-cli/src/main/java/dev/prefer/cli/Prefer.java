@@ -15,6 +15,10 @@ import picocli.CommandLine.Command;
         description = "Learning from human preferences: collect, model, optimize, evaluate.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TrainCommand.class,
+                ScoreCommand.class,
+                EvalCommand.class,
+                BenchCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {

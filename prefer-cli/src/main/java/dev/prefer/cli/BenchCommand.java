@@ -1,0 +1,18 @@
+package dev.prefer.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code prefer bench <what>}: benchmarks that print figures (medians of repeats) and assert nothing. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark.",
+        subcommands = {BenchRewardCommand.class},
+        footer = {"", "Examples:", "  ./prefer bench reward --help"})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

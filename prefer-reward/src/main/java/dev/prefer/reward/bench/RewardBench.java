@@ -1,0 +1,78 @@
+package dev.prefer.reward.bench;
+
+import dev.prefer.data.PreferencePair;
+import dev.prefer.reward.EmbeddingEncoder;
+import dev.prefer.reward.RewardModel;
+import dev.prefer.reward.backbone.Backbone;
+import dev.prefer.reward.backbone.MiniLmBackbone;
+import dev.prefer.reward.head.HeadConfig;
+import dev.prefer.reward.head.Heads;
+import dev.prefer.reward.head.EncodedPair;
+import dev.prefer.reward.head.PreferenceHead;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+
+/**
+ * Scoring throughput of a reward model on the MiniLM backbone, in pairs per second: each repeat scores every pair
+ * from text with a cold backbone (no embedding cache): embed the texts, then the head's logit per pair. Reports
+ * the median (and min/max) of the repeats after one warm-up, for several backbone set-ups, with the ratio to
+ * langchain4j's own per-text model as the reference.
+ */
+public final class RewardBench {
+    private RewardBench() {}
+
+    /** One measured set-up. */
+    public record Row(String setup, int threads, boolean context, int pairs, double medianPairsPerSecond, double minPairsPerSecond,
+                      double maxPairsPerSecond) {}
+
+    public static List<Row> run(List<PreferencePair> pairs, int[] threadCounts, int repeats, boolean withReference, PrintStream out) {
+        List<Row> rows = new ArrayList<>();
+        for (int threads : threadCounts) {
+            for (boolean context : new boolean[] {false, true}) {
+                if (withReference) rows.add(measure("langchain4j per-text", threads, context, pairs, repeats, LangchainMiniLm::new, out));
+                rows.add(measure("prefer batched", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false), out));
+                rows.add(measure("prefer batched+spin", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, true), out));
+            }
+        }
+        return rows;
+    }
+
+    static Row measure(String setup, int threads, boolean context, List<PreferencePair> pairs, int repeats,
+                       IntFunction<Backbone> factory, PrintStream out) {
+        double[] rates = new double[repeats];
+        try (Backbone b = factory.apply(threads)) {
+            EmbeddingEncoder enc = new EmbeddingEncoder(b, context ? EmbeddingEncoder.ContextSource.PROMPT : EmbeddingEncoder.ContextSource.NONE);
+            HeadConfig hc = HeadConfig.defaults("bt").withContextual(context);
+            PreferenceHead head = Heads.create(hc, enc.dimension(), enc.contextDimension(), List.of(), 1);
+            RewardModel model = new RewardModel(enc, head);
+            score(model, pairs.subList(0, Math.min(pairs.size(), 32)));   // warm-up
+            for (int r = 0; r < repeats; r++) {
+                long t0 = System.nanoTime();
+                double sink = score(model, pairs);
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (Double.isNaN(sink)) throw new IllegalStateException("NaN score");
+                rates[r] = pairs.size() / s;
+            }
+        }
+        double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        Row row = new Row(setup, threads, context, pairs.size(), median, sorted[0], sorted[sorted.length - 1]);
+        if (out != null) {
+            out.printf(Locale.ROOT, "%-22s threads=%d %-17s pairs=%d  median %.1f pairs/s  (min %.1f, max %.1f; %d repeats)%n",
+                    setup, threads, context ? "prompt+2 answers" : "2 answers", pairs.size(), median, sorted[0], sorted[sorted.length - 1], repeats);
+        }
+        return row;
+    }
+
+    /** Encodes and scores every pair; returns a sum so that nothing is optimised away. */
+    static double score(RewardModel model, List<PreferencePair> pairs) {
+        double s = 0;
+        for (EncodedPair p : model.encode(pairs)) s += model.head().logit(p.context(), p.chosen(), p.rejected(), p.annotator());
+        return s;
+    }
+}
