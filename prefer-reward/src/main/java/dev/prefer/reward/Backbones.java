@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Opens a backbone by name: {@code minilm} (all-MiniLM-L6-v2, cached in memory and on disk), {@code hash-N}
+ * Opens a backbone by name: {@code minilm} (all-MiniLM-L6-v2, cached in memory and on disk), {@code minilm-q} (its int8 quantised copy), {@code hash-N}
  * (feature hashing into N buckets), {@code none} (no backbone; only for the named-feature linear head). A folder
  * (a Hugging Face causal LM with a score head) is the LM backbone, which needs prefer-lm's runtime and is not
  * wired in yet.
@@ -39,6 +39,9 @@ public final class Backbones {
         if (n.equals("minilm") || n.equals(MiniLmBackbone.ID)) {
             return new CachedBackbone(new MiniLmBackbone(options.threads()), options.cacheRoot());
         }
+        if (n.equals("minilm-q") || n.equals(MiniLmBackbone.QUANTIZED_ID)) {
+            return new CachedBackbone(new MiniLmBackbone(options.threads(), false, true), options.cacheRoot());
+        }
         if (n.startsWith("hash")) {
             int d = 256;
             if (n.startsWith("hash-")) {
@@ -53,6 +56,6 @@ public final class Backbones {
         if (Files.isDirectory(Path.of(name))) {
             throw new IllegalArgumentException("language-model backbones (" + name + ") need prefer-lm's runtime, which is not wired into prefer-reward yet; use --backbone minilm");
         }
-        throw new IllegalArgumentException("unknown backbone '" + name + "'; expected minilm, hash-N, none, or a model folder");
+        throw new IllegalArgumentException("unknown backbone '" + name + "'; expected minilm, minilm-q, hash-N, none, or a model folder");
     }
 }

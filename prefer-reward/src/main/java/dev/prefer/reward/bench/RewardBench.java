@@ -20,22 +20,26 @@ import java.util.function.IntFunction;
  * Scoring throughput of a reward model on the MiniLM backbone, in pairs per second: each repeat scores every pair
  * from text with a cold backbone (no embedding cache): embed the texts, then the head's logit per pair. Reports
  * the median (and min/max) of the repeats after one warm-up, for several backbone set-ups, with the ratio to
- * langchain4j's own per-text model as the reference.
+ * langchain4j's own per-text model as the reference. Also prints pairs per CPU-second of the whole process (all
+ * threads): on a shared machine the wall-clock figure depends on the neighbours, the CPU figure much less, and
+ * threads × pairs-per-CPU-second bounds what those threads can reach on idle cores. The 1-minute load average is
+ * printed with each row.
  */
 public final class RewardBench {
     private RewardBench() {}
 
     /** One measured set-up. */
     public record Row(String setup, int threads, boolean context, int pairs, double medianPairsPerSecond, double minPairsPerSecond,
-                      double maxPairsPerSecond) {}
+                      double maxPairsPerSecond, double medianPairsPerCpuSecond) {}
 
     public static List<Row> run(List<PreferencePair> pairs, int[] threadCounts, int repeats, boolean withReference, PrintStream out) {
         List<Row> rows = new ArrayList<>();
         for (int threads : threadCounts) {
             for (boolean context : new boolean[] {false, true}) {
                 if (withReference) rows.add(measure("langchain4j per-text", threads, context, pairs, repeats, LangchainMiniLm::new, out));
-                rows.add(measure("prefer batched", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false), out));
-                rows.add(measure("prefer batched+spin", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, true), out));
+                rows.add(measure("prefer batched", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false), out));
+                rows.add(measure("prefer batched+spin", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, true, false), out));
+                rows.add(measure("prefer batched int8", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, true), out));
             }
         }
         return rows;
@@ -44,6 +48,7 @@ public final class RewardBench {
     static Row measure(String setup, int threads, boolean context, List<PreferencePair> pairs, int repeats,
                        IntFunction<Backbone> factory, PrintStream out) {
         double[] rates = new double[repeats];
+        double[] cpuRates = new double[repeats];
         try (Backbone b = factory.apply(threads)) {
             EmbeddingEncoder enc = new EmbeddingEncoder(b, context ? EmbeddingEncoder.ContextSource.PROMPT : EmbeddingEncoder.ContextSource.NONE);
             HeadConfig hc = HeadConfig.defaults("bt").withContextual(context);
@@ -51,22 +56,41 @@ public final class RewardBench {
             RewardModel model = new RewardModel(enc, head);
             score(model, pairs.subList(0, Math.min(pairs.size(), 32)));   // warm-up
             for (int r = 0; r < repeats; r++) {
+                long c0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 double sink = score(model, pairs);
                 double s = (System.nanoTime() - t0) / 1e9;
+                double cpu = (processCpuNanos() - c0) / 1e9;
                 if (Double.isNaN(sink)) throw new IllegalStateException("NaN score");
                 rates[r] = pairs.size() / s;
+                cpuRates[r] = cpu > 0 ? pairs.size() / cpu : Double.NaN;
             }
         }
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        Row row = new Row(setup, threads, context, pairs.size(), median, sorted[0], sorted[sorted.length - 1]);
+        double median = median(rates);
+        double cpuMedian = median(cpuRates);
+        Row row = new Row(setup, threads, context, pairs.size(), median, sorted[0], sorted[sorted.length - 1], cpuMedian);
         if (out != null) {
-            out.printf(Locale.ROOT, "%-22s threads=%d %-17s pairs=%d  median %.1f pairs/s  (min %.1f, max %.1f; %d repeats)%n",
-                    setup, threads, context ? "prompt+2 answers" : "2 answers", pairs.size(), median, sorted[0], sorted[sorted.length - 1], repeats);
+            out.printf(Locale.ROOT, "%-22s threads=%d %-16s pairs=%d  median %6.1f pairs/s (min %6.1f, max %6.1f; %d repeats)  %6.1f pairs per CPU-second  load %.1f%n",
+                    setup, threads, context ? "prompt+2 answers" : "2 answers", pairs.size(), median, sorted[0], sorted[sorted.length - 1], repeats,
+                    cpuMedian, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
         return row;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** CPU time of the whole process (all threads, ONNX Runtime's native ones included), or 0 when unknown. */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     /** Encodes and scores every pair; returns a sum so that nothing is optimised away. */
