@@ -123,6 +123,22 @@ public final class RewardModel implements AutoCloseable {
         m.setDirection(weights);
     }
 
+    /**
+     * Few-shot placement of a new annotator (PAL: their mixture over the prototypes; MiCRo: their routing bias),
+     * from a handful of their pairs; everything else stays frozen. Returns a new model sharing this one's encoder.
+     */
+    public RewardModel withNewAnnotator(String annotator, List<PreferencePair> pairs, dev.prefer.reward.train.TrainConfig config) {
+        if (pairs.isEmpty()) throw new IllegalArgumentException("no pairs for annotator " + annotator);
+        PreferenceHead adapted;
+        if (head instanceof dev.prefer.reward.head.PalHead p) adapted = p.withNewAnnotator(annotator);
+        else if (head instanceof dev.prefer.reward.head.MicroHead m) adapted = m.withNewAnnotator(annotator);
+        else throw new IllegalArgumentException("only pal and micro heads adapt to a new annotator (this one is " + head.config().kind() + ")");
+        List<EncodedPair> enc = new ArrayList<>();
+        for (EncodedPair e : encoder.encode(pairs)) enc.add(e.withAnnotator(annotator));
+        dev.prefer.reward.train.Trainer.fit(adapted, enc, List.of(), config.withWeightDecay(0), null);
+        return new RewardModel(encoder, adapted);
+    }
+
     // ---- persistence -------------------------------------------------------------------------------------------
 
     public void save(Path folder, Manifest manifest) {

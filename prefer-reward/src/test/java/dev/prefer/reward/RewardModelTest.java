@@ -104,6 +104,30 @@ class RewardModelTest {
         assertTrue(e.getMessage().contains("not a Prefer reward model"), e.getMessage());
     }
 
+    /** Annotators "pos-*" prefer the helpful answer, "neg-*" the rude one; a new "neg" annotator is placed from 10 pairs. */
+    @Test
+    void newAnnotatorAdaptsThroughTheModelApi() {
+        List<PreferencePair> data = new ArrayList<>();
+        int i = 0;
+        for (PreferencePair p : pairs(160, 5)) {
+            boolean neg = i % 2 == 1;
+            String who = (neg ? "neg-" : "pos-") + (i % 6);
+            data.add(neg ? new PreferencePair(p.prompt(), p.rejected(), p.chosen(), null, 1, who, Map.of(), p.source())
+                    : new PreferencePair(p.prompt(), p.chosen(), p.rejected(), null, 1, who, Map.of(), p.source()));
+            i++;
+        }
+        HeadConfig hc = HeadConfig.defaults("pal").withLatent(4);
+        TrainConfig tc = TrainConfig.DEFAULTS.withEpochs(60).withLearningRate(0.05);
+        RewardModel m = RewardTraining.train(data, List.of(), new RewardTraining.Config("hash-64", hc, tc, "auto", true),
+                Backbones.Options.inMemory(1), null).model();
+        List<PreferencePair> ten = new ArrayList<>();
+        for (PreferencePair p : pairs(10, 6)) ten.add(new PreferencePair(p.prompt(), p.rejected(), p.chosen(), null, 1, null, Map.of(), p.source()));
+        RewardModel adapted = m.withNewAnnotator("neg-new", ten, tc);
+        List<String> cands = List.of(GOOD[1], BAD[0]);
+        assertEquals(0, adapted.best("Question 9: how do I do task 1?", cands, "pos-0").index());
+        assertEquals(1, adapted.best("Question 9: how do I do task 1?", cands, "neg-new").index(), "the new annotator is placed with the neg group");
+    }
+
     @Test
     void directionNeedsAMultiHead() {
         RewardModel m = train("bt", pairs(40, 4)).model();
