@@ -39,16 +39,21 @@ public final class LangchainMiniLm implements Backbone {
 
     @Override
     public float[] embed(String text) {
-        return model.embed(text).content().vector();
+        return model.embed(nonBlank(text)).content().vector();
     }
 
     @Override
     public List<float[]> embedAll(List<String> texts) {
         List<TextSegment> segs = new ArrayList<>();
-        for (String t : texts) segs.add(TextSegment.from(t));
+        for (String t : texts) segs.add(TextSegment.from(nonBlank(t)));
         List<float[]> out = new ArrayList<>();
         for (Embedding e : model.embedAll(segs).content()) out.add(e.vector());
         return out;
+    }
+
+    /** langchain4j refuses blank text (hh-rlhf has empty responses); the benchmark embeds a placeholder instead. */
+    private static String nonBlank(String t) {
+        return t.isBlank() ? "[empty]" : t;
     }
 
     @Override
