@@ -40,7 +40,7 @@ public final class Backbones {
             return new CachedBackbone(new MiniLmBackbone(options.threads()), options.cacheRoot());
         }
         if (n.equals("minilm-q") || n.equals(MiniLmBackbone.QUANTIZED_ID)) {
-            return new CachedBackbone(new MiniLmBackbone(options.threads(), false, true), options.cacheRoot());
+            return new CachedBackbone(new MiniLmBackbone(options.threads(), false, true, true), options.cacheRoot());
         }
         if (n.startsWith("hash")) {
             int d = 256;

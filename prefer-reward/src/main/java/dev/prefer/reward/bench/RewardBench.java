@@ -37,9 +37,9 @@ public final class RewardBench {
         for (int threads : threadCounts) {
             for (boolean context : new boolean[] {false, true}) {
                 if (withReference) rows.add(measure("langchain4j per-text", threads, context, pairs, repeats, LangchainMiniLm::new, out));
-                rows.add(measure("prefer batched", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false), out));
-                rows.add(measure("prefer batched+spin", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, true, false), out));
-                rows.add(measure("prefer batched int8", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, true), out));
+                rows.add(measure("prefer intra-op", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false, false), out));
+                rows.add(measure("prefer batches", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false, true), out));
+                rows.add(measure("prefer batches int8", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, true, true), out));
             }
         }
         return rows;

@@ -38,6 +38,14 @@ class MiniLmBackboneTest {
             assertEquals(MiniLmBackbone.DIMENSION, ours.get(0).length);
             float[] alone = b.embed(TEXTS.get(2));  // and the same text alone
             for (int k = 0; k < alone.length; k++) assertEquals(alone[k], ours.get(2)[k], 1e-5);
+            // several batches in flight at once give the same vectors as one text at a time
+            List<String> many = new java.util.ArrayList<>();
+            for (int i = 0; i < 70; i++) many.add("sentence number " + i + (i % 3 == 0 ? " with a few more words in it" : ""));
+            List<float[]> batched = b.embedAll(many);
+            for (int i = 0; i < many.size(); i += 7) {
+                float[] one = b.embed(many.get(i));
+                for (int k = 0; k < one.length; k++) assertEquals(one[k], batched.get(i)[k], 1e-5);
+            }
             // texts longer than the model's 256-token window are truncated, not windowed
             assertEquals(MiniLmBackbone.MAX_TOKENS, b.tokenIds("word ".repeat(1000)).length);
         }
