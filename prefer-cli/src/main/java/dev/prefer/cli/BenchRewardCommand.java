@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
                 + "beside langchain4j's per-text embedding model as the reference.",
         footer = {"", "Examples:",
                 "  ./prefer bench reward --data ../shared/data/hh-rlhf-harmless/dev.jsonl.gz --pairs 300 --threads 1,2",
+                "  ./prefer bench reward --pairs 1156 --threads 2 --setups batches,int8 --context none",
                 "  taskset -c 0,1 ./prefer bench reward --threads 2 --repeats 5"})
 public final class BenchRewardCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "../shared/data/hh-rlhf-harmless/dev.jsonl.gz", description = "Preference pairs to score.")
@@ -29,8 +30,12 @@ public final class BenchRewardCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "Timed repeats per set-up (median reported).")
     int repeats;
 
-    @Option(names = "--no-reference", description = "Skip langchain4j's per-text model.")
-    boolean noReference;
+    @Option(names = "--setups", split = ",", defaultValue = "langchain4j,intra-op,batches,int8",
+            description = "Set-ups: langchain4j (reference, one ONNX call per text), intra-op, batches (the default backbone), int8 (minilm-q).")
+    List<String> setups;
+
+    @Option(names = "--context", defaultValue = "both", description = "none (score from the two answers), prompt (also embed the prompt), both.")
+    String context;
 
     private final RewardOptions io = new RewardOptions();
 
@@ -41,7 +46,13 @@ public final class BenchRewardCommand implements Callable<Integer> {
         List<PreferencePair> use = all.subList(0, Math.min(pairs, all.size()));
         System.out.println("reward scoring throughput, all-MiniLM-L6-v2, " + use.size() + " pairs from " + data + ", "
                 + Runtime.getRuntime().availableProcessors() + " processors visible");
-        RewardBench.run(use, threadCounts, repeats, !noReference, System.out);
+        boolean[] contexts = switch (context) {
+            case "none" -> new boolean[] {false};
+            case "prompt" -> new boolean[] {true};
+            case "both" -> new boolean[] {false, true};
+            default -> throw new IllegalArgumentException("--context must be none, prompt or both: " + context);
+        };
+        RewardBench.run(use, threadCounts, repeats, setups, contexts, System.out);
         return 0;
     }
 }

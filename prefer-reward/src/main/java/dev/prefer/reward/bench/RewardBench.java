@@ -32,14 +32,24 @@ public final class RewardBench {
     public record Row(String setup, int threads, boolean context, int pairs, double medianPairsPerSecond, double minPairsPerSecond,
                       double maxPairsPerSecond, double medianPairsPerCpuSecond) {}
 
-    public static List<Row> run(List<PreferencePair> pairs, int[] threadCounts, int repeats, boolean withReference, PrintStream out) {
+    /** Set-up names accepted by {@link #run}. */
+    public static final List<String> SETUPS = List.of("langchain4j", "intra-op", "batches", "int8");
+
+    /**
+     * @param setups   which of {@link #SETUPS} to measure: langchain4j's per-text model (the reference), ours with
+     *                 intra-op threads, ours with batches in parallel (the default backbone), the same on the int8 model
+     * @param contexts false: score from the two answers (BT without context); true: also embed the prompt
+     */
+    public static List<Row> run(List<PreferencePair> pairs, int[] threadCounts, int repeats, List<String> setups, boolean[] contexts,
+                                PrintStream out) {
+        for (String s : setups) if (!SETUPS.contains(s)) throw new IllegalArgumentException("unknown set-up '" + s + "'; expected " + SETUPS);
         List<Row> rows = new ArrayList<>();
         for (int threads : threadCounts) {
-            for (boolean context : new boolean[] {false, true}) {
-                if (withReference) rows.add(measure("langchain4j per-text", threads, context, pairs, repeats, LangchainMiniLm::new, out));
-                rows.add(measure("prefer intra-op", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false, false), out));
-                rows.add(measure("prefer batches", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false, true), out));
-                rows.add(measure("prefer batches int8", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, true, true), out));
+            for (boolean context : contexts) {
+                if (setups.contains("langchain4j")) rows.add(measure("langchain4j per-text", threads, context, pairs, repeats, LangchainMiniLm::new, out));
+                if (setups.contains("intra-op")) rows.add(measure("prefer intra-op", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false, false), out));
+                if (setups.contains("batches")) rows.add(measure("prefer batches", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, false, true), out));
+                if (setups.contains("int8")) rows.add(measure("prefer batches int8", threads, context, pairs, repeats, t -> new MiniLmBackbone(t, false, true, true), out));
             }
         }
         return rows;
