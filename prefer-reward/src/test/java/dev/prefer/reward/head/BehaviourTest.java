@@ -58,6 +58,7 @@ class BehaviourTest {
         PreferenceHead bt = train(HeadConfig.defaults("bt"), 6, 0, List.of(), train, List.of());
         double gpmAcc = PairMetrics.of(gpm, test).accuracy();
         double btAcc = PairMetrics.of(bt, test).accuracy();
+        System.out.printf("cycle: GPM %.4f, BT %.4f%n", gpmAcc, btAcc);
         assertTrue(gpmAcc > 0.98, "GPM held-out accuracy on the cycle: " + gpmAcc);
         assertTrue(btAcc <= 2.0 / 3 + 0.02, "BT cannot exceed 2/3 on a 3-cycle: " + btAcc);
         // GPM is skew-symmetric by construction: logit(a,b) = −logit(b,a)
@@ -96,6 +97,7 @@ class BehaviourTest {
         double bt = PairMetrics.of(train(HeadConfig.defaults("bt"), D, 0, data.annotators(), data.train(), List.of()), data.test()).accuracy();
         double pal = PairMetrics.of(train(HeadConfig.defaults("pal"), D, 0, data.annotators(), data.train(), List.of()), data.test()).accuracy();
         double micro = PairMetrics.of(train(HeadConfig.defaults("micro"), D, 0, data.annotators(), data.train(), List.of()), data.test()).accuracy();
+        System.out.printf("two populations: BT %.4f, PAL %.4f, MiCRo %.4f%n", bt, pal, micro);
         // A single BT model sees two opposite halves: the best single direction is right for one half only (~0.5).
         assertTrue(bt < 0.62, "single BT on opposite populations: " + bt);
         assertTrue(pal > 0.80 && pal > bt + 0.2, "PAL " + pal + " vs BT " + bt);
@@ -119,12 +121,14 @@ class BehaviourTest {
             int palGroup = argmax(p.mixtureWeights(group));
             assertEquals(palGroup, argmax(p.mixtureWeights("new")), "PAL places the new annotator with their group");
             double palAcc = PairMetrics.of(p, later).accuracy();
+            System.out.printf("new annotator (group %s): PAL weights %s acc %.4f%n", group, java.util.Arrays.toString(p.mixtureWeights("new")), palAcc);
             assertTrue(palAcc > 0.8, "PAL accuracy on the new annotator's later pairs: " + palAcc);
 
             MicroHead m = micro.withNewAnnotator("new");
             Trainer.fit(m, ten, List.of(), FAST.withWeightDecay(0), null);
             assertEquals(argmax(m.routing(new double[0], group)), argmax(m.routing(new double[0], "new")), "MiCRo routes the new annotator with their group");
             double microAcc = PairMetrics.of(m, later).accuracy();
+            System.out.printf("new annotator (group %s): MiCRo routing %s acc %.4f%n", group, java.util.Arrays.toString(m.routing(new double[0], "new")), microAcc);
             assertTrue(microAcc > 0.8, "MiCRo accuracy on the new annotator's later pairs: " + microAcc);
         }
     }
@@ -146,6 +150,7 @@ class BehaviourTest {
         double plain = PairMetrics.of(train(HeadConfig.defaults("bt"), D, D, List.of(), train, List.of()), test).accuracy();
         double ctx = PairMetrics.of(train(HeadConfig.defaults("bt").withContextual(true), D, D, List.of(), train, List.of()), test).accuracy();
         double micro = PairMetrics.of(train(HeadConfig.defaults("micro"), D, D, List.of(), train, List.of()), test).accuracy();
+        System.out.printf("context: BT %.4f, contextual BT %.4f, MiCRo %.4f%n", plain, ctx, micro);
         assertTrue(plain < 0.62, "BT without context: " + plain);
         assertTrue(ctx > 0.8, "context-conditioned BT: " + ctx);
         assertTrue(micro > 0.8, "MiCRo routing on context: " + micro);
@@ -178,6 +183,7 @@ class BehaviourTest {
                     + Math.sin(theta) * (Synthetic.dot(wVerb, a) - Synthetic.dot(wVerb, b));
             if (Math.signum(truth) == Math.signum(h.logit(new double[0], a, b, null))) agree++;
         }
+        System.out.println("DPA agreement " + agree + "/200");
         assertTrue(agree >= 196, "direction-weighted ranking agrees with the true vᵀr: " + agree + "/200");
     }
 
