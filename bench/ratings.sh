@@ -30,8 +30,8 @@ fi
 echo "== converged reference (bench/bt_converged_reference.py)" >&2
 /usr/bin/python3 "$here/bench/bt_converged_reference.py" --data "$DATA" --out-detail "$WORK/ref_converged.csv" \
     --compare "$WORK/ref_detail.csv" | tee "$WORK/ref_converged.log"
-echo "== prefer bench-ratings" >&2
-"$here/prefer" bench-ratings --data "$DATA" --reference "$WORK/ref_detail.csv" --reference "$WORK/ref_converged.csv" \
+echo "== prefer bench ratings" >&2
+"$here/prefer" bench ratings --data "$DATA" --reference "$WORK/ref_detail.csv" --reference "$WORK/ref_converged.csv" \
     --repeats "$((REPEATS > 5 ? REPEATS : 5))" --bootstrap "$BOOT" | tee "$WORK/prefer.log"
 /usr/bin/python3 - "$WORK/ref.log" "$WORK/prefer.log" <<'PY'
 import re, sys

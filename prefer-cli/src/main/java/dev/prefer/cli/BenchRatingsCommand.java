@@ -24,16 +24,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code prefer bench-ratings}: times reading, collapsing and Bradley-Terry fitting of an arena vote CSV
+ * {@code prefer bench ratings}: times reading, collapsing and Bradley-Terry fitting of an arena vote CSV
  * (model_a,model_b,winner), medians of repeats, plus a bootstrap; optionally compares the ratings with a
  * reference CSV from ../shared/bench/bt_sklearn.py ({@code --out-detail}). A benchmark, not a test: it prints
  * figures and asserts nothing. bench/ratings.sh runs it beside the Python reference.
  */
-@Command(name = "bench-ratings", mixinStandardHelpOptions = true, showDefaultValues = true,
+@Command(name = "ratings", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Benchmark the Bradley-Terry fit and bootstrap on an arena vote CSV.",
         footer = {"", "Examples:",
                 "  python3 ../shared/bench/bt_arena_synth.py --out /tmp/bench_arena.csv --truth /tmp/bench_arena_truth.csv",
-                "  ./prefer bench-ratings --data /tmp/bench_arena.csv --reference /tmp/bench_bt_ratings_detail.csv",
+                "  ./prefer bench ratings --data /tmp/bench_arena.csv --reference /tmp/bench_bt_ratings_detail.csv",
                 "  bench/ratings.sh   # both sides, with time ratios"})
 public final class BenchRatingsCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "/tmp/bench_arena.csv", description = "Vote CSV with model_a,model_b,winner.")

@@ -20,10 +20,12 @@ import picocli.CommandLine.Command;
                 TaskCommand.class,
                 RankingAccuracyCommand.class,
                 RateCommand.class,
-                BenchRatingsCommand.class,
                 ServeCommand.class,
                 LogpsCommand.class,
                 GenerateCommand.class,
+                TrainCommand.class,
+                ScoreCommand.class,
+                EvalCommand.class,
                 BenchCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
