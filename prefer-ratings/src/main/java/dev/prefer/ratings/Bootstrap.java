@@ -147,6 +147,7 @@ public final class Bootstrap {
     /** Vose's alias method: O(n) set-up, O(1) per draw. */
     static final class Alias {
         final double[] prob;
+        final long[] threshold; // prob scaled to 2^32, for the integer-only draw
         final int[] alias;
         final int n;
 
@@ -171,13 +172,18 @@ public final class Bootstrap {
             }
             while (nl > 0) { int l = large[--nl]; prob[l] = 1; alias[l] = l; }
             while (ns > 0) { int s = small[--ns]; prob[s] = 1; alias[s] = s; }
+            threshold = new long[n];
+            for (int i = 0; i < n; i++) threshold[i] = prob[i] >= 1 ? 1L << 32 : (long) (prob[i] * 4294967296.0);
         }
 
+        /**
+         * One draw from one 64-bit random number: the high 32 bits pick the column (Lemire's multiply-shift),
+         * the low 32 bits decide between the column and its alias (resolution 2^-32).
+         */
         int sample(SplittableRandom rnd) {
-            double u = rnd.nextDouble() * n;
-            int i = (int) u;
-            if (i >= n) i = n - 1;
-            return (u - i) < prob[i] ? i : alias[i];
+            long z = rnd.nextLong();
+            int i = (int) (((z >>> 32) * n) >>> 32);
+            return (z & 0xffffffffL) < threshold[i] ? i : alias[i];
         }
     }
 }

@@ -18,8 +18,16 @@ public final class BradleyTerryModel implements PairwiseModel {
     @Override
     public void pair(double d, double eta, double wi, double wj, double t, double[] out) {
         double a = wi + 0.5 * t, b = wj + 0.5 * t, n = a + b;
-        double p = PairwiseModel.sigmoid(d), q = PairwiseModel.sigmoid(-d);
-        out[0] = (a == 0 ? 0 : a * PairwiseModel.logSigmoid(d)) + (b == 0 ? 0 : b * PairwiseModel.logSigmoid(-d));
+        // One exp and one log1p per pair: with e = exp(−|d|), σ(|d|) = 1/(1 + e), log σ(|d|) = −log1p(e),
+        // log σ(−|d|) = −|d| − log1p(e).
+        double ad = Math.abs(d);
+        double e = Math.exp(-ad);
+        double hi = 1.0 / (1.0 + e), lo = e * hi;
+        double l1 = Math.log1p(e);
+        double p, q, lp, lq;
+        if (d >= 0) { p = hi; q = lo; lp = -l1; lq = -ad - l1; }
+        else { p = lo; q = hi; lp = -ad - l1; lq = -l1; }
+        out[0] = (a == 0 ? 0 : a * lp) + (b == 0 ? 0 : b * lq);
         out[1] = a - n * p;
         out[2] = 0;
         out[3] = -n * p * q;

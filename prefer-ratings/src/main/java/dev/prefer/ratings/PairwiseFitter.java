@@ -110,46 +110,58 @@ public final class PairwiseFitter {
         double lambda = o.l2();
         double[] theta = start.clone();
         double eta = eta0;
-        double[] g = new double[m];
-        double[] a = new double[m * m];
+        double[] g = new double[m], gT = new double[m];
+        double[] a = new double[m * m], aT = new double[m * m];
         double[] out = new double[6];
-        double f = objective(model, p, theta, eta, lambda, out);
+        // One fused pass gives the objective, gradient and Hessian at a point; a full Newton step, accepted in
+        // almost every iteration, therefore costs one pass over the pairs plus one Cholesky factorisation.
+        double f = evaluate(model, p, theta, eta, lambda, e, g, a, out);
         int it = 0;
         boolean converged = false;
         double[] tTry = new double[k];
         while (it < o.maxIterations()) {
             it++;
-            derivatives(model, p, theta, eta, lambda, e, g, a, out);
+            double[] fac = a.clone();
             if (lambda == 0) {
                 double c = 1.0 / k;
-                for (int r = 0; r < k; r++) for (int s = 0; s < k; s++) a[r * m + s] += c;
+                for (int r = 0; r < k; r++) for (int s = 0; s < k; s++) fac[r * m + s] += c;
             }
-            double[] step = g.clone();
-            double[] fac = a.clone();
+            double[] base = fac.clone();
             double mu = 0;
             while (!Linalg.cholesky(fac, m)) {
                 // Not positive definite (possible far from the optimum with a tie parameter): damp, Levenberg-style.
-                mu = mu == 0 ? 1e-6 * (1 + maxDiag(a, m)) : mu * 10;
-                fac = a.clone();
+                mu = mu == 0 ? 1e-6 * (1 + maxDiag(base, m)) : mu * 10;
+                fac = base.clone();
                 for (int r = 0; r < m; r++) fac[r * m + r] += mu;
             }
+            double[] step = g.clone();
             Linalg.cholSolve(fac, m, step);
             double t = 1;
             double fNew;
             double etaNew;
+            boolean full = true;
             while (true) {
                 for (int r = 0; r < k; r++) tTry[r] = theta[r] + t * step[r];
                 etaNew = e == 1 ? eta + t * step[k] : eta;
-                fNew = model.tieParameterValid(etaNew) ? objective(model, p, tTry, etaNew, lambda, out) : Double.NEGATIVE_INFINITY;
+                if (!model.tieParameterValid(etaNew)) fNew = Double.NEGATIVE_INFINITY;
+                else if (full) fNew = evaluate(model, p, tTry, etaNew, lambda, e, gT, aT, out);
+                else fNew = objective(model, p, tTry, etaNew, lambda, out);
                 if (fNew >= f - 1e-12 * Math.abs(f) || t < 1e-12) break;
                 t *= 0.5;
+                full = false;
             }
             double maxStep = 0;
             for (int r = 0; r < m; r++) maxStep = Math.max(maxStep, Math.abs(t * step[r]));
             if (fNew >= f - 1e-12 * Math.abs(f)) {
                 System.arraycopy(tTry, 0, theta, 0, k);
                 eta = etaNew;
-                f = fNew;
+                if (full) {
+                    f = fNew;
+                    double[] sw = g; g = gT; gT = sw;
+                    sw = a; a = aT; aT = sw;
+                } else {
+                    f = evaluate(model, p, theta, eta, lambda, e, g, a, out);
+                }
             }
             if (maxStep < o.tolerance()) {
                 converged = true;
@@ -206,16 +218,24 @@ public final class PairwiseFitter {
         return f;
     }
 
+    /** Penalised log-likelihood, filling its gradient g and negated Hessian a in the same pass. */
+    static double evaluate(PairwiseModel model, PairTable p, double[] theta, double eta, double lambda, int e,
+                           double[] g, double[] a, double[] out) {
+        return derivatives(model, p, theta, eta, lambda, e, g, a, out);
+    }
+
     /** Gradient g and negated Hessian a (m×m) of the penalised log-likelihood. */
-    static void derivatives(PairwiseModel model, PairTable p, double[] theta, double eta, double lambda, int e,
-                            double[] g, double[] a, double[] out) {
+    static double derivatives(PairwiseModel model, PairTable p, double[] theta, double eta, double lambda, int e,
+                              double[] g, double[] a, double[] out) {
         int k = p.n;
         int m = k + e;
         Arrays.fill(g, 0);
         Arrays.fill(a, 0);
+        double f = 0;
         for (int q = 0; q < p.size(); q++) {
             int i = p.i[q], j = p.j[q];
             model.pair(theta[i] - theta[j], eta, p.wi[q], p.wj[q], p.t[q], out);
+            f += out[0];
             double gd = out[1], hdd = out[3];
             g[i] += gd;
             g[j] -= gd;
@@ -237,7 +257,9 @@ public final class PairwiseFitter {
             for (int r = 0; r < k; r++) {
                 g[r] -= lambda * theta[r];
                 a[r * m + r] += lambda;
+                f -= 0.5 * lambda * theta[r] * theta[r];
             }
         }
+        return f;
     }
 }
