@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:",
                 "  OMP_WAIT_POLICY=passive ./prefer bench lm --size tiny",
                 "  OMP_WAIT_POLICY=passive ./prefer bench lm --size tiny --size gpt2-small --steps 5 --warmup 1",
-                "  ./prefer bench lm --size tiny --no-python"})
+                "  ./prefer bench lm --size tiny --no-python",
+                "  ./prefer bench lm --size gpt2-small --steps 1 --warmup 1 --repeats 1 --no-python --profile /tmp/step-trace.json"})
 public final class BenchLmCommand implements Callable<Integer> {
 
     @Option(names = "--size", paramLabel = "NAME", description = "tiny or gpt2-small; repeat for several (default: both).")
@@ -53,6 +54,9 @@ public final class BenchLmCommand implements Callable<Integer> {
 
     @Option(names = "--no-ref", description = "Reference log-probs precomputed (untimed), in both implementations.")
     boolean noRef;
+
+    @Option(names = "--profile", paramLabel = "FILE", description = "Also profile one Prefer step with PyTorch's profiler: write its Chrome trace to FILE and print the operators by self time.")
+    Path profile;
 
     @Option(names = "--no-python", description = "Only time Prefer (no PyTorch reference, no ratio).")
     boolean noPython;
@@ -79,7 +83,9 @@ public final class BenchLmCommand implements Callable<Integer> {
         for (DpoStepBench.Size size : list) {
             double[] ours = new double[repeats], theirs = new double[repeats];
             for (int rep = 0; rep < repeats; rep++) { // alternate the two so that load drift hits both alike
-                DpoStepBench.Result r = DpoStepBench.run(size, new DpoStepBench.Options(warmup, steps, !noRef, 0.1, 1e-6, 0L));
+                Path trace = profile != null && rep == 0 ? profile.resolveSibling(size.name() + "-" + profile.getFileName()) : null;
+                DpoStepBench.Result r = DpoStepBench.run(size, new DpoStepBench.Options(warmup, steps, !noRef, 0.1, 1e-6, 0L), trace);
+                if (trace != null) printProfile(trace, r.seconds()[r.seconds().length - 1]);
                 ours[rep] = r.tokensPerSecond();
                 System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", size.name(), "prefer", r.median(), r.min(), r.max(),
                         r.tokensPerSecond(), r.peakRssMiB());
@@ -102,6 +108,17 @@ public final class BenchLmCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void printProfile(Path trace, double stepSeconds) {
+        List<dev.prefer.lm.bench.ProfileSummary.Row> rows = dev.prefer.lm.bench.ProfileSummary.read(trace);
+        double total = rows.stream().mapToDouble(dev.prefer.lm.bench.ProfileSummary.Row::selfMs).sum();
+        System.out.printf(Locale.ROOT, "profile of one step (%.3f s wall, %.3f s in PyTorch operators), trace %s%n", stepSeconds, total / 1000, trace);
+        System.out.printf(Locale.ROOT, "  %-40s %10s %6s %7s%n", "operator", "self ms", "share", "calls");
+        for (int i = 0; i < Math.min(15, rows.size()); i++) {
+            var row = rows.get(i);
+            System.out.printf(Locale.ROOT, "  %-40s %10.1f %5.1f%% %7d%n", row.op(), row.selfMs(), 100 * row.selfMs() / total, row.calls());
+        }
     }
 
     private static final Pattern LINE = Pattern.compile(

@@ -80,6 +80,14 @@ public final class DpoStepBench {
                          double tokensPerSecond, double peakRssMiB, double[] losses) {}
 
     public static Result run(Size size, Options o) {
+        return run(size, o, null);
+    }
+
+    /**
+     * Like {@link #run(Size, Options)}, and when {@code profileTrace} is not null the last timed step runs under
+     * PyTorch's own profiler, which writes a Chrome trace there (op by op, with shapes) for {@link ProfileSummary}.
+     */
+    public static Result run(Size size, Options o, Path profileTrace) {
         Torch.init();
         ModelConfig cfg = ModelConfig.gpt2(size.vocab(), size.ctx(), size.width(), size.layers(), size.heads());
         try (CausalLM policy = CausalLM.randomInit(cfg, o.seed(), Precision.F32);
@@ -109,6 +117,8 @@ public final class DpoStepBench {
             double[] seconds = new double[o.steps()];
             double[] losses = new double[total];
             for (int it = 0; it < total; it++) {
+                boolean profiling = profileTrace != null && it == total - 1;
+                if (profiling) ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
                 long t0 = System.nanoTime();
                 try (NDManager step = policy.model().manager().newSubManager();
                      GradientCollector gc = Torch.init().newGradientCollector()) {
@@ -132,6 +142,7 @@ public final class DpoStepBench {
                     }
                 }
                 double dt = (System.nanoTime() - t0) / 1e9;
+                if (profiling) ai.djl.pytorch.jni.JniUtils.stopProfile(profileTrace.toAbsolutePath().toString());
                 if (it >= o.warmup()) seconds[it - o.warmup()] = dt;
             }
             double[] sorted = seconds.clone();
