@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 TaskCommand.class,
                 RankingAccuracyCommand.class,
+                LogpsCommand.class,
+                GenerateCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {

@@ -1,0 +1,391 @@
+package dev.prefer.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.prefer.lm.io.DType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A Hugging Face causal language model (GPT-2, Llama, Qwen2, Mistral) loaded from a local folder: sequence
+ * log-probabilities, KV-cache generation and saving, computing what transformers computes.
+ *
+ * <pre>{@code
+ * try (CausalLM lm = CausalLM.load(Path.of("models/gpt2"))) {
+ *     List<SequenceLogps> lp = lm.logps(List.of(new PromptResponse("Q: 1+1=", " 2")));
+ *     List<Generation> g = lm.generate(List.of("Once upon"), GenerationConfig.greedy(16));
+ *     lm.save(Path.of("out/copy"));
+ * }
+ * }</pre>
+ *
+ * <p>Log-probability convention (../shared/fixtures/README.md): response ids = encode(response) + [eos]; the
+ * prompt is encoded separately and prepended; a sequence log-prob is the sum over response tokens (eos included) of
+ * log p(token | all previous ids). Batches are right-padded; causal masking plus a key-padding mask make every
+ * number independent of the padding.
+ */
+public final class CausalLM implements AutoCloseable {
+    /** Default number of sequences per forward pass in {@link #logps(List)}. */
+    public static final int DEFAULT_BATCH = 16;
+
+    private final Path source;
+    private final ModelConfig config;
+    private final Transformer model;
+    private final LmTokenizer tokenizer;
+
+    private CausalLM(Path source, Checkpoint.Loaded loaded) {
+        this.source = source;
+        this.config = loaded.config();
+        this.model = loaded.model();
+        this.tokenizer = loaded.tokenizer();
+    }
+
+    /**
+     * A model with random weights and no tokenizer (token-id methods only), for benchmarks and tests: weights
+     * N(0, 0.02) as transformers initialises them, norm scales 1, biases 0. {@code save} then writes no tokenizer.
+     */
+    public static CausalLM randomInit(ModelConfig config, long seed, Precision precision) {
+        java.util.Random rng = new java.util.Random(seed);
+        java.util.LinkedHashMap<String, dev.prefer.lm.io.HostTensor> t = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(config).entrySet()) {
+            long n = 1;
+            for (long d : e.getValue()) n *= d;
+            float[] data = new float[Math.toIntExact(n)];
+            String name = e.getKey();
+            boolean norm = name.contains("ln_") || name.contains("norm");
+            if (name.endsWith(".bias")) {
+                // zeros
+            } else if (norm) {
+                java.util.Arrays.fill(data, 1f);
+            } else {
+                for (int i = 0; i < data.length; i++) data[i] = (float) (0.02 * rng.nextGaussian());
+            }
+            t.put(name, new dev.prefer.lm.io.HostTensor(name, DType.F32, e.getValue(), data));
+        }
+        Transformer model = Transformer.fromTensors(config, t, precision.dataType(), Path.of("<random>"));
+        return new CausalLM(Path.of("<random>"), new Checkpoint.Loaded(config, model, null));
+    }
+
+    /** Loads a checkpoint folder in float32. */
+    public static CausalLM load(Path dir) {
+        return load(dir, Precision.F32);
+    }
+
+    /** Loads a checkpoint folder computing in the given precision (F64 is the double-precision twin). */
+    public static CausalLM load(Path dir, Precision precision) {
+        Checkpoint.Loaded loaded = Checkpoint.load(dir, precision);
+        if (loaded.config().head() != ModelConfig.Head.CAUSAL_LM) {
+            loaded.model().close();
+            loaded.tokenizer().close();
+            throw dev.prefer.data.DataException.ofFile(dir.resolve("config.json"),
+                    "is a sequence-classification checkpoint (" + loaded.config().architecture().className(loaded.config().head())
+                            + "); load it as a RewardModel");
+        }
+        return new CausalLM(dir, loaded);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public LmTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The backbone: parameters by Hugging Face name, forward pass. */
+    public Transformer model() {
+        return model;
+    }
+
+    /** The folder it was loaded from. */
+    public Path source() {
+        return source;
+    }
+
+    private void requireTokenizer() {
+        if (tokenizer == null) throw new IllegalStateException("this model has no tokenizer (random weights): use the token-id methods");
+    }
+
+    /** The id fed at padded positions (never attended to): the tokenizer's pad, else the config's pad or eos, else 0. */
+    private long padId() {
+        if (tokenizer != null && tokenizer.specialTokens().padId() >= 0) return tokenizer.specialTokens().padId();
+        if (config.padTokenId() >= 0) return config.padTokenId();
+        return Math.max(0, config.eosTokenId());
+    }
+
+    /** Tokenizes with the fixtures' convention: prompt and response separately, eos appended to the response. */
+    public TokenizedSequence tokenize(PromptResponse pr) {
+        requireTokenizer();
+        long[] prompt = tokenizer.encode(pr.prompt());
+        if (prompt.length == 0) {
+            int bos = tokenizer.specialTokens().bosId();
+            if (bos < 0) throw new IllegalArgumentException("empty prompt and the checkpoint has no bos token to start from");
+            prompt = new long[] {bos};
+        }
+        long[] resp = tokenizer.encode(pr.response());
+        int eos = tokenizer.specialTokens().eosId();
+        if (eos < 0) throw new IllegalArgumentException("the checkpoint names no eos token");
+        long[] withEos = Arrays.copyOf(resp, resp.length + 1);
+        withEos[resp.length] = eos;
+        return new TokenizedSequence(prompt, withEos);
+    }
+
+    /** Sequence log-probabilities of text pairs (no gradients), in batches of {@link #DEFAULT_BATCH}. */
+    public List<SequenceLogps> logps(List<PromptResponse> pairs) {
+        List<TokenizedSequence> seqs = new ArrayList<>(pairs.size());
+        for (PromptResponse pr : pairs) seqs.add(tokenize(pr));
+        return logpsOfIds(seqs, DEFAULT_BATCH);
+    }
+
+    /**
+     * Log-probabilities of both responses of each preference pair (what {@code prefer logps} prints), chosen and
+     * rejected scored in the same padded batches of {@code batchSize} sequences.
+     */
+    public List<PairLogps> pairLogps(List<dev.prefer.data.PreferencePair> pairs, int batchSize) {
+        List<TokenizedSequence> seqs = new ArrayList<>(2 * pairs.size());
+        for (dev.prefer.data.PreferencePair p : pairs) {
+            seqs.add(tokenize(new PromptResponse(p.prompt(), p.chosen())));
+            seqs.add(tokenize(new PromptResponse(p.prompt(), p.rejected())));
+        }
+        List<SequenceLogps> lp = logpsOfIds(seqs, batchSize);
+        List<PairLogps> out = new ArrayList<>(pairs.size());
+        for (int i = 0; i < pairs.size(); i++) out.add(new PairLogps(lp.get(2 * i), lp.get(2 * i + 1)));
+        return out;
+    }
+
+    /**
+     * Sequence log-probabilities of tokenized sequences (no gradients), {@code batchSize} sequences per forward pass.
+     * Log-softmax is taken in float64 of the float32 logits, as the fixtures do.
+     */
+    public List<SequenceLogps> logpsOfIds(List<TokenizedSequence> seqs, int batchSize) {
+        return logpsOfIds(seqs, batchSize, true);
+    }
+
+    /**
+     * As {@link #logpsOfIds(List, int)}; with {@code float64LogSoftmax} false the log-softmax stays in float32
+     * (faster and lighter for large vocabularies, e.g. a reference model during training; agrees within ~1e-5).
+     */
+    public List<SequenceLogps> logpsOfIds(List<TokenizedSequence> seqs, int batchSize, boolean float64LogSoftmax) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
+        List<SequenceLogps> out = new ArrayList<>(seqs.size());
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int from = 0; from < seqs.size(); from += batchSize) {
+                List<TokenizedSequence> chunk = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
+                try (NDManager step = model.manager().newSubManager()) {
+                    LogpsTensors t = logpsTensors(step, chunk, float64LogSoftmax);
+                    double[] tok = t.tokenLogps().toType(DataType.FLOAT64, false).toDoubleArray();
+                    double[] sums = t.sums().toType(DataType.FLOAT64, false).toDoubleArray();
+                    int at = 0;
+                    for (int b = 0; b < chunk.size(); b++) {
+                        int n = chunk.get(b).responseIds().length;
+                        out.add(new SequenceLogps(sums[b], Arrays.copyOfRange(tok, at, at + n)));
+                        at += n;
+                    }
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        return out;
+    }
+
+    /**
+     * Sequence log-probabilities as tensors in {@code step}, differentiable when the parameters are trainable and a
+     * gradient collector is open.
+     *
+     * @param sums       (B) sum over each response's tokens
+     * @param tokenLogps (N) per-token terms, sequence after sequence (N = total response tokens)
+     * @param counts     response lengths, N = sum of counts
+     */
+    public record LogpsTensors(NDArray sums, NDArray tokenLogps, int[] counts) {}
+
+    /**
+     * The differentiable form of {@link #logpsOfIds}: one right-padded forward pass over the batch; the LM head is
+     * applied only at the positions that predict a response token, and log-softmax is gathered at the label.
+     *
+     * @param float64LogSoftmax take log-softmax in float64 (exactly the fixtures' convention; more memory)
+     */
+    public LogpsTensors logpsTensors(NDManager step, List<TokenizedSequence> seqs, boolean float64LogSoftmax) {
+        int b = seqs.size();
+        if (b == 0) throw new IllegalArgumentException("empty batch");
+        int t = 0, n = 0;
+        for (TokenizedSequence s : seqs) {
+            t = Math.max(t, s.length());
+            n += s.responseIds().length;
+        }
+        if (t > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + t + " tokens exceeds the model's " + config.maxPositions() + " positions");
+        }
+        long pad = padId();
+        long[] ids = new long[b * t];
+        long[] pos = new long[b * t];
+        boolean[] valid = new boolean[b * t];
+        long[] rows = new long[n];   // flat (b*T + j-1) hidden row predicting response token j
+        long[] labels = new long[n];
+        float[] segment = new float[b * n]; // (B, N) one-hot membership
+        int[] counts = new int[b];
+        int k = 0;
+        for (int r = 0; r < b; r++) {
+            TokenizedSequence s = seqs.get(r);
+            long[] all = s.ids();
+            int p = s.promptIds().length;
+            for (int j = 0; j < t; j++) {
+                ids[r * t + j] = j < all.length ? all[j] : pad;
+                pos[r * t + j] = Math.min(j, all.length - 1); // pads reuse the last position: never read
+                valid[r * t + j] = j < all.length;
+            }
+            counts[r] = all.length - p;
+            for (int j = p; j < all.length; j++) {
+                rows[k] = (long) r * t + j - 1;
+                labels[k] = all[j];
+                segment[r * n + k] = 1f;
+                k++;
+            }
+        }
+        NDArray hidden = model.forward(step, ids, pos, valid, b, null); // (B, T, D)
+        NDArray sel = hidden.reshape(b * (long) t, config.hiddenSize()).get(step.create(rows)); // (N, D)
+        NDArray logits = model.logits(sel); // (N, V)
+        if (float64LogSoftmax && logits.getDataType() != DataType.FLOAT64) logits = logits.toType(DataType.FLOAT64, false);
+        NDArray tokenLogps = logits.logSoftmax(-1).gather(step.create(labels, new Shape(n, 1)), 1).reshape(n); // (N)
+        NDArray seg = step.create(segment, new Shape(b, n));
+        if (tokenLogps.getDataType() != DataType.FLOAT32) seg = seg.toType(tokenLogps.getDataType(), false);
+        NDArray sums = seg.matMul(tokenLogps.reshape(n, 1)).reshape(b); // (B)
+        return new LogpsTensors(sums, tokenLogps, counts);
+    }
+
+    /** Generates from text prompts (encoded without special tokens). */
+    public List<Generation> generate(List<String> prompts, GenerationConfig cfg) {
+        requireTokenizer();
+        List<long[]> ids = new ArrayList<>(prompts.size());
+        for (String p : prompts) {
+            long[] e = tokenizer.encode(p);
+            if (e.length == 0) {
+                int bos = tokenizer.specialTokens().bosId();
+                if (bos < 0) throw new IllegalArgumentException("empty prompt and the checkpoint has no bos token to start from");
+                e = new long[] {bos};
+            }
+            ids.add(e);
+        }
+        return generateIds(ids, cfg);
+    }
+
+    /**
+     * Generates continuations of several prompts at once with a KV cache. Prompts are left-padded to a common length;
+     * each row keeps its own positions (0 at its first real token) and a key mask hides its pads, so a row's tokens
+     * do not depend on the other rows.
+     */
+    public List<Generation> generateIds(List<long[]> prompts, GenerationConfig cfg) {
+        int b = prompts.size();
+        if (b == 0) return List.of();
+        int lmax = 0;
+        for (long[] p : prompts) {
+            if (p.length == 0) throw new IllegalArgumentException("empty prompt");
+            lmax = Math.max(lmax, p.length);
+        }
+        int smax = lmax + cfg.maxNewTokens();
+        if (smax > config.maxPositions()) {
+            throw new IllegalArgumentException("prompt + max new tokens = " + smax + " exceeds the model's " + config.maxPositions() + " positions");
+        }
+        long pad = padId();
+        boolean[] validAll = new boolean[b * smax];
+        long[] ids = new long[b * lmax];
+        long[] pos = new long[b * lmax];
+        for (int r = 0; r < b; r++) {
+            long[] p = prompts.get(r);
+            int off = lmax - p.length;
+            for (int j = 0; j < lmax; j++) {
+                ids[r * lmax + j] = j < off ? pad : p[j - off];
+                pos[r * lmax + j] = Math.max(0, j - off);
+                validAll[r * smax + j] = j >= off;
+            }
+        }
+        List<Integer> eosIds = config.eosTokenIds();
+        long[][] out = new long[b][cfg.maxNewTokens()];
+        int[] produced = new int[b];
+        boolean[] done = new boolean[b];
+        Random rng = new Random(cfg.seed());
+        int v = config.vocabSize();
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager gen = model.manager().newSubManager(); Transformer.KvCache cache = model.newCache(gen)) {
+            long[] stepIds = ids;
+            long[] stepPos = pos;
+            int t = lmax;
+            for (int n = 0; n < cfg.maxNewTokens(); n++) {
+                int s = cache.length + t;
+                boolean[] valid = new boolean[b * s];
+                for (int r = 0; r < b; r++) System.arraycopy(validAll, r * smax, valid, r * s, s);
+                float[] logits;
+                try (NDManager step = gen.newSubManager()) {
+                    NDArray h = model.forward(step, stepIds, stepPos, valid, b, cache); // (B, T, D)
+                    NDArray last = h.get(":, -1, :"); // (B, D)
+                    NDArray l = model.logits(last); // (B, V)
+                    logits = (l.getDataType() == DataType.FLOAT32 ? l : l.toType(DataType.FLOAT32, false)).toFloatArray();
+                }
+                long[] next = new long[b];
+                long[] nextPos = new long[b];
+                for (int r = 0; r < b; r++) {
+                    int tok = Sampler.choose(logits, r * v, v, cfg, rng);
+                    if (!done[r]) {
+                        out[r][produced[r]++] = tok;
+                        if (cfg.stopAtEos() && eosIds.contains(tok)) done[r] = true;
+                    }
+                    next[r] = done[r] ? pad : tok;
+                    nextPos[r] = prompts.get(r).length + n;
+                    validAll[r * smax + lmax + n] = true;
+                }
+                boolean all = true;
+                for (boolean d : done) all &= d;
+                if (all) break;
+                stepIds = next;
+                stepPos = nextPos;
+                t = 1;
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        List<Generation> result = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+            long[] ids2 = Arrays.copyOf(out[r], produced[r]);
+            result.add(new Generation(prompts.get(r), ids2, tokenizer == null ? "" : tokenizer.decode(ids2, true), done[r]));
+        }
+        return result;
+    }
+
+    /** Marks parameters trainable (gradients collected under a GradientCollector) or frozen. */
+    public void setTrainable(boolean trainable) {
+        model.setTrainable(trainable);
+    }
+
+    /** Parameters by Hugging Face name. */
+    public Map<String, NDArray> parameters() {
+        return model.parameters();
+    }
+
+    /** Saves as a Hugging Face folder with float32 weights. */
+    public void save(Path dir) {
+        save(dir, DType.F32);
+    }
+
+    /** Saves as a Hugging Face folder; {@code storeAs} is F32, F16 or BF16. */
+    public void save(Path dir, DType storeAs) {
+        Checkpoint.save(model, source, dir, storeAs);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (tokenizer != null) tokenizer.close();
+        } finally {
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.prefer.lm;
+
+import dev.prefer.data.AtomicFiles;
+import dev.prefer.data.DataException;
+import dev.prefer.data.Json;
+import dev.prefer.data.Manifest;
+import dev.prefer.lm.io.DType;
+import dev.prefer.lm.io.HostTensor;
+import dev.prefer.lm.io.SafeTensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reading and writing Hugging Face checkpoint folders (config.json, safetensors, tokenizer files). */
+final class Checkpoint {
+    /** Tokenizer and generation files copied verbatim when saving. */
+    static final List<String> SIDE_FILES = List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+            "generation_config.json", "chat_template.jinja", "vocab.json", "merges.txt", "tokenizer.model", "added_tokens.json");
+
+    private Checkpoint() {}
+
+    /** A loaded backbone with its tokenizer. */
+    record Loaded(ModelConfig config, Transformer model, LmTokenizer tokenizer) {}
+
+    static Loaded load(Path dir, Precision precision) {
+        if (!Files.isDirectory(dir)) throw DataException.ofFile(dir, "not a checkpoint folder");
+        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
+        LinkedHashMap<String, HostTensor> tensors = SafeTensors.readCheckpoint(dir);
+        Path source = Files.exists(dir.resolve("model.safetensors")) ? dir.resolve("model.safetensors") : dir.resolve("model.safetensors.index.json");
+        Transformer model = Transformer.fromTensors(config, tensors, precision.dataType(), source);
+        try {
+            return new Loaded(config, model, LmTokenizer.load(dir, config));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes a folder transformers loads: config.json, model.safetensors (Hugging Face names and layouts, GPT-2
+     * Conv1D kept as [in, out], tied LM head omitted as transformers does), the tokenizer files of {@code source}
+     * and a manifest.
+     */
+    static void save(Transformer model, Path source, Path dir, DType storeAs) {
+        try {
+            Files.createDirectories(dir);
+            for (String f : SIDE_FILES) {
+                Path from = source.resolve(f);
+                Path to = dir.resolve(f);
+                if (Files.isRegularFile(from) && !(Files.exists(to) && Files.isSameFile(from, to))) {
+                    AtomicFiles.write(to, Files.readAllBytes(from));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir + ": " + e.getMessage(), e);
+        }
+        ModelConfig c = model.config();
+        var json = c.toJson();
+        json.put("dtype", storeAs == DType.F32 ? "float32" : storeAs == DType.F16 ? "float16" : "bfloat16");
+        json.put("tie_word_embeddings", c.tieWordEmbeddings());
+        AtomicFiles.writeString(dir.resolve("config.json"), Json.pretty(json) + "\n");
+        SafeTensors.write(dir.resolve("model.safetensors"), model.toHost(), Map.of("format", "pt"), storeAs);
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("architecture", c.architecture().className(c.head()));
+        cfg.put("source", source.toAbsolutePath().toString());
+        cfg.put("parameters", model.parameterCount());
+        cfg.put("dtype", storeAs.name());
+        Manifest.of("hf-checkpoint", cfg, null).writeTo(dir);
+    }
+}

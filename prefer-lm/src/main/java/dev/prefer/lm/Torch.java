@@ -1,0 +1,39 @@
+package dev.prefer.lm;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * The PyTorch engine, started once with a sensible thread count. DJL's tokenizers jar also registers a Rust
+ * engine, so Prefer always asks for PyTorch by name.
+ *
+ * <p>Threads: system property {@code prefer.threads}, else {@code ai.djl.pytorch.num_threads}, else the number of
+ * available processors; inter-op threads default to 1 (a decoder's ops run one after another).
+ */
+public final class Torch {
+    public static final String ENGINE = "PyTorch";
+    private static volatile Engine engine;
+
+    private Torch() {}
+
+    /** Starts the engine (idempotent) and returns it. */
+    public static synchronized Engine init() {
+        if (engine == null) {
+            String threads = System.getProperty("prefer.threads");
+            if (threads != null) System.setProperty("ai.djl.pytorch.num_threads", threads);
+            if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+                System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+            }
+            if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+                System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            }
+            engine = Engine.getEngine(ENGINE);
+        }
+        return engine;
+    }
+
+    /** A new root manager on the PyTorch engine (CPU). */
+    public static NDManager newManager() {
+        return init().newBaseManager();
+    }
+}
