@@ -41,6 +41,17 @@ public final class Transformer implements AutoCloseable {
     private final DataType dtype;
     private final LinkedHashMap<String, NDArray> params;
     private final String prefix;
+    /** Optional additive deltas on named linear layers (LoRA); empty unless a trainer attaches some. */
+    private final Map<String, LinearDelta> deltas = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * An additive term on a linear layer's output, y = x W^T + b + delta(x) (LoRA: delta(x) = s B A x, Hu et al.
+     * 2021). {@code x} is the layer input (…, in); the result must be (…, out) and belong to x's manager.
+     */
+    @FunctionalInterface
+    public interface LinearDelta {
+        NDArray apply(NDArray x);
+    }
 
     private Transformer(ModelConfig config, NDManager manager, DataType dtype, LinkedHashMap<String, NDArray> params) {
         this.config = config;
@@ -400,8 +411,9 @@ public final class Transformer implements AutoCloseable {
     }
 
     private NDArray linear(NDArray x, String name, boolean bias) {
-        return bias ? Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow()
+        NDArray y = bias ? Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow()
                 : Linear.linear(x, p(name + ".weight")).singletonOrThrow();
+        return withDelta(y, x, name);
     }
 
     /**
@@ -411,7 +423,7 @@ public final class Transformer implements AutoCloseable {
     private NDArray conv1d(NDArray x, String name) {
         NDArray wt = p(name + ".weight").transpose(1, 0); // (out, in) view
         wt.attach(x.getManager());
-        return Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow();
+        return withDelta(Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow(), x, name);
     }
 
     private NDArray gpt2Block(int i, NDArray x, NDArray bias, KvCache cache) {
@@ -533,6 +545,29 @@ public final class Transformer implements AutoCloseable {
                 g.muli(0);
             }
         }
+    }
+
+    /**
+     * Attaches (or with null removes) an additive delta to the linear layer {@code module}, named as transformers
+     * names the module (e.g. {@code model.layers.0.self_attn.q_proj}, {@code transformer.h.0.attn.c_attn}).
+     */
+    public void setLinearDelta(String module, LinearDelta delta) {
+        if (!params.containsKey(module + ".weight") || params.get(module + ".weight").getShape().dimension() != 2
+                || module.endsWith("embed_tokens") || module.endsWith("wte") || module.endsWith("wpe")) {
+            throw new IllegalArgumentException("no linear layer named " + module);
+        }
+        if (delta == null) deltas.remove(module);
+        else deltas.put(module, delta);
+    }
+
+    /** Removes every attached delta. */
+    public void clearLinearDeltas() {
+        deltas.clear();
+    }
+
+    private NDArray withDelta(NDArray y, NDArray x, String module) {
+        LinearDelta d = deltas.isEmpty() ? null : deltas.get(module);
+        return d == null ? y : y.add(d.apply(x));
     }
 
     /** Names of parameters in order. */
