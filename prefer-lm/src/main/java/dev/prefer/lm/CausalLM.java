@@ -183,11 +183,12 @@ public final class CausalLM implements AutoCloseable {
                 try (NDManager step = model.manager().newSubManager()) {
                     LogpsTensors t = logpsTensors(step, chunk, float64LogSoftmax);
                     double[] tok = t.tokenLogps().toType(DataType.FLOAT64, false).toDoubleArray();
-                    double[] sums = t.sums().toType(DataType.FLOAT64, false).toDoubleArray();
                     int at = 0;
                     for (int b = 0; b < chunk.size(); b++) {
                         int n = chunk.get(b).responseIds().length;
-                        out.add(new SequenceLogps(sums[b], Arrays.copyOfRange(tok, at, at + n)));
+                        double sum = 0; // in double on the host: no float32 rounding of long sums
+                        for (int j = at; j < at + n; j++) sum += tok[j];
+                        out.add(new SequenceLogps(sum, Arrays.copyOfRange(tok, at, at + n)));
                         at += n;
                     }
                 }

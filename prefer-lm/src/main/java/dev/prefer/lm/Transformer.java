@@ -187,8 +187,11 @@ public final class Transformer implements AutoCloseable {
         return dtype;
     }
 
-    /** The parameter manager (parameters and nothing else live here). */
-    NDManager manager() {
+    /**
+     * The parameter manager: parameters and nothing else live here. Open each step's arrays in
+     * {@code manager().newSubManager()} and close it after the step.
+     */
+    public NDManager manager() {
         return manager;
     }
 
