@@ -282,12 +282,12 @@ public final class Transformer implements AutoCloseable {
             }
         }
         for (long id : ids) if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id out of range: " + id);
-        NDArray idArr = step.create(ids, new Shape(b, t)); // (B, T)
+        NDArray idArr = engineOwned(step.create(ids, new Shape(b, t))); // (B, T)
         NDArray bias = attentionBias(step, keyValid, b, t, past); // (B, 1, T, S)
         NDArray x;
         NDArray[] rope = null;
         if (config.architecture() == Architecture.GPT2) {
-            NDArray posArr = step.create(positions, new Shape(b, t));
+            NDArray posArr = engineOwned(step.create(positions, new Shape(b, t)));
             x = embed(idArr, p(prefix + "wte.weight")).add(embed(posArr, p(prefix + "wpe.weight"))); // (B, T, D)
         } else {
             x = embed(idArr, p(prefix + "embed_tokens.weight")); // (B, T, D)
@@ -331,7 +331,7 @@ public final class Transformer implements AutoCloseable {
             }
         }
         NDArray a = step.create(bias, new Shape(b, 1, t, s));
-        return dtype == DataType.FLOAT64 ? a.toType(DataType.FLOAT64, false) : a;
+        return a.toType(dtype, true);
     }
 
     /**
@@ -354,7 +354,7 @@ public final class Transformer implements AutoCloseable {
                     sin[i * e + j] = sin[i * e + j + half] = Math.sin(ang);
                 }
             }
-            return new NDArray[] {step.create(cos, new Shape(b, 1, t, e)), step.create(sin, new Shape(b, 1, t, e))};
+            return new NDArray[] {engineOwned(step.create(cos, new Shape(b, 1, t, e))), engineOwned(step.create(sin, new Shape(b, 1, t, e)))};
         }
         float[] invFreq = new float[half];
         for (int j = 0; j < half; j++) {
@@ -370,7 +370,7 @@ public final class Transformer implements AutoCloseable {
             }
         }
         // (B, T, E) -> (B, 1, T, E) to broadcast over heads
-        return new NDArray[] {step.create(cos, new Shape(b, 1, t, e)), step.create(sin, new Shape(b, 1, t, e))};
+        return new NDArray[] {engineOwned(step.create(cos, new Shape(b, 1, t, e))), engineOwned(step.create(sin, new Shape(b, 1, t, e)))};
     }
 
     /** x * cos + rotate_half(x) * sin, with rotate_half(x) = [-x2, x1]. x: (B, heads, T, E) */
@@ -571,6 +571,15 @@ public final class Transformer implements AutoCloseable {
     private NDArray withDelta(NDArray y, NDArray x, String module) {
         LinearDelta d = deltas.isEmpty() ? null : deltas.get(module);
         return d == null ? y : y.add(d.apply(x));
+    }
+
+    /**
+     * A copy of a host-made array in engine-allocated memory (same manager). Arrays made from Java buffers wrap that
+     * buffer's memory; autograd keeps some of them (indices, masks) for the backward pass, and gradients were seen to
+     * read garbage in rare runs until such inputs were copied (the objectives' TensorBatch does the same).
+     */
+    public static NDArray engineOwned(NDArray hostMade) {
+        return hostMade.toType(hostMade.getDataType(), true);
     }
 
     /** Names of parameters in order. */

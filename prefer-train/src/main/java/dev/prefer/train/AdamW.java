@@ -95,8 +95,8 @@ public final class AdamW implements AutoCloseable {
         for (Map.Entry<String, float[]> e : first.entrySet()) {
             NDArray p = params.get(e.getKey());
             if (p == null) throw new IllegalArgumentException("optimizer state for unknown parameter " + e.getKey());
-            m.put(e.getKey(), manager.create(e.getValue(), p.getShape()).toType(p.getDataType(), true));
-            v.put(e.getKey(), manager.create(second.get(e.getKey()), p.getShape()).toType(p.getDataType(), true));
+            m.put(e.getKey(), Lora.engineOwned(manager, e.getValue(), p.getShape(), p.getDataType()));
+            v.put(e.getKey(), Lora.engineOwned(manager, second.get(e.getKey()), p.getShape(), p.getDataType()));
         }
     }
 

@@ -89,13 +89,18 @@ final class Checkpoints {
         LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
             NDArray a = e.getValue();
-            float[] d;
-            try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-                d = f.toFloatArray();
-            }
+            float[] d = floats(a);
             out.put(prefix + e.getKey(), new HostTensor(prefix + e.getKey(), DType.F32, a.getShape().getShape(), d));
         }
         return out;
+    }
+
+    /** Host float32 copy; never closes {@code a} (toType with an unchanged type may return the array itself). */
+    static float[] floats(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT32) return a.toFloatArray();
+        try (NDArray f = a.toType(DataType.FLOAT32, false)) {
+            return f.toFloatArray();
+        }
     }
 
     static void deleteTree(Path p) throws IOException {

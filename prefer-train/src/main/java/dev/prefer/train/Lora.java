@@ -127,13 +127,23 @@ public final class Lora implements AutoCloseable {
 
     private void put(String module, float[] a, float[] b, int in, int out, DataType type) {
         int r = config.rank();
-        NDArray aa = manager.create(a, new Shape(r, in)).toType(type, true);
-        NDArray bb = manager.create(b, new Shape(out, r)).toType(type, true);
+        NDArray aa = engineOwned(manager, a, new Shape(r, in), type);
+        NDArray bb = engineOwned(manager, b, new Shape(out, r), type);
         aa.setName(pefName(module, "A"));
         bb.setName(pefName(module, "B"));
         params.put(pefName(module, "A"), aa);
         params.put(pefName(module, "B"), bb);
         modules.add(module);
+    }
+
+    /** An array in engine-allocated memory (zeros + host values), never backed by a Java buffer. */
+    static NDArray engineOwned(NDManager m, float[] data, Shape shape, DataType type) {
+        NDArray out = m.zeros(shape, type);
+        try (NDManager tmp = m.newSubManager()) {
+            NDArray src = tmp.create(data, shape);
+            out.addi(src.getDataType() == type ? src : src.toType(type, false));
+        }
+        return out;
     }
 
     private void attach() {
@@ -157,7 +167,7 @@ public final class Lora implements AutoCloseable {
         Random rng = new Random(dropoutSeed.getAsLong() * 1_000_003L + seedBase);
         float keep = (float) (1.0 / (1.0 - config.dropout()));
         for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() < config.dropout() ? 0f : keep;
-        NDArray m = x.getManager().create(mask, x.getShape()).toType(x.getDataType(), true);
+        NDArray m = engineOwned(x.getManager(), mask, x.getShape(), x.getDataType());
         return x.mul(m);
     }
 
@@ -217,10 +227,7 @@ public final class Lora implements AutoCloseable {
     public LinkedHashMap<String, HostTensor> toHost() {
         LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            float[] d;
-            try (NDArray f = e.getValue().toType(DataType.FLOAT32, true)) {
-                d = f.toFloatArray();
-            }
+            float[] d = Checkpoints.floats(e.getValue());
             out.put(e.getKey(), new HostTensor(e.getKey(), DType.F32, e.getValue().getShape().getShape(), d));
         }
         return out;

@@ -242,7 +242,12 @@ public final class Trainer {
             Checkpoints.State s = Checkpoints.latest(c.out());
             if (s == null) return 0;
             JsonNode saved = Checkpoints.config(s);
-            JsonNode now = Json.MAPPER.valueToTree(configMap);
+            JsonNode now;
+            try {
+                now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(configMap)); // the same number types as read back
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             if (!saved.equals(now)) {
                 throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
             }
@@ -253,7 +258,7 @@ public final class Trainer {
                 for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
                     HostTensor h = w.get(e.getKey());
                     if (h == null) throw new TrainingException("checkpoint " + s.dir() + " lacks " + e.getKey());
-                    NDArray src = tmp.create(h.data(), e.getValue().getShape()).toType(e.getValue().getDataType(), true);
+                    NDArray src = Lora.engineOwned(tmp, h.data(), e.getValue().getShape(), e.getValue().getDataType());
                     e.getValue().muli(0).addi(src); // exact copy: 0 + x == x bitwise
                 }
             } finally {

@@ -117,6 +117,21 @@ class TrainerBehaviourTest {
     }
 
     @Test
+    void gradientsAreZeroedBetweenSteps(@TempDir Path tmp) {
+        // lr 0 and the whole data set in every step: every step sees the same parameters and data, so the same
+        // gradient norm; gradients accumulated across steps would double it at step 2.
+        for (TrainConfig.LoraConfig lora : java.util.Arrays.asList(null, new TrainConfig.LoraConfig(4, 8, 0, List.of("q_proj", "v_proj", "down_proj"), false))) {
+            TrainConfig c = Fixtures.tiny("llama", tmp.resolve(lora == null ? "full" : "lora"), tmp.resolve("cache"))
+                    .withLearningRate(0).withSteps(3, 1).withBatch(5, 2).withLora(lora);
+            Trainer.run(c, null);
+            List<JsonNode> rows = Fixtures.metrics(c.out());
+            double g1 = rows.get(0).get("grad_norm").asDouble();
+            assertTrue(g1 > 0);
+            for (JsonNode r : rows) assertEquals(g1, r.get("grad_norm").asDouble(), 1e-6 * g1, String.valueOf(lora));
+        }
+    }
+
+    @Test
     void badConfigIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.defaults(TrainConfig.Task.PREFERENCE, Path.of("m"), Path.of("d"), Path.of("o")).withBatch(0, 1));
         assertThrows(IllegalArgumentException.class, () -> new TrainConfig.LoraConfig(0, 16, 0, List.of(), true));
