@@ -33,6 +33,21 @@ public final class RefLogpsCache {
     }
 
     /** Summed log-probs of every response of every group (K per group), from the cache or computed with {@code lm}. */
+    /** Summed log-probs of every response of every group under {@code lm}, no gradients. */
+    static List<double[]> score(List<TrainExample> groups, CausalLM lm, int batchSize) {
+        List<TokenizedSequence> seqs = new ArrayList<>();
+        for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
+        List<SequenceLogps> lp = lm.logpsOfIds(seqs, batchSize);
+        List<double[]> out = new ArrayList<>(groups.size());
+        int at = 0;
+        for (TrainExample e : groups) {
+            double[] v = new double[e.k()];
+            for (int j = 0; j < v.length; j++) v[j] = lp.get(at++).sum();
+            out.add(v);
+        }
+        return out;
+    }
+
     public static List<double[]> get(Path cacheDir, String key, List<TrainExample> groups, CausalLM lm, int batchSize, boolean[] hit) {
         Path f = file(cacheDir, key);
         if (Files.exists(f)) {
@@ -53,16 +68,7 @@ public final class RefLogpsCache {
                 // unreadable cache file: recompute and overwrite
             }
         }
-        List<TokenizedSequence> seqs = new ArrayList<>();
-        for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
-        List<SequenceLogps> lp = lm.logpsOfIds(seqs, batchSize);
-        List<double[]> out = new ArrayList<>(groups.size());
-        int at = 0;
-        for (TrainExample e : groups) {
-            double[] v = new double[e.k()];
-            for (int j = 0; j < v.length; j++) v[j] = lp.get(at++).sum();
-            out.add(v);
-        }
+        List<double[]> out = score(groups, lm, batchSize);
         try {
             Files.createDirectories(cacheDir);
             Map<String, Object> m = new LinkedHashMap<>();

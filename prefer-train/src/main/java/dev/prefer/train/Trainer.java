@@ -112,6 +112,34 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Times optimizer steps on in-memory groups (for {@link TrainBench}): seconds per step after {@code warmup}
+     * untimed steps. With {@code reference} non-null, each step first scores its batch with that frozen model
+     * (no cache); otherwise the given {@code ref} log-probs stand for the on-disk cache.
+     */
+    static double[] timeSteps(TrainConfig c, CausalLM policy, List<TrainExample> groups, List<double[]> ref, CausalLM reference,
+                              int warmup, int steps) {
+        Objective objective = ObjectiveCatalog.create(c.objective(), c.objectiveParams());
+        Run run = new Run(c, objective, new PreferenceLoss(objective), policy, groups, List.of(), ref, null, null,
+                new TrainData.Loaded(groups, groups.size(), 0, 0, 0), "", "", false);
+        policy.setTrainable(true);
+        run.trainable = policy.parameters();
+        Order order = new Order(groups.size(), c.seed());
+        double[] secs = new double[steps];
+        try (NDManager m = Torch.newManager(); AdamW opt = new AdamW(m, 0.9, 0.999, 1e-8, 0)) {
+            for (int i = 0; i < warmup + steps; i++) {
+                long t0 = System.nanoTime();
+                if (reference != null) {
+                    List<double[]> fresh = RefLogpsCache.score(groups, reference, 2 * groups.size());
+                    for (int g = 0; g < groups.size(); g++) ref.set(g, fresh.get(g));
+                }
+                run.trainStep(i, order, opt, c.learningRate());
+                if (i >= warmup) secs[i - warmup] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        return secs;
+    }
+
     private static TrainData.Loaded load(TrainConfig config, Path file, CausalLM lm, Requirements needs) {
         return needs == null ? TrainData.sft(file, lm, config.length(), config.skipBadRows())
                 : TrainData.preferences(file, lm, needs, config.length(), config.skipBadRows());
