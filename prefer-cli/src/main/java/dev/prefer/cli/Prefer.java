@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 RankingAccuracyCommand.class,
                 LogpsCommand.class,
                 GenerateCommand.class,
+                BenchCommand.class,
                 TrainCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})

@@ -19,6 +19,9 @@ public final class Torch {
     /** Starts the engine (idempotent) and returns it. */
     public static synchronized Engine init() {
         if (engine == null) {
+            // DJL probes for CUDA on every start and warns on CPU-only machines with a stale driver; Prefer runs on CPU.
+            String quiet = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+            if (System.getProperty(quiet) == null) System.setProperty(quiet, "error");
             String threads = System.getProperty("prefer.threads");
             if (threads != null) System.setProperty("ai.djl.pytorch.num_threads", threads);
             if (System.getProperty("ai.djl.pytorch.num_threads") == null) {

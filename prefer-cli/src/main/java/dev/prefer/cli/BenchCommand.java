@@ -1,0 +1,171 @@
+package dev.prefer.cli;
+
+import dev.prefer.lm.bench.DpoStepBench;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code prefer bench}: a DPO training step in Prefer's runtime and in plain PyTorch, side by side on the same
+ * machine and shapes. A benchmark, not a test: it prints medians and ratios and asserts nothing.
+ */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        showDefaultValues = true,
+        description = {
+                "Times one DPO training step (policy forward+backward over chosen and rejected, reference forward, AdamW)",
+                "on a GPT-2-shaped model with random weights, in Prefer and in plain PyTorch (../shared/bench/dpo_step_torch.py,",
+                "run with the tuned environment of ../shared/bench/README.md), and prints median s/step, tokens/s, their ratio",
+                "and peak RSS (VmHWM of each process). Sizes: tiny (2 layers, d 128, vocab 512, 8 pairs x (64+64)) and gpt2-small (124M, 1 pair x (128+128)).",
+                "Run the JVM with OMP_WAIT_POLICY=passive (as the reference is) for a fair figure."},
+        footer = {"", "Examples:",
+                "  OMP_WAIT_POLICY=passive ./prefer bench --size tiny",
+                "  OMP_WAIT_POLICY=passive ./prefer bench --size tiny --size gpt2-small --steps 5 --warmup 1",
+                "  ./prefer bench --size tiny --no-python"})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--size", paramLabel = "NAME", description = "tiny or gpt2-small; repeat for several (default: both).")
+    List<String> sizes;
+
+    @Option(names = "--steps", defaultValue = "5", paramLabel = "N", description = "Timed steps per run (median reported).")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed steps first.")
+    int warmup;
+
+    @Option(names = "--repeats", defaultValue = "3", paramLabel = "N", description = "Runs of each implementation, alternated; medians reported.")
+    int repeats;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Intra-op threads for both; 0 = available processors.")
+    int threads;
+
+    @Option(names = "--no-ref", description = "Reference log-probs precomputed (untimed), in both implementations.")
+    boolean noRef;
+
+    @Option(names = "--no-python", description = "Only time Prefer (no PyTorch reference, no ratio).")
+    boolean noPython;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE", description = "Python with Debian's python3-torch.")
+    String python;
+
+    @Option(names = "--torch-script", defaultValue = "../shared/bench/dpo_step_torch.py", paramLabel = "FILE", description = "The plain-PyTorch reference step.")
+    Path torchScript;
+
+    @Override
+    public Integer call() throws Exception {
+        if (repeats < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("need --repeats >= 1, --steps >= 1, --warmup >= 0");
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        System.setProperty("prefer.threads", Integer.toString(n));
+        List<DpoStepBench.Size> list = new ArrayList<>();
+        for (String s : sizes == null || sizes.isEmpty() ? List.of("tiny", "gpt2-small") : sizes) list.add(DpoStepBench.Size.named(s));
+        if (!noPython && !Files.isRegularFile(torchScript)) {
+            throw new IllegalArgumentException("--torch-script " + torchScript + " not found (run from the repository root, or pass --no-python)");
+        }
+        String omp = System.getenv("OMP_WAIT_POLICY");
+        System.out.println("threads=" + n + " OMP_WAIT_POLICY=" + (omp == null ? "<unset> (libtorch threads spin between ops; set it to passive)" : omp));
+        System.out.printf(Locale.ROOT, "%-11s %-8s %9s %9s %9s %10s %9s%n", "size", "impl", "s/step", "min", "max", "tokens/s", "peakMiB");
+        for (DpoStepBench.Size size : list) {
+            double[] ours = new double[repeats], theirs = new double[repeats];
+            for (int rep = 0; rep < repeats; rep++) { // alternate the two so that load drift hits both alike
+                DpoStepBench.Result r = DpoStepBench.run(size, new DpoStepBench.Options(warmup, steps, !noRef, 0.1, 1e-6, 0L));
+                ours[rep] = r.tokensPerSecond();
+                System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", size.name(), "prefer", r.median(), r.min(), r.max(),
+                        r.tokensPerSecond(), r.peakRssMiB());
+                if (rep == 0) {
+                    System.out.printf(Locale.ROOT, "            params=%.2fM tokens/step=%d first loss=%.6f (ln 2 = 0.693147)%n",
+                            r.parameters() / 1e6, size.tokensPerStep(), r.losses()[0]);
+                }
+                if (noPython) continue;
+                double[] t = runTorch(size, n, rep == 0);
+                theirs[rep] = t[3];
+                System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", size.name(), "pytorch", t[0], t[1], t[2], t[3], t[4]);
+            }
+            double mo = median(ours);
+            if (noPython) {
+                System.out.printf(Locale.ROOT, "%-11s prefer median of %d runs: %.1f tokens/s%n", size.name(), repeats, mo);
+            } else {
+                double mt = median(theirs);
+                System.out.printf(Locale.ROOT, "%-11s median of %d runs: prefer %.1f tokens/s, pytorch %.1f tokens/s, ratio prefer/pytorch = %.2f%n",
+                        size.name(), repeats, mo, mt, mo / mt);
+            }
+        }
+        return 0;
+    }
+
+    private static final Pattern LINE = Pattern.compile(
+            "sec/step median=([0-9.]+) min=([0-9.]+) max=([0-9.]+) tokens/s=([0-9.]+).*peak_rss_MiB=([0-9.]+)");
+
+    /** Runs the reference script; returns median, min, max s/step, tokens/s, peak RSS MiB. */
+    private static double median(double[] x) {
+        double[] s = x.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+    }
+
+    private double[] runTorch(DpoStepBench.Size s, int n, boolean printVersions) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(python, torchScript.toString(),
+                "--layers", "" + s.layers(), "--d-model", "" + s.width(), "--heads", "" + s.heads(), "--vocab", "" + s.vocab(),
+                "--ctx", "" + s.ctx(), "--pairs", "" + s.pairs(), "--prompt-len", "" + s.promptLen(), "--response-len", "" + s.responseLen(),
+                "--steps", "" + steps, "--warmup", "" + warmup, "--threads", "" + n));
+        if (noRef) cmd.add("--no-ref");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.remove("OPENBLAS_CORETYPE");
+        env.remove("OPENBLAS_L2_SIZE");
+        env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184");
+        env.put("OMP_WAIT_POLICY", "passive");
+        Process p = pb.start();
+        // The script's own ru_maxrss inherits the JVM's high-water mark across the spawn, so poll the child's VmHWM.
+        double[] childPeak = {0};
+        Thread poll = new Thread(() -> {
+            Path status = Path.of("/proc/" + p.pid() + "/status");
+            while (p.isAlive()) {
+                try {
+                    for (String l : Files.readAllLines(status)) {
+                        if (l.startsWith("VmHWM:")) childPeak[0] = Math.max(childPeak[0], Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0);
+                    }
+                    Thread.sleep(100);
+                } catch (IOException | RuntimeException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        });
+        poll.setDaemon(true);
+        poll.start();
+        StringBuilder all = new StringBuilder();
+        double[] out = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                all.append(line).append('\n');
+                Matcher m = LINE.matcher(line);
+                if (m.find()) {
+                    out = new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+                            Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5))};
+                }
+                if (printVersions && (line.startsWith("torch ") || line.startsWith("blas:"))) System.out.println("            " + line);
+            }
+        }
+        int code = p.waitFor();
+        poll.join(1000);
+        if (out != null && childPeak[0] > 0) out[4] = childPeak[0];
+        if (code != 0 || out == null) {
+            throw new IllegalArgumentException("the PyTorch reference failed (exit " + code + "): " + all.toString().strip().replace('\n', ' '));
+        }
+        return out;
+    }
+}
