@@ -78,4 +78,20 @@ class HhRlhfTest {
             }
         }
     }
+
+    /** The larger version: 256 pairs, 32 steps of LoRA DPO and of full fine-tuning with evaluation (slow tier). */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void trainsLargerSlice(@TempDir Path tmp) throws Exception {
+        Path data = slice(tmp, 256);
+        TrainConfig base = TrainConfig.defaults(TrainConfig.Task.PREFERENCE, Fixtures.hfTiny("llama", "policy"), data, tmp.resolve("full"))
+                .withCacheDir(tmp.resolve("cache")).withBatch(4, 2).withSteps(32, 1).withLearningRate(5e-4)
+                .withLength(LengthConfig.truncate(64, 128)).withEval(null, 0.1).withEvery(4, 16, 16);
+        for (TrainConfig c : List.of(base, base.withOut(tmp.resolve("lora")).withLora(TrainConfig.LoraConfig.defaults()))) {
+            Trainer.TrainResult r = Trainer.run(c, null);
+            List<JsonNode> rows = Fixtures.metrics(c.out());
+            assertTrue(rows.get(rows.size() - 1).get("loss").asDouble() < rows.get(0).get("loss").asDouble(), c.out().toString());
+            assertTrue(r.evalMetrics().containsKey("eval/alignment_gap"));
+        }
+    }
 }
