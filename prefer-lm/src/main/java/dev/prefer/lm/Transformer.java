@@ -331,7 +331,7 @@ public final class Transformer implements AutoCloseable {
             }
         }
         NDArray a = step.create(bias, new Shape(b, 1, t, s));
-        return a.toType(dtype, true);
+        return dtype == DataType.FLOAT32 ? engineOwned(a) : a.toType(dtype, false);
     }
 
     /**
@@ -579,7 +579,7 @@ public final class Transformer implements AutoCloseable {
      * read garbage in rare runs until such inputs were copied (the objectives' TensorBatch does the same).
      */
     public static NDArray engineOwned(NDArray hostMade) {
-        return hostMade.toType(hostMade.getDataType(), true);
+        return hostMade.duplicate();
     }
 
     /** Names of parameters in order. */

@@ -160,15 +160,16 @@ public final class Lora implements AutoCloseable {
         }
     }
 
-    /** Inverted dropout with a host-drawn mask, seeded per step so that a resumed run draws the same masks. */
+    /**
+     * Inverted dropout with an engine-drawn mask: the engine's generator is re-seeded from (seed, step, micro-batch,
+     * module) before each draw, so a resumed run draws the same masks. (A mask built from a host array here made
+     * occasional backward passes read wrong values; drawing it inside the engine avoids host arrays mid-forward.)
+     */
     private NDArray dropout(NDArray x, long seedBase) {
-        long n = x.size();
-        float[] mask = new float[Math.toIntExact(n)];
-        Random rng = new Random(dropoutSeed.getAsLong() * 1_000_003L + seedBase);
-        float keep = (float) (1.0 / (1.0 - config.dropout()));
-        for (int i = 0; i < mask.length; i++) mask[i] = rng.nextDouble() < config.dropout() ? 0f : keep;
-        NDArray m = engineOwned(x.getManager(), mask, x.getShape(), x.getDataType());
-        return x.mul(m);
+        dev.prefer.lm.Torch.init().setRandomSeed((int) (dropoutSeed.getAsLong() * 1_000_003L + seedBase));
+        NDArray u = x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType()); // (…, in)
+        NDArray keep = u.gte(config.dropout()).toType(x.getDataType(), false).mul(1.0 / (1.0 - config.dropout()));
+        return x.mul(keep);
     }
 
     /** Dropout on (training) or off (evaluation); {@code seed} gives this forward pass its masks. */
