@@ -1,18 +1,184 @@
 package dev.prefer.cli;
 
-import picocli.CommandLine;
+import dev.prefer.data.pref.LengthConfig;
+import dev.prefer.lm.Precision;
+import dev.prefer.objectives.ObjectiveCatalog;
+import dev.prefer.train.TrainConfig;
+import dev.prefer.train.Trainer;
+import dev.prefer.train.TrainingException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code prefer train <what>}: the training verbs. Other trainers register their subcommand here. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model.",
-        subcommands = {TrainRewardCommand.class},
-        footer = {"", "Examples:", "  ./prefer train reward --help"})
+/** {@code prefer train dpo|sft}: a thin layer over {@link Trainer#run(TrainConfig)}. */
+@Command(name = "train",
+        mixinStandardHelpOptions = true,
+        description = "Trains a model: preference optimization of a Hugging Face causal LM (dpo and every objective of `prefer objectives`), SFT, or a reward model.",
+        subcommands = {TrainCommand.Dpo.class, TrainCommand.Sft.class, TrainRewardCommand.class})
 public final class TrainCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    /** Options shared by both tasks. */
+    static final class Common {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Initial policy: Hugging Face model folder.")
+        Path model;
+        @Option(names = "--data", required = true, paramLabel = "FILE", description = "Training data (JSONL or gzip JSONL).")
+        Path data;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder: model (or PEFT adapter + merged/), manifest.json, metrics.jsonl, checkpoints/.")
+        Path out;
+        @Option(names = "--eval-data", paramLabel = "FILE", description = "Evaluation file (default: --eval-fraction of the data).")
+        Path evalData;
+        @Option(names = "--eval-fraction", defaultValue = "0", description = "Held-out fraction when no --eval-data is given.")
+        double evalFraction;
+        @Option(names = "--learning-rate", defaultValue = "1e-6", description = "Peak learning rate (AdamW).")
+        double learningRate;
+        @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decoupled weight decay.")
+        double weightDecay;
+        @Option(names = "--schedule", defaultValue = "LINEAR", description = "CONSTANT, LINEAR or COSINE after warm-up.")
+        TrainConfig.Schedule schedule;
+        @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear warm-up steps.")
+        int warmupSteps;
+        @Option(names = "--max-steps", defaultValue = "0", description = "Optimizer steps (0 = --epochs passes).")
+        int maxSteps;
+        @Option(names = "--epochs", defaultValue = "1", description = "Passes over the data when --max-steps is 0.")
+        int epochs;
+        @Option(names = "--batch-size", defaultValue = "4", description = "Groups per forward pass.")
+        int batchSize;
+        @Option(names = "--grad-accumulation", defaultValue = "1", description = "Forward passes per optimizer step.")
+        int gradAccumulation;
+        @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global gradient-norm clip (0 = off).")
+        double maxGradNorm;
+        @Option(names = "--seed", defaultValue = "42", description = "Data order, LoRA init, dropout.")
+        long seed;
+        @Option(names = "--log-every", defaultValue = "1", description = "Steps between metric lines.")
+        int logEvery;
+        @Option(names = "--save-every", defaultValue = "0", description = "Steps between checkpoints (0 = none).")
+        int saveEvery;
+        @Option(names = "--eval-every", defaultValue = "0", description = "Steps between evaluations (0 = at the end).")
+        int evalEvery;
+        @Option(names = "--resume", description = "Continue from the last checkpoint in OUT/checkpoints.")
+        boolean resume;
+        @Option(names = "--lora", description = "Train LoRA adapters instead of all weights.")
+        boolean lora;
+        @Option(names = "--lora-rank", defaultValue = "8", description = "LoRA rank r.")
+        int loraRank;
+        @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (scale alpha / r).")
+        double loraAlpha;
+        @Option(names = "--lora-dropout", defaultValue = "0", description = "Dropout on the LoRA path.")
+        double loraDropout;
+        @Option(names = "--lora-target-modules", split = ",", paramLabel = "NAME", description = "Module names (default: q_proj,v_proj for Llama-family, c_attn for GPT-2).")
+        List<String> loraTargets;
+        @Option(names = "--max-prompt-length", defaultValue = "0", description = "Prompt token limit (0 = none).")
+        int maxPromptLength;
+        @Option(names = "--max-length", defaultValue = "0", description = "Prompt + response token limit (0 = the model's positions).")
+        int maxLength;
+        @Option(names = "--truncation-side", defaultValue = "LEFT", description = "Which end of an over-long prompt is cut: LEFT or RIGHT.")
+        LengthConfig.Side truncationSide;
+        @Option(names = "--drop-long", description = "Drop over-long rows instead of truncating.")
+        boolean dropLong;
+        @Option(names = "--cache-dir", paramLabel = "DIR", description = "Reference log-prob cache (default ~/.cache/prefer/ref-logps).")
+        Path cacheDir;
+        @Option(names = "--skip-bad-rows", description = "Skip and count bad rows instead of failing.")
+        boolean skipBadRows;
+
+        TrainConfig config(TrainConfig.Task task, Path ref, String objective, java.util.Map<String, Double> params) {
+            TrainConfig.LoraConfig l = lora ? new TrainConfig.LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, true) : null;
+            LengthConfig len = new LengthConfig(maxPromptLength, maxLength, truncationSide,
+                    dropLong ? LengthConfig.Overflow.DROP : LengthConfig.Overflow.TRUNCATE);
+            return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, params, learningRate, weightDecay,
+                    0.9, 0.999, 1e-8, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed,
+                    logEvery, saveEvery, evalEvery, l, len, cacheDir, skipBadRows, Precision.F32, resume);
+        }
+    }
+
+    static int execute(TrainConfig c) {
+        try {
+            Trainer.TrainResult r = Trainer.run(c, System.out);
+            System.out.println("prefer train: " + r.steps() + " steps -> " + r.out());
+            return 0;
+        } catch (TrainingException e) {
+            System.err.println("prefer: " + e.getMessage());
+            return 3;
+        }
+    }
+
+    @Command(name = "dpo", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"Preference optimization with any objective of `prefer objectives` (default dpo).",
+                    "Reference log-probs come from --ref (default: the initial policy), computed once and cached on disk."},
+            footer = {"", "Examples:",
+                    "  ./prefer train dpo --model ../shared/fixtures/hf-tiny/llama/policy --ref ../shared/fixtures/hf-tiny/llama/reference \\",
+                    "      --data ../shared/fixtures/hf-tiny/pairs.jsonl --out runs/dpo --learning-rate 1e-3 --max-steps 50 --batch-size 10",
+                    "  ./prefer train dpo --model M --data pairs.jsonl.gz --out runs/ipo --objective ipo --objective-params tau=0.1 --lora",
+                    "  ./prefer train dpo --model M --data pairs.jsonl --out runs/x --save-every 100 --resume"})
+    static final class Dpo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Option(names = "--ref", paramLabel = "DIR", description = "Reference model folder (default: the initial policy; unused by reference-free objectives).")
+        Path ref;
+        @Option(names = "--objective", defaultValue = "dpo", description = "Objective name (see `prefer objectives`).")
+        String objective;
+        @Option(names = "--objective-params", defaultValue = "beta=0.1", paramLabel = "K=V,...", description = "Objective parameters.")
+        String params;
+
+        @Override
+        public Integer call() {
+            ObjectiveCatalog.entry(objective); // unknown names fail here with the list of names
+            return execute(common.config(TrainConfig.Task.PREFERENCE, ref, objective, ObjectiveCatalog.parseParams(params)));
+        }
+    }
+
+    @Command(name = "sft", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"Supervised fine-tuning: next-token loss on the completion only (prompt masked).",
+                    "Rows: {\"prompt\",\"completion\"} strings, {\"messages\":[...]} or prompt/completion message lists (chat template),",
+                    "or a preference file (the chosen response is the completion)."},
+            footer = {"", "Examples:",
+                    "  ./prefer train sft --model ../shared/fixtures/hf-tiny/gpt2/policy --data ../shared/fixtures/hf-tiny/pairs.jsonl --out runs/sft \\",
+                    "      --learning-rate 1e-3 --max-steps 20",
+                    "  ./prefer train sft --model M --data chats.jsonl --out runs/sft --lora --lora-target-modules q_proj,k_proj,v_proj,o_proj"})
+    static final class Sft implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Override
+        public Integer call() {
+            return execute(common.config(TrainConfig.Task.SFT, null, "sft", java.util.Map.of()));
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"DPO training-step throughput on the shapes of ../shared/bench/dpo_step_torch.py (random GPT-2-shaped model),",
+                    "with cached reference log-probs and with a reference forward every step. Compare with bench/train_bench.sh."},
+            footer = {"", "Examples:",
+                    "  ./prefer bench train --layers 2 --d-model 128 --heads 4 --vocab 512 --pairs 8 --prompt-len 64 --response-len 64"})
+    static final class Bench implements Callable<Integer> {
+        @Option(names = "--layers", defaultValue = "2") int layers;
+        @Option(names = "--d-model", defaultValue = "128") int dModel;
+        @Option(names = "--heads", defaultValue = "4") int heads;
+        @Option(names = "--vocab", defaultValue = "512") int vocab;
+        @Option(names = "--pairs", defaultValue = "8") int pairs;
+        @Option(names = "--prompt-len", defaultValue = "64") int promptLen;
+        @Option(names = "--response-len", defaultValue = "64") int responseLen;
+        @Option(names = "--steps", defaultValue = "20") int steps;
+        @Option(names = "--warmup", defaultValue = "3") int warmup;
+
+        @Override
+        public Integer call() {
+            if (steps < 1 || pairs < 1) throw new IllegalArgumentException("--steps and --pairs must be >= 1");
+            for (dev.prefer.train.TrainBench.Result r : dev.prefer.train.TrainBench.run(new dev.prefer.train.TrainBench.Shape(
+                    layers, dModel, heads, vocab, pairs, promptLen, responseLen, steps, warmup))) {
+                System.out.printf(java.util.Locale.ROOT, "prefer %-30s median %.4f s/step (min %.4f, max %.4f)  %.1f tok/s%n",
+                        r.mode(), r.medianSeconds(), r.minSeconds(), r.maxSeconds(), r.tokensPerSecond());
+            }
+            return 0;
+        }
     }
 }

@@ -253,11 +253,11 @@ public final class CausalLM implements AutoCloseable {
             }
         }
         NDArray hidden = model.forward(step, ids, pos, valid, b, null); // (B, T, D)
-        NDArray sel = hidden.reshape(b * (long) t, config.hiddenSize()).get(step.create(rows)); // (N, D)
+        NDArray sel = hidden.reshape(b * (long) t, config.hiddenSize()).get(Transformer.engineOwned(step.create(rows))); // (N, D)
         NDArray logits = model.logits(sel); // (N, V)
         if (float64LogSoftmax && logits.getDataType() != DataType.FLOAT64) logits = logits.toType(DataType.FLOAT64, false);
-        NDArray tokenLogps = logits.logSoftmax(-1).gather(step.create(labels, new Shape(n, 1)), 1).reshape(n); // (N)
-        NDArray seg = step.create(segment, new Shape(b, n));
+        NDArray tokenLogps = logits.logSoftmax(-1).gather(Transformer.engineOwned(step.create(labels, new Shape(n, 1))), 1).reshape(n); // (N)
+        NDArray seg = Transformer.engineOwned(step.create(segment, new Shape(b, n)));
         if (tokenLogps.getDataType() != DataType.FLOAT32) seg = seg.toType(tokenLogps.getDataType(), false);
         NDArray sums = seg.matMul(tokenLogps.reshape(n, 1)).reshape(b); // (B)
         return new LogpsTensors(sums, tokenLogps, counts);

@@ -41,6 +41,17 @@ public final class Transformer implements AutoCloseable {
     private final DataType dtype;
     private final LinkedHashMap<String, NDArray> params;
     private final String prefix;
+    /** Optional additive deltas on named linear layers (LoRA); empty unless a trainer attaches some. */
+    private final Map<String, LinearDelta> deltas = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * An additive term on a linear layer's output, y = x W^T + b + delta(x) (LoRA: delta(x) = s B A x, Hu et al.
+     * 2021). {@code x} is the layer input (…, in); the result must be (…, out) and belong to x's manager.
+     */
+    @FunctionalInterface
+    public interface LinearDelta {
+        NDArray apply(NDArray x);
+    }
 
     private Transformer(ModelConfig config, NDManager manager, DataType dtype, LinkedHashMap<String, NDArray> params) {
         this.config = config;
@@ -271,12 +282,12 @@ public final class Transformer implements AutoCloseable {
             }
         }
         for (long id : ids) if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id out of range: " + id);
-        NDArray idArr = step.create(ids, new Shape(b, t)); // (B, T)
+        NDArray idArr = engineOwned(step.create(ids, new Shape(b, t))); // (B, T)
         NDArray bias = attentionBias(step, keyValid, b, t, past); // (B, 1, T, S)
         NDArray x;
         NDArray[] rope = null;
         if (config.architecture() == Architecture.GPT2) {
-            NDArray posArr = step.create(positions, new Shape(b, t));
+            NDArray posArr = engineOwned(step.create(positions, new Shape(b, t)));
             x = embed(idArr, p(prefix + "wte.weight")).add(embed(posArr, p(prefix + "wpe.weight"))); // (B, T, D)
         } else {
             x = embed(idArr, p(prefix + "embed_tokens.weight")); // (B, T, D)
@@ -320,7 +331,7 @@ public final class Transformer implements AutoCloseable {
             }
         }
         NDArray a = step.create(bias, new Shape(b, 1, t, s));
-        return dtype == DataType.FLOAT64 ? a.toType(DataType.FLOAT64, false) : a;
+        return dtype == DataType.FLOAT32 ? engineOwned(a) : a.toType(dtype, false);
     }
 
     /**
@@ -343,7 +354,7 @@ public final class Transformer implements AutoCloseable {
                     sin[i * e + j] = sin[i * e + j + half] = Math.sin(ang);
                 }
             }
-            return new NDArray[] {step.create(cos, new Shape(b, 1, t, e)), step.create(sin, new Shape(b, 1, t, e))};
+            return new NDArray[] {engineOwned(step.create(cos, new Shape(b, 1, t, e))), engineOwned(step.create(sin, new Shape(b, 1, t, e)))};
         }
         float[] invFreq = new float[half];
         for (int j = 0; j < half; j++) {
@@ -359,7 +370,7 @@ public final class Transformer implements AutoCloseable {
             }
         }
         // (B, T, E) -> (B, 1, T, E) to broadcast over heads
-        return new NDArray[] {step.create(cos, new Shape(b, 1, t, e)), step.create(sin, new Shape(b, 1, t, e))};
+        return new NDArray[] {engineOwned(step.create(cos, new Shape(b, 1, t, e))), engineOwned(step.create(sin, new Shape(b, 1, t, e)))};
     }
 
     /** x * cos + rotate_half(x) * sin, with rotate_half(x) = [-x2, x1]. x: (B, heads, T, E) */
@@ -403,8 +414,9 @@ public final class Transformer implements AutoCloseable {
     }
 
     private NDArray linear(NDArray x, String name, boolean bias) {
-        return bias ? Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow()
+        NDArray y = bias ? Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow()
                 : Linear.linear(x, p(name + ".weight")).singletonOrThrow();
+        return withDelta(y, x, name);
     }
 
     /**
@@ -414,7 +426,7 @@ public final class Transformer implements AutoCloseable {
     private NDArray conv1d(NDArray x, String name) {
         NDArray wt = p(name + ".weight").transpose(1, 0); // (out, in) view
         wt.attach(x.getManager());
-        return Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow();
+        return withDelta(Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow(), x, name);
     }
 
     private NDArray gpt2Block(int i, NDArray x, NDArray bias, KvCache cache) {
@@ -536,6 +548,38 @@ public final class Transformer implements AutoCloseable {
                 g.muli(0);
             }
         }
+    }
+
+    /**
+     * Attaches (or with null removes) an additive delta to the linear layer {@code module}, named as transformers
+     * names the module (e.g. {@code model.layers.0.self_attn.q_proj}, {@code transformer.h.0.attn.c_attn}).
+     */
+    public void setLinearDelta(String module, LinearDelta delta) {
+        if (!params.containsKey(module + ".weight") || params.get(module + ".weight").getShape().dimension() != 2
+                || module.endsWith("embed_tokens") || module.endsWith("wte") || module.endsWith("wpe")) {
+            throw new IllegalArgumentException("no linear layer named " + module);
+        }
+        if (delta == null) deltas.remove(module);
+        else deltas.put(module, delta);
+    }
+
+    /** Removes every attached delta. */
+    public void clearLinearDeltas() {
+        deltas.clear();
+    }
+
+    private NDArray withDelta(NDArray y, NDArray x, String module) {
+        LinearDelta d = deltas.isEmpty() ? null : deltas.get(module);
+        return d == null ? y : y.add(d.apply(x));
+    }
+
+    /**
+     * A copy of a host-made array in engine-allocated memory (same manager). Arrays made from Java buffers wrap that
+     * buffer's memory; autograd keeps some of them (indices, masks) for the backward pass, and gradients were seen to
+     * read garbage in rare runs until such inputs were copied (the objectives' TensorBatch does the same).
+     */
+    public static NDArray engineOwned(NDArray hostMade) {
+        return hostMade.duplicate();
     }
 
     /** Names of parameters in order. */

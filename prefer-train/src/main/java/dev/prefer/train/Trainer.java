@@ -1,0 +1,498 @@
+package dev.prefer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.Hashes;
+import dev.prefer.data.Json;
+import dev.prefer.data.Manifest;
+import dev.prefer.eval.PairLogpsEval;
+import dev.prefer.lm.CausalLM;
+import dev.prefer.lm.SequenceLogps;
+import dev.prefer.lm.TokenizedSequence;
+import dev.prefer.lm.Torch;
+import dev.prefer.lm.io.HostTensor;
+import dev.prefer.lm.io.SafeTensors;
+import dev.prefer.objectives.Objective;
+import dev.prefer.objectives.ObjectiveCatalog;
+import dev.prefer.objectives.Requirements;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One trainer for SFT and every preference objective: seeded data order, chosen and rejected (or a whole list) in
+ * one concatenated forward pass, gradient accumulation, global-norm clipping, AdamW with a warm-up schedule, full
+ * fine-tuning or LoRA, reference log-probs from an on-disk cache, an evaluation split, atomic checkpoints with exact
+ * resume, and TRL's metrics. The objective supplies the loss ({@link Objective#loss}); the trainer never branches on
+ * a loss name.
+ *
+ * <pre>{@code
+ * TrainResult r = Trainer.run(TrainConfig.defaults(Task.PREFERENCE, model, data, out)
+ *         .withObjective("dpo", Map.of("beta", 0.1)).withLearningRate(5e-6).withSteps(100, 1));
+ * }</pre>
+ */
+public final class Trainer {
+    private Trainer() {}
+
+    /** What a run produced. */
+    public record TrainResult(Path out, int steps, Map<String, Object> lastMetrics, Map<String, Object> evalMetrics,
+                              boolean referenceCacheHit) {}
+
+    /** Runs with progress lines on standard output. */
+    public static TrainResult run(TrainConfig config) {
+        return run(config, System.out);
+    }
+
+    /** Runs; {@code console} gets one progress line per logging step (null: silent). */
+    public static TrainResult run(TrainConfig config, PrintStream console) {
+        Torch.init();
+        try {
+            Files.createDirectories(config.out());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + config.out() + ": " + e.getMessage(), e);
+        }
+        Objective objective = config.task() == TrainConfig.Task.PREFERENCE
+                ? ObjectiveCatalog.create(config.objective(), config.objectiveParams()) : null;
+        Requirements needs = objective == null ? null : objective.requirements();
+        StepLoss task = objective == null ? new SftLoss() : new PreferenceLoss(objective);
+        try (CausalLM policy = CausalLM.load(config.model(), config.precision())) {
+            TrainData.Loaded loaded = load(config, config.data(), policy, needs);
+            List<TrainExample> train, eval;
+            long evalRows = 0;
+            if (config.evalData() != null) {
+                train = loaded.examples();
+                eval = load(config, config.evalData(), policy, needs).examples();
+            } else {
+                List<List<TrainExample>> s = TrainData.split(loaded.examples(), config.evalFraction(), config.seed());
+                train = s.get(0);
+                eval = s.get(1);
+            }
+            String dataHash = TrainData.hash(train);
+            String evalHash = TrainData.hash(eval);
+
+            // Reference log-probs: computed once (cache on disk), before any training touches the policy.
+            boolean needRef = needs != null && needs.reference();
+            List<double[]> refTrain = null, refEval = null;
+            boolean[] hit = {false};
+            if (needRef) {
+                Path refDir = config.ref() == null ? config.model() : config.ref();
+                String modelHash = Hashes.sha256(refDir);
+                List<TrainExample> all = new ArrayList<>(train);
+                all.addAll(eval);
+                String key = RefLogpsCache.key(modelHash, TrainData.hash(all), config);
+                List<double[]> ref;
+                if (config.ref() == null) {
+                    ref = RefLogpsCache.get(config.cacheDir(), key, all, policy, 16, hit);
+                } else {
+                    Path f = RefLogpsCache.file(config.cacheDir(), key);
+                    if (Files.exists(f)) {
+                        ref = RefLogpsCache.get(config.cacheDir(), key, all, null, 16, hit);
+                    } else {
+                        try (CausalLM refLm = CausalLM.load(config.ref(), config.precision())) {
+                            ref = RefLogpsCache.get(config.cacheDir(), key, all, refLm, 16, hit);
+                        }
+                    }
+                }
+                refTrain = ref.subList(0, train.size());
+                refEval = ref.subList(train.size(), all.size());
+            }
+            return new Run(config, objective, task, policy, train, eval, refTrain, refEval, console, loaded, dataHash, evalHash, hit[0]).go();
+        }
+    }
+
+    /**
+     * Times optimizer steps on in-memory groups (for {@link TrainBench}): seconds per step after {@code warmup}
+     * untimed steps. With {@code reference} non-null, each step first scores its batch with that frozen model
+     * (no cache); otherwise the given {@code ref} log-probs stand for the on-disk cache.
+     */
+    static double[] timeSteps(TrainConfig c, CausalLM policy, List<TrainExample> groups, List<double[]> ref, CausalLM reference,
+                              int warmup, int steps) {
+        Objective objective = ObjectiveCatalog.create(c.objective(), c.objectiveParams());
+        Run run = new Run(c, objective, new PreferenceLoss(objective), policy, groups, List.of(), ref, null, null,
+                new TrainData.Loaded(groups, groups.size(), 0, 0, 0), "", "", false);
+        policy.setTrainable(true);
+        run.trainable = policy.parameters();
+        Order order = new Order(groups.size(), c.seed());
+        double[] secs = new double[steps];
+        try (NDManager m = Torch.newManager(); AdamW opt = new AdamW(m, 0.9, 0.999, 1e-8, 0)) {
+            for (int i = 0; i < warmup + steps; i++) {
+                long t0 = System.nanoTime();
+                if (reference != null) {
+                    List<double[]> fresh = RefLogpsCache.score(groups, reference, 2 * groups.size());
+                    for (int g = 0; g < groups.size(); g++) ref.set(g, fresh.get(g));
+                }
+                run.trainStep(i, order, opt, c.learningRate());
+                if (i >= warmup) secs[i - warmup] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        return secs;
+    }
+
+    private static TrainData.Loaded load(TrainConfig config, Path file, CausalLM lm, Requirements needs) {
+        return needs == null ? TrainData.sft(file, lm, config.length(), config.skipBadRows())
+                : TrainData.preferences(file, lm, needs, config.length(), config.skipBadRows());
+    }
+
+    /** Total optimizer steps of a config over {@code n} training groups. */
+    public static int totalSteps(TrainConfig c, int n) {
+        if (c.maxSteps() > 0) return c.maxSteps();
+        int per = c.batchSize() * c.gradAccumulation();
+        return Math.max(1, (int) Math.ceil((double) n * c.epochs() / per));
+    }
+
+    /** The seeded data order: group index at position {@code q} of the endless stream of epochs. */
+    static final class Order {
+        private final int n;
+        private final long seed;
+        private final Map<Integer, int[]> perms = new HashMap<>();
+
+        Order(int n, long seed) {
+            this.n = n;
+            this.seed = seed;
+        }
+
+        int at(long q) {
+            int epoch = (int) (q / n);
+            int[] p = perms.computeIfAbsent(epoch, e -> {
+                int[] a = new int[n];
+                for (int i = 0; i < n; i++) a[i] = i;
+                Random r = new Random(seed * 0x9E3779B97F4A7C15L + e);
+                for (int i = n - 1; i > 0; i--) {
+                    int j = r.nextInt(i + 1);
+                    int t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                }
+                return a;
+            });
+            return p[(int) (q % n)];
+        }
+    }
+
+    private static final class Run {
+        final TrainConfig c;
+        final Objective objective;
+        final StepLoss task;
+        final CausalLM policy;
+        final List<TrainExample> train, eval;
+        final List<double[]> refTrain, refEval;
+        final PrintStream console;
+        final TrainData.Loaded loaded;
+        final String dataHash, evalHash;
+        final boolean cacheHit;
+        final DataType type;
+        Lora lora;
+        Map<String, NDArray> trainable;
+        int currentStep;
+
+        Run(TrainConfig c, Objective objective, StepLoss task, CausalLM policy, List<TrainExample> train, List<TrainExample> eval,
+            List<double[]> refTrain, List<double[]> refEval, PrintStream console, TrainData.Loaded loaded, String dataHash,
+            String evalHash, boolean cacheHit) {
+            this.c = c;
+            this.objective = objective;
+            this.task = task;
+            this.policy = policy;
+            this.train = train;
+            this.eval = eval;
+            this.refTrain = refTrain;
+            this.refEval = refEval;
+            this.console = console;
+            this.loaded = loaded;
+            this.dataHash = dataHash;
+            this.evalHash = evalHash;
+            this.cacheHit = cacheHit;
+            this.type = policy.model().dtype();
+        }
+
+        TrainResult go() {
+            if (c.lora() != null) {
+                policy.setTrainable(false);
+                lora = Lora.create(policy, c.lora(), c.seed());
+                lora.setTrainable(true);
+                trainable = lora.parameters();
+            } else {
+                policy.setTrainable(true);
+                trainable = policy.parameters();
+            }
+            int total = totalSteps(c, train.size());
+            LrSchedule schedule = new LrSchedule(c.schedule(), c.learningRate(), c.warmupSteps(), total);
+            Order order = new Order(train.size(), c.seed());
+            Map<String, Object> configMap = c.toMap();
+            try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.weightDecay())) {
+                int start = 0;
+                if (c.resume()) start = restore(opt, configMap);
+                Map<String, Object> last = Map.of();
+                Map<String, Object> evalMetrics = Map.of();
+                try (MetricsLog log = new MetricsLog(c.out().resolve("metrics.jsonl"), console, c.resume() ? start : -1)) {
+                    for (int step = start; step < total; step++) {
+                        currentStep = step;
+                        double lr = schedule.at(step);
+                        Map<String, Object> row = trainStep(step, order, opt, lr);
+                        boolean logNow = (step + 1) % c.logEvery() == 0 || step + 1 == total || step == start;
+                        if (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0 && step + 1 < total && !eval.isEmpty()) {
+                            row.putAll(evaluate());
+                            logNow = true;
+                        }
+                        if (step + 1 == total && !eval.isEmpty()) {
+                            evalMetrics = evaluate();
+                            row.putAll(evalMetrics);
+                        }
+                        if (logNow) {
+                            log.write(row);
+                            log.progress(step + 1, total, row);
+                        }
+                        last = row;
+                        if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) {
+                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap);
+                        }
+                    }
+                }
+                writeOutput(configMap, total);
+                return new TrainResult(c.out(), total, last, evalMetrics, cacheHit);
+            } finally {
+                if (lora != null) lora.close();
+            }
+        }
+
+        private int restore(AdamW opt, Map<String, Object> configMap) {
+            Checkpoints.State s = Checkpoints.latest(c.out());
+            if (s == null) return 0;
+            JsonNode saved = Checkpoints.config(s);
+            JsonNode now;
+            try {
+                now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(configMap)); // the same number types as read back
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (!saved.equals(now)) {
+                throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
+            }
+            Map<String, HostTensor> w = SafeTensors.read(s.dir().resolve("trainable.safetensors"));
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try (NDManager tmp = Torch.newManager()) {
+                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+                    HostTensor h = w.get(e.getKey());
+                    if (h == null) throw new TrainingException("checkpoint " + s.dir() + " lacks " + e.getKey());
+                    NDArray src = Lora.engineOwned(tmp, h.data(), e.getValue().getShape(), e.getValue().getDataType());
+                    e.getValue().muli(0).addi(src); // exact copy: 0 + x == x bitwise
+                }
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+            Map<String, HostTensor> o = SafeTensors.read(s.dir().resolve("optimizer.safetensors"));
+            Map<String, float[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+            for (Map.Entry<String, HostTensor> e : o.entrySet()) {
+                if (e.getKey().startsWith("m.")) m.put(e.getKey().substring(2), e.getValue().data());
+                else v.put(e.getKey().substring(2), e.getValue().data());
+            }
+            opt.restore(s.optimizerStep(), m, v, trainable);
+            if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
+            return s.step();
+        }
+
+        private void zeroGradients() {
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                for (NDArray a : trainable.values()) {
+                    if (!a.hasGradient()) continue;
+                    try (NDArray g = a.getGradient()) {
+                        g.muli(0);
+                    }
+                }
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+        }
+
+        private List<TokenizedSequence> sequences(List<TrainExample> groups) {
+            List<TokenizedSequence> seqs = new ArrayList<>();
+            for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
+            return seqs;
+        }
+
+        private Map<String, Object> trainStep(int step, Order order, AdamW opt, double lr) {
+            long t0 = System.nanoTime();
+            int per = c.batchSize() * c.gradAccumulation();
+            List<List<TrainExample>> micro = new ArrayList<>();
+            List<List<double[]>> microRef = new ArrayList<>();
+            double totalNorm = 0;
+            for (int mb = 0; mb < c.gradAccumulation(); mb++) {
+                List<TrainExample> g = new ArrayList<>();
+                List<double[]> r = refTrain == null ? null : new ArrayList<>();
+                for (int i = 0; i < c.batchSize(); i++) {
+                    int idx = order.at((long) step * per + (long) mb * c.batchSize() + i);
+                    g.add(train.get(idx));
+                    if (r != null) r.add(refTrain.get(idx));
+                }
+                micro.add(g);
+                microRef.add(r);
+                totalNorm += task.normaliser(g);
+            }
+            if (!(totalNorm > 0)) throw new TrainingException("step " + step + ": the batch has zero total weight");
+            zeroGradients();
+            double loss = 0, tokens = 0, kl = 0;
+            int klN = 0;
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            int groupsSeen = 0;
+            for (int mb = 0; mb < micro.size(); mb++) {
+                List<TrainExample> g = micro.get(mb);
+                List<double[]> r = microRef.get(mb);
+                double share = task.normaliser(g) / totalNorm;
+                final int mbIndex = mb;
+                if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
+                try (NDManager s = policy.model().parameters().values().iterator().next().getManager().newSubManager();
+                     GradientCollector gc = Torch.init().newGradientCollector()) {
+                    CausalLM.LogpsTensors t = policy.logpsTensors(s, sequences(g), false);
+                    StepLoss.Out out = task.compute(s, t.sums(), t.tokenLogps(), g, r, type);
+                    NDArray scaled = out.loss().mul(share);
+                    gc.backward(scaled);
+                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
+                    if (!Double.isFinite(l)) {
+                        Checkpoints.State last = Checkpoints.latest(c.out());
+                        throw new TrainingException("loss is " + l + " at step " + (step + 1) + "; stopped without updating"
+                                + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir()));
+                    }
+                    loss += share * l;
+                    Map<String, Double> m = out.metrics().get();
+                    for (Map.Entry<String, Double> e : m.entrySet()) metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
+                    groupsSeen += g.size();
+                    if (r != null) {
+                        double[] p = t.sums().stopGradient().toType(DataType.FLOAT64, true).toDoubleArray();
+                        int at = 0;
+                        for (double[] rr : r) for (double v : rr) { kl += p[at++] - v; klN++; }
+                    }
+                    for (TrainExample e : g) tokens += e.tokens();
+                }
+            }
+            if (lora != null) lora.setTraining(false, () -> 0L);
+            double gradNorm;
+            try (NDManager s = Torch.newManager()) {
+                Map<String, NDArray> grads = new LinkedHashMap<>();
+                double sq = 0;
+                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+                    if (!e.getValue().hasGradient()) continue;
+                    NDArray g0 = e.getValue().getGradient();
+                    g0.attach(s);
+                    NDArray g = g0.toType(g0.getDataType(), true); // read through a copy
+                    grads.put(e.getKey(), g);
+                    sq += g.square().sum().toType(DataType.FLOAT64, true).getDouble();
+                }
+                gradNorm = Math.sqrt(sq);
+                if (!Double.isFinite(gradNorm)) {
+                    Checkpoints.State last = Checkpoints.latest(c.out());
+                    throw new TrainingException("gradient norm is " + gradNorm + " at step " + (step + 1) + "; stopped without updating"
+                            + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir()));
+                }
+                if (c.maxGradNorm() > 0) {
+                    double coef = c.maxGradNorm() / (gradNorm + 1e-6);
+                    if (coef < 1) for (NDArray g : grads.values()) g.muli(coef);
+                }
+                opt.step(trainable, grads, lr);
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("step", step + 1);
+            row.put("epoch", (double) (step + 1) * per / train.size());
+            row.put("loss", loss);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / groupsSeen);
+            if (klN > 0) row.put("kl", kl / klN);
+            row.put("grad_norm", gradNorm);
+            row.put("learning_rate", lr);
+            row.put("tokens_per_second", tokens / secs);
+            return row;
+        }
+
+        /** Policy log-probs of groups without gradients (dropout off). */
+        private List<double[]> policyLogps(List<TrainExample> groups) {
+            List<SequenceLogps> lp = policy.logpsOfIds(sequences(groups), 16);
+            List<double[]> out = new ArrayList<>();
+            int at = 0;
+            for (TrainExample e : groups) {
+                double[] v = new double[e.k()];
+                for (int j = 0; j < v.length; j++) v[j] = lp.get(at++).sum();
+                out.add(v);
+            }
+            return out;
+        }
+
+        /** Evaluation loss and, for pairs, ranking accuracy (summed and normalised), R* and the alignment gap. */
+        Map<String, Object> evaluate() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            List<double[]> p = policyLogps(eval);
+            m.put("eval/loss", task.hostLoss(eval, p, refEval));
+            boolean pairs = eval.stream().allMatch(e -> e.k() == 2);
+            if (pairs && objective != null) {
+                int n = eval.size();
+                double[] c0 = new double[n], r0 = new double[n], rc = new double[n], rr = new double[n];
+                int[] tc = new int[n], tr = new int[n];
+                for (int i = 0; i < n; i++) {
+                    c0[i] = p.get(i)[0];
+                    r0[i] = p.get(i)[1];
+                    tc[i] = eval.get(i).responses().get(0).length;
+                    tr[i] = eval.get(i).responses().get(1).length;
+                    if (refEval != null) {
+                        rc[i] = refEval.get(i)[0];
+                        rr[i] = refEval.get(i)[1];
+                    }
+                }
+                double beta = c.objectiveParams().getOrDefault("beta", 0.1);
+                PairLogpsEval.Summary s = PairLogpsEval.evaluate(new PairLogpsEval.PairLogps(c0, r0, tc, tr),
+                        refEval == null ? null : new PairLogpsEval.PairLogps(rc, rr, tc, tr), null, beta, 0.0);
+                m.put("eval/ranking_accuracy", s.policy().summed());
+                m.put("eval/ranking_accuracy_normalized", s.policy().lengthNormalized());
+                if (s.rStar() != null) {
+                    m.put("eval/idealized_ranking_accuracy", s.rStar());
+                    m.put("eval/alignment_gap", s.gap());
+                    m.put("eval/idealized_ranking_accuracy_normalized", s.rStarNormalized());
+                    m.put("eval/alignment_gap_normalized", s.gapNormalized());
+                }
+            }
+            return m;
+        }
+
+        private void writeOutput(Map<String, Object> configMap, int total) {
+            Manifest manifest = Manifest.of(objective == null ? "sft-model" : "preference-model", configMap, c.seed())
+                    .withInput("model", c.model())
+                    .withInput("data", c.data())
+                    .withInputHash("train_groups", dataHash);
+            if (c.evalData() != null) manifest = manifest.withInput("eval_data", c.evalData());
+            if (!eval.isEmpty()) manifest = manifest.withInputHash("eval_groups", evalHash);
+            if (c.ref() != null && refTrain != null) manifest = manifest.withInput("ref", c.ref());
+            Map<String, Object> extra = new LinkedHashMap<>(configMap);
+            extra.put("steps", total);
+            extra.put("train_groups", train.size());
+            extra.put("eval_groups", eval.size());
+            extra.put("rows", loaded.rows());
+            extra.put("skipped_rows", loaded.skipped());
+            extra.put("dropped_by_length", loaded.dropped());
+            extra.put("truncated", loaded.truncated());
+            manifest = new Manifest(manifest.kind(), extra, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
+            if (lora != null) {
+                lora.save(c.out(), c.model());
+                if (c.lora().merge()) {
+                    lora.mergeInto(policy);
+                    Path merged = c.out().resolve("merged");
+                    policy.save(merged);
+                    manifest.writeTo(merged);
+                }
+            } else {
+                policy.save(c.out());
+            }
+            manifest.writeTo(c.out());
+        }
+    }
+}
