@@ -19,6 +19,25 @@ public final class Json {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
+    /**
+     * Reads a JSON file that must hold one object (config.json, tokenizer_config.json, ...). Every failure is a
+     * one-line {@link DataException} naming the file: missing, unreadable, not JSON, or not an object.
+     */
+    public static com.fasterxml.jackson.databind.JsonNode readObject(java.nio.file.Path file) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = MAPPER.readTree(java.nio.file.Files.readString(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw DataException.ofFile(file, "no such file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw DataException.ofFile(file, "not valid JSON: " + DataException.oneLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw DataException.ofFile(file, "cannot read: " + DataException.oneLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) throw DataException.ofFile(file, "expected a JSON object");
+        return root;
+    }
+
     /** Pretty-printing writer for manifests and reports meant to be read by people. */
     public static String pretty(Object value) {
         try {

@@ -48,10 +48,10 @@ public final class LmTokenizer implements AutoCloseable {
         Path cfgFile = dir.resolve("tokenizer_config.json");
         if (Files.isRegularFile(cfgFile)) {
             try {
-                cfg = Json.MAPPER.readTree(Files.readString(cfgFile));
-            } catch (IOException e) {
+                cfg = Json.readObject(cfgFile);
+            } catch (DataException e) {
                 tok.close();
-                throw DataException.ofFile(cfgFile, "not valid JSON: " + e.getMessage());
+                throw e;
             }
         }
         String bos = tokenText(cfg, "bos_token");

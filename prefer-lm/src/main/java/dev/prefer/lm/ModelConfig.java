@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Json;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,15 +122,7 @@ public record ModelConfig(Architecture architecture, Head head, int vocabSize, i
 
     /** Reads {@code config.json}; a missing or bad key is a one-line {@link DataException} naming file and key. */
     public static ModelConfig read(Path file) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw DataException.ofFile(file, "no such file");
-        } catch (IOException e) {
-            throw DataException.ofFile(file, "not valid JSON: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) throw DataException.ofFile(file, "not a JSON object");
+        JsonNode root = Json.readObject(file);
         try {
             return parse(file, root);
         } catch (IllegalArgumentException e) {

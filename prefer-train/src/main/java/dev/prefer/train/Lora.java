@@ -85,12 +85,7 @@ public final class Lora implements AutoCloseable {
     /** Loads a PEFT adapter folder ({@code adapter_config.json} + {@code adapter_model.safetensors}) onto the model. */
     public static Lora load(CausalLM lm, Path dir) {
         Path cfgFile = dir.resolve("adapter_config.json");
-        com.fasterxml.jackson.databind.JsonNode c;
-        try {
-            c = Json.MAPPER.readTree(cfgFile.toFile());
-        } catch (java.io.IOException e) {
-            throw DataException.ofFile(cfgFile, "cannot read: " + e.getMessage());
-        }
+        com.fasterxml.jackson.databind.JsonNode c = Json.readObject(cfgFile);
         List<String> targets = new ArrayList<>();
         c.path("target_modules").forEach(n -> targets.add(n.asText()));
         TrainConfig.LoraConfig cfg = new TrainConfig.LoraConfig(c.path("r").asInt(8), c.path("lora_alpha").asDouble(8),

@@ -73,12 +73,7 @@ public final class ChatTemplate {
      */
     public static ChatTemplate fromTokenizerConfig(Path folderOrFile) {
         Path file = Files.isDirectory(folderOrFile) ? folderOrFile.resolve("tokenizer_config.json") : folderOrFile;
-        JsonNode cfg;
-        try {
-            cfg = Json.MAPPER.readTree(Files.readString(file));
-        } catch (IOException e) {
-            throw DataException.ofFile(file, "cannot read tokenizer config: " + e.getMessage());
-        }
+        JsonNode cfg = Json.readObject(file);
         JsonNode t = cfg.get("chat_template");
         String source = null;
         if (t != null && t.isTextual()) {

@@ -3,7 +3,6 @@ package dev.prefer.eval.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Json;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,13 +128,7 @@ public record LlamaConfig(int vocabSize, int hiddenSize, int intermediateSize, i
      * {@code rope_theta}); missing optional keys take transformers' defaults. Errors name the file and key.
      */
     public static LlamaConfig read(Path file) {
-        JsonNode c;
-        try {
-            c = Json.MAPPER.readTree(file.toFile());
-        } catch (IOException e) {
-            throw DataException.ofFile(file, "cannot read config: " + DataException.oneLine(e.getMessage()));
-        }
-        if (c == null || !c.isObject()) throw DataException.ofFile(file, "expected a JSON object");
+        JsonNode c = Json.readObject(file);
         String type = c.path("model_type").asText("");
         if (!type.equals("llama")) throw new DataException(file, 0, "model_type", "expected \"llama\", got \"" + type + "\"");
         int hidden = requireInt(file, c, "hidden_size");

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Json;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -223,14 +220,7 @@ public final class BpeTokenizer {
 
     /** Reads a byte-level BPE {@code tokenizer.json}; anything else is a located error. */
     public static BpeTokenizer load(Path file) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw DataException.ofFile(file, "no such file");
-        } catch (IOException e) {
-            throw DataException.ofFile(file, "cannot read: " + DataException.oneLine(e.getMessage()));
-        }
+        JsonNode root = Json.readObject(file);
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText())) throw new DataException(file, 0, "model.type", "expected BPE");
         if (!"ByteLevel".equals(root.path("pre_tokenizer").path("type").asText())) {
