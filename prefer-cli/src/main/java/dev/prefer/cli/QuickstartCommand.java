@@ -37,6 +37,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     int layers = D.layers();
     @Option(names = "--hidden-size", description = "Model width.")
     int hiddenSize = D.hiddenSize();
+    @Option(names = "--vocab-size", description = "Tokenizer (and model) vocabulary.")
+    int vocabSize = D.vocabSize();
     @Option(names = "--sft-steps", description = "SFT optimizer steps.")
     int sftSteps = D.sftSteps();
     @Option(names = "--sft-learning-rate", description = "SFT peak learning rate (cosine schedule).")
@@ -66,7 +68,7 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, sftSteps, sftLr, sftBatch,
+        QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
                 objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples);
         try {
             Quickstart.run(c, System.out);

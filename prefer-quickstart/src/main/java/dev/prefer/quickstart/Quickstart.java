@@ -87,7 +87,7 @@ public final class Quickstart {
 
         // 1. Data, tokenizer, fresh model.
         stage(out, t0, "setup: task data, tokenizer and a fresh Llama model (" + c.task() + ", seed " + c.seed() + ")");
-        RunSetup.Config sc = new RunSetup.Config(c.task(), c.trainCount(), c.heldOutCount(), 2, 512, c.hiddenSize(), 2 * c.hiddenSize(),
+        RunSetup.Config sc = new RunSetup.Config(c.task(), c.trainCount(), c.heldOutCount(), 2, c.vocabSize(), c.hiddenSize(), 2 * c.hiddenSize(),
                 c.layers(), 4, 2, 64, c.seed());
         RunSetup.Result setup = RunSetup.prepare(sc, root.resolve("setup"));
         seeds.put("setup (data draw, tokenizer, initial weights)", c.seed());
