@@ -15,23 +15,23 @@ import java.util.Objects;
  * @param out              output folder (must be empty or absent)
  * @param task             built-in task ({@link Tasks#NAMES}; default arithmetic)
  * @param seed             the one seed every stage derives its own from (default 0)
- * @param trainCount       training problems (default 2000)
+ * @param trainCount       training problems (default 6000)
  * @param heldOutCount     held-out problems (default 200)
  * @param layers           decoder layers of the fresh model (default 2)
  * @param hiddenSize       model width (default 128)
- * @param vocabSize        tokenizer (and model) vocabulary (default 512)
- * @param sftSteps         SFT optimizer steps (default 400); "competent but imperfect"
+ * @param vocabSize        tokenizer (and model) vocabulary (default 257: bytes only, so numbers are digit by digit)
+ * @param sftSteps         SFT optimizer steps (default 1500); "competent but imperfect"
  * @param sftLearningRate  SFT peak learning rate (default 3e-3, cosine, 20 warm-up steps)
  * @param sftBatch         SFT rows per step (default 32)
  * @param objectives       preference objectives, each its own run from the SFT model (default dpo); names from
  *                         {@code prefer objectives}, e.g. dpo, ipo, plackett-luce (listwise: trained on ranked lists)
- * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 2)
- * @param promptsPerRound  training prompts sampled per round (default 256)
+ * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 3)
+ * @param promptsPerRound  training prompts sampled per round (default 2048)
  * @param samplesPerPrompt k responses per prompt (default 4)
  * @param temperature      sampling temperature for data and sampled evaluation (default 1.0)
- * @param prefSteps        optimizer steps per round (default 40)
- * @param prefLearningRate preference peak learning rate (default 1e-4, constant)
- * @param prefBatch        pairs (or lists) per step (default 16)
+ * @param prefSteps        optimizer steps per round (default 100)
+ * @param prefLearningRate preference learning rate (default 1e-5, constant)
+ * @param prefBatch        pairs (or lists) per step (default 32)
  * @param beta             the objective's beta (DPO, listwise) or tau (IPO) (default 0.1)
  * @param evalSamples      sampled responses per held-out prompt for sampled accuracy and KL (default 4)
  */
@@ -66,8 +66,8 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
     }
 
     public static QuickstartConfig defaults(Path out) {
-        return new QuickstartConfig(out, "arithmetic", 0, 2000, 200, 2, 128, 512, 400, 3e-3, 32, List.of("dpo"), 2, 256, 4,
-                1.0, 40, 1e-4, 16, 0.1, 4);
+        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 1500, 3e-3, 32, List.of("dpo"), 3, 2048, 4,
+                1.0, 100, 1e-5, 32, 0.1, 4);
     }
 
     private static void require(boolean ok, String message) {
@@ -89,6 +89,7 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
     public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
     public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
     public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
     public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
     public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
     public QuickstartConfig withRounds(int r, int prompts, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, prompts, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }

@@ -25,7 +25,7 @@ class QuickstartTest {
 
     /** Counting: its verifier score is graded (brevity), so even an untrained model's samples make pairs and lists. */
     static QuickstartConfig tiny(Path out) {
-        return QuickstartConfig.defaults(out).withTask("counting").withData(120, 16).withModel(1, 32)
+        return QuickstartConfig.defaults(out).withTask("counting").withData(120, 16).withModel(1, 32).withVocab(512)
                 .withSft(4, 3e-3, 8).withObjectives(List.of("dpo", "plackett-luce")).withRounds(2, 8, 3)
                 .withPreference(2, 1e-3, 4, 0.1).withSampling(1.0, 2);
     }
