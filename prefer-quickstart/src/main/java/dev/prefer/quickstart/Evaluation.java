@@ -15,8 +15,8 @@ import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.Generation;
 import dev.prefer.lm.GenerationConfig;
 import dev.prefer.lm.PairLogps;
-import dev.prefer.lm.PromptResponse;
 import dev.prefer.lm.SequenceLogps;
+import dev.prefer.lm.TokenizedSequence;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +28,8 @@ import java.util.List;
  *   <li>sampled verifier accuracy: {@code k} samples per prompt at the run's temperature, mean per-prompt pass rate;</li>
  *   <li>ranking accuracy R on the held-out pairs (reference answer vs hard negatives; summed log-probs), and with a
  *       reference the idealized ranking accuracy R* of that reference at beta (Chen et al. 2024);</li>
- *   <li>KL(π ‖ π_ref) from the policy's own samples (k1, k2, k3 of Schulman 2020), where the sequence log-probs are
- *       those of the decoded sample text + eos under both models;</li>
+ *   <li>KL(π ‖ π_ref) from the policy's own samples (k1, k2, k3 of Schulman 2020): log-probs of the sampled token ids
+ *       (eos included when the sample stopped there) under both models; exact samples of π at temperature 1;</li>
  *   <li>response length in tokens of the sampled responses (eos not counted).</li>
  * </ul>
  */
@@ -67,7 +67,7 @@ final class Evaluation {
         boolean[] greedyPass = new boolean[n];
         double[] greedyScore = new double[n];
         boolean[][] sampledPass = new boolean[n][k];
-        List<PromptResponse> samples = new ArrayList<>();
+        List<TokenizedSequence> samples = new ArrayList<>();
         int[] lengths = new int[n * k];
         RankingAccuracy.Result rank;
         double[] policyLogp;
@@ -83,13 +83,13 @@ final class Evaluation {
                 for (int i = 0; i < n; i++) {
                     Generation gi = s.get(i);
                     sampledPass[i][j] = task.verify(task.parse(ps.get(i)), gi.text()).pass();
-                    samples.add(new PromptResponse(ps.get(i), gi.text()));
+                    samples.add(new TokenizedSequence(gi.promptIds(), gi.newIds()));
                     lengths[j * n + i] = gi.newIds().length - (gi.stoppedAtEos() ? 1 : 0);
                 }
             }
             List<PairLogps> pl = lm.pairLogps(pairs, 16);
             rank = ranking(pl);
-            policyLogp = ref == null ? null : sums(lm.logps(samples));
+            policyLogp = ref == null ? null : sums(lm.logpsOfIds(samples, 16));
         }
         Double rStar = null;
         KlEstimate kl = null;
@@ -106,7 +106,7 @@ final class Evaluation {
                     alpha[i] = 1.0; // verifier-made pairs: the reference answer always wins
                 }
                 rStar = IdealizedRankingAccuracy.paper(beta).of(rc, rr, ct, rt, alpha).rStar();
-                kl = KlEstimate.of(policyLogp, sums(r.logps(samples)));
+                kl = KlEstimate.of(policyLogp, sums(r.logpsOfIds(samples, 16)));
             }
         }
         ModelScores row = new ModelScores(name, VerifierAccuracy.of(greedyPass, bs), VerifierAccuracy.sampled(sampledPass, bs),

@@ -20,17 +20,17 @@ import java.util.Objects;
  * @param layers           decoder layers of the fresh model (default 2)
  * @param hiddenSize       model width (default 128)
  * @param vocabSize        tokenizer (and model) vocabulary (default 257: bytes only, so numbers are digit by digit)
- * @param sftSteps         SFT optimizer steps (default 1500); "competent but imperfect"
+ * @param sftSteps         SFT optimizer steps (default 600); "competent but imperfect"
  * @param sftLearningRate  SFT peak learning rate (default 3e-3, cosine, 20 warm-up steps)
  * @param sftBatch         SFT rows per step (default 32)
- * @param objectives       preference objectives, each its own run from the SFT model (default dpo); names from
+ * @param objectives       preference objectives, each its own run from the SFT model (default rpo = DPO + NLL of the chosen response); names from
  *                         {@code prefer objectives}, e.g. dpo, ipo, plackett-luce (listwise: trained on ranked lists)
  * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 3)
  * @param promptsPerRound  training prompts sampled per round (default 2048)
  * @param samplesPerPrompt k responses per prompt (default 4)
  * @param temperature      sampling temperature for data and sampled evaluation (default 1.0)
  * @param prefSteps        optimizer steps per round (default 100)
- * @param prefLearningRate preference learning rate (default 1e-5, constant)
+ * @param prefLearningRate preference learning rate (default 5e-4, constant; plain DPO needs ~1e-5 or it collapses)
  * @param prefBatch        pairs (or lists) per step (default 32)
  * @param beta             the objective's beta (DPO, listwise) or tau (IPO) (default 0.1)
  * @param evalSamples      sampled responses per held-out prompt for sampled accuracy and KL (default 4)
@@ -66,17 +66,21 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
     }
 
     public static QuickstartConfig defaults(Path out) {
-        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 1500, 3e-3, 32, List.of("dpo"), 3, 2048, 4,
-                1.0, 100, 1e-5, 32, 0.1, 4);
+        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 3, 2048, 4,
+                1.0, 100, 5e-4, 32, 0.1, 4);
     }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
     }
 
-    /** The objective's parameters: IPO's regulariser is tau, the others take beta. */
+    /** The objective's catalog defaults, with {@code beta} (or IPO's {@code tau}) set to the run's beta where it has one. */
     static Map<String, Double> params(String objective, double beta) {
-        return objective.equals("ipo") ? Map.of("tau", beta) : Map.of("beta", beta);
+        String spec = ObjectiveCatalog.entry(objective).defaults();
+        Map<String, Double> p = new LinkedHashMap<>(spec == null || spec.isBlank() ? Map.of() : ObjectiveCatalog.parseParams(spec.strip().replaceAll("\\s+", ",")));
+        if (p.containsKey("beta")) p.put("beta", beta);
+        if (p.containsKey("tau")) p.put("tau", beta);
+        return p;
     }
 
     /** Whether an objective trains on ranked lists rather than pairs. */
