@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param sftBatch         SFT rows per step (default 32)
  * @param objectives       preference objectives, each its own run from the SFT model (default rpo = DPO + NLL of the chosen response); names from
  *                         {@code prefer objectives}, e.g. dpo, ipo, plackett-luce (listwise: trained on ranked lists)
- * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 3)
+ * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 6)
  * @param promptsPerRound  training prompts sampled per round (default 2048)
  * @param samplesPerPrompt k responses per prompt (default 4)
  * @param temperature      sampling temperature for data and sampled evaluation (default 1.0)
@@ -66,7 +66,7 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
     }
 
     public static QuickstartConfig defaults(Path out) {
-        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 3, 2048, 4,
+        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 6, 2048, 4,
                 1.0, 100, 5e-4, 32, 0.1, 4);
     }
 
