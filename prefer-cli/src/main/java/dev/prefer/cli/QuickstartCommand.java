@@ -11,10 +11,11 @@ import picocli.CommandLine.Option;
 
 /** {@code prefer quickstart}: a thin layer over {@link Quickstart#run(QuickstartConfig)}. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Builds a small language model from nothing, teaches it a verifiable task by SFT, aligns it on",
-                "preference pairs made from its own verifier-scored samples (on-policy rounds), and reports held-out",
-                "accuracy before and after: OUT/report.html, OUT/summary.json, OUT/manifest.json.",
-                "Defaults take about five minutes on a 2-core CPU; deterministic for a seed."},
+        description = {"The whole loop in minutes: a small model from nothing, SFT, on-policy preference rounds, before/after report.",
+                "Builds a small language model, teaches it a verifiable task by SFT, aligns it on preference pairs made from",
+                "its own verifier-scored samples, and reports held-out accuracy before and after: OUT/report.html,",
+                "OUT/summary.json, OUT/manifest.json.",
+                "Defaults take about one minute on a 2-core CPU; see docs/quickstart.md."},
         footer = {"", "Examples:",
                 "  ./prefer quickstart",
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
