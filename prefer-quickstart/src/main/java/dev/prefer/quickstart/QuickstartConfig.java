@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) are sized for about five
- * minutes on a 2-core CPU.
+ * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) take about one minute
+ * on a 2-core CPU (measured 45–51 s of pipeline; docs/quickstart.md).
  *
  * @param out              output folder (must be empty or absent)
  * @param task             built-in task ({@link Tasks#NAMES}; default arithmetic)
