@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Learning from human preferences: collect, model, optimize, evaluate.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                QuickstartCommand.class,
                 DataCommand.class,
                 RateCommand.class,
                 ServeCommand.class,

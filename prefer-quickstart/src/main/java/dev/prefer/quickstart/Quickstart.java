@@ -1,0 +1,306 @@
+package dev.prefer.quickstart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.AtomicFiles;
+import dev.prefer.data.Json;
+import dev.prefer.data.Jsonl;
+import dev.prefer.data.Manifest;
+import dev.prefer.data.PreferencePair;
+import dev.prefer.eval.RunSetup;
+import dev.prefer.eval.metrics.Bootstrap;
+import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.eval.metrics.WinRate;
+import dev.prefer.eval.report.EvalSummary;
+import dev.prefer.eval.report.EvalSummary.ModelScores;
+import dev.prefer.eval.tasks.PairBuilder;
+import dev.prefer.eval.tasks.Problem;
+import dev.prefer.eval.tasks.RankedList;
+import dev.prefer.eval.tasks.ScoredResponses;
+import dev.prefer.eval.tasks.Tasks;
+import dev.prefer.eval.tasks.VerifiableTask;
+import dev.prefer.lm.CausalLM;
+import dev.prefer.lm.Generation;
+import dev.prefer.lm.GenerationConfig;
+import dev.prefer.train.TrainConfig;
+import dev.prefer.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The quickstart pipeline: a model built from nothing learns a verifiable task by SFT, then improves on its own
+ * verifier-scored samples with a preference objective, and is measured before and after on held-out prompts.
+ *
+ * <ol>
+ *   <li>{@link RunSetup}: task data, held-out prompts and pairs, a byte-level BPE tokenizer, a fresh Llama model;</li>
+ *   <li>SFT of that model on the training problems ({@code sft/});</li>
+ *   <li>for each objective, {@code rounds} times: sample k responses per training prompt from the current policy,
+ *       score them with the verifier, keep best vs worst (pairs) or the ranked list (listwise), and train with the
+ *       SFT model as the fixed reference, so each round's data comes from the policy the last round produced
+ *       (iterative / online DPO: Xu et al. 2023 arXiv 2312.16682; Tajwar et al. 2024 arXiv 2404.14367);</li>
+ *   <li>evaluation of the SFT model and every aligned model ({@link Evaluation});</li>
+ *   <li>{@code report.html}, {@code summary.json}, a console table, and {@code manifest.json} with every setting and seed.</li>
+ * </ol>
+ */
+public final class Quickstart {
+    private Quickstart() {}
+
+    /** One aligned run: its final model, scores, win rate against SFT, and the pairs it trained on per round. */
+    public record ObjectiveRun(String objective, Path model, ModelScores scores, WinRate.Result winRateVsSft,
+                               List<Integer> groupsPerRound, List<EvalSummary.Curve> loss, List<EvalSummary.Curve> reward) {}
+
+    /** What a run produced. */
+    public record Result(Path out, Path report, Path summary, ModelScores sft, List<ObjectiveRun> runs, double seconds) {}
+
+    public static Result run(QuickstartConfig c) {
+        return run(c, System.out);
+    }
+
+    /** Runs the pipeline; {@code console} gets progress lines and the summary table (null: silent). */
+    public static Result run(QuickstartConfig c, PrintStream console) {
+        long t0 = System.nanoTime();
+        // One intra-op thread unless the caller chose: for this tiny model it is as fast on 2 cores, and multi-threaded
+        // float reductions made repeated SFT runs of the same seed drift apart after ~800 steps (measured).
+        if (System.getProperty("prefer.threads") == null && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("prefer.threads", "1");
+        }
+        PrintStream out = console == null ? new PrintStream(PrintStream.nullOutputStream()) : console;
+        Path root = c.out();
+        try {
+            if (Files.isDirectory(root)) {
+                try (var s = Files.list(root)) {
+                    if (s.findAny().isPresent()) throw new IllegalArgumentException("output folder exists and is not empty: " + root);
+                }
+            }
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        @SuppressWarnings("unchecked")
+        VerifiableTask<Problem> task = (VerifiableTask<Problem>) Tasks.byName(c.task());
+        Map<String, Object> seeds = new LinkedHashMap<>();
+        Path cache = root.resolve("ref-cache");
+
+        // 1. Data, tokenizer, fresh model.
+        stage(out, t0, "setup: task data, tokenizer and a fresh Llama model (" + c.task() + ", seed " + c.seed() + ")");
+        RunSetup.Config sc = new RunSetup.Config(c.task(), c.trainCount(), c.heldOutCount(), 2, c.vocabSize(), c.hiddenSize(), 2 * c.hiddenSize(),
+                c.layers(), 4, 2, 64, c.seed());
+        RunSetup.Result setup = RunSetup.prepare(sc, root.resolve("setup"));
+        seeds.put("setup (data draw, tokenizer, initial weights)", c.seed());
+        out.printf(Locale.ROOT, "  %d training / %d held-out problems, %d held-out pairs, vocabulary %d, %,d parameters%n",
+                setup.trainCount(), setup.heldOutCount(), setup.heldOutPairs(), setup.tokenizerVocab(), setup.parameters());
+        List<String[]> heldOut = readPrompts(setup.dataDir().resolve("heldout.jsonl"));
+        List<String[]> trainPrompts = readPrompts(setup.dataDir().resolve("train-prompts.jsonl"));
+        List<PreferencePair> heldPairs = readPairs(setup.dataDir().resolve("heldout-pairs.jsonl"));
+        int maxNew = setup.longestSequence();
+
+        // 2. SFT.
+        stage(out, t0, "SFT: " + c.sftSteps() + " steps of " + c.sftBatch() + " rows");
+        long sftSeed = c.seed() + 1;
+        seeds.put("sft (data order)", sftSeed);
+        TrainConfig sftCfg = TrainConfig.defaults(TrainConfig.Task.SFT, setup.modelDir(), setup.dataDir().resolve("sft.jsonl"), root.resolve("sft"))
+                .withLearningRate(c.sftLearningRate()).withSchedule(TrainConfig.Schedule.COSINE, Math.min(20, c.sftSteps() / 10))
+                .withSteps(c.sftSteps(), 1).withBatch(c.sftBatch(), 1).withSeed(sftSeed).withCacheDir(cache)
+                .withEvery(Math.max(1, c.sftSteps() / 20), 0, 0);
+        Trainer.TrainResult sftRun = Trainer.run(sftCfg, out);
+        Path sftDir = sftRun.out();
+        EvalSummary.Curve sftLoss = curve(sftDir.resolve("metrics.jsonl"), "loss", "sft", 0);
+
+        // 3. Evaluate SFT.
+        long evalSeed = c.seed() + 2;
+        seeds.put("evaluation sampling", evalSeed);
+        Evaluation ev = new Evaluation(task, heldOut, heldPairs, maxNew, c.temperature(), c.evalSamples(), evalSeed, c.beta());
+        stage(out, t0, "evaluate SFT on " + heldOut.size() + " held-out prompts");
+        Evaluation.Scores sftScores = ev.evaluate("sft", sftDir, null);
+        out.printf(Locale.ROOT, "  SFT greedy accuracy %s%n", fmt(sftScores.row().greedy()));
+
+        // 4. On-policy rounds per objective.
+        List<ObjectiveRun> runs = new ArrayList<>();
+        List<Map<String, Object>> roundLog = new ArrayList<>();
+        for (int oi = 0; oi < c.objectives().size(); oi++) {
+            String obj = c.objectives().get(oi);
+            boolean lists = QuickstartConfig.listwise(obj);
+            Path policy = sftDir;
+            List<Integer> groups = new ArrayList<>();
+            List<double[]> lossPts = new ArrayList<>(), rewardPts = new ArrayList<>();
+            int stepOffset = 0;
+            for (int r = 1; r <= c.rounds(); r++) {
+                long sampleSeed = c.seed() * 1_000_003L + 1000L * (oi + 1) + r;
+                long trainSeed = c.seed() + 100L * (oi + 1) + r;
+                seeds.put(obj + " round " + r + " (prompt choice, sampling)", sampleSeed);
+                seeds.put(obj + " round " + r + " (data order)", trainSeed);
+                stage(out, t0, obj + " round " + r + "/" + c.rounds() + ": sample " + c.samplesPerPrompt() + " responses for "
+                        + Math.min(c.promptsPerRound(), trainPrompts.size()) + " prompts from the current policy");
+                Path roundDir = root.resolve(obj).resolve("round-" + r);
+                List<ScoredResponses> scored = sample(task, policy, trainPrompts, c, maxNew, sampleSeed);
+                Path dataFile = roundDir.resolve("data.jsonl");
+                int n = writeTrainingData(scored, lists, dataFile);
+                double passRate = scored.stream().flatMap(s -> s.scores().stream()).mapToDouble(d -> d).average().orElse(0);
+                out.printf(Locale.ROOT, "  mean verifier score of samples %.3f; %d %s with a score gap%n", passRate, n, lists ? "lists" : "pairs");
+                groups.add(n);
+                Map<String, Object> rl = new LinkedHashMap<>();
+                rl.put("objective", obj);
+                rl.put("round", r);
+                rl.put("mean_sample_score", passRate);
+                rl.put("groups", n);
+                roundLog.add(rl);
+                if (n == 0) {
+                    out.println("  no prompt had responses of different scores; round skipped");
+                    continue;
+                }
+                TrainConfig pc = TrainConfig.defaults(TrainConfig.Task.PREFERENCE, policy, dataFile, roundDir.resolve("model"))
+                        .withRef(sftDir).withObjective(obj, QuickstartConfig.params(obj, c.beta()))
+                        .withLearningRate(c.prefLearningRate()).withSchedule(TrainConfig.Schedule.CONSTANT, 0)
+                        .withSteps(c.prefSteps(), 1).withBatch(c.prefBatch(), 1).withSeed(trainSeed).withCacheDir(cache)
+                        .withEvery(Math.max(1, c.prefSteps() / 10), 0, 0);
+                stage(out, t0, obj + " round " + r + ": " + c.prefSteps() + " steps, reference = SFT model");
+                Trainer.TrainResult tr = Trainer.run(pc, out);
+                policy = tr.out();
+                for (double[] p : points(policy.resolve("metrics.jsonl"), "loss")) lossPts.add(new double[] {p[0] + stepOffset, p[1]});
+                for (double[] p : points(policy.resolve("metrics.jsonl"), "rewards/margins")) rewardPts.add(new double[] {p[0] + stepOffset, p[1]});
+                stepOffset += tr.steps();
+            }
+            stage(out, t0, "evaluate " + obj);
+            Evaluation.Scores s = ev.evaluate(obj, policy, sftDir);
+            WinRate.Result wr = WinRate.of(s.greedyScores(), sftScores.greedyScores(), 1e-9, new Bootstrap(2000, 0.95, evalSeed));
+            out.printf(Locale.ROOT, "  %s greedy accuracy %s (SFT %s); win rate vs SFT %s%n", obj, fmt(s.row().greedy()),
+                    fmt(sftScores.row().greedy()), fmt(wr.winRate()));
+            runs.add(new ObjectiveRun(obj, policy, s.row(), wr, groups, List.of(toCurve(obj, lossPts)), List.of(toCurve(obj, rewardPts))));
+        }
+
+        // 5. Manifest, summary, report, console table.
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> cfg = c.toMap();
+        cfg.put("out", root.toString());
+        cfg.put("seeds", seeds);
+        cfg.put("torch_threads", System.getProperty("ai.djl.pytorch.num_threads"));
+        cfg.put("eval", Map.of("max_new_tokens", maxNew, "greedy", "lowest arg-max, stop at eos", "sampled", "temperature "
+                + c.temperature() + ", no top-k/top-p, stop at eos", "bootstrap", "2000 resamples, 95%, seed " + evalSeed));
+        cfg.put("rounds_log", roundLog);
+        Manifest manifest = Manifest.of("quickstart", cfg, c.seed())
+                .withInput("setup/manifest.json", root.resolve("setup/manifest.json"))
+                .withInput("sft/model.safetensors", sftDir.resolve("model.safetensors"));
+        for (ObjectiveRun r : runs) manifest = manifest.withInput(r.objective() + "/model.safetensors", r.model().resolve("model.safetensors"));
+        manifest.writeTo(root);
+        Path summary = QuickstartReport.writeSummary(root.resolve("summary.json"), sftScores.row(), runs, seconds);
+        Path report = QuickstartReport.write(root.resolve("report.html"), c, sftScores.row(), runs, sftLoss, manifest);
+        List<ModelScores> rows = new ArrayList<>();
+        rows.add(sftScores.row());
+        for (ObjectiveRun r : runs) rows.add(r.scores());
+        out.println();
+        out.print(EvalSummary.consoleTable(rows));
+        for (ObjectiveRun r : runs) out.printf(Locale.ROOT, "win rate of %s vs SFT (greedy, verifier score): %s  (W/T/L %d/%d/%d)%n",
+                r.objective(), fmt(r.winRateVsSft().winRate()), r.winRateVsSft().wins(), r.winRateVsSft().ties(), r.winRateVsSft().losses());
+        out.printf(Locale.ROOT, "report: %s%nsummary: %s%ntook %.0f s%n", report, summary, seconds);
+        return new Result(root, report, summary, sftScores.row(), runs, seconds);
+    }
+
+    /** k samples per prompt for this round's prompts (a seeded choice without replacement), scored by the verifier. */
+    static List<ScoredResponses> sample(VerifiableTask<Problem> task, Path policy, List<String[]> trainPrompts, QuickstartConfig c,
+                                        int maxNew, long seed) {
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < trainPrompts.size(); i++) idx.add(i);
+        Collections.shuffle(idx, new Random(seed));
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < Math.min(c.promptsPerRound(), idx.size()); i++) prompts.add(trainPrompts.get(idx.get(i))[0]);
+        List<List<String>> responses = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) responses.add(new ArrayList<>());
+        try (CausalLM lm = CausalLM.load(policy)) {
+            for (int j = 0; j < c.samplesPerPrompt(); j++) {
+                List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.sample(maxNew, c.temperature(), 0, 1.0, seed * 31 + j));
+                for (int i = 0; i < prompts.size(); i++) responses.get(i).add(g.get(i).text());
+            }
+        }
+        List<ScoredResponses> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) out.add(ScoredResponses.verify(task, task.parse(prompts.get(i)), responses.get(i)));
+        return out;
+    }
+
+    /** Best-vs-worst pairs, or ranked lists for listwise objectives; returns how many groups were written. */
+    static int writeTrainingData(List<ScoredResponses> scored, boolean lists, Path file) {
+        PairBuilder pb = PairBuilder.defaults();
+        StringBuilder b = new StringBuilder();
+        int n = 0;
+        for (ScoredResponses s : scored) {
+            if (lists) {
+                var rl = pb.rankedList(s);
+                if (rl.isEmpty()) continue;
+                RankedList l = rl.get();
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("prompt", l.prompt());
+                row.put("responses", l.responses());
+                row.put("scores", l.scores());
+                b.append(Json.line(row)).append('\n');
+                n++;
+            } else {
+                for (PreferencePair p : pb.pairs(s)) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("prompt", p.prompt());
+                    row.put("chosen", p.chosen());
+                    row.put("rejected", p.rejected());
+                    row.put("margin", p.margin());
+                    b.append(Json.line(row)).append('\n');
+                    n++;
+                }
+            }
+        }
+        AtomicFiles.writeString(file, b.toString());
+        return n;
+    }
+
+    static List<String[]> readPrompts(Path file) {
+        List<String[]> out = new ArrayList<>();
+        Jsonl.read(file, false, (line, row) -> out.add(new String[] {Jsonl.requireString(file, line, row, "prompt"),
+                Jsonl.requireString(file, line, row, "reference")}));
+        return out;
+    }
+
+    static List<PreferencePair> readPairs(Path file) {
+        List<PreferencePair> out = new ArrayList<>();
+        Jsonl.read(file, false, (line, row) -> out.add(PreferencePair.of(Jsonl.requireString(file, line, row, "prompt"),
+                Jsonl.requireString(file, line, row, "chosen"), Jsonl.requireString(file, line, row, "rejected"))));
+        return out;
+    }
+
+    /** (step, value) of one metric from a trainer's metrics.jsonl; lines without it are skipped. */
+    static List<double[]> points(Path metrics, String key) {
+        List<double[]> out = new ArrayList<>();
+        Jsonl.read(metrics, false, (line, row) -> {
+            JsonNode v = row.get(key), s = row.get("step");
+            if (v != null && v.isNumber() && s != null && s.isNumber()) out.add(new double[] {s.asDouble(), v.asDouble()});
+        });
+        return out;
+    }
+
+    static EvalSummary.Curve curve(Path metrics, String key, String name, int offset) {
+        List<double[]> p = points(metrics, key);
+        for (double[] d : p) d[0] += offset;
+        return toCurve(name, p);
+    }
+
+    static EvalSummary.Curve toCurve(String name, List<double[]> pts) {
+        double[] x = new double[pts.size()], y = new double[pts.size()];
+        for (int i = 0; i < pts.size(); i++) {
+            x[i] = pts.get(i)[0];
+            y[i] = pts.get(i)[1];
+        }
+        return new EvalSummary.Curve(name, x, y);
+    }
+
+    static String fmt(Estimate e) {
+        return e == null ? "-" : String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", e.value(), e.lower(), e.upper());
+    }
+
+    private static void stage(PrintStream out, long t0, String what) {
+        out.printf(Locale.ROOT, "[quickstart %5.0fs] %s%n", (System.nanoTime() - t0) / 1e9, what);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.prefer.quickstart;
+
+import dev.prefer.eval.tasks.Tasks;
+import dev.prefer.objectives.ObjectiveCatalog;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) take about one minute
+ * on a 2-core CPU (measured 45–51 s of pipeline; docs/quickstart.md).
+ *
+ * @param out              output folder (must be empty or absent)
+ * @param task             built-in task ({@link Tasks#NAMES}; default arithmetic)
+ * @param seed             the one seed every stage derives its own from (default 0)
+ * @param trainCount       training problems (default 6000)
+ * @param heldOutCount     held-out problems (default 200)
+ * @param layers           decoder layers of the fresh model (default 2)
+ * @param hiddenSize       model width (default 128)
+ * @param vocabSize        tokenizer (and model) vocabulary (default 257: bytes only, so numbers are digit by digit)
+ * @param sftSteps         SFT optimizer steps (default 600); "competent but imperfect"
+ * @param sftLearningRate  SFT peak learning rate (default 3e-3, cosine, 20 warm-up steps)
+ * @param sftBatch         SFT rows per step (default 32)
+ * @param objectives       preference objectives, each its own run from the SFT model (default rpo = DPO + NLL of the chosen response); names from
+ *                         {@code prefer objectives}, e.g. dpo, ipo, plackett-luce (listwise: trained on ranked lists)
+ * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 6)
+ * @param promptsPerRound  training prompts sampled per round (default 2048)
+ * @param samplesPerPrompt k responses per prompt (default 4)
+ * @param temperature      sampling temperature for data and sampled evaluation (default 1.0)
+ * @param prefSteps        optimizer steps per round (default 100)
+ * @param prefLearningRate preference learning rate (default 5e-4, constant; plain DPO needs ~1e-5 or it collapses)
+ * @param prefBatch        pairs (or lists) per step (default 32)
+ * @param beta             the objective's beta (DPO, listwise) or tau (IPO) (default 0.1)
+ * @param evalSamples      sampled responses per held-out prompt for sampled accuracy and KL (default 4)
+ */
+public record QuickstartConfig(Path out, String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
+                               int sftSteps, double sftLearningRate, int sftBatch, List<String> objectives, int rounds,
+                               int promptsPerRound, int samplesPerPrompt, double temperature, int prefSteps,
+                               double prefLearningRate, int prefBatch, double beta, int evalSamples) {
+
+    public QuickstartConfig {
+        Objects.requireNonNull(out, "out");
+        Tasks.byName(task);
+        objectives = List.copyOf(objectives);
+        if (objectives.isEmpty()) throw new IllegalArgumentException("at least one objective is required");
+        for (String o : objectives) ObjectiveCatalog.entry(o); // validates the name
+        if (objectives.stream().distinct().count() != objectives.size()) throw new IllegalArgumentException("objectives repeat: " + objectives);
+        require(trainCount >= 1, "train count must be >= 1");
+        require(heldOutCount >= 1, "held-out count must be >= 1");
+        require(layers >= 1 && hiddenSize >= 8, "layers must be >= 1 and hidden size >= 8");
+        require(vocabSize >= 257, "vocab size must be >= 257 (256 bytes and end of text)");
+        require(sftSteps >= 1, "sft steps must be >= 1");
+        require(sftLearningRate > 0, "sft learning rate must be > 0");
+        require(sftBatch >= 1, "sft batch must be >= 1");
+        require(rounds >= 1, "rounds must be >= 1");
+        require(promptsPerRound >= 1, "prompts per round must be >= 1");
+        require(samplesPerPrompt >= 2, "samples per prompt must be >= 2");
+        require(temperature > 0 && Double.isFinite(temperature), "temperature must be > 0");
+        require(prefSteps >= 1, "preference steps must be >= 1");
+        require(prefLearningRate > 0, "preference learning rate must be > 0");
+        require(prefBatch >= 1, "preference batch must be >= 1");
+        require(beta > 0, "beta must be > 0");
+        require(evalSamples >= 1, "eval samples must be >= 1");
+    }
+
+    public static QuickstartConfig defaults(Path out) {
+        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 6, 2048, 4,
+                1.0, 100, 5e-4, 32, 0.1, 4);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    /** The objective's catalog defaults, with {@code beta} (or IPO's {@code tau}) set to the run's beta where it has one. */
+    static Map<String, Double> params(String objective, double beta) {
+        String spec = ObjectiveCatalog.entry(objective).defaults();
+        Map<String, Double> p = new LinkedHashMap<>(spec == null || spec.isBlank() ? Map.of() : ObjectiveCatalog.parseParams(spec.strip().replaceAll("\\s+", ",")));
+        if (p.containsKey("beta")) p.put("beta", beta);
+        if (p.containsKey("tau")) p.put("tau", beta);
+        return p;
+    }
+
+    /** Whether an objective trains on ranked lists rather than pairs. */
+    static boolean listwise(String objective) {
+        return ObjectiveCatalog.create(objective, params(objective, 0.1)).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
+    }
+
+    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withRounds(int r, int prompts, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, prompts, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
+    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples); }
+    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK); }
+
+    /** Every setting, for the manifest. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", task);
+        m.put("seed", seed);
+        m.put("train_count", trainCount);
+        m.put("held_out_count", heldOutCount);
+        m.put("layers", layers);
+        m.put("hidden_size", hiddenSize);
+        m.put("vocab_size", vocabSize);
+        m.put("sft_steps", sftSteps);
+        m.put("sft_learning_rate", sftLearningRate);
+        m.put("sft_batch", sftBatch);
+        m.put("objectives", objectives);
+        m.put("rounds", rounds);
+        m.put("prompts_per_round", promptsPerRound);
+        m.put("samples_per_prompt", samplesPerPrompt);
+        m.put("temperature", temperature);
+        m.put("pref_steps", prefSteps);
+        m.put("pref_learning_rate", prefLearningRate);
+        m.put("pref_batch", prefBatch);
+        m.put("beta", beta);
+        m.put("eval_samples", evalSamples);
+        return m;
+    }
+}

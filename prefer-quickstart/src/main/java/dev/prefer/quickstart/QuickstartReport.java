@@ -1,0 +1,135 @@
+package dev.prefer.quickstart;
+
+import dev.prefer.data.AtomicFiles;
+import dev.prefer.data.Json;
+import dev.prefer.data.Manifest;
+import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.eval.report.Charts;
+import dev.prefer.eval.report.EvalSummary;
+import dev.prefer.eval.report.EvalSummary.ModelScores;
+import dev.prefer.eval.report.HtmlReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code summary.json} (every number of the run) and {@code report.html} (the same numbers, as tables and charts). */
+final class QuickstartReport {
+    private QuickstartReport() {}
+
+    static Path writeSummary(Path file, ModelScores sft, List<Quickstart.ObjectiveRun> runs, double seconds) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        List<Map<String, Object>> models = new ArrayList<>();
+        models.add(row(sft, null));
+        for (Quickstart.ObjectiveRun r : runs) models.add(row(r.scores(), r));
+        root.put("models", models);
+        root.put("seconds", seconds);
+        AtomicFiles.writeString(file, Json.pretty(root) + "\n");
+        return file;
+    }
+
+    private static Map<String, Object> row(ModelScores m, Quickstart.ObjectiveRun run) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("name", m.name());
+        r.put("greedy_accuracy", est(m.greedy()));
+        r.put("sampled_accuracy", est(m.sampled()));
+        r.put("ranking_accuracy", m.rankingAccuracy());
+        r.put("idealized_ranking_accuracy", m.idealized());
+        r.put("alignment_gap", m.alignmentGap());
+        r.put("kl", m.kl() == null ? null : Map.of("k1", m.kl().k1(), "k2", m.kl().k2(), "k3", m.kl().k3(), "n", m.kl().n()));
+        r.put("length_mean", m.lengths() == null ? null : m.lengths().mean());
+        if (run != null) {
+            Map<String, Object> w = new LinkedHashMap<>();
+            w.put("wins", run.winRateVsSft().wins());
+            w.put("ties", run.winRateVsSft().ties());
+            w.put("losses", run.winRateVsSft().losses());
+            w.put("win_rate", est(run.winRateVsSft().winRate()));
+            r.put("win_rate_vs_sft", w);
+            r.put("groups_per_round", run.groupsPerRound());
+            r.put("model", run.model().toString());
+        }
+        return r;
+    }
+
+    private static Map<String, Object> est(Estimate e) {
+        if (e == null) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("value", e.value());
+        m.put("lower", e.lower());
+        m.put("upper", e.upper());
+        m.put("n", e.n());
+        m.put("method", e.method());
+        return m;
+    }
+
+    static Path write(Path file, QuickstartConfig c, ModelScores sft, List<Quickstart.ObjectiveRun> runs, EvalSummary.Curve sftLoss,
+                      Manifest manifest) {
+        HtmlReport r = new HtmlReport("prefer quickstart: " + c.task() + ", seed " + c.seed());
+        r.paragraph("A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
+                + " steps), then by " + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
+                + c.rounds() + " rounds of " + c.promptsPerRound() + " prompts x " + c.samplesPerPrompt()
+                + " samples, reference = the SFT model). All numbers below are on " + sft.greedy().n()
+                + " held-out prompts that never appear in training.");
+        // Accuracy before/after per objective.
+        if (!runs.isEmpty()) {
+            List<String> groups = runs.stream().map(Quickstart.ObjectiveRun::objective).toList();
+            double[][] v = new double[runs.size()][4], lo = new double[runs.size()][4], hi = new double[runs.size()][4];
+            for (int g = 0; g < runs.size(); g++) {
+                Estimate[] e = {sft.greedy(), runs.get(g).scores().greedy(), sft.sampled(), runs.get(g).scores().sampled()};
+                for (int s = 0; s < 4; s++) {
+                    v[g][s] = e[s].value();
+                    lo[g][s] = e[s].lower();
+                    hi[g][s] = e[s].upper();
+                }
+            }
+            r.heading("Held-out verifier accuracy before (SFT) and after").chart(Charts.groupedBars(
+                    "Verifier accuracy, 95% bootstrap intervals over prompts", "accuracy", groups,
+                    List.of("SFT greedy", "aligned greedy", "SFT sampled", "aligned sampled"), v, lo, hi));
+        }
+        List<String> header = List.of("model", "greedy acc [CI]", "sampled acc [CI]", "win rate vs SFT [CI]", "rank acc", "R*", "gap", "KL (k3)", "length");
+        List<List<String>> table = new ArrayList<>();
+        table.add(cells(sft, null));
+        for (Quickstart.ObjectiveRun run : runs) table.add(cells(run.scores(), run));
+        r.heading("Summary").table(header, table).paragraph("Win rate: share of held-out prompts where the aligned model's greedy "
+                + "response gets a higher verifier score than the SFT model's, ties counted half. Rank acc: share of held-out "
+                + "pairs (reference answer vs a near miss or wrong answer) where the model gives the reference the higher "
+                + "log-probability; R*: the same for the model that exactly optimizes the objective from the SFT reference "
+                + "(Chen et al. 2024). KL from " + c.evalSamples() + " samples per prompt. Length: tokens of sampled responses.");
+        List<Charts.Series> loss = new ArrayList<>();
+        loss.add(new Charts.Series("sft", sftLoss.step(), sftLoss.value()));
+        r.heading("Training loss").chart(Charts.line("SFT loss", "step", "loss", loss));
+        List<Charts.Series> pl = new ArrayList<>(), rw = new ArrayList<>();
+        for (Quickstart.ObjectiveRun run : runs) {
+            for (EvalSummary.Curve cv : run.loss()) if (cv.step().length > 0) pl.add(new Charts.Series(cv.name(), cv.step(), cv.value()));
+            for (EvalSummary.Curve cv : run.reward()) if (cv.step().length > 0) rw.add(new Charts.Series(cv.name(), cv.step(), cv.value()));
+        }
+        if (!pl.isEmpty()) r.chart(Charts.line("Preference loss (steps of all rounds in sequence)", "step", "loss", pl));
+        if (!rw.isEmpty()) {
+            r.heading("Rewards").chart(Charts.line("Implicit reward margin, chosen − rejected (β·log-ratio)", "step", "reward margin", rw));
+        }
+        List<Charts.Point> pts = new ArrayList<>();
+        for (Quickstart.ObjectiveRun run : runs) {
+            ModelScores m = run.scores();
+            if (m.rankingAccuracy() != null && m.idealized() != null) pts.add(new Charts.Point(m.rankingAccuracy(), m.idealized(), m.name()));
+        }
+        if (!pts.isEmpty()) {
+            r.heading("Ranking accuracy vs idealized ranking accuracy")
+                    .paragraph("Points above the dashed line have an alignment gap: a perfect optimizer of the objective would rank more held-out pairs right (Chen et al. 2024).")
+                    .chart(Charts.scatter("Ranking accuracy R vs idealized R* on held-out pairs", "ranking accuracy R", "idealized ranking accuracy R*", pts, true));
+        }
+        return r.manifest(manifest).write(file);
+    }
+
+    static List<String> cells(ModelScores m, Quickstart.ObjectiveRun run) {
+        return List.of(m.name(), Quickstart.fmt(m.greedy()), Quickstart.fmt(m.sampled()),
+                run == null ? "-" : Quickstart.fmt(run.winRateVsSft().winRate()), num(m.rankingAccuracy(), "%.3f"),
+                num(m.idealized(), "%.3f"), num(m.alignmentGap(), "%+.3f"), m.kl() == null ? "-" : String.format(Locale.ROOT, "%.4f", m.kl().k3()),
+                m.lengths() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.lengths().mean()));
+    }
+
+    private static String num(Double v, String fmt) {
+        return v == null ? "-" : String.format(Locale.ROOT, fmt, v);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.prefer.quickstart;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline on a tiny configuration (a 1-layer, width-32 model, a few steps; seconds): what it writes, that
+ * the manifest records every setting and seed, that the report shows exactly the numbers of summary.json, and that
+ * the same seed gives the same numbers. It says nothing about whether alignment helps at this size (it cannot);
+ * docs/quickstart.md has the measured default-size runs.
+ */
+class QuickstartTest {
+
+    /** Counting: its verifier score is graded (brevity), so even an untrained model's samples make pairs and lists. */
+    static QuickstartConfig tiny(Path out) {
+        return QuickstartConfig.defaults(out).withTask("counting").withData(120, 16).withModel(1, 32).withVocab(512)
+                .withSft(4, 3e-3, 8).withObjectives(List.of("dpo", "plackett-luce")).withRounds(2, 8, 3)
+                .withPreference(2, 1e-3, 4, 0.1).withSampling(1.0, 2);
+    }
+
+    @Test
+    void writesOutputsManifestAndReportMatchingTheSummary(@TempDir Path tmp) throws Exception {
+        QuickstartConfig c = tiny(tmp.resolve("run"));
+        Quickstart.Result r = Quickstart.run(c, null);
+        Path out = c.out();
+        for (String f : List.of("report.html", "summary.json", "manifest.json", "setup/manifest.json", "setup/data/heldout.jsonl",
+                "sft/model.safetensors", "sft/metrics.jsonl", "dpo/round-1/data.jsonl", "plackett-luce/round-1/data.jsonl")) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        // Listwise rounds write ranked lists, pairwise rounds pairs.
+        String list = Files.readAllLines(out.resolve("plackett-luce/round-1/data.jsonl")).get(0);
+        assertTrue(list.contains("\"responses\"") && list.contains("\"scores\""), list);
+        String pair = Files.readAllLines(out.resolve("dpo/round-1/data.jsonl")).get(0);
+        assertTrue(pair.contains("\"chosen\"") && pair.contains("\"rejected\""), pair);
+        assertTrue(Files.isRegularFile(r.runs().get(0).model().resolve("model.safetensors")));
+
+        // Manifest: every setting of the config, and the derived seeds of every stage.
+        JsonNode m = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
+        JsonNode cfg = m.get("config");
+        assertEquals(0, m.get("seed").asLong());
+        assertEquals("counting", cfg.get("task").asText());
+        assertEquals(120, cfg.get("train_count").asInt());
+        assertEquals(4, cfg.get("sft_steps").asInt());
+        assertEquals(2, cfg.get("rounds").asInt());
+        assertEquals("plackett-luce", cfg.get("objectives").get(1).asText());
+        for (String key : c.toMap().keySet()) assertNotNull(cfg.get(key), key);
+        JsonNode seeds = cfg.get("seeds");
+        assertNotNull(seeds.get("sft (data order)"));
+        assertNotNull(seeds.get("evaluation sampling"));
+        for (String o : c.objectives()) {
+            for (int round = 1; round <= 2; round++) assertNotNull(seeds.get(o + " round " + round + " (data order)"), o + " " + round);
+        }
+
+        // Report = summary: each model's table row, formatted here from summary.json's numbers, is in the HTML.
+        JsonNode s = Json.MAPPER.readTree(out.resolve("summary.json").toFile());
+        String html = Files.readString(out.resolve("report.html"));
+        assertEquals(3, s.get("models").size());
+        for (JsonNode row : s.get("models")) {
+            List<String> cells = new ArrayList<>();
+            cells.add(row.get("name").asText());
+            cells.add(interval(row.get("greedy_accuracy")));
+            cells.add(interval(row.get("sampled_accuracy")));
+            cells.add(row.has("win_rate_vs_sft") ? interval(row.get("win_rate_vs_sft").get("win_rate")) : "-");
+            cells.add(String.format(Locale.ROOT, "%.3f", row.get("ranking_accuracy").asDouble()));
+            cells.add(row.get("idealized_ranking_accuracy").isNull() ? "-" : String.format(Locale.ROOT, "%.3f", row.get("idealized_ranking_accuracy").asDouble()));
+            cells.add(row.get("alignment_gap").isNull() ? "-" : String.format(Locale.ROOT, "%+.3f", row.get("alignment_gap").asDouble()));
+            cells.add(row.get("kl").isNull() ? "-" : String.format(Locale.ROOT, "%.4f", row.get("kl").get("k3").asDouble()));
+            cells.add(String.format(Locale.ROOT, "%.1f", row.get("length_mean").asDouble()));
+            StringBuilder tr = new StringBuilder("<tr>");
+            for (int i = 0; i < cells.size(); i++) tr.append(i == 0 ? "<td class=\"l\">" : "<td>").append(cells.get(i)).append("</td>");
+            assertTrue(html.contains(tr.append("</tr>")), "report row for " + row.get("name") + ": " + tr);
+            // Accuracies are proportions of the 16 held-out prompts.
+            double g = row.get("greedy_accuracy").get("value").asDouble();
+            assertEquals(Math.round(g * 16) / 16.0, g, 1e-12);
+            assertEquals(16, row.get("greedy_accuracy").get("n").asInt());
+        }
+        // The SFT baseline has no reference of its own, so no R*, no KL, no win rate; aligned models have all three.
+        JsonNode sft = s.get("models").get(0);
+        assertEquals("sft", sft.get("name").asText());
+        assertTrue(sft.get("kl").isNull() && sft.get("idealized_ranking_accuracy").isNull() && !sft.has("win_rate_vs_sft"));
+        JsonNode dpo = s.get("models").get(1);
+        JsonNode w = dpo.get("win_rate_vs_sft");
+        assertEquals(16, w.get("wins").asInt() + w.get("ties").asInt() + w.get("losses").asInt());
+        assertEquals((w.get("wins").asInt() + 0.5 * w.get("ties").asInt()) / 16.0, w.get("win_rate").get("value").asDouble(), 1e-12);
+        // The charts are inline SVG and the manifest is shown.
+        assertTrue(html.contains("<svg") && html.contains("How this was made") && !html.contains("<script"));
+
+        // Same seed, same SFT numbers and first-round training data. The preference stage is not compared:
+        // its backward pass is not always bit-reproducible (measured at default size: identical until step 80 of
+        // round 1, then ~1e-3 apart; the trainer's open determinism issue, docs/train.md), and a test must not flake.
+        Quickstart.run(tiny(tmp.resolve("again")), null);
+        JsonNode s2 = Json.MAPPER.readTree(tmp.resolve("again/summary.json").toFile());
+        assertEquals(s.get("models").get(0).toString(), s2.get("models").get(0).toString());
+        // (Not the SFT weights' bytes: fresh processes give identical files, but a second run in the same JVM was
+        // measured to differ in the last bits while every number above agrees.)
+        for (String f : List.of("dpo/round-1/data.jsonl", "plackett-luce/round-1/data.jsonl")) {
+            assertEquals(Files.readString(out.resolve(f)), Files.readString(tmp.resolve("again").resolve(f)), f);
+        }
+    }
+
+    @Test
+    void refusesBadInput(@TempDir Path tmp) throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> QuickstartConfig.defaults(tmp).withObjectives(List.of("nope")));
+        assertThrows(IllegalArgumentException.class, () -> QuickstartConfig.defaults(tmp).withTask("chess"));
+        assertThrows(IllegalArgumentException.class, () -> QuickstartConfig.defaults(tmp).withRounds(0, 8, 4));
+        Files.writeString(tmp.resolve("x.txt"), "x");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quickstart.run(tiny(tmp), null));
+        assertTrue(e.getMessage().contains("not empty"), e.getMessage());
+    }
+
+    private static String interval(JsonNode e) {
+        return String.format(Locale.ROOT, "%.3f [%.3f, %.3f]", e.get("value").asDouble(), e.get("lower").asDouble(), e.get("upper").asDouble());
+    }
+}
