@@ -18,14 +18,17 @@ import picocli.CommandLine.Option;
                 "Defaults take about one minute on a 2-core CPU; see docs/quickstart.md."},
         footer = {"", "Examples:",
                 "  ./prefer quickstart",
+                "  ./prefer quickstart --overwrite            # replace the previous run in runs/quickstart",
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
                 "  ./prefer quickstart --objective dpo,ipo,plackett-luce --rounds 3 --out runs/qs-compare",
                 "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format"})
 public final class QuickstartCommand implements Callable<Integer> {
     private static final QuickstartConfig D = QuickstartConfig.defaults(Path.of("runs/quickstart"));
 
-    @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR", description = "Output folder (must be empty or absent).")
+    @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "DIR", description = "Output folder (must be empty or absent, unless --overwrite).")
     Path out;
+    @Option(names = "--overwrite", description = "Replace --out if it holds an earlier quickstart run (its manifest.json says kind quickstart); any other non-empty folder is still refused.")
+    boolean overwrite;
     @Option(names = "--task", defaultValue = "arithmetic", description = "Built-in task: arithmetic, format or counting.")
     String task;
     @Option(names = "--seed", defaultValue = "0", description = "The one seed every stage derives its seeds from.")
@@ -71,12 +74,37 @@ public final class QuickstartCommand implements Callable<Integer> {
     public Integer call() {
         QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
                 objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples);
+        replaceEarlierRun();
         try {
             Quickstart.run(c, System.out);
             return 0;
         } catch (TrainingException e) {
             System.err.println("prefer: " + e.getMessage());
             return 3;
+        }
+    }
+
+    /** Empties --out when asked to and it is an earlier quickstart run; otherwise leaves it for the library to judge. */
+    private void replaceEarlierRun() {
+        if (!java.nio.file.Files.isDirectory(out)) return;
+        try (var entries = java.nio.file.Files.list(out)) {
+            if (entries.findAny().isEmpty()) return;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (!overwrite) {
+            throw new IllegalArgumentException("output folder exists and is not empty: " + out + " (pass --overwrite to replace an earlier quickstart run, or --out DIR)");
+        }
+        java.nio.file.Path manifest = out.resolve("manifest.json");
+        boolean earlierRun = java.nio.file.Files.isRegularFile(manifest)
+                && "quickstart".equals(dev.prefer.data.Json.readObject(manifest).path("kind").asText());
+        if (!earlierRun) throw new IllegalArgumentException("--overwrite refused: " + out + " is not an earlier quickstart run (no manifest.json of kind quickstart)");
+        try (var walk = java.nio.file.Files.walk(out)) {
+            for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(out)) java.nio.file.Files.delete(p);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
