@@ -12,7 +12,9 @@ import java.util.Objects;
  * Everything a training run needs, validated on construction; immutable. Defaults ({@link #defaults}) follow
  * Hugging Face's {@code TrainingArguments} / TRL's {@code DPOConfig} where they exist.
  *
- * @param task              {@link Task#PREFERENCE} (an objective over pairs or lists) or {@link Task#SFT}
+ * @param task              {@link Task#PREFERENCE} (an objective over pairs or lists), {@link Task#SFT}, or
+ *                          {@link Task#REWARD} (a sequence-classification reward model, {@link RewardTrainer};
+ *                          {@code objectiveParams} then hold {@link RewardLoss}'s options)
  * @param model             Hugging Face model folder of the initial policy
  * @param ref               reference model folder; null = the initial policy (ignored for reference-free objectives)
  * @param data              training file (JSONL or gzip JSONL)
@@ -52,7 +54,7 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
                           boolean skipBadRows, Precision precision, boolean resume) {
 
     /** What is trained. */
-    public enum Task { PREFERENCE, SFT }
+    public enum Task { PREFERENCE, SFT, REWARD }
 
     /** Learning rate after warm-up. */
     public enum Schedule { CONSTANT, LINEAR, COSINE }

@@ -57,6 +57,7 @@ public final class Trainer {
 
     /** Runs; {@code console} gets one progress line per logging step (null: silent). */
     public static TrainResult run(TrainConfig config, PrintStream console) {
+        if (config.task() == TrainConfig.Task.REWARD) return RewardTrainer.run(config, console, null);
         Torch.init();
         try {
             Files.createDirectories(config.out());
