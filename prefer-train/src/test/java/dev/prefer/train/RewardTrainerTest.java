@@ -97,6 +97,33 @@ class RewardTrainerTest {
     }
 
     @Test
+    void marginsAndWeightsFromTheDataEnterTheLoss(@TempDir Path tmp) throws Exception {
+        // pairs.jsonl rows with margin m_i = 0.1 i and weight w_i = 1 + (i mod 3); one step at learning rate 0 reports
+        // L = sum_i w_i * -log sigmoid(r_c - r_r - m_i) / sum_i w_i, computed here from transformers' rewards.
+        List<String> lines = Files.readAllLines(Fixtures.hfTiny("pairs.jsonl"));
+        List<String> out = new ArrayList<>();
+        JsonNode ex = expected("llama-rm").get("examples");
+        double num = 0, den = 0, plain = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            com.fasterxml.jackson.databind.node.ObjectNode row = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(lines.get(i));
+            row.put("margin", 0.1 * i);
+            row.put("weight", 1 + i % 3);
+            out.add(Json.line(row));
+            double u = ex.get(i).get("reward_chosen").asDouble() - ex.get(i).get("reward_rejected").asDouble();
+            num += (1 + i % 3) * Math.log1p(Math.exp(-(u - 0.1 * i)));
+            plain += (1 + i % 3) * Math.log1p(Math.exp(-u));
+            den += 1 + i % 3;
+        }
+        Path data = tmp.resolve("margins.jsonl");
+        Files.write(data, out);
+        TrainConfig c = TrainConfig.defaults(TrainConfig.Task.REWARD, rm("llama-rm"), data, tmp.resolve("a")).withObjective("bt", Map.of())
+                .withBatch(10, 1).withSteps(1, 1).withLearningRate(0);
+        assertEquals(num / den, ((Number) Trainer.run(c, null).lastMetrics().get("loss")).doubleValue(), 1e-5);
+        TrainConfig off = c.withObjective("bt", Map.of("margin", 0.0)).withOut(tmp.resolve("b"));
+        assertEquals(plain / den, ((Number) Trainer.run(off, null).lastMetrics().get("loss")).doubleValue(), 1e-5);
+    }
+
+    @Test
     void loraAdapterOnBaseScoresAsTheMergedModel(@TempDir Path tmp) throws Exception {
         String name = "llama-rm";
         Path out = tmp.resolve("lora");
