@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 final class LmRewardOptions {
     /** Every option here: given without a model-folder backbone, they are an error. */
     static final List<String> NAMES = List.of("--lora", "--lora-rank", "--lora-alpha", "--lora-dropout", "--lora-target-modules",
-            "--no-merge", "--max-steps", "--grad-accumulation", "--max-grad-norm", "--warmup-steps", "--schedule", "--log-every",
+            "--lora-init", "--no-merge", "--max-steps", "--grad-accumulation", "--max-grad-norm", "--warmup-steps", "--schedule", "--log-every",
             "--save-every", "--eval-every", "--resume", "--max-prompt-length", "--max-length", "--truncation-side", "--drop-long");
 
     @Option(names = "--lora", description = "Model folder: train LoRA adapters and the score head (PEFT SEQ_CLS) instead of all weights.")
@@ -22,6 +22,8 @@ final class LmRewardOptions {
     double loraDropout;
     @Option(names = "--lora-target-modules", split = ",", paramLabel = "NAME", description = "Model folder: LoRA modules (default q_proj,v_proj; GPT-2 c_attn).")
     List<String> loraTargets;
+    @Option(names = "--lora-init", paramLabel = "DIR", description = "Model folder with --lora: start from this PEFT adapter (its r, alpha and target modules must match).")
+    java.nio.file.Path loraInit;
     @Option(names = "--no-merge", description = "Model folder with --lora: do not also write the merged model to OUT/merged.")
     boolean noMerge;
     @Option(names = "--max-steps", defaultValue = "0", description = "Model folder: optimizer steps (0 = --epochs passes).")

@@ -38,7 +38,7 @@ import java.util.function.LongSupplier;
  * {@code adapter_model.safetensors} and copied back onto the model by {@link #load}.
  */
 public final class Lora implements AutoCloseable {
-    private final TrainConfig.LoraConfig config;
+    private TrainConfig.LoraConfig config;
     private final NDManager manager;
     private final LinkedHashMap<String, NDArray> params = new LinkedHashMap<>(); // PEFT names
     private final List<String> modules = new ArrayList<>();
@@ -108,6 +108,33 @@ public final class Lora implements AutoCloseable {
     /** PEFT's name for a fully trained module's weight in the adapter file. */
     static String savedName(String module) {
         return "base_model.model." + module + ".weight";
+    }
+
+    /**
+     * Starts training from the PEFT adapter in {@code config.init()}: its r, lora_alpha and target modules must be
+     * those of {@code config} (one-line error naming adapter_config.json and the field otherwise); dropout and merge
+     * come from {@code config}.
+     */
+    public static Lora startFrom(HfModel lm, TrainConfig.LoraConfig config) {
+        Path dir = config.init();
+        Path cfgFile = dir.resolve("adapter_config.json");
+        com.fasterxml.jackson.databind.JsonNode c = Json.readObject(cfgFile);
+        if (c.path("r").asInt(-1) != config.rank()) {
+            throw new DataException(cfgFile, 0, "r", c.path("r") + " does not match the LoRA rank " + config.rank());
+        }
+        if (Math.abs(c.path("lora_alpha").asDouble(-1) - config.alpha()) > 1e-12) {
+            throw new DataException(cfgFile, 0, "lora_alpha", c.path("lora_alpha") + " does not match the LoRA alpha " + config.alpha());
+        }
+        java.util.Set<String> theirs = new java.util.TreeSet<>();
+        c.path("target_modules").forEach(n -> theirs.add(n.asText()));
+        java.util.Set<String> ours = new java.util.TreeSet<>(config.targetModules().isEmpty()
+                ? defaultTargets(lm.config().architecture()) : config.targetModules());
+        if (!theirs.equals(ours)) {
+            throw new DataException(cfgFile, 0, "target_modules", theirs + " does not match the LoRA target modules " + ours);
+        }
+        Lora loaded = load(lm, dir);
+        loaded.config = config;
+        return loaded;
     }
 
     /** Loads a PEFT adapter folder ({@code adapter_config.json} + {@code adapter_model.safetensors}) onto the model. */

@@ -133,7 +133,7 @@ public final class RewardTrainer {
         Trainer.TrainResult go() {
             if (c.lora() != null) {
                 rm.setTrainable(false);
-                lora = Lora.create(rm, c.lora(), c.seed());
+                lora = c.lora().init() == null ? Lora.create(rm, c.lora(), c.seed()) : Lora.startFrom(rm, c.lora());
                 lora.setTrainable(true);
                 trainable = lora.parameters();
             } else {

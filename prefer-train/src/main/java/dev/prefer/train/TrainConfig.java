@@ -108,13 +108,25 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
      * @param targetModules module name suffixes (e.g. {@code q_proj}); empty = the architecture's default
      *                      (Llama family: q_proj, v_proj; GPT-2: c_attn, as PEFT's defaults)
      * @param merge         also write the merged model to {@code out/merged} (default true)
+     * @param init          a PEFT adapter folder to start from instead of a fresh A/B (PEFT's
+     *                      {@code PeftModel.from_pretrained(..., is_trainable=True)}); its r, alpha and target modules
+     *                      must equal these; null = fresh
      */
-    public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge) {
+    public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge, Path init) {
         public LoraConfig {
             require(rank >= 1, "lora rank must be >= 1");
             require(alpha > 0, "lora alpha must be > 0");
             require(dropout >= 0 && dropout < 1, "lora dropout must be in [0, 1)");
             targetModules = List.copyOf(targetModules == null ? List.of() : targetModules);
+        }
+
+        /** Fresh adapters. */
+        public LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge) {
+            this(rank, alpha, dropout, targetModules, merge, null);
+        }
+
+        public LoraConfig withInit(Path adapter) {
+            return new LoraConfig(rank, alpha, dropout, targetModules, merge, adapter);
         }
 
         public static LoraConfig defaults() {
@@ -180,6 +192,7 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
             l.put("dropout", lora.dropout());
             l.put("target_modules", lora.targetModules());
             l.put("merge", lora.merge());
+            if (lora.init() != null) l.put("init", lora.init().toAbsolutePath().normalize().toString());
             m.put("lora", l);
         }
         m.put("length", Map.of("max_prompt_length", length.maxPromptLength(), "max_length", length.maxLength(),

@@ -220,7 +220,7 @@ public final class Trainer {
         TrainResult go() {
             if (c.lora() != null) {
                 policy.setTrainable(false);
-                lora = Lora.create(policy, c.lora(), c.seed());
+                lora = c.lora().init() == null ? Lora.create(policy, c.lora(), c.seed()) : Lora.startFrom(policy, c.lora());
                 lora.setTrainable(true);
                 trainable = lora.parameters();
             } else {

@@ -132,6 +132,43 @@ class TrajectoryTest {
         }
     }
 
+    /** LoRA DPO from peft's initial adapter (random A, zero B): the same losses step by step and the same trained model. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "gpt2"})
+    void loraRunMatchesPeft(String arch, @TempDir Path tmp) {
+        JsonNode fx = fixture("lora-dpo-" + arch + ".json");
+        JsonNode t64 = fx.get("trajectory").get("float64"), t32 = fx.get("trajectory").get("float32");
+        JsonNode l = fx.get("trajectory").get("float64").path("lora");
+        List<String> targets = new ArrayList<>();
+        fx.get("trajectory").get("float64").get("lora").get("targets").forEach(n -> targets.add(n.asText()));
+        TrainConfig.LoraConfig lora = new TrainConfig.LoraConfig(l.get("r").asInt(), l.get("alpha").asDouble(), 0, targets, false)
+                .withInit(trajectories("lora-" + arch + "-initial"));
+        TrainConfig c = Fixtures.tiny(arch, tmp.resolve("out"), tmp.resolve("cache"))
+                .withOptimizer(5e-3, 0, 0.9, 0.999, 1e-8).withSteps(5, 1).withMaxGradNorm(0).withLora(lora);
+        Trainer.run(c, null);
+        List<JsonNode> rows = Fixtures.metrics(tmp.resolve("out"));
+        assertEquals(5, rows.size());
+        for (int s = 0; s < 5; s++) {
+            JsonNode e64 = t64.get("steps").get(s), e32 = t32.get("steps").get(s);
+            near(e64.get("loss"), e32.get("loss"), rows.get(s).get("loss").asDouble(), 1e-5, arch + " lora step " + (s + 1) + " loss");
+            double gn = e64.get("grad_norm").asDouble();
+            assertEquals(gn, rows.get(s).get("grad_norm").asDouble(), Math.max(1e-4 * gn, 20 * Math.abs(e32.get("grad_norm").asDouble() - gn)),
+                    arch + " lora step " + (s + 1) + " grad_norm");
+        }
+        try (CausalLM lm = CausalLM.load(Fixtures.hfTiny(arch, "policy")); Lora trained = Lora.load(lm, tmp.resolve("out"))) {
+            assertFinalLogps(lm, arch, t64.get("final_policy_chosen_logps"), t32.get("final_policy_chosen_logps"), "chosen_ids");
+            assertFinalLogps(lm, arch, t64.get("final_policy_rejected_logps"), t32.get("final_policy_rejected_logps"), "rejected_ids");
+        }
+    }
+
+    @Test
+    void loraInitMustMatchTheConfig(@TempDir Path tmp) {
+        TrainConfig.LoraConfig lora = new TrainConfig.LoraConfig(8, 8, 0, List.of(), false).withInit(trajectories("lora-llama-initial"));
+        TrainConfig c = Fixtures.tiny("llama", tmp.resolve("out"), tmp.resolve("cache")).withSteps(1, 1).withLora(lora);
+        dev.prefer.data.DataException e = org.junit.jupiter.api.Assertions.assertThrows(dev.prefer.data.DataException.class, () -> Trainer.run(c, null));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("adapter_config.json") && e.getMessage().contains("'r'"), e.getMessage());
+    }
+
     private static void assertFinalLogps(CausalLM lm, String arch, JsonNode want64, JsonNode want32, String field) {
         JsonNode ex = Fixtures.expected(arch).get("examples");
         List<TokenizedSequence> seqs = new ArrayList<>();
