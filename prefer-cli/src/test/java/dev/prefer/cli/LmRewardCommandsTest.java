@@ -73,5 +73,7 @@ class LmRewardCommandsTest {
         String c = RewardCommandsTest.run(2, "score", "--model", RM.toString(), "--data", PAIRS.toString(), "--annotator", "alice");
         assertTrue(c.contains("no per-annotator parameters"), c);
         assertEquals(1, c.strip().lines().count(), c);
+        String d = RewardCommandsTest.run(2, "eval", "reward", "--model", SHARED.resolve("fixtures/hf-tiny/llama/policy").toString(), "--data", PAIRS.toString());
+        assertTrue(d.contains("is a causal LM (LlamaForCausalLM), not a reward model"), d);
     }
 }

@@ -56,6 +56,18 @@ public final class LmRewardModel implements RewardScorer {
         return false;
     }
 
+    /** The architecture name when the folder's config.json names a {@code XxxForCausalLM}, else null. */
+    static String causalLmArchitecture(Path folder) {
+        Path cfg = folder.resolve("config.json");
+        if (!Files.isRegularFile(cfg)) return null;
+        try {
+            for (JsonNode a : Json.readObject(cfg).path("architectures")) if (a.asText().endsWith("ForCausalLM")) return a.asText();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
     public static LmRewardModel load(Path folder) {
         return load(folder, Precision.F32);
     }

@@ -26,7 +26,13 @@ public interface RewardScorer extends AutoCloseable {
 
     /** Opens a saved model: a sequence-classification folder or PEFT adapter as {@link LmRewardModel}, otherwise {@link RewardModel}. */
     static RewardScorer open(Path folder, Backbones.Options options) {
-        return LmRewardModel.isLmFolder(folder) ? LmRewardModel.load(folder) : RewardModel.load(folder, options);
+        if (LmRewardModel.isLmFolder(folder)) return LmRewardModel.load(folder);
+        String causal = LmRewardModel.causalLmArchitecture(folder);
+        if (causal != null) {
+            throw dev.prefer.data.DataException.ofFile(folder.resolve("config.json"), "is a causal LM (" + causal
+                    + "), not a reward model: it has no score head (make one with transformers' AutoModelForSequenceClassification, num_labels=1)");
+        }
+        return RewardModel.load(folder, options);
     }
 
     /** The reward of one response (annotator: for heads with per-annotator parameters; null for none). */
