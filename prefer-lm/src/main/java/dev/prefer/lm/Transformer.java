@@ -224,17 +224,24 @@ public final class Transformer implements AutoCloseable {
         final NDArray[] keys;   // per layer (B, K, S, E)
         final NDArray[] values; // per layer (B, K, S, E)
         int length;
+        /** Keep the autograd graph: store the first keys/values as they are (DJL's duplicate() detaches). */
+        final boolean differentiable;
 
-        KvCache(NDManager parent, int layers) {
+        KvCache(NDManager parent, int layers, boolean differentiable) {
             this.manager = parent.newSubManager();
             this.keys = new NDArray[layers];
             this.values = new NDArray[layers];
+            this.differentiable = differentiable;
         }
 
         /** Appends this step's keys/values for one layer and returns the full (B, K, S, E) pair. */
         NDArray[] append(int layer, NDArray k, NDArray v) {
             NDArray ok = keys[layer], ov = values[layer];
-            if (ok == null) {
+            if (differentiable) {
+                // arrays stay where the forward pass made them (the caller's step manager, which owns this cache)
+                keys[layer] = ok == null ? k : ok.concat(k, 2);
+                values[layer] = ov == null ? v : ov.concat(v, 2);
+            } else if (ok == null) {
                 keys[layer] = k.duplicate();
                 values[layer] = v.duplicate();
                 keys[layer].attach(manager);
@@ -248,6 +255,23 @@ public final class Transformer implements AutoCloseable {
             return new NDArray[] {keys[layer], values[layer]};
         }
 
+        /**
+         * Replaces every layer's keys and values by the rows {@code rowIndex} (an int64 array of row numbers, engine
+         * memory) selects: row r of the result is row {@code rowIndex[r]} of the cache. Prefix sharing runs each
+         * prompt once and then gives every continuation of it the prompt's keys/values this way; the selection is
+         * differentiable (its backward sums the continuations' gradients into the prompt's rows).
+         */
+        void selectRows(NDArray rowIndex) {
+            for (int l = 0; l < keys.length; l++) {
+                if (keys[l] == null) continue;
+                NDArray ok = keys[l], ov = values[l];
+                keys[l] = ok.get(rowIndex);
+                values[l] = ov.get(rowIndex);
+                keys[l].attach(manager);
+                values[l].attach(manager);
+            }
+        }
+
         @Override
         public void close() {
             manager.close();
@@ -256,7 +280,15 @@ public final class Transformer implements AutoCloseable {
 
     /** A fresh cache for {@link #forward}. */
     public KvCache newCache(NDManager parent) {
-        return new KvCache(parent, config.numLayers());
+        return new KvCache(parent, config.numLayers(), false);
+    }
+
+    /**
+     * A cache whose keys/values stay in the autograd graph (gradients flow back through them into the pass that
+     * made them), for prefix sharing in training; {@code step} must be the forward passes' step manager.
+     */
+    KvCache newDifferentiableCache(NDManager step) {
+        return new KvCache(step, config.numLayers(), true);
     }
 
     /**
