@@ -421,7 +421,7 @@ public final class Transformer implements AutoCloseable {
     /** RMSNorm (Zhang and Sennrich 2019): w * x / sqrt(mean(x^2) + eps), as transformers' LlamaRMSNorm. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray variance = x.square().mean(new int[] {-1}, true); // (B, T, 1)
-        return x.mul(variance.add(config.normEps()).pow(-0.5)).mul(weight);
+        return x.mul(variance.add(constant(x, config.normEps())).pow(constant(x, -0.5))).mul(weight);
     }
 
     private NDArray activation(NDArray x) {
@@ -430,7 +430,7 @@ public final class Transformer implements AutoCloseable {
             case "gelu_pytorch_tanh": {
                 // 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (Hendrycks and Gimpel 2016, tanh form),
                 // written as x * sigmoid(2u) (identical: 0.5 (1 + tanh u) = sigmoid(2u)) to save two passes.
-                NDArray twoU = x.square().mul(0.044715).add(1.0).mul(x).mul(2.0 * Math.sqrt(2.0 / Math.PI));
+                NDArray twoU = x.square().mul(constant(x, 0.044715)).add(constant(x, 1.0)).mul(x).mul(constant(x, 2.0 * Math.sqrt(2.0 / Math.PI)));
                 return x.mul(ai.djl.nn.Activation.sigmoid(twoU));
             }
             case "gelu":
@@ -518,16 +518,35 @@ public final class Transformer implements AutoCloseable {
         double scale = 1.0 / Math.sqrt(e);
         // Scaling q instead of the scores is bit-identical when the scale is a power of two (E = 4^k: 16, 64, 256)
         // and otherwise differs by one rounding; it touches T*E numbers instead of T*S.
-        NDArray qs = isPowerOfTwo(scale) ? q.mul(scale) : q;
+        NDArray qs = isPowerOfTwo(scale) ? q.mul(constant(q, scale)) : q;
         NDArray qg = g == 1 ? qs : qs.reshape(b, kh, g * t, e); // (B, K, G*T, E)
         NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)); // (B, K, G*T, S)
         if (g != 1) scores = scores.reshape(b, h, t, s); // (B, H, T, S)
-        if (!isPowerOfTwo(scale)) scores = scores.mul(scale);
+        if (!isPowerOfTwo(scale)) scores = scores.mul(constant(scores, scale));
         scores = scores.add(bias);
         NDArray probs = scores.softmax(-1);
         if (g != 1) probs = probs.reshape(b, kh, g * t, s);
         NDArray out = probs.matMul(v); // (B, K, G*T, E)
         return out.reshape(b, h, t, e).transpose(0, 2, 1, 3).reshape(b, t, h * e);
+    }
+
+    /**
+     * A 0-dim constant of {@code like}'s dtype in engine memory, owned by {@code like}'s (step) manager. Use it instead of
+     * DJL's {@code x.mul(Number)} (and add/pow/div with a Number) wherever autograd may run: DJL builds that scalar
+     * over a Java buffer and closes it right after the op, but autograd keeps the scalar for the backward pass (the
+     * gradient of x·c is grad·c), which then reads freed memory once the buffer is collected — wrong gradients
+     * with a correct loss, depending on garbage-collection timing (reproduced: 0 or 555 instead of 3 for d(3x)/dx).
+     */
+    public static NDArray constant(NDArray like, double value) {
+        NDManager m = like.getManager();
+        if (like.getDataType() == DataType.FLOAT32) return m.full(new Shape(), (float) value, DataType.FLOAT32);
+        NDArray host = m.create(value);
+        try {
+            NDArray c = host.duplicate();
+            return c.getDataType() == like.getDataType() ? c : c.toType(like.getDataType(), false);
+        } finally {
+            host.close();
+        }
     }
 
     private static boolean isPowerOfTwo(double x) {
