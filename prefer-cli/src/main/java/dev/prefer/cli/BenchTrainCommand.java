@@ -46,6 +46,10 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first.") int warmup;
     @Option(names = "--repeats", defaultValue = "3", description = "Runs of every variant, alternated; medians of the runs' medians reported.") int repeats;
 
+    @Option(names = "--variants", split = ",", defaultValue = "ref-off,ref-on,cached-off,cached-on",
+            description = "Trainer variants: ref- (reference forward each step) or cached- (cached reference log-probs), then off/on (prefix sharing).")
+    List<String> variants;
+
     @Option(names = "--no-python", description = "Only time the trainer (no PyTorch reference, no ratio).")
     boolean noPython;
 
@@ -78,6 +82,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (steps < 1 || pairs < 1 || repeats < 1 || warmup < 0) throw new IllegalArgumentException("need --steps, --pairs, --repeats >= 1 and --warmup >= 0");
+        for (String v : variants) {
+            if (!List.of("ref-off", "ref-on", "cached-off", "cached-on").contains(v)) throw new IllegalArgumentException("unknown --variants entry " + v + " (ref-off, ref-on, cached-off, cached-on)");
+        }
         if (!noPython && !Files.isRegularFile(torchScript)) throw new IllegalArgumentException("no PyTorch reference script at " + torchScript + " (--torch-script, or --no-python)");
         TrainBench.Shape shape = new TrainBench.Shape(layers, dModel, heads, vocab, pairs, promptLen, responseLen, steps, warmup);
         double tokens = 2.0 * pairs * (promptLen + responseLen);
@@ -99,6 +106,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             }
             for (boolean refForward : new boolean[] {true, false}) {
                 for (TrainConfig.PrefixSharing sh : new TrainConfig.PrefixSharing[] {TrainConfig.PrefixSharing.OFF, TrainConfig.PrefixSharing.ON}) {
+                    if (!variants.contains((refForward ? "ref-" : "cached-") + (sh == TrainConfig.PrefixSharing.ON ? "on" : "off"))) continue;
                     String name = "prefer, " + (refForward ? "reference forward" : "cached reference") + ", sharing " + (sh == TrainConfig.PrefixSharing.ON ? "on" : "off");
                     Path trace = profile != null && rep == 0
                             ? profile.resolveSibling((refForward ? "ref" : "cached") + "-" + sh.name().toLowerCase(Locale.ROOT) + "-" + profile.getFileName()) : null;
@@ -163,6 +171,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         env.remove("OPENBLAS_CORETYPE");
         env.remove("OPENBLAS_L2_SIZE");
         env.remove("THP_MEM_ALLOC_ENABLE");
+        env.remove("LD_PRELOAD"); // ./prefer's MKL shim is for the JVM's libtorch; Debian's torch uses OpenBLAS
         env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184");
         env.put("OMP_WAIT_POLICY", "passive");
         Process p = pb.start();
