@@ -91,7 +91,7 @@ public final class TrainCommand implements Runnable {
         boolean skipBadRows;
 
         @Option(names = "--prefix-sharing", defaultValue = "AUTO", description = "Run each group's shared prompt once "
-                + "(AUTO: when that saves at least a third of the tokens; ON; OFF).")
+                + "(AUTO: when that saves at least 5%% of the tokens; ON; OFF).")
         TrainConfig.PrefixSharing prefixSharing;
 
         TrainConfig config(TrainConfig.Task task, Path ref, String objective, java.util.Map<String, Double> params) {

@@ -58,9 +58,8 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
     /**
      * Prefix sharing: the responses of a group (a pair, a list) share the prompt, so the prompt runs once and its
      * keys/values serve every response ({@code CausalLM.logpsTensors} with groups); the numbers are those of the
-     * unshared pass up to float rounding. AUTO shares when the prompt tokens saved are at least a third of the
-     * batch's tokens ({@code CausalLM.sharingPays}); the second, shorter pass costs per-op overhead that only then
-     * pays (docs/train.md, speed).
+     * unshared pass up to float rounding. AUTO shares when the prompt tokens saved are at least 5% of the batch's
+     * tokens ({@code CausalLM.sharingPays}; measured faster from 6% up, docs/train.md, speed).
      */
     public enum PrefixSharing { AUTO, ON, OFF }
 
