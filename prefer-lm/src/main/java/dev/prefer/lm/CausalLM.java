@@ -399,7 +399,9 @@ public final class CausalLM implements AutoCloseable {
         long[] lastRows = new long[g];
         for (int gi = 0; gi < g; gi++) lastRows[gi] = (long) gi * pmax + pLen[gi] - 1;
         NDArray last = ph.reshape(g * (long) pmax, d).get(Transformer.engineOwned(step.create(lastRows))); // (G, D)
-        cache.selectRows(Transformer.engineOwned(step.create(groupIndex)));
+        boolean uniform = Arrays.stream(groupSizes).allMatch(x -> x == groupSizes[0]);
+        if (uniform) cache.repeatRows(groupSizes[0]); // rows are consecutive per group: a broadcast
+        else cache.selectRows(Transformer.engineOwned(step.create(groupIndex)));
         NDArray rh = model.forward(step, rIds, rPos, rValid, b, cache); // (B, Rmax, D)
         NDArray both = last.concat(rh.reshape(b * (long) rmax, d), 0); // (G + B*Rmax, D)
         NDArray sel = both.get(Transformer.engineOwned(step.create(rows))); // (N, D)

@@ -272,6 +272,32 @@ public final class Transformer implements AutoCloseable {
             }
         }
 
+        /**
+         * Every row repeated {@code k} times in place (row r becomes rows r·k .. r·k+k−1): the uniform-group form of
+         * {@link #selectRows}, as a broadcast of each row (G, 1, …) to (G, k, …) reshaped to (G·k, …); its backward is
+         * a sum over the k copies instead of an index scatter.
+         */
+        void repeatRows(int k) {
+            for (int l = 0; l < keys.length; l++) {
+                if (keys[l] == null) continue;
+                keys[l] = repeat(keys[l], k);
+                values[l] = repeat(values[l], k);
+                keys[l].attach(manager);
+                values[l].attach(manager);
+            }
+        }
+
+        private static NDArray repeat(NDArray a, int k) {
+            long[] s = a.getShape().getShape();
+            long[] wide = new long[s.length + 1];
+            wide[0] = s[0];
+            wide[1] = k;
+            System.arraycopy(s, 1, wide, 2, s.length - 1);
+            long[] flat = s.clone();
+            flat[0] = s[0] * k;
+            return a.expandDims(1).broadcast(new Shape(wide)).reshape(new Shape(flat));
+        }
+
         @Override
         public void close() {
             manager.close();

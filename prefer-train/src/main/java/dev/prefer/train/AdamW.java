@@ -106,12 +106,15 @@ public final class AdamW implements AutoCloseable {
             NDArray gs = g.mul(1 - beta1); // result in g's manager: bring it here
             gs.attach(s);
             m.muli(beta1).addi(gs);
+            gs.close(); // free whole-model temporaries as soon as they are used: peak memory stays ~2 extra copies
             NDArray g2 = g.square();
             g2.attach(s);
             v.muli(beta2).addi(g2.muli(1 - beta2));
-            NDArray denom = v.div(bc2);
-            denom.attach(s);
-            denom = denom.sqrt().addi(eps);
+            g2.close();
+            NDArray vh = v.div(bc2);
+            vh.attach(s);
+            NDArray denom = vh.sqrt().addi(eps);
+            vh.close();
             NDArray upd = m.div(bc1);
             upd.attach(s);
             upd.divi(denom).muli(lr);
