@@ -224,7 +224,8 @@ public final class Lora implements AutoCloseable {
                 NDArray in = x;
                 if (training && config.dropout() > 0) in = dropout(x, seedBase);
                 NDArray h = Linear.linear(in, a).singletonOrThrow(); // (…, r)
-                return Linear.linear(h, b).singletonOrThrow().mul(scale); // (…, out)
+                NDArray y = Linear.linear(h, b).singletonOrThrow();
+                return y.mul(dev.prefer.lm.Transformer.constant(y, scale)); // (…, out); not mul(Number): see Transformer.constant
             });
         }
     }
@@ -237,7 +238,8 @@ public final class Lora implements AutoCloseable {
     private NDArray dropout(NDArray x, long seedBase) {
         dev.prefer.lm.Torch.init().setRandomSeed((int) (dropoutSeed.getAsLong() * 1_000_003L + seedBase));
         NDArray u = x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType()); // (…, in)
-        NDArray keep = u.gte(config.dropout()).toType(x.getDataType(), false).mul(1.0 / (1.0 - config.dropout()));
+        NDArray keep = u.gte(config.dropout()).toType(x.getDataType(), false);
+        keep = keep.mul(dev.prefer.lm.Transformer.constant(keep, 1.0 / (1.0 - config.dropout())));
         return x.mul(keep);
     }
 
@@ -315,7 +317,7 @@ public final class Lora implements AutoCloseable {
                 NDArray a = params.get(pefName(module, "A")), b = params.get(pefName(module, "B"));
                 NDArray delta = b.matMul(a); // (out, in)
                 delta.attach(s);
-                delta = delta.mul(config.scale());
+                delta = delta.mul(dev.prefer.lm.Transformer.constant(delta, config.scale())); // not mul(Number): see constant()
                 if (conv1d(lm)) delta = delta.transpose(1, 0);
                 lm.parameters().get(module + ".weight").addi(delta);
             }
