@@ -79,6 +79,10 @@ public final class Trainer {
                 train = s.get(0);
                 eval = s.get(1);
             }
+            if (needs != null && needs.klSamples()) { // KTO: mismatched (prompt, completion) pairs per split
+                train = TrainData.withKlSamples(train, config.batchSize(), config.length(), policy);
+                eval = TrainData.withKlSamples(eval, config.batchSize(), config.length(), policy);
+            }
             String dataHash = TrainData.hash(train);
             String evalHash = TrainData.hash(eval);
 
@@ -320,7 +324,7 @@ public final class Trainer {
 
         private List<TokenizedSequence> sequences(List<TrainExample> groups) {
             List<TokenizedSequence> seqs = new ArrayList<>();
-            for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
+            for (TrainExample e : groups) seqs.addAll(e.scored());
             return seqs;
         }
 
@@ -347,7 +351,7 @@ public final class Trainer {
             double loss = 0, tokens = 0, kl = 0;
             int klN = 0;
             Map<String, Double> metrics = new LinkedHashMap<>();
-            int groupsSeen = 0;
+            Map<String, Double> metricGroups = new HashMap<>(); // groups behind each metric (unpaired pools may be absent)
             for (int mb = 0; mb < micro.size(); mb++) {
                 List<TrainExample> g = micro.get(mb);
                 List<double[]> r = microRef.get(mb);
@@ -368,8 +372,10 @@ public final class Trainer {
                     }
                     loss += share * l;
                     Map<String, Double> m = out.metrics().get();
-                    for (Map.Entry<String, Double> e : m.entrySet()) metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
-                    groupsSeen += g.size();
+                    for (Map.Entry<String, Double> e : m.entrySet()) {
+                        metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
+                        metricGroups.merge(e.getKey(), (double) g.size(), Double::sum);
+                    }
                     if (r != null) {
                         double[] p = t.sums().stopGradient().toType(DataType.FLOAT64, true).toDoubleArray();
                         int at = 0;
@@ -408,7 +414,7 @@ public final class Trainer {
             row.put("step", step + 1);
             row.put("epoch", (double) (step + 1) * per / train.size());
             row.put("loss", loss);
-            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / groupsSeen);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / metricGroups.get(e.getKey()));
             if (klN > 0) row.put("kl", kl / klN);
             row.put("grad_norm", gradNorm);
             row.put("learning_rate", lr);
@@ -422,7 +428,7 @@ public final class Trainer {
             List<double[]> out = new ArrayList<>();
             int at = 0;
             for (TrainExample e : groups) {
-                double[] v = new double[e.k()];
+                double[] v = new double[e.scoredCount()];
                 for (int j = 0; j < v.length; j++) v[j] = lp.get(at++).sum();
                 out.add(v);
             }
