@@ -389,7 +389,7 @@ public final class Transformer implements AutoCloseable {
     /** RMSNorm (Zhang and Sennrich 2019): w * x / sqrt(mean(x^2) + eps), as transformers' LlamaRMSNorm. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray variance = x.square().mean(new int[] {-1}, true); // (B, T, 1)
-        return x.mul(variance.add(config.normEps()).pow(-0.5)).mul(weight);
+        return x.mul(variance.add(config.normEps()).pow(scalar(variance, -0.5))).mul(weight);
     }
 
     private NDArray activation(NDArray x) {
@@ -398,7 +398,7 @@ public final class Transformer implements AutoCloseable {
             case "gelu_pytorch_tanh": {
                 // 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (Hendrycks and Gimpel 2016, tanh form),
                 // written as x * sigmoid(2u) (identical: 0.5 (1 + tanh u) = sigmoid(2u)) to save two passes.
-                NDArray twoU = x.square().mul(0.044715).add(1.0).mul(x).mul(2.0 * Math.sqrt(2.0 / Math.PI));
+                NDArray twoU = x.square().mul(scalar(x, 0.044715)).add(1.0).mul(x).mul(scalar(x, 2.0 * Math.sqrt(2.0 / Math.PI)));
                 return x.mul(ai.djl.nn.Activation.sigmoid(twoU));
             }
             case "gelu":
@@ -486,11 +486,11 @@ public final class Transformer implements AutoCloseable {
         double scale = 1.0 / Math.sqrt(e);
         // Scaling q instead of the scores is bit-identical when the scale is a power of two (E = 4^k: 16, 64, 256)
         // and otherwise differs by one rounding; it touches T*E numbers instead of T*S.
-        NDArray qs = isPowerOfTwo(scale) ? q.mul(scale) : q;
+        NDArray qs = isPowerOfTwo(scale) ? q.mul(scalar(q, scale)) : q;
         NDArray qg = g == 1 ? qs : qs.reshape(b, kh, g * t, e); // (B, K, G*T, E)
         NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)); // (B, K, G*T, S)
         if (g != 1) scores = scores.reshape(b, h, t, s); // (B, H, T, S)
-        if (!isPowerOfTwo(scale)) scores = scores.mul(scale);
+        if (!isPowerOfTwo(scale)) scores = scores.mul(scalar(scores, scale));
         scores = scores.add(bias);
         NDArray probs = scores.softmax(-1);
         if (g != 1) probs = probs.reshape(b, kh, g * t, s);
@@ -580,6 +580,18 @@ public final class Transformer implements AutoCloseable {
      */
     public static NDArray engineOwned(NDArray hostMade) {
         return hostMade.duplicate();
+    }
+
+    /**
+     * A number as an engine-owned 0-d array (the type DJL gives it), for ops on the gradient path. DJL's
+     * {@code x.mul(2.0)} makes the number a 0-d array over a Java buffer and closes it right after the op, while
+     * autograd keeps that tensor for the backward pass (d(x·c)/dx = c); after a garbage collection frees the buffer
+     * the backward reads reused memory. {@code x.mul(scalar(x, 2.0))} computes the same, safely.
+     */
+    public static NDArray scalar(NDArray like, Number value) {
+        try (NDArray host = like.getManager().create(value)) {
+            return host.duplicate();
+        }
     }
 
     /** Names of parameters in order. */

@@ -54,7 +54,7 @@ public final class Bco implements Objective {
     @Override
     public NDArray groupLosses(TensorBatch t) {
         t.host().require(name(), layout, true);
-        NDArray r = t.logRatio().mul(beta); // (B, K)
+        NDArray r = t.logRatio().mul(Num.scalar(t.policy(), beta)); // (B, K)
         NDArray x = delta != null ? r.sub(delta) : r.sub(r.stopGradient().mean());
         NDArray pos = t.labels(); // (B, K), 1 desirable
         NDArray l = Num.logSigmoid(x).neg().mul(pos).add(Num.logSigmoid(x.neg()).neg().mul(pos.neg().add(1)));

@@ -15,6 +15,7 @@ import dev.prefer.lm.Transformer;
 import dev.prefer.lm.io.DType;
 import dev.prefer.lm.io.HostTensor;
 import dev.prefer.lm.io.SafeTensors;
+import dev.prefer.objectives.Num;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,7 +151,7 @@ public final class Lora implements AutoCloseable {
                 NDArray in = x;
                 if (training && config.dropout() > 0) in = dropout(x, seedBase);
                 NDArray h = Linear.linear(in, a).singletonOrThrow(); // (…, r)
-                return Linear.linear(h, b).singletonOrThrow().mul(scale); // (…, out)
+                return Linear.linear(h, b).singletonOrThrow().mul(Num.scalar(h, scale)); // (…, out); engine-owned operand, see Num.scalar
             });
         }
     }
@@ -163,7 +164,7 @@ public final class Lora implements AutoCloseable {
     private NDArray dropout(NDArray x, long seedBase) {
         dev.prefer.lm.Torch.init().setRandomSeed((int) (dropoutSeed.getAsLong() * 1_000_003L + seedBase));
         NDArray u = x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType()); // (…, in)
-        NDArray keep = u.gte(config.dropout()).toType(x.getDataType(), false).mul(1.0 / (1.0 - config.dropout()));
+        NDArray keep = u.gte(config.dropout()).toType(x.getDataType(), false).mul(Num.scalar(u, 1.0 / (1.0 - config.dropout())));
         return x.mul(keep);
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.prefer.objectives.Num;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ final class SftLoss implements StepLoss {
         double[] w = new double[b];
         for (int g = 0; g < b; g++) w[g] = groups.get(g).weight();
         NDArray wa = step.create(w, new Shape(b)).toType(sums.getDataType(), true); // (B)
-        NDArray loss = wa.mul(sums).sum().neg().div(normaliser(groups));
+        NDArray loss = wa.mul(sums).sum().neg().div(Num.scalar(sums, normaliser(groups))); // engine-owned operand: Num.scalar
         return new Out(loss, () -> {
             double[] s = sums.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray();
             double mean = 0;

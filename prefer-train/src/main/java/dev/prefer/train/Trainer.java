@@ -362,7 +362,7 @@ public final class Trainer {
                      GradientCollector gc = Torch.init().newGradientCollector()) {
                     CausalLM.LogpsTensors t = policy.logpsTensors(s, sequences(g), false);
                     StepLoss.Out out = task.compute(s, t.sums(), t.tokenLogps(), g, r, type);
-                    NDArray scaled = out.loss().mul(share);
+                    NDArray scaled = out.loss().mul(dev.prefer.objectives.Num.scalar(out.loss(), share)); // engine-owned operand: Num.scalar
                     gc.backward(scaled);
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
                     if (!Double.isFinite(l)) {
