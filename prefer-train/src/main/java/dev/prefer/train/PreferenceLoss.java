@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.prefer.objectives.Batch;
 import dev.prefer.objectives.Layout;
 import dev.prefer.objectives.Objective;
+import dev.prefer.objectives.RunningState;
 import dev.prefer.objectives.TensorBatch;
 import dev.prefer.objectives.TensorLoss;
 import java.util.List;
@@ -105,6 +106,9 @@ final class PreferenceLoss implements StepLoss {
         NDArray all = sums.reshape(b, w); // (B, S)
         TensorBatch tb = TensorBatch.of(step, host, type).withPolicy(w == k ? all : all.get(":, 0:" + k)); // (B, K)
         if (w > k) tb = tb.withKlPolicy(all.get(":, " + k).stopGradient()); // (B): KL samples carry no gradient
+        if (objective instanceof RunningState rs) { // state across batches (BCO's running δ): observed before this loss
+            rs.observe(hostBatch(groups, all.stopGradient().toType(DataType.FLOAT64, true).toDoubleArray(), ref));
+        }
         TensorLoss l = objective.loss(tb);
         return new Out(l.loss(), l::metrics);
     }

@@ -19,6 +19,7 @@ import dev.prefer.lm.io.SafeTensors;
 import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.objectives.Requirements;
+import dev.prefer.objectives.RunningState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -259,7 +260,8 @@ public final class Trainer {
                         }
                         last = row;
                         if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) {
-                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap);
+                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap,
+                                    objective instanceof RunningState rs ? rs.state() : null);
                         }
                     }
                 }
@@ -303,6 +305,17 @@ public final class Trainer {
                 else v.put(e.getKey().substring(2), e.getValue().data());
             }
             opt.restore(s.optimizerStep(), m, v, trainable);
+            if (objective instanceof RunningState rs) {
+                JsonNode st;
+                try {
+                    st = Json.MAPPER.readTree(s.dir().resolve("state.json").toFile()).path("objective_state");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                double[] values = new double[st.size()];
+                for (int i = 0; i < values.length; i++) values[i] = st.get(i).asDouble();
+                if (values.length > 0) rs.restore(values);
+            }
             if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
             return s.step();
         }

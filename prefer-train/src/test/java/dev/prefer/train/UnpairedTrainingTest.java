@@ -102,6 +102,52 @@ class UnpairedTrainingTest {
         assertEquals(rr, row.get("rewards/rejected").asDouble(), 1e-5);
     }
 
+    @Test
+    void bcoEvaluationUsesTheRunningDeltaOfTraining(@TempDir Path tmp) throws Exception {
+        // Train one step (learning rate 0) on the rows of llama pair 0, evaluate on those of pair 4: TRL's BCO uses
+        // δ = the running mean of the training rewards there, ½ β(ρ_c0 + ρ_r0), not the evaluation batch's mean.
+        JsonNode ex = Fixtures.expected("llama").get("examples");
+        double delta = BETA * 0.5 * (rho(ex.get(0), "chosen") + rho(ex.get(0), "rejected"));
+        double rc = BETA * rho(ex.get(4), "chosen"), rr = BETA * rho(ex.get(4), "rejected");
+        double expected = 0.5 * (-logSigmoid(rc - delta) - logSigmoid(-(rr - delta)));
+        TrainConfig c = config("llama", unpairedRows(tmp, 0), tmp, "bco", Map.of("beta", BETA, "unpaired", 1.0))
+                .withEval(unpairedRows(tmp, 4), 0);
+        Trainer.TrainResult r = Trainer.run(c, null);
+        assertEquals(expected, ((Number) r.evalMetrics().get("eval/loss")).doubleValue(), 1e-6);
+    }
+
+    static double rho(JsonNode e, String which) {
+        return e.get("policy_" + which + "_logps").asDouble() - e.get("reference_" + which + "_logps").asDouble();
+    }
+
+    @Test
+    void bcoResumeRestoresTheRunningDelta(@TempDir Path tmp) throws Exception {
+        Path data = eighteenRows(tmp, new ArrayList<>());
+        TrainConfig full = config("llama", data, tmp, "bco", Map.of("beta", BETA, "unpaired", 1.0)).withBatch(6, 1)
+                .withLearningRate(1e-3).withSteps(4, 1).withEvery(1, 2, 0);
+        Trainer.run(full, null);
+        byte[] want = Files.readAllBytes(tmp.resolve("out/model.safetensors"));
+        for (boolean keepState : new boolean[] {true, false}) {
+            // a run "interrupted" after step 2: its out folder holds only the step-2 checkpoint
+            Path out = tmp.resolve("resumed-" + keepState);
+            Path ck = out.resolve("checkpoints/step-2");
+            Files.createDirectories(ck);
+            for (String f : List.of("trainable.safetensors", "optimizer.safetensors", "state.json")) {
+                Files.copy(tmp.resolve("out/checkpoints/step-2").resolve(f), ck.resolve(f));
+            }
+            if (!keepState) {
+                com.fasterxml.jackson.databind.node.ObjectNode st = (com.fasterxml.jackson.databind.node.ObjectNode) readJson(ck.resolve("state.json"));
+                assertTrue(st.has("objective_state"));
+                st.remove("objective_state");
+                Files.writeString(ck.resolve("state.json"), Json.pretty(st));
+            }
+            Files.writeString(out.resolve("checkpoints/latest"), "step-2\n");
+            Trainer.run(full.withOut(out).withResume(true), null);
+            boolean same = java.util.Arrays.equals(want, Files.readAllBytes(out.resolve("model.safetensors")));
+            assertEquals(keepState, same, keepState ? "resumed weights differ" : "the running δ made no difference");
+        }
+    }
+
     /** The 9 distinguishable fixture pairs (row 6 has chosen == rejected) as 18 unpaired rows. */
     static Path eighteenRows(Path dir, List<String[]> rowsOut) throws Exception {
         List<String> lines = new ArrayList<>();
