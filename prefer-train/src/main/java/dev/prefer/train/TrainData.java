@@ -14,7 +14,7 @@ import dev.prefer.data.pref.PreferenceReader;
 import dev.prefer.data.pref.RankedList;
 import dev.prefer.data.pref.JointPreferencePair;
 import dev.prefer.data.pref.UnpairedExample;
-import dev.prefer.lm.CausalLM;
+import dev.prefer.lm.HfModel;
 import dev.prefer.lm.PromptResponse;
 import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.objectives.Layout;
@@ -57,7 +57,7 @@ public final class TrainData {
      * (DOVE with {@code joint=1}) every sequence is scored from its second prompt token on: ℓ = log π(x, y).
      * KTO's KL samples are added afterwards, per split, by {@link #withKlSamples}.
      */
-    public static Loaded preferences(Path file, CausalLM lm, Requirements needs, LengthConfig length, boolean skipBadRows) {
+    public static Loaded preferences(Path file, HfModel lm, Requirements needs, LengthConfig length, boolean skipBadRows) {
         PreferenceReader.Options opts = PreferenceReader.Options.DEFAULT.withSkipBadRows(skipBadRows);
         ChatTemplate t = templateOf(lm.source());
         if (t != null) opts = opts.withChatTemplate(t);
@@ -144,7 +144,7 @@ public final class TrainData {
      * completion of row i+1 (the last row that of the first), scored after row i's own prompt. A final chunk of
      * one row takes the previous row's completion; a split of one row gets none (z = 0). The completion is cut to fit the length limits after the prompt.
      */
-    public static List<TrainExample> withKlSamples(List<TrainExample> ex, int chunk, LengthConfig length, CausalLM lm) {
+    public static List<TrainExample> withKlSamples(List<TrainExample> ex, int chunk, LengthConfig length, HfModel lm) {
         if (ex.size() < 2) return ex; // no other row: no KL sample, z = 0
         if (chunk < 2) throw new IllegalArgumentException("the KL estimate pairs each row with another row's completion: it needs batch size >= 2");
         int limit = lm.config().maxPositions();
@@ -166,7 +166,7 @@ public final class TrainData {
     }
 
     /** SFT rows: prompt and completion (the completion alone is scored). */
-    public static Loaded sft(Path file, CausalLM lm, LengthConfig length, boolean skipBadRows) {
+    public static Loaded sft(Path file, HfModel lm, LengthConfig length, boolean skipBadRows) {
         ChatTemplate t = templateOf(lm.source());
         List<RawGroup> raw = new ArrayList<>();
         boolean[] preference = {false};
@@ -219,7 +219,7 @@ public final class TrainData {
     private record RawGroup(String prompt, List<String> responses, double[] labels, double weight, Double margin, double[] attributes,
                             List<String> prompts) {}
 
-    private static Loaded tokenize(List<RawGroup> raw, CausalLM lm, LengthConfig length, long rows, long skipped) {
+    private static Loaded tokenize(List<RawGroup> raw, HfModel lm, LengthConfig length, long rows, long skipped) {
         int maxPos = lm.config().maxPositions();
         if (length.maxLength() > maxPos) {
             throw new IllegalArgumentException("max length " + length.maxLength() + " exceeds the model's " + maxPos + " positions");
