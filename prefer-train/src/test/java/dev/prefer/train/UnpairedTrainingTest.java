@@ -213,6 +213,35 @@ class UnpairedTrainingTest {
     }
 
     @Test
+    void conversationalRowsAreRenderedWithTheChatTemplate(@TempDir Path tmp) throws Exception {
+        Path model = SftDataTest.modelWithTemplate(tmp);
+        Path data = tmp.resolve("chat-unpaired.jsonl");
+        Files.write(data, List.of(
+                "{\"prompt\": [{\"role\": \"user\", \"content\": \"Q: 12+7=\"}], \"completion\": [{\"role\": \"assistant\", \"content\": \" 19\"}], \"label\": true}",
+                "{\"prompt\": [{\"role\": \"user\", \"content\": \"Q: 3+4=\"}], \"completion\": [{\"role\": \"assistant\", \"content\": \" 8\"}], \"label\": false}"));
+        dev.prefer.objectives.Requirements kto = dev.prefer.objectives.ObjectiveCatalog.create("kto", Map.of()).requirements();
+        try (CausalLM lm = CausalLM.load(model)) {
+            List<TrainExample> ex = TrainData.withKlSamples(
+                    TrainData.preferences(data, lm, kto, dev.prefer.data.pref.LengthConfig.UNLIMITED, false).examples(), 2,
+                    dev.prefer.data.pref.LengthConfig.UNLIMITED, lm);
+            // by hand from the template: prompt "<|user|>Q: 12+7=\n<|assistant|>", completion " 19\n"
+            dev.prefer.lm.TokenizedSequence first = lm.tokenize(new PromptResponse("<|user|>Q: 12+7=\n<|assistant|>", " 19\n"));
+            dev.prefer.lm.TokenizedSequence second = lm.tokenize(new PromptResponse("<|user|>Q: 3+4=\n<|assistant|>", " 8\n"));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first.promptIds(), ex.get(0).prompt());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first.responseIds(), ex.get(0).responses().get(0));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1}, ex.get(0).labels());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0}, ex.get(1).labels());
+            // the KL sample of each row: the other row's completion after its own prompt
+            org.junit.jupiter.api.Assertions.assertArrayEquals(second.responseIds(), ex.get(0).klResponse());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first.responseIds(), ex.get(1).klResponse());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(second.promptIds(), ex.get(1).prompt());
+        }
+        Trainer.TrainResult r = Trainer.run(TrainConfig.defaults(TrainConfig.Task.PREFERENCE, model, data, tmp.resolve("out"))
+                .withObjective("kto", Map.of()).withCacheDir(tmp.resolve("cache")).withBatch(2, 1).withSteps(2, 1).withLearningRate(1e-3), null);
+        assertTrue(Double.isFinite(((Number) r.lastMetrics().get("loss")).doubleValue()));
+    }
+
+    @Test
     void pairsAreSplitIntoRowsForKto(@TempDir Path tmp) {
         // TRL unpairs preference data for KTO: chosen desirable, rejected undesirable, in file order.
         TrainConfig c = config("llama", Fixtures.hfTiny("pairs.jsonl"), tmp, "kto", Map.of("beta", BETA)).withBatch(20, 1);
