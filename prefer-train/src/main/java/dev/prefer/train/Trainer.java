@@ -19,6 +19,7 @@ import dev.prefer.lm.io.SafeTensors;
 import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.objectives.Requirements;
+import dev.prefer.objectives.RunningState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -79,6 +80,10 @@ public final class Trainer {
                 List<List<TrainExample>> s = TrainData.split(loaded.examples(), config.evalFraction(), config.seed());
                 train = s.get(0);
                 eval = s.get(1);
+            }
+            if (needs != null && needs.klSamples()) { // KTO: mismatched (prompt, completion) pairs per split
+                train = TrainData.withKlSamples(train, config.batchSize(), config.length(), policy);
+                eval = TrainData.withKlSamples(eval, config.batchSize(), config.length(), policy);
             }
             String dataHash = TrainData.hash(train);
             String evalHash = TrainData.hash(eval);
@@ -173,8 +178,22 @@ public final class Trainer {
      */
     static int[] groupSizes(List<TrainExample> groups, List<TokenizedSequence> seqs, TrainConfig.PrefixSharing mode) {
         if (mode == TrainConfig.PrefixSharing.OFF) return null;
-        int[] sizes = new int[groups.size()];
-        for (int i = 0; i < sizes.length; i++) sizes[i] = groups.get(i).k();
+        // runs of consecutive scored sequences with the same prompt ids: a pair or list (and its KL sample, which
+        // has the row's own prompt); joint pairs with different prompts fall apart into runs of one
+        List<Integer> runs = new ArrayList<>();
+        int at = 0;
+        for (TrainExample e : groups) {
+            int end = at + e.scoredCount(), start = at;
+            for (int j = at + 1; j <= end; j++) {
+                if (j == end || !java.util.Arrays.equals(seqs.get(j).promptIds(), seqs.get(start).promptIds())) {
+                    runs.add(j - start);
+                    start = j;
+                }
+            }
+            at = end;
+        }
+        if (at != seqs.size()) throw new IllegalStateException("scored sequences do not match the groups");
+        int[] sizes = runs.stream().mapToInt(Integer::intValue).toArray();
         return mode == TrainConfig.PrefixSharing.ON || CausalLM.sharingPays(seqs, sizes) ? sizes : null;
     }
 
@@ -281,7 +300,8 @@ public final class Trainer {
                         }
                         last = row;
                         if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) {
-                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap);
+                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap,
+                                    objective instanceof RunningState rs ? rs.state() : null);
                         }
                     }
                 }
@@ -325,6 +345,17 @@ public final class Trainer {
                 else v.put(e.getKey().substring(2), e.getValue().data());
             }
             opt.restore(s.optimizerStep(), m, v, trainable);
+            if (objective instanceof RunningState rs) {
+                JsonNode st;
+                try {
+                    st = Json.MAPPER.readTree(s.dir().resolve("state.json").toFile()).path("objective_state");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                double[] values = new double[st.size()];
+                for (int i = 0; i < values.length; i++) values[i] = st.get(i).asDouble();
+                if (values.length > 0) rs.restore(values);
+            }
             if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
             return s.step();
         }
@@ -346,7 +377,7 @@ public final class Trainer {
 
         private List<TokenizedSequence> sequences(List<TrainExample> groups) {
             List<TokenizedSequence> seqs = new ArrayList<>();
-            for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
+            for (TrainExample e : groups) seqs.addAll(e.scored());
             return seqs;
         }
 
@@ -373,7 +404,7 @@ public final class Trainer {
             double loss = 0, tokens = 0, kl = 0;
             int klN = 0;
             Map<String, Double> metrics = new LinkedHashMap<>();
-            int groupsSeen = 0;
+            Map<String, Double> metricGroups = new HashMap<>(); // groups behind each metric (unpaired pools may be absent)
             for (int mb = 0; mb < micro.size(); mb++) {
                 List<TrainExample> g = micro.get(mb);
                 List<double[]> r = microRef.get(mb);
@@ -395,8 +426,10 @@ public final class Trainer {
                     }
                     loss += share * l;
                     Map<String, Double> m = out.metrics().get();
-                    for (Map.Entry<String, Double> e : m.entrySet()) metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
-                    groupsSeen += g.size();
+                    for (Map.Entry<String, Double> e : m.entrySet()) {
+                        metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
+                        metricGroups.merge(e.getKey(), (double) g.size(), Double::sum);
+                    }
                     if (r != null) {
                         double[] p = t.sums().stopGradient().toType(DataType.FLOAT64, true).toDoubleArray();
                         int at = 0;
@@ -433,7 +466,7 @@ public final class Trainer {
             row.put("step", step + 1);
             row.put("epoch", (double) (step + 1) * per / train.size());
             row.put("loss", loss);
-            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / groupsSeen);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / metricGroups.get(e.getKey()));
             if (klN > 0) row.put("kl", kl / klN);
             row.put("grad_norm", gradNorm);
             row.put("learning_rate", lr);
@@ -447,7 +480,7 @@ public final class Trainer {
             List<double[]> out = new ArrayList<>();
             int at = 0;
             for (TrainExample e : groups) {
-                double[] v = new double[e.k()];
+                double[] v = new double[e.scoredCount()];
                 for (int j = 0; j < v.length; j++) v[j] = lp.get(at++).sum();
                 out.add(v);
             }
