@@ -77,6 +77,8 @@ public final class TrainCommand implements Runnable {
         double loraDropout;
         @Option(names = "--lora-target-modules", split = ",", paramLabel = "NAME", description = "Module names (default: q_proj,v_proj for Llama-family, c_attn for GPT-2).")
         List<String> loraTargets;
+        @Option(names = "--lora-init", paramLabel = "DIR", description = "Start from this PEFT adapter folder (its r, alpha and target modules must match the options) instead of fresh adapters.")
+        Path loraInit;
         @Option(names = "--max-prompt-length", defaultValue = "0", description = "Prompt token limit (0 = none).")
         int maxPromptLength;
         @Option(names = "--max-length", defaultValue = "0", description = "Prompt + response token limit (0 = the model's positions).")
@@ -95,7 +97,8 @@ public final class TrainCommand implements Runnable {
         TrainConfig.PrefixSharing prefixSharing;
 
         TrainConfig config(TrainConfig.Task task, Path ref, String objective, java.util.Map<String, Double> params) {
-            TrainConfig.LoraConfig l = lora ? new TrainConfig.LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, true) : null;
+            if (loraInit != null && !lora) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lora-init needs --lora");
+            TrainConfig.LoraConfig l = lora ? new TrainConfig.LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, true, loraInit) : null;
             LengthConfig len = new LengthConfig(maxPromptLength, maxLength, truncationSide,
                     dropLong ? LengthConfig.Overflow.DROP : LengthConfig.Overflow.TRUNCATE);
             return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, params, learningRate, weightDecay,

@@ -30,7 +30,7 @@ import java.util.Random;
  * log p(token | all previous ids). Batches are right-padded; causal masking plus a key-padding mask make every
  * number independent of the padding.
  */
-public final class CausalLM implements AutoCloseable {
+public final class CausalLM implements AutoCloseable, HfModel {
     /** Default number of sequences per forward pass in {@link #logps(List)}. */
     public static final int DEFAULT_BATCH = 16;
 

@@ -348,7 +348,7 @@ public final class Transformer implements AutoCloseable {
             NDArray posArr = engineOwned(step.create(positions, new Shape(b, t)));
             x = embed(idArr, p(prefix + "wte.weight")).add(embed(posArr, p(prefix + "wpe.weight"))); // (B, T, D)
         } else {
-            x = embed(idArr, p(prefix + "embed_tokens.weight")); // (B, T, D)
+            x = paddingIdx(step, ids, b, t, embed(idArr, p(prefix + "embed_tokens.weight"))); // (B, T, D)
             rope = rotary(step, positions, b, t);
         }
         for (int i = 0; i < config.numLayers(); i++) {
@@ -369,6 +369,30 @@ public final class Transformer implements AutoCloseable {
     /** Scores (…, numLabels) of hidden states (…, D) through the {@code score} head (no bias, as in transformers). */
     public NDArray score(NDArray hidden) {
         return Linear.linear(hidden, p("score.weight")).singletonOrThrow();
+    }
+
+    /**
+     * transformers builds the Llama-family embedding as {@code nn.Embedding(vocab, d, padding_idx=pad_token_id)}:
+     * the lookup is ordinary, but the pad row never receives a gradient. When the batch holds the pad id (e.g. an eos
+     * that equals pad, read by a reward model's score head) and gradients are recorded, its embeddings are passed on
+     * as x·keep + stopGradient(x)·(1 − keep), keep = 0 at pad ids: the same values, no gradient into that row.
+     * (GPT-2's {@code wte} has no padding_idx.)
+     */
+    private NDArray paddingIdx(NDManager step, long[] ids, int b, int t, NDArray x) {
+        int pad = config.padTokenId();
+        if (pad < 0 || !ai.djl.pytorch.jni.JniUtils.isGradMode()) return x;
+        float[] keep = null;
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] != pad) continue;
+            if (keep == null) {
+                keep = new float[ids.length];
+                java.util.Arrays.fill(keep, 1f);
+            }
+            keep[i] = 0f;
+        }
+        if (keep == null) return x;
+        NDArray k = engineOwned(step.create(keep, new Shape(b, t, 1))).toType(x.getDataType(), false); // (B, T, 1)
+        return x.mul(k).add(x.stopGradient().mul(k.neg().add(1))); // (B, T, D)
     }
 
     private NDArray embed(NDArray ids, NDArray weight) {

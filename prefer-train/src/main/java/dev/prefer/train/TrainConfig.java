@@ -12,7 +12,9 @@ import java.util.Objects;
  * Everything a training run needs, validated on construction; immutable. Defaults ({@link #defaults}) follow
  * Hugging Face's {@code TrainingArguments} / TRL's {@code DPOConfig} where they exist.
  *
- * @param task              {@link Task#PREFERENCE} (an objective over pairs or lists) or {@link Task#SFT}
+ * @param task              {@link Task#PREFERENCE} (an objective over pairs or lists), {@link Task#SFT}, or
+ *                          {@link Task#REWARD} (a sequence-classification reward model, {@link RewardTrainer};
+ *                          {@code objectiveParams} then hold {@link RewardLoss}'s options)
  * @param model             Hugging Face model folder of the initial policy
  * @param ref               reference model folder; null = the initial policy (ignored for reference-free objectives)
  * @param data              training file (JSONL or gzip JSONL)
@@ -53,7 +55,7 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
                           boolean skipBadRows, Precision precision, boolean resume, PrefixSharing prefixSharing) {
 
     /** What is trained. */
-    public enum Task { PREFERENCE, SFT }
+    public enum Task { PREFERENCE, SFT, REWARD }
 
     /**
      * Prefix sharing: the responses of a group (a pair, a list) share the prompt, so the prompt runs once and its
@@ -95,6 +97,19 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
         require(evalEvery >= 0, "eval every must be >= 0");
     }
 
+    /** As the canonical constructor with {@code prefixSharing} AUTO (the signature before that component existed). */
+    public TrainConfig(Task task, Path model, Path ref, Path data, Path evalData, double evalFraction, Path out,
+                       String objective, Map<String, Double> objectiveParams, double learningRate, double weightDecay,
+                       double adamBeta1, double adamBeta2, double adamEpsilon, Schedule schedule, int warmupSteps,
+                       int maxSteps, int epochs, int batchSize, int gradAccumulation, double maxGradNorm, long seed,
+                       int logEvery, int saveEvery, int evalEvery, LoraConfig lora, LengthConfig length, Path cacheDir,
+                       boolean skipBadRows, Precision precision, boolean resume) {
+        this(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay,
+                adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation,
+                maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume,
+                PrefixSharing.AUTO);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
     }
@@ -116,13 +131,25 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
      * @param targetModules module name suffixes (e.g. {@code q_proj}); empty = the architecture's default
      *                      (Llama family: q_proj, v_proj; GPT-2: c_attn, as PEFT's defaults)
      * @param merge         also write the merged model to {@code out/merged} (default true)
+     * @param init          a PEFT adapter folder to start from instead of a fresh A/B (PEFT's
+     *                      {@code PeftModel.from_pretrained(..., is_trainable=True)}); its r, alpha and target modules
+     *                      must equal these; null = fresh
      */
-    public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge) {
+    public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge, Path init) {
         public LoraConfig {
             require(rank >= 1, "lora rank must be >= 1");
             require(alpha > 0, "lora alpha must be > 0");
             require(dropout >= 0 && dropout < 1, "lora dropout must be in [0, 1)");
             targetModules = List.copyOf(targetModules == null ? List.of() : targetModules);
+        }
+
+        /** Fresh adapters. */
+        public LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge) {
+            this(rank, alpha, dropout, targetModules, merge, null);
+        }
+
+        public LoraConfig withInit(Path adapter) {
+            return new LoraConfig(rank, alpha, dropout, targetModules, merge, adapter);
         }
 
         public static LoraConfig defaults() {
@@ -189,6 +216,7 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
             l.put("dropout", lora.dropout());
             l.put("target_modules", lora.targetModules());
             l.put("merge", lora.merge());
+            if (lora.init() != null) l.put("init", lora.init().toAbsolutePath().normalize().toString());
             m.put("lora", l);
         }
         m.put("length", Map.of("max_prompt_length", length.maxPromptLength(), "max_length", length.maxLength(),

@@ -57,6 +57,7 @@ public final class Trainer {
 
     /** Runs; {@code console} gets one progress line per logging step (null: silent). */
     public static TrainResult run(TrainConfig config, PrintStream console) {
+        if (config.task() == TrainConfig.Task.REWARD) return RewardTrainer.run(config, console, null);
         Torch.init();
         try {
             Files.createDirectories(config.out());
@@ -244,7 +245,7 @@ public final class Trainer {
         TrainResult go() {
             if (c.lora() != null) {
                 policy.setTrainable(false);
-                lora = Lora.create(policy, c.lora(), c.seed());
+                lora = c.lora().init() == null ? Lora.create(policy, c.lora(), c.seed()) : Lora.startFrom(policy, c.lora());
                 lora.setTrainable(true);
                 trainable = lora.parameters();
             } else {
