@@ -448,7 +448,8 @@ public final class Trainer {
                     g0.attach(s);
                     grads.put(e.getKey(), g0);
                 }
-                NDArray flat = AdamW.flatten(grads); // one copy of all gradients: norm, clipping and update on it
+                // one copy of all gradients: norm, clipping and update on it
+                NDArray flat = grads.isEmpty() ? s.zeros(new ai.djl.ndarray.types.Shape(0), type) : AdamW.flatten(grads);
                 gradNorm = Math.sqrt(flat.square().sum().toType(DataType.FLOAT64, true).getDouble());
                 if (!Double.isFinite(gradNorm)) {
                     Checkpoints.State last = Checkpoints.latest(c.out());
