@@ -14,8 +14,6 @@ import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.SequenceLogps;
 import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.lm.Torch;
-import dev.prefer.lm.io.HostTensor;
-import dev.prefer.lm.io.SafeTensors;
 import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.objectives.Requirements;
@@ -313,38 +311,8 @@ public final class Trainer {
         }
 
         private int restore(AdamW opt, Map<String, Object> configMap) {
-            Checkpoints.State s = Checkpoints.latest(c.out());
+            Checkpoints.State s = StepMechanics.restore(c.out(), configMap, trainable, opt);
             if (s == null) return 0;
-            JsonNode saved = Checkpoints.config(s);
-            JsonNode now;
-            try {
-                now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(configMap)); // the same number types as read back
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (!saved.equals(now)) {
-                throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
-            }
-            Map<String, HostTensor> w = SafeTensors.read(s.dir().resolve("trainable.safetensors"));
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try (NDManager tmp = Torch.newManager()) {
-                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-                    HostTensor h = w.get(e.getKey());
-                    if (h == null) throw new TrainingException("checkpoint " + s.dir() + " lacks " + e.getKey());
-                    NDArray src = Lora.engineOwned(tmp, h.data(), e.getValue().getShape(), e.getValue().getDataType());
-                    e.getValue().muli(0).addi(src); // exact copy: 0 + x == x bitwise
-                }
-            } finally {
-                JniUtils.setGradMode(grad);
-            }
-            Map<String, HostTensor> o = SafeTensors.read(s.dir().resolve("optimizer.safetensors"));
-            Map<String, float[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
-            for (Map.Entry<String, HostTensor> e : o.entrySet()) {
-                if (e.getKey().startsWith("m.")) m.put(e.getKey().substring(2), e.getValue().data());
-                else v.put(e.getKey().substring(2), e.getValue().data());
-            }
-            opt.restore(s.optimizerStep(), m, v, trainable);
             if (objective instanceof RunningState rs) {
                 JsonNode st;
                 try {
@@ -358,21 +326,6 @@ public final class Trainer {
             }
             if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
             return s.step();
-        }
-
-        private void zeroGradients() {
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try {
-                for (NDArray a : trainable.values()) {
-                    if (!a.hasGradient()) continue;
-                    try (NDArray g = a.getGradient()) {
-                        g.muli(0);
-                    }
-                }
-            } finally {
-                JniUtils.setGradMode(grad);
-            }
         }
 
         private List<TokenizedSequence> sequences(List<TrainExample> groups) {
@@ -400,7 +353,7 @@ public final class Trainer {
                 totalNorm += task.normaliser(g);
             }
             if (!(totalNorm > 0)) throw new TrainingException("step " + step + ": the batch has zero total weight");
-            zeroGradients();
+            StepMechanics.zeroGradients(trainable);
             double loss = 0, tokens = 0, kl = 0;
             int klN = 0;
             Map<String, Double> metrics = new LinkedHashMap<>();
@@ -419,11 +372,7 @@ public final class Trainer {
                     NDArray scaled = out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share)); // not mul(Number): see constant()
                     gc.backward(scaled);
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
-                    if (!Double.isFinite(l)) {
-                        Checkpoints.State last = Checkpoints.latest(c.out());
-                        throw new TrainingException("loss is " + l + " at step " + (step + 1) + "; stopped without updating"
-                                + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir()));
-                    }
+                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
                     loss += share * l;
                     Map<String, Double> m = out.metrics().get();
                     for (Map.Entry<String, Double> e : m.entrySet()) {
@@ -439,29 +388,7 @@ public final class Trainer {
                 }
             }
             if (lora != null) lora.setTraining(false, () -> 0L);
-            double gradNorm;
-            try (NDManager s = Torch.newManager()) {
-                Map<String, NDArray> grads = new LinkedHashMap<>();
-                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-                    if (!e.getValue().hasGradient()) continue;
-                    NDArray g0 = e.getValue().getGradient();
-                    g0.attach(s);
-                    grads.put(e.getKey(), g0);
-                }
-                // one copy of all gradients: norm, clipping and update on it
-                NDArray flat = grads.isEmpty() ? s.zeros(new ai.djl.ndarray.types.Shape(0), type) : AdamW.flatten(grads);
-                gradNorm = Math.sqrt(flat.square().sum().toType(DataType.FLOAT64, true).getDouble());
-                if (!Double.isFinite(gradNorm)) {
-                    Checkpoints.State last = Checkpoints.latest(c.out());
-                    throw new TrainingException("gradient norm is " + gradNorm + " at step " + (step + 1) + "; stopped without updating"
-                            + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir()));
-                }
-                if (c.maxGradNorm() > 0) {
-                    double coef = c.maxGradNorm() / (gradNorm + 1e-6);
-                    if (coef < 1) flat.muli(coef);
-                }
-                opt.step(trainable, new ArrayList<>(grads.keySet()), flat, lr);
-            }
+            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.maxGradNorm(), lr, type, c.out(), step);
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("step", step + 1);
