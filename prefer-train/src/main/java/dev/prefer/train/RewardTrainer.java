@@ -136,35 +136,28 @@ public final class RewardTrainer {
                 trainable = rm.parameters();
             }
             int total = Trainer.totalSteps(c, train.size());
-            LrSchedule schedule = new LrSchedule(c.schedule(), c.learningRate(), c.warmupSteps(), total);
             Trainer.Order order = new Trainer.Order(train.size(), c.seed());
             Map<String, Object> configMap = c.toMap();
             try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.weightDecay())) {
                 int start = c.resume() ? restore(opt, configMap) : 0;
-                Map<String, Object> last = Map.of();
-                Map<String, Object> evalMetrics = Map.of();
-                try (MetricsLog log = new MetricsLog(c.out().resolve("metrics.jsonl"), console, c.resume() ? start : -1)) {
-                    for (int step = start; step < total; step++) {
-                        Map<String, Object> row = trainStep(step, order, opt, schedule.at(step));
-                        boolean logNow = (step + 1) % c.logEvery() == 0 || step + 1 == total || step == start;
-                        if (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0 && step + 1 < total && !eval.isEmpty()) {
-                            row.putAll(evaluate());
-                            logNow = true;
-                        }
-                        if (step + 1 == total && !eval.isEmpty()) {
-                            evalMetrics = evaluate();
-                            row.putAll(evalMetrics);
-                        }
-                        if (logNow) {
-                            log.write(row);
-                            log.progress(step + 1, total, row);
-                        }
-                        last = row;
-                        if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) Checkpoints.write(c.out(), step + 1, trainable, opt, configMap);
+                StepMechanics.LoopResult r = StepMechanics.loop(c, console, start, total, !eval.isEmpty(), new StepMechanics.Steps() {
+                    @Override
+                    public Map<String, Object> train(int step, double lr) {
+                        return trainStep(step, order, opt, lr);
                     }
-                }
+
+                    @Override
+                    public Map<String, Object> evaluate() {
+                        return Run.this.evaluate();
+                    }
+
+                    @Override
+                    public void checkpoint(int stepsDone) {
+                        Checkpoints.write(c.out(), stepsDone, trainable, opt, configMap);
+                    }
+                });
                 writeOutput(configMap, total);
-                return new Trainer.TrainResult(c.out(), total, last, evalMetrics, false);
+                return new Trainer.TrainResult(c.out(), total, r.last(), r.evalMetrics(), false);
             } finally {
                 if (lora != null) lora.close();
             }

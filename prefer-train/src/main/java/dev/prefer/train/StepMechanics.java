@@ -117,4 +117,51 @@ final class StepMechanics {
         opt.restore(s.optimizerStep(), m, v, trainable);
         return s;
     }
+
+    /** One run's steps as the shared loop drives them. */
+    interface Steps {
+        /** Trains optimizer step {@code step} (0-based) at learning rate {@code lr}; returns its metrics row (mutable). */
+        Map<String, Object> train(int step, double lr);
+
+        /** Metrics on the evaluation split. */
+        Map<String, Object> evaluate();
+
+        /** Writes a checkpoint after {@code stepsDone} steps. */
+        void checkpoint(int stepsDone);
+    }
+
+    /** The last metrics row and the final evaluation of a loop. */
+    record LoopResult(Map<String, Object> last, Map<String, Object> evalMetrics) {}
+
+    /**
+     * Steps {@code start..total-1}: the metrics row to {@code metrics.jsonl} and the console every {@code logEvery}
+     * steps (and at the first and last), evaluation every {@code evalEvery} steps and at the end when there is an
+     * evaluation split, a checkpoint every {@code saveEvery} steps.
+     */
+    static LoopResult loop(TrainConfig c, java.io.PrintStream console, int start, int total, boolean hasEval, Steps steps) {
+        LrSchedule schedule = new LrSchedule(c.schedule(), c.learningRate(), c.warmupSteps(), total);
+        Map<String, Object> last = Map.of();
+        Map<String, Object> evalMetrics = Map.of();
+        try (MetricsLog log = new MetricsLog(c.out().resolve("metrics.jsonl"), console, c.resume() ? start : -1)) {
+            for (int step = start; step < total; step++) {
+                Map<String, Object> row = steps.train(step, schedule.at(step));
+                boolean logNow = (step + 1) % c.logEvery() == 0 || step + 1 == total || step == start;
+                if (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0 && step + 1 < total && hasEval) {
+                    row.putAll(steps.evaluate());
+                    logNow = true;
+                }
+                if (step + 1 == total && hasEval) {
+                    evalMetrics = steps.evaluate();
+                    row.putAll(evalMetrics);
+                }
+                if (logNow) {
+                    log.write(row);
+                    log.progress(step + 1, total, row);
+                }
+                last = row;
+                if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) steps.checkpoint(step + 1);
+            }
+        }
+        return new LoopResult(last, evalMetrics);
+    }
 }

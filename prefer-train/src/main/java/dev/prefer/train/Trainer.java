@@ -270,41 +270,30 @@ public final class Trainer {
                 trainable = policy.parameters();
             }
             int total = totalSteps(c, train.size());
-            LrSchedule schedule = new LrSchedule(c.schedule(), c.learningRate(), c.warmupSteps(), total);
             Order order = new Order(train.size(), c.seed());
             Map<String, Object> configMap = c.toMap();
             try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.weightDecay())) {
                 int start = 0;
                 if (c.resume()) start = restore(opt, configMap);
-                Map<String, Object> last = Map.of();
-                Map<String, Object> evalMetrics = Map.of();
-                try (MetricsLog log = new MetricsLog(c.out().resolve("metrics.jsonl"), console, c.resume() ? start : -1)) {
-                    for (int step = start; step < total; step++) {
+                StepMechanics.LoopResult r = StepMechanics.loop(c, console, start, total, !eval.isEmpty(), new StepMechanics.Steps() {
+                    @Override
+                    public Map<String, Object> train(int step, double lr) {
                         currentStep = step;
-                        double lr = schedule.at(step);
-                        Map<String, Object> row = trainStep(step, order, opt, lr);
-                        boolean logNow = (step + 1) % c.logEvery() == 0 || step + 1 == total || step == start;
-                        if (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0 && step + 1 < total && !eval.isEmpty()) {
-                            row.putAll(evaluate());
-                            logNow = true;
-                        }
-                        if (step + 1 == total && !eval.isEmpty()) {
-                            evalMetrics = evaluate();
-                            row.putAll(evalMetrics);
-                        }
-                        if (logNow) {
-                            log.write(row);
-                            log.progress(step + 1, total, row);
-                        }
-                        last = row;
-                        if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) {
-                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap,
-                                    objective instanceof RunningState rs ? rs.state() : null);
-                        }
+                        return trainStep(step, order, opt, lr);
                     }
-                }
+
+                    @Override
+                    public Map<String, Object> evaluate() {
+                        return Run.this.evaluate();
+                    }
+
+                    @Override
+                    public void checkpoint(int stepsDone) {
+                        Checkpoints.write(c.out(), stepsDone, trainable, opt, configMap, objective instanceof RunningState rs ? rs.state() : null);
+                    }
+                });
                 writeOutput(configMap, total);
-                return new TrainResult(c.out(), total, last, evalMetrics, cacheHit);
+                return new TrainResult(c.out(), total, r.last(), r.evalMetrics(), cacheHit);
             } finally {
                 if (lora != null) lora.close();
             }
