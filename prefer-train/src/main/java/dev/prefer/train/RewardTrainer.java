@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -225,47 +224,7 @@ public final class RewardTrainer {
         }
 
         private void writeOutput(Map<String, Object> configMap, int total) {
-            Manifest manifest = Manifest.of("reward-model", configMap, c.seed())
-                    .withInput("model", c.model())
-                    .withInput("data", c.data())
-                    .withInputHash("train_groups", TrainData.hash(train));
-            if (c.evalData() != null) manifest = manifest.withInput("eval_data", c.evalData());
-            if (!eval.isEmpty()) manifest = manifest.withInputHash("eval_groups", TrainData.hash(eval));
-            Map<String, Object> extraCfg = new LinkedHashMap<>(configMap);
-            extraCfg.put("steps", total);
-            extraCfg.put("train_groups", train.size());
-            extraCfg.put("eval_groups", eval.size());
-            extraCfg.put("rows", loaded.rows());
-            extraCfg.put("skipped_rows", loaded.skipped());
-            extraCfg.put("dropped_by_length", loaded.dropped());
-            extraCfg.put("truncated", loaded.truncated());
-            manifest = new Manifest(manifest.kind(), extraCfg, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
-            if (lora != null) {
-                lora.save(c.out(), c.model());
-                copySideFiles(c.model(), c.out());
-                if (c.lora().merge()) {
-                    lora.mergeInto(rm);
-                    Path merged = c.out().resolve("merged");
-                    rm.save(merged);
-                    manifest.writeTo(merged);
-                }
-            } else {
-                rm.save(c.out());
-            }
-            manifest.writeTo(c.out());
-        }
-    }
-
-    /** The adapter folder also carries the base's tokenizer files, as PEFT's trainers save the processing class beside it. */
-    private static void copySideFiles(Path from, Path to) {
-        for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "vocab.json", "merges.txt")) {
-            Path src = from.resolve(f);
-            if (!Files.isRegularFile(src)) continue;
-            try {
-                dev.prefer.data.AtomicFiles.write(to.resolve(f), Files.readAllBytes(src));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot copy " + src + ": " + e.getMessage(), e);
-            }
+            StepMechanics.writeOutput("reward-model", c, configMap, train, eval, loaded, total, lora, rm, null);
         }
     }
 

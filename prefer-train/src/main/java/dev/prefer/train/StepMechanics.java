@@ -164,4 +164,55 @@ final class StepMechanics {
         }
         return new LoopResult(last, evalMetrics);
     }
+
+    /**
+     * Writes a finished run: the model folder (full fine-tuning) or the PEFT adapter with the base's tokenizer files
+     * beside it (as PEFT's trainers save the processing class) and, when asked, the merged model in {@code out/merged};
+     * then the manifest (config, inputs and hashes, seed, versions, step and row counts) in each folder written.
+     */
+    static void writeOutput(String kind, TrainConfig c, Map<String, Object> configMap, java.util.List<TrainExample> train,
+                            java.util.List<TrainExample> eval, TrainData.Loaded loaded, int total, Lora lora, dev.prefer.lm.HfModel model,
+                            Path ref) {
+        dev.prefer.data.Manifest manifest = dev.prefer.data.Manifest.of(kind, configMap, c.seed())
+                .withInput("model", c.model())
+                .withInput("data", c.data())
+                .withInputHash("train_groups", TrainData.hash(train));
+        if (c.evalData() != null) manifest = manifest.withInput("eval_data", c.evalData());
+        if (!eval.isEmpty()) manifest = manifest.withInputHash("eval_groups", TrainData.hash(eval));
+        if (ref != null) manifest = manifest.withInput("ref", ref);
+        Map<String, Object> extra = new LinkedHashMap<>(configMap);
+        extra.put("steps", total);
+        extra.put("train_groups", train.size());
+        extra.put("eval_groups", eval.size());
+        extra.put("rows", loaded.rows());
+        extra.put("skipped_rows", loaded.skipped());
+        extra.put("dropped_by_length", loaded.dropped());
+        extra.put("truncated", loaded.truncated());
+        manifest = new dev.prefer.data.Manifest(manifest.kind(), extra, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
+        if (lora != null) {
+            lora.save(c.out(), c.model());
+            copySideFiles(c.model(), c.out());
+            if (c.lora().merge()) {
+                lora.mergeInto(model);
+                Path merged = c.out().resolve("merged");
+                model.save(merged);
+                manifest.writeTo(merged);
+            }
+        } else {
+            model.save(c.out());
+        }
+        manifest.writeTo(c.out());
+    }
+
+    private static void copySideFiles(Path from, Path to) {
+        for (String f : java.util.List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "vocab.json", "merges.txt")) {
+            Path src = from.resolve(f);
+            if (!java.nio.file.Files.isRegularFile(src)) continue;
+            try {
+                dev.prefer.data.AtomicFiles.write(to.resolve(f), java.nio.file.Files.readAllBytes(src));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy " + src + ": " + e.getMessage(), e);
+            }
+        }
+    }
 }

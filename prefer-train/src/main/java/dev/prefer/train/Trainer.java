@@ -8,7 +8,6 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
-import dev.prefer.data.Manifest;
 import dev.prefer.eval.PairLogpsEval;
 import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.SequenceLogps;
@@ -440,34 +439,8 @@ public final class Trainer {
         }
 
         private void writeOutput(Map<String, Object> configMap, int total) {
-            Manifest manifest = Manifest.of(objective == null ? "sft-model" : "preference-model", configMap, c.seed())
-                    .withInput("model", c.model())
-                    .withInput("data", c.data())
-                    .withInputHash("train_groups", dataHash);
-            if (c.evalData() != null) manifest = manifest.withInput("eval_data", c.evalData());
-            if (!eval.isEmpty()) manifest = manifest.withInputHash("eval_groups", evalHash);
-            if (c.ref() != null && refTrain != null) manifest = manifest.withInput("ref", c.ref());
-            Map<String, Object> extra = new LinkedHashMap<>(configMap);
-            extra.put("steps", total);
-            extra.put("train_groups", train.size());
-            extra.put("eval_groups", eval.size());
-            extra.put("rows", loaded.rows());
-            extra.put("skipped_rows", loaded.skipped());
-            extra.put("dropped_by_length", loaded.dropped());
-            extra.put("truncated", loaded.truncated());
-            manifest = new Manifest(manifest.kind(), extra, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
-            if (lora != null) {
-                lora.save(c.out(), c.model());
-                if (c.lora().merge()) {
-                    lora.mergeInto(policy);
-                    Path merged = c.out().resolve("merged");
-                    policy.save(merged);
-                    manifest.writeTo(merged);
-                }
-            } else {
-                policy.save(c.out());
-            }
-            manifest.writeTo(c.out());
+            StepMechanics.writeOutput(objective == null ? "sft-model" : "preference-model", c, configMap, train, eval, loaded,
+                    total, lora, policy, c.ref() != null && refTrain != null ? c.ref() : null);
         }
     }
 }
