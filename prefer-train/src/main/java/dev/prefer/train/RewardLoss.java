@@ -101,10 +101,12 @@ public record RewardLoss(boolean useMargin, double centerRewardsCoefficient, dou
         NDArray wa = step.create(w, new Shape(b)).toType(r.getDataType(), false); // (B)
         NDArray ma = step.create(m, new Shape(b)).toType(r.getDataType(), false); // (B)
         NDArray u = rc.sub(rr).sub(ma); // (B)
-        NDArray l = Num.logSigmoid(u).mul(-(1 - labelSmoothing)); // (B)
-        if (labelSmoothing > 0) l = l.sub(Num.logSigmoid(u.neg()).mul(labelSmoothing));
-        if (centerRewardsCoefficient > 0) l = l.add(rc.add(rr).square().mul(centerRewardsCoefficient));
-        NDArray loss = l.mul(wa).sum().div(normaliser(groups));
+        NDArray ls = Num.logSigmoid(u);
+        NDArray l = ls.mul(c(ls, -(1 - labelSmoothing))); // (B); constants engine-owned: see Transformer.constant
+        if (labelSmoothing > 0) l = l.sub(Num.logSigmoid(u.neg()).mul(c(l, labelSmoothing)));
+        if (centerRewardsCoefficient > 0) l = l.add(rc.add(rr).square().mul(c(l, centerRewardsCoefficient)));
+        NDArray total = l.mul(wa).sum();
+        NDArray loss = total.div(c(total, normaliser(groups)));
         return new Out(loss, () -> metrics(r.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray()));
     }
 
@@ -139,5 +141,10 @@ public record RewardLoss(boolean useMargin, double centerRewardsCoefficient, dou
             num += e.weight() * pairLoss(policy.get(g)[0], policy.get(g)[1], margin(e));
         }
         return num / normaliser(groups);
+    }
+
+    /** An engine-owned scalar (DJL's mul(Number) frees its scalar while autograd still needs it; see Transformer.constant). */
+    private static NDArray c(NDArray like, double v) {
+        return dev.prefer.lm.Transformer.constant(like, v);
     }
 }

@@ -252,7 +252,7 @@ public final class RewardTrainer {
                      GradientCollector gc = Torch.init().newGradientCollector()) {
                     NDArray rewards = rm.scores(s, sequences(g)).reshape(2L * g.size()); // (B*2): chosen, rejected per pair
                     StepLoss.Out out = task.compute(s, rewards, null, g, null, type);
-                    gc.backward(out.loss().mul(share));
+                    gc.backward(out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share))); // not mul(Number): see Transformer.constant
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
                     if (!Double.isFinite(l)) throw new TrainingException(stopped("loss", l, step));
                     loss += share * l;
