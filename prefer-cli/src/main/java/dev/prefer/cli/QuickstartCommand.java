@@ -2,6 +2,7 @@ package dev.prefer.cli;
 
 import dev.prefer.quickstart.Quickstart;
 import dev.prefer.quickstart.QuickstartConfig;
+import dev.prefer.quickstart.SeedStudy;
 import dev.prefer.train.TrainingException;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Option;
                 "  ./prefer quickstart",
                 "  ./prefer quickstart --overwrite            # replace the previous run in runs/quickstart",
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
+                "  ./prefer quickstart --seeds 0,1,2 --out runs/qs-seeds   # does the gain beat seed noise?",
                 "  ./prefer quickstart --objective dpo,ipo,plackett-luce --rounds 3 --out runs/qs-compare",
                 "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format"})
 public final class QuickstartCommand implements Callable<Integer> {
@@ -33,6 +35,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     String task;
     @Option(names = "--seed", defaultValue = "0", description = "The one seed every stage derives its seeds from.")
     long seed;
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "Seed study instead of one run: the whole pipeline once per seed (OUT/seed-S), "
+            + "then per-seed accuracy gains with bootstrap intervals, their mean over seeds with a t-interval, and whether the gain beats seed noise (OUT/seeds.json).")
+    List<Long> seeds;
     @Option(names = "--train-count", description = "Training problems.")
     int trainCount = D.trainCount();
     @Option(names = "--held-out-count", description = "Held-out problems.")
@@ -61,6 +66,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     int prefSteps = D.prefSteps();
     @Option(names = "--learning-rate", description = "Preference learning rate (constant).")
     double prefLr = D.prefLearningRate();
+    @Option(names = "--objective-learning-rate", split = ",", paramLabel = "NAME=LR",
+            description = "Learning rate of named objectives, overriding --learning-rate for them (e.g. dpo=1e-5,ipo=1e-5).")
+    java.util.Map<String, Double> objectiveLr = new java.util.LinkedHashMap<>(D.objectiveLearningRates());
+    @Option(names = "--reference", description = "Preference reference: sft (the SFT model every round) or previous (the policy that started the round; iterative DPO).")
+    String reference = QuickstartConfig.name(D.reference());
+    @Option(names = "--pairs", description = "Pairs per prompt from the k scored samples: best-vs-worst or all (every pair of distinct scores); listwise objectives get the ranked list.")
+    String pairs = QuickstartConfig.name(D.pairs());
     @Option(names = "--batch-size", description = "Pairs (or lists) per preference step.")
     int prefBatch = D.prefBatch();
     @Option(names = "--beta", description = "The objective's beta (IPO: tau).")
@@ -73,10 +85,11 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
-                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples);
+                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr);
         replaceEarlierRun();
         try {
-            Quickstart.run(c, System.out);
+            if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);
+            else Quickstart.run(c, System.out);
             return 0;
         } catch (TrainingException e) {
             System.err.println("prefer: " + e.getMessage());

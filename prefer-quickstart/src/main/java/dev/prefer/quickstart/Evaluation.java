@@ -36,8 +36,14 @@ import java.util.List;
 final class Evaluation {
     static final int BATCH = 64;
 
-    /** A row for the summary plus the per-prompt greedy verifier scores (for the win rate). */
-    record Scores(ModelScores row, double[] greedyScores) {}
+    /**
+     * A row for the summary plus per-prompt numbers for paired comparisons with another model on the same prompts.
+     *
+     * @param greedyScores (n) verifier score of the greedy response per prompt (for the win rate)
+     * @param greedyPass   (n) 1 if the greedy response passes, else 0 (for the paired accuracy gain)
+     * @param sampledRate  (n) share of the k samples that pass, per prompt (for the paired sampled-accuracy gain)
+     */
+    record Scores(ModelScores row, double[] greedyScores, double[] greedyPass, double[] sampledRate) {}
 
     private final VerifiableTask<Problem> task;
     private final List<String[]> prompts;
@@ -111,7 +117,14 @@ final class Evaluation {
         }
         ModelScores row = new ModelScores(name, VerifierAccuracy.of(greedyPass, bs), VerifierAccuracy.sampled(sampledPass, bs),
                 rank.summed(), rStar, kl, LengthStats.of(lengths));
-        return new Scores(row, greedyScore);
+        double[] passed = new double[n], rate = new double[n];
+        for (int i = 0; i < n; i++) {
+            passed[i] = greedyPass[i] ? 1 : 0;
+            int c = 0;
+            for (boolean b : sampledPass[i]) if (b) c++;
+            rate[i] = c / (double) k;
+        }
+        return new Scores(row, greedyScore, passed, rate);
     }
 
     static RankingAccuracy.Result ranking(List<PairLogps> pl) {

@@ -9,6 +9,7 @@ import dev.prefer.data.PreferencePair;
 import dev.prefer.eval.RunSetup;
 import dev.prefer.eval.metrics.Bootstrap;
 import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.eval.metrics.PairedComparison;
 import dev.prefer.eval.metrics.WinRate;
 import dev.prefer.eval.report.EvalSummary;
 import dev.prefer.eval.report.EvalSummary.ModelScores;
@@ -54,8 +55,12 @@ import java.util.Random;
 public final class Quickstart {
     private Quickstart() {}
 
-    /** One aligned run: its final model, scores, win rate against SFT, and the pairs it trained on per round. */
+    /**
+     * One aligned run: its final model, scores, win rate against SFT, its accuracy gains over SFT on the same held-out
+     * prompts (aligned − SFT, paired percentile bootstrap over prompts), and the pairs it trained on per round.
+     */
     public record ObjectiveRun(String objective, Path model, ModelScores scores, WinRate.Result winRateVsSft,
+                               Estimate greedyGain, Estimate sampledGain,
                                List<Integer> groupsPerRound, List<EvalSummary.Curve> loss, List<EvalSummary.Curve> reward) {}
 
     /** What a run produced. */
@@ -143,7 +148,7 @@ public final class Quickstart {
                 Path roundDir = root.resolve(obj).resolve("round-" + r);
                 List<ScoredResponses> scored = sample(task, policy, trainPrompts, c, maxNew, sampleSeed);
                 Path dataFile = roundDir.resolve("data.jsonl");
-                int n = writeTrainingData(scored, lists, dataFile);
+                int n = writeTrainingData(scored, lists, new PairBuilder(c.pairs(), 0.0, true), dataFile);
                 double passRate = scored.stream().flatMap(s -> s.scores().stream()).mapToDouble(d -> d).average().orElse(0);
                 out.printf(Locale.ROOT, "  mean verifier score of samples %.3f; %d %s with a score gap%n", passRate, n, lists ? "lists" : "pairs");
                 groups.add(n);
@@ -157,12 +162,14 @@ public final class Quickstart {
                     out.println("  no prompt had responses of different scores; round skipped");
                     continue;
                 }
+                Path ref = c.reference() == QuickstartConfig.Reference.SFT ? sftDir : policy;
                 TrainConfig pc = TrainConfig.defaults(TrainConfig.Task.PREFERENCE, policy, dataFile, roundDir.resolve("model"))
-                        .withRef(sftDir).withObjective(obj, QuickstartConfig.params(obj, c.beta()))
-                        .withLearningRate(c.prefLearningRate()).withSchedule(TrainConfig.Schedule.CONSTANT, 0)
+                        .withRef(ref).withObjective(obj, QuickstartConfig.params(obj, c.beta()))
+                        .withLearningRate(c.learningRate(obj)).withSchedule(TrainConfig.Schedule.CONSTANT, 0)
                         .withSteps(c.prefSteps(), 1).withBatch(c.prefBatch(), 1).withSeed(trainSeed).withCacheDir(cache)
                         .withEvery(Math.max(1, c.prefSteps() / 10), 0, 0);
-                stage(out, t0, obj + " round " + r + ": " + c.prefSteps() + " steps, reference = SFT model");
+                stage(out, t0, obj + " round " + r + ": " + c.prefSteps() + " steps at lr " + c.learningRate(obj) + ", reference = "
+                        + (ref.equals(sftDir) ? "the SFT model" : "the policy that started the round"));
                 Trainer.TrainResult tr = Trainer.run(pc, out);
                 policy = tr.out();
                 for (double[] p : points(policy.resolve("metrics.jsonl"), "loss")) lossPts.add(new double[] {p[0] + stepOffset, p[1]});
@@ -171,10 +178,13 @@ public final class Quickstart {
             }
             stage(out, t0, "evaluate " + obj);
             Evaluation.Scores s = ev.evaluate(obj, policy, sftDir);
-            WinRate.Result wr = WinRate.of(s.greedyScores(), sftScores.greedyScores(), 1e-9, new Bootstrap(2000, 0.95, evalSeed));
-            out.printf(Locale.ROOT, "  %s greedy accuracy %s (SFT %s); win rate vs SFT %s%n", obj, fmt(s.row().greedy()),
-                    fmt(sftScores.row().greedy()), fmt(wr.winRate()));
-            runs.add(new ObjectiveRun(obj, policy, s.row(), wr, groups, List.of(toCurve(obj, lossPts)), List.of(toCurve(obj, rewardPts))));
+            Bootstrap bs = new Bootstrap(2000, 0.95, evalSeed);
+            WinRate.Result wr = WinRate.of(s.greedyScores(), sftScores.greedyScores(), 1e-9, bs);
+            Estimate gGain = PairedComparison.overPrompts(s.greedyPass(), sftScores.greedyPass(), bs);
+            Estimate sGain = PairedComparison.overPrompts(s.sampledRate(), sftScores.sampledRate(), bs);
+            out.printf(Locale.ROOT, "  %s greedy accuracy %s (SFT %s); gain %s; win rate vs SFT %s%n", obj, fmt(s.row().greedy()),
+                    fmt(sftScores.row().greedy()), fmtSigned(gGain), fmt(wr.winRate()));
+            runs.add(new ObjectiveRun(obj, policy, s.row(), wr, gGain, sGain, groups, List.of(toCurve(obj, lossPts)), List.of(toCurve(obj, rewardPts))));
         }
 
         // 5. Manifest, summary, report, console table.
@@ -198,8 +208,12 @@ public final class Quickstart {
         for (ObjectiveRun r : runs) rows.add(r.scores());
         out.println();
         out.print(EvalSummary.consoleTable(rows));
-        for (ObjectiveRun r : runs) out.printf(Locale.ROOT, "win rate of %s vs SFT (greedy, verifier score): %s  (W/T/L %d/%d/%d)%n",
-                r.objective(), fmt(r.winRateVsSft().winRate()), r.winRateVsSft().wins(), r.winRateVsSft().ties(), r.winRateVsSft().losses());
+        for (ObjectiveRun r : runs) {
+            out.printf(Locale.ROOT, "win rate of %s vs SFT (greedy, verifier score): %s  (W/T/L %d/%d/%d)%n",
+                    r.objective(), fmt(r.winRateVsSft().winRate()), r.winRateVsSft().wins(), r.winRateVsSft().ties(), r.winRateVsSft().losses());
+            out.printf(Locale.ROOT, "accuracy gain of %s over SFT (paired bootstrap over prompts): greedy %s, sampled %s%n",
+                    r.objective(), fmtSigned(r.greedyGain()), fmtSigned(r.sampledGain()));
+        }
         out.printf(Locale.ROOT, "report: %s%nsummary: %s%ntook %.0f s%n", report, summary, seconds);
         return new Result(root, report, summary, sftScores.row(), runs, seconds);
     }
@@ -226,8 +240,7 @@ public final class Quickstart {
     }
 
     /** Best-vs-worst pairs, or ranked lists for listwise objectives; returns how many groups were written. */
-    static int writeTrainingData(List<ScoredResponses> scored, boolean lists, Path file) {
-        PairBuilder pb = PairBuilder.defaults();
+    static int writeTrainingData(List<ScoredResponses> scored, boolean lists, PairBuilder pb, Path file) {
         StringBuilder b = new StringBuilder();
         int n = 0;
         for (ScoredResponses s : scored) {
@@ -294,6 +307,10 @@ public final class Quickstart {
             y[i] = pts.get(i)[1];
         }
         return new EvalSummary.Curve(name, x, y);
+    }
+
+    static String fmtSigned(Estimate e) {
+        return e == null ? "-" : String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", e.value(), e.lower(), e.upper());
     }
 
     static String fmt(Estimate e) {

@@ -1,5 +1,6 @@
 package dev.prefer.quickstart;
 
+import dev.prefer.eval.tasks.PairBuilder;
 import dev.prefer.eval.tasks.Tasks;
 import dev.prefer.objectives.ObjectiveCatalog;
 import java.nio.file.Path;
@@ -34,11 +35,18 @@ import java.util.Objects;
  * @param prefBatch        pairs (or lists) per step (default 32)
  * @param beta             the objective's beta (DPO, listwise) or tau (IPO) (default 0.1)
  * @param evalSamples      sampled responses per held-out prompt for sampled accuracy and KL (default 4)
+ * @param reference        the preference reference: the SFT model in every round, or the previous round's policy
+ *                         (iterative DPO/RPO: Xu et al. 2023 arXiv 2312.16682; Pang et al. 2024 arXiv 2404.19733)
+ * @param pairs            pairs per prompt from the k scored samples: best vs worst, or all ordered pairs of distinct
+ *                         scores ({@link PairBuilder.Strategy}); listwise objectives always get the ranked list
+ * @param objectiveLearningRates learning rate of named objectives (others use {@code prefLearningRate}); plain DPO
+ *                         and IPO need far smaller steps than RPO (measured, docs/quickstart.md)
  */
 public record QuickstartConfig(Path out, String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
                                int sftSteps, double sftLearningRate, int sftBatch, List<String> objectives, int rounds,
                                int promptsPerRound, int samplesPerPrompt, double temperature, int prefSteps,
-                               double prefLearningRate, int prefBatch, double beta, int evalSamples) {
+                               double prefLearningRate, int prefBatch, double beta, int evalSamples,
+                               Reference reference, PairBuilder.Strategy pairs, Map<String, Double> objectiveLearningRates) {
 
     public QuickstartConfig {
         Objects.requireNonNull(out, "out");
@@ -63,12 +71,59 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         require(prefBatch >= 1, "preference batch must be >= 1");
         require(beta > 0, "beta must be > 0");
         require(evalSamples >= 1, "eval samples must be >= 1");
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(pairs, "pairs");
+        objectiveLearningRates = Map.copyOf(objectiveLearningRates);
+        for (Map.Entry<String, Double> e : objectiveLearningRates.entrySet()) {
+            require(objectives.contains(e.getKey()), "a learning rate is given for " + e.getKey() + ", which is not among the objectives " + objectives);
+            require(e.getValue() > 0 && Double.isFinite(e.getValue()), "learning rate of " + e.getKey() + " must be > 0");
+        }
     }
 
     public static QuickstartConfig defaults(Path out) {
         return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 6, 2048, 4,
-                1.0, 100, 5e-4, 32, 0.1, 4);
+                1.0, 100, 5e-4, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of());
     }
+
+    /** Which model the preference loss measures log-ratios against. */
+    public enum Reference {
+        /** The SFT model in every round (a fixed anchor). */
+        SFT,
+        /** The policy that started the round (the previous round's result; the SFT model in round 1). */
+        PREVIOUS
+    }
+
+    private static Map<String, Double> keep(Map<String, Double> rates, List<String> objectives) {
+        Map<String, Double> m = new LinkedHashMap<>(rates);
+        m.keySet().retainAll(objectives);
+        return m;
+    }
+
+    /** The reference mode by its option name: {@code sft} or {@code previous}. */
+    public static Reference reference(String name) {
+        for (Reference r : Reference.values()) if (name(r).equals(name)) return r;
+        throw new IllegalArgumentException("unknown reference: " + name + " (sft or previous)");
+    }
+
+    /** The pair strategy by its option name: {@code best-vs-worst} or {@code all}. */
+    public static PairBuilder.Strategy pairs(String name) {
+        for (PairBuilder.Strategy s : PairBuilder.Strategy.values()) if (name(s).equals(name)) return s;
+        throw new IllegalArgumentException("unknown pairs: " + name + " (best-vs-worst or all)");
+    }
+
+    /** Option name of a reference mode or pair strategy: sft, previous, best-vs-worst, all. */
+    public static String name(Enum<?> e) {
+        return e == PairBuilder.Strategy.ALL_PAIRS ? "all" : e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** The learning rate of one objective. */
+    public double learningRate(String objective) {
+        return objectiveLearningRates.getOrDefault(objective, prefLearningRate);
+    }
+
+    public QuickstartConfig withReference(Reference v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, v, pairs, objectiveLearningRates); }
+    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, v, objectiveLearningRates); }
+    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, v); }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
@@ -88,17 +143,17 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return ObjectiveCatalog.create(objective, params(objective, 0.1)).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
     }
 
-    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withRounds(int r, int prompts, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, prompts, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples); }
-    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK); }
+    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, keep(objectiveLearningRates, v)); }
+    public QuickstartConfig withRounds(int r, int prompts, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, prompts, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples, reference, pairs, objectiveLearningRates); }
+    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK, reference, pairs, objectiveLearningRates); }
 
     /** Every setting, for the manifest. */
     public Map<String, Object> toMap() {
@@ -123,6 +178,9 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         m.put("pref_batch", prefBatch);
         m.put("beta", beta);
         m.put("eval_samples", evalSamples);
+        m.put("reference", name(reference));
+        m.put("pairs", name(pairs));
+        m.put("objective_learning_rates", new java.util.TreeMap<>(objectiveLearningRates));
         return m;
     }
 }

@@ -47,6 +47,8 @@ final class QuickstartReport {
             w.put("losses", run.winRateVsSft().losses());
             w.put("win_rate", est(run.winRateVsSft().winRate()));
             r.put("win_rate_vs_sft", w);
+            r.put("greedy_gain_vs_sft", est(run.greedyGain()));
+            r.put("sampled_gain_vs_sft", est(run.sampledGain()));
             r.put("groups_per_round", run.groupsPerRound());
             r.put("model", run.model().toString());
         }
@@ -88,11 +90,12 @@ final class QuickstartReport {
                     "Verifier accuracy, 95% bootstrap intervals over prompts", "accuracy", groups,
                     List.of("SFT greedy", "aligned greedy", "SFT sampled", "aligned sampled"), v, lo, hi));
         }
-        List<String> header = List.of("model", "greedy acc [CI]", "sampled acc [CI]", "win rate vs SFT [CI]", "rank acc", "R*", "gap", "KL (k3)", "length");
+        List<String> header = List.of("model", "greedy acc [CI]", "sampled acc [CI]", "greedy gain vs SFT [CI]", "win rate vs SFT [CI]", "rank acc", "R*", "gap", "KL (k3)", "length");
         List<List<String>> table = new ArrayList<>();
         table.add(cells(sft, null));
         for (Quickstart.ObjectiveRun run : runs) table.add(cells(run.scores(), run));
-        r.heading("Summary").table(header, table).paragraph("Win rate: share of held-out prompts where the aligned model's greedy "
+        r.heading("Summary").table(header, table).paragraph("Greedy gain: aligned minus SFT greedy accuracy on the same "
+                + "prompts, 95% paired percentile-bootstrap interval over prompts. Win rate: share of held-out prompts where the aligned model's greedy "
                 + "response gets a higher verifier score than the SFT model's, ties counted half. Rank acc: share of held-out "
                 + "pairs (reference answer vs a near miss or wrong answer) where the model gives the reference the higher "
                 + "log-probability; R*: the same for the model that exactly optimizes the objective from the SFT reference "
@@ -124,6 +127,7 @@ final class QuickstartReport {
 
     static List<String> cells(ModelScores m, Quickstart.ObjectiveRun run) {
         return List.of(m.name(), Quickstart.fmt(m.greedy()), Quickstart.fmt(m.sampled()),
+                run == null ? "-" : Quickstart.fmtSigned(run.greedyGain()),
                 run == null ? "-" : Quickstart.fmt(run.winRateVsSft().winRate()), num(m.rankingAccuracy(), "%.3f"),
                 num(m.idealized(), "%.3f"), num(m.alignmentGap(), "%+.3f"), m.kl() == null ? "-" : String.format(Locale.ROOT, "%.4f", m.kl().k3()),
                 m.lengths() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.lengths().mean()));

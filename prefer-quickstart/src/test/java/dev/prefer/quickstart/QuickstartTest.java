@@ -72,6 +72,7 @@ class QuickstartTest {
             cells.add(row.get("name").asText());
             cells.add(interval(row.get("greedy_accuracy")));
             cells.add(interval(row.get("sampled_accuracy")));
+            cells.add(row.has("greedy_gain_vs_sft") ? signedInterval(row.get("greedy_gain_vs_sft")) : "-");
             cells.add(row.has("win_rate_vs_sft") ? interval(row.get("win_rate_vs_sft").get("win_rate")) : "-");
             cells.add(String.format(Locale.ROOT, "%.3f", row.get("ranking_accuracy").asDouble()));
             cells.add(row.get("idealized_ranking_accuracy").isNull() ? "-" : String.format(Locale.ROOT, "%.3f", row.get("idealized_ranking_accuracy").asDouble()));
@@ -94,6 +95,13 @@ class QuickstartTest {
         JsonNode w = dpo.get("win_rate_vs_sft");
         assertEquals(16, w.get("wins").asInt() + w.get("ties").asInt() + w.get("losses").asInt());
         assertEquals((w.get("wins").asInt() + 0.5 * w.get("ties").asInt()) / 16.0, w.get("win_rate").get("value").asDouble(), 1e-12);
+        // The gains are paired differences on the same prompts: their point values are differences of the accuracies.
+        for (String k : List.of("greedy", "sampled")) {
+            JsonNode gain = dpo.get(k + "_gain_vs_sft");
+            assertEquals(dpo.get(k + "_accuracy").get("value").asDouble() - sft.get(k + "_accuracy").get("value").asDouble(),
+                    gain.get("value").asDouble(), 1e-12, k);
+            assertTrue(gain.get("lower").asDouble() <= gain.get("upper").asDouble() && gain.get("n").asInt() == 16, k);
+        }
         // The charts are inline SVG and the manifest is shown.
         assertTrue(html.contains("<svg") && html.contains("How this was made") && !html.contains("<script"));
 
@@ -118,6 +126,10 @@ class QuickstartTest {
         Files.writeString(tmp.resolve("x.txt"), "x");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quickstart.run(tiny(tmp), null));
         assertTrue(e.getMessage().contains("not empty"), e.getMessage());
+    }
+
+    private static String signedInterval(JsonNode e) {
+        return String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", e.get("value").asDouble(), e.get("lower").asDouble(), e.get("upper").asDouble());
     }
 
     private static String interval(JsonNode e) {
