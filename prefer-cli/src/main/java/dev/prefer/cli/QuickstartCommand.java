@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
                 "  ./prefer quickstart --seeds 0,1,2 --out runs/qs-seeds   # does the gain beat seed noise?",
                 "  ./prefer quickstart --objective dpo,ipo,plackett-luce --rounds 3 --out runs/qs-compare",
-                "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format"})
+                "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format",
+                "  ./prefer quickstart --model runs/quickstart/sft --prompts my-prompts.jsonl --task arithmetic --out runs/qs-mine"})
 public final class QuickstartCommand implements Callable<Integer> {
     private static final QuickstartConfig D = QuickstartConfig.defaults(Path.of("runs/quickstart"));
 
@@ -38,6 +39,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", paramLabel = "S", description = "Seed study instead of one run: the whole pipeline once per seed (OUT/seed-S), "
             + "then per-seed accuracy gains with bootstrap intervals, their mean over seeds with a t-interval, and whether the gain beats seed noise (OUT/seeds.json).")
     List<Long> seeds;
+    @Option(names = "--model", paramLabel = "DIR", description = "Align this Hugging Face model folder (config.json, weights, tokenizer) instead of building one: no setup model, no SFT; it is the starting policy and the reference.")
+    Path model;
+    @Option(names = "--prompts", paramLabel = "FILE", description = "JSONL rows {\"prompt\": ...} for --task's verifier instead of drawn problems; split into training and held-out prompts by a hash of each prompt (up to --train-count / --held-out-count).")
+    Path prompts;
     @Option(names = "--train-count", description = "Training problems.")
     int trainCount = D.trainCount();
     @Option(names = "--held-out-count", description = "Held-out problems.")
@@ -85,7 +90,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
-                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr);
+                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts);
         replaceEarlierRun();
         try {
             if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);

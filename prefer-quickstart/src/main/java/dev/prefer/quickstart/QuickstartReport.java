@@ -69,10 +69,11 @@ final class QuickstartReport {
     static Path write(Path file, QuickstartConfig c, ModelScores sft, List<Quickstart.ObjectiveRun> runs, EvalSummary.Curve sftLoss,
                       Manifest manifest) {
         HtmlReport r = new HtmlReport("prefer quickstart: " + c.task() + ", seed " + c.seed());
-        r.paragraph("A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
-                + " steps), then by " + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
+        r.paragraph((c.model() == null ? "A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
+                + " steps), then by " : "The given model " + c.model() + " (row \"base\", no SFT) was trained by ") + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
                 + c.rounds() + " rounds of " + c.promptsPerRound() + " prompts x " + c.samplesPerPrompt()
-                + " samples, reference = the SFT model). All numbers below are on " + sft.greedy().n()
+                + " samples, reference = " + (c.reference() == QuickstartConfig.Reference.SFT ? "the starting model" : "the policy that started each round")
+                + "). All numbers below are on " + sft.greedy().n()
                 + " held-out prompts that never appear in training.");
         // Accuracy before/after per objective.
         if (!runs.isEmpty()) {
@@ -100,9 +101,10 @@ final class QuickstartReport {
                 + "pairs (reference answer vs a near miss or wrong answer) where the model gives the reference the higher "
                 + "log-probability; R*: the same for the model that exactly optimizes the objective from the SFT reference "
                 + "(Chen et al. 2024). KL from " + c.evalSamples() + " samples per prompt. Length: tokens of sampled responses.");
-        List<Charts.Series> loss = new ArrayList<>();
-        loss.add(new Charts.Series("sft", sftLoss.step(), sftLoss.value()));
-        r.heading("Training loss").chart(Charts.line("SFT loss", "step", "loss", loss));
+        r.heading("Training loss");
+        if (sftLoss.step().length > 0) {
+            r.chart(Charts.line("SFT loss", "step", "loss", List.of(new Charts.Series("sft", sftLoss.step(), sftLoss.value()))));
+        }
         List<Charts.Series> pl = new ArrayList<>(), rw = new ArrayList<>();
         for (Quickstart.ObjectiveRun run : runs) {
             for (EvalSummary.Curve cv : run.loss()) if (cv.step().length > 0) pl.add(new Charts.Series(cv.name(), cv.step(), cv.value()));

@@ -118,6 +118,49 @@ class QuickstartTest {
         }
     }
 
+    /** A user's own model folder and prompts file: no setup model, no SFT; the given model is the base row and the reference. */
+    @Test
+    void alignsAGivenModelOnAGivenPromptsFile(@TempDir Path tmp) throws Exception {
+        Quickstart.Result first = Quickstart.run(tiny(tmp.resolve("first")).withObjectives(List.of("dpo")), null);
+        Path model = tmp.resolve("first/sft");
+        StringBuilder rows = new StringBuilder();
+        List<String> prompts = new ArrayList<>();
+        for (int from = 1; from <= 40; from++) {
+            String p = "count " + from + " to " + (from + 2 * 3) + " by 3:";
+            prompts.add(p);
+            rows.append("{\"prompt\":\"").append(p).append("\",\"note\":\"ignored\"}\n");
+        }
+        rows.append("{\"prompt\":\"count 1 to 7 by 3:\"}\n"); // a repeat counts once
+        Path file = tmp.resolve("prompts.jsonl");
+        Files.writeString(file, rows);
+        QuickstartConfig c = tiny(tmp.resolve("mine")).withObjectives(List.of("dpo")).withModelDir(model).withPrompts(file);
+        Quickstart.Result r = Quickstart.run(c, null);
+        Path out = c.out();
+        assertTrue(Files.notExists(out.resolve("sft")) && Files.notExists(out.resolve("setup/model-init")), "no model was built");
+        assertEquals("base", r.sft().name());
+        // Every held-out and training prompt comes from the file, on the side its hash gives it.
+        List<String> held = Files.readAllLines(out.resolve("setup/data/heldout.jsonl"));
+        List<String> train = Files.readAllLines(out.resolve("setup/data/train-prompts.jsonl"));
+        assertEquals(40, held.size() + train.size(), "each distinct prompt once, on one side");
+        for (String line : held) {
+            String p = Json.MAPPER.readTree(line).get("prompt").asText();
+            assertTrue(prompts.contains(p) && dev.prefer.eval.tasks.TaskData.isHeldOut("counting", p, 0.2), p);
+        }
+        for (String line : train) assertTrue(!dev.prefer.eval.tasks.TaskData.isHeldOut("counting", Json.MAPPER.readTree(line).get("prompt").asText(), 0.2));
+        JsonNode m = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
+        assertEquals(model.toString(), m.get("config").get("model").asText());
+        assertEquals("sha256:" + dev.prefer.data.Hashes.sha256(file), m.get("inputs").get("prompts").asText());
+        assertEquals("sha256:" + dev.prefer.data.Hashes.sha256(model.resolve("model.safetensors")), m.get("inputs").get("base/model.safetensors").asText());
+        assertTrue(first.runs().size() == 1 && Files.isRegularFile(r.runs().get(0).model().resolve("model.safetensors")));
+
+        // A prompt the task cannot read: one located line.
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"prompt\":\"count 1 to 7 by 3:\"}\n{\"prompt\":\"12+35=\"}\n");
+        Exception e = assertThrows(dev.prefer.data.DataException.class,
+                () -> Quickstart.run(tiny(tmp.resolve("bad")).withModelDir(model).withPrompts(bad), null));
+        assertTrue(e.getMessage().contains("bad.jsonl:2") && e.getMessage().contains("prompt"), e.getMessage());
+    }
+
     @Test
     void refusesBadInput(@TempDir Path tmp) throws Exception {
         assertThrows(IllegalArgumentException.class, () -> QuickstartConfig.defaults(tmp).withObjectives(List.of("nope")));
