@@ -78,6 +78,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     String reference = QuickstartConfig.name(D.reference());
     @Option(names = "--pairs", description = "Pairs per prompt from the k scored samples: best-vs-worst or all (every pair of distinct scores); listwise objectives get the ranked list.")
     String pairs = QuickstartConfig.name(D.pairs());
+    @Option(names = "--schedule", description = "Learning-rate schedule within each preference round after a 10% warm-up: cosine (to 0) or constant.")
+    String schedule = D.prefSchedule().name().toLowerCase(java.util.Locale.ROOT);
     @Option(names = "--batch-size", description = "Pairs (or lists) per preference step.")
     int prefBatch = D.prefBatch();
     @Option(names = "--beta", description = "The objective's beta (IPO: tau).")
@@ -90,7 +92,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
-                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts);
+                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts, schedule(schedule));
         replaceEarlierRun();
         try {
             if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);
@@ -100,6 +102,14 @@ public final class QuickstartCommand implements Callable<Integer> {
             System.err.println("prefer: " + e.getMessage());
             return 3;
         }
+    }
+
+    private static dev.prefer.train.TrainConfig.Schedule schedule(String name) {
+        return switch (name) {
+            case "cosine" -> dev.prefer.train.TrainConfig.Schedule.COSINE;
+            case "constant" -> dev.prefer.train.TrainConfig.Schedule.CONSTANT;
+            default -> throw new IllegalArgumentException("unknown schedule: " + name + " (cosine or constant)");
+        };
     }
 
     /** Empties --out when asked to and it is an earlier quickstart run; otherwise leaves it for the library to judge. */

@@ -186,7 +186,7 @@ public final class Quickstart {
                 Path ref = c.reference() == QuickstartConfig.Reference.SFT ? sftDir : policy;
                 TrainConfig pc = TrainConfig.defaults(TrainConfig.Task.PREFERENCE, policy, dataFile, roundDir.resolve("model"))
                         .withRef(ref).withObjective(obj, QuickstartConfig.params(obj, c.beta()))
-                        .withLearningRate(c.learningRate(obj)).withSchedule(TrainConfig.Schedule.CONSTANT, prefWarmup(c))
+                        .withLearningRate(c.learningRate(obj)).withSchedule(c.prefSchedule(), prefWarmup(c))
                         .withSteps(c.prefSteps(), 1).withBatch(c.prefBatch(), 1).withSeed(trainSeed).withCacheDir(cache)
                         .withEvery(Math.max(1, c.prefSteps() / 10), 0, 0);
                 stage(out, t0, obj + " round " + r + ": " + c.prefSteps() + " steps at lr " + c.learningRate(obj) + ", reference = "
