@@ -3,6 +3,7 @@ package dev.prefer.cli;
 import dev.prefer.data.Json;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.reward.RewardModel;
+import dev.prefer.reward.RewardScorer;
 import dev.prefer.reward.eval.PairMetrics;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,9 +19,10 @@ import picocli.CommandLine.Option;
         description = "Evaluate a saved reward model on preference pairs: pairwise accuracy, mean log-likelihood, expected calibration error (10 bins), accuracy per annotator.",
         footer = {"", "Examples:",
                 "  ./prefer eval reward --model runs/rm-bt --data ../shared/data/hh-rlhf-harmless/dev.jsonl.gz",
-                "  ./prefer eval reward --model runs/rm-multi --data pairs.jsonl --weights preference=1 --json"})
+                "  ./prefer eval reward --model runs/rm-multi --data pairs.jsonl --weights preference=1 --json",
+                "  ./prefer eval reward --model ../shared/fixtures/hf-tiny-rm/llama-rm --data ../shared/fixtures/hf-tiny/pairs.jsonl"})
 public final class EvalRewardCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Saved reward model folder.")
+    @Option(names = "--model", required = true, description = "Saved reward model folder (prefer-reward head, HF sequence-classification model, or PEFT adapter).")
     Path model;
 
     @Option(names = "--data", required = true, description = "Preference pairs (JSONL or .jsonl.gz).")
@@ -38,8 +40,11 @@ public final class EvalRewardCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<PreferencePair> pairs = io.read(data);
-        try (RewardModel m = RewardModel.load(model, io.backbone())) {
-            if (weights != null) m.setDirection(weights);
+        try (RewardScorer m = RewardScorer.open(model, io.backbone())) {
+            if (weights != null) {
+                if (!(m instanceof RewardModel rm)) throw new IllegalArgumentException("--weights needs a multi-attribute head (" + model + " is a language-model reward model)");
+                rm.setDirection(weights);
+            }
             PairMetrics r = m.evaluate(pairs);
             if (json) {
                 System.out.println(Json.pretty(r.toMap()));

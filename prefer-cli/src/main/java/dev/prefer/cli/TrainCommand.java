@@ -77,6 +77,8 @@ public final class TrainCommand implements Runnable {
         double loraDropout;
         @Option(names = "--lora-target-modules", split = ",", paramLabel = "NAME", description = "Module names (default: q_proj,v_proj for Llama-family, c_attn for GPT-2).")
         List<String> loraTargets;
+        @Option(names = "--lora-init", paramLabel = "DIR", description = "Start from this PEFT adapter folder (its r, alpha and target modules must match the options) instead of fresh adapters.")
+        Path loraInit;
         @Option(names = "--max-prompt-length", defaultValue = "0", description = "Prompt token limit (0 = none).")
         int maxPromptLength;
         @Option(names = "--max-length", defaultValue = "0", description = "Prompt + response token limit (0 = the model's positions).")
@@ -90,13 +92,18 @@ public final class TrainCommand implements Runnable {
         @Option(names = "--skip-bad-rows", description = "Skip and count bad rows instead of failing.")
         boolean skipBadRows;
 
+        @Option(names = "--prefix-sharing", defaultValue = "AUTO", description = "Run each group's shared prompt once "
+                + "(AUTO: when that saves at least 5%% of the tokens; ON; OFF).")
+        TrainConfig.PrefixSharing prefixSharing;
+
         TrainConfig config(TrainConfig.Task task, Path ref, String objective, java.util.Map<String, Double> params) {
-            TrainConfig.LoraConfig l = lora ? new TrainConfig.LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, true) : null;
+            if (loraInit != null && !lora) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lora-init needs --lora");
+            TrainConfig.LoraConfig l = lora ? new TrainConfig.LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, true, loraInit) : null;
             LengthConfig len = new LengthConfig(maxPromptLength, maxLength, truncationSide,
                     dropLong ? LengthConfig.Overflow.DROP : LengthConfig.Overflow.TRUNCATE);
             return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, params, learningRate, weightDecay,
                     0.9, 0.999, 1e-8, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed,
-                    logEvery, saveEvery, evalEvery, l, len, cacheDir, skipBadRows, Precision.F32, resume);
+                    logEvery, saveEvery, evalEvery, l, len, cacheDir, skipBadRows, Precision.F32, resume, prefixSharing);
         }
     }
 
@@ -151,34 +158,6 @@ public final class TrainCommand implements Runnable {
         @Override
         public Integer call() {
             return execute(common.config(TrainConfig.Task.SFT, null, "sft", java.util.Map.of()));
-        }
-    }
-
-    @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
-            description = {"DPO training-step throughput on the shapes of ../shared/bench/dpo_step_torch.py (random GPT-2-shaped model),",
-                    "with cached reference log-probs and with a reference forward every step. Compare with bench/train_bench.sh."},
-            footer = {"", "Examples:",
-                    "  ./prefer bench train --layers 2 --d-model 128 --heads 4 --vocab 512 --pairs 8 --prompt-len 64 --response-len 64"})
-    static final class Bench implements Callable<Integer> {
-        @Option(names = "--layers", defaultValue = "2") int layers;
-        @Option(names = "--d-model", defaultValue = "128") int dModel;
-        @Option(names = "--heads", defaultValue = "4") int heads;
-        @Option(names = "--vocab", defaultValue = "512") int vocab;
-        @Option(names = "--pairs", defaultValue = "8") int pairs;
-        @Option(names = "--prompt-len", defaultValue = "64") int promptLen;
-        @Option(names = "--response-len", defaultValue = "64") int responseLen;
-        @Option(names = "--steps", defaultValue = "20") int steps;
-        @Option(names = "--warmup", defaultValue = "3") int warmup;
-
-        @Override
-        public Integer call() {
-            if (steps < 1 || pairs < 1) throw new IllegalArgumentException("--steps and --pairs must be >= 1");
-            for (dev.prefer.train.TrainBench.Result r : dev.prefer.train.TrainBench.run(new dev.prefer.train.TrainBench.Shape(
-                    layers, dModel, heads, vocab, pairs, promptLen, responseLen, steps, warmup))) {
-                System.out.printf(java.util.Locale.ROOT, "prefer %-30s median %.4f s/step (min %.4f, max %.4f)  %.1f tok/s%n",
-                        r.mode(), r.medianSeconds(), r.minSeconds(), r.maxSeconds(), r.tokensPerSecond());
-            }
-            return 0;
         }
     }
 }

@@ -30,7 +30,7 @@ import java.util.Random;
  * log p(token | all previous ids). Batches are right-padded; causal masking plus a key-padding mask make every
  * number independent of the padding.
  */
-public final class CausalLM implements AutoCloseable {
+public final class CausalLM implements AutoCloseable, HfModel {
     /** Default number of sequences per forward pass in {@link #logps(List)}. */
     public static final int DEFAULT_BATCH = 16;
 
@@ -181,22 +181,57 @@ public final class CausalLM implements AutoCloseable {
             for (int from = 0; from < seqs.size(); from += batchSize) {
                 List<TokenizedSequence> chunk = seqs.subList(from, Math.min(seqs.size(), from + batchSize));
                 try (NDManager step = model.manager().newSubManager()) {
-                    LogpsTensors t = logpsTensors(step, chunk, float64LogSoftmax);
-                    double[] tok = t.tokenLogps().toType(DataType.FLOAT64, false).toDoubleArray();
-                    int at = 0;
-                    for (int b = 0; b < chunk.size(); b++) {
-                        int n = chunk.get(b).responseIds().length;
-                        double sum = 0; // in double on the host: no float32 rounding of long sums
-                        for (int j = at; j < at + n; j++) sum += tok[j];
-                        out.add(new SequenceLogps(sum, Arrays.copyOfRange(tok, at, at + n)));
-                        at += n;
-                    }
+                    collect(logpsTensors(step, chunk, float64LogSoftmax), chunk, out);
                 }
             }
         } finally {
             JniUtils.setGradMode(grad);
         }
         return out;
+    }
+
+    /**
+     * As {@link #logpsOfIds(List, int, boolean)} with prefix sharing over the groups {@code groupSizes} gives (see
+     * {@link #logpsTensors(NDManager, List, int[], boolean)}; null: none); a forward pass takes whole groups, up to
+     * {@code batchSize} sequences (at least one group).
+     */
+    public List<SequenceLogps> logpsOfIds(List<TokenizedSequence> seqs, int[] groupSizes, int batchSize, boolean float64LogSoftmax) {
+        if (groupSizes == null) return logpsOfIds(seqs, batchSize, float64LogSoftmax);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
+        List<SequenceLogps> out = new ArrayList<>(seqs.size());
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            int from = 0, gi = 0;
+            while (gi < groupSizes.length) {
+                int to = from, g0 = gi;
+                do {
+                    to += groupSizes[gi++];
+                } while (gi < groupSizes.length && to - from + groupSizes[gi] <= batchSize);
+                List<TokenizedSequence> chunk = seqs.subList(from, to);
+                try (NDManager step = model.manager().newSubManager()) {
+                    LogpsTensors t = logpsTensors(step, chunk, Arrays.copyOfRange(groupSizes, g0, gi), float64LogSoftmax);
+                    collect(t, chunk, out);
+                }
+                from = to;
+            }
+            if (from != seqs.size()) throw new IllegalArgumentException("group sizes add up to " + from + ", not the " + seqs.size() + " sequences");
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        return out;
+    }
+
+    private static void collect(LogpsTensors t, List<TokenizedSequence> chunk, List<SequenceLogps> out) {
+        double[] tok = t.tokenLogps().toType(DataType.FLOAT64, false).toDoubleArray();
+        int at = 0;
+        for (TokenizedSequence s : chunk) {
+            int n = s.responseIds().length;
+            double sum = 0; // in double on the host: no float32 rounding of long sums
+            for (int j = at; j < at + n; j++) sum += tok[j];
+            out.add(new SequenceLogps(sum, Arrays.copyOfRange(tok, at, at + n)));
+            at += n;
+        }
     }
 
     /**
@@ -254,6 +289,128 @@ public final class CausalLM implements AutoCloseable {
         }
         NDArray hidden = model.forward(step, ids, pos, valid, b, null); // (B, T, D)
         NDArray sel = hidden.reshape(b * (long) t, config.hiddenSize()).get(Transformer.engineOwned(step.create(rows))); // (N, D)
+        return responseLogps(step, sel, labels, segment, counts, float64LogSoftmax);
+    }
+
+    /**
+     * Whether {@link #logpsTensors(NDManager, List, int[], boolean)} should share prefixes for this batch under
+     * {@code auto}: when the prompt tokens it saves (K−1 copies of each prompt) are at least 5% of the batch's prompt
+     * + response tokens. Sharing adds a second, shorter forward pass (more, smaller ops); on the benchmark shapes it
+     * was faster even at 6% saved (P 16, R 112; docs/train.md, speed), so only a negligible saving is left unshared.
+     */
+    public static boolean sharingPays(List<TokenizedSequence> seqs, int[] groupSizes) {
+        if (groupSizes == null || groupSizes.length == seqs.size()) return false;
+        long all = 0, saved = 0;
+        int at = 0;
+        for (int size : groupSizes) {
+            saved += (long) (size - 1) * seqs.get(at).promptIds().length;
+            for (int i = 0; i < size; i++) all += seqs.get(at + i).length();
+            at += size;
+        }
+        return 20 * saved >= all;
+    }
+
+    /**
+     * {@link #logpsTensors(NDManager, List, boolean)} with prefix sharing: {@code groupSizes} splits {@code seqs}
+     * into runs of consecutive sequences with the same prompt (a preference pair, a ranked list). Each distinct
+     * prompt runs once (prompts right-padded, G rows); then the continuations run (B rows, right-padded) with their
+     * group's prompt keys/values selected into their rows (differentiable, so gradients flow back through the
+     * prompt), positions continuing from their own prompt's length and a key mask over the prompt pads. The first
+     * response token is predicted from the prompt pass's last real position. Same numbers as the unshared pass
+     * (attention is a sum over keys, whose order does not matter up to float rounding); {@code groupSizes == null}
+     * is the unshared pass.
+     */
+    public LogpsTensors logpsTensors(NDManager step, List<TokenizedSequence> seqs, int[] groupSizes, boolean float64LogSoftmax) {
+        if (groupSizes == null) return logpsTensors(step, seqs, float64LogSoftmax);
+        int b = seqs.size();
+        if (b == 0) throw new IllegalArgumentException("empty batch");
+        int g = groupSizes.length;
+        int[] groupOf = new int[b];
+        int at = 0;
+        for (int gi = 0; gi < g; gi++) {
+            if (groupSizes[gi] < 1) throw new IllegalArgumentException("group sizes must be >= 1");
+            for (int i = 0; i < groupSizes[gi]; i++) {
+                if (at >= b) throw new IllegalArgumentException("group sizes add up to more than the " + b + " sequences");
+                if (!Arrays.equals(seqs.get(at).promptIds(), seqs.get(at - i).promptIds())) {
+                    throw new IllegalArgumentException("sequence " + at + " does not share its group's prompt");
+                }
+                groupOf[at++] = gi;
+            }
+        }
+        if (at != b) throw new IllegalArgumentException("group sizes add up to " + at + ", not the " + b + " sequences");
+        int pmax = 0, rmax = 0, n = 0, t = 0;
+        for (TokenizedSequence s : seqs) {
+            pmax = Math.max(pmax, s.promptIds().length);
+            rmax = Math.max(rmax, s.responseIds().length);
+            t = Math.max(t, s.length());
+            n += s.responseIds().length;
+        }
+        if (t > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + t + " tokens exceeds the model's " + config.maxPositions() + " positions");
+        }
+        if (rmax == 0 || pmax == 0) return logpsTensors(step, seqs, float64LogSoftmax);
+        long pad = padId();
+        // Pass 1: one row per distinct prompt.
+        long[] pIds = new long[g * pmax], pPos = new long[g * pmax];
+        boolean[] pValid = new boolean[g * pmax];
+        int[] pLen = new int[g];
+        at = 0;
+        for (int gi = 0; gi < g; gi++) {
+            long[] p = seqs.get(at).promptIds();
+            pLen[gi] = p.length;
+            for (int j = 0; j < pmax; j++) {
+                pIds[gi * pmax + j] = j < p.length ? p[j] : pad;
+                pPos[gi * pmax + j] = Math.min(j, p.length - 1);
+                pValid[gi * pmax + j] = j < p.length;
+            }
+            at += groupSizes[gi];
+        }
+        // Pass 2: continuations; keys are the group's prompt (pmax slots, pads masked), then the row's own tokens.
+        int s = pmax + rmax;
+        long[] rIds = new long[b * rmax], rPos = new long[b * rmax], groupIndex = new long[b];
+        boolean[] rValid = new boolean[b * s];
+        long[] rows = new long[n]; // rows of [last prompt position of each group (G); continuation positions (B*Rmax)]
+        long[] labels = new long[n];
+        float[] segment = new float[b * n];
+        int[] counts = new int[b];
+        int k = 0;
+        for (int r = 0; r < b; r++) {
+            int gi = groupOf[r];
+            long[] resp = seqs.get(r).responseIds();
+            int p = pLen[gi], len = resp.length;
+            groupIndex[r] = gi;
+            for (int j = 0; j < rmax; j++) {
+                rIds[r * rmax + j] = j < len ? resp[j] : pad;
+                rPos[r * rmax + j] = len == 0 ? p - 1 : p + Math.min(j, len - 1); // pads reuse a real position: never read
+            }
+            for (int j = 0; j < p; j++) rValid[r * s + j] = true;
+            for (int j = 0; j < len; j++) rValid[r * s + pmax + j] = true;
+            counts[r] = len;
+            for (int j = 0; j < len; j++) {
+                rows[k] = j == 0 ? gi : g + (long) r * rmax + j - 1;
+                labels[k] = resp[j];
+                segment[r * n + k] = 1f;
+                k++;
+            }
+        }
+        long d = config.hiddenSize();
+        Transformer.KvCache cache = model.newDifferentiableCache(step); // freed with step, after the backward
+        NDArray ph = model.forward(step, pIds, pPos, pValid, g, cache); // (G, Pmax, D)
+        long[] lastRows = new long[g];
+        for (int gi = 0; gi < g; gi++) lastRows[gi] = (long) gi * pmax + pLen[gi] - 1;
+        NDArray last = ph.reshape(g * (long) pmax, d).get(Transformer.engineOwned(step.create(lastRows))); // (G, D)
+        boolean uniform = Arrays.stream(groupSizes).allMatch(x -> x == groupSizes[0]);
+        if (uniform) cache.repeatRows(groupSizes[0]); // rows are consecutive per group: a broadcast
+        else cache.selectRows(Transformer.engineOwned(step.create(groupIndex)));
+        NDArray rh = model.forward(step, rIds, rPos, rValid, b, cache); // (B, Rmax, D)
+        NDArray both = last.concat(rh.reshape(b * (long) rmax, d), 0); // (G + B*Rmax, D)
+        NDArray sel = both.get(Transformer.engineOwned(step.create(rows))); // (N, D)
+        return responseLogps(step, sel, labels, segment, counts, float64LogSoftmax);
+    }
+
+    /** Log-softmax at the labels of the selected hidden rows (N, D), and their per-sequence sums. */
+    private LogpsTensors responseLogps(NDManager step, NDArray sel, long[] labels, float[] segment, int[] counts, boolean float64LogSoftmax) {
+        int n = labels.length, b = counts.length;
         NDArray logits = model.logits(sel); // (N, V)
         if (float64LogSoftmax && logits.getDataType() != DataType.FLOAT64) logits = logits.toType(DataType.FLOAT64, false);
         NDArray tokenLogps = logits.logSoftmax(-1).gather(Transformer.engineOwned(step.create(labels, new Shape(n, 1))), 1).reshape(n); // (N)

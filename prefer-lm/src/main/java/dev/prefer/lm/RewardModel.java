@@ -17,7 +17,7 @@ import java.util.Map;
  * the same backbone as {@link CausalLM} with a bias-free {@code score} head read at the last real position of each
  * sequence. Text convention: ids = encode(prompt) + encode(response) + [eos]; the reward is the score at the eos.
  */
-public final class RewardModel implements AutoCloseable {
+public final class RewardModel implements AutoCloseable, HfModel {
     private final Path source;
     private final ModelConfig config;
     private final Transformer model;
@@ -45,6 +45,7 @@ public final class RewardModel implements AutoCloseable {
         return new RewardModel(dir, loaded);
     }
 
+    @Override
     public ModelConfig config() {
         return config;
     }
@@ -53,27 +54,68 @@ public final class RewardModel implements AutoCloseable {
         return tokenizer;
     }
 
+    @Override
     public Transformer model() {
         return model;
     }
 
-    /** ids = encode(prompt) + encode(response) + [eos]. */
-    public long[] tokenize(PromptResponse pr) {
+    /** The folder it was loaded from. */
+    @Override
+    public Path source() {
+        return source;
+    }
+
+    /**
+     * Prompt and response tokenized separately, eos appended to the response (an empty prompt becomes [bos], as in
+     * {@link CausalLM#tokenize}); {@code ids()} of the result is what {@link #ids} returns.
+     */
+    @Override
+    public TokenizedSequence tokenize(PromptResponse pr) {
         long[] p = tokenizer.encode(pr.prompt());
+        if (p.length == 0) {
+            int bos = tokenizer.specialTokens().bosId();
+            if (bos < 0) throw new IllegalArgumentException("empty prompt and the checkpoint has no bos token to start from");
+            p = new long[] {bos};
+        }
         long[] r = tokenizer.encode(pr.response());
-        long[] all = Arrays.copyOf(p, p.length + r.length + 1);
-        System.arraycopy(r, 0, all, p.length, r.length);
         int eos = tokenizer.specialTokens().eosId();
         if (eos < 0) throw new IllegalArgumentException("the checkpoint names no eos token");
-        all[all.length - 1] = eos;
-        return all;
+        long[] withEos = Arrays.copyOf(r, r.length + 1);
+        withEos[r.length] = eos;
+        return new TokenizedSequence(p, withEos);
+    }
+
+    /** ids = encode(prompt) + encode(response) + [eos]; the reward is read at the eos. */
+    public long[] ids(PromptResponse pr) {
+        return tokenize(pr).ids();
     }
 
     /** Rewards (label 0 of the score head) of text pairs. */
     public double[] rewards(List<PromptResponse> pairs) {
         List<long[]> ids = new ArrayList<>(pairs.size());
-        for (PromptResponse pr : pairs) ids.add(tokenize(pr));
+        for (PromptResponse pr : pairs) ids.add(ids(pr));
         return rewardsOfIds(ids);
+    }
+
+    /**
+     * Rewards of many token sequences without gradients, in batches of at most {@code batchSize} sequences of
+     * similar length (sorted by length, so little padding); results in input order. Padding is masked, so this
+     * equals one batch of all up to float rounding (other batch shapes, other summation order: ~1e-7 here).
+     */
+    public double[] rewardsOfIds(List<long[]> seqs, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1");
+        Integer[] order = new Integer[seqs.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> Integer.compare(seqs.get(a).length, seqs.get(b).length));
+        double[] out = new double[seqs.size()];
+        for (int from = 0; from < order.length; from += batchSize) {
+            int to = Math.min(order.length, from + batchSize);
+            List<long[]> chunk = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) chunk.add(seqs.get(order[i]));
+            double[] r = rewardsOfIds(chunk);
+            for (int i = from; i < to; i++) out[order[i]] = r[i - from];
+        }
+        return out;
     }
 
     /** Rewards (label 0) of token sequences, no gradients, one right-padded batch. */
@@ -121,14 +163,18 @@ public final class RewardModel implements AutoCloseable {
         return model.score(last); // (B, numLabels)
     }
 
+    @Override
     public void setTrainable(boolean trainable) {
         model.setTrainable(trainable);
     }
 
+    @Override
     public Map<String, NDArray> parameters() {
         return model.parameters();
     }
 
+    /** Saves the sequence-classification folder (config.json with num_labels, model.safetensors with score.weight, tokenizer files). */
+    @Override
     public void save(Path dir) {
         Checkpoint.save(model, source, dir, DType.F32);
     }

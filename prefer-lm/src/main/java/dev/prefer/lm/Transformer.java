@@ -224,17 +224,24 @@ public final class Transformer implements AutoCloseable {
         final NDArray[] keys;   // per layer (B, K, S, E)
         final NDArray[] values; // per layer (B, K, S, E)
         int length;
+        /** Keep the autograd graph: store the first keys/values as they are (DJL's duplicate() detaches). */
+        final boolean differentiable;
 
-        KvCache(NDManager parent, int layers) {
+        KvCache(NDManager parent, int layers, boolean differentiable) {
             this.manager = parent.newSubManager();
             this.keys = new NDArray[layers];
             this.values = new NDArray[layers];
+            this.differentiable = differentiable;
         }
 
         /** Appends this step's keys/values for one layer and returns the full (B, K, S, E) pair. */
         NDArray[] append(int layer, NDArray k, NDArray v) {
             NDArray ok = keys[layer], ov = values[layer];
-            if (ok == null) {
+            if (differentiable) {
+                // arrays stay where the forward pass made them (the caller's step manager, which owns this cache)
+                keys[layer] = ok == null ? k : ok.concat(k, 2);
+                values[layer] = ov == null ? v : ov.concat(v, 2);
+            } else if (ok == null) {
                 keys[layer] = k.duplicate();
                 values[layer] = v.duplicate();
                 keys[layer].attach(manager);
@@ -248,6 +255,49 @@ public final class Transformer implements AutoCloseable {
             return new NDArray[] {keys[layer], values[layer]};
         }
 
+        /**
+         * Replaces every layer's keys and values by the rows {@code rowIndex} (an int64 array of row numbers, engine
+         * memory) selects: row r of the result is row {@code rowIndex[r]} of the cache. Prefix sharing runs each
+         * prompt once and then gives every continuation of it the prompt's keys/values this way; the selection is
+         * differentiable (its backward sums the continuations' gradients into the prompt's rows).
+         */
+        void selectRows(NDArray rowIndex) {
+            for (int l = 0; l < keys.length; l++) {
+                if (keys[l] == null) continue;
+                NDArray ok = keys[l], ov = values[l];
+                keys[l] = ok.get(rowIndex);
+                values[l] = ov.get(rowIndex);
+                keys[l].attach(manager);
+                values[l].attach(manager);
+            }
+        }
+
+        /**
+         * Every row repeated {@code k} times in place (row r becomes rows r·k .. r·k+k−1): the uniform-group form of
+         * {@link #selectRows}, as a broadcast of each row (G, 1, …) to (G, k, …) reshaped to (G·k, …); its backward is
+         * a sum over the k copies instead of an index scatter.
+         */
+        void repeatRows(int k) {
+            for (int l = 0; l < keys.length; l++) {
+                if (keys[l] == null) continue;
+                keys[l] = repeat(keys[l], k);
+                values[l] = repeat(values[l], k);
+                keys[l].attach(manager);
+                values[l].attach(manager);
+            }
+        }
+
+        private static NDArray repeat(NDArray a, int k) {
+            long[] s = a.getShape().getShape();
+            long[] wide = new long[s.length + 1];
+            wide[0] = s[0];
+            wide[1] = k;
+            System.arraycopy(s, 1, wide, 2, s.length - 1);
+            long[] flat = s.clone();
+            flat[0] = s[0] * k;
+            return a.expandDims(1).broadcast(new Shape(wide)).reshape(new Shape(flat));
+        }
+
         @Override
         public void close() {
             manager.close();
@@ -256,7 +306,15 @@ public final class Transformer implements AutoCloseable {
 
     /** A fresh cache for {@link #forward}. */
     public KvCache newCache(NDManager parent) {
-        return new KvCache(parent, config.numLayers());
+        return new KvCache(parent, config.numLayers(), false);
+    }
+
+    /**
+     * A cache whose keys/values stay in the autograd graph (gradients flow back through them into the pass that
+     * made them), for prefix sharing in training; {@code step} must be the forward passes' step manager.
+     */
+    KvCache newDifferentiableCache(NDManager step) {
+        return new KvCache(step, config.numLayers(), true);
     }
 
     /**
@@ -290,7 +348,7 @@ public final class Transformer implements AutoCloseable {
             NDArray posArr = engineOwned(step.create(positions, new Shape(b, t)));
             x = embed(idArr, p(prefix + "wte.weight")).add(embed(posArr, p(prefix + "wpe.weight"))); // (B, T, D)
         } else {
-            x = embed(idArr, p(prefix + "embed_tokens.weight")); // (B, T, D)
+            x = paddingIdx(step, ids, b, t, embed(idArr, p(prefix + "embed_tokens.weight"))); // (B, T, D)
             rope = rotary(step, positions, b, t);
         }
         for (int i = 0; i < config.numLayers(); i++) {
@@ -311,6 +369,30 @@ public final class Transformer implements AutoCloseable {
     /** Scores (…, numLabels) of hidden states (…, D) through the {@code score} head (no bias, as in transformers). */
     public NDArray score(NDArray hidden) {
         return Linear.linear(hidden, p("score.weight")).singletonOrThrow();
+    }
+
+    /**
+     * transformers builds the Llama-family embedding as {@code nn.Embedding(vocab, d, padding_idx=pad_token_id)}:
+     * the lookup is ordinary, but the pad row never receives a gradient. When the batch holds the pad id (e.g. an eos
+     * that equals pad, read by a reward model's score head) and gradients are recorded, its embeddings are passed on
+     * as x·keep + stopGradient(x)·(1 − keep), keep = 0 at pad ids: the same values, no gradient into that row.
+     * (GPT-2's {@code wte} has no padding_idx.)
+     */
+    private NDArray paddingIdx(NDManager step, long[] ids, int b, int t, NDArray x) {
+        int pad = config.padTokenId();
+        if (pad < 0 || !ai.djl.pytorch.jni.JniUtils.isGradMode()) return x;
+        float[] keep = null;
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] != pad) continue;
+            if (keep == null) {
+                keep = new float[ids.length];
+                java.util.Arrays.fill(keep, 1f);
+            }
+            keep[i] = 0f;
+        }
+        if (keep == null) return x;
+        NDArray k = engineOwned(step.create(keep, new Shape(b, t, 1))).toType(x.getDataType(), false); // (B, T, 1)
+        return x.mul(k).add(x.stopGradient().mul(k.neg().add(1))); // (B, T, D)
     }
 
     private NDArray embed(NDArray ids, NDArray weight) {
@@ -389,7 +471,7 @@ public final class Transformer implements AutoCloseable {
     /** RMSNorm (Zhang and Sennrich 2019): w * x / sqrt(mean(x^2) + eps), as transformers' LlamaRMSNorm. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
         NDArray variance = x.square().mean(new int[] {-1}, true); // (B, T, 1)
-        return x.mul(variance.add(config.normEps()).pow(-0.5)).mul(weight);
+        return x.mul(variance.add(constant(x, config.normEps())).pow(constant(x, -0.5))).mul(weight);
     }
 
     private NDArray activation(NDArray x) {
@@ -398,7 +480,7 @@ public final class Transformer implements AutoCloseable {
             case "gelu_pytorch_tanh": {
                 // 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (Hendrycks and Gimpel 2016, tanh form),
                 // written as x * sigmoid(2u) (identical: 0.5 (1 + tanh u) = sigmoid(2u)) to save two passes.
-                NDArray twoU = x.square().mul(0.044715).add(1.0).mul(x).mul(2.0 * Math.sqrt(2.0 / Math.PI));
+                NDArray twoU = x.square().mul(constant(x, 0.044715)).add(constant(x, 1.0)).mul(x).mul(constant(x, 2.0 * Math.sqrt(2.0 / Math.PI)));
                 return x.mul(ai.djl.nn.Activation.sigmoid(twoU));
             }
             case "gelu":
@@ -486,16 +568,35 @@ public final class Transformer implements AutoCloseable {
         double scale = 1.0 / Math.sqrt(e);
         // Scaling q instead of the scores is bit-identical when the scale is a power of two (E = 4^k: 16, 64, 256)
         // and otherwise differs by one rounding; it touches T*E numbers instead of T*S.
-        NDArray qs = isPowerOfTwo(scale) ? q.mul(scale) : q;
+        NDArray qs = isPowerOfTwo(scale) ? q.mul(constant(q, scale)) : q;
         NDArray qg = g == 1 ? qs : qs.reshape(b, kh, g * t, e); // (B, K, G*T, E)
         NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)); // (B, K, G*T, S)
         if (g != 1) scores = scores.reshape(b, h, t, s); // (B, H, T, S)
-        if (!isPowerOfTwo(scale)) scores = scores.mul(scale);
+        if (!isPowerOfTwo(scale)) scores = scores.mul(constant(scores, scale));
         scores = scores.add(bias);
         NDArray probs = scores.softmax(-1);
         if (g != 1) probs = probs.reshape(b, kh, g * t, s);
         NDArray out = probs.matMul(v); // (B, K, G*T, E)
         return out.reshape(b, h, t, e).transpose(0, 2, 1, 3).reshape(b, t, h * e);
+    }
+
+    /**
+     * A 0-dim constant of {@code like}'s dtype in engine memory, owned by {@code like}'s (step) manager. Use it instead of
+     * DJL's {@code x.mul(Number)} (and add/pow/div with a Number) wherever autograd may run: DJL builds that scalar
+     * over a Java buffer and closes it right after the op, but autograd keeps the scalar for the backward pass (the
+     * gradient of x·c is grad·c), which then reads freed memory once the buffer is collected — wrong gradients
+     * with a correct loss, depending on garbage-collection timing (reproduced: 0 or 555 instead of 3 for d(3x)/dx).
+     */
+    public static NDArray constant(NDArray like, double value) {
+        NDManager m = like.getManager();
+        if (like.getDataType() == DataType.FLOAT32) return m.full(new Shape(), (float) value, DataType.FLOAT32);
+        NDArray host = m.create(value);
+        try {
+            NDArray c = host.duplicate();
+            return c.getDataType() == like.getDataType() ? c : c.toType(like.getDataType(), false);
+        } finally {
+            host.close();
+        }
     }
 
     private static boolean isPowerOfTwo(double x) {

@@ -30,7 +30,7 @@ class RewardFixtureTest {
                 ids.add(Fixtures.longs(ex.get(i).get("rejected_ids")));
                 texts.add(new PromptResponse(pairs.get(i)[0], pairs.get(i)[2]));
             }
-            for (int i = 0; i < ids.size(); i++) assertArrayEquals(ids.get(i), rm.tokenize(texts.get(i)), "ids of " + i);
+            for (int i = 0; i < ids.size(); i++) assertArrayEquals(ids.get(i), rm.ids(texts.get(i)), "ids of " + i);
             double[] r = rm.rewards(texts); // one right-padded batch of 20
             int n = ex.size();
             double bt = 0;

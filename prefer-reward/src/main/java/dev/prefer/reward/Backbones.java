@@ -11,8 +11,8 @@ import java.util.Locale;
 /**
  * Opens a backbone by name: {@code minilm} (all-MiniLM-L6-v2, cached in memory and on disk), {@code minilm-q} (its int8 quantised copy), {@code hash-N}
  * (feature hashing into N buckets), {@code none} (no backbone; only for the named-feature linear head). A folder
- * (a Hugging Face causal LM with a score head) is the LM backbone, which needs prefer-lm's runtime and is not
- * wired in yet.
+ * (a Hugging Face causal LM with a score head) is backbone (b): it is trained end to end with its own score head
+ * ({@link LmRewardTraining}, {@link LmRewardModel}), not used as a frozen embedding here.
  */
 public final class Backbones {
     private Backbones() {}
@@ -54,7 +54,7 @@ public final class Backbones {
             return new CachedBackbone(new HashingBackbone(d));
         }
         if (Files.isDirectory(Path.of(name))) {
-            throw new IllegalArgumentException("language-model backbones (" + name + ") need prefer-lm's runtime, which is not wired into prefer-reward yet; use --backbone minilm");
+            throw new IllegalArgumentException("a model folder (" + name + ") is a language-model reward model, not an embedding backbone: train it with LmRewardTraining (prefer train reward --backbone DIR) and load it with LmRewardModel");
         }
         throw new IllegalArgumentException("unknown backbone '" + name + "'; expected minilm, minilm-q, hash-N, none, or a model folder");
     }

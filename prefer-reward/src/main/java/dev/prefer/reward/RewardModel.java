@@ -36,7 +36,7 @@ import java.util.Map;
  * heads are small, and the file stays readable; LM-sized weights will use safetensors via prefer-lm),
  * {@code manifest.json} (how it was made) and, after training, {@code metrics.json}.
  */
-public final class RewardModel implements AutoCloseable {
+public final class RewardModel implements RewardScorer {
     public static final String FORMAT = "prefer-reward/1";
 
     /** One candidate after reranking: its index in the input, its text and its score (higher is better). */
@@ -64,6 +64,7 @@ public final class RewardModel implements AutoCloseable {
     }
 
     /** The reward of one response (for heads without a scalar reward: an error; use {@link #rerank}). */
+    @Override
     public double score(String prompt, String response, String annotator) {
         if (!(head instanceof ScalarRewardHead s)) {
             throw new IllegalArgumentException("the " + head.config().kind() + " head has no per-response reward; compare or rerank instead");
@@ -71,11 +72,13 @@ public final class RewardModel implements AutoCloseable {
         return s.reward(encoder.context(prompt, annotator), encoder.responses(prompt, List.of(response)).get(0), annotator);
     }
 
+    @Override
     public double score(String prompt, String response) {
         return score(prompt, response, null);
     }
 
     /** P(a ≻ b | prompt, annotator). */
+    @Override
     public double preferenceProbability(String prompt, String a, String b, String annotator) {
         List<double[]> v = encoder.responses(prompt, List.of(a, b));
         return Nums.sigmoid(head.logit(encoder.context(prompt, annotator), v.get(0), v.get(1), annotator));
@@ -85,6 +88,7 @@ public final class RewardModel implements AutoCloseable {
      * Candidates best first. Scalar heads rank by reward; GPM and the classifier rank by the mean preference
      * probability against the other candidates (a win rate, n(n−1) comparisons).
      */
+    @Override
     public List<Ranked> rerank(String prompt, List<String> candidates, String annotator) {
         if (candidates.isEmpty()) return List.of();
         double[] c = encoder.context(prompt, annotator);
@@ -108,13 +112,31 @@ public final class RewardModel implements AutoCloseable {
     }
 
     /** Best-of-n: the top candidate. */
+    @Override
     public Ranked best(String prompt, List<String> candidates, String annotator) {
         return rerank(prompt, candidates, annotator).get(0);
     }
 
     /** Accuracy, log-likelihood, calibration and per-annotator accuracy on labelled pairs. */
+    @Override
     public PairMetrics evaluate(List<PreferencePair> pairs) {
         return PairMetrics.of(head, encoder.encode(pairs));
+    }
+
+    /** Rewards (NaN for heads without a per-response reward) and P(chosen ≻ rejected), encoding each text once. */
+    @Override
+    public List<PairScore> scorePairs(List<PreferencePair> pairs) {
+        List<EncodedPair> enc = encoder.encode(pairs);
+        List<PairScore> out = new ArrayList<>(pairs.size());
+        for (EncodedPair e : enc) {
+            double rc = Double.NaN, rr = Double.NaN;
+            if (head instanceof ScalarRewardHead s) {
+                rc = s.reward(e.context(), e.chosen(), e.annotator());
+                rr = s.reward(e.context(), e.rejected(), e.annotator());
+            }
+            out.add(new PairScore(rc, rr, Nums.sigmoid(head.logit(e.context(), e.chosen(), e.rejected(), e.annotator()))));
+        }
+        return out;
     }
 
     /** Sets the user's direction over attributes (multi-attribute head only). */

@@ -69,6 +69,7 @@ final class MetricsLog implements AutoCloseable {
         append(sb, row, "learning_rate", "lr", "%.2e");
         append(sb, row, "tokens_per_second", "tok/s", "%.0f");
         append(sb, row, "eval/ranking_accuracy", "eval R", "%.3f");
+        append(sb, row, "eval/accuracy", "eval acc", "%.3f");
         append(sb, row, "eval/loss", "eval loss", "%.4f");
         console.println(sb);
         console.flush();

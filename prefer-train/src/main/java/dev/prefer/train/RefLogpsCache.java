@@ -35,9 +35,14 @@ public final class RefLogpsCache {
     /** Summed log-probs of every response of every group (K per group), from the cache or computed with {@code lm}. */
     /** Summed log-probs of every response of every group under {@code lm}, no gradients. */
     static List<double[]> score(List<TrainExample> groups, CausalLM lm, int batchSize) {
+        return score(groups, lm, batchSize, TrainConfig.PrefixSharing.OFF);
+    }
+
+    /** As {@link #score(List, CausalLM, int)}, sharing each group's prompt as {@code sharing} says. */
+    static List<double[]> score(List<TrainExample> groups, CausalLM lm, int batchSize, TrainConfig.PrefixSharing sharing) {
         List<TokenizedSequence> seqs = new ArrayList<>();
         for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
-        List<SequenceLogps> lp = lm.logpsOfIds(seqs, batchSize);
+        List<SequenceLogps> lp = lm.logpsOfIds(seqs, Trainer.groupSizes(groups, seqs, sharing), batchSize, false);
         List<double[]> out = new ArrayList<>(groups.size());
         int at = 0;
         for (TrainExample e : groups) {

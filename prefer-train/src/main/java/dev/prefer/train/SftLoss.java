@@ -28,7 +28,8 @@ final class SftLoss implements StepLoss {
         double[] w = new double[b];
         for (int g = 0; g < b; g++) w[g] = groups.get(g).weight();
         NDArray wa = step.create(w, new Shape(b)).toType(sums.getDataType(), true); // (B)
-        NDArray loss = wa.mul(sums).sum().neg().div(normaliser(groups));
+        NDArray total = wa.mul(sums).sum().neg();
+        NDArray loss = total.div(dev.prefer.lm.Transformer.constant(total, normaliser(groups))); // not div(Number): see Transformer.constant
         return new Out(loss, () -> {
             double[] s = sums.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray();
             double mean = 0;

@@ -14,18 +14,39 @@ import java.util.Random;
 /**
  * DPO training-step throughput on the shapes of ../shared/bench/dpo_step_torch.py: a GPT-2-shaped model with random
  * weights, B pairs of (P prompt + R response) random tokens, chosen and rejected in one batch, sigmoid DPO (beta 0.1),
- * AdamW, the same batch every step. Two modes: reference log-probs from the cache (precomputed once, untimed, as the
- * script's {@code --no-ref}) and a reference forward pass every step (a frozen copy of the initial policy).
- * tokens/s = 2·B·(P+R) / median seconds per step, as the script counts them.
+ * AdamW, the same batch every step. Reference log-probs either from the cache (precomputed once, untimed, as the
+ * script's {@code --no-ref}) or from a reference forward pass every step (a frozen copy of the initial policy); prefix
+ * sharing on or off (the script does not share prefixes). tokens/s = 2·B·(P+R) / median seconds per step, as the
+ * script counts them; CPU seconds per step are the process's (all threads) mean over the timed steps.
  */
 public final class TrainBench {
     private TrainBench() {}
 
     public record Shape(int layers, int dModel, int heads, int vocab, int pairs, int promptLen, int responseLen, int steps, int warmup) {}
 
-    public record Result(String mode, double medianSeconds, double minSeconds, double maxSeconds, double tokensPerSecond) {}
+    public record Result(String mode, double medianSeconds, double minSeconds, double maxSeconds, double tokensPerSecond,
+                         double cpuSecondsPerStep) {
+        /** Tokens per CPU-second (all threads): throughput independent of how many cores the step got. */
+        public double tokensPerCpuSecond() {
+            return cpuSecondsPerStep > 0 ? tokensPerSecond * medianSeconds / cpuSecondsPerStep : Double.NaN;
+        }
+    }
 
+    /** The four modes: cached or forward reference, without and with prefix sharing. */
     public static List<Result> run(Shape s) {
+        List<Result> out = new ArrayList<>();
+        for (boolean refForward : new boolean[] {false, true}) {
+            for (TrainConfig.PrefixSharing sh : new TrainConfig.PrefixSharing[] {TrainConfig.PrefixSharing.OFF, TrainConfig.PrefixSharing.ON}) {
+                out.add(run(s, refForward, sh, null));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One mode. {@code profileTrace} non-null: the last step runs under PyTorch's profiler (Chrome trace there).
+     */
+    public static Result run(Shape s, boolean referenceForward, TrainConfig.PrefixSharing sharing, Path profileTrace) {
         ModelConfig cfg = ModelConfig.gpt2(s.vocab(), Math.max(1024, s.promptLen() + s.responseLen()), s.dModel(), s.layers(), s.heads());
         Random rng = new Random(1);
         List<TrainExample> groups = new ArrayList<>();
@@ -37,25 +58,28 @@ public final class TrainBench {
         }
         TrainConfig c = TrainConfig.defaults(TrainConfig.Task.PREFERENCE, Path.of("<random>"), Path.of("<random>"), Path.of("<bench>"))
                 .withObjective("dpo", Map.of("beta", 0.1)).withBatch(s.pairs(), 1).withLearningRate(1e-5).withMaxGradNorm(0)
-                .withLength(LengthConfig.UNLIMITED);
+                .withLength(LengthConfig.UNLIMITED).withPrefixSharing(sharing);
         double tokens = 2.0 * s.pairs() * (s.promptLen() + s.responseLen());
-        List<Result> out = new ArrayList<>();
+        String mode = (referenceForward ? "reference forward" : "cached reference") + ", sharing " + sharing.name().toLowerCase(java.util.Locale.ROOT);
         try (CausalLM policy = CausalLM.randomInit(cfg, 7, Precision.F32); CausalLM ref = CausalLM.randomInit(cfg, 7, Precision.F32)) {
-            List<double[]> cached = new ArrayList<>(RefLogpsCache.score(groups, ref, 2 * groups.size()));
-            out.add(summarize("cached reference log-probs", Trainer.timeSteps(c, policy, groups, cached, null, s.warmup(), s.steps()), tokens));
+            List<double[]> refs;
+            if (referenceForward) {
+                refs = new ArrayList<>();
+                for (int i = 0; i < groups.size(); i++) refs.add(new double[2]);
+            } else {
+                refs = new ArrayList<>(RefLogpsCache.score(groups, ref, 2 * groups.size()));
+            }
+            double[][] t = Trainer.timeSteps(c, policy, groups, refs, referenceForward ? ref : null, s.warmup(), s.steps(), profileTrace);
+            return summarize(mode, t[0], t[1], tokens);
         }
-        try (CausalLM policy = CausalLM.randomInit(cfg, 7, Precision.F32); CausalLM ref = CausalLM.randomInit(cfg, 7, Precision.F32)) {
-            List<double[]> slots = new ArrayList<>();
-            for (int i = 0; i < groups.size(); i++) slots.add(new double[2]);
-            out.add(summarize("reference forward every step", Trainer.timeSteps(c, policy, groups, slots, ref, s.warmup(), s.steps()), tokens));
-        }
-        return out;
     }
 
-    private static Result summarize(String mode, double[] secs, double tokens) {
+    private static Result summarize(String mode, double[] secs, double[] cpu, double tokens) {
         double[] x = secs.clone();
         Arrays.sort(x);
         double med = x.length % 2 == 1 ? x[x.length / 2] : 0.5 * (x[x.length / 2 - 1] + x[x.length / 2]);
-        return new Result(mode, med, x[0], x[x.length - 1], tokens / med);
+        double cpuSum = 0;
+        for (double v : cpu) cpuSum += v;
+        return new Result(mode, med, x[0], x[x.length - 1], tokens / med, cpuSum / cpu.length);
     }
 }

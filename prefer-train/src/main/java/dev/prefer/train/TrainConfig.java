@@ -12,7 +12,9 @@ import java.util.Objects;
  * Everything a training run needs, validated on construction; immutable. Defaults ({@link #defaults}) follow
  * Hugging Face's {@code TrainingArguments} / TRL's {@code DPOConfig} where they exist.
  *
- * @param task              {@link Task#PREFERENCE} (an objective over pairs or lists) or {@link Task#SFT}
+ * @param task              {@link Task#PREFERENCE} (an objective over pairs or lists), {@link Task#SFT}, or
+ *                          {@link Task#REWARD} (a sequence-classification reward model, {@link RewardTrainer};
+ *                          {@code objectiveParams} then hold {@link RewardLoss}'s options)
  * @param model             Hugging Face model folder of the initial policy
  * @param ref               reference model folder; null = the initial policy (ignored for reference-free objectives)
  * @param data              training file (JSONL or gzip JSONL)
@@ -43,16 +45,25 @@ import java.util.Objects;
  * @param skipBadRows       skip and count bad rows instead of failing
  * @param precision         F32 (default) or F64 (the double-precision twin, for tests)
  * @param resume            continue from the last checkpoint in {@code out/checkpoints}
+ * @param prefixSharing     run each group's shared prompt once per forward pass (default AUTO; see {@link PrefixSharing})
  */
 public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalData, double evalFraction, Path out,
                           String objective, Map<String, Double> objectiveParams, double learningRate, double weightDecay,
                           double adamBeta1, double adamBeta2, double adamEpsilon, Schedule schedule, int warmupSteps,
                           int maxSteps, int epochs, int batchSize, int gradAccumulation, double maxGradNorm, long seed,
                           int logEvery, int saveEvery, int evalEvery, LoraConfig lora, LengthConfig length, Path cacheDir,
-                          boolean skipBadRows, Precision precision, boolean resume) {
+                          boolean skipBadRows, Precision precision, boolean resume, PrefixSharing prefixSharing) {
 
     /** What is trained. */
-    public enum Task { PREFERENCE, SFT }
+    public enum Task { PREFERENCE, SFT, REWARD }
+
+    /**
+     * Prefix sharing: the responses of a group (a pair, a list) share the prompt, so the prompt runs once and its
+     * keys/values serve every response ({@code CausalLM.logpsTensors} with groups); the numbers are those of the
+     * unshared pass up to float rounding. AUTO shares when the prompt tokens saved are at least 5% of the batch's
+     * tokens ({@code CausalLM.sharingPays}; measured faster from 6% up, docs/train.md, speed).
+     */
+    public enum PrefixSharing { AUTO, ON, OFF }
 
     /** Learning rate after warm-up. */
     public enum Schedule { CONSTANT, LINEAR, COSINE }
@@ -65,6 +76,7 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(length, "length");
         Objects.requireNonNull(precision, "precision");
+        prefixSharing = prefixSharing == null ? PrefixSharing.AUTO : prefixSharing;
         objective = objective == null ? "dpo" : objective;
         objectiveParams = Map.copyOf(objectiveParams == null ? Map.of() : objectiveParams);
         cacheDir = cacheDir == null ? Path.of(System.getProperty("user.home"), ".cache", "prefer", "ref-logps") : cacheDir;
@@ -93,7 +105,7 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
     public static TrainConfig defaults(Task task, Path model, Path data, Path out) {
         return new TrainConfig(task, model, null, data, null, 0, out, "dpo", Map.of("beta", 0.1), 1e-6, 0, 0.9, 0.999,
                 1e-8, Schedule.LINEAR, 0, 0, 1, 4, 1, 1.0, 42, 1, 0, 0, null, LengthConfig.UNLIMITED, null, false,
-                Precision.F32, false);
+                Precision.F32, false, PrefixSharing.AUTO);
     }
 
     /**
@@ -106,13 +118,25 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
      * @param targetModules module name suffixes (e.g. {@code q_proj}); empty = the architecture's default
      *                      (Llama family: q_proj, v_proj; GPT-2: c_attn, as PEFT's defaults)
      * @param merge         also write the merged model to {@code out/merged} (default true)
+     * @param init          a PEFT adapter folder to start from instead of a fresh A/B (PEFT's
+     *                      {@code PeftModel.from_pretrained(..., is_trainable=True)}); its r, alpha and target modules
+     *                      must equal these; null = fresh
      */
-    public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge) {
+    public record LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge, Path init) {
         public LoraConfig {
             require(rank >= 1, "lora rank must be >= 1");
             require(alpha > 0, "lora alpha must be > 0");
             require(dropout >= 0 && dropout < 1, "lora dropout must be in [0, 1)");
             targetModules = List.copyOf(targetModules == null ? List.of() : targetModules);
+        }
+
+        /** Fresh adapters. */
+        public LoraConfig(int rank, double alpha, double dropout, List<String> targetModules, boolean merge) {
+            this(rank, alpha, dropout, targetModules, merge, null);
+        }
+
+        public LoraConfig withInit(Path adapter) {
+            return new LoraConfig(rank, alpha, dropout, targetModules, merge, adapter);
         }
 
         public static LoraConfig defaults() {
@@ -125,24 +149,25 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
     }
 
     // --- withers (records have no builder; these keep call sites short) ---
-    public TrainConfig withRef(Path v) { return new TrainConfig(task, model, v, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withEval(Path file, double fraction) { return new TrainConfig(task, model, ref, data, file, fraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withObjective(String name, Map<String, Double> params) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, name, params, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withOptimizer(double lr, double wd, double b1, double b2, double eps) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, lr, wd, b1, b2, eps, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
+    public TrainConfig withRef(Path v) { return new TrainConfig(task, model, v, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withEval(Path file, double fraction) { return new TrainConfig(task, model, ref, data, file, fraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withObjective(String name, Map<String, Double> params) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, name, params, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withOptimizer(double lr, double wd, double b1, double b2, double eps) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, lr, wd, b1, b2, eps, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
     public TrainConfig withLearningRate(double lr) { return withOptimizer(lr, weightDecay, adamBeta1, adamBeta2, adamEpsilon); }
-    public TrainConfig withSchedule(Schedule s, int warmup) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, s, warmup, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withSteps(int max, int ep) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, max, ep, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withBatch(int size, int accumulation) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, size, accumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withMaxGradNorm(double v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, v, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withSeed(long v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, v, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withEvery(int log, int save, int eval) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, log, save, eval, lora, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withLora(LoraConfig v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, v, length, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withLength(LengthConfig v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, v, cacheDir, skipBadRows, precision, resume); }
-    public TrainConfig withCacheDir(Path v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, v, skipBadRows, precision, resume); }
-    public TrainConfig withSkipBadRows(boolean v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, v, precision, resume); }
-    public TrainConfig withPrecision(Precision v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, v, resume); }
-    public TrainConfig withResume(boolean v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, v); }
-    public TrainConfig withOut(Path v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, v, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume); }
+    public TrainConfig withSchedule(Schedule s, int warmup) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, s, warmup, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withSteps(int max, int ep) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, max, ep, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withBatch(int size, int accumulation) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, size, accumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withMaxGradNorm(double v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, v, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withSeed(long v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, v, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withEvery(int log, int save, int eval) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, log, save, eval, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withLora(LoraConfig v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, v, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withLength(LengthConfig v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, v, cacheDir, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withCacheDir(Path v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, v, skipBadRows, precision, resume, prefixSharing); }
+    public TrainConfig withSkipBadRows(boolean v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, v, precision, resume, prefixSharing); }
+    public TrainConfig withPrecision(Precision v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, v, resume, prefixSharing); }
+    public TrainConfig withPrefixSharing(PrefixSharing v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, v); }
+    public TrainConfig withResume(boolean v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, v, prefixSharing); }
+    public TrainConfig withOut(Path v) { return new TrainConfig(task, model, ref, data, evalData, evalFraction, v, objective, objectiveParams, learningRate, weightDecay, adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume, prefixSharing); }
 
     /** The config as a JSON-friendly map (for the manifest and the checkpoint compatibility check). */
     public Map<String, Object> toMap() {
@@ -178,12 +203,14 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
             l.put("dropout", lora.dropout());
             l.put("target_modules", lora.targetModules());
             l.put("merge", lora.merge());
+            if (lora.init() != null) l.put("init", lora.init().toAbsolutePath().normalize().toString());
             m.put("lora", l);
         }
         m.put("length", Map.of("max_prompt_length", length.maxPromptLength(), "max_length", length.maxLength(),
                 "truncation_side", length.truncationSide().name(), "overflow", length.overflow().name()));
         m.put("skip_bad_rows", skipBadRows);
         m.put("precision", precision.name());
+        m.put("prefix_sharing", prefixSharing.name());
         return m;
     }
 }

@@ -12,7 +12,7 @@ import dev.prefer.data.pref.LengthLimiter;
 import dev.prefer.data.pref.PreferenceData;
 import dev.prefer.data.pref.PreferenceReader;
 import dev.prefer.data.pref.RankedList;
-import dev.prefer.lm.CausalLM;
+import dev.prefer.lm.HfModel;
 import dev.prefer.lm.PromptResponse;
 import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.objectives.Layout;
@@ -47,7 +47,7 @@ public final class TrainData {
     }
 
     /** Preference data as groups of the layout the objective needs. */
-    public static Loaded preferences(Path file, CausalLM lm, Requirements needs, LengthConfig length, boolean skipBadRows) {
+    public static Loaded preferences(Path file, HfModel lm, Requirements needs, LengthConfig length, boolean skipBadRows) {
         if (needs.layout() == Layout.UNPAIRED) {
             throw new IllegalArgumentException("the trainer does not yet feed unpaired (KTO-style) data");
         }
@@ -77,7 +77,7 @@ public final class TrainData {
     }
 
     /** SFT rows: prompt and completion (the completion alone is scored). */
-    public static Loaded sft(Path file, CausalLM lm, LengthConfig length, boolean skipBadRows) {
+    public static Loaded sft(Path file, HfModel lm, LengthConfig length, boolean skipBadRows) {
         ChatTemplate t = templateOf(lm.source());
         List<RawGroup> raw = new ArrayList<>();
         boolean[] preference = {false};
@@ -128,7 +128,7 @@ public final class TrainData {
 
     private record RawGroup(String prompt, List<String> responses, double[] labels, double weight, Double margin, double[] attributes) {}
 
-    private static Loaded tokenize(List<RawGroup> raw, CausalLM lm, LengthConfig length, long rows, long skipped) {
+    private static Loaded tokenize(List<RawGroup> raw, HfModel lm, LengthConfig length, long rows, long skipped) {
         int maxPos = lm.config().maxPositions();
         if (length.maxLength() > maxPos) {
             throw new IllegalArgumentException("max length " + length.maxLength() + " exceeds the model's " + maxPos + " positions");

@@ -57,6 +57,7 @@ public final class Trainer {
 
     /** Runs; {@code console} gets one progress line per logging step (null: silent). */
     public static TrainResult run(TrainConfig config, PrintStream console) {
+        if (config.task() == TrainConfig.Task.REWARD) return RewardTrainer.run(config, console, null);
         Torch.init();
         try {
             Files.createDirectories(config.out());
@@ -113,31 +114,45 @@ public final class Trainer {
     }
 
     /**
-     * Times optimizer steps on in-memory groups (for {@link TrainBench}): seconds per step after {@code warmup}
-     * untimed steps. With {@code reference} non-null, each step first scores its batch with that frozen model
-     * (no cache); otherwise the given {@code ref} log-probs stand for the on-disk cache.
+     * Times optimizer steps on in-memory groups (for {@link TrainBench}): per timed step (after {@code warmup}
+     * untimed ones) the wall seconds ({@code [0]}) and the process's CPU seconds, all threads ({@code [1]}). With
+     * {@code reference} non-null, each step first scores its batch with that frozen model (no cache); otherwise the
+     * given {@code ref} log-probs stand for the on-disk cache. With {@code profileTrace} non-null the last step runs
+     * under PyTorch's profiler, which writes a Chrome trace there.
      */
-    static double[] timeSteps(TrainConfig c, CausalLM policy, List<TrainExample> groups, List<double[]> ref, CausalLM reference,
-                              int warmup, int steps) {
+    static double[][] timeSteps(TrainConfig c, CausalLM policy, List<TrainExample> groups, List<double[]> ref, CausalLM reference,
+                                int warmup, int steps, Path profileTrace) {
         Objective objective = ObjectiveCatalog.create(c.objective(), c.objectiveParams());
         Run run = new Run(c, objective, new PreferenceLoss(objective), policy, groups, List.of(), ref, null, null,
                 new TrainData.Loaded(groups, groups.size(), 0, 0, 0), "", "", false);
         policy.setTrainable(true);
         run.trainable = policy.parameters();
         Order order = new Order(groups.size(), c.seed());
-        double[] secs = new double[steps];
+        double[][] out = new double[2][steps];
         try (NDManager m = Torch.newManager(); AdamW opt = new AdamW(m, 0.9, 0.999, 1e-8, 0)) {
             for (int i = 0; i < warmup + steps; i++) {
+                boolean profiling = profileTrace != null && i == warmup + steps - 1;
+                if (profiling) JniUtils.startProfile(false, true, false);
                 long t0 = System.nanoTime();
+                long c0 = cpuNanos();
                 if (reference != null) {
-                    List<double[]> fresh = RefLogpsCache.score(groups, reference, 2 * groups.size());
+                    List<double[]> fresh = RefLogpsCache.score(groups, reference, 2 * groups.size(), c.prefixSharing());
                     for (int g = 0; g < groups.size(); g++) ref.set(g, fresh.get(g));
                 }
                 run.trainStep(i, order, opt, c.learningRate());
-                if (i >= warmup) secs[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                if (i >= warmup) {
+                    out[0][i - warmup] = (System.nanoTime() - t0) / 1e9;
+                    out[1][i - warmup] = (cpuNanos() - c0) / 1e9;
+                }
+                if (profiling) JniUtils.stopProfile(profileTrace.toAbsolutePath().toString());
             }
         }
-        return secs;
+        return out;
+    }
+
+    /** CPU time of this process, all threads (native ones included), from the OS; -1 where unavailable. */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
     }
 
     private static TrainData.Loaded load(TrainConfig config, Path file, CausalLM lm, Requirements needs) {
@@ -150,6 +165,17 @@ public final class Trainer {
         if (c.maxSteps() > 0) return c.maxSteps();
         int per = c.batchSize() * c.gradAccumulation();
         return Math.max(1, (int) Math.ceil((double) n * c.epochs() / per));
+    }
+
+    /**
+     * The group sizes for prefix sharing ({@code CausalLM.logpsTensors} with groups) of these groups' sequences, or
+     * null for the unshared pass: ON shares, OFF does not, AUTO shares when {@code CausalLM.sharingPays}.
+     */
+    static int[] groupSizes(List<TrainExample> groups, List<TokenizedSequence> seqs, TrainConfig.PrefixSharing mode) {
+        if (mode == TrainConfig.PrefixSharing.OFF) return null;
+        int[] sizes = new int[groups.size()];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = groups.get(i).k();
+        return mode == TrainConfig.PrefixSharing.ON || CausalLM.sharingPays(seqs, sizes) ? sizes : null;
     }
 
     /** The seeded data order: group index at position {@code q} of the endless stream of epochs. */
@@ -219,7 +245,7 @@ public final class Trainer {
         TrainResult go() {
             if (c.lora() != null) {
                 policy.setTrainable(false);
-                lora = Lora.create(policy, c.lora(), c.seed());
+                lora = c.lora().init() == null ? Lora.create(policy, c.lora(), c.seed()) : Lora.startFrom(policy, c.lora());
                 lora.setTrainable(true);
                 trainable = lora.parameters();
             } else {
@@ -356,9 +382,10 @@ public final class Trainer {
                 if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
                 try (NDManager s = policy.model().parameters().values().iterator().next().getManager().newSubManager();
                      GradientCollector gc = Torch.init().newGradientCollector()) {
-                    CausalLM.LogpsTensors t = policy.logpsTensors(s, sequences(g), false);
+                    List<TokenizedSequence> seqs = sequences(g);
+                    CausalLM.LogpsTensors t = policy.logpsTensors(s, seqs, groupSizes(g, seqs, c.prefixSharing()), false);
                     StepLoss.Out out = task.compute(s, t.sums(), t.tokenLogps(), g, r, type);
-                    NDArray scaled = out.loss().mul(share);
+                    NDArray scaled = out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share)); // not mul(Number): see constant()
                     gc.backward(scaled);
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
                     if (!Double.isFinite(l)) {
@@ -382,16 +409,14 @@ public final class Trainer {
             double gradNorm;
             try (NDManager s = Torch.newManager()) {
                 Map<String, NDArray> grads = new LinkedHashMap<>();
-                double sq = 0;
                 for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
                     if (!e.getValue().hasGradient()) continue;
                     NDArray g0 = e.getValue().getGradient();
                     g0.attach(s);
-                    NDArray g = g0.toType(g0.getDataType(), true); // read through a copy
-                    grads.put(e.getKey(), g);
-                    sq += g.square().sum().toType(DataType.FLOAT64, true).getDouble();
+                    grads.put(e.getKey(), g0);
                 }
-                gradNorm = Math.sqrt(sq);
+                NDArray flat = AdamW.flatten(grads); // one copy of all gradients: norm, clipping and update on it
+                gradNorm = Math.sqrt(flat.square().sum().toType(DataType.FLOAT64, true).getDouble());
                 if (!Double.isFinite(gradNorm)) {
                     Checkpoints.State last = Checkpoints.latest(c.out());
                     throw new TrainingException("gradient norm is " + gradNorm + " at step " + (step + 1) + "; stopped without updating"
@@ -399,9 +424,9 @@ public final class Trainer {
                 }
                 if (c.maxGradNorm() > 0) {
                     double coef = c.maxGradNorm() / (gradNorm + 1e-6);
-                    if (coef < 1) for (NDArray g : grads.values()) g.muli(coef);
+                    if (coef < 1) flat.muli(coef);
                 }
-                opt.step(trainable, grads, lr);
+                opt.step(trainable, new ArrayList<>(grads.keySet()), flat, lr);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> row = new LinkedHashMap<>();

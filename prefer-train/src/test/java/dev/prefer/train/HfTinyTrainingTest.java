@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -18,11 +19,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HfTinyTrainingTest {
 
+    /** With prefix sharing on and off: the same fixture numbers, and the gradient norm of transformers (1e-3 rel.). */
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "gpt2"})
-    void stepZeroMatchesExpected(String arch, @TempDir Path tmp) {
+    @CsvSource({"llama,OFF", "llama,ON", "gpt2,OFF", "gpt2,ON"})
+    void stepZeroMatchesExpected(String arch, TrainConfig.PrefixSharing sharing, @TempDir Path tmp) {
         JsonNode exp = Fixtures.expected(arch);
-        Trainer.run(Fixtures.tiny(arch, tmp.resolve("out"), tmp.resolve("cache")).withLearningRate(0).withSteps(1, 1), null);
+        Trainer.run(Fixtures.tiny(arch, tmp.resolve("out"), tmp.resolve("cache")).withLearningRate(0).withSteps(1, 1)
+                .withPrefixSharing(sharing), null);
         JsonNode row = Fixtures.metrics(tmp.resolve("out")).get(0);
         double chosen = 0, rejected = 0, acc = 0, lc = 0, lr = 0;
         int n = exp.get("examples").size();
@@ -40,6 +43,8 @@ class HfTinyTrainingTest {
         assertEquals(acc, row.get("rewards/accuracies").asDouble(), 1e-12);
         assertEquals(lc, row.get("logps/chosen").asDouble(), 1e-4);
         assertEquals(lr, row.get("logps/rejected").asDouble(), 1e-4);
+        double g = exp.get("grad_total_norm").asDouble();
+        assertEquals(g, row.get("grad_norm").asDouble(), 1e-3 * g);
     }
 
     @ParameterizedTest
@@ -59,7 +64,7 @@ class HfTinyTrainingTest {
         TrainConfig base = Fixtures.tiny("llama", tmp.resolve("out"), tmp.resolve("cache"));
         Trainer.run(new TrainConfig(base.task(), base.model(), base.ref(), data, null, 0, base.out(), objective, params,
                 1e-3, 0, 0.9, 0.999, 1e-8, TrainConfig.Schedule.CONSTANT, 0, 50, 1, 9, 1, 1.0, 42, 1, 0, 0, null,
-                base.length(), base.cacheDir(), false, base.precision(), false), null);
+                base.length(), base.cacheDir(), false, base.precision(), false, base.prefixSharing()), null);
         List<JsonNode> rows = Fixtures.metrics(tmp.resolve("out"));
         assertEquals(50, rows.size());
         JsonNode first = rows.get(0), last = rows.get(rows.size() - 1);

@@ -1,0 +1,373 @@
+package dev.prefer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.Json;
+import dev.prefer.data.Manifest;
+import dev.prefer.lm.RewardModel;
+import dev.prefer.lm.Torch;
+import dev.prefer.lm.io.HostTensor;
+import dev.prefer.lm.io.SafeTensors;
+import dev.prefer.objectives.Num;
+import dev.prefer.objectives.Requirements;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a reward model with a scalar {@code score} head on the last token's hidden state of a Hugging Face
+ * causal-LM backbone (TRL's {@code RewardTrainer} setting; {@link TrainConfig.Task#REWARD}), fully or with LoRA,
+ * from a sequence-classification folder ({@code XxxForSequenceClassification}, {@code num_labels = 1}) to the same
+ * layout (or a PEFT {@code SEQ_CLS} adapter whose {@code modules_to_save} is the score head, plus {@code merged/}).
+ *
+ * <p>Everything but the forward pass is the preference trainer's: the seeded order of {@link Trainer} (epoch e is a
+ * Fisher–Yates permutation; step s takes positions [s·B·A, (s+1)·B·A)), gradient accumulation with each micro-batch
+ * scaled by its share of the step's weight, global-norm clipping, {@link AdamW}, {@link LrSchedule}, {@link Lora},
+ * atomic {@link Checkpoints} with exact {@code --resume}, {@link MetricsLog}, the non-finite stop, the evaluation
+ * split and the {@link Manifest}. The forward is {@link RewardModel#scores} over chosen and rejected of every pair
+ * in one right-padded batch; the loss is {@link RewardLoss} (a {@link StepLoss} whose "sums" are the rewards).
+ *
+ * <p>Logged per step: {@code loss}, {@code rewards/accuracies}, {@code rewards/margins}, {@code rewards/mean},
+ * {@code rewards/chosen}, {@code rewards/rejected}, {@code grad_norm}, {@code learning_rate},
+ * {@code tokens_per_second}; on the evaluation split: {@code eval/loss}, {@code eval/accuracy} (ties count ½),
+ * {@code eval/log_likelihood} (mean log σ(r_c − r_r)), {@code eval/margins}, {@code eval/reward_mean}, and
+ * whatever the caller's {@link PairEval} adds (prefer-reward adds the expected calibration error).
+ */
+public final class RewardTrainer {
+    private RewardTrainer() {}
+
+    /** Extra evaluation metrics from the held-out logits r_c − r_r (e.g. calibration); keys should start with {@code eval/}. */
+    @FunctionalInterface
+    public interface PairEval {
+        Map<String, Double> evaluate(double[] logits);
+    }
+
+    /** Runs with progress lines on standard output. */
+    public static Trainer.TrainResult run(TrainConfig config) {
+        return run(config, System.out, null);
+    }
+
+    /** Runs; {@code console} gets progress lines (null: silent); {@code extra} adds evaluation metrics (may be null). */
+    public static Trainer.TrainResult run(TrainConfig config, PrintStream console, PairEval extra) {
+        if (config.task() != TrainConfig.Task.REWARD) throw new IllegalArgumentException("RewardTrainer needs task REWARD (got " + config.task() + ")");
+        RewardLoss loss = RewardLoss.fromParams(config.objectiveParams());
+        Torch.init();
+        try {
+            Files.createDirectories(config.out());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + config.out() + ": " + e.getMessage(), e);
+        }
+        Requirements needs = Requirements.pairs(false);
+        try (RewardModel rm = RewardModel.load(config.model(), config.precision())) {
+            TrainData.Loaded loaded = TrainData.preferences(config.data(), rm, needs, config.length(), config.skipBadRows());
+            List<TrainExample> train, eval;
+            if (config.evalData() != null) {
+                train = loaded.examples();
+                eval = TrainData.preferences(config.evalData(), rm, needs, config.length(), config.skipBadRows()).examples();
+            } else {
+                List<List<TrainExample>> s = TrainData.split(loaded.examples(), config.evalFraction(), config.seed());
+                train = s.get(0);
+                eval = s.get(1);
+            }
+            return new Run(config, loss, rm, train, eval, console, extra, loaded).go();
+        }
+    }
+
+    /** Rewards of each group's chosen and rejected response, no gradients, in batches of 16 sequences. */
+    public static List<double[]> rewards(RewardModel rm, List<TrainExample> groups) {
+        List<long[]> seqs = sequences(groups);
+        double[] r = rm.rewardsOfIds(seqs, 16);
+        List<double[]> out = new ArrayList<>(groups.size());
+        for (int g = 0; g < groups.size(); g++) out.add(new double[] {r[2 * g], r[2 * g + 1]});
+        return out;
+    }
+
+    /** prompt + response ids of every response of every group, group-major. */
+    static List<long[]> sequences(List<TrainExample> groups) {
+        List<long[]> seqs = new ArrayList<>();
+        for (TrainExample e : groups) {
+            for (long[] r : e.responses()) {
+                long[] all = java.util.Arrays.copyOf(e.prompt(), e.prompt().length + r.length);
+                System.arraycopy(r, 0, all, e.prompt().length, r.length);
+                seqs.add(all);
+            }
+        }
+        return seqs;
+    }
+
+    private static final class Run {
+        final TrainConfig c;
+        final RewardLoss task;
+        final RewardModel rm;
+        final List<TrainExample> train, eval;
+        final PrintStream console;
+        final PairEval extra;
+        final TrainData.Loaded loaded;
+        final DataType type;
+        Lora lora;
+        Map<String, NDArray> trainable;
+
+        Run(TrainConfig c, RewardLoss task, RewardModel rm, List<TrainExample> train, List<TrainExample> eval, PrintStream console,
+            PairEval extra, TrainData.Loaded loaded) {
+            this.c = c;
+            this.task = task;
+            this.rm = rm;
+            this.train = train;
+            this.eval = eval;
+            this.console = console;
+            this.extra = extra;
+            this.loaded = loaded;
+            this.type = rm.model().dtype();
+        }
+
+        Trainer.TrainResult go() {
+            if (c.lora() != null) {
+                rm.setTrainable(false);
+                lora = c.lora().init() == null ? Lora.create(rm, c.lora(), c.seed()) : Lora.startFrom(rm, c.lora());
+                lora.setTrainable(true);
+                trainable = lora.parameters();
+            } else {
+                rm.setTrainable(true);
+                trainable = rm.parameters();
+            }
+            int total = Trainer.totalSteps(c, train.size());
+            LrSchedule schedule = new LrSchedule(c.schedule(), c.learningRate(), c.warmupSteps(), total);
+            Trainer.Order order = new Trainer.Order(train.size(), c.seed());
+            Map<String, Object> configMap = c.toMap();
+            try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.weightDecay())) {
+                int start = c.resume() ? restore(opt, configMap) : 0;
+                Map<String, Object> last = Map.of();
+                Map<String, Object> evalMetrics = Map.of();
+                try (MetricsLog log = new MetricsLog(c.out().resolve("metrics.jsonl"), console, c.resume() ? start : -1)) {
+                    for (int step = start; step < total; step++) {
+                        Map<String, Object> row = trainStep(step, order, opt, schedule.at(step));
+                        boolean logNow = (step + 1) % c.logEvery() == 0 || step + 1 == total || step == start;
+                        if (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0 && step + 1 < total && !eval.isEmpty()) {
+                            row.putAll(evaluate());
+                            logNow = true;
+                        }
+                        if (step + 1 == total && !eval.isEmpty()) {
+                            evalMetrics = evaluate();
+                            row.putAll(evalMetrics);
+                        }
+                        if (logNow) {
+                            log.write(row);
+                            log.progress(step + 1, total, row);
+                        }
+                        last = row;
+                        if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) Checkpoints.write(c.out(), step + 1, trainable, opt, configMap);
+                    }
+                }
+                writeOutput(configMap, total);
+                return new Trainer.TrainResult(c.out(), total, last, evalMetrics, false);
+            } finally {
+                if (lora != null) lora.close();
+            }
+        }
+
+        private int restore(AdamW opt, Map<String, Object> configMap) {
+            Checkpoints.State s = Checkpoints.latest(c.out());
+            if (s == null) return 0;
+            JsonNode now;
+            try {
+                now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(configMap));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (!Checkpoints.config(s).equals(now)) throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
+            Map<String, HostTensor> w = SafeTensors.read(s.dir().resolve("trainable.safetensors"));
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try (NDManager tmp = Torch.newManager()) {
+                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+                    HostTensor h = w.get(e.getKey());
+                    if (h == null) throw new TrainingException("checkpoint " + s.dir() + " lacks " + e.getKey());
+                    e.getValue().muli(0).addi(Lora.engineOwned(tmp, h.data(), e.getValue().getShape(), e.getValue().getDataType()));
+                }
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+            Map<String, float[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+            for (Map.Entry<String, HostTensor> e : SafeTensors.read(s.dir().resolve("optimizer.safetensors")).entrySet()) {
+                (e.getKey().startsWith("m.") ? m : v).put(e.getKey().substring(2), e.getValue().data());
+            }
+            opt.restore(s.optimizerStep(), m, v, trainable);
+            if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
+            return s.step();
+        }
+
+        private void zeroGradients() {
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                for (NDArray a : trainable.values()) {
+                    if (!a.hasGradient()) continue;
+                    try (NDArray g = a.getGradient()) {
+                        g.muli(0);
+                    }
+                }
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+        }
+
+        private String stopped(String what, double value, int step) {
+            Checkpoints.State last = Checkpoints.latest(c.out());
+            return what + " is " + value + " at step " + (step + 1) + "; stopped without updating"
+                    + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir());
+        }
+
+        private Map<String, Object> trainStep(int step, Trainer.Order order, AdamW opt, double lr) {
+            long t0 = System.nanoTime();
+            int per = c.batchSize() * c.gradAccumulation();
+            List<List<TrainExample>> micro = new ArrayList<>();
+            double totalNorm = 0;
+            for (int mb = 0; mb < c.gradAccumulation(); mb++) {
+                List<TrainExample> g = new ArrayList<>();
+                for (int i = 0; i < c.batchSize(); i++) g.add(train.get(order.at((long) step * per + (long) mb * c.batchSize() + i)));
+                micro.add(g);
+                totalNorm += task.normaliser(g);
+            }
+            if (!(totalNorm > 0)) throw new TrainingException("step " + step + ": the batch has zero total weight");
+            zeroGradients();
+            double loss = 0, tokens = 0;
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            int groupsSeen = 0;
+            for (int mb = 0; mb < micro.size(); mb++) {
+                List<TrainExample> g = micro.get(mb);
+                double share = task.normaliser(g) / totalNorm;
+                final int mbIndex = mb;
+                if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
+                try (NDManager s = rm.model().parameters().values().iterator().next().getManager().newSubManager();
+                     GradientCollector gc = Torch.init().newGradientCollector()) {
+                    NDArray rewards = rm.scores(s, sequences(g)).reshape(2L * g.size()); // (B*2): chosen, rejected per pair
+                    StepLoss.Out out = task.compute(s, rewards, null, g, null, type);
+                    gc.backward(out.loss().mul(share));
+                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
+                    if (!Double.isFinite(l)) throw new TrainingException(stopped("loss", l, step));
+                    loss += share * l;
+                    for (Map.Entry<String, Double> e : out.metrics().get().entrySet()) metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
+                    groupsSeen += g.size();
+                    for (TrainExample e : g) tokens += e.tokens();
+                }
+            }
+            if (lora != null) lora.setTraining(false, () -> 0L);
+            double gradNorm;
+            try (NDManager s = Torch.newManager()) {
+                Map<String, NDArray> grads = new LinkedHashMap<>();
+                double sq = 0;
+                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+                    if (!e.getValue().hasGradient()) continue;
+                    NDArray g0 = e.getValue().getGradient();
+                    g0.attach(s);
+                    NDArray g = g0.toType(g0.getDataType(), true); // read through a copy
+                    grads.put(e.getKey(), g);
+                    sq += g.square().sum().toType(DataType.FLOAT64, true).getDouble();
+                }
+                gradNorm = Math.sqrt(sq);
+                if (!Double.isFinite(gradNorm)) throw new TrainingException(stopped("gradient norm", gradNorm, step));
+                if (c.maxGradNorm() > 0) {
+                    double coef = c.maxGradNorm() / (gradNorm + 1e-6);
+                    if (coef < 1) for (NDArray g : grads.values()) g.muli(coef);
+                }
+                opt.step(trainable, grads, lr);
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("step", step + 1);
+            row.put("epoch", (double) (step + 1) * per / train.size());
+            row.put("loss", loss);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / groupsSeen);
+            row.put("grad_norm", gradNorm);
+            row.put("learning_rate", lr);
+            row.put("tokens_per_second", tokens / secs);
+            return row;
+        }
+
+        Map<String, Object> evaluate() {
+            if (lora != null) lora.setTraining(false, () -> 0L);
+            List<double[]> r = rewards(rm, eval);
+            return evalMetrics(task, eval, r, extra);
+        }
+
+        private void writeOutput(Map<String, Object> configMap, int total) {
+            Manifest manifest = Manifest.of("reward-model", configMap, c.seed())
+                    .withInput("model", c.model())
+                    .withInput("data", c.data())
+                    .withInputHash("train_groups", TrainData.hash(train));
+            if (c.evalData() != null) manifest = manifest.withInput("eval_data", c.evalData());
+            if (!eval.isEmpty()) manifest = manifest.withInputHash("eval_groups", TrainData.hash(eval));
+            Map<String, Object> extraCfg = new LinkedHashMap<>(configMap);
+            extraCfg.put("steps", total);
+            extraCfg.put("train_groups", train.size());
+            extraCfg.put("eval_groups", eval.size());
+            extraCfg.put("rows", loaded.rows());
+            extraCfg.put("skipped_rows", loaded.skipped());
+            extraCfg.put("dropped_by_length", loaded.dropped());
+            extraCfg.put("truncated", loaded.truncated());
+            manifest = new Manifest(manifest.kind(), extraCfg, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
+            if (lora != null) {
+                lora.save(c.out(), c.model());
+                copySideFiles(c.model(), c.out());
+                if (c.lora().merge()) {
+                    lora.mergeInto(rm);
+                    Path merged = c.out().resolve("merged");
+                    rm.save(merged);
+                    manifest.writeTo(merged);
+                }
+            } else {
+                rm.save(c.out());
+            }
+            manifest.writeTo(c.out());
+        }
+    }
+
+    /** The adapter folder also carries the base's tokenizer files, as PEFT's trainers save the processing class beside it. */
+    private static void copySideFiles(Path from, Path to) {
+        for (String f : List.of("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", "vocab.json", "merges.txt")) {
+            Path src = from.resolve(f);
+            if (!Files.isRegularFile(src)) continue;
+            try {
+                dev.prefer.data.AtomicFiles.write(to.resolve(f), Files.readAllBytes(src));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy " + src + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Held-out metrics from rewards (chosen, rejected) per pair: the loss, accuracy (ties ½), mean log σ(r_c − r_r),
+     * mean margin and mean reward, plus {@code extra}'s.
+     */
+    static Map<String, Object> evalMetrics(RewardLoss task, List<TrainExample> groups, List<double[]> r, PairEval extra) {
+        int n = groups.size();
+        double[] logits = new double[n];
+        double acc = 0, ll = 0, margin = 0, mean = 0;
+        for (int i = 0; i < n; i++) {
+            double z = r.get(i)[0] - r.get(i)[1];
+            logits[i] = z;
+            acc += z > 0 ? 1 : z == 0 ? 0.5 : 0;
+            ll += Num.logSigmoid(z);
+            margin += z;
+            mean += (r.get(i)[0] + r.get(i)[1]) / 2;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("eval/loss", task.hostLoss(groups, r, null));
+        m.put("eval/accuracy", acc / n);
+        m.put("eval/log_likelihood", ll / n);
+        m.put("eval/margins", margin / n);
+        m.put("eval/reward_mean", mean / n);
+        if (extra != null) m.putAll(extra.evaluate(logits));
+        return m;
+    }
+}
