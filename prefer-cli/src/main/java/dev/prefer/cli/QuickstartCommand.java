@@ -80,6 +80,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     String pairs = QuickstartConfig.name(D.pairs());
     @Option(names = "--schedule", description = "Learning-rate schedule within each preference round after a 10% warm-up: cosine (to 0) or constant.")
     String schedule = D.prefSchedule().name().toLowerCase(java.util.Locale.ROOT);
+    @Option(names = "--include-greedy", negatable = true, description = "Add the policy's greedy response to each prompt's samples before pairing (pairs then target greedy decoding's errors).")
+    boolean includeGreedy = D.includeGreedy();
+    @Option(names = "--pref-prompts", paramLabel = "N", description = "Training prompts reserved for the preference rounds, drawn beyond the SFT problems and never shown to SFT; 0: the rounds sample the SFT problems' prompts.")
+    int prefPrompts = D.prefPromptCount();
     @Option(names = "--batch-size", description = "Pairs (or lists) per preference step.")
     int prefBatch = D.prefBatch();
     @Option(names = "--beta", description = "The objective's beta (IPO: tau).")
@@ -92,7 +96,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
-                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts, schedule(schedule));
+                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts, schedule(schedule), includeGreedy, prefPrompts);
         replaceEarlierRun();
         try {
             if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);

@@ -162,7 +162,7 @@ public final class TrainRewardCommand implements Callable<Integer> {
                 validation, validation == null ? validationFraction : 0, out, "bt", loss, lr == null ? 1e-5 : lr,
                 weightDecay == null ? 0 : weightDecay, 0.9, 0.999, 1e-8, lm.schedule, lm.warmupSteps, lm.maxSteps,
                 epochs == null ? 1 : epochs, batchSize == null ? 8 : batchSize, lm.gradAccumulation, lm.maxGradNorm, seed,
-                lm.logEvery, lm.saveEvery, lm.evalEvery, l, len, null, io.skipBadRows, Precision.F32, lm.resume);
+                lm.logEvery, lm.saveEvery, lm.evalEvery, l, len, null, io.skipBadRows, Precision.F32, lm.resume, dev.prefer.train.TrainConfig.PrefixSharing.OFF);
         try {
             Trainer.TrainResult r = LmRewardTraining.train(c, System.out);
             if (!r.evalMetrics().isEmpty()) System.out.println("validation: " + Json.line(r.evalMetrics()));

@@ -97,9 +97,14 @@ public final class Quickstart {
         Path cache = root.resolve("ref-cache");
 
         // 1. Data (drawn, or the user's prompts), tokenizer and a fresh model (unless the user brings one).
-        TaskData<Problem> data = c.prompts() == null
-                ? TaskData.generate(task, new TaskData.Config(c.trainCount(), c.heldOutCount(), c.seed()))
-                : TaskData.fromPrompts(task, c.prompts(), c.trainCount(), c.heldOutCount(), 0.2);
+        TaskData<Problem> all = c.prompts() == null
+                ? TaskData.generate(task, new TaskData.Config(c.trainCount() + c.prefPromptCount(), c.heldOutCount(), c.seed()))
+                : TaskData.fromPrompts(task, c.prompts(), c.trainCount() + c.prefPromptCount(), c.heldOutCount(), 0.2);
+        // SFT gets the first trainCount training problems; the preference rounds the rest (when reserved), or the same.
+        int nSft = Math.min(c.trainCount(), all.train().size());
+        TaskData<Problem> data = new TaskData<>(task, all.train().subList(0, nSft), all.heldOut());
+        List<Problem> prefPool = c.prefPromptCount() > 0 ? all.train().subList(nSft, all.train().size()) : data.train();
+        if (prefPool.isEmpty()) throw new IllegalArgumentException("no training prompts are left for the preference rounds after " + nSft + " SFT problems");
         String dataWhat = c.prompts() == null ? "drawn" : "from " + c.prompts();
         seeds.put("setup (data draw, held-out pairs, tokenizer, initial weights)", c.seed());
         Path dataDir;
@@ -137,7 +142,10 @@ public final class Quickstart {
             sftLoss = toCurve("sft", List.of());
         }
         List<String[]> heldOut = readPrompts(dataDir.resolve("heldout.jsonl"));
-        List<String[]> trainPrompts = readPrompts(dataDir.resolve("train-prompts.jsonl"));
+        TaskData.writePrompts(dataDir.resolve("pref-prompts.jsonl"), task.name(), prefPool);
+        List<String[]> trainPrompts = readPrompts(dataDir.resolve("pref-prompts.jsonl"));
+        out.printf(Locale.ROOT, "  preference rounds sample %d training prompts (%s)%n", trainPrompts.size(),
+                c.prefPromptCount() > 0 ? "reserved, never shown to SFT" : "the SFT problems' prompts");
         List<PreferencePair> heldPairs = readPairs(dataDir.resolve("heldout-pairs.jsonl"));
         String base = c.model() == null ? "sft" : "base";
 
@@ -262,7 +270,10 @@ public final class Quickstart {
         return longest;
     }
 
-    /** k samples per prompt for this round's prompts (a seeded choice without replacement), scored by the verifier. */
+    /**
+     * k samples per prompt for this round's prompts (a seeded choice without replacement), scored by the verifier;
+     * with {@code includeGreedy} the greedy response comes first.
+     */
     static List<ScoredResponses> sample(VerifiableTask<Problem> task, Path policy, List<String[]> trainPrompts, QuickstartConfig c,
                                         int maxNew, long seed) {
         List<Integer> idx = new ArrayList<>();
@@ -273,6 +284,10 @@ public final class Quickstart {
         List<List<String>> responses = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) responses.add(new ArrayList<>());
         try (CausalLM lm = CausalLM.load(policy)) {
+            if (c.includeGreedy()) {
+                List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.greedy(maxNew).withStopAtEos(true));
+                for (int i = 0; i < prompts.size(); i++) responses.get(i).add(g.get(i).text());
+            }
             for (int j = 0; j < c.samplesPerPrompt(); j++) {
                 List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.sample(maxNew, c.temperature(), 0, 1.0, seed * 31 + j));
                 for (int i = 0; i < prompts.size(); i++) responses.get(i).add(g.get(i).text());

@@ -48,13 +48,20 @@ import java.util.Objects;
  *                         and held-out prompts by a hash of each prompt, instead of drawing problems (null: draw)
  * @param prefSchedule     learning-rate schedule within each preference round after its 10% warm-up (default COSINE
  *                         to 0: the round ends annealed, as SFT did; a constant rate undid the SFT's annealing, measured)
+ * @param includeGreedy    add the policy's greedy response to each prompt's k samples before pairing (listed first,
+ *                         so best-vs-worst pairs a wrong greedy answer against a right sample, or a right greedy
+ *                         answer against a wrong sample): the pairs then target the errors greedy decoding makes
+ * @param prefPromptCount  training-side prompts reserved for the preference rounds, drawn beyond the SFT problems and
+ *                         never shown to SFT (prompts without demonstrations, as in RL from a verifier); 0: the rounds
+ *                         sample the SFT problems' prompts
  */
 public record QuickstartConfig(Path out, String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
                                int sftSteps, double sftLearningRate, int sftBatch, List<String> objectives, int rounds,
                                int promptsPerRound, int samplesPerPrompt, double temperature, int prefSteps,
                                double prefLearningRate, int prefBatch, double beta, int evalSamples,
                                Reference reference, PairBuilder.Strategy pairs, Map<String, Double> objectiveLearningRates,
-                               Path model, Path prompts, TrainConfig.Schedule prefSchedule) {
+                               Path model, Path prompts, TrainConfig.Schedule prefSchedule, boolean includeGreedy,
+                               int prefPromptCount) {
 
     public QuickstartConfig {
         Objects.requireNonNull(out, "out");
@@ -82,6 +89,7 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(pairs, "pairs");
         Objects.requireNonNull(prefSchedule, "prefSchedule");
+        require(prefPromptCount >= 0, "preference prompt count must be >= 0");
         objectiveLearningRates = Map.copyOf(objectiveLearningRates);
         if (model != null) require(java.nio.file.Files.isRegularFile(model.resolve("config.json")), "--model must be a Hugging Face model folder with config.json: " + model);
         if (prompts != null) require(java.nio.file.Files.isRegularFile(prompts), "prompts file not found: " + prompts);
@@ -93,7 +101,7 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
 
     public static QuickstartConfig defaults(Path out) {
         return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 6, 2048, 4,
-                1.0, 100, 5e-4, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.COSINE);
+                1.0, 100, 5e-4, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.COSINE, false, 0);
     }
 
     /** Which model the preference loss measures log-ratios against. */
@@ -110,9 +118,11 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return m;
     }
 
-    public QuickstartConfig withModelDir(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, v, prompts, prefSchedule); }
-    public QuickstartConfig withPrefSchedule(TrainConfig.Schedule v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, v); }
-    public QuickstartConfig withPrompts(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, v, prefSchedule); }
+    public QuickstartConfig withModelDir(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, v, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withPrefSchedule(TrainConfig.Schedule v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, v, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withIncludeGreedy(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, v, prefPromptCount); }
+    public QuickstartConfig withPrefPrompts(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, v); }
+    public QuickstartConfig withPrompts(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, v, prefSchedule, includeGreedy, prefPromptCount); }
 
     /** The reference mode by its option name: {@code sft} or {@code previous}. */
     public static Reference reference(String name) {
@@ -136,9 +146,9 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return objectiveLearningRates.getOrDefault(objective, prefLearningRate);
     }
 
-    public QuickstartConfig withReference(Reference v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, v, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, v, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, v, model, prompts, prefSchedule); }
+    public QuickstartConfig withReference(Reference v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, v, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, v, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, v, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
@@ -158,17 +168,17 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return ObjectiveCatalog.create(objective, params(objective, 0.1)).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
     }
 
-    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, keep(objectiveLearningRates, v), model, prompts, prefSchedule); }
-    public QuickstartConfig withRounds(int r, int promptCount, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, promptCount, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
-    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule); }
+    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, keep(objectiveLearningRates, v), model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withRounds(int r, int promptCount, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, promptCount, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
 
     /** Every setting, for the manifest. */
     public Map<String, Object> toMap() {
@@ -196,6 +206,8 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         m.put("reference", name(reference));
         m.put("pairs", name(pairs));
         m.put("objective_learning_rates", new java.util.TreeMap<>(objectiveLearningRates));
+        m.put("include_greedy", includeGreedy);
+        m.put("pref_prompt_count", prefPromptCount);
         m.put("pref_schedule", prefSchedule.name().toLowerCase(java.util.Locale.ROOT));
         m.put("model", model == null ? "built (setup + SFT)" : model.toString());
         m.put("prompts", prompts == null ? "drawn from the task" : prompts.toString());
