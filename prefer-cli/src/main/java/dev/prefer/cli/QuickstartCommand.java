@@ -16,13 +16,13 @@ import picocli.CommandLine.Option;
                 "Builds a small language model, teaches it a verifiable task by SFT, aligns it on preference pairs made from",
                 "its own verifier-scored samples, and reports held-out accuracy before and after: OUT/report.html,",
                 "OUT/summary.json, OUT/manifest.json.",
-                "Defaults take about one minute on a 2-core CPU; see docs/quickstart.md."},
+                "Defaults take about four minutes on a 2-core CPU; see docs/quickstart.md."},
         footer = {"", "Examples:",
                 "  ./prefer quickstart",
                 "  ./prefer quickstart --overwrite            # replace the previous run in runs/quickstart",
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
                 "  ./prefer quickstart --seeds 0,1,2 --out runs/qs-seeds   # does the gain beat seed noise?",
-                "  ./prefer quickstart --objective dpo,ipo,plackett-luce --rounds 3 --out runs/qs-compare",
+                "  ./prefer quickstart --objective rpo,dpo,ipo,plackett-luce --objective-learning-rate dpo=1e-5,ipo=1e-5,plackett-luce=1e-5 --out runs/qs-compare",
                 "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format",
                 "  ./prefer quickstart --model runs/quickstart/sft --prompts my-prompts.jsonl --task arithmetic --out runs/qs-mine"})
 public final class QuickstartCommand implements Callable<Integer> {

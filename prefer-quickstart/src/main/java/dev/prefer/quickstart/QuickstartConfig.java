@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) take about one minute
- * on a 2-core CPU (measured 45–51 s of pipeline; docs/quickstart.md).
+ * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) take a few minutes on a
+ * 2-core CPU (docs/quickstart.md has the measured times).
  *
  * @param out              output folder (must be empty or absent)
  * @param task             built-in task ({@link Tasks#NAMES}; default arithmetic)
@@ -22,9 +22,10 @@ import java.util.Objects;
  * @param layers           decoder layers of the fresh model (default 2)
  * @param hiddenSize       model width (default 128)
  * @param vocabSize        tokenizer (and model) vocabulary (default 257: bytes only, so numbers are digit by digit)
- * @param sftSteps         SFT optimizer steps (default 600); "competent but imperfect"
+ * @param sftSteps         SFT optimizer steps (default 1500, with batch 128: competent but imperfect, and stable across
+ *                         seeds; 600 x 32 swung between 7% and 64% with the seed, docs/quickstart.md)
  * @param sftLearningRate  SFT peak learning rate (default 3e-3, cosine, 20 warm-up steps)
- * @param sftBatch         SFT rows per step (default 32)
+ * @param sftBatch         SFT rows per step (default 128)
  * @param objectives       preference objectives, each its own run from the SFT model (default rpo = DPO + NLL of the chosen response); names from
  *                         {@code prefer objectives}, e.g. dpo, ipo, plackett-luce (listwise: trained on ranked lists)
  * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 6)
@@ -32,7 +33,8 @@ import java.util.Objects;
  * @param samplesPerPrompt k responses per prompt (default 4)
  * @param temperature      sampling temperature for data and sampled evaluation (default 1.0)
  * @param prefSteps        optimizer steps per round (default 100)
- * @param prefLearningRate preference learning rate (default 5e-4, constant; plain DPO needs ~1e-5 or it collapses)
+ * @param prefLearningRate preference learning rate (default 1e-4: the rate that harmed the stable SFT model least;
+ *                         5e-4 cost it 0.1-0.2 greedy accuracy, plain DPO needs ~1e-5 or it collapses)
  * @param prefBatch        pairs (or lists) per step (default 32)
  * @param beta             the objective's beta (DPO, listwise) or tau (IPO) (default 0.1)
  * @param evalSamples      sampled responses per held-out prompt for sampled accuracy and KL (default 4)
@@ -46,8 +48,8 @@ import java.util.Objects;
  *                         it is the starting policy and the reference, and its tokenizer is used
  * @param prompts          a JSONL file of {@code {"prompt": ...}} rows for the task's verifier, split into training
  *                         and held-out prompts by a hash of each prompt, instead of drawing problems (null: draw)
- * @param prefSchedule     learning-rate schedule within each preference round after its 10% warm-up (default COSINE
- *                         to 0: the round ends annealed, as SFT did; a constant rate undid the SFT's annealing, measured)
+ * @param prefSchedule     learning-rate schedule within each preference round after its 10% warm-up (default
+ *                         CONSTANT; COSINE to 0 ends each round annealed: at 5e-4 it lost less than constant, measured)
  * @param includeGreedy    add the policy's greedy response to each prompt's k samples before pairing (listed first,
  *                         so best-vs-worst pairs a wrong greedy answer against a right sample, or a right greedy
  *                         answer against a wrong sample): the pairs then target the errors greedy decoding makes
@@ -100,8 +102,8 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
     }
 
     public static QuickstartConfig defaults(Path out) {
-        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 6, 2048, 4,
-                1.0, 100, 5e-4, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.COSINE, false, 0);
+        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 1500, 3e-3, 128, List.of("rpo"), 6, 2048, 4,
+                1.0, 100, 1e-4, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.CONSTANT, false, 0);
     }
 
     /** Which model the preference loss measures log-ratios against. */

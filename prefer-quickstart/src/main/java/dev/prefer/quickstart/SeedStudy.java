@@ -78,6 +78,13 @@ public final class SeedStudy {
             studies.add(new ObjectiveStudy(base.objectives().get(oi), sft.clone(), al, gains, mean, meanS, each && mean.lower() > 0));
         }
         Path summary = writeSummary(root.resolve("seeds.json"), seeds, runs, sftSd, studies);
+        Map<String, Object> cfg = base.toMap();
+        cfg.remove("seed");
+        cfg.put("seeds", seeds);
+        cfg.put("study", "one quickstart run per seed in seed-S/, combined in seeds.json");
+        dev.prefer.data.Manifest m = dev.prefer.data.Manifest.of("quickstart", cfg, null).withInput("seeds.json", summary);
+        for (Quickstart.Result r : runs) m = m.withInput(root.relativize(r.out()) + "/manifest.json", r.out().resolve("manifest.json"));
+        m.writeTo(root);
         out.println();
         out.print(table(seeds, sftSd, studies));
         out.printf(Locale.ROOT, "seed study: %s%n", summary);

@@ -44,6 +44,11 @@ class SeedStudyTest {
         assertEquals(Math.abs(sft[0] - sft[1]) / Math.sqrt(2), s.get("sft_greedy_sd_over_seeds").asDouble(), 1e-12);
         assertEquals(each && mean.get("lower").asDouble() > 0, dpo.get("criterion_met").asBoolean());
         assertTrue(Files.isRegularFile(tmp.resolve("study/seed-3/report.html")));
+        // The study's own manifest (kind quickstart, so --overwrite may replace it) hashes seeds.json and each run's manifest.
+        JsonNode m = Json.MAPPER.readTree(tmp.resolve("study/manifest.json").toFile());
+        assertEquals("quickstart", m.get("kind").asText());
+        assertEquals("sha256:" + dev.prefer.data.Hashes.sha256(r.summary()), m.get("inputs").get("seeds.json").asText());
+        assertTrue(m.get("inputs").has("seed-3/manifest.json") && m.get("inputs").has("seed-4/manifest.json"), m.toString());
         // The console table says the same.
         String table = SeedStudy.table(r.seeds(), r.sftSd(), r.objectives());
         assertTrue(table.contains("mean greedy gain over 2 seeds") && table.contains(dpo.get("criterion_met").asBoolean() ? ": yes" : ": no"), table);
