@@ -177,7 +177,8 @@ public final class Quickstart {
                 Path roundDir = root.resolve(obj).resolve("round-" + r);
                 List<ScoredResponses> scored = sample(task, policy, trainPrompts, c, maxNew, sampleSeed);
                 Path dataFile = roundDir.resolve("data.jsonl");
-                int n = writeTrainingData(scored, lists, new PairBuilder(c.pairs(), 0.0, true), dataFile);
+                // Lists keep all k responses (no dedupe): the trainer needs one list length per batch.
+                int n = writeTrainingData(scored, lists, new PairBuilder(c.pairs(), 0.0, !lists), dataFile);
                 double passRate = scored.stream().flatMap(s -> s.scores().stream()).mapToDouble(d -> d).average().orElse(0);
                 out.printf(Locale.ROOT, "  mean verifier score of samples %.3f; %d %s with a score gap%n", passRate, n, lists ? "lists" : "pairs");
                 groups.add(n);
