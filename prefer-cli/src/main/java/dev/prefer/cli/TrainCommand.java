@@ -120,11 +120,15 @@ public final class TrainCommand implements Runnable {
 
     @Command(name = "dpo", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = {"Preference optimization with any objective of `prefer objectives` (default dpo).",
+                    "Data: pairs, ranked lists, unpaired rows (kto; bco with unpaired=1) or joint pairs with different prompts (dove).",
                     "Reference log-probs come from --ref (default: the initial policy), computed once and cached on disk."},
             footer = {"", "Examples:",
                     "  ./prefer train dpo --model ../shared/fixtures/hf-tiny/llama/policy --ref ../shared/fixtures/hf-tiny/llama/reference \\",
                     "      --data ../shared/fixtures/hf-tiny/pairs.jsonl --out runs/dpo --learning-rate 1e-3 --max-steps 50 --batch-size 10",
                     "  ./prefer train dpo --model M --data pairs.jsonl.gz --out runs/ipo --objective ipo --objective-params tau=0.1 --lora",
+                    "  ./prefer train dpo --model M --data unpaired.jsonl --out runs/kto --objective kto --batch-size 8   # {prompt, completion, label}",
+                    "  ./prefer train dpo --model M --data unpaired.jsonl --out runs/bco --objective bco --objective-params beta=0.1,unpaired=1",
+                    "  ./prefer train dpo --model M --data joint.jsonl --out runs/dove --objective dove   # {prompt_chosen, chosen, prompt_rejected, rejected}",
                     "  ./prefer train dpo --model M --data pairs.jsonl --out runs/x --save-every 100 --resume"})
     static final class Dpo implements Callable<Integer> {
         @Mixin

@@ -19,7 +19,9 @@ class TrainCommandTest {
                 "--ref", f.resolve("gpt2/reference").toString(), "--data", f.resolve("pairs.jsonl").toString(),
                 "--out", out.toString(), "--max-steps", "3", "--batch-size", "5", "--learning-rate", "1e-3",
                 "--cache-dir", tmp.resolve("cache").toString(), "--eval-fraction", "0.2");
-        assertTrue(stdout.contains("step 3/3"), stdout);
+        // not a terminal here: one progress line per logging step, the last one complete
+        assertTrue(stdout.lines().anyMatch(l -> l.startsWith("train 100%") && l.contains(" 3/3 ")), stdout);
+        assertTrue(!stdout.contains("\r"), stdout);
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size());
         assertTrue(Files.exists(out.resolve("manifest.json")));
         String lp = LmCommandsTest.runCapturing(0, "logps", "--model", out.toString(), "--data", f.resolve("pairs.jsonl").toString());

@@ -73,7 +73,7 @@ public final class Aot implements Objective {
             x = TensorBatch.col(rho, 0);
             y = TensorBatch.col(rho, 1);
         }
-        NDArray z = x.sort(0).sub(y.sort(0)).mul(beta);
-        return Num.logSigmoid(z).mul(-(1 - epsilon)).sub(Num.logSigmoid(z.neg()).mul(epsilon));
+        NDArray z = x.sort(0).sub(y.sort(0)).mul(Num.scalar(x, beta));
+        return Num.logSigmoid(z).mul(Num.scalar(z, -(1 - epsilon))).sub(Num.logSigmoid(z.neg()).mul(Num.scalar(z, epsilon)));
     }
 }

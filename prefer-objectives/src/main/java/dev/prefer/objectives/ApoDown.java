@@ -27,7 +27,7 @@ public final class ApoDown extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        NDArray rw = TensorBatch.col(t.logRatio(), 0).mul(beta);
-        return Num.sigmoid(rw).add(1).sub(Num.sigmoid(logit(t).mul(beta)));
+        NDArray rw = TensorBatch.col(t.logRatio(), 0).mul(Num.scalar(t.policy(), beta));
+        return Num.sigmoid(rw).add(1).sub(Num.sigmoid(logit(t).mul(Num.scalar(t.policy(), beta))));
     }
 }

@@ -27,7 +27,7 @@ public final class ApoZero extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        NDArray r = t.logRatio().mul(beta);
+        NDArray r = t.logRatio().mul(Num.scalar(t.policy(), beta));
         return Num.sigmoid(TensorBatch.col(r, 0)).neg().add(1).add(Num.sigmoid(TensorBatch.col(r, 1)));
     }
 }

@@ -33,7 +33,7 @@ public final class ConservativeDpo extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        NDArray z = logit(t).mul(beta);
-        return Num.logSigmoid(z).mul(-(1 - epsilon)).sub(Num.logSigmoid(z.neg()).mul(epsilon));
+        NDArray z = logit(t).mul(Num.scalar(t.policy(), beta));
+        return Num.logSigmoid(z).mul(Num.scalar(z, -(1 - epsilon))).sub(Num.logSigmoid(z.neg()).mul(Num.scalar(z, epsilon)));
     }
 }

@@ -32,6 +32,6 @@ public final class Dove extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        return Num.logSigmoid(logit(t).mul(beta)).neg();
+        return Num.logSigmoid(logit(t).mul(Num.scalar(t.policy(), beta))).neg();
     }
 }

@@ -32,7 +32,7 @@ public final class Dpo extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        NDArray z = logit(t).mul(beta); // (B)
+        NDArray z = logit(t).mul(Num.scalar(t.policy(), beta)); // (B)
         if (t.margins() != null) z = z.sub(t.margins());
         return Num.logSigmoid(z).neg();
     }

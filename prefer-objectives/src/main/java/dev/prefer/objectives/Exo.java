@@ -33,7 +33,7 @@ public final class Exo extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        NDArray z = logit(t).mul(beta);
+        NDArray z = logit(t).mul(Num.scalar(t.policy(), beta));
         NDArray lp = Num.logSigmoid(z);
         NDArray ln = Num.logSigmoid(z.neg());
         return lp.exp().mul(lp.sub(Math.log(1 - epsilon))).add(ln.exp().mul(ln.sub(Math.log(epsilon))));

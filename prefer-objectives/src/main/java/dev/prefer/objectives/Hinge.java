@@ -31,6 +31,7 @@ public final class Hinge extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        return logit(t).mul(-beta).add(1).maximum(0);
+        NDArray z = logit(t).mul(Num.scalar(t.policy(), -beta)).add(1);
+        return z.maximum(Num.scalar(z, 0));
     }
 }

@@ -62,8 +62,8 @@ public final class Kto implements Objective {
             z = rho.zerosLike().sum();
         }
         NDArray desirable = TensorBatch.col(t.labels(), 0); // (B) 1/0
-        NDArray chosen = Num.sigmoid(rho.sub(z).mul(beta)).neg().add(1).mul(desirableWeight);
-        NDArray rejected = Num.sigmoid(rho.neg().add(z).mul(beta)).neg().add(1).mul(undesirableWeight);
+        NDArray chosen = Num.sigmoid(rho.sub(z).mul(Num.scalar(rho, beta))).neg().add(1).mul(Num.scalar(rho, desirableWeight));
+        NDArray rejected = Num.sigmoid(rho.neg().add(z).mul(Num.scalar(rho, beta))).neg().add(1).mul(Num.scalar(rho, undesirableWeight));
         return chosen.mul(desirable).add(rejected.mul(desirable.neg().add(1)));
     }
 }

@@ -67,7 +67,7 @@ public final class LipoLambda implements Objective {
     @Override
     public NDArray groupLosses(TensorBatch t) {
         t.host().require(name(), Layout.LISTS, true);
-        NDArray s = t.logRatio().mul(beta);               // (B, K)
+        NDArray s = t.logRatio().mul(Num.scalar(t.policy(), beta));               // (B, K)
         NDArray psi = t.labels();                          // (B, K)
         NDArray diff = s.expandDims(2).sub(s.expandDims(1)); // (B, K, K): s_i − s_j
         NDArray mask = psi.expandDims(2).gt(psi.expandDims(1)).toType(s.getDataType(), false); // ψ_i > ψ_j

@@ -67,6 +67,6 @@ public final class Modpo extends PairObjective {
         NDArray w = d.getManager().create(Arrays.copyOfRange(weights, 1, weights.length), new Shape(1, scoreNames.size()))
                 .toType(d.getDataType(), false);
         NDArray margin = d.mul(w).sum(new int[] {1}); // (B)
-        return Num.logSigmoid(logit(t).mul(beta).sub(margin).div(weights[0])).neg();
+        return Num.logSigmoid(logit(t).mul(Num.scalar(margin, beta)).sub(margin).div(Num.scalar(margin, weights[0]))).neg();
     }
 }

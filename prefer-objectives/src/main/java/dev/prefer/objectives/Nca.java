@@ -29,9 +29,9 @@ public final class Nca extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        NDArray r = t.logRatio().mul(beta); // (B, 2)
+        NDArray r = t.logRatio().mul(Num.scalar(t.policy(), beta)); // (B, 2)
         NDArray rw = TensorBatch.col(r, 0);
         NDArray rl = TensorBatch.col(r, 1);
-        return Num.logSigmoid(rw).neg().sub(Num.logSigmoid(rw.neg()).mul(0.5)).sub(Num.logSigmoid(rl.neg()).mul(0.5));
+        return Num.logSigmoid(rw).neg().sub(Num.logSigmoid(rw.neg()).mul(Num.scalar(rw, 0.5))).sub(Num.logSigmoid(rl.neg()).mul(Num.scalar(rw, 0.5)));
     }
 }

@@ -21,9 +21,23 @@ public final class Num {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
+    /**
+     * A number as a 0-d array in engine-owned memory, in {@code like}'s manager, with the type DJL itself would give
+     * it ({@code NDManager.create(Number)}). Use it instead of {@code x.mul(2.0)}-style calls on the gradient path:
+     * DJL makes the number a 0-d array over a Java buffer ({@code torch::from_blob}), closes it right after the op,
+     * and autograd keeps that tensor for the backward pass; once the buffer is garbage-collected the backward reads
+     * freed memory (gradients then differ between identical runs, rarely). The copy here is made while the host
+     * buffer is alive and owns its storage.
+     */
+    public static NDArray scalar(NDArray like, Number value) {
+        try (NDArray host = like.getManager().create(value)) {
+            return host.duplicate();
+        }
+    }
+
     /** softplus(x) = max(x, 0) + log(1 + e^{−|x|}). */
     public static NDArray softplus(NDArray x) {
-        return x.maximum(0).add(x.abs().neg().exp().add(1).log());
+        return x.maximum(scalar(x, 0)).add(x.abs().neg().exp().add(1).log());
     }
 
     /** log σ(x) = −softplus(−x). */

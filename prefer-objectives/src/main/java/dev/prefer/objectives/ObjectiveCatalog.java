@@ -118,8 +118,13 @@ public final class ObjectiveCatalog {
                     "beta=0.1 desirable-weight=1 undesirable-weight=1",
                     p -> new Kto(p.get("beta", 0.1), p.get("desirable-weight", 1), p.get("undesirable-weight", 1))),
             new Entry("bco", "BCO: reward as a binary classifier logit, shifted by the mean reward δ",
-                    "−log σ(βρ_w − δ) − log σ(−(βρ_l − δ))", "Jung et al. 2024, arXiv 2404.04656", "beta=0.1 unpaired=0",
-                    p -> new Bco(p.get("beta", 0.1), null, p.flag("unpaired", false) ? Layout.UNPAIRED : Layout.PAIRS)),
+                    "−log σ(βρ_w − δ) − log σ(−(βρ_l − δ))", "Jung et al. 2024, arXiv 2404.04656", "beta=0.1 unpaired=0 running=1",
+                    p -> {
+                        double beta = p.get("beta", 0.1);
+                        Layout layout = p.flag("unpaired", false) ? Layout.UNPAIRED : Layout.PAIRS;
+                        // running=1: δ is the running mean of the training rewards (TRL); 0: each batch's mean
+                        return p.flag("running", true) ? Bco.running(beta, layout) : new Bco(beta, null, layout);
+                    }),
             new Entry("nca", "NCA: noise-contrastive alignment, pairwise",
                     "−log σ(βρ_w) − ½ log σ(−βρ_w) − ½ log σ(−βρ_l)", "Chen et al. 2024, arXiv 2402.05369", "beta=0.1",
                     p -> new Nca(p.get("beta", 0.1))),

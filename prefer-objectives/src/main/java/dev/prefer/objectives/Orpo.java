@@ -48,9 +48,9 @@ public final class Orpo extends PairObjective {
         NDArray c = TensorBatch.col(mean, 0);
         NDArray r = TensorBatch.col(mean, 1);
         // log(1 − e^c) as TRL writes it; c is capped at −1e-6 so that a response of probability 1 stays finite.
-        NDArray l1c = c.minimum(MAX_MEAN_LOGP).exp().neg().add(1).log();
-        NDArray l1r = r.minimum(MAX_MEAN_LOGP).exp().neg().add(1).log();
+        NDArray l1c = c.minimum(Num.scalar(c, MAX_MEAN_LOGP)).exp().neg().add(1).log();
+        NDArray l1r = r.minimum(Num.scalar(r, MAX_MEAN_LOGP)).exp().neg().add(1).log();
         NDArray logOdds = c.sub(r).sub(l1c.sub(l1r));
-        return c.neg().sub(Num.logSigmoid(logOdds).mul(lambda));
+        return c.neg().sub(Num.logSigmoid(logOdds).mul(Num.scalar(logOdds, lambda)));
     }
 }

@@ -59,7 +59,7 @@ public final class PlackettLuce implements Objective {
                 }
             }
         }
-        NDArray s = t.logRatio().mul(beta); // (B, K)
+        NDArray s = t.logRatio().mul(Num.scalar(t.policy(), beta)); // (B, K)
         NDManager m = s.getManager();
         NDArray masked = s.expandDims(1).add(m.create(mask, new Shape(h.groups(), k, k)).toType(s.getDataType(), false)); // (B, K, K)
         NDArray lse = Num.logSumExp(masked, 2); // (B, K)

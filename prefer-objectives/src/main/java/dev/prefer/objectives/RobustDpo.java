@@ -31,7 +31,8 @@ public final class RobustDpo extends PairObjective {
 
     @Override
     protected NDArray pairLosses(TensorBatch t) {
-        NDArray z = logit(t).mul(beta);
-        return Num.logSigmoid(z).mul(-(1 - epsilon)).add(Num.logSigmoid(z.neg()).mul(epsilon)).div(1 - 2 * epsilon);
+        NDArray z = logit(t).mul(Num.scalar(t.policy(), beta));
+        return Num.logSigmoid(z).mul(Num.scalar(z, -(1 - epsilon))).add(Num.logSigmoid(z.neg()).mul(Num.scalar(z, epsilon)))
+                .div(Num.scalar(z, 1 - 2 * epsilon));
     }
 }

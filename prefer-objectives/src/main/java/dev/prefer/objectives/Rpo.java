@@ -36,6 +36,6 @@ public final class Rpo implements Objective {
 
     @Override
     public NDArray groupLosses(TensorBatch t) {
-        return dpo.groupLosses(t).add(nll.groupLosses(t).mul(eta));
+        return dpo.groupLosses(t).add(nll.groupLosses(t).mul(Num.scalar(t.policy(), eta)));
     }
 }

@@ -33,7 +33,7 @@ public final class SimPo extends PairObjective {
     @Override
     protected NDArray pairLosses(TensorBatch t) {
         NDArray mean = t.policy().div(t.tokens()); // (B, 2)
-        NDArray z = TensorBatch.col(mean, 0).sub(TensorBatch.col(mean, 1)).mul(beta).sub(gamma);
+        NDArray z = TensorBatch.col(mean, 0).sub(TensorBatch.col(mean, 1)).mul(Num.scalar(mean, beta)).sub(gamma);
         return Num.logSigmoid(z).neg();
     }
 }

@@ -53,7 +53,7 @@ public final class SoftmaxListwise implements Objective {
     @Override
     public NDArray groupLosses(TensorBatch t) {
         check(t.host());
-        NDArray s = t.logRatio().mul(beta);                              // (B, K)
+        NDArray s = t.logRatio().mul(Num.scalar(t.policy(), beta));                              // (B, K)
         NDArray p = t.labels().div(t.labels().sum(new int[] {1}, true)); // (B, K)
         return s.logSoftmax(1).mul(p).sum(new int[] {1}).neg();
     }

@@ -76,7 +76,7 @@ public final class WeightedSum implements Objective {
     public NDArray groupLosses(TensorBatch tb) {
         NDArray sum = null;
         for (Term t : terms) {
-            NDArray l = t.objective().groupLosses(tb).mul(t.coefficient());
+            NDArray l = t.objective().groupLosses(tb).mul(Num.scalar(tb.policy(), t.coefficient()));
             sum = sum == null ? l : sum.add(l);
         }
         return sum;

@@ -55,6 +55,7 @@ public final class AdamW implements AutoCloseable {
      * {@link #step(Map, List, NDArray, double)} takes; clip it in place and take its norm on it.
      */
     public static NDArray flatten(Map<String, NDArray> grads) {
+        if (grads.isEmpty()) throw new IllegalArgumentException("no gradients to flatten");
         NDList flat = new NDList(grads.size());
         for (NDArray g : grads.values()) flat.add(g.reshape(-1));
         return flat.size() == 1 ? flat.get(0).duplicate() : NDArrays.concat(flat);
@@ -89,6 +90,7 @@ public final class AdamW implements AutoCloseable {
      */
     public void step(Map<String, NDArray> params, List<String> gradNames, NDArray flatGrad, double lr) {
         t++;
+        if (gradNames.isEmpty()) return;
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         boolean grad = JniUtils.isGradMode();

@@ -35,6 +35,11 @@ final class Checkpoints {
     }
 
     static Path write(Path out, int step, Map<String, NDArray> trainable, AdamW opt, Map<String, Object> config) {
+        return write(out, step, trainable, opt, config, null);
+    }
+
+    /** As above, plus the objective's running state ({@code objective_state} in state.json), when it has one. */
+    static Path write(Path out, int step, Map<String, NDArray> trainable, AdamW opt, Map<String, Object> config, double[] objectiveState) {
         Path root = root(out);
         Path target = root.resolve("step-" + step);
         Path tmp = root.resolve(".tmp-step-" + step + "-" + System.nanoTime());
@@ -49,6 +54,7 @@ final class Checkpoints {
             s.put("step", step);
             s.put("optimizer_step", opt.stepCount());
             s.put("config", config);
+            if (objectiveState != null) s.put("objective_state", objectiveState);
             AtomicFiles.writeString(tmp.resolve("state.json"), Json.pretty(s) + "\n");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ)) {
                 ch.force(true);

@@ -13,18 +13,34 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Duration;
+import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * {@code metrics.jsonl} (one JSON object per logging step, flushed each time) and a plain-text progress line on
- * the console ({@code [#####-----] step 10/50 loss ... acc ... lr ... tok/s}), which picocli commands print as is.
+ * {@code metrics.jsonl} (one JSON object per logging step, flushed each time) and a progress bar on the console
+ * (me.tongfei:progressbar): on an interactive terminal one bar redrawn in place, with the latest metrics as its
+ * message; anywhere else (a file, a pipe, CI logs, the quickstart's log) exactly one plain ASCII line per logging
+ * step, never carriage returns or cursor moves, e.g.
+ * <pre>  train  50% [==========>          ] 10/20 (0:00:03 / 0:00:03) loss 0.6931 acc 0.50 margin 0.0000 ...</pre>
  */
 final class MetricsLog implements AutoCloseable {
+    /** Width of a non-interactive line (the bar takes what the text leaves). */
+    static final int LINE_WIDTH = 150;
+
     private final BufferedWriter out;
     private final PrintStream console;
+    private final int startStep;
+    private ProgressBar bar;
+    private LineConsumer lines;
 
     /** Opens {@code file}; when resuming from {@code keepUpToStep}, lines of later steps are dropped first. */
     MetricsLog(Path file, PrintStream console, int keepUpToStep) {
         this.console = console;
+        this.startStep = Math.max(0, keepUpToStep);
         try {
             if (keepUpToStep >= 0 && Files.exists(file)) {
                 List<String> kept = new ArrayList<>();
@@ -56,12 +72,45 @@ final class MetricsLog implements AutoCloseable {
         }
     }
 
+    /** Whether {@code console} is an interactive terminal (then the bar is redrawn in place). */
+    static boolean interactive(PrintStream console) {
+        return console == System.out && System.console() != null && !"dumb".equals(System.getenv("TERM"));
+    }
+
     void progress(int step, int total, Map<String, Object> row) {
         if (console == null) return;
-        int width = 20, filled = (int) Math.round(width * (double) step / total);
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < width; i++) sb.append(i < filled ? '#' : '-');
-        sb.append("] step ").append(step).append('/').append(total);
+        if (bar == null) {
+            ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("train").setInitialMax(total)
+                    .startsFrom(startStep, Duration.ZERO).setUpdateIntervalMillis(Integer.MAX_VALUE);
+            if (interactive(console)) {
+                b.setStyle(ProgressBarStyle.UNICODE_BLOCK).setConsumer(new InteractiveConsoleProgressBarConsumer(console));
+            } else {
+                lines = new LineConsumer(console);
+                b.setStyle(ProgressBarStyle.ASCII).setConsumer(lines);
+            }
+            bar = b.build();
+            if (lines != null) lines.awaitInitialRender(); // the library's first redraw runs on its own thread
+        }
+        bar.maxHint(total);
+        bar.setExtraMessage(lines != null ? summary(row) : compactSummary(row));
+        bar.stepTo(step);
+        if (lines != null) lines.expectLine();
+        bar.refresh();
+    }
+
+    /** The few metrics that fit next to a terminal's bar (every metric stays in metrics.jsonl). */
+    static String compactSummary(Map<String, Object> row) {
+        StringBuilder sb = new StringBuilder();
+        append(sb, row, "loss", "loss", "%.4f");
+        append(sb, row, "rewards/accuracies", "acc", "%.2f");
+        append(sb, row, "rewards/margins", "margin", "%.3f");
+        append(sb, row, "eval/ranking_accuracy", "eval R", "%.3f");
+        return sb.toString().strip();
+    }
+
+    /** The metrics shown on each non-interactive line. */
+    static String summary(Map<String, Object> row) {
+        StringBuilder sb = new StringBuilder();
         append(sb, row, "loss", "loss", "%.4f");
         append(sb, row, "rewards/accuracies", "acc", "%.2f");
         append(sb, row, "rewards/margins", "margin", "%.4f");
@@ -71,8 +120,51 @@ final class MetricsLog implements AutoCloseable {
         append(sb, row, "eval/ranking_accuracy", "eval R", "%.3f");
         append(sb, row, "eval/accuracy", "eval acc", "%.3f");
         append(sb, row, "eval/loss", "eval loss", "%.4f");
-        console.println(sb);
-        console.flush();
+        return sb.toString().strip();
+    }
+
+    /**
+     * Non-interactive output: prints the bar only when a logging step asked for it (not the library's initial and
+     * closing redraws), one line each, without carriage returns.
+     */
+    static final class LineConsumer implements ProgressBarConsumer {
+        private final PrintStream out;
+        private final java.util.concurrent.CountDownLatch initial = new java.util.concurrent.CountDownLatch(1);
+        private boolean pending;
+
+        LineConsumer(PrintStream out) {
+            this.out = out;
+        }
+
+        /** Waits for the library's initial redraw (ignored), so that it cannot interleave with the first step's. */
+        void awaitInitialRender() {
+            try {
+                initial.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        synchronized void expectLine() {
+            pending = true;
+        }
+
+        @Override
+        public int getMaxRenderedLength() {
+            return LINE_WIDTH;
+        }
+
+        @Override
+        public synchronized void accept(String rendered) {
+            initial.countDown();
+            if (!pending) return;
+            pending = false;
+            out.println(rendered.replace('\r', ' ').stripTrailing());
+            out.flush();
+        }
+
+        @Override
+        public void close() {}
     }
 
     private static void append(StringBuilder sb, Map<String, Object> row, String key, String label, String fmt) {
@@ -82,6 +174,7 @@ final class MetricsLog implements AutoCloseable {
 
     @Override
     public void close() {
+        if (bar != null) bar.close();
         try {
             out.close();
         } catch (IOException e) {

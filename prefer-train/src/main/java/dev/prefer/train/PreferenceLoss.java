@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.prefer.objectives.Batch;
 import dev.prefer.objectives.Layout;
 import dev.prefer.objectives.Objective;
+import dev.prefer.objectives.RunningState;
 import dev.prefer.objectives.TensorBatch;
 import dev.prefer.objectives.TensorLoss;
 import java.util.List;
@@ -25,13 +26,34 @@ final class PreferenceLoss implements StepLoss {
         return s;
     }
 
-    /** The host batch of these groups with the given policy log-probs (B*K, group-major). */
-    Batch hostBatch(List<TrainExample> groups, double[] policy, List<double[]> ref) {
-        int b = groups.size(), k = groups.get(0).k();
-        double[] refFlat = null;
-        if (ref != null) {
-            refFlat = new double[b * k];
-            for (int g = 0; g < b; g++) System.arraycopy(ref.get(g), 0, refFlat, g * k, k);
+    /**
+     * Sequences scored per group: K, or K + 1 when the groups carry KTO's KL samples (all of them or none: the
+     * loader gives every unpaired row one when the objective asks for them).
+     */
+    static int width(List<TrainExample> groups) {
+        int w = groups.get(0).scoredCount();
+        for (TrainExample e : groups) {
+            if (e.scoredCount() != w || e.k() != groups.get(0).k()) {
+                throw new IllegalArgumentException("groups of different sizes in one batch (" + e.scoredCount() + " vs " + w
+                        + " sequences); use batch size 1 or equal-size lists");
+            }
+        }
+        return w;
+    }
+
+    /**
+     * The host batch of these groups with the given policy log-probs, (B*S) group-major with S = {@link #width}
+     * (the KL sample, if any, last in each group); {@code ref} holds S values per group.
+     */
+    Batch hostBatch(List<TrainExample> groups, double[] policyAll, List<double[]> ref) {
+        int b = groups.size(), k = groups.get(0).k(), w = width(groups);
+        double[] policy = new double[b * k], refFlat = ref == null ? null : new double[b * k];
+        double[] klPolicy = w > k ? new double[b] : null, klRef = w > k && ref != null ? new double[b] : null;
+        for (int g = 0; g < b; g++) {
+            System.arraycopy(policyAll, g * w, policy, g * k, k);
+            if (ref != null) System.arraycopy(ref.get(g), 0, refFlat, g * k, k);
+            if (klPolicy != null) klPolicy[g] = policyAll[g * w + k];
+            if (klRef != null) klRef[g] = ref.get(g)[k];
         }
         double[] labels = new double[b * k], tokens = new double[b * k], weights = new double[b];
         boolean anyMargin = false, anyWeight = false;
@@ -40,7 +62,6 @@ final class PreferenceLoss implements StepLoss {
         double[] attributes = new double[b * attrs];
         for (int g = 0; g < b; g++) {
             TrainExample e = groups.get(g);
-            if (e.k() != k) throw new IllegalArgumentException("lists of different sizes in one batch (" + e.k() + " vs " + k + "); use batch size 1 or equal-size lists");
             for (int j = 0; j < k; j++) {
                 labels[g * k + j] = e.labels()[j];
                 tokens[g * k + j] = e.responses().get(j).length;
@@ -72,25 +93,31 @@ final class PreferenceLoss implements StepLoss {
         if (anyWeight) batch = batch.withWeights(weights);
         if (anyMargin) batch = batch.withMargins(margins);
         if (attrs > 0) batch = batch.withAttributes(attrs, attributes);
+        if (klRef != null) batch = batch.withKlSamples(klPolicy, klRef);
         return batch;
     }
 
     @Override
     public Out compute(NDManager step, NDArray sums, NDArray tokens, List<TrainExample> groups, List<double[]> ref, DataType type) {
-        int b = groups.size(), k = groups.get(0).k();
-        double[] placeholder = new double[b * k];
-        if (ref != null) for (int g = 0; g < b; g++) System.arraycopy(ref.get(g), 0, placeholder, g * k, k);
+        int b = groups.size(), k = groups.get(0).k(), w = width(groups);
+        double[] placeholder = new double[b * w];
+        if (ref != null) for (int g = 0; g < b; g++) System.arraycopy(ref.get(g), 0, placeholder, g * w, w);
         Batch host = hostBatch(groups, placeholder, ref);
-        TensorBatch tb = TensorBatch.of(step, host, type).withPolicy(sums.reshape(b, k)); // (B, K)
+        NDArray all = sums.reshape(b, w); // (B, S)
+        TensorBatch tb = TensorBatch.of(step, host, type).withPolicy(w == k ? all : all.get(":, 0:" + k)); // (B, K)
+        if (w > k) tb = tb.withKlPolicy(all.get(":, " + k).stopGradient()); // (B): KL samples carry no gradient
+        if (objective instanceof RunningState rs) { // state across batches (BCO's running δ): observed before this loss
+            rs.observe(hostBatch(groups, all.stopGradient().toType(DataType.FLOAT64, true).toDoubleArray(), ref));
+        }
         TensorLoss l = objective.loss(tb);
         return new Out(l.loss(), l::metrics);
     }
 
     @Override
     public double hostLoss(List<TrainExample> groups, List<double[]> policy, List<double[]> ref) {
-        int b = groups.size(), k = groups.get(0).k();
-        double[] flat = new double[b * k];
-        for (int g = 0; g < b; g++) System.arraycopy(policy.get(g), 0, flat, g * k, k);
+        int b = groups.size(), w = width(groups);
+        double[] flat = new double[b * w];
+        for (int g = 0; g < b; g++) System.arraycopy(policy.get(g), 0, flat, g * w, w);
         return objective.loss(hostBatch(groups, flat, ref)).value();
     }
 }

@@ -32,7 +32,6 @@ public final class RefLogpsCache {
         return Hashes.sha256("ref-logps/v1|" + modelHash + "|" + dataHash + "|" + config.toMap().get("length") + "|" + config.precision());
     }
 
-    /** Summed log-probs of every response of every group (K per group), from the cache or computed with {@code lm}. */
     /** Summed log-probs of every response of every group under {@code lm}, no gradients. */
     static List<double[]> score(List<TrainExample> groups, CausalLM lm, int batchSize) {
         return score(groups, lm, batchSize, TrainConfig.PrefixSharing.OFF);
@@ -41,18 +40,22 @@ public final class RefLogpsCache {
     /** As {@link #score(List, CausalLM, int)}, sharing each group's prompt as {@code sharing} says. */
     static List<double[]> score(List<TrainExample> groups, CausalLM lm, int batchSize, TrainConfig.PrefixSharing sharing) {
         List<TokenizedSequence> seqs = new ArrayList<>();
-        for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
+        for (TrainExample e : groups) seqs.addAll(e.scored());
         List<SequenceLogps> lp = lm.logpsOfIds(seqs, Trainer.groupSizes(groups, seqs, sharing), batchSize, false);
         List<double[]> out = new ArrayList<>(groups.size());
         int at = 0;
         for (TrainExample e : groups) {
-            double[] v = new double[e.k()];
+            double[] v = new double[e.scoredCount()];
             for (int j = 0; j < v.length; j++) v[j] = lp.get(at++).sum();
             out.add(v);
         }
         return out;
     }
 
+    /**
+     * Summed log-probs of every scored sequence of every group ({@link TrainExample#scored()}: K responses, plus the
+     * KL sample when there is one), from the cache or computed with {@code lm}.
+     */
     public static List<double[]> get(Path cacheDir, String key, List<TrainExample> groups, CausalLM lm, int batchSize, boolean[] hit) {
         Path f = file(cacheDir, key);
         if (Files.exists(f)) {

@@ -101,10 +101,10 @@ public record RewardLoss(boolean useMargin, double centerRewardsCoefficient, dou
         NDArray wa = step.create(w, new Shape(b)).toType(r.getDataType(), false); // (B)
         NDArray ma = step.create(m, new Shape(b)).toType(r.getDataType(), false); // (B)
         NDArray u = rc.sub(rr).sub(ma); // (B)
-        NDArray l = Num.logSigmoid(u).mul(-(1 - labelSmoothing)); // (B)
-        if (labelSmoothing > 0) l = l.sub(Num.logSigmoid(u.neg()).mul(labelSmoothing));
-        if (centerRewardsCoefficient > 0) l = l.add(rc.add(rr).square().mul(centerRewardsCoefficient));
-        NDArray loss = l.mul(wa).sum().div(normaliser(groups));
+        NDArray l = Num.logSigmoid(u).mul(Num.scalar(u, -(1 - labelSmoothing))); // (B); engine-owned operands: Num.scalar
+        if (labelSmoothing > 0) l = l.sub(Num.logSigmoid(u.neg()).mul(Num.scalar(u, labelSmoothing)));
+        if (centerRewardsCoefficient > 0) l = l.add(rc.add(rr).square().mul(Num.scalar(u, centerRewardsCoefficient)));
+        NDArray loss = l.mul(wa).sum().div(Num.scalar(l, normaliser(groups)));
         return new Out(loss, () -> metrics(r.stopGradient().toType(DataType.FLOAT64, false).toDoubleArray()));
     }
 

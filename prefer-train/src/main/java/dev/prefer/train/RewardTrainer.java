@@ -3,15 +3,10 @@ package dev.prefer.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.prefer.data.Json;
 import dev.prefer.data.Manifest;
 import dev.prefer.lm.RewardModel;
 import dev.prefer.lm.Torch;
-import dev.prefer.lm.io.HostTensor;
-import dev.prefer.lm.io.SafeTensors;
 import dev.prefer.objectives.Num;
 import dev.prefer.objectives.Requirements;
 import java.io.IOException;
@@ -176,55 +171,10 @@ public final class RewardTrainer {
         }
 
         private int restore(AdamW opt, Map<String, Object> configMap) {
-            Checkpoints.State s = Checkpoints.latest(c.out());
+            Checkpoints.State s = StepMechanics.restore(c.out(), configMap, trainable, opt);
             if (s == null) return 0;
-            JsonNode now;
-            try {
-                now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(configMap));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (!Checkpoints.config(s).equals(now)) throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
-            Map<String, HostTensor> w = SafeTensors.read(s.dir().resolve("trainable.safetensors"));
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try (NDManager tmp = Torch.newManager()) {
-                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-                    HostTensor h = w.get(e.getKey());
-                    if (h == null) throw new TrainingException("checkpoint " + s.dir() + " lacks " + e.getKey());
-                    e.getValue().muli(0).addi(Lora.engineOwned(tmp, h.data(), e.getValue().getShape(), e.getValue().getDataType()));
-                }
-            } finally {
-                JniUtils.setGradMode(grad);
-            }
-            Map<String, float[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
-            for (Map.Entry<String, HostTensor> e : SafeTensors.read(s.dir().resolve("optimizer.safetensors")).entrySet()) {
-                (e.getKey().startsWith("m.") ? m : v).put(e.getKey().substring(2), e.getValue().data());
-            }
-            opt.restore(s.optimizerStep(), m, v, trainable);
             if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
             return s.step();
-        }
-
-        private void zeroGradients() {
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try {
-                for (NDArray a : trainable.values()) {
-                    if (!a.hasGradient()) continue;
-                    try (NDArray g = a.getGradient()) {
-                        g.muli(0);
-                    }
-                }
-            } finally {
-                JniUtils.setGradMode(grad);
-            }
-        }
-
-        private String stopped(String what, double value, int step) {
-            Checkpoints.State last = Checkpoints.latest(c.out());
-            return what + " is " + value + " at step " + (step + 1) + "; stopped without updating"
-                    + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir());
         }
 
         private Map<String, Object> trainStep(int step, Trainer.Order order, AdamW opt, double lr) {
@@ -239,7 +189,7 @@ public final class RewardTrainer {
                 totalNorm += task.normaliser(g);
             }
             if (!(totalNorm > 0)) throw new TrainingException("step " + step + ": the batch has zero total weight");
-            zeroGradients();
+            StepMechanics.zeroGradients(trainable);
             double loss = 0, tokens = 0;
             Map<String, Double> metrics = new LinkedHashMap<>();
             int groupsSeen = 0;
@@ -252,9 +202,9 @@ public final class RewardTrainer {
                      GradientCollector gc = Torch.init().newGradientCollector()) {
                     NDArray rewards = rm.scores(s, sequences(g)).reshape(2L * g.size()); // (B*2): chosen, rejected per pair
                     StepLoss.Out out = task.compute(s, rewards, null, g, null, type);
-                    gc.backward(out.loss().mul(share));
+                    gc.backward(out.loss().mul(dev.prefer.objectives.Num.scalar(out.loss(), share))); // engine-owned operand: Num.scalar
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
-                    if (!Double.isFinite(l)) throw new TrainingException(stopped("loss", l, step));
+                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
                     loss += share * l;
                     for (Map.Entry<String, Double> e : out.metrics().get().entrySet()) metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
                     groupsSeen += g.size();
@@ -262,26 +212,7 @@ public final class RewardTrainer {
                 }
             }
             if (lora != null) lora.setTraining(false, () -> 0L);
-            double gradNorm;
-            try (NDManager s = Torch.newManager()) {
-                Map<String, NDArray> grads = new LinkedHashMap<>();
-                double sq = 0;
-                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-                    if (!e.getValue().hasGradient()) continue;
-                    NDArray g0 = e.getValue().getGradient();
-                    g0.attach(s);
-                    NDArray g = g0.toType(g0.getDataType(), true); // read through a copy
-                    grads.put(e.getKey(), g);
-                    sq += g.square().sum().toType(DataType.FLOAT64, true).getDouble();
-                }
-                gradNorm = Math.sqrt(sq);
-                if (!Double.isFinite(gradNorm)) throw new TrainingException(stopped("gradient norm", gradNorm, step));
-                if (c.maxGradNorm() > 0) {
-                    double coef = c.maxGradNorm() / (gradNorm + 1e-6);
-                    if (coef < 1) for (NDArray g : grads.values()) g.muli(coef);
-                }
-                opt.step(trainable, grads, lr);
-            }
+            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.maxGradNorm(), lr, type, c.out(), step);
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("step", step + 1);

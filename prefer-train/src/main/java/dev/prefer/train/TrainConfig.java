@@ -97,6 +97,19 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
         require(evalEvery >= 0, "eval every must be >= 0");
     }
 
+    /** As the canonical constructor with {@code prefixSharing} AUTO (the signature before that component existed). */
+    public TrainConfig(Task task, Path model, Path ref, Path data, Path evalData, double evalFraction, Path out,
+                       String objective, Map<String, Double> objectiveParams, double learningRate, double weightDecay,
+                       double adamBeta1, double adamBeta2, double adamEpsilon, Schedule schedule, int warmupSteps,
+                       int maxSteps, int epochs, int batchSize, int gradAccumulation, double maxGradNorm, long seed,
+                       int logEvery, int saveEvery, int evalEvery, LoraConfig lora, LengthConfig length, Path cacheDir,
+                       boolean skipBadRows, Precision precision, boolean resume) {
+        this(task, model, ref, data, evalData, evalFraction, out, objective, objectiveParams, learningRate, weightDecay,
+                adamBeta1, adamBeta2, adamEpsilon, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation,
+                maxGradNorm, seed, logEvery, saveEvery, evalEvery, lora, length, cacheDir, skipBadRows, precision, resume,
+                PrefixSharing.AUTO);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
     }

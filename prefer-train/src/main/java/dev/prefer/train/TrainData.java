@@ -12,6 +12,8 @@ import dev.prefer.data.pref.LengthLimiter;
 import dev.prefer.data.pref.PreferenceData;
 import dev.prefer.data.pref.PreferenceReader;
 import dev.prefer.data.pref.RankedList;
+import dev.prefer.data.pref.JointPreferencePair;
+import dev.prefer.data.pref.UnpairedExample;
 import dev.prefer.lm.HfModel;
 import dev.prefer.lm.PromptResponse;
 import dev.prefer.lm.TokenizedSequence;
@@ -46,34 +48,121 @@ public final class TrainData {
         return null;
     }
 
-    /** Preference data as groups of the layout the objective needs. */
+    /**
+     * Preference data as groups of the layout the objective needs: pairs (or two-item lists for listwise
+     * objectives), ranked lists, unpaired rows ({@code prompt}, {@code completion}, {@code label}; pairs are split
+     * into a desirable and an undesirable row when the objective is unpaired, as TRL's
+     * {@code maybe_unpair_preference_dataset}), or DOVE's joint pairs ({@code prompt_chosen}, {@code chosen},
+     * {@code prompt_rejected}, {@code rejected}) for pairwise objectives. When the objective scores prompt tokens
+     * (DOVE with {@code joint=1}) every sequence is scored from its second prompt token on: ℓ = log π(x, y).
+     * KTO's KL samples are added afterwards, per split, by {@link #withKlSamples}.
+     */
     public static Loaded preferences(Path file, HfModel lm, Requirements needs, LengthConfig length, boolean skipBadRows) {
-        if (needs.layout() == Layout.UNPAIRED) {
-            throw new IllegalArgumentException("the trainer does not yet feed unpaired (KTO-style) data");
-        }
-        if (needs.klSamples() || needs.scorePromptTokens()) {
-            throw new IllegalArgumentException("the trainer does not yet supply KL samples or prompt-token scores (KTO, DOVE)");
-        }
         PreferenceReader.Options opts = PreferenceReader.Options.DEFAULT.withSkipBadRows(skipBadRows);
         ChatTemplate t = templateOf(lm.source());
         if (t != null) opts = opts.withChatTemplate(t);
         PreferenceData d = PreferenceReader.read(file, opts);
+        boolean unpairedObjective = needs.layout() == Layout.UNPAIRED;
         List<RawGroup> raw = new ArrayList<>();
         for (PreferencePair p : d.pairs()) {
-            double[] attrs = new double[needs.attributes().size()];
-            for (int i = 0; i < attrs.length; i++) {
-                Double v = p.attributes().get(needs.attributes().get(i));
-                if (v == null) throw new DataException(p.source().file(), p.source().line(), "attributes." + needs.attributes().get(i), "missing (the objective needs it)");
-                attrs[i] = v;
+            if (unpairedObjective) {
+                raw.add(new RawGroup(p.prompt(), List.of(p.chosen()), new double[] {1}, p.weight(), null, attributes(needs, p.attributes(), p.source().file(), p.source().line()), null));
+                raw.add(new RawGroup(p.prompt(), List.of(p.rejected()), new double[] {0}, p.weight(), null, attributes(needs, p.attributes(), p.source().file(), p.source().line()), null));
+            } else {
+                raw.add(new RawGroup(p.prompt(), List.of(p.chosen(), p.rejected()), new double[] {1, 0}, p.weight(), p.margin(),
+                        attributes(needs, p.attributes(), p.source().file(), p.source().line()), null));
             }
-            raw.add(new RawGroup(p.prompt(), List.of(p.chosen(), p.rejected()), new double[] {1, 0}, p.weight(), p.margin(), attrs));
         }
         for (RankedList l : d.lists()) {
-            if (needs.layout() == Layout.PAIRS) throw DataException.ofFile(file, "ranked lists given to an objective that needs pairs");
-            raw.add(new RawGroup(l.prompt(), l.responses(), l.scores(), l.weight(), null, new double[0]));
+            if (needs.layout() != Layout.LISTS) throw DataException.ofFile(file, "ranked lists given to an objective that needs " + layoutName(needs));
+            raw.add(new RawGroup(l.prompt(), l.responses(), l.scores(), l.weight(), null, new double[0], null));
         }
-        if (raw.isEmpty()) throw DataException.ofFile(file, "no preference pairs or lists to train on");
-        return tokenize(raw, lm, length, d.rows(), d.skipped());
+        for (UnpairedExample u : d.unpaired()) {
+            if (!unpairedObjective) {
+                throw new DataException(u.source().file(), u.source().line(), "label", "unpaired rows (prompt, completion, label) need an"
+                        + " unpaired objective (kto, or bco with unpaired=1); this one needs " + layoutName(needs));
+            }
+            raw.add(new RawGroup(u.prompt(), List.of(u.completion()), new double[] {u.label() ? 1 : 0}, u.weight(), null,
+                    attributes(needs, u.attributes(), u.source().file(), u.source().line()), null));
+        }
+        for (JointPreferencePair j : d.joint()) {
+            if (needs.layout() != Layout.PAIRS) {
+                throw new DataException(j.source().file(), j.source().line(), "prompt_chosen", "joint pairs (different prompts) need a"
+                        + " pairwise objective such as dove; this one needs " + layoutName(needs));
+            }
+            raw.add(new RawGroup(j.promptChosen(), List.of(j.chosen(), j.rejected()), new double[] {1, 0}, j.weight(), null,
+                    attributes(needs, j.attributes(), j.source().file(), j.source().line()), List.of(j.promptChosen(), j.promptRejected())));
+        }
+        if (raw.isEmpty()) throw DataException.ofFile(file, "no preference rows to train on");
+        Loaded l = tokenize(raw, lm, length, d.rows(), d.skipped());
+        return needs.scorePromptTokens() ? new Loaded(scorePrompts(l.examples()), l.rows(), l.skipped(), l.dropped(), l.truncated()) : l;
+    }
+
+    private static String layoutName(Requirements needs) {
+        return switch (needs.layout()) {
+            case PAIRS -> "pairs";
+            case LISTS -> "ranked lists (or pairs)";
+            case UNPAIRED -> "unpaired rows (or pairs, split into rows)";
+        };
+    }
+
+    private static double[] attributes(Requirements needs, java.util.Map<String, Double> have, String file, long line) {
+        double[] attrs = new double[needs.attributes().size()];
+        for (int i = 0; i < attrs.length; i++) {
+            Double v = have.get(needs.attributes().get(i));
+            if (v == null) throw new DataException(file, line, "attributes." + needs.attributes().get(i), "missing (the objective needs it)");
+            attrs[i] = v;
+        }
+        return attrs;
+    }
+
+    /**
+     * Every sequence re-cut so that its prompt tokens after the first are scored too: prompt {@code x[0]}, response
+     * {@code x[1..] ++ y}, so the summed log-prob is log π(x_1..x_n, y | x_0) (DOVE's joint distribution; the first
+     * token has no context to be predicted from).
+     */
+    static List<TrainExample> scorePrompts(List<TrainExample> ex) {
+        List<TrainExample> out = new ArrayList<>(ex.size());
+        for (TrainExample e : ex) {
+            List<long[]> prompts = new ArrayList<>(), responses = new ArrayList<>();
+            for (int j = 0; j < e.k(); j++) {
+                long[] p = e.promptOf(j), r = e.responses().get(j);
+                long[] joined = new long[p.length - 1 + r.length];
+                System.arraycopy(p, 1, joined, 0, p.length - 1);
+                System.arraycopy(r, 0, joined, p.length - 1, r.length);
+                prompts.add(new long[] {p[0]});
+                responses.add(joined);
+            }
+            out.add(new TrainExample(new long[] {e.prompt()[0]}, responses, e.labels(), e.weight(), e.margin(), e.attributes(), prompts, null));
+        }
+        return out;
+    }
+
+    /**
+     * KTO's mismatched pairs, as TRL's KTO trainer builds them ({@code _get_kl_dataset} over the dataset in order,
+     * in chunks of the per-device batch size): within each chunk of {@code chunk} consecutive rows, row i gets the
+     * completion of row i+1 (the last row that of the first), scored after row i's own prompt. A final chunk of
+     * one row takes the previous row's completion; a split of one row gets none (z = 0). The completion is cut to fit the length limits after the prompt.
+     */
+    public static List<TrainExample> withKlSamples(List<TrainExample> ex, int chunk, LengthConfig length, HfModel lm) {
+        if (ex.size() < 2) return ex; // no other row: no KL sample, z = 0
+        if (chunk < 2) throw new IllegalArgumentException("the KL estimate pairs each row with another row's completion: it needs batch size >= 2");
+        int limit = lm.config().maxPositions();
+        if (length.maxLength() > 0) limit = Math.min(limit, length.maxLength());
+        List<TrainExample> out = new ArrayList<>(ex.size());
+        for (int start = 0; start < ex.size(); start += chunk) {
+            int end = Math.min(ex.size(), start + chunk);
+            for (int i = start; i < end; i++) {
+                int partner = end - start == 1 ? i - 1 : (i + 1 < end ? i + 1 : start);
+                TrainExample e = ex.get(i);
+                if (e.k() != 1) throw new IllegalArgumentException("KL samples are for unpaired rows (one completion each)");
+                long[] y = ex.get(partner).responses().get(0);
+                int room = limit - e.prompt().length;
+                if (y.length > room) y = Arrays.copyOf(y, room);
+                out.add(new TrainExample(e.prompt(), e.responses(), e.labels(), e.weight(), e.margin(), e.attributes(), e.responsePrompts(), y));
+            }
+        }
+        return out;
     }
 
     /** SFT rows: prompt and completion (the completion alone is scored). */
@@ -108,14 +197,14 @@ public final class TrainData {
                 completion = Jsonl.requireString(file, line, row, "completion");
             }
             Double w = Jsonl.optionalNumber(file, line, row, "weight");
-            raw.add(new RawGroup(prompt, List.of(completion), new double[] {1}, w == null ? 1 : w, null, new double[0]));
+            raw.add(new RawGroup(prompt, List.of(completion), new double[] {1}, w == null ? 1 : w, null, new double[0], null));
         });
         if (preference[0]) {
             if (!raw.isEmpty()) throw DataException.ofFile(file, "mixes SFT rows and preference rows");
             PreferenceReader.Options opts = PreferenceReader.Options.DEFAULT.withSkipBadRows(skipBadRows);
             if (t != null) opts = opts.withChatTemplate(t);
             PreferenceData d = PreferenceReader.read(file, opts);
-            for (PreferencePair p : d.pairs()) raw.add(new RawGroup(p.prompt(), List.of(p.chosen()), new double[] {1}, p.weight(), null, new double[0]));
+            for (PreferencePair p : d.pairs()) raw.add(new RawGroup(p.prompt(), List.of(p.chosen()), new double[] {1}, p.weight(), null, new double[0], null));
             return tokenize(raw, lm, length, d.rows(), d.skipped());
         }
         if (raw.isEmpty()) throw DataException.ofFile(file, "no SFT rows");
@@ -126,7 +215,9 @@ public final class TrainData {
         if (t == null) throw new DataException(file, line, "messages", "conversational row but the model folder has no chat_template");
     }
 
-    private record RawGroup(String prompt, List<String> responses, double[] labels, double weight, Double margin, double[] attributes) {}
+    /** One group before tokenization; {@code prompts}: one per response when they differ (joint pairs), else null. */
+    private record RawGroup(String prompt, List<String> responses, double[] labels, double weight, Double margin, double[] attributes,
+                            List<String> prompts) {}
 
     private static Loaded tokenize(List<RawGroup> raw, HfModel lm, LengthConfig length, long rows, long skipped) {
         int maxPos = lm.config().maxPositions();
@@ -137,32 +228,52 @@ public final class TrainData {
         List<TrainExample> out = new ArrayList<>(raw.size());
         long dropped = 0, truncated = 0;
         for (RawGroup g : raw) {
-            int[] prompt = null;
-            List<int[]> resp = new ArrayList<>();
-            for (String r : g.responses()) {
-                TokenizedSequence s = lm.tokenize(new PromptResponse(g.prompt(), r));
-                if (prompt == null) prompt = toInt(s.promptIds());
-                resp.add(toInt(s.responseIds()));
+            // Responses that share a prompt are limited together; joint pairs each with their own prompt.
+            List<long[]> prompts = new ArrayList<>(), rs = new ArrayList<>();
+            boolean drop = false, cut = false;
+            int n = g.responses().size();
+            int[] shared = null;
+            List<int[]> sharedResp = new ArrayList<>();
+            for (int j = 0; j < n && !drop; j++) {
+                TokenizedSequence s = lm.tokenize(new PromptResponse(g.prompts() == null ? g.prompt() : g.prompts().get(j), g.responses().get(j)));
+                if (g.prompts() == null) {
+                    if (shared == null) shared = toInt(s.promptIds());
+                    sharedResp.add(toInt(s.responseIds()));
+                    continue;
+                }
+                Optional<LengthLimiter.Tokenized> tk = limiter.apply(toInt(s.promptIds()), List.of(toInt(s.responseIds())));
+                if (tk.isEmpty()) {
+                    drop = true;
+                } else {
+                    cut |= tk.get().truncated();
+                    prompts.add(toLong(tk.get().prompt()));
+                    rs.add(toLong(tk.get().response(0)));
+                }
             }
-            Optional<LengthLimiter.Tokenized> tk = limiter.apply(prompt, resp);
-            if (tk.isEmpty()) {
+            if (g.prompts() == null) {
+                Optional<LengthLimiter.Tokenized> tk = limiter.apply(shared, sharedResp);
+                if (tk.isEmpty()) {
+                    drop = true;
+                } else {
+                    cut = tk.get().truncated();
+                    for (int[] r : tk.get().responses()) {
+                        prompts.add(toLong(tk.get().prompt()));
+                        rs.add(toLong(r));
+                    }
+                }
+            }
+            if (!drop) {
+                for (int j = 0; j < rs.size(); j++) {
+                    drop |= rs.get(j).length == 0 || prompts.get(j).length == 0 || prompts.get(j).length + rs.get(j).length > maxPos;
+                }
+            }
+            if (drop) {
                 dropped++;
                 continue;
             }
-            if (tk.get().truncated()) truncated++;
-            List<long[]> rs = new ArrayList<>();
-            boolean empty = false;
-            for (int[] r : tk.get().responses()) {
-                empty |= r.length == 0;
-                rs.add(toLong(r));
-            }
-            int longest = 0;
-            for (long[] r : rs) longest = Math.max(longest, r.length);
-            if (empty || tk.get().prompt().length == 0 || tk.get().prompt().length + longest > maxPos) {
-                dropped++;
-                continue;
-            }
-            out.add(new TrainExample(toLong(tk.get().prompt()), rs, g.labels(), g.weight(), g.margin(), g.attributes()));
+            if (cut) truncated++;
+            out.add(new TrainExample(prompts.get(0), rs, g.labels(), g.weight(), g.margin(), g.attributes(),
+                    g.prompts() == null ? null : prompts, null));
         }
         if (out.isEmpty()) throw new IllegalArgumentException("every row was dropped by the length limits");
         return new Loaded(out, rows, skipped, dropped, truncated);
@@ -183,13 +294,18 @@ public final class TrainData {
         return List.of(train, eval);
     }
 
-    /** SHA-256 of the token ids, labels, weights and margins of every group (what the reference cache keys on). */
+    /**
+     * SHA-256 of the token ids (prompts, responses, per-response prompts, KL samples) and labels of every group (what
+     * the reference cache keys on).
+     */
     public static String hash(List<TrainExample> ex) {
         java.security.MessageDigest md = Hashes.sha256();
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
         for (TrainExample e : ex) {
             update(md, e.prompt(), b);
             for (long[] r : e.responses()) update(md, r, b);
+            if (e.responsePrompts() != null) for (long[] p : e.responsePrompts()) update(md, p, b);
+            if (e.klResponse() != null) update(md, e.klResponse(), b);
             for (double l : e.labels()) md.update(b.clear().putDouble(l).array());
         }
         return java.util.HexFormat.of().formatHex(md.digest());

@@ -14,11 +14,10 @@ import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.SequenceLogps;
 import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.lm.Torch;
-import dev.prefer.lm.io.HostTensor;
-import dev.prefer.lm.io.SafeTensors;
 import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.objectives.Requirements;
+import dev.prefer.objectives.RunningState;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -79,6 +78,10 @@ public final class Trainer {
                 List<List<TrainExample>> s = TrainData.split(loaded.examples(), config.evalFraction(), config.seed());
                 train = s.get(0);
                 eval = s.get(1);
+            }
+            if (needs != null && needs.klSamples()) { // KTO: mismatched (prompt, completion) pairs per split
+                train = TrainData.withKlSamples(train, config.batchSize(), config.length(), policy);
+                eval = TrainData.withKlSamples(eval, config.batchSize(), config.length(), policy);
             }
             String dataHash = TrainData.hash(train);
             String evalHash = TrainData.hash(eval);
@@ -173,8 +176,22 @@ public final class Trainer {
      */
     static int[] groupSizes(List<TrainExample> groups, List<TokenizedSequence> seqs, TrainConfig.PrefixSharing mode) {
         if (mode == TrainConfig.PrefixSharing.OFF) return null;
-        int[] sizes = new int[groups.size()];
-        for (int i = 0; i < sizes.length; i++) sizes[i] = groups.get(i).k();
+        // runs of consecutive scored sequences with the same prompt ids: a pair or list (and its KL sample, which
+        // has the row's own prompt); joint pairs with different prompts fall apart into runs of one
+        List<Integer> runs = new ArrayList<>();
+        int at = 0;
+        for (TrainExample e : groups) {
+            int end = at + e.scoredCount(), start = at;
+            for (int j = at + 1; j <= end; j++) {
+                if (j == end || !java.util.Arrays.equals(seqs.get(j).promptIds(), seqs.get(start).promptIds())) {
+                    runs.add(j - start);
+                    start = j;
+                }
+            }
+            at = end;
+        }
+        if (at != seqs.size()) throw new IllegalStateException("scored sequences do not match the groups");
+        int[] sizes = runs.stream().mapToInt(Integer::intValue).toArray();
         return mode == TrainConfig.PrefixSharing.ON || CausalLM.sharingPays(seqs, sizes) ? sizes : null;
     }
 
@@ -281,7 +298,8 @@ public final class Trainer {
                         }
                         last = row;
                         if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) {
-                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap);
+                            Checkpoints.write(c.out(), step + 1, trainable, opt, configMap,
+                                    objective instanceof RunningState rs ? rs.state() : null);
                         }
                     }
                 }
@@ -293,60 +311,26 @@ public final class Trainer {
         }
 
         private int restore(AdamW opt, Map<String, Object> configMap) {
-            Checkpoints.State s = Checkpoints.latest(c.out());
+            Checkpoints.State s = StepMechanics.restore(c.out(), configMap, trainable, opt);
             if (s == null) return 0;
-            JsonNode saved = Checkpoints.config(s);
-            JsonNode now;
-            try {
-                now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(configMap)); // the same number types as read back
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (!saved.equals(now)) {
-                throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
-            }
-            Map<String, HostTensor> w = SafeTensors.read(s.dir().resolve("trainable.safetensors"));
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try (NDManager tmp = Torch.newManager()) {
-                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-                    HostTensor h = w.get(e.getKey());
-                    if (h == null) throw new TrainingException("checkpoint " + s.dir() + " lacks " + e.getKey());
-                    NDArray src = Lora.engineOwned(tmp, h.data(), e.getValue().getShape(), e.getValue().getDataType());
-                    e.getValue().muli(0).addi(src); // exact copy: 0 + x == x bitwise
+            if (objective instanceof RunningState rs) {
+                JsonNode st;
+                try {
+                    st = Json.MAPPER.readTree(s.dir().resolve("state.json").toFile()).path("objective_state");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-            } finally {
-                JniUtils.setGradMode(grad);
+                double[] values = new double[st.size()];
+                for (int i = 0; i < values.length; i++) values[i] = st.get(i).asDouble();
+                if (values.length > 0) rs.restore(values);
             }
-            Map<String, HostTensor> o = SafeTensors.read(s.dir().resolve("optimizer.safetensors"));
-            Map<String, float[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
-            for (Map.Entry<String, HostTensor> e : o.entrySet()) {
-                if (e.getKey().startsWith("m.")) m.put(e.getKey().substring(2), e.getValue().data());
-                else v.put(e.getKey().substring(2), e.getValue().data());
-            }
-            opt.restore(s.optimizerStep(), m, v, trainable);
             if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
             return s.step();
         }
 
-        private void zeroGradients() {
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try {
-                for (NDArray a : trainable.values()) {
-                    if (!a.hasGradient()) continue;
-                    try (NDArray g = a.getGradient()) {
-                        g.muli(0);
-                    }
-                }
-            } finally {
-                JniUtils.setGradMode(grad);
-            }
-        }
-
         private List<TokenizedSequence> sequences(List<TrainExample> groups) {
             List<TokenizedSequence> seqs = new ArrayList<>();
-            for (TrainExample e : groups) for (long[] r : e.responses()) seqs.add(new TokenizedSequence(e.prompt(), r));
+            for (TrainExample e : groups) seqs.addAll(e.scored());
             return seqs;
         }
 
@@ -369,11 +353,11 @@ public final class Trainer {
                 totalNorm += task.normaliser(g);
             }
             if (!(totalNorm > 0)) throw new TrainingException("step " + step + ": the batch has zero total weight");
-            zeroGradients();
+            StepMechanics.zeroGradients(trainable);
             double loss = 0, tokens = 0, kl = 0;
             int klN = 0;
             Map<String, Double> metrics = new LinkedHashMap<>();
-            int groupsSeen = 0;
+            Map<String, Double> metricGroups = new HashMap<>(); // groups behind each metric (unpaired pools may be absent)
             for (int mb = 0; mb < micro.size(); mb++) {
                 List<TrainExample> g = micro.get(mb);
                 List<double[]> r = microRef.get(mb);
@@ -388,15 +372,13 @@ public final class Trainer {
                     NDArray scaled = out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share)); // not mul(Number): see constant()
                     gc.backward(scaled);
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
-                    if (!Double.isFinite(l)) {
-                        Checkpoints.State last = Checkpoints.latest(c.out());
-                        throw new TrainingException("loss is " + l + " at step " + (step + 1) + "; stopped without updating"
-                                + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir()));
-                    }
+                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
                     loss += share * l;
                     Map<String, Double> m = out.metrics().get();
-                    for (Map.Entry<String, Double> e : m.entrySet()) metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
-                    groupsSeen += g.size();
+                    for (Map.Entry<String, Double> e : m.entrySet()) {
+                        metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
+                        metricGroups.merge(e.getKey(), (double) g.size(), Double::sum);
+                    }
                     if (r != null) {
                         double[] p = t.sums().stopGradient().toType(DataType.FLOAT64, true).toDoubleArray();
                         int at = 0;
@@ -406,34 +388,13 @@ public final class Trainer {
                 }
             }
             if (lora != null) lora.setTraining(false, () -> 0L);
-            double gradNorm;
-            try (NDManager s = Torch.newManager()) {
-                Map<String, NDArray> grads = new LinkedHashMap<>();
-                for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
-                    if (!e.getValue().hasGradient()) continue;
-                    NDArray g0 = e.getValue().getGradient();
-                    g0.attach(s);
-                    grads.put(e.getKey(), g0);
-                }
-                NDArray flat = AdamW.flatten(grads); // one copy of all gradients: norm, clipping and update on it
-                gradNorm = Math.sqrt(flat.square().sum().toType(DataType.FLOAT64, true).getDouble());
-                if (!Double.isFinite(gradNorm)) {
-                    Checkpoints.State last = Checkpoints.latest(c.out());
-                    throw new TrainingException("gradient norm is " + gradNorm + " at step " + (step + 1) + "; stopped without updating"
-                            + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir()));
-                }
-                if (c.maxGradNorm() > 0) {
-                    double coef = c.maxGradNorm() / (gradNorm + 1e-6);
-                    if (coef < 1) flat.muli(coef);
-                }
-                opt.step(trainable, new ArrayList<>(grads.keySet()), flat, lr);
-            }
+            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.maxGradNorm(), lr, type, c.out(), step);
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("step", step + 1);
             row.put("epoch", (double) (step + 1) * per / train.size());
             row.put("loss", loss);
-            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / groupsSeen);
+            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / metricGroups.get(e.getKey()));
             if (klN > 0) row.put("kl", kl / klN);
             row.put("grad_norm", gradNorm);
             row.put("learning_rate", lr);
@@ -447,7 +408,7 @@ public final class Trainer {
             List<double[]> out = new ArrayList<>();
             int at = 0;
             for (TrainExample e : groups) {
-                double[] v = new double[e.k()];
+                double[] v = new double[e.scoredCount()];
                 for (int j = 0; j < v.length; j++) v[j] = lp.get(at++).sum();
                 out.add(v);
             }

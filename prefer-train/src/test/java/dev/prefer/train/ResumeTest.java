@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kill -9 mid-run, then resume: the final adapter is bitwise identical to an uninterrupted run's. Runs training in
  * separate JVMs (the test classpath), LoRA, gradient accumulation, warm-up + cosine schedule and weight decay, so data
- * order, optimizer state and schedule position must all be restored exactly. LoRA dropout is 0 here: with dropout > 0
- * two uninterrupted runs were seen to differ in an occasional step's gradient (identical loss), an open issue
- * (docs/train.md), so the dropout path cannot be held to bitwise equality yet.
+ * order, optimizer state and schedule position must all be restored exactly. LoRA dropout is 0.1, so the
+ * per-step dropout masks must be drawn again identically after the resume (DropoutReproducibilityTest has the
+ * root cause of the earlier dropout differences).
  */
 class ResumeTest {
 

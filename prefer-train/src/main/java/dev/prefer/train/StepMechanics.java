@@ -1,0 +1,120 @@
+package dev.prefer.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.Json;
+import dev.prefer.lm.Torch;
+import dev.prefer.lm.io.HostTensor;
+import dev.prefer.lm.io.SafeTensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The parts of an optimizer step that every training loop shares ({@link Trainer} for SFT and preference objectives,
+ * {@link RewardTrainer} for reward models): zeroing gradients, the global-norm clip and AdamW update on one flat
+ * copy of the gradients, the NaN/infinity stop message, and restoring weights and optimizer state from the last
+ * checkpoint.
+ */
+final class StepMechanics {
+    private StepMechanics() {}
+
+    /** Zeroes the accumulated gradients (DJL's collector does not). */
+    static void zeroGradients(Map<String, NDArray> trainable) {
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (NDArray a : trainable.values()) {
+                if (!a.hasGradient()) continue;
+                try (NDArray g = a.getGradient()) {
+                    g.muli(0);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+    }
+
+    /** The message of a run stopped by a non-finite {@code what} at 0-based {@code step}, naming the last good checkpoint. */
+    static String stopped(Path out, String what, double value, int step) {
+        Checkpoints.State last = Checkpoints.latest(out);
+        return what + " is " + value + " at step " + (step + 1) + "; stopped without updating"
+                + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir());
+    }
+
+    /**
+     * Global L2 norm of the gradients (before clipping), clipping to {@code maxGradNorm} (0 = off) as
+     * {@code clip_grad_norm_} does (coefficient maxNorm / (norm + 1e-6) when below 1), then one AdamW step, all on a
+     * single flat copy of the gradients. A non-finite norm stops the run before any update.
+     *
+     * @return the gradient norm before clipping
+     */
+    static double clipAndUpdate(Map<String, NDArray> trainable, AdamW opt, double maxGradNorm, double lr, DataType type,
+                                Path out, int step) {
+        try (NDManager s = Torch.newManager()) {
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+                if (!e.getValue().hasGradient()) continue;
+                NDArray g0 = e.getValue().getGradient();
+                g0.attach(s);
+                grads.put(e.getKey(), g0);
+            }
+            // one copy of all gradients: norm, clipping and update on it
+            NDArray flat = grads.isEmpty() ? s.zeros(new Shape(0), type) : AdamW.flatten(grads);
+            double gradNorm = Math.sqrt(flat.square().sum().toType(DataType.FLOAT64, true).getDouble());
+            if (!Double.isFinite(gradNorm)) throw new TrainingException(stopped(out, "gradient norm", gradNorm, step));
+            if (maxGradNorm > 0) {
+                double coef = maxGradNorm / (gradNorm + 1e-6);
+                if (coef < 1) flat.muli(coef);
+            }
+            opt.step(trainable, new ArrayList<>(grads.keySet()), flat, lr);
+            return gradNorm;
+        }
+    }
+
+    /**
+     * Restores the trainable weights and the optimizer from the latest checkpoint in {@code out}, after checking that
+     * it was made with the same config.
+     *
+     * @return the checkpoint restored, or null when there is none (start from step 0)
+     */
+    static Checkpoints.State restore(Path out, Map<String, Object> configMap, Map<String, NDArray> trainable, AdamW opt) {
+        Checkpoints.State s = Checkpoints.latest(out);
+        if (s == null) return null;
+        JsonNode now;
+        try {
+            now = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(configMap)); // the same number types as read back
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!Checkpoints.config(s).equals(now)) {
+            throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
+        }
+        Map<String, HostTensor> w = SafeTensors.read(s.dir().resolve("trainable.safetensors"));
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager tmp = Torch.newManager()) {
+            for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+                HostTensor h = w.get(e.getKey());
+                if (h == null) throw new TrainingException("checkpoint " + s.dir() + " lacks " + e.getKey());
+                NDArray src = Lora.engineOwned(tmp, h.data(), e.getValue().getShape(), e.getValue().getDataType());
+                e.getValue().muli(0).addi(src); // exact copy: 0 + x == x bitwise
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        Map<String, float[]> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : SafeTensors.read(s.dir().resolve("optimizer.safetensors")).entrySet()) {
+            (e.getKey().startsWith("m.") ? m : v).put(e.getKey().substring(2), e.getValue().data());
+        }
+        opt.restore(s.optimizerStep(), m, v, trainable);
+        return s;
+    }
+}
