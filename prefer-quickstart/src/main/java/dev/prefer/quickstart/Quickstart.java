@@ -154,7 +154,7 @@ public final class Quickstart {
         seeds.put("evaluation sampling", evalSeed);
         Evaluation ev = new Evaluation(task, heldOut, heldPairs, maxNew, c.temperature(), c.evalSamples(), evalSeed, c.beta());
         stage(out, t0, "evaluate SFT on " + heldOut.size() + " held-out prompts");
-        Evaluation.Scores sftScores = ev.evaluate(base, sftDir, null);
+        Evaluation.Scores sftScores = ev.evaluate(base, sftDir, null, console);
         out.printf(Locale.ROOT, "  SFT greedy accuracy %s%n", fmt(sftScores.row().greedy()));
 
         // 4. On-policy rounds per objective.
@@ -175,7 +175,7 @@ public final class Quickstart {
                 stage(out, t0, obj + " round " + r + "/" + c.rounds() + ": sample " + c.samplesPerPrompt() + " responses for "
                         + Math.min(c.promptsPerRound(), trainPrompts.size()) + " prompts from the current policy");
                 Path roundDir = root.resolve(obj).resolve("round-" + r);
-                List<ScoredResponses> scored = sample(task, policy, trainPrompts, c, maxNew, sampleSeed);
+                List<ScoredResponses> scored = sample(task, policy, trainPrompts, c, maxNew, sampleSeed, console);
                 Path dataFile = roundDir.resolve("data.jsonl");
                 // Lists keep all k responses (no dedupe): the trainer needs one list length per batch.
                 int n = writeTrainingData(scored, lists, new PairBuilder(c.pairs(), 0.0, !lists), dataFile);
@@ -207,7 +207,7 @@ public final class Quickstart {
                 stepOffset += tr.steps();
             }
             stage(out, t0, "evaluate " + obj);
-            Evaluation.Scores s = ev.evaluate(obj, policy, sftDir);
+            Evaluation.Scores s = ev.evaluate(obj, policy, sftDir, console);
             Bootstrap bs = new Bootstrap(2000, 0.95, evalSeed);
             WinRate.Result wr = WinRate.of(s.greedyScores(), sftScores.greedyScores(), 1e-9, bs);
             Estimate gGain = PairedComparison.overPrompts(s.greedyPass(), sftScores.greedyPass(), bs);
@@ -276,7 +276,7 @@ public final class Quickstart {
      * with {@code includeGreedy} the greedy response comes first.
      */
     static List<ScoredResponses> sample(VerifiableTask<Problem> task, Path policy, List<String[]> trainPrompts, QuickstartConfig c,
-                                        int maxNew, long seed) {
+                                        int maxNew, long seed, PrintStream console) {
         List<Integer> idx = new ArrayList<>();
         for (int i = 0; i < trainPrompts.size(); i++) idx.add(i);
         Collections.shuffle(idx, new Random(seed));
@@ -284,13 +284,14 @@ public final class Quickstart {
         for (int i = 0; i < Math.min(c.promptsPerRound(), idx.size()); i++) prompts.add(trainPrompts.get(idx.get(i))[0]);
         List<List<String>> responses = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) responses.add(new ArrayList<>());
-        try (CausalLM lm = CausalLM.load(policy)) {
+        long total = (long) prompts.size() * (c.samplesPerPrompt() + (c.includeGreedy() ? 1 : 0));
+        try (CausalLM lm = CausalLM.load(policy); Progress bar = Progress.of(console, "sample", total)) {
             if (c.includeGreedy()) {
-                List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.greedy(maxNew).withStopAtEos(true));
+                List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.greedy(maxNew).withStopAtEos(true), bar);
                 for (int i = 0; i < prompts.size(); i++) responses.get(i).add(g.get(i).text());
             }
             for (int j = 0; j < c.samplesPerPrompt(); j++) {
-                List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.sample(maxNew, c.temperature(), 0, 1.0, seed * 31 + j));
+                List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.sample(maxNew, c.temperature(), 0, 1.0, seed * 31 + j), bar);
                 for (int i = 0; i < prompts.size(); i++) responses.get(i).add(g.get(i).text());
             }
         }
