@@ -2,6 +2,7 @@ package dev.prefer.cli;
 
 import dev.prefer.quickstart.Quickstart;
 import dev.prefer.quickstart.QuickstartConfig;
+import dev.prefer.quickstart.SeedStudy;
 import dev.prefer.train.TrainingException;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,13 +16,15 @@ import picocli.CommandLine.Option;
                 "Builds a small language model, teaches it a verifiable task by SFT, aligns it on preference pairs made from",
                 "its own verifier-scored samples, and reports held-out accuracy before and after: OUT/report.html,",
                 "OUT/summary.json, OUT/manifest.json.",
-                "Defaults take about one minute on a 2-core CPU; see docs/quickstart.md."},
+                "Defaults take about four minutes on a 2-core CPU; see docs/quickstart.md."},
         footer = {"", "Examples:",
                 "  ./prefer quickstart",
                 "  ./prefer quickstart --overwrite            # replace the previous run in runs/quickstart",
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
-                "  ./prefer quickstart --objective dpo,ipo,plackett-luce --rounds 3 --out runs/qs-compare",
-                "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format"})
+                "  ./prefer quickstart --seeds 0,1,2 --out runs/qs-seeds   # does the gain beat seed noise?",
+                "  ./prefer quickstart --objective rpo,dpo,ipo,plackett-luce --objective-learning-rate dpo=1e-5,ipo=1e-5,plackett-luce=1e-5 --out runs/qs-compare",
+                "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format",
+                "  ./prefer quickstart --model runs/quickstart/sft --prompts my-prompts.jsonl --task arithmetic --out runs/qs-mine"})
 public final class QuickstartCommand implements Callable<Integer> {
     private static final QuickstartConfig D = QuickstartConfig.defaults(Path.of("runs/quickstart"));
 
@@ -33,6 +36,13 @@ public final class QuickstartCommand implements Callable<Integer> {
     String task;
     @Option(names = "--seed", defaultValue = "0", description = "The one seed every stage derives its seeds from.")
     long seed;
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "Seed study instead of one run: the whole pipeline once per seed (OUT/seed-S), "
+            + "then per-seed accuracy gains with bootstrap intervals, their mean over seeds with a t-interval, and whether the gain beats seed noise (OUT/seeds.json).")
+    List<Long> seeds;
+    @Option(names = "--model", paramLabel = "DIR", description = "Align this Hugging Face model folder (config.json, weights, tokenizer) instead of building one: no setup model, no SFT; it is the starting policy and the reference.")
+    Path model;
+    @Option(names = "--prompts", paramLabel = "FILE", description = "JSONL rows {\"prompt\": ...} for --task's verifier instead of drawn problems; split into training and held-out prompts by a hash of each prompt (up to --train-count / --held-out-count).")
+    Path prompts;
     @Option(names = "--train-count", description = "Training problems.")
     int trainCount = D.trainCount();
     @Option(names = "--held-out-count", description = "Held-out problems.")
@@ -61,6 +71,19 @@ public final class QuickstartCommand implements Callable<Integer> {
     int prefSteps = D.prefSteps();
     @Option(names = "--learning-rate", description = "Preference learning rate (constant).")
     double prefLr = D.prefLearningRate();
+    @Option(names = "--objective-learning-rate", split = ",", paramLabel = "NAME=LR",
+            description = "Learning rate of named objectives, overriding --learning-rate for them (e.g. dpo=1e-5,ipo=1e-5).")
+    java.util.Map<String, Double> objectiveLr = new java.util.LinkedHashMap<>(D.objectiveLearningRates());
+    @Option(names = "--reference", description = "Preference reference: sft (the SFT model every round) or previous (the policy that started the round; iterative DPO).")
+    String reference = QuickstartConfig.name(D.reference());
+    @Option(names = "--pairs", description = "Pairs per prompt from the k scored samples: best-vs-worst or all (every pair of distinct scores); listwise objectives get the ranked list.")
+    String pairs = QuickstartConfig.name(D.pairs());
+    @Option(names = "--schedule", description = "Learning-rate schedule within each preference round after a 10% warm-up: cosine (to 0) or constant.")
+    String schedule = D.prefSchedule().name().toLowerCase(java.util.Locale.ROOT);
+    @Option(names = "--include-greedy", negatable = true, description = "Add the policy's greedy response to each prompt's samples before pairing (pairs then target greedy decoding's errors).")
+    boolean includeGreedy = D.includeGreedy();
+    @Option(names = "--pref-prompts", paramLabel = "N", description = "Training prompts reserved for the preference rounds, drawn beyond the SFT problems and never shown to SFT; 0: the rounds sample the SFT problems' prompts.")
+    int prefPrompts = D.prefPromptCount();
     @Option(names = "--batch-size", description = "Pairs (or lists) per preference step.")
     int prefBatch = D.prefBatch();
     @Option(names = "--beta", description = "The objective's beta (IPO: tau).")
@@ -73,15 +96,24 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
-                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples);
+                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts, schedule(schedule), includeGreedy, prefPrompts);
         replaceEarlierRun();
         try {
-            Quickstart.run(c, System.out);
+            if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);
+            else Quickstart.run(c, System.out);
             return 0;
         } catch (TrainingException e) {
             System.err.println("prefer: " + e.getMessage());
             return 3;
         }
+    }
+
+    private static dev.prefer.train.TrainConfig.Schedule schedule(String name) {
+        return switch (name) {
+            case "cosine" -> dev.prefer.train.TrainConfig.Schedule.COSINE;
+            case "constant" -> dev.prefer.train.TrainConfig.Schedule.CONSTANT;
+            default -> throw new IllegalArgumentException("unknown schedule: " + name + " (cosine or constant)");
+        };
     }
 
     /** Empties --out when asked to and it is an earlier quickstart run; otherwise leaves it for the library to judge. */

@@ -13,7 +13,7 @@ class QuickstartCommandTest {
     @Test
     void helpShowsDefaultsAndExamples() {
         String out = LmCommandsTest.runCapturing(0, "quickstart", "--help");
-        assertTrue(out.contains("--sft-steps") && out.contains("Default: 600"), out);
+        assertTrue(out.contains("--sft-steps") && out.contains("Default: 1500"), out);
         assertTrue(out.contains("./prefer quickstart --seed 1"), out);
     }
 

@@ -83,6 +83,32 @@ public final class RunSetup {
         }
     }
 
+    /**
+     * Writes the data files alone (sft.jsonl, train-prompts.jsonl, heldout.jsonl, heldout-pairs.jsonl, as in the class
+     * comment) into {@code dataDir}; for a run that brings its own model. Returns the number of held-out pairs.
+     */
+    public static <P extends Problem> int writeData(VerifiableTask<P> task, TaskData<P> data, int negativesPerPrompt, long seed, Path dataDir) {
+        data.writeSft(dataDir.resolve("sft.jsonl"));
+        TaskData.writePrompts(dataDir.resolve("train-prompts.jsonl"), task.name(), data.train());
+        TaskData.writePrompts(dataDir.resolve("heldout.jsonl"), task.name(), data.heldOut());
+        SplittableRandom negRng = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        StringBuilder pairs = new StringBuilder();
+        int nPairs = 0;
+        for (P p : data.heldOut()) {
+            for (PreferencePair pp : PairBuilder.hardNegativePairs(task, p, negRng, negativesPerPrompt)) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("prompt", pp.prompt());
+                row.put("chosen", pp.chosen());
+                row.put("rejected", pp.rejected());
+                row.put("margin", pp.margin());
+                pairs.append(Json.line(row)).append('\n');
+                nPairs++;
+            }
+        }
+        AtomicFiles.writeString(dataDir.resolve("heldout-pairs.jsonl"), pairs.toString());
+        return nPairs;
+    }
+
     /** What was made. */
     public record Result(Path dataDir, Path modelDir, int trainCount, int heldOutCount, int heldOutPairs,
                          int tokenizerVocab, int longestSequence, long parameters) {}
@@ -90,10 +116,14 @@ public final class RunSetup {
     public static Result prepare(Config config, Path out) {
         @SuppressWarnings("unchecked")
         VerifiableTask<Problem> task = (VerifiableTask<Problem>) Tasks.byName(config.task());
-        return prepare(task, config, out);
+        return prepare(task, TaskData.generate(task, new TaskData.Config(config.trainCount(), config.heldOutCount(), config.seed())), config, out);
     }
 
-    private static <P extends Problem> Result prepare(VerifiableTask<P> task, Config config, Path out) {
+    /**
+     * The same from given task data (e.g. a user's prompts file, {@link TaskData#fromPrompts}) instead of a fresh draw;
+     * the config's counts are not used.
+     */
+    public static <P extends Problem> Result prepare(VerifiableTask<P> task, TaskData<P> data, Config config, Path out) {
         try {
             if (Files.isDirectory(out)) {
                 try (var s = Files.list(out)) {
@@ -103,7 +133,6 @@ public final class RunSetup {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        TaskData<P> data = TaskData.generate(task, new TaskData.Config(config.trainCount(), config.heldOutCount(), config.seed()));
 
         List<String> corpus = new ArrayList<>();
         for (P p : data.train()) {
@@ -120,24 +149,7 @@ public final class RunSetup {
         }
 
         Path dataDir = out.resolve("data");
-        data.writeSft(dataDir.resolve("sft.jsonl"));
-        TaskData.writePrompts(dataDir.resolve("train-prompts.jsonl"), task.name(), data.train());
-        TaskData.writePrompts(dataDir.resolve("heldout.jsonl"), task.name(), data.heldOut());
-        SplittableRandom negRng = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-        StringBuilder pairs = new StringBuilder();
-        int nPairs = 0;
-        for (P p : data.heldOut()) {
-            for (PreferencePair pp : PairBuilder.hardNegativePairs(task, p, negRng, config.negativesPerPrompt())) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", pp.prompt());
-                row.put("chosen", pp.chosen());
-                row.put("rejected", pp.rejected());
-                row.put("margin", pp.margin());
-                pairs.append(Json.line(row)).append('\n');
-                nPairs++;
-            }
-        }
-        AtomicFiles.writeString(dataDir.resolve("heldout-pairs.jsonl"), pairs.toString());
+        int nPairs = writeData(task, data, config.negativesPerPrompt(), config.seed(), dataDir);
 
         // Model vocabulary = tokenizer vocabulary (the trainer may stop early on a small corpus).
         LlamaConfig mc = LlamaConfig.small(tok.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.layers(),

@@ -36,8 +36,14 @@ import java.util.List;
 final class Evaluation {
     static final int BATCH = 64;
 
-    /** A row for the summary plus the per-prompt greedy verifier scores (for the win rate). */
-    record Scores(ModelScores row, double[] greedyScores) {}
+    /**
+     * A row for the summary plus per-prompt numbers for paired comparisons with another model on the same prompts.
+     *
+     * @param greedyScores (n) verifier score of the greedy response per prompt (for the win rate)
+     * @param greedyPass   (n) 1 if the greedy response passes, else 0 (for the paired accuracy gain)
+     * @param sampledRate  (n) share of the k samples that pass, per prompt (for the paired sampled-accuracy gain)
+     */
+    record Scores(ModelScores row, double[] greedyScores, double[] greedyPass, double[] sampledRate) {}
 
     private final VerifiableTask<Problem> task;
     private final List<String[]> prompts;
@@ -61,6 +67,11 @@ final class Evaluation {
     }
 
     Scores evaluate(String name, Path model, Path ref) {
+        return evaluate(name, model, ref, null);
+    }
+
+    /** The same, with a progress bar over the generated responses on {@code console} (when it is a terminal). */
+    Scores evaluate(String name, Path model, Path ref, java.io.PrintStream console) {
         Bootstrap bs = new Bootstrap(2000, 0.95, seed);
         List<String> ps = prompts.stream().map(p -> p[0]).toList();
         int n = ps.size();
@@ -71,15 +82,15 @@ final class Evaluation {
         int[] lengths = new int[n * k];
         RankingAccuracy.Result rank;
         double[] policyLogp;
-        try (CausalLM lm = CausalLM.load(model)) {
-            List<Generation> g = generate(lm, ps, GenerationConfig.greedy(maxNew).withStopAtEos(true));
+        try (CausalLM lm = CausalLM.load(model); Progress bar = Progress.of(console, "eval " + name, (long) n * (k + 1))) {
+            List<Generation> g = generate(lm, ps, GenerationConfig.greedy(maxNew).withStopAtEos(true), bar);
             for (int i = 0; i < n; i++) {
                 Verdict v = task.verify(task.parse(ps.get(i)), g.get(i).text());
                 greedyPass[i] = v.pass();
                 greedyScore[i] = v.score();
             }
             for (int j = 0; j < k; j++) {
-                List<Generation> s = generate(lm, ps, GenerationConfig.sample(maxNew, temperature, 0, 1.0, seed * 31 + j));
+                List<Generation> s = generate(lm, ps, GenerationConfig.sample(maxNew, temperature, 0, 1.0, seed * 31 + j), bar);
                 for (int i = 0; i < n; i++) {
                     Generation gi = s.get(i);
                     sampledPass[i][j] = task.verify(task.parse(ps.get(i)), gi.text()).pass();
@@ -111,7 +122,14 @@ final class Evaluation {
         }
         ModelScores row = new ModelScores(name, VerifierAccuracy.of(greedyPass, bs), VerifierAccuracy.sampled(sampledPass, bs),
                 rank.summed(), rStar, kl, LengthStats.of(lengths));
-        return new Scores(row, greedyScore);
+        double[] passed = new double[n], rate = new double[n];
+        for (int i = 0; i < n; i++) {
+            passed[i] = greedyPass[i] ? 1 : 0;
+            int c = 0;
+            for (boolean b : sampledPass[i]) if (b) c++;
+            rate[i] = c / (double) k;
+        }
+        return new Scores(row, greedyScore, passed, rate);
     }
 
     static RankingAccuracy.Result ranking(List<PairLogps> pl) {
@@ -133,12 +151,18 @@ final class Evaluation {
 
     /** Generates in batches of {@value #BATCH} prompts; each batch gets its own sampler seed derived from the config's. */
     static List<Generation> generate(CausalLM lm, List<String> prompts, GenerationConfig cfg) {
+        return generate(lm, prompts, cfg, Progress.none());
+    }
+
+    /** The same, stepping {@code progress} by the prompts of each batch. */
+    static List<Generation> generate(CausalLM lm, List<String> prompts, GenerationConfig cfg, Progress progress) {
         List<Generation> out = new ArrayList<>(prompts.size());
         for (int from = 0, b = 0; from < prompts.size(); from += BATCH, b++) {
             List<String> chunk = prompts.subList(from, Math.min(prompts.size(), from + BATCH));
             GenerationConfig gc = cfg.greedy() ? cfg
                     : new GenerationConfig(cfg.maxNewTokens(), false, cfg.temperature(), cfg.topK(), cfg.topP(), cfg.seed() * 1_000_003L + b, cfg.stopAtEos());
             out.addAll(lm.generate(chunk, gc));
+            progress.step(chunk.size());
         }
         return out;
     }

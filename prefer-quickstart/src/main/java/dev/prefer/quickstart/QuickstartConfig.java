@@ -1,7 +1,9 @@
 package dev.prefer.quickstart;
 
+import dev.prefer.eval.tasks.PairBuilder;
 import dev.prefer.eval.tasks.Tasks;
 import dev.prefer.objectives.ObjectiveCatalog;
+import dev.prefer.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,8 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) take about one minute
- * on a 2-core CPU (measured 45–51 s of pipeline; docs/quickstart.md).
+ * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) take a few minutes on a
+ * 2-core CPU (docs/quickstart.md has the measured times).
  *
  * @param out              output folder (must be empty or absent)
  * @param task             built-in task ({@link Tasks#NAMES}; default arithmetic)
@@ -20,9 +22,10 @@ import java.util.Objects;
  * @param layers           decoder layers of the fresh model (default 2)
  * @param hiddenSize       model width (default 128)
  * @param vocabSize        tokenizer (and model) vocabulary (default 257: bytes only, so numbers are digit by digit)
- * @param sftSteps         SFT optimizer steps (default 600); "competent but imperfect"
+ * @param sftSteps         SFT optimizer steps (default 1500, with batch 128: competent for every seed measured, 42-100%
+ *                         held-out greedy accuracy; 600 x 32 swung between 7% and 64% with the seed, docs/quickstart.md)
  * @param sftLearningRate  SFT peak learning rate (default 3e-3, cosine, 20 warm-up steps)
- * @param sftBatch         SFT rows per step (default 32)
+ * @param sftBatch         SFT rows per step (default 128)
  * @param objectives       preference objectives, each its own run from the SFT model (default rpo = DPO + NLL of the chosen response); names from
  *                         {@code prefer objectives}, e.g. dpo, ipo, plackett-luce (listwise: trained on ranked lists)
  * @param rounds           on-policy rounds per objective: sample, score, pair, train (default 6)
@@ -30,15 +33,37 @@ import java.util.Objects;
  * @param samplesPerPrompt k responses per prompt (default 4)
  * @param temperature      sampling temperature for data and sampled evaluation (default 1.0)
  * @param prefSteps        optimizer steps per round (default 100)
- * @param prefLearningRate preference learning rate (default 5e-4, constant; plain DPO needs ~1e-5 or it collapses)
+ * @param prefLearningRate preference learning rate (default 1e-4: the rate that harmed the stable SFT model least;
+ *                         5e-4 cost it 0.1-0.2 greedy accuracy, plain DPO needs ~1e-5 or it collapses)
  * @param prefBatch        pairs (or lists) per step (default 32)
  * @param beta             the objective's beta (DPO, listwise) or tau (IPO) (default 0.1)
  * @param evalSamples      sampled responses per held-out prompt for sampled accuracy and KL (default 4)
+ * @param reference        the preference reference: the SFT model in every round, or the previous round's policy
+ *                         (iterative DPO/RPO: Xu et al. 2023 arXiv 2312.16682; Pang et al. 2024 arXiv 2404.19733)
+ * @param pairs            pairs per prompt from the k scored samples: best vs worst, or all ordered pairs of distinct
+ *                         scores ({@link PairBuilder.Strategy}); listwise objectives always get the ranked list
+ * @param objectiveLearningRates learning rate of named objectives (others use {@code prefLearningRate}); plain DPO
+ *                         and IPO need far smaller steps than RPO (measured, docs/quickstart.md)
+ * @param model            a Hugging Face model folder to align instead of building and SFT-training one (null: build);
+ *                         it is the starting policy and the reference, and its tokenizer is used
+ * @param prompts          a JSONL file of {@code {"prompt": ...}} rows for the task's verifier, split into training
+ *                         and held-out prompts by a hash of each prompt, instead of drawing problems (null: draw)
+ * @param prefSchedule     learning-rate schedule within each preference round after its 10% warm-up (default
+ *                         CONSTANT; COSINE to 0 ends each round annealed: at 5e-4 it lost less than constant, measured)
+ * @param includeGreedy    add the policy's greedy response to each prompt's k samples before pairing (listed first,
+ *                         so best-vs-worst pairs a wrong greedy answer against a right sample, or a right greedy
+ *                         answer against a wrong sample): the pairs then target the errors greedy decoding makes
+ * @param prefPromptCount  training-side prompts reserved for the preference rounds, drawn beyond the SFT problems and
+ *                         never shown to SFT (prompts without demonstrations, as in RL from a verifier); 0: the rounds
+ *                         sample the SFT problems' prompts
  */
 public record QuickstartConfig(Path out, String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
                                int sftSteps, double sftLearningRate, int sftBatch, List<String> objectives, int rounds,
                                int promptsPerRound, int samplesPerPrompt, double temperature, int prefSteps,
-                               double prefLearningRate, int prefBatch, double beta, int evalSamples) {
+                               double prefLearningRate, int prefBatch, double beta, int evalSamples,
+                               Reference reference, PairBuilder.Strategy pairs, Map<String, Double> objectiveLearningRates,
+                               Path model, Path prompts, TrainConfig.Schedule prefSchedule, boolean includeGreedy,
+                               int prefPromptCount) {
 
     public QuickstartConfig {
         Objects.requireNonNull(out, "out");
@@ -63,12 +88,69 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         require(prefBatch >= 1, "preference batch must be >= 1");
         require(beta > 0, "beta must be > 0");
         require(evalSamples >= 1, "eval samples must be >= 1");
+        Objects.requireNonNull(reference, "reference");
+        Objects.requireNonNull(pairs, "pairs");
+        Objects.requireNonNull(prefSchedule, "prefSchedule");
+        require(prefPromptCount >= 0, "preference prompt count must be >= 0");
+        objectiveLearningRates = Map.copyOf(objectiveLearningRates);
+        if (model != null) require(java.nio.file.Files.isRegularFile(model.resolve("config.json")), "--model must be a Hugging Face model folder with config.json: " + model);
+        if (prompts != null) require(java.nio.file.Files.isRegularFile(prompts), "prompts file not found: " + prompts);
+        for (Map.Entry<String, Double> e : objectiveLearningRates.entrySet()) {
+            require(objectives.contains(e.getKey()), "a learning rate is given for " + e.getKey() + ", which is not among the objectives " + objectives);
+            require(e.getValue() > 0 && Double.isFinite(e.getValue()), "learning rate of " + e.getKey() + " must be > 0");
+        }
     }
 
     public static QuickstartConfig defaults(Path out) {
-        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 600, 3e-3, 32, List.of("rpo"), 6, 2048, 4,
-                1.0, 100, 5e-4, 32, 0.1, 4);
+        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 1500, 3e-3, 128, List.of("rpo"), 6, 2048, 4,
+                1.0, 100, 1e-4, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.CONSTANT, false, 0);
     }
+
+    /** Which model the preference loss measures log-ratios against. */
+    public enum Reference {
+        /** The SFT model in every round (a fixed anchor). */
+        SFT,
+        /** The policy that started the round (the previous round's result; the SFT model in round 1). */
+        PREVIOUS
+    }
+
+    private static Map<String, Double> keep(Map<String, Double> rates, List<String> objectives) {
+        Map<String, Double> m = new LinkedHashMap<>(rates);
+        m.keySet().retainAll(objectives);
+        return m;
+    }
+
+    public QuickstartConfig withModelDir(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, v, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withPrefSchedule(TrainConfig.Schedule v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, v, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withIncludeGreedy(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, v, prefPromptCount); }
+    public QuickstartConfig withPrefPrompts(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, v); }
+    public QuickstartConfig withPrompts(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, v, prefSchedule, includeGreedy, prefPromptCount); }
+
+    /** The reference mode by its option name: {@code sft} or {@code previous}. */
+    public static Reference reference(String name) {
+        for (Reference r : Reference.values()) if (name(r).equals(name)) return r;
+        throw new IllegalArgumentException("unknown reference: " + name + " (sft or previous)");
+    }
+
+    /** The pair strategy by its option name: {@code best-vs-worst} or {@code all}. */
+    public static PairBuilder.Strategy pairs(String name) {
+        for (PairBuilder.Strategy s : PairBuilder.Strategy.values()) if (name(s).equals(name)) return s;
+        throw new IllegalArgumentException("unknown pairs: " + name + " (best-vs-worst or all)");
+    }
+
+    /** Option name of a reference mode or pair strategy: sft, previous, best-vs-worst, all. */
+    public static String name(Enum<?> e) {
+        return e == PairBuilder.Strategy.ALL_PAIRS ? "all" : e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
+    /** The learning rate of one objective. */
+    public double learningRate(String objective) {
+        return objectiveLearningRates.getOrDefault(objective, prefLearningRate);
+    }
+
+    public QuickstartConfig withReference(Reference v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, v, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, v, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, v, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
@@ -88,17 +170,17 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return ObjectiveCatalog.create(objective, params(objective, 0.1)).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
     }
 
-    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withRounds(int r, int prompts, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, prompts, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples); }
-    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples); }
-    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK); }
+    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, keep(objectiveLearningRates, v), model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withRounds(int r, int promptCount, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, promptCount, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
 
     /** Every setting, for the manifest. */
     public Map<String, Object> toMap() {
@@ -123,6 +205,14 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         m.put("pref_batch", prefBatch);
         m.put("beta", beta);
         m.put("eval_samples", evalSamples);
+        m.put("reference", name(reference));
+        m.put("pairs", name(pairs));
+        m.put("objective_learning_rates", new java.util.TreeMap<>(objectiveLearningRates));
+        m.put("include_greedy", includeGreedy);
+        m.put("pref_prompt_count", prefPromptCount);
+        m.put("pref_schedule", prefSchedule.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("model", model == null ? "built (setup + SFT)" : model.toString());
+        m.put("prompts", prompts == null ? "drawn from the task" : prompts.toString());
         return m;
     }
 }

@@ -47,6 +47,8 @@ final class QuickstartReport {
             w.put("losses", run.winRateVsSft().losses());
             w.put("win_rate", est(run.winRateVsSft().winRate()));
             r.put("win_rate_vs_sft", w);
+            r.put("greedy_gain_vs_sft", est(run.greedyGain()));
+            r.put("sampled_gain_vs_sft", est(run.sampledGain()));
             r.put("groups_per_round", run.groupsPerRound());
             r.put("model", run.model().toString());
         }
@@ -67,10 +69,11 @@ final class QuickstartReport {
     static Path write(Path file, QuickstartConfig c, ModelScores sft, List<Quickstart.ObjectiveRun> runs, EvalSummary.Curve sftLoss,
                       Manifest manifest) {
         HtmlReport r = new HtmlReport("prefer quickstart: " + c.task() + ", seed " + c.seed());
-        r.paragraph("A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
-                + " steps), then by " + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
+        r.paragraph((c.model() == null ? "A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
+                + " steps), then by " : "The given model " + c.model() + " (row \"base\", no SFT) was trained by ") + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
                 + c.rounds() + " rounds of " + c.promptsPerRound() + " prompts x " + c.samplesPerPrompt()
-                + " samples, reference = the SFT model). All numbers below are on " + sft.greedy().n()
+                + " samples, reference = " + (c.reference() == QuickstartConfig.Reference.SFT ? "the starting model" : "the policy that started each round")
+                + "). All numbers below are on " + sft.greedy().n()
                 + " held-out prompts that never appear in training.");
         // Accuracy before/after per objective.
         if (!runs.isEmpty()) {
@@ -88,18 +91,20 @@ final class QuickstartReport {
                     "Verifier accuracy, 95% bootstrap intervals over prompts", "accuracy", groups,
                     List.of("SFT greedy", "aligned greedy", "SFT sampled", "aligned sampled"), v, lo, hi));
         }
-        List<String> header = List.of("model", "greedy acc [CI]", "sampled acc [CI]", "win rate vs SFT [CI]", "rank acc", "R*", "gap", "KL (k3)", "length");
+        List<String> header = List.of("model", "greedy acc [CI]", "sampled acc [CI]", "greedy gain vs SFT [CI]", "win rate vs SFT [CI]", "rank acc", "R*", "gap", "KL (k3)", "length");
         List<List<String>> table = new ArrayList<>();
         table.add(cells(sft, null));
         for (Quickstart.ObjectiveRun run : runs) table.add(cells(run.scores(), run));
-        r.heading("Summary").table(header, table).paragraph("Win rate: share of held-out prompts where the aligned model's greedy "
+        r.heading("Summary").table(header, table).paragraph("Greedy gain: aligned minus SFT greedy accuracy on the same "
+                + "prompts, 95% paired percentile-bootstrap interval over prompts. Win rate: share of held-out prompts where the aligned model's greedy "
                 + "response gets a higher verifier score than the SFT model's, ties counted half. Rank acc: share of held-out "
                 + "pairs (reference answer vs a near miss or wrong answer) where the model gives the reference the higher "
                 + "log-probability; R*: the same for the model that exactly optimizes the objective from the SFT reference "
                 + "(Chen et al. 2024). KL from " + c.evalSamples() + " samples per prompt. Length: tokens of sampled responses.");
-        List<Charts.Series> loss = new ArrayList<>();
-        loss.add(new Charts.Series("sft", sftLoss.step(), sftLoss.value()));
-        r.heading("Training loss").chart(Charts.line("SFT loss", "step", "loss", loss));
+        r.heading("Training loss");
+        if (sftLoss.step().length > 0) {
+            r.chart(Charts.line("SFT loss", "step", "loss", List.of(new Charts.Series("sft", sftLoss.step(), sftLoss.value()))));
+        }
         List<Charts.Series> pl = new ArrayList<>(), rw = new ArrayList<>();
         for (Quickstart.ObjectiveRun run : runs) {
             for (EvalSummary.Curve cv : run.loss()) if (cv.step().length > 0) pl.add(new Charts.Series(cv.name(), cv.step(), cv.value()));
@@ -124,6 +129,7 @@ final class QuickstartReport {
 
     static List<String> cells(ModelScores m, Quickstart.ObjectiveRun run) {
         return List.of(m.name(), Quickstart.fmt(m.greedy()), Quickstart.fmt(m.sampled()),
+                run == null ? "-" : Quickstart.fmtSigned(run.greedyGain()),
                 run == null ? "-" : Quickstart.fmt(run.winRateVsSft().winRate()), num(m.rankingAccuracy(), "%.3f"),
                 num(m.idealized(), "%.3f"), num(m.alignmentGap(), "%+.3f"), m.kl() == null ? "-" : String.format(Locale.ROOT, "%.4f", m.kl().k3()),
                 m.lengths() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.lengths().mean()));

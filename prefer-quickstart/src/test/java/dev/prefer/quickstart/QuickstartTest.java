@@ -72,6 +72,7 @@ class QuickstartTest {
             cells.add(row.get("name").asText());
             cells.add(interval(row.get("greedy_accuracy")));
             cells.add(interval(row.get("sampled_accuracy")));
+            cells.add(row.has("greedy_gain_vs_sft") ? signedInterval(row.get("greedy_gain_vs_sft")) : "-");
             cells.add(row.has("win_rate_vs_sft") ? interval(row.get("win_rate_vs_sft").get("win_rate")) : "-");
             cells.add(String.format(Locale.ROOT, "%.3f", row.get("ranking_accuracy").asDouble()));
             cells.add(row.get("idealized_ranking_accuracy").isNull() ? "-" : String.format(Locale.ROOT, "%.3f", row.get("idealized_ranking_accuracy").asDouble()));
@@ -94,6 +95,13 @@ class QuickstartTest {
         JsonNode w = dpo.get("win_rate_vs_sft");
         assertEquals(16, w.get("wins").asInt() + w.get("ties").asInt() + w.get("losses").asInt());
         assertEquals((w.get("wins").asInt() + 0.5 * w.get("ties").asInt()) / 16.0, w.get("win_rate").get("value").asDouble(), 1e-12);
+        // The gains are paired differences on the same prompts: their point values are differences of the accuracies.
+        for (String k : List.of("greedy", "sampled")) {
+            JsonNode gain = dpo.get(k + "_gain_vs_sft");
+            assertEquals(dpo.get(k + "_accuracy").get("value").asDouble() - sft.get(k + "_accuracy").get("value").asDouble(),
+                    gain.get("value").asDouble(), 1e-12, k);
+            assertTrue(gain.get("lower").asDouble() <= gain.get("upper").asDouble() && gain.get("n").asInt() == 16, k);
+        }
         // The charts are inline SVG and the manifest is shown.
         assertTrue(html.contains("<svg") && html.contains("How this was made") && !html.contains("<script"));
 
@@ -110,6 +118,49 @@ class QuickstartTest {
         }
     }
 
+    /** A user's own model folder and prompts file: no setup model, no SFT; the given model is the base row and the reference. */
+    @Test
+    void alignsAGivenModelOnAGivenPromptsFile(@TempDir Path tmp) throws Exception {
+        Quickstart.Result first = Quickstart.run(tiny(tmp.resolve("first")).withObjectives(List.of("dpo")), null);
+        Path model = tmp.resolve("first/sft");
+        StringBuilder rows = new StringBuilder();
+        List<String> prompts = new ArrayList<>();
+        for (int from = 1; from <= 40; from++) {
+            String p = "count " + from + " to " + (from + 2 * 3) + " by 3:";
+            prompts.add(p);
+            rows.append("{\"prompt\":\"").append(p).append("\",\"note\":\"ignored\"}\n");
+        }
+        rows.append("{\"prompt\":\"count 1 to 7 by 3:\"}\n"); // a repeat counts once
+        Path file = tmp.resolve("prompts.jsonl");
+        Files.writeString(file, rows);
+        QuickstartConfig c = tiny(tmp.resolve("mine")).withObjectives(List.of("dpo")).withModelDir(model).withPrompts(file);
+        Quickstart.Result r = Quickstart.run(c, null);
+        Path out = c.out();
+        assertTrue(Files.notExists(out.resolve("sft")) && Files.notExists(out.resolve("setup/model-init")), "no model was built");
+        assertEquals("base", r.sft().name());
+        // Every held-out and training prompt comes from the file, on the side its hash gives it.
+        List<String> held = Files.readAllLines(out.resolve("setup/data/heldout.jsonl"));
+        List<String> train = Files.readAllLines(out.resolve("setup/data/train-prompts.jsonl"));
+        assertEquals(40, held.size() + train.size(), "each distinct prompt once, on one side");
+        for (String line : held) {
+            String p = Json.MAPPER.readTree(line).get("prompt").asText();
+            assertTrue(prompts.contains(p) && dev.prefer.eval.tasks.TaskData.isHeldOut("counting", p, 0.2), p);
+        }
+        for (String line : train) assertTrue(!dev.prefer.eval.tasks.TaskData.isHeldOut("counting", Json.MAPPER.readTree(line).get("prompt").asText(), 0.2));
+        JsonNode m = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
+        assertEquals(model.toString(), m.get("config").get("model").asText());
+        assertEquals("sha256:" + dev.prefer.data.Hashes.sha256(file), m.get("inputs").get("prompts").asText());
+        assertEquals("sha256:" + dev.prefer.data.Hashes.sha256(model.resolve("model.safetensors")), m.get("inputs").get("base/model.safetensors").asText());
+        assertTrue(first.runs().size() == 1 && Files.isRegularFile(r.runs().get(0).model().resolve("model.safetensors")));
+
+        // A prompt the task cannot read: one located line.
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"prompt\":\"count 1 to 7 by 3:\"}\n{\"prompt\":\"12+35=\"}\n");
+        Exception e = assertThrows(dev.prefer.data.DataException.class,
+                () -> Quickstart.run(tiny(tmp.resolve("bad")).withModelDir(model).withPrompts(bad), null));
+        assertTrue(e.getMessage().contains("bad.jsonl:2") && e.getMessage().contains("prompt"), e.getMessage());
+    }
+
     @Test
     void refusesBadInput(@TempDir Path tmp) throws Exception {
         assertThrows(IllegalArgumentException.class, () -> QuickstartConfig.defaults(tmp).withObjectives(List.of("nope")));
@@ -118,6 +169,10 @@ class QuickstartTest {
         Files.writeString(tmp.resolve("x.txt"), "x");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quickstart.run(tiny(tmp), null));
         assertTrue(e.getMessage().contains("not empty"), e.getMessage());
+    }
+
+    private static String signedInterval(JsonNode e) {
+        return String.format(Locale.ROOT, "%+.3f [%+.3f, %+.3f]", e.get("value").asDouble(), e.get("lower").asDouble(), e.get("upper").asDouble());
     }
 
     private static String interval(JsonNode e) {

@@ -75,6 +75,38 @@ public record TaskData<P extends Problem>(VerifiableTask<P> task, List<P> train,
         return new TaskData<>(task, train, held);
     }
 
+    /**
+     * Task data from a user's prompts file: JSONL rows with a string field {@code prompt} (other fields ignored),
+     * each parsed by the task's verifier (a prompt it cannot read fails with its file, line and field). Repeated
+     * prompts count once; each prompt goes to the side the hash rule of the class comment gives it, in file order, up
+     * to {@code trainMax} training and {@code heldOutMax} held-out problems. Fails when either side ends up empty.
+     */
+    public static <P extends Problem> TaskData<P> fromPrompts(VerifiableTask<P> task, Path file, int trainMax, int heldOutMax, double heldOutFraction) {
+        List<P> train = new ArrayList<>();
+        List<P> held = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        dev.prefer.data.Jsonl.read(file, false, (line, row) -> {
+            String prompt = dev.prefer.data.Jsonl.requireString(file, line, row, "prompt");
+            P p;
+            try {
+                p = task.parse(prompt);
+            } catch (IllegalArgumentException e) {
+                throw new dev.prefer.data.DataException(file, line, "prompt", "task " + task.name() + " cannot read it: " + e.getMessage());
+            }
+            if (!seen.add(p.prompt())) return;
+            if (isHeldOut(task.name(), p.prompt(), heldOutFraction)) {
+                if (held.size() < heldOutMax) held.add(p);
+            } else if (train.size() < trainMax) {
+                train.add(p);
+            }
+        });
+        if (train.isEmpty() || held.isEmpty()) {
+            throw dev.prefer.data.DataException.ofFile(file, train.size() + " training and " + held.size() + " held-out prompts after the "
+                    + "hash split (held-out share " + heldOutFraction + "); both sides need at least one, give more prompts");
+        }
+        return new TaskData<>(task, train, held);
+    }
+
     /** Whether a prompt is on the held-out side (see the class comment). */
     public static boolean isHeldOut(String taskName, String prompt, double heldOutFraction) {
         String hex = Hashes.sha256(taskName + "\u0000" + prompt).substring(0, 13); // 52 bits
