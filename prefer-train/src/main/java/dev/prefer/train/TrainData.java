@@ -73,9 +73,19 @@ public final class TrainData {
                         attributes(needs, p.attributes(), p.source().file(), p.source().line()), null));
             }
         }
+        int listSize = -1;
         for (RankedList l : d.lists()) {
             if (needs.layout() != Layout.LISTS) throw DataException.ofFile(file, "ranked lists given to an objective that needs " + layoutName(needs));
+            // the listwise objectives take one list length per batch: a file of lists must be uniform
+            if (listSize < 0) listSize = l.responses().size();
+            else if (l.responses().size() != listSize) {
+                throw new DataException(l.source().file(), l.source().line(), "responses", "has " + l.responses().size()
+                        + " responses where earlier lists have " + listSize + "; listwise training needs lists of one length");
+            }
             raw.add(new RawGroup(l.prompt(), l.responses(), l.scores(), l.weight(), null, new double[0], null));
+        }
+        if (listSize > 0 && listSize != 2 && !d.pairs().isEmpty()) {
+            throw DataException.ofFile(file, "mixes pairs with lists of " + listSize + " responses; listwise training needs lists of one length");
         }
         for (UnpairedExample u : d.unpaired()) {
             if (!unpairedObjective) {
