@@ -78,7 +78,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     String reference = QuickstartConfig.name(D.reference());
     @Option(names = "--pairs", description = "Pairs per prompt from the k scored samples: best-vs-worst or all (every pair of distinct scores); listwise objectives get the ranked list.")
     String pairs = QuickstartConfig.name(D.pairs());
-    @Option(names = "--schedule", description = "Learning-rate schedule within each preference round after a 10% warm-up: cosine (to 0) or constant.")
+    @Option(names = "--schedule", description = "Learning-rate schedule within each preference round after a 10%% warm-up: cosine (to 0) or constant.")
     String schedule = D.prefSchedule().name().toLowerCase(java.util.Locale.ROOT);
     @Option(names = "--include-greedy", negatable = true, description = "Add the policy's greedy response to each prompt's samples before pairing (pairs then target greedy decoding's errors).")
     boolean includeGreedy = D.includeGreedy();
