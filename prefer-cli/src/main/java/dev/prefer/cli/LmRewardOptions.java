@@ -1,6 +1,5 @@
 package dev.prefer.cli;
 
-import dev.prefer.data.pref.LengthConfig;
 import dev.prefer.train.TrainConfig;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -12,18 +11,8 @@ final class LmRewardOptions {
             "--lora-init", "--no-merge", "--max-steps", "--grad-accumulation", "--max-grad-norm", "--warmup-steps", "--schedule", "--log-every",
             "--save-every", "--eval-every", "--resume", "--max-prompt-length", "--max-length", "--truncation-side", "--drop-long");
 
-    @Option(names = "--lora", description = "Model folder: train LoRA adapters and the score head (PEFT SEQ_CLS) instead of all weights.")
-    boolean lora;
-    @Option(names = "--lora-rank", defaultValue = "8", description = "Model folder: LoRA rank r.")
-    int loraRank;
-    @Option(names = "--lora-alpha", defaultValue = "16", description = "Model folder: LoRA alpha (scale alpha / r).")
-    double loraAlpha;
-    @Option(names = "--lora-dropout", defaultValue = "0", description = "Model folder: dropout on the LoRA path.")
-    double loraDropout;
-    @Option(names = "--lora-target-modules", split = ",", paramLabel = "NAME", description = "Model folder: LoRA modules (default q_proj,v_proj; GPT-2 c_attn).")
-    List<String> loraTargets;
-    @Option(names = "--lora-init", paramLabel = "DIR", description = "Model folder with --lora: start from this PEFT adapter (its r, alpha and target modules must match).")
-    java.nio.file.Path loraInit;
+    @picocli.CommandLine.Mixin
+    LoraOptions lora;
     @Option(names = "--no-merge", description = "Model folder with --lora: do not also write the merged model to OUT/merged.")
     boolean noMerge;
     @Option(names = "--max-steps", defaultValue = "0", description = "Model folder: optimizer steps (0 = --epochs passes).")
@@ -44,12 +33,6 @@ final class LmRewardOptions {
     int evalEvery;
     @Option(names = "--resume", description = "Model folder: continue from the last checkpoint in OUT/checkpoints.")
     boolean resume;
-    @Option(names = "--max-prompt-length", defaultValue = "0", description = "Model folder: prompt token limit (0 = none).")
-    int maxPromptLength;
-    @Option(names = "--max-length", defaultValue = "0", description = "Model folder: prompt + response token limit (0 = the model's positions).")
-    int maxLength;
-    @Option(names = "--truncation-side", defaultValue = "LEFT", description = "Model folder: which end of an over-long prompt is cut.")
-    LengthConfig.Side truncationSide;
-    @Option(names = "--drop-long", description = "Model folder: drop over-long rows instead of truncating.")
-    boolean dropLong;
+    @picocli.CommandLine.Mixin
+    LengthOptions length;
 }

@@ -7,7 +7,6 @@ import dev.prefer.train.TrainConfig;
 import dev.prefer.train.Trainer;
 import dev.prefer.train.TrainingException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,26 +66,10 @@ public final class TrainCommand implements Runnable {
         int evalEvery;
         @Option(names = "--resume", description = "Continue from the last checkpoint in OUT/checkpoints.")
         boolean resume;
-        @Option(names = "--lora", description = "Train LoRA adapters instead of all weights.")
-        boolean lora;
-        @Option(names = "--lora-rank", defaultValue = "8", description = "LoRA rank r.")
-        int loraRank;
-        @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (scale alpha / r).")
-        double loraAlpha;
-        @Option(names = "--lora-dropout", defaultValue = "0", description = "Dropout on the LoRA path.")
-        double loraDropout;
-        @Option(names = "--lora-target-modules", split = ",", paramLabel = "NAME", description = "Module names (default: q_proj,v_proj for Llama-family, c_attn for GPT-2).")
-        List<String> loraTargets;
-        @Option(names = "--lora-init", paramLabel = "DIR", description = "Start from this PEFT adapter folder (its r, alpha and target modules must match the options) instead of fresh adapters.")
-        Path loraInit;
-        @Option(names = "--max-prompt-length", defaultValue = "0", description = "Prompt token limit (0 = none).")
-        int maxPromptLength;
-        @Option(names = "--max-length", defaultValue = "0", description = "Prompt + response token limit (0 = the model's positions).")
-        int maxLength;
-        @Option(names = "--truncation-side", defaultValue = "LEFT", description = "Which end of an over-long prompt is cut: LEFT or RIGHT.")
-        LengthConfig.Side truncationSide;
-        @Option(names = "--drop-long", description = "Drop over-long rows instead of truncating.")
-        boolean dropLong;
+        @Mixin
+        LoraOptions lora;
+        @Mixin
+        LengthOptions length;
         @Option(names = "--cache-dir", paramLabel = "DIR", description = "Reference log-prob cache (default ~/.cache/prefer/ref-logps).")
         Path cacheDir;
         @Option(names = "--skip-bad-rows", description = "Skip and count bad rows instead of failing.")
@@ -97,10 +80,8 @@ public final class TrainCommand implements Runnable {
         TrainConfig.PrefixSharing prefixSharing;
 
         TrainConfig config(TrainConfig.Task task, Path ref, String objective, java.util.Map<String, Double> params) {
-            if (loraInit != null && !lora) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--lora-init needs --lora");
-            TrainConfig.LoraConfig l = lora ? new TrainConfig.LoraConfig(loraRank, loraAlpha, loraDropout, loraTargets, true, loraInit) : null;
-            LengthConfig len = new LengthConfig(maxPromptLength, maxLength, truncationSide,
-                    dropLong ? LengthConfig.Overflow.DROP : LengthConfig.Overflow.TRUNCATE);
+            TrainConfig.LoraConfig l = lora.config(true);
+            LengthConfig len = length.config();
             return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, params, learningRate, weightDecay,
                     0.9, 0.999, 1e-8, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed,
                     logEvery, saveEvery, evalEvery, l, len, cacheDir, skipBadRows, Precision.F32, resume, prefixSharing);

@@ -153,10 +153,8 @@ public final class TrainRewardCommand implements Callable<Integer> {
         if (!context.equals("auto")) throw new IllegalArgumentException("--context applies to embedding heads, not to a model folder");
         if (io.format != null) throw new IllegalArgumentException("--format: a model folder's data layout is detected from the rows (standard, conversational, implicit prompt)");
         if (io.threads > 0 || io.cache != null || io.noCache) throw new IllegalArgumentException("--threads/--cache/--no-cache apply to embedding backbones");
-        dev.prefer.train.TrainConfig.LoraConfig l = lm.lora
-                ? new dev.prefer.train.TrainConfig.LoraConfig(lm.loraRank, lm.loraAlpha, lm.loraDropout, lm.loraTargets, !lm.noMerge, lm.loraInit) : null;
-        LengthConfig len = new LengthConfig(lm.maxPromptLength, lm.maxLength, lm.truncationSide,
-                lm.dropLong ? LengthConfig.Overflow.DROP : LengthConfig.Overflow.TRUNCATE);
+        dev.prefer.train.TrainConfig.LoraConfig l = lm.lora.config(!lm.noMerge);
+        LengthConfig len = lm.length.config();
         Map<String, Double> loss = Map.of("margin", margin ? 1.0 : 0.0, "center_rewards_coefficient", centering, "label_smoothing", smoothing);
         dev.prefer.train.TrainConfig c = new dev.prefer.train.TrainConfig(dev.prefer.train.TrainConfig.Task.REWARD, Path.of(backbone), null, data,
                 validation, validation == null ? validationFraction : 0, out, "bt", loss, lr == null ? 1e-5 : lr,
