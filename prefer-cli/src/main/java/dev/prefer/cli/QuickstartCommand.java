@@ -16,13 +16,16 @@ import picocli.CommandLine.Option;
                 "Builds a small language model, teaches it a verifiable task by SFT, aligns it on preference pairs made from",
                 "its own verifier-scored samples, and reports held-out accuracy before and after: OUT/report.html,",
                 "OUT/summary.json, OUT/manifest.json.",
-                "Defaults take about four minutes on a 2-core CPU; see docs/quickstart.md."},
+                "The SFT data come from a weak demonstrator (it forgets the carry on 60%% of the problems that need one;",
+                "--demo-slip-rate 0: exact), and a compute-matched control (more SFT) is trained beside the objectives.",
+                "Defaults take about two minutes on a 2-core CPU; see docs/quickstart.md."},
         footer = {"", "Examples:",
                 "  ./prefer quickstart",
                 "  ./prefer quickstart --overwrite            # replace the previous run in runs/quickstart",
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
                 "  ./prefer quickstart --seeds 0,1,2 --out runs/qs-seeds   # does the gain beat seed noise?",
-                "  ./prefer quickstart --objective rpo,dpo,ipo,plackett-luce --objective-learning-rate dpo=1e-5,ipo=1e-5,plackett-luce=1e-5 --out runs/qs-compare",
+                "  ./prefer quickstart --objective rpo,dpo,ipo,plackett-luce --out runs/qs-compare",
+                "  ./prefer quickstart --demo-slip-rate 0 --out runs/qs-exact   # exact demonstrations",
                 "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format",
                 "  ./prefer quickstart --model runs/quickstart/sft --prompts my-prompts.jsonl --task arithmetic --out runs/qs-mine"})
 public final class QuickstartCommand implements Callable<Integer> {
@@ -69,7 +72,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     int k = D.samplesPerPrompt();
     @Option(names = "--steps-per-round", description = "Preference optimizer steps per round.")
     int prefSteps = D.prefSteps();
-    @Option(names = "--learning-rate", description = "Preference learning rate (constant).")
+    @Option(names = "--learning-rate", description = "Preference learning rate, after each round's 10%% warm-up (also the control's).")
     double prefLr = D.prefLearningRate();
     @Option(names = "--objective-learning-rate", split = ",", paramLabel = "NAME=LR",
             description = "Learning rate of named objectives, overriding --learning-rate for them (e.g. dpo=1e-5,ipo=1e-5).")
@@ -84,6 +87,12 @@ public final class QuickstartCommand implements Callable<Integer> {
     boolean includeGreedy = D.includeGreedy();
     @Option(names = "--pref-prompts", paramLabel = "N", description = "Training prompts reserved for the preference rounds, drawn beyond the SFT problems and never shown to SFT; 0: the rounds sample the SFT problems' prompts.")
     int prefPrompts = D.prefPromptCount();
+    @Option(names = "--demo-slip-rate", paramLabel = "P", description = "Share of the SFT problems with a ones carry (arithmetic) on which the demonstrator forgets it and the SFT data show that wrong answer; 0: exact demonstrations.")
+    double demoSlipRate = D.demoSlipRate();
+    @Option(names = "--sft-control", negatable = true, description = "Also train the compute-matched control: the SFT model on the same demonstrations for as many steps, rows and learning rate as one preference run (row sft-continued).")
+    boolean sftControl = D.sftControl();
+    @Option(names = "--truncate-rejected", negatable = true, description = "Cut each rejected response after its first character that differs from the chosen one (only the first wrong step is pushed down; Step-DPO's rejected continuation).")
+    boolean truncateRejected = D.truncateRejected();
     @Option(names = "--batch-size", description = "Pairs (or lists) per preference step.")
     int prefBatch = D.prefBatch();
     @Option(names = "--beta", description = "The objective's beta (IPO: tau).")
@@ -96,7 +105,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
-                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts, schedule(schedule), includeGreedy, prefPrompts);
+                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts, schedule(schedule), includeGreedy, prefPrompts, demoSlipRate, sftControl, truncateRejected);
         replaceEarlierRun();
         try {
             if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);

@@ -6,6 +6,7 @@ import dev.prefer.data.Manifest;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.eval.model.LlamaConfig;
 import dev.prefer.eval.model.LlamaInit;
+import dev.prefer.eval.tasks.Demonstrator;
 import dev.prefer.eval.tasks.PairBuilder;
 import dev.prefer.eval.tasks.Problem;
 import dev.prefer.eval.tasks.TaskData;
@@ -88,7 +89,17 @@ public final class RunSetup {
      * comment) into {@code dataDir}; for a run that brings its own model. Returns the number of held-out pairs.
      */
     public static <P extends Problem> int writeData(VerifiableTask<P> task, TaskData<P> data, int negativesPerPrompt, long seed, Path dataDir) {
-        data.writeSft(dataDir.resolve("sft.jsonl"));
+        return writeData(task, data, Demonstrator.exact().demonstrate(task, data.train()), negativesPerPrompt, seed, dataDir);
+    }
+
+    /**
+     * The same with the SFT file written from given demonstrations (e.g. a weak {@link Demonstrator}'s) instead of
+     * the references; the prompts files and held-out pairs always carry the true references.
+     */
+    public static <P extends Problem> int writeData(VerifiableTask<P> task, TaskData<P> data, Demonstrator.Demonstrations sft,
+                                                    int negativesPerPrompt, long seed, Path dataDir) {
+        if (sft.rows().size() != data.train().size()) throw new IllegalArgumentException("one demonstration per training problem");
+        TaskData.writeJsonl(dataDir.resolve("sft.jsonl"), sft.rows());
         TaskData.writePrompts(dataDir.resolve("train-prompts.jsonl"), task.name(), data.train());
         TaskData.writePrompts(dataDir.resolve("heldout.jsonl"), task.name(), data.heldOut());
         SplittableRandom negRng = new SplittableRandom(seed ^ 0x5DEECE66DL);
@@ -111,7 +122,7 @@ public final class RunSetup {
 
     /** What was made. */
     public record Result(Path dataDir, Path modelDir, int trainCount, int heldOutCount, int heldOutPairs,
-                         int tokenizerVocab, int longestSequence, long parameters) {}
+                         int tokenizerVocab, int longestSequence, long parameters, Demonstrator.Demonstrations demonstrations) {}
 
     public static Result prepare(Config config, Path out) {
         @SuppressWarnings("unchecked")
@@ -124,6 +135,11 @@ public final class RunSetup {
      * the config's counts are not used.
      */
     public static <P extends Problem> Result prepare(VerifiableTask<P> task, TaskData<P> data, Config config, Path out) {
+        return prepare(task, data, Demonstrator.exact(), config, out);
+    }
+
+    /** The same with SFT data written by the given demonstrator (its settings and accuracy go to the manifest). */
+    public static <P extends Problem> Result prepare(VerifiableTask<P> task, TaskData<P> data, Demonstrator demonstrator, Config config, Path out) {
         try {
             if (Files.isDirectory(out)) {
                 try (var s = Files.list(out)) {
@@ -149,7 +165,8 @@ public final class RunSetup {
         }
 
         Path dataDir = out.resolve("data");
-        int nPairs = writeData(task, data, config.negativesPerPrompt(), config.seed(), dataDir);
+        Demonstrator.Demonstrations demos = demonstrator.demonstrate(task, data.train());
+        int nPairs = writeData(task, data, demos, config.negativesPerPrompt(), config.seed(), dataDir);
 
         // Model vocabulary = tokenizer vocabulary (the trainer may stop early on a small corpus).
         LlamaConfig mc = LlamaConfig.small(tok.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.layers(),
@@ -161,11 +178,16 @@ public final class RunSetup {
         cfg.put("longest_sequence", longest);
         cfg.put("parameters", mc.parameterCount());
         cfg.put("held_out_fraction", 0.2);
+        Map<String, Object> dm = demonstrator.toMap();
+        dm.put("slipped", demos.slipped());
+        dm.put("slippable", demos.slippable());
+        dm.put("accuracy", demos.accuracy());
+        cfg.put("demonstrator", dm);
         Manifest m = Manifest.of("run-setup", cfg, config.seed());
         for (String f : List.of("sft.jsonl", "train-prompts.jsonl", "heldout.jsonl", "heldout-pairs.jsonl")) m = m.withInput("data/" + f, dataDir.resolve(f));
         // Weights and tokenizer, not the whole folder: its own manifest carries a creation time.
         m.withInput("model-init/model.safetensors", modelDir.resolve("model.safetensors"))
                 .withInput("model-init/tokenizer.json", modelDir.resolve("tokenizer.json")).writeTo(out);
-        return new Result(dataDir, modelDir, data.train().size(), data.heldOut().size(), nPairs, tok.vocabSize(), longest, mc.parameterCount());
+        return new Result(dataDir, modelDir, data.train().size(), data.heldOut().size(), nPairs, tok.vocabSize(), longest, mc.parameterCount(), demos);
     }
 }

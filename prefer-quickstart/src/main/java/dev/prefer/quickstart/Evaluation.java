@@ -43,7 +43,8 @@ final class Evaluation {
      * @param greedyPass   (n) 1 if the greedy response passes, else 0 (for the paired accuracy gain)
      * @param sampledRate  (n) share of the k samples that pass, per prompt (for the paired sampled-accuracy gain)
      */
-    record Scores(ModelScores row, double[] greedyScores, double[] greedyPass, double[] sampledRate) {}
+    record Scores(ModelScores row, double[] greedyScores, double[] greedyPass, double[] sampledRate, SlipStats slips) {}
+
 
     private final VerifiableTask<Problem> task;
     private final List<String[]> prompts;
@@ -82,13 +83,26 @@ final class Evaluation {
         int[] lengths = new int[n * k];
         RankingAccuracy.Result rank;
         double[] policyLogp;
+        SlipStats slips;
         try (CausalLM lm = CausalLM.load(model); Progress bar = Progress.of(console, "eval " + name, (long) n * (k + 1))) {
             List<Generation> g = generate(lm, ps, GenerationConfig.greedy(maxNew).withStopAtEos(true), bar);
+            int slippable = 0, slipRight = 0, slipped = 0, otherRight = 0;
             for (int i = 0; i < n; i++) {
-                Verdict v = task.verify(task.parse(ps.get(i)), g.get(i).text());
+                Problem p = task.parse(ps.get(i));
+                Verdict v = task.verify(p, g.get(i).text());
                 greedyPass[i] = v.pass();
                 greedyScore[i] = v.score();
+                String slip = task.slip(p);
+                if (slip != null) {
+                    slippable++;
+                    if (v.pass()) slipRight++;
+                    if (slip.equals(g.get(i).text().lines().findFirst().orElse("").strip())) slipped++;
+                } else if (v.pass()) {
+                    otherRight++;
+                }
             }
+            slips = slippable == 0 ? null : new SlipStats(slippable, slipRight / (double) slippable, slipped / (double) slippable,
+                    n - slippable, n == slippable ? null : otherRight / (double) (n - slippable));
             for (int j = 0; j < k; j++) {
                 List<Generation> s = generate(lm, ps, GenerationConfig.sample(maxNew, temperature, 0, 1.0, seed * 31 + j), bar);
                 for (int i = 0; i < n; i++) {
@@ -129,7 +143,7 @@ final class Evaluation {
             for (boolean b : sampledPass[i]) if (b) c++;
             rate[i] = c / (double) k;
         }
-        return new Scores(row, greedyScore, passed, rate);
+        return new Scores(row, greedyScore, passed, rate, slips);
     }
 
     static RankingAccuracy.Result ranking(List<PairLogps> pl) {

@@ -13,6 +13,7 @@ import dev.prefer.eval.metrics.PairedComparison;
 import dev.prefer.eval.metrics.WinRate;
 import dev.prefer.eval.report.EvalSummary;
 import dev.prefer.eval.report.EvalSummary.ModelScores;
+import dev.prefer.eval.tasks.Demonstrator;
 import dev.prefer.eval.tasks.PairBuilder;
 import dev.prefer.eval.tasks.Problem;
 import dev.prefer.eval.tasks.RankedList;
@@ -62,10 +63,11 @@ public final class Quickstart {
      */
     public record ObjectiveRun(String objective, Path model, ModelScores scores, WinRate.Result winRateVsSft,
                                Estimate greedyGain, Estimate sampledGain,
-                               List<Integer> groupsPerRound, List<EvalSummary.Curve> loss, List<EvalSummary.Curve> reward) {}
+                               List<Integer> groupsPerRound, List<EvalSummary.Curve> loss, List<EvalSummary.Curve> reward,
+                               SlipStats slips) {}
 
     /** What a run produced. */
-    public record Result(Path out, Path report, Path summary, ModelScores sft, List<ObjectiveRun> runs, double seconds) {}
+    public record Result(Path out, Path report, Path summary, ModelScores sft, List<ObjectiveRun> runs, double seconds, SlipStats sftSlips) {}
 
     public static Result run(QuickstartConfig c) {
         return run(c, System.out);
@@ -111,13 +113,20 @@ public final class Quickstart {
         int maxNew;
         Path sftDir;
         EvalSummary.Curve sftLoss;
+        Double demoAccuracy = null;
         if (c.model() == null) {
             stage(out, t0, "setup: task data (" + dataWhat + "), tokenizer and a fresh Llama model (" + c.task() + ", seed " + c.seed() + ")");
             RunSetup.Config sc = new RunSetup.Config(c.task(), c.trainCount(), c.heldOutCount(), 2, c.vocabSize(), c.hiddenSize(), 2 * c.hiddenSize(),
                     c.layers(), 4, 2, 64, c.seed());
-            RunSetup.Result setup = RunSetup.prepare(task, data, sc, root.resolve("setup"));
+            long demoSeed = c.seed() + 3;
+            seeds.put("demonstrator (which SFT problems slip)", demoSeed);
+            RunSetup.Result setup = RunSetup.prepare(task, data, new Demonstrator(c.demoSlipRate(), demoSeed), sc, root.resolve("setup"));
+            Demonstrator.Demonstrations demos = setup.demonstrations();
             out.printf(Locale.ROOT, "  %d training / %d held-out problems, %d held-out pairs, vocabulary %d, %,d parameters%n",
                     setup.trainCount(), setup.heldOutCount(), setup.heldOutPairs(), setup.tokenizerVocab(), setup.parameters());
+            out.printf(Locale.ROOT, "  SFT demonstrations: %.1f%% correct (the demonstrator slips on %d of the %d problems where its mistake applies)%n",
+                    100 * demos.accuracy(), demos.slipped(), demos.slippable());
+            demoAccuracy = demos.accuracy();
             dataDir = setup.dataDir();
             maxNew = setup.longestSequence();
 
@@ -155,7 +164,7 @@ public final class Quickstart {
         Evaluation ev = new Evaluation(task, heldOut, heldPairs, maxNew, c.temperature(), c.evalSamples(), evalSeed, c.beta());
         stage(out, t0, "evaluate SFT on " + heldOut.size() + " held-out prompts");
         Evaluation.Scores sftScores = ev.evaluate(base, sftDir, null, console);
-        out.printf(Locale.ROOT, "  SFT greedy accuracy %s%n", fmt(sftScores.row().greedy()));
+        out.printf(Locale.ROOT, "  SFT greedy accuracy %s%s%n", fmt(sftScores.row().greedy()), slipLine(sftScores.slips()));
 
         // 4. On-policy rounds per objective.
         List<ObjectiveRun> runs = new ArrayList<>();
@@ -178,7 +187,7 @@ public final class Quickstart {
                 List<ScoredResponses> scored = sample(task, policy, trainPrompts, c, maxNew, sampleSeed, console);
                 Path dataFile = roundDir.resolve("data.jsonl");
                 // Lists keep all k responses (no dedupe): the trainer needs one list length per batch.
-                int n = writeTrainingData(scored, lists, new PairBuilder(c.pairs(), 0.0, !lists), dataFile);
+                int n = writeTrainingData(scored, lists, new PairBuilder(c.pairs(), 0.0, !lists), c.truncateRejected(), dataFile);
                 double passRate = scored.stream().flatMap(s -> s.scores().stream()).mapToDouble(d -> d).average().orElse(0);
                 out.printf(Locale.ROOT, "  mean verifier score of samples %.3f; %d %s with a score gap%n", passRate, n, lists ? "lists" : "pairs");
                 groups.add(n);
@@ -207,14 +216,24 @@ public final class Quickstart {
                 stepOffset += tr.steps();
             }
             stage(out, t0, "evaluate " + obj);
-            Evaluation.Scores s = ev.evaluate(obj, policy, sftDir, console);
-            Bootstrap bs = new Bootstrap(2000, 0.95, evalSeed);
-            WinRate.Result wr = WinRate.of(s.greedyScores(), sftScores.greedyScores(), 1e-9, bs);
-            Estimate gGain = PairedComparison.overPrompts(s.greedyPass(), sftScores.greedyPass(), bs);
-            Estimate sGain = PairedComparison.overPrompts(s.sampledRate(), sftScores.sampledRate(), bs);
-            out.printf(Locale.ROOT, "  %s greedy accuracy %s (SFT %s); gain %s; win rate vs SFT %s%n", obj, fmt(s.row().greedy()),
-                    fmt(sftScores.row().greedy()), fmtSigned(gGain), fmt(wr.winRate()));
-            runs.add(new ObjectiveRun(obj, policy, s.row(), wr, gGain, sGain, groups, List.of(toCurve(obj, lossPts)), List.of(toCurve(obj, rewardPts))));
+            runs.add(evaluateRun(obj, policy, sftDir, ev, sftScores, evalSeed, groups, toCurve(obj, lossPts), toCurve(obj, rewardPts), console, out));
+        }
+
+        // 4b. The compute-matched control: more SFT on the same demonstrations instead of preference rounds.
+        if (c.sftControl() && c.model() == null) {
+            int steps = c.rounds() * c.prefSteps();
+            long controlSeed = c.seed() + 7;
+            seeds.put(CONTROL + " (data order)", controlSeed);
+            stage(out, t0, CONTROL + " (control): " + steps + " more SFT steps of " + c.prefBatch() + " rows on the same demonstrations at lr "
+                    + c.prefLearningRate());
+            TrainConfig cc = TrainConfig.defaults(TrainConfig.Task.SFT, sftDir, dataDir.resolve("sft.jsonl"), root.resolve(CONTROL))
+                    .withLearningRate(c.prefLearningRate()).withSchedule(c.prefSchedule(), prefWarmup(c))
+                    .withSteps(steps, 1).withBatch(c.prefBatch(), 1).withSeed(controlSeed).withCacheDir(cache)
+                    .withEvery(Math.max(1, steps / 20), 0, 0);
+            Path model = Trainer.run(cc, out).out();
+            stage(out, t0, "evaluate " + CONTROL);
+            runs.add(evaluateRun(CONTROL, model, sftDir, ev, sftScores, evalSeed, List.of(), curve(model.resolve("metrics.jsonl"), "loss", CONTROL, 0),
+                    toCurve(CONTROL, List.of()), console, out));
         }
 
         // 5. Manifest, summary, report, console table.
@@ -226,14 +245,15 @@ public final class Quickstart {
         cfg.put("eval", Map.of("max_new_tokens", maxNew, "greedy", "lowest arg-max, stop at eos", "sampled", "temperature "
                 + c.temperature() + ", no top-k/top-p, stop at eos", "bootstrap", "2000 resamples, 95%, seed " + evalSeed));
         cfg.put("rounds_log", roundLog);
+        if (demoAccuracy != null) cfg.put("sft_demonstration_accuracy", demoAccuracy);
         Manifest manifest = Manifest.of("quickstart", cfg, c.seed());
         if (Files.isRegularFile(root.resolve("setup/manifest.json"))) manifest = manifest.withInput("setup/manifest.json", root.resolve("setup/manifest.json"));
         if (Files.isRegularFile(sftDir.resolve("model.safetensors"))) manifest = manifest.withInput(base + "/model.safetensors", sftDir.resolve("model.safetensors"));
         if (c.prompts() != null) manifest = manifest.withInput("prompts", c.prompts());
         for (ObjectiveRun r : runs) manifest = manifest.withInput(r.objective() + "/model.safetensors", r.model().resolve("model.safetensors"));
         manifest.writeTo(root);
-        Path summary = QuickstartReport.writeSummary(root.resolve("summary.json"), sftScores.row(), runs, seconds);
-        Path report = QuickstartReport.write(root.resolve("report.html"), c, sftScores.row(), runs, sftLoss, manifest);
+        Path summary = QuickstartReport.writeSummary(root.resolve("summary.json"), sftScores.row(), sftScores.slips(), runs, seconds);
+        Path report = QuickstartReport.write(root.resolve("report.html"), c, sftScores.row(), sftScores.slips(), demoAccuracy, runs, sftLoss, manifest);
         List<ModelScores> rows = new ArrayList<>();
         rows.add(sftScores.row());
         for (ObjectiveRun r : runs) rows.add(r.scores());
@@ -246,8 +266,30 @@ public final class Quickstart {
                     r.objective(), fmtSigned(r.greedyGain()), fmtSigned(r.sampledGain()));
         }
         out.printf(Locale.ROOT, "report: %s%nsummary: %s%ntook %.0f s%n", report, summary, seconds);
-        return new Result(root, report, summary, sftScores.row(), runs, seconds);
+        return new Result(root, report, summary, sftScores.row(), runs, seconds, sftScores.slips());
     }
+
+    /** Evaluates one trained model against the SFT model on the same held-out prompts and prints its line. */
+    private static ObjectiveRun evaluateRun(String name, Path model, Path sftDir, Evaluation ev, Evaluation.Scores sftScores, long evalSeed,
+                                            List<Integer> groups, EvalSummary.Curve loss, EvalSummary.Curve reward,
+                                            PrintStream console, PrintStream out) {
+        Evaluation.Scores s = ev.evaluate(name, model, sftDir, console);
+        Bootstrap bs = new Bootstrap(2000, 0.95, evalSeed);
+        WinRate.Result wr = WinRate.of(s.greedyScores(), sftScores.greedyScores(), 1e-9, bs);
+        Estimate gGain = PairedComparison.overPrompts(s.greedyPass(), sftScores.greedyPass(), bs);
+        Estimate sGain = PairedComparison.overPrompts(s.sampledRate(), sftScores.sampledRate(), bs);
+        out.printf(Locale.ROOT, "  %s greedy accuracy %s (SFT %s); gain %s; win rate vs SFT %s%n", name, fmt(s.row().greedy()),
+                fmt(sftScores.row().greedy()), fmtSigned(gGain), fmt(wr.winRate()));
+        if (s.slips() != null) out.printf(Locale.ROOT, "  %s%s%n", name, slipLine(s.slips()));
+        return new ObjectiveRun(name, model, s.row(), wr, gGain, sGain, groups, List.of(loss), List.of(reward), s.slips());
+    }
+
+    /**
+     * The name of the compute-matched control run: the SFT model trained on for the preference stage's step count on
+     * the same demonstrations (no verifier, no pairs). If the preference runs beat SFT and this does not, the gain
+     * comes from the preferences, not from more optimization.
+     */
+    public static final String CONTROL = "sft-continued";
 
     /**
      * Linear warm-up steps of each preference round (its optimizer starts fresh): 10% of the round. Adam's first
@@ -301,7 +343,7 @@ public final class Quickstart {
     }
 
     /** Best-vs-worst pairs, or ranked lists for listwise objectives; returns how many groups were written. */
-    static int writeTrainingData(List<ScoredResponses> scored, boolean lists, PairBuilder pb, Path file) {
+    static int writeTrainingData(List<ScoredResponses> scored, boolean lists, PairBuilder pb, boolean truncateRejected, Path file) {
         StringBuilder b = new StringBuilder();
         int n = 0;
         for (ScoredResponses s : scored) {
@@ -320,7 +362,7 @@ public final class Quickstart {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("prompt", p.prompt());
                     row.put("chosen", p.chosen());
-                    row.put("rejected", p.rejected());
+                    row.put("rejected", truncateRejected ? untilDivergence(p.chosen(), p.rejected()) : p.rejected());
                     row.put("margin", p.margin());
                     b.append(Json.line(row)).append('\n');
                     n++;
@@ -329,6 +371,16 @@ public final class Quickstart {
         }
         AtomicFiles.writeString(file, b.toString());
         return n;
+    }
+
+    /**
+     * The rejected response up to and including its first character that differs from the chosen one (all of it when
+     * it ends first or where the chosen one ends): "75" against "85" becomes "7", "1155" against "115" stays "1155".
+     */
+    static String untilDivergence(String chosen, String rejected) {
+        int i = 0;
+        while (i < chosen.length() && i < rejected.length() && chosen.charAt(i) == rejected.charAt(i)) i++;
+        return rejected.substring(0, Math.min(rejected.length(), i + 1));
     }
 
     static List<String[]> readPrompts(Path file) {
@@ -368,6 +420,13 @@ public final class Quickstart {
             y[i] = pts.get(i)[1];
         }
         return new EvalSummary.Curve(name, x, y);
+    }
+
+    /** ", on the N prompts with a ones carry X (answers with the slip: Y)" for the console; empty without slips. */
+    static String slipLine(SlipStats s) {
+        if (s == null) return "";
+        return String.format(Locale.ROOT, "; where the demonstrator's mistake applies (%d prompts): greedy accuracy %.3f, greedy answer = the mistake %.3f; elsewhere (%d): %s",
+                s.slippable(), s.accuracySlippable(), s.slipShare(), s.others(), s.accuracyOthers() == null ? "-" : String.format(Locale.ROOT, "%.3f", s.accuracyOthers()));
     }
 
     static String fmtSigned(Estimate e) {

@@ -22,9 +22,10 @@ import java.util.Objects;
  * @param layers           decoder layers of the fresh model (default 2)
  * @param hiddenSize       model width (default 128)
  * @param vocabSize        tokenizer (and model) vocabulary (default 257: bytes only, so numbers are digit by digit)
- * @param sftSteps         SFT optimizer steps (default 1500, with batch 128: competent for every seed measured, 42-100%
- *                         held-out greedy accuracy; 600 x 32 swung between 7% and 64% with the seed, docs/quickstart.md)
- * @param sftLearningRate  SFT peak learning rate (default 3e-3, cosine, 20 warm-up steps)
+ * @param sftSteps         SFT optimizer steps (default 1500, with batch 128)
+ * @param sftLearningRate  SFT peak learning rate (default 5e-4, cosine, 20 warm-up steps: the loss falls without a
+ *                         plateau for every seed measured; at 1e-3 and 3e-3 it sat on a plateau for a seed-dependent
+ *                         200 to more than 1500 steps, docs/quickstart.md)
  * @param sftBatch         SFT rows per step (default 128)
  * @param objectives       preference objectives, each its own run from the SFT model (default rpo = DPO + NLL of the chosen response); names from
  *                         {@code prefer objectives}, e.g. dpo, ipo, plackett-luce (listwise: trained on ranked lists)
@@ -33,8 +34,9 @@ import java.util.Objects;
  * @param samplesPerPrompt k responses per prompt (default 4)
  * @param temperature      sampling temperature for data and sampled evaluation (default 1.0)
  * @param prefSteps        optimizer steps per round (default 100)
- * @param prefLearningRate preference learning rate (default 1e-4: the rate that harmed the stable SFT model least;
- *                         5e-4 cost it 0.1-0.2 greedy accuracy, plain DPO needs ~1e-5 or it collapses)
+ * @param prefLearningRate preference learning rate (default 1e-5: at 1e-4 the policy fixed the demonstrator's slip but
+ *                         lost accuracy on prompts without a carry, and the gain fell below seed noise for 2 of 6 seeds;
+ *                         docs/quickstart.md)
  * @param prefBatch        pairs (or lists) per step (default 32)
  * @param beta             the objective's beta (DPO, listwise) or tau (IPO) (default 0.1)
  * @param evalSamples      sampled responses per held-out prompt for sampled accuracy and KL (default 4)
@@ -53,9 +55,23 @@ import java.util.Objects;
  * @param includeGreedy    add the policy's greedy response to each prompt's k samples before pairing (listed first,
  *                         so best-vs-worst pairs a wrong greedy answer against a right sample, or a right greedy
  *                         answer against a wrong sample): the pairs then target the errors greedy decoding makes
+ *                         (default true: without it, at 1e-4, the policy over-corrected the demonstrator's slip onto
+ *                         prompts without a carry for one seed of three, docs/quickstart.md)
  * @param prefPromptCount  training-side prompts reserved for the preference rounds, drawn beyond the SFT problems and
  *                         never shown to SFT (prompts without demonstrations, as in RL from a verifier); 0: the rounds
  *                         sample the SFT problems' prompts
+ * @param demoSlipRate     the SFT demonstrator's slip rate ({@link dev.prefer.eval.tasks.Demonstrator}): the share of
+ *                         the problems where the task's systematic mistake applies (arithmetic: a forgotten ones carry)
+ *                         on which the SFT data show the mistake instead of the right answer (default 0.6; 0: exact
+ *                         demonstrations). Only used when the model is built (no {@code model}).
+ * @param sftControl       also run the compute-matched control {@value Quickstart#CONTROL}: the SFT model trained further
+ *                         on the same demonstrations for as many steps (rounds x steps per round), rows per step
+ *                         (batch) and learning rate as each preference run, evaluated like them (default true; only
+ *                         when the model is built)
+ * @param truncateRejected cut each pair's rejected response after its first character that differs from the chosen
+ *                         one, so that only the first wrong step is pushed down, never the tokens a wrong answer shares
+ *                         with a right one after that point (Step-DPO's rejected continuation, Lai et al. 2024 arXiv
+ *                         2406.18629; default false); listwise data are never cut
  */
 public record QuickstartConfig(Path out, String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
                                int sftSteps, double sftLearningRate, int sftBatch, List<String> objectives, int rounds,
@@ -63,7 +79,8 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
                                double prefLearningRate, int prefBatch, double beta, int evalSamples,
                                Reference reference, PairBuilder.Strategy pairs, Map<String, Double> objectiveLearningRates,
                                Path model, Path prompts, TrainConfig.Schedule prefSchedule, boolean includeGreedy,
-                               int prefPromptCount) {
+                               int prefPromptCount, double demoSlipRate, boolean sftControl,
+                               boolean truncateRejected) {
 
     public QuickstartConfig {
         Objects.requireNonNull(out, "out");
@@ -92,6 +109,7 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         Objects.requireNonNull(pairs, "pairs");
         Objects.requireNonNull(prefSchedule, "prefSchedule");
         require(prefPromptCount >= 0, "preference prompt count must be >= 0");
+        require(demoSlipRate >= 0 && demoSlipRate <= 1, "demonstrator slip rate must be in [0, 1]");
         objectiveLearningRates = Map.copyOf(objectiveLearningRates);
         if (model != null) require(java.nio.file.Files.isRegularFile(model.resolve("config.json")), "--model must be a Hugging Face model folder with config.json: " + model);
         if (prompts != null) require(java.nio.file.Files.isRegularFile(prompts), "prompts file not found: " + prompts);
@@ -102,9 +120,18 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
     }
 
     public static QuickstartConfig defaults(Path out) {
-        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 1500, 3e-3, 128, List.of("rpo"), 6, 2048, 4,
-                1.0, 100, 1e-4, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.CONSTANT, false, 0);
+        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 1500, 5e-4, 128, List.of("rpo"), 6, 2048, 4,
+                1.0, 100, 1e-5, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.CONSTANT, true, 0, DEFAULT_SLIP_RATE, true, false);
     }
+
+    /** The default demonstrator's slip rate (see {@code demoSlipRate}). */
+    public static final double DEFAULT_SLIP_RATE = 0.6;
+
+    public QuickstartConfig withTruncateRejected(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, v); }
+
+    public QuickstartConfig withSftControl(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, v, truncateRejected); }
+
+    public QuickstartConfig withDemoSlipRate(double v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, v, sftControl, truncateRejected); }
 
     /** Which model the preference loss measures log-ratios against. */
     public enum Reference {
@@ -120,11 +147,11 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return m;
     }
 
-    public QuickstartConfig withModelDir(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, v, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withPrefSchedule(TrainConfig.Schedule v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, v, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withIncludeGreedy(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, v, prefPromptCount); }
-    public QuickstartConfig withPrefPrompts(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, v); }
-    public QuickstartConfig withPrompts(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, v, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withModelDir(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, v, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withPrefSchedule(TrainConfig.Schedule v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, v, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withIncludeGreedy(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, v, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withPrefPrompts(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, v, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withPrompts(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, v, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
 
     /** The reference mode by its option name: {@code sft} or {@code previous}. */
     public static Reference reference(String name) {
@@ -148,9 +175,9 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return objectiveLearningRates.getOrDefault(objective, prefLearningRate);
     }
 
-    public QuickstartConfig withReference(Reference v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, v, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, v, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, v, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withReference(Reference v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, v, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, v, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, v, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
@@ -170,17 +197,17 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return ObjectiveCatalog.create(objective, params(objective, 0.1)).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
     }
 
-    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, keep(objectiveLearningRates, v), model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withRounds(int r, int promptCount, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, promptCount, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
-    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount); }
+    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, keep(objectiveLearningRates, v), model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withRounds(int r, int promptCount, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, promptCount, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
 
     /** Every setting, for the manifest. */
     public Map<String, Object> toMap() {
@@ -210,6 +237,9 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         m.put("objective_learning_rates", new java.util.TreeMap<>(objectiveLearningRates));
         m.put("include_greedy", includeGreedy);
         m.put("pref_prompt_count", prefPromptCount);
+        m.put("demo_slip_rate", demoSlipRate);
+        m.put("sft_control", sftControl);
+        m.put("truncate_rejected", truncateRejected);
         m.put("pref_schedule", prefSchedule.name().toLowerCase(java.util.Locale.ROOT));
         m.put("model", model == null ? "built (setup + SFT)" : model.toString());
         m.put("prompts", prompts == null ? "drawn from the task" : prompts.toString());

@@ -19,18 +19,18 @@ import java.util.Map;
 final class QuickstartReport {
     private QuickstartReport() {}
 
-    static Path writeSummary(Path file, ModelScores sft, List<Quickstart.ObjectiveRun> runs, double seconds) {
+    static Path writeSummary(Path file, ModelScores sft, SlipStats sftSlips, List<Quickstart.ObjectiveRun> runs, double seconds) {
         Map<String, Object> root = new LinkedHashMap<>();
         List<Map<String, Object>> models = new ArrayList<>();
-        models.add(row(sft, null));
-        for (Quickstart.ObjectiveRun r : runs) models.add(row(r.scores(), r));
+        models.add(row(sft, null, sftSlips));
+        for (Quickstart.ObjectiveRun r : runs) models.add(row(r.scores(), r, r.slips()));
         root.put("models", models);
         root.put("seconds", seconds);
         AtomicFiles.writeString(file, Json.pretty(root) + "\n");
         return file;
     }
 
-    private static Map<String, Object> row(ModelScores m, Quickstart.ObjectiveRun run) {
+    private static Map<String, Object> row(ModelScores m, Quickstart.ObjectiveRun run, SlipStats slips) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("name", m.name());
         r.put("greedy_accuracy", est(m.greedy()));
@@ -40,6 +40,15 @@ final class QuickstartReport {
         r.put("alignment_gap", m.alignmentGap());
         r.put("kl", m.kl() == null ? null : Map.of("k1", m.kl().k1(), "k2", m.kl().k2(), "k3", m.kl().k3(), "n", m.kl().n()));
         r.put("length_mean", m.lengths() == null ? null : m.lengths().mean());
+        if (slips != null) {
+            Map<String, Object> sl = new LinkedHashMap<>();
+            sl.put("slippable_prompts", slips.slippable());
+            sl.put("greedy_accuracy_slippable", slips.accuracySlippable());
+            sl.put("greedy_answer_is_the_slip", slips.slipShare());
+            sl.put("other_prompts", slips.others());
+            sl.put("greedy_accuracy_others", slips.accuracyOthers());
+            r.put("demonstrator_mistake", sl);
+        }
         if (run != null) {
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("wins", run.winRateVsSft().wins());
@@ -66,8 +75,8 @@ final class QuickstartReport {
         return m;
     }
 
-    static Path write(Path file, QuickstartConfig c, ModelScores sft, List<Quickstart.ObjectiveRun> runs, EvalSummary.Curve sftLoss,
-                      Manifest manifest) {
+    static Path write(Path file, QuickstartConfig c, ModelScores sft, SlipStats sftSlips, Double demoAccuracy, List<Quickstart.ObjectiveRun> runs,
+                      EvalSummary.Curve sftLoss, Manifest manifest) {
         HtmlReport r = new HtmlReport("prefer quickstart: " + c.task() + ", seed " + c.seed());
         r.paragraph((c.model() == null ? "A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
                 + " steps), then by " : "The given model " + c.model() + " (row \"base\", no SFT) was trained by ") + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
@@ -75,6 +84,11 @@ final class QuickstartReport {
                 + " samples, reference = " + (c.reference() == QuickstartConfig.Reference.SFT ? "the starting model" : "the policy that started each round")
                 + "). All numbers below are on " + sft.greedy().n()
                 + " held-out prompts that never appear in training.");
+        if (demoAccuracy != null && c.demoSlipRate() > 0) {
+            r.paragraph(String.format(Locale.ROOT, "The SFT demonstrations came from a weak demonstrator: on %.0f%% of the problems where the task's "
+                    + "systematic mistake applies (arithmetic: a carry out of the ones column) it made that mistake, so %.1f%% of the SFT "
+                    + "completions are correct. The verifier that scores the policy's samples knows the true answers.", 100 * c.demoSlipRate(), 100 * demoAccuracy));
+        }
         // Accuracy before/after per objective.
         if (!runs.isEmpty()) {
             List<String> groups = runs.stream().map(Quickstart.ObjectiveRun::objective).toList();
@@ -101,6 +115,16 @@ final class QuickstartReport {
                 + "pairs (reference answer vs a near miss or wrong answer) where the model gives the reference the higher "
                 + "log-probability; R*: the same for the model that exactly optimizes the objective from the SFT reference "
                 + "(Chen et al. 2024). KL from " + c.evalSamples() + " samples per prompt. Length: tokens of sampled responses.");
+        if (sftSlips != null) {
+            List<List<String>> st = new ArrayList<>();
+            st.add(slipCells(sft.name(), sftSlips));
+            for (Quickstart.ObjectiveRun run : runs) if (run.slips() != null) st.add(slipCells(run.objective(), run.slips()));
+            r.heading("Where the demonstrator's mistake applies").table(List.of("model", "prompts with the mistake's condition",
+                    "greedy accuracy there", "greedy answer = the mistake", "other prompts", "greedy accuracy there"), st)
+                    .paragraph("Greedy decoding on the held-out prompts, split by whether the demonstrator's systematic mistake applies "
+                            + "(for arithmetic: the sum has a carry out of the ones column). A model that imitated the demonstrator answers "
+                            + "such prompts with the mistake; a model that learned from the verifier answers them right.");
+        }
         r.heading("Training loss");
         if (sftLoss.step().length > 0) {
             r.chart(Charts.line("SFT loss", "step", "loss", List.of(new Charts.Series("sft", sftLoss.step(), sftLoss.value()))));
@@ -133,6 +157,11 @@ final class QuickstartReport {
                 run == null ? "-" : Quickstart.fmt(run.winRateVsSft().winRate()), num(m.rankingAccuracy(), "%.3f"),
                 num(m.idealized(), "%.3f"), num(m.alignmentGap(), "%+.3f"), m.kl() == null ? "-" : String.format(Locale.ROOT, "%.4f", m.kl().k3()),
                 m.lengths() == null ? "-" : String.format(Locale.ROOT, "%.1f", m.lengths().mean()));
+    }
+
+    static List<String> slipCells(String name, SlipStats s) {
+        return List.of(name, Integer.toString(s.slippable()), String.format(Locale.ROOT, "%.3f", s.accuracySlippable()),
+                String.format(Locale.ROOT, "%.3f", s.slipShare()), Integer.toString(s.others()), num(s.accuracyOthers(), "%.3f"));
     }
 
     private static String num(Double v, String fmt) {

@@ -61,7 +61,8 @@ public final class SeedStudy {
         for (int i = 0; i < n; i++) sft[i] = runs.get(i).sft().greedy().value();
         double sftSd = sd(sft);
         List<ObjectiveStudy> studies = new ArrayList<>();
-        for (int oi = 0; oi < base.objectives().size(); oi++) {
+        // The objectives, then the control run when the pipeline ran one (every seed runs the same list).
+        for (int oi = 0; oi < runs.get(0).runs().size(); oi++) {
             double[] al = new double[n], sftS = new double[n], alS = new double[n];
             List<Estimate> gains = new ArrayList<>();
             boolean each = true;
@@ -75,7 +76,7 @@ public final class SeedStudy {
             }
             Estimate mean = PairedComparison.overSeeds(al, sft, 0.95);
             Estimate meanS = PairedComparison.overSeeds(alS, sftS, 0.95);
-            studies.add(new ObjectiveStudy(base.objectives().get(oi), sft.clone(), al, gains, mean, meanS, each && mean.lower() > 0));
+            studies.add(new ObjectiveStudy(runs.get(0).runs().get(oi).objective(), sft.clone(), al, gains, mean, meanS, each && mean.lower() > 0));
         }
         Path summary = writeSummary(root.resolve("seeds.json"), seeds, runs, sftSd, studies);
         Map<String, Object> cfg = base.toMap();

@@ -66,7 +66,7 @@ class QuickstartTest {
         // Report = summary: each model's table row, formatted here from summary.json's numbers, is in the HTML.
         JsonNode s = Json.MAPPER.readTree(out.resolve("summary.json").toFile());
         String html = Files.readString(out.resolve("report.html"));
-        assertEquals(3, s.get("models").size());
+        assertEquals(4, s.get("models").size(), "sft, the two objectives, the control");
         for (JsonNode row : s.get("models")) {
             List<String> cells = new ArrayList<>();
             cells.add(row.get("name").asText());
@@ -102,6 +102,22 @@ class QuickstartTest {
                     gain.get("value").asDouble(), 1e-12, k);
             assertTrue(gain.get("lower").asDouble() <= gain.get("upper").asDouble() && gain.get("n").asInt() == 16, k);
         }
+        // The compute-matched control: rounds x steps per round more SFT steps, evaluated like the objectives.
+        JsonNode ctl = s.get("models").get(3);
+        assertEquals(Quickstart.CONTROL, ctl.get("name").asText());
+        assertEquals(Quickstart.CONTROL, r.runs().get(2).objective());
+        assertTrue(ctl.get("groups_per_round").isEmpty() && ctl.has("greedy_gain_vs_sft"));
+        List<Double> steps = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve(Quickstart.CONTROL + "/metrics.jsonl"))) {
+            JsonNode j = Json.MAPPER.readTree(line);
+            if (j.has("step") && j.has("loss")) steps.add(j.get("step").asDouble());
+        }
+        assertEquals(2 * 2, steps.get(steps.size() - 1), 1e-12, "2 rounds x 2 steps");
+        assertNotNull(seeds.get(Quickstart.CONTROL + " (data order)"));
+        // The counting task has no systematic mistake: no demonstrator slips, no split of the accuracy by it.
+        assertEquals(1.0, cfg.get("sft_demonstration_accuracy").asDouble());
+        assertTrue(!sft.has("demonstrator_mistake") && !html.contains("Where the demonstrator"));
+
         // The charts are inline SVG and the manifest is shown.
         assertTrue(html.contains("<svg") && html.contains("How this was made") && !html.contains("<script"));
 
@@ -151,7 +167,8 @@ class QuickstartTest {
         assertEquals(model.toString(), m.get("config").get("model").asText());
         assertEquals("sha256:" + dev.prefer.data.Hashes.sha256(file), m.get("inputs").get("prompts").asText());
         assertEquals("sha256:" + dev.prefer.data.Hashes.sha256(model.resolve("model.safetensors")), m.get("inputs").get("base/model.safetensors").asText());
-        assertTrue(first.runs().size() == 1 && Files.isRegularFile(r.runs().get(0).model().resolve("model.safetensors")));
+        assertTrue(first.runs().size() == 2 && first.runs().get(1).objective().equals(Quickstart.CONTROL));
+        assertTrue(r.runs().size() == 1 && Files.isRegularFile(r.runs().get(0).model().resolve("model.safetensors")), "no control without SFT data");
 
         // A prompt the task cannot read: one located line.
         Path bad = tmp.resolve("bad.jsonl");
@@ -159,6 +176,56 @@ class QuickstartTest {
         Exception e = assertThrows(dev.prefer.data.DataException.class,
                 () -> Quickstart.run(tiny(tmp.resolve("bad")).withModelDir(model).withPrompts(bad), null));
         assertTrue(e.getMessage().contains("bad.jsonl:2") && e.getMessage().contains("prompt"), e.getMessage());
+    }
+
+    /**
+     * Arithmetic with a slipping demonstrator: the SFT file shows the slip exactly where the manifest says, and the
+     * held-out split by the slip's condition adds up to the overall greedy accuracy.
+     */
+    @Test
+    void slippingDemonstratorWritesItsMistakesAndTheSplitAddsUp(@TempDir Path tmp) throws Exception {
+        QuickstartConfig c = QuickstartConfig.defaults(tmp.resolve("arith")).withData(400, 40).withModel(1, 32).withSft(4, 3e-3, 8)
+                .withObjectives(List.of("rpo")).withRounds(1, 8, 2).withPreference(2, 1e-3, 4, 0.1).withSampling(1.0, 2)
+                .withDemoSlipRate(0.5).withSftControl(false);
+        Quickstart.Result r = Quickstart.run(c, null);
+        dev.prefer.eval.tasks.ArithmeticTask task = dev.prefer.eval.tasks.ArithmeticTask.defaults();
+        int slipped = 0, carries = 0, rows = 0;
+        for (String line : Files.readAllLines(c.out().resolve("setup/data/sft.jsonl"))) {
+            JsonNode j = Json.MAPPER.readTree(line);
+            var p = task.parse(j.get("prompt").asText());
+            String completion = j.get("completion").asText();
+            rows++;
+            if (task.slip(p) != null) carries++;
+            if (!completion.equals(p.reference())) {
+                assertEquals(task.slip(p), completion, "a wrong demonstration is the slip: " + line);
+                slipped++;
+            }
+        }
+        assertEquals(400, rows);
+        assertTrue(slipped > 0 && slipped < carries, slipped + " of " + carries);
+        JsonNode cfg = Json.MAPPER.readTree(c.out().resolve("manifest.json").toFile()).get("config");
+        assertEquals(1 - slipped / 400.0, cfg.get("sft_demonstration_accuracy").asDouble(), 1e-12);
+        JsonNode setup = Json.MAPPER.readTree(c.out().resolve("setup/manifest.json").toFile()).get("config").get("demonstrator");
+        assertEquals(slipped, setup.get("slipped").asInt());
+        assertEquals(carries, setup.get("slippable").asInt());
+        assertEquals(0.5, setup.get("slip_rate").asDouble());
+
+        int heldCarries = 0;
+        for (String line : Files.readAllLines(c.out().resolve("setup/data/heldout.jsonl"))) {
+            if (task.slip(task.parse(Json.MAPPER.readTree(line).get("prompt").asText())) != null) heldCarries++;
+        }
+        JsonNode s = Json.MAPPER.readTree(c.out().resolve("summary.json").toFile());
+        assertEquals(2, s.get("models").size(), "sft and rpo; no control");
+        for (JsonNode m : s.get("models")) {
+            JsonNode d = m.get("demonstrator_mistake");
+            assertEquals(heldCarries, d.get("slippable_prompts").asInt());
+            assertEquals(40 - heldCarries, d.get("other_prompts").asInt());
+            double overall = (d.get("greedy_accuracy_slippable").asDouble() * heldCarries
+                    + d.get("greedy_accuracy_others").asDouble() * (40 - heldCarries)) / 40;
+            assertEquals(m.get("greedy_accuracy").get("value").asDouble(), overall, 1e-12, m.get("name").asText());
+            assertTrue(d.get("greedy_answer_is_the_slip").asDouble() + d.get("greedy_accuracy_slippable").asDouble() <= 1 + 1e-12);
+        }
+        assertTrue(Files.readString(r.report()).contains("Where the demonstrator"));
     }
 
     @Test

@@ -144,7 +144,7 @@ public record TaskData<P extends Problem>(VerifiableTask<P> task, List<P> train,
         return writeJsonl(file, rows);
     }
 
-    static Path writeJsonl(Path file, List<? extends Map<String, ?>> rows) {
+    public static Path writeJsonl(Path file, List<? extends Map<String, ?>> rows) {
         StringBuilder b = new StringBuilder();
         for (Map<String, ?> r : rows) b.append(Json.line(new LinkedHashMap<>(r))).append('\n');
         AtomicFiles.writeString(file, b.toString());

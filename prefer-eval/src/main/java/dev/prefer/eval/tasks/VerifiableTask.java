@@ -35,6 +35,16 @@ public interface VerifiableTask<P extends Problem> {
         return java.util.List.of();
     }
 
+    /**
+     * The answer a weak demonstrator gives when it makes this task's systematic mistake on this problem (always the
+     * same wrong answer for the same problem, like a procedural bug in a child's arithmetic), or null when the mistake
+     * does not apply to it. Used by {@link Demonstrator} to write imperfect SFT data; it must fail the verifier.
+     * The default has no such mistake.
+     */
+    default String slip(P problem) {
+        return null;
+    }
+
     /** A wrong response and how it was made (e.g. "near-miss", "wrong", "violates:words"). */
     record Negative(String response, String kind) {}
 }

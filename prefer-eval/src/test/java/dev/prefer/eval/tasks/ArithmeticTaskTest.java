@@ -28,6 +28,28 @@ class ArithmeticTaskTest {
     }
 
     @Test
+    void paddedOperandsRoundTripAndVerify() {
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < 2000; i++) {
+            ArithmeticTask.Sum p = task.draw(rng);
+            assertTrue(p.prompt().matches("\\d\\d\\+\\d\\d="), p.prompt());
+            assertEquals(p.prompt(), task.parse(p.prompt()).prompt(), "parse gives back the same text");
+        }
+        ArithmeticTask.Sum p = task.parse("07+38=");
+        assertEquals(7, p.a());
+        assertEquals("45", p.reference(), "answers are never padded");
+        assertTrue(task.verify(p, "45").pass());
+        assertFalse(task.verify(p, "045").pass());
+        assertEquals("7+38=", task.parse("7+38=").prompt(), "unpadded prompts stay unpadded");
+        assertEquals("00+00=", task.parse("00+00=").prompt());
+        SplittableRandom r2 = new SplittableRandom(4);
+        ArithmeticTask plain = new ArithmeticTask(0, 99, "+");
+        boolean shortSeen = false;
+        for (int i = 0; i < 200; i++) shortSeen |= plain.draw(r2).prompt().length() < 6;
+        assertTrue(shortSeen, "an unpadded task writes one-digit operands as they are");
+    }
+
+    @Test
     void subtractionAndProduct() {
         ArithmeticTask all = new ArithmeticTask(0, 99, "+-*");
         assertEquals("-7", all.parse("5-12=").reference());
