@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
                 "OUT/summary.json, OUT/manifest.json.",
                 "The SFT data come from a weak demonstrator (it forgets the carry on 60%% of the problems that need one;",
                 "--demo-slip-rate 0: exact), and a compute-matched control (more SFT) is trained beside the objectives.",
-                "Defaults take about two minutes on a 2-core CPU; see docs/quickstart.md."},
+                "Defaults take under three minutes on a 2-core CPU; see docs/quickstart.md."},
         footer = {"", "Examples:",
                 "  ./prefer quickstart",
                 "  ./prefer quickstart --overwrite            # replace the previous run in runs/quickstart",

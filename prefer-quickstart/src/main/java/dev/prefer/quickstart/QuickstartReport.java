@@ -127,10 +127,21 @@ final class QuickstartReport {
         }
         r.heading("Training loss");
         if (sftLoss.step().length > 0) {
-            r.chart(Charts.line("SFT loss", "step", "loss", List.of(new Charts.Series("sft", sftLoss.step(), sftLoss.value()))));
+            // The control continues SFT: its loss goes on the SFT chart, after the SFT steps.
+            List<Charts.Series> sl = new ArrayList<>(List.of(new Charts.Series("sft", sftLoss.step(), sftLoss.value())));
+            for (Quickstart.ObjectiveRun run : runs) {
+                if (!run.objective().equals(Quickstart.CONTROL)) continue;
+                for (EvalSummary.Curve cv : run.loss()) {
+                    double[] x = cv.step().clone();
+                    for (int i = 0; i < x.length; i++) x[i] += c.sftSteps();
+                    if (x.length > 0) sl.add(new Charts.Series(cv.name() + " (control)", x, cv.value()));
+                }
+            }
+            r.chart(Charts.line("SFT loss (the control continues it)", "step", "loss", sl));
         }
         List<Charts.Series> pl = new ArrayList<>(), rw = new ArrayList<>();
         for (Quickstart.ObjectiveRun run : runs) {
+            if (run.objective().equals(Quickstart.CONTROL)) continue;
             for (EvalSummary.Curve cv : run.loss()) if (cv.step().length > 0) pl.add(new Charts.Series(cv.name(), cv.step(), cv.value()));
             for (EvalSummary.Curve cv : run.reward()) if (cv.step().length > 0) rw.add(new Charts.Series(cv.name(), cv.step(), cv.value()));
         }

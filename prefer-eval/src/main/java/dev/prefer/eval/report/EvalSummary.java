@@ -46,7 +46,8 @@ public final class EvalSummary {
     /** Fixed-width console table, one line per model. */
     public static String consoleTable(List<ModelScores> rows) {
         StringBuilder b = new StringBuilder();
-        String fmt = "%-10s %-22s %-22s %8s %8s %8s %9s %8s%n";
+        int w = Math.max(10, rows.stream().mapToInt(r -> r.name().length()).max().orElse(0));
+        String fmt = "%-" + w + "s %-22s %-22s %8s %8s %8s %9s %8s%n";
         b.append(String.format(Locale.ROOT, fmt, "model", "greedy acc [95% CI]", "sampled acc [95% CI]", "rank acc", "R*", "gap", "KL (k3)", "length"));
         for (ModelScores r : rows) {
             b.append(String.format(Locale.ROOT, fmt, r.name(), interval(r.greedy()), interval(r.sampled()), num(r.rankingAccuracy(), "%.3f"),
