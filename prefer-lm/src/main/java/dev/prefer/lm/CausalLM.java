@@ -269,6 +269,10 @@ public final class CausalLM implements AutoCloseable, HfModel {
         long[] labels = new long[n];
         float[] segment = new float[b * n]; // (B, N) one-hot membership
         int[] counts = new int[b];
+        // the first position any row reads (the one before its first response token): the last block runs from there
+        int from = t - 1;
+        for (TokenizedSequence s : seqs) if (s.responseIds().length > 0) from = Math.min(from, Math.max(0, s.promptIds().length - 1));
+        int tf = t - from;
         int k = 0;
         for (int r = 0; r < b; r++) {
             TokenizedSequence s = seqs.get(r);
@@ -281,14 +285,14 @@ public final class CausalLM implements AutoCloseable, HfModel {
             }
             counts[r] = all.length - p;
             for (int j = p; j < all.length; j++) {
-                rows[k] = (long) r * t + j - 1;
+                rows[k] = (long) r * tf + j - 1 - from;
                 labels[k] = all[j];
                 segment[r * n + k] = 1f;
                 k++;
             }
         }
-        NDArray hidden = model.forward(step, ids, pos, valid, b, null); // (B, T, D)
-        NDArray sel = hidden.reshape(b * (long) t, config.hiddenSize()).get(Transformer.engineOwned(step.create(rows))); // (N, D)
+        NDArray hidden = model.forward(step, ids, pos, valid, b, null, from); // (B, T - from, D)
+        NDArray sel = hidden.reshape(b * (long) tf, config.hiddenSize()).get(Transformer.engineOwned(step.create(rows))); // (N, D)
         return responseLogps(step, sel, labels, segment, counts, float64LogSoftmax);
     }
 
@@ -395,10 +399,13 @@ public final class CausalLM implements AutoCloseable, HfModel {
         }
         long d = config.hiddenSize();
         Transformer.KvCache cache = model.newDifferentiableCache(step); // freed with step, after the backward
-        NDArray ph = model.forward(step, pIds, pPos, pValid, g, cache); // (G, Pmax, D)
+        // the prompt pass's hidden states are read only at each prompt's last position
+        int from = pmax - 1;
+        for (int p : pLen) from = Math.min(from, Math.max(0, p - 1));
+        NDArray ph = model.forward(step, pIds, pPos, pValid, g, cache, from); // (G, Pmax - from, D)
         long[] lastRows = new long[g];
-        for (int gi = 0; gi < g; gi++) lastRows[gi] = (long) gi * pmax + pLen[gi] - 1;
-        NDArray last = ph.reshape(g * (long) pmax, d).get(Transformer.engineOwned(step.create(lastRows))); // (G, D)
+        for (int gi = 0; gi < g; gi++) lastRows[gi] = (long) gi * (pmax - from) + pLen[gi] - 1 - from;
+        NDArray last = ph.reshape(g * (long) (pmax - from), d).get(Transformer.engineOwned(step.create(lastRows))); // (G, D)
         boolean uniform = Arrays.stream(groupSizes).allMatch(x -> x == groupSizes[0]);
         if (uniform) cache.repeatRows(groupSizes[0]); // rows are consecutive per group: a broadcast
         else cache.selectRows(Transformer.engineOwned(step.create(groupIndex)));

@@ -3,6 +3,7 @@ package dev.prefer.lm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -234,10 +235,27 @@ public final class Transformer implements AutoCloseable {
             this.differentiable = differentiable;
         }
 
+        /**
+         * Rows of every layer's keys/values are to be repeated this many times before the next append (set by
+         * {@link #repeatRows}; 1 = none): the repeat is then fused into that append's concatenation, one copy instead
+         * of a repeated copy and a concatenated one.
+         */
+        int pendingRepeat = 1;
+
         /** Appends this step's keys/values for one layer and returns the full (B, K, S, E) pair. */
         NDArray[] append(int layer, NDArray k, NDArray v) {
             NDArray ok = keys[layer], ov = values[layer];
-            if (differentiable) {
+            if (ok != null && pendingRepeat != 1) {
+                // (G, K, P, E) past rows, each row r to rows r·k .. r·k+k−1 of the (B = G·k, K, T, E) new ones: a
+                // broadcast view (G, k, K, P, E) concatenated with the new rows viewed as (G, k, K, T, E)
+                keys[layer] = repeatConcat(ok, k, pendingRepeat);
+                values[layer] = repeatConcat(ov, v, pendingRepeat);
+                if (!differentiable) {
+                    ok.close();
+                    ov.close();
+                }
+                if (layer == keys.length - 1) pendingRepeat = 1;
+            } else if (differentiable) {
                 // arrays stay where the forward pass made them (the caller's step manager, which owns this cache)
                 keys[layer] = ok == null ? k : ok.concat(k, 2);
                 values[layer] = ov == null ? v : ov.concat(v, 2);
@@ -253,6 +271,14 @@ public final class Transformer implements AutoCloseable {
                 ov.close();
             }
             return new NDArray[] {keys[layer], values[layer]};
+        }
+
+        /** past (G, K, P, E) repeated k times per row, concatenated on the key axis with now (G·k, K, T, E). */
+        private static NDArray repeatConcat(NDArray past, NDArray now, int k) {
+            long[] p = past.getShape().getShape(), n = now.getShape().getShape();
+            NDArray wide = past.expandDims(1).broadcast(new Shape(p[0], k, p[1], p[2], p[3]));
+            NDArray cat = wide.concat(now.reshape(p[0], k, n[1], n[2], n[3]), 3); // (G, k, K, P+T, E)
+            return cat.reshape(p[0] * k, p[1], p[2] + n[2], p[3]);
         }
 
         /**
@@ -274,28 +300,14 @@ public final class Transformer implements AutoCloseable {
 
         /**
          * Every row repeated {@code k} times in place (row r becomes rows r·k .. r·k+k−1): the uniform-group form of
-         * {@link #selectRows}, as a broadcast of each row (G, 1, …) to (G, k, …) reshaped to (G·k, …); its backward is
-         * a sum over the k copies instead of an index scatter.
+         * {@link #selectRows}, as a broadcast of each row (G, 1, …) to (G, k, …); its backward is a sum over the k
+         * copies instead of an index scatter. Deferred to the next {@link #append}, which fuses it with the
+         * concatenation of the new keys/values (the cache must be appended to before it is read again).
          */
         void repeatRows(int k) {
-            for (int l = 0; l < keys.length; l++) {
-                if (keys[l] == null) continue;
-                keys[l] = repeat(keys[l], k);
-                values[l] = repeat(values[l], k);
-                keys[l].attach(manager);
-                values[l].attach(manager);
-            }
-        }
-
-        private static NDArray repeat(NDArray a, int k) {
-            long[] s = a.getShape().getShape();
-            long[] wide = new long[s.length + 1];
-            wide[0] = s[0];
-            wide[1] = k;
-            System.arraycopy(s, 1, wide, 2, s.length - 1);
-            long[] flat = s.clone();
-            flat[0] = s[0] * k;
-            return a.expandDims(1).broadcast(new Shape(wide)).reshape(new Shape(flat));
+            if (k < 1) throw new IllegalArgumentException("repeat must be >= 1");
+            if (pendingRepeat != 1) throw new IllegalStateException("rows already repeated and not yet appended to");
+            pendingRepeat = k;
         }
 
         @Override
@@ -329,6 +341,18 @@ public final class Transformer implements AutoCloseable {
      * @return (B, T, D)
      */
     public NDArray forward(NDManager step, long[] ids, long[] positions, boolean[] keyValid, int batch, KvCache cache) {
+        return forward(step, ids, positions, keyValid, batch, cache, 0);
+    }
+
+    /**
+     * As {@link #forward(NDManager, long[], long[], boolean[], int, KvCache)}, returning only the final hidden states of
+     * the new positions {@code from..T-1}: the last block computes its queries, attention output, MLP and the final
+     * norm only there (its keys and values still cover every position, and go into the cache). For callers that read
+     * the states of late positions only (response log-probs read those predicting a response token).
+     *
+     * @return (B, T − from, D)
+     */
+    public NDArray forward(NDManager step, long[] ids, long[] positions, boolean[] keyValid, int batch, KvCache cache, int from) {
         int b = batch;
         int t = ids.length / b;
         int past = cache == null ? 0 : cache.length;
@@ -341,7 +365,7 @@ public final class Transformer implements AutoCloseable {
         }
         for (long id : ids) if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id out of range: " + id);
         NDArray idArr = engineOwned(step.create(ids, new Shape(b, t))); // (B, T)
-        NDArray bias = attentionBias(step, keyValid, b, t, past); // (B, 1, T, S)
+        NDArray bias = attentionBias(step, keyValid, b, t, past); // (B or 1, 1, T, S)
         NDArray x;
         NDArray[] rope = null;
         if (config.architecture() == Architecture.GPT2) {
@@ -351,8 +375,10 @@ public final class Transformer implements AutoCloseable {
             x = paddingIdx(step, ids, b, t, embed(idArr, p(prefix + "embed_tokens.weight"))); // (B, T, D)
             rope = rotary(step, positions, b, t);
         }
+        if (from < 0 || from >= t) throw new IllegalArgumentException("from must be in [0, T), got " + from);
         for (int i = 0; i < config.numLayers(); i++) {
-            x = config.architecture() == Architecture.GPT2 ? gpt2Block(i, x, bias, cache) : llamaBlock(i, x, bias, rope, cache);
+            int f = i == config.numLayers() - 1 ? from : 0;
+            x = config.architecture() == Architecture.GPT2 ? gpt2Block(i, x, bias, cache, f) : llamaBlock(i, x, bias, rope, cache, f);
         }
         if (cache != null) cache.length = s;
         if (config.architecture() == Architecture.GPT2) {
@@ -399,21 +425,28 @@ public final class Transformer implements AutoCloseable {
         return Embedding.embedding(ids, weight, SparseFormat.DENSE).singletonOrThrow();
     }
 
-    /** Causal + key-padding mask as an additive bias: 0 where allowed, {@link #MASKED} elsewhere. (B, 1, T, S) */
+    /**
+     * Causal + key-padding mask as an additive bias: 0 where allowed, {@link #MASKED} elsewhere; (1, 1, T, S) when
+     * every key slot is valid, else (B, 1, T, S). Built on the engine as the minimum of a causal (1, 1, T, S) and a
+     * key-padding (B, 1, 1, S) table (the same numbers as one host-built (B, 1, T, S) table, which took milliseconds
+     * of Java per forward pass at B 16, T 128).
+     */
     private NDArray attentionBias(NDManager step, boolean[] keyValid, int b, int t, int past) {
         int s = past + t;
-        float[] bias = new float[b * t * s];
-        for (int r = 0; r < b; r++) {
-            for (int q = 0; q < t; q++) {
-                int base = (r * t + q) * s;
-                int last = past + q; // a query sees keys 0..past+q
-                for (int k = 0; k < s; k++) {
-                    bias[base + k] = k <= last && keyValid[r * s + k] ? 0f : MASKED;
-                }
-            }
+        float[] causal = new float[t * s];
+        for (int q = 0; q < t; q++) {
+            // a query sees keys 0..past+q
+            java.util.Arrays.fill(causal, q * s + past + q + 1, (q + 1) * s, MASKED);
         }
-        NDArray a = step.create(bias, new Shape(b, 1, t, s));
-        return dtype == DataType.FLOAT32 ? engineOwned(a) : a.toType(dtype, false);
+        float[] pad = null;
+        for (int i = 0; i < keyValid.length; i++) {
+            if (keyValid[i]) continue;
+            if (pad == null) pad = new float[b * s];
+            pad[i] = MASKED;
+        }
+        NDArray a = engineOwned(step.create(causal, new Shape(1, 1, t, s)));
+        if (pad != null) a = a.minimum(engineOwned(step.create(pad, new Shape(b, 1, 1, s)))); // (B, 1, T, S)
+        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
     }
 
     /**
@@ -511,7 +544,16 @@ public final class Transformer implements AutoCloseable {
         return withDelta(Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow(), x, name);
     }
 
-    private NDArray gpt2Block(int i, NDArray x, NDArray bias, KvCache cache) {
+    /**
+     * The queries, bias rows and residual stream of positions {@code from..T-1} only (views; {@code from} 0: all).
+     * q: (B, H, T, E), bias (B or 1, 1, T, S), x (B, T, D).
+     */
+    private static NDArray[] fromPosition(int from, NDArray q, NDArray bias, NDArray x) {
+        if (from == 0) return new NDArray[] {q, bias, x};
+        return new NDArray[] {q.get(new NDIndex(":, :, {}:", from)), bias.get(new NDIndex(":, :, {}:", from)), x.get(new NDIndex(":, {}:", from))};
+    }
+
+    private NDArray gpt2Block(int i, NDArray x, NDArray bias, KvCache cache, int from) {
         String l = prefix + "h." + i + ".";
         long b = x.getShape().get(0), t = x.getShape().get(1);
         int h = config.numHeads(), e = config.headDim();
@@ -520,13 +562,17 @@ public final class Transformer implements AutoCloseable {
         NDArray q = heads(parts.get(0), b, t, h, e); // (B, H, T, E)
         NDArray k = heads(parts.get(1), b, t, h, e);
         NDArray v = heads(parts.get(2), b, t, h, e);
-        NDArray attn = attention(i, q, k, v, bias, cache); // (B, T, D)
+        NDArray[] sel = fromPosition(from, q, bias, x);
+        q = sel[0];
+        bias = sel[1];
+        x = sel[2];
+        NDArray attn = attention(i, q, k, v, bias, cache); // (B, T - from, D)
         x = x.add(conv1d(attn, l + "attn.c_proj"));
         NDArray m = conv1d(activation(conv1d(layerNorm(x, l + "ln_2"), l + "mlp.c_fc")), l + "mlp.c_proj");
         return x.add(m);
     }
 
-    private NDArray llamaBlock(int i, NDArray x, NDArray bias, NDArray[] rope, KvCache cache) {
+    private NDArray llamaBlock(int i, NDArray x, NDArray bias, NDArray[] rope, KvCache cache, int from) {
         String l = prefix + "layers." + i + ".";
         long b = x.getShape().get(0), t = x.getShape().get(1);
         int e = config.headDim();
@@ -536,7 +582,11 @@ public final class Transformer implements AutoCloseable {
         NDArray v = heads(linear(hn, l + "self_attn.v_proj", config.attentionBias()), b, t, config.numKvHeads(), e);
         q = applyRotary(q, rope[0], rope[1]);
         k = applyRotary(k, rope[0], rope[1]);
-        NDArray attn = attention(i, q, k, v, bias, cache); // (B, T, H*E)
+        NDArray[] sel = fromPosition(from, q, bias, x);
+        q = sel[0];
+        bias = sel[1];
+        x = sel[2];
+        NDArray attn = attention(i, q, k, v, bias, cache); // (B, T - from, H*E)
         x = x.add(linear(attn, l + "self_attn.o_proj", config.outputBias()));
         NDArray hn2 = rmsNorm(x, p(l + "post_attention_layernorm.weight"));
         NDArray gate = activation(linear(hn2, l + "mlp.gate_proj", config.mlpBias())); // (B, T, F)

@@ -31,11 +31,9 @@ final class StepMechanics {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
+            // one native zero_() per gradient, without wrapping each gradient in a Java NDArray first
             for (NDArray a : trainable.values()) {
-                if (!a.hasGradient()) continue;
-                try (NDArray g = a.getGradient()) {
-                    g.muli(0);
-                }
+                if (a.hasGradient()) JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) a);
             }
         } finally {
             JniUtils.setGradMode(grad);
