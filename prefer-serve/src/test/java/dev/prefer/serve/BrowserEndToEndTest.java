@@ -64,7 +64,7 @@ class BrowserEndToEndTest {
         d.findElement(By.id("password")).sendKeys(TestServer.PASSWORD);
         d.findElement(By.id("sign-in")).click();
         try {
-            new WebDriverWait(d, Duration.ofSeconds(10)).until(drv -> !drv.getCurrentUrl().endsWith("/login"));
+            new WebDriverWait(d, Duration.ofSeconds(30)).until(drv -> !drv.getCurrentUrl().endsWith("/login"));
         } catch (org.openqa.selenium.TimeoutException e) {
             throw new AssertionError("sign-in as " + user + " failed; page: " + d.getPageSource(), e);
         }
@@ -99,7 +99,7 @@ class BrowserEndToEndTest {
             String base = ts.url().replace("127.0.0.1", "localhost");
             WebDriver d = browser(Files.createDirectories(tmp.resolve("profile-" + backend)));
             try {
-                WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(20));
+                WebDriverWait wait = new WebDriverWait(d, Duration.ofSeconds(60));
                 // Admin creates the campaign through the upload form.
                 signIn(d, base, "admin");
                 wait.until(ExpectedConditions.urlContains("/admin"));
