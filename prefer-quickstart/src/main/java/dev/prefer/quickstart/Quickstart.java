@@ -422,7 +422,7 @@ public final class Quickstart {
         return new EvalSummary.Curve(name, x, y);
     }
 
-    /** ", on the N prompts with a ones carry X (answers with the slip: Y)" for the console; empty without slips. */
+    /** The console's "where the demonstrator's mistake applies" clause of an evaluation line; empty without slips. */
     static String slipLine(SlipStats s) {
         if (s == null) return "";
         return String.format(Locale.ROOT, "; where the demonstrator's mistake applies (%d prompts): greedy accuracy %.3f, greedy answer = the mistake %.3f; elsewhere (%d): %s",
