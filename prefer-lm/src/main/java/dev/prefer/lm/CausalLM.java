@@ -298,31 +298,41 @@ public final class CausalLM implements AutoCloseable, HfModel {
 
     /**
      * Whether {@link #logpsTensors(NDManager, List, int[], boolean)} should share prefixes for this batch under
-     * {@code auto}: when the prompt tokens it saves (K−1 copies of each prompt) are at least 5% of the batch's prompt
-     * + response tokens. Sharing adds a second, shorter forward pass (more, smaller ops); on the benchmark shapes it
-     * was faster even at 6% saved (P 16, R 112; docs/train.md, speed), so only a negligible saving is left unshared.
+     * {@code auto}, by a FLOP estimate of one layer's forward pass over the padded rows: per query token 24·d² for
+     * the projections and MLP plus 4·d per key for attention, i.e. rows · T · (24·d² + 4·d·T), unshared (B rows of
+     * the longest sequence) against packed (G rows of the longest prompt + continuations). Sharing removes K−1 copies
+     * of each prompt from every projection but makes each row's attention span all its continuations, so it pays for
+     * pairs and short lists and can lose for long lists of long responses; it is used when the estimate is at most
+     * 95% of the unshared one.
+     *
+     * @param hiddenSize the model's d
      */
-    public static boolean sharingPays(List<TokenizedSequence> seqs, int[] groupSizes) {
+    public static boolean sharingPays(List<TokenizedSequence> seqs, int[] groupSizes, int hiddenSize) {
         if (groupSizes == null || groupSizes.length == seqs.size()) return false;
-        long all = 0, saved = 0;
+        long tmax = 0, packedMax = 0;
         int at = 0;
         for (int size : groupSizes) {
-            saved += (long) (size - 1) * seqs.get(at).promptIds().length;
-            for (int i = 0; i < size; i++) all += seqs.get(at + i).length();
+            long packed = seqs.get(at).promptIds().length;
+            for (int i = 0; i < size; i++) {
+                tmax = Math.max(tmax, seqs.get(at + i).length());
+                packed += seqs.get(at + i).responseIds().length;
+            }
+            packedMax = Math.max(packedMax, packed);
             at += size;
         }
-        return 20 * saved >= all;
+        double d = hiddenSize;
+        double unshared = (double) seqs.size() * tmax * (24 * d * d + 4 * d * tmax);
+        double shared = (double) groupSizes.length * packedMax * (24 * d * d + 4 * d * packedMax);
+        return shared <= 0.95 * unshared;
     }
 
     /**
      * {@link #logpsTensors(NDManager, List, boolean)} with prefix sharing: {@code groupSizes} splits {@code seqs}
-     * into runs of consecutive sequences with the same prompt (a preference pair, a ranked list). Each distinct
-     * prompt runs once (prompts right-padded, G rows); then the continuations run (B rows, right-padded) with their
-     * group's prompt keys/values selected into their rows (differentiable, so gradients flow back through the
-     * prompt), positions continuing from their own prompt's length and a key mask over the prompt pads. The first
-     * response token is predicted from the prompt pass's last real position. Same numbers as the unshared pass
-     * (attention is a sum over keys, whose order does not matter up to float rounding); {@code groupSizes == null}
-     * is the unshared pass.
+     * into runs of consecutive sequences with the same prompt (a preference pair, a ranked list), and each run is
+     * one packed row of a single forward pass ({@link Transformer#forwardPacked}): its prompt once, then each
+     * continuation, every continuation attending to the prompt and to itself only, with the positions of its own
+     * unpacked sequence. Same numbers as the unshared pass up to float rounding (attention adds exact zeros for the
+     * other continuations); {@code groupSizes == null} is the unshared pass.
      */
     public LogpsTensors logpsTensors(NDManager step, List<TokenizedSequence> seqs, int[] groupSizes, boolean float64LogSoftmax) {
         if (groupSizes == null) return logpsTensors(step, seqs, float64LogSoftmax);
@@ -353,65 +363,67 @@ public final class CausalLM implements AutoCloseable, HfModel {
             throw new IllegalArgumentException("sequence of " + t + " tokens exceeds the model's " + config.maxPositions() + " positions");
         }
         if (rmax == 0 || pmax == 0) return logpsTensors(step, seqs, float64LogSoftmax);
-        long pad = padId();
-        // Pass 1: one row per distinct prompt.
-        long[] pIds = new long[g * pmax], pPos = new long[g * pmax];
-        boolean[] pValid = new boolean[g * pmax];
-        int[] pLen = new int[g];
-        at = 0;
-        for (int gi = 0; gi < g; gi++) {
-            long[] p = seqs.get(at).promptIds();
-            pLen[gi] = p.length;
-            for (int j = 0; j < pmax; j++) {
-                pIds[gi * pmax + j] = j < p.length ? p[j] : pad;
-                pPos[gi * pmax + j] = Math.min(j, p.length - 1);
-                pValid[gi * pmax + j] = j < p.length;
+        return packedLogps(step, seqs, groupSizes, float64LogSoftmax);
+    }
+
+    /**
+     * Prefix sharing in one pass ({@link Transformer#forwardPacked}): one row per group, holding its prompt once and
+     * then each continuation (right-padded to the longest row); every continuation's positions restart where the
+     * prompt ends and it attends to the prompt and to itself only. Response token j of a continuation is predicted
+     * from the prompt's last position (j = 0) or from the continuation's own previous position.
+     */
+    private LogpsTensors packedLogps(NDManager step, List<TokenizedSequence> seqs, int[] groupSizes, boolean float64LogSoftmax) {
+        int b = seqs.size(), g = groupSizes.length;
+        int t = 0, n = 0;
+        for (int gi = 0, at = 0; gi < g; at += groupSizes[gi++]) {
+            int len = seqs.get(at).promptIds().length;
+            if (len == 0) return logpsTensors(step, seqs, float64LogSoftmax);
+            for (int i = 0; i < groupSizes[gi]; i++) {
+                len += seqs.get(at + i).responseIds().length;
+                n += seqs.get(at + i).responseIds().length;
             }
-            at += groupSizes[gi];
+            t = Math.max(t, len);
         }
-        // Pass 2: continuations; keys are the group's prompt (pmax slots, pads masked), then the row's own tokens.
-        int s = pmax + rmax;
-        long[] rIds = new long[b * rmax], rPos = new long[b * rmax], groupIndex = new long[b];
-        boolean[] rValid = new boolean[b * s];
-        long[] rows = new long[n]; // rows of [last prompt position of each group (G); continuation positions (B*Rmax)]
-        long[] labels = new long[n];
+        long pad = padId();
+        long[] ids = new long[g * t], pos = new long[g * t];
+        int[] segments = new int[g * t];
+        java.util.Arrays.fill(segments, -1);
+        java.util.Arrays.fill(ids, pad);
+        int from = t - 1;
+        for (int gi = 0, at = 0; gi < g; at += groupSizes[gi++]) from = Math.min(from, seqs.get(at).promptIds().length - 1);
+        int tf = t - from;
+        long[] rows = new long[n], labels = new long[n];
         float[] segment = new float[b * n];
         int[] counts = new int[b];
         int k = 0;
-        for (int r = 0; r < b; r++) {
-            int gi = groupOf[r];
-            long[] resp = seqs.get(r).responseIds();
-            int p = pLen[gi], len = resp.length;
-            groupIndex[r] = gi;
-            for (int j = 0; j < rmax; j++) {
-                rIds[r * rmax + j] = j < len ? resp[j] : pad;
-                rPos[r * rmax + j] = len == 0 ? p - 1 : p + Math.min(j, len - 1); // pads reuse a real position: never read
+        for (int gi = 0, at = 0; gi < g; at += groupSizes[gi++]) {
+            long[] prompt = seqs.get(at).promptIds();
+            int p = prompt.length, base = gi * t;
+            for (int j = 0; j < p; j++) {
+                ids[base + j] = prompt[j];
+                pos[base + j] = j;
+                segments[base + j] = 0;
             }
-            for (int j = 0; j < p; j++) rValid[r * s + j] = true;
-            for (int j = 0; j < len; j++) rValid[r * s + pmax + j] = true;
-            counts[r] = len;
-            for (int j = 0; j < len; j++) {
-                rows[k] = j == 0 ? gi : g + (long) r * rmax + j - 1;
-                labels[k] = resp[j];
-                segment[r * n + k] = 1f;
-                k++;
+            int start = p;
+            for (int c = 0; c < groupSizes[gi]; c++) {
+                int r = at + c;
+                long[] resp = seqs.get(r).responseIds();
+                counts[r] = resp.length;
+                for (int j = 0; j < resp.length; j++) {
+                    ids[base + start + j] = resp[j];
+                    pos[base + start + j] = p + j;
+                    segments[base + start + j] = c + 1;
+                    rows[k] = (long) gi * tf + (j == 0 ? p - 1 : start + j - 1) - from;
+                    labels[k] = resp[j];
+                    segment[r * n + k] = 1f;
+                    k++;
+                }
+                start += resp.length;
             }
+            for (int j = start; j < t; j++) pos[base + j] = pos[base + start - 1]; // pads: never read
         }
-        long d = config.hiddenSize();
-        Transformer.KvCache cache = model.newDifferentiableCache(step); // freed with step, after the backward
-        // the prompt pass's hidden states are read only at each prompt's last position
-        int from = pmax - 1;
-        for (int p : pLen) from = Math.min(from, Math.max(0, p - 1));
-        NDArray ph = model.forward(step, pIds, pPos, pValid, g, cache, from); // (G, Pmax - from, D)
-        long[] lastRows = new long[g];
-        for (int gi = 0; gi < g; gi++) lastRows[gi] = (long) gi * (pmax - from) + pLen[gi] - 1 - from;
-        NDArray last = ph.reshape(g * (long) (pmax - from), d).get(Transformer.engineOwned(step.create(lastRows))); // (G, D)
-        boolean uniform = Arrays.stream(groupSizes).allMatch(x -> x == groupSizes[0]);
-        if (uniform) cache.repeatRows(groupSizes[0]); // rows are consecutive per group: a broadcast
-        else cache.selectRows(Transformer.engineOwned(step.create(groupIndex)));
-        NDArray rh = model.forward(step, rIds, rPos, rValid, b, cache); // (B, Rmax, D)
-        NDArray both = last.concat(rh.reshape(b * (long) rmax, d), 0); // (G + B*Rmax, D)
-        NDArray sel = both.get(Transformer.engineOwned(step.create(rows))); // (N, D)
+        NDArray hidden = model.forwardPacked(step, ids, pos, segments, g, from); // (G, T - from, D)
+        NDArray sel = hidden.reshape(g * (long) tf, config.hiddenSize()).get(Transformer.engineOwned(step.create(rows))); // (N, D)
         return responseLogps(step, sel, labels, segment, counts, float64LogSoftmax);
     }
 

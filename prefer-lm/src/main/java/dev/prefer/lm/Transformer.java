@@ -225,41 +225,17 @@ public final class Transformer implements AutoCloseable {
         final NDArray[] keys;   // per layer (B, K, S, E)
         final NDArray[] values; // per layer (B, K, S, E)
         int length;
-        /** Keep the autograd graph: store the first keys/values as they are (DJL's duplicate() detaches). */
-        final boolean differentiable;
 
-        KvCache(NDManager parent, int layers, boolean differentiable) {
+        KvCache(NDManager parent, int layers) {
             this.manager = parent.newSubManager();
             this.keys = new NDArray[layers];
             this.values = new NDArray[layers];
-            this.differentiable = differentiable;
         }
-
-        /**
-         * Rows of every layer's keys/values are to be repeated this many times before the next append (set by
-         * {@link #repeatRows}; 1 = none): the repeat is then fused into that append's concatenation, one copy instead
-         * of a repeated copy and a concatenated one.
-         */
-        int pendingRepeat = 1;
 
         /** Appends this step's keys/values for one layer and returns the full (B, K, S, E) pair. */
         NDArray[] append(int layer, NDArray k, NDArray v) {
             NDArray ok = keys[layer], ov = values[layer];
-            if (ok != null && pendingRepeat != 1) {
-                // (G, K, P, E) past rows, each row r to rows r·k .. r·k+k−1 of the (B = G·k, K, T, E) new ones: a
-                // broadcast view (G, k, K, P, E) concatenated with the new rows viewed as (G, k, K, T, E)
-                keys[layer] = repeatConcat(ok, k, pendingRepeat);
-                values[layer] = repeatConcat(ov, v, pendingRepeat);
-                if (!differentiable) {
-                    ok.close();
-                    ov.close();
-                }
-                if (layer == keys.length - 1) pendingRepeat = 1;
-            } else if (differentiable) {
-                // arrays stay where the forward pass made them (the caller's step manager, which owns this cache)
-                keys[layer] = ok == null ? k : ok.concat(k, 2);
-                values[layer] = ov == null ? v : ov.concat(v, 2);
-            } else if (ok == null) {
+            if (ok == null) {
                 keys[layer] = k.duplicate();
                 values[layer] = v.duplicate();
                 keys[layer].attach(manager);
@@ -273,43 +249,6 @@ public final class Transformer implements AutoCloseable {
             return new NDArray[] {keys[layer], values[layer]};
         }
 
-        /** past (G, K, P, E) repeated k times per row, concatenated on the key axis with now (G·k, K, T, E). */
-        private static NDArray repeatConcat(NDArray past, NDArray now, int k) {
-            long[] p = past.getShape().getShape(), n = now.getShape().getShape();
-            NDArray wide = past.expandDims(1).broadcast(new Shape(p[0], k, p[1], p[2], p[3]));
-            NDArray cat = wide.concat(now.reshape(p[0], k, n[1], n[2], n[3]), 3); // (G, k, K, P+T, E)
-            return cat.reshape(p[0] * k, p[1], p[2] + n[2], p[3]);
-        }
-
-        /**
-         * Replaces every layer's keys and values by the rows {@code rowIndex} (an int64 array of row numbers, engine
-         * memory) selects: row r of the result is row {@code rowIndex[r]} of the cache. Prefix sharing runs each
-         * prompt once and then gives every continuation of it the prompt's keys/values this way; the selection is
-         * differentiable (its backward sums the continuations' gradients into the prompt's rows).
-         */
-        void selectRows(NDArray rowIndex) {
-            for (int l = 0; l < keys.length; l++) {
-                if (keys[l] == null) continue;
-                NDArray ok = keys[l], ov = values[l];
-                keys[l] = ok.get(rowIndex);
-                values[l] = ov.get(rowIndex);
-                keys[l].attach(manager);
-                values[l].attach(manager);
-            }
-        }
-
-        /**
-         * Every row repeated {@code k} times in place (row r becomes rows r·k .. r·k+k−1): the uniform-group form of
-         * {@link #selectRows}, as a broadcast of each row (G, 1, …) to (G, k, …); its backward is a sum over the k
-         * copies instead of an index scatter. Deferred to the next {@link #append}, which fuses it with the
-         * concatenation of the new keys/values (the cache must be appended to before it is read again).
-         */
-        void repeatRows(int k) {
-            if (k < 1) throw new IllegalArgumentException("repeat must be >= 1");
-            if (pendingRepeat != 1) throw new IllegalStateException("rows already repeated and not yet appended to");
-            pendingRepeat = k;
-        }
-
         @Override
         public void close() {
             manager.close();
@@ -318,16 +257,9 @@ public final class Transformer implements AutoCloseable {
 
     /** A fresh cache for {@link #forward}. */
     public KvCache newCache(NDManager parent) {
-        return new KvCache(parent, config.numLayers(), false);
+        return new KvCache(parent, config.numLayers());
     }
 
-    /**
-     * A cache whose keys/values stay in the autograd graph (gradients flow back through them into the pass that
-     * made them), for prefix sharing in training; {@code step} must be the forward passes' step manager.
-     */
-    KvCache newDifferentiableCache(NDManager step) {
-        return new KvCache(step, config.numLayers(), true);
-    }
 
     /**
      * Final hidden states (after the last norm).
@@ -358,14 +290,45 @@ public final class Transformer implements AutoCloseable {
         int past = cache == null ? 0 : cache.length;
         int s = past + t;
         if (keyValid.length != (long) b * s) throw new IllegalArgumentException("keyValid must have B*S entries");
+        checkIds(ids, positions);
+        return forwardWithBias(step, ids, positions, attentionBias(step, keyValid, b, t, past), b, t, cache, from);
+    }
+
+    /**
+     * Final hidden states of packed rows in which several continuations share one prefix, in a single pass (the
+     * "prefix sharing" of Wang and Hegde 2024, arXiv:2410.20305): a row holds a prompt once, then each continuation
+     * after it (e.g. chosen then rejected), and a position attends causally to the prompt and to the earlier
+     * positions of its own continuation only. With each continuation's positions restarting where the prompt ends,
+     * every continuation sees exactly the keys, values and positions of its own unpacked sequence, so the numbers are
+     * those of the unshared pass up to float rounding (attention adds exact zeros for the other continuations' keys).
+     *
+     * @param segments  per slot (B*T): 0 = the shared prompt, c >= 1 = continuation c, -1 = padding (never attended)
+     * @param positions per slot (B*T): the position within its own unpacked sequence
+     * @param from      as in {@link #forward(NDManager, long[], long[], boolean[], int, KvCache, int)}
+     * @return (B, T − from, D)
+     */
+    public NDArray forwardPacked(NDManager step, long[] ids, long[] positions, int[] segments, int batch, int from) {
+        int b = batch;
+        int t = ids.length / b;
+        if (segments.length != ids.length || positions.length != ids.length) {
+            throw new IllegalArgumentException("ids, positions and segments must have B*T entries");
+        }
+        checkIds(ids, positions);
+        return forwardWithBias(step, ids, positions, packedBias(step, segments, b, t), b, t, null, from);
+    }
+
+    private void checkIds(long[] ids, long[] positions) {
         for (long pos : positions) {
             if (pos < 0 || pos >= config.maxPositions()) {
                 throw new IllegalArgumentException("sequence longer than the model's " + config.maxPositions() + " positions");
             }
         }
         for (long id : ids) if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id out of range: " + id);
+    }
+
+    private NDArray forwardWithBias(NDManager step, long[] ids, long[] positions, NDArray bias, int b, int t, KvCache cache, int from) {
+        int s = (cache == null ? 0 : cache.length) + t;
         NDArray idArr = engineOwned(step.create(ids, new Shape(b, t))); // (B, T)
-        NDArray bias = attentionBias(step, keyValid, b, t, past); // (B or 1, 1, T, S)
         NDArray x;
         NDArray[] rope = null;
         if (config.architecture() == Architecture.GPT2) {
@@ -450,6 +413,22 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
+     * The additive bias of {@link #forwardPacked}: key k is open to query q when k <= q and k's segment is the prompt
+     * (0) or q's own continuation; (B, 1, T, T), built on the engine from the (B, T) segment ids and one causal table.
+     */
+    private NDArray packedBias(NDManager step, int[] segments, int b, int t) {
+        float[] seg = new float[segments.length];
+        for (int i = 0; i < seg.length; i++) seg[i] = segments[i];
+        float[] causal = new float[t * t];
+        for (int q = 0; q < t; q++) java.util.Arrays.fill(causal, q * t + q + 1, (q + 1) * t, MASKED);
+        NDArray sg = engineOwned(step.create(seg, new Shape(b, 1, 1, t)));
+        NDArray open = sg.eq(sg.reshape(b, 1, t, 1)).logicalOr(sg.eq(constant(sg, 0.0))); // (B, 1, T, T)
+        NDArray a = open.toType(DataType.FLOAT32, false).sub(constant(sg, 1.0)).mul(constant(sg, -MASKED)); // 0 or MASKED
+        a = a.minimum(engineOwned(step.create(causal, new Shape(1, 1, t, t))));
+        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+    }
+
+    /**
      * Rotary tables cos, sin (B, 1, T, E) for the given positions, laid out as transformers' {@code rotate_half}
      * expects ({@code [freqs, freqs]}). In float32 the angle is computed as transformers does (float32
      * inv_freq times float32 position); the float64 twin computes everything in double.
@@ -511,6 +490,7 @@ public final class Transformer implements AutoCloseable {
         switch (config.activation()) {
             case "gelu_new":
             case "gelu_pytorch_tanh": {
+                if (FusedOps.applies(x)) return FusedOps.geluTanh(x);
                 // 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (Hendrycks and Gimpel 2016, tanh form),
                 // written as x * sigmoid(2u) (identical: 0.5 (1 + tanh u) = sigmoid(2u)) to save two passes.
                 NDArray twoU = x.square().mul(constant(x, 0.044715)).add(constant(x, 1.0)).mul(x).mul(constant(x, 2.0 * Math.sqrt(2.0 / Math.PI)));
@@ -616,6 +596,7 @@ public final class Transformer implements AutoCloseable {
         long kh = k.getShape().get(1), s = k.getShape().get(2);
         long g = h / kh;
         double scale = 1.0 / Math.sqrt(e);
+        if (FusedOps.appliesToAttention(q)) return FusedOps.attention(q, k, v, bias, scale).transpose(0, 2, 1, 3).reshape(b, t, h * e);
         // Scaling q instead of the scores is bit-identical when the scale is a power of two (E = 4^k: 16, 64, 256)
         // and otherwise differs by one rounding; it touches T*E numbers instead of T*S.
         NDArray qs = isPowerOfTwo(scale) ? q.mul(constant(q, scale)) : q;

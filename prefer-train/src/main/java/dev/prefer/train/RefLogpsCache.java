@@ -41,7 +41,7 @@ public final class RefLogpsCache {
     static List<double[]> score(List<TrainExample> groups, CausalLM lm, int batchSize, TrainConfig.PrefixSharing sharing) {
         List<TokenizedSequence> seqs = new ArrayList<>();
         for (TrainExample e : groups) seqs.addAll(e.scored());
-        List<SequenceLogps> lp = lm.logpsOfIds(seqs, Trainer.groupSizes(groups, seqs, sharing), batchSize, false);
+        List<SequenceLogps> lp = lm.logpsOfIds(seqs, Trainer.groupSizes(groups, seqs, sharing, lm.config().hiddenSize()), batchSize, false);
         List<double[]> out = new ArrayList<>(groups.size());
         int at = 0;
         for (TrainExample e : groups) {

@@ -58,10 +58,10 @@ public record TrainConfig(Task task, Path model, Path ref, Path data, Path evalD
     public enum Task { PREFERENCE, SFT, REWARD }
 
     /**
-     * Prefix sharing: the responses of a group (a pair, a list) share the prompt, so the prompt runs once and its
-     * keys/values serve every response ({@code CausalLM.logpsTensors} with groups); the numbers are those of the
-     * unshared pass up to float rounding. AUTO shares when the prompt tokens saved are at least 5% of the batch's
-     * tokens ({@code CausalLM.sharingPays}; measured faster from 6% up, docs/train.md, speed).
+     * Prefix sharing: the responses of a group (a pair, a list) share the prompt, so each group is one packed row
+     * (the prompt once, then every response, each attending to the prompt and itself; {@code CausalLM.logpsTensors}
+     * with groups); the numbers are those of the unshared pass up to float rounding. AUTO shares when a FLOP
+     * estimate says the packed pass is at least 5% cheaper ({@code CausalLM.sharingPays}; docs/train.md, speed).
      */
     public enum PrefixSharing { AUTO, ON, OFF }
 

@@ -173,7 +173,7 @@ public final class Trainer {
      * The group sizes for prefix sharing ({@code CausalLM.logpsTensors} with groups) of these groups' sequences, or
      * null for the unshared pass: ON shares, OFF does not, AUTO shares when {@code CausalLM.sharingPays}.
      */
-    static int[] groupSizes(List<TrainExample> groups, List<TokenizedSequence> seqs, TrainConfig.PrefixSharing mode) {
+    static int[] groupSizes(List<TrainExample> groups, List<TokenizedSequence> seqs, TrainConfig.PrefixSharing mode, int hiddenSize) {
         if (mode == TrainConfig.PrefixSharing.OFF) return null;
         // runs of consecutive scored sequences with the same prompt ids: a pair or list (and its KL sample, which
         // has the row's own prompt); joint pairs with different prompts fall apart into runs of one
@@ -191,7 +191,7 @@ public final class Trainer {
         }
         if (at != seqs.size()) throw new IllegalStateException("scored sequences do not match the groups");
         int[] sizes = runs.stream().mapToInt(Integer::intValue).toArray();
-        return mode == TrainConfig.PrefixSharing.ON || CausalLM.sharingPays(seqs, sizes) ? sizes : null;
+        return mode == TrainConfig.PrefixSharing.ON || CausalLM.sharingPays(seqs, sizes, hiddenSize) ? sizes : null;
     }
 
     /** The seeded data order: group index at position {@code q} of the endless stream of epochs. */
@@ -355,7 +355,7 @@ public final class Trainer {
                 try (NDManager s = policy.model().parameters().values().iterator().next().getManager().newSubManager();
                      GradientCollector gc = Torch.init().newGradientCollector()) {
                     List<TokenizedSequence> seqs = sequences(g);
-                    CausalLM.LogpsTensors t = policy.logpsTensors(s, seqs, groupSizes(g, seqs, c.prefixSharing()), false);
+                    CausalLM.LogpsTensors t = policy.logpsTensors(s, seqs, groupSizes(g, seqs, c.prefixSharing(), policy.config().hiddenSize()), false);
                     StepLoss.Out out = task.compute(s, t.sums(), t.tokenLogps(), g, r, type);
                     NDArray scaled = out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share)); // not mul(Number): see constant()
                     gc.backward(scaled);

@@ -1,0 +1,162 @@
+package dev.prefer.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Fused libtorch kernels that DJL's NDArray API does not expose: the tanh-approximate GELU
+ * ({@code torch.gelu(x, approximate="tanh")}, one pass forward and one backward instead of a chain of 7 element-wise
+ * ops and their ~12 backward ops) and {@code torch.scaled_dot_product_attention} (scores, softmax and the value
+ * product in one kernel with its own backward). Each is the {@code forward} of a tiny TorchScript module whose
+ * archive is written here, in memory, as source text (no Python, no binary file): libtorch compiles it when it is
+ * loaded, and DJL runs it with autograd recording when gradients are.
+ *
+ * <p>float32 only: the float64 twin of the model keeps the textbook formulas (it is the independent check of the
+ * float32 path). {@code -Dprefer.fused=false} turns the kernels off (the composite ops then run, as before), and
+ * {@code -Dprefer.fused.attention=false} only the attention kernel (for A/B timing). If an engine cannot load the
+ * modules, the composite ops run as well; {@link #available()} tells which.
+ */
+public final class FusedOps {
+    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("prefer.fused", "true"));
+    private static final boolean ATTENTION = !"false".equalsIgnoreCase(System.getProperty("prefer.fused.attention", "true"));
+    private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
+    private static volatile Boolean available;
+    private static PtNDManager owner;
+
+    private FusedOps() {}
+
+    /** Whether the fused kernels are on and load on this engine. */
+    public static boolean available() {
+        if (!ENABLED) return false;
+        if (available == null) {
+            synchronized (FusedOps.class) {
+                if (available == null) {
+                    try {
+                        module("Gelu", GELU);
+                        module(sdpaName(false, 1.0), sdpaSource(false, 1.0)); // compiles on this libtorch
+                        available = true;
+                    } catch (RuntimeException e) {
+                        System.err.println("prefer: fused kernels unavailable, using composite ops (" + e.getMessage() + ")");
+                        available = false;
+                    }
+                }
+            }
+        }
+        return available;
+    }
+
+    /** Whether {@code x} takes the fused path: float32 and {@link #available()}. */
+    public static boolean applies(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32 && available();
+    }
+
+    /** Whether attention on {@code q} takes the fused kernel. */
+    public static boolean appliesToAttention(NDArray q) {
+        return ATTENTION && applies(q);
+    }
+
+    /** 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as {@code torch.nn.functional.gelu(x, approximate="tanh")}. */
+    public static NDArray geluTanh(NDArray x) {
+        return run(module("Gelu", GELU), x);
+    }
+
+    /**
+     * softmax(q k^T · scale + bias) v, as {@code torch.nn.functional.scaled_dot_product_attention}; q (B, H, T, E),
+     * k and v (B, K, S, E) with K dividing H (grouped-query attention), bias broadcastable to (B, H, T, S).
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias, double scale) {
+        boolean gqa = q.getShape().get(1) != k.getShape().get(1);
+        return run(module(sdpaName(gqa, scale), sdpaSource(gqa, scale)), q, k, v, bias);
+    }
+
+    private static final String GELU = "x: Tensor) -> Tensor:\n    return torch.gelu(x, approximate=\"tanh\")\n";
+
+    private static String sdpaName(boolean gqa, double scale) {
+        return "Sdpa" + (gqa ? "Gqa" : "") + Long.toHexString(Double.doubleToLongBits(scale));
+    }
+
+    /** The scale is a literal: Double.toString is the shortest round-trip form, which TorchScript parses exactly. */
+    private static String sdpaSource(boolean gqa, double scale) {
+        return "q: Tensor, k: Tensor, v: Tensor, bias: Tensor) -> Tensor:\n"
+                + "    return torch.scaled_dot_product_attention(q, k, v, bias, 0.0, False, scale=" + Double.toString(scale)
+                + (gqa ? ", enable_gqa=True" : "") + ")\n";
+    }
+
+    private static NDArray run(PtSymbolBlock m, NDArray... inputs) {
+        // isTrain = true: run under the thread's grad mode (DJL's false would also turn autograd off)
+        return IValueUtils.forward(m, new NDList(inputs), JniUtils.isGradMode()).singletonOrThrow();
+    }
+
+    private static PtSymbolBlock module(String cls, String signatureAndBody) {
+        PtSymbolBlock m = MODULES.get(cls);
+        if (m != null) return m;
+        synchronized (FusedOps.class) {
+            m = MODULES.get(cls);
+            if (m == null) {
+                if (owner == null) owner = (PtNDManager) Torch.newManager();
+                byte[] archive = archive(cls, "  def forward(self: __torch__." + cls + ",\n    " + signatureAndBody);
+                try {
+                    m = JniUtils.loadModule(owner, new ByteArrayInputStream(archive), true, false);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                MODULES.put(cls, m);
+            }
+            return m;
+        }
+    }
+
+    /**
+     * A TorchScript archive of one parameterless module class {@code cls} with the given method source: the zip
+     * layout {@code torch.jit.save} writes ({@code data.pkl}: the pickled module object with its {@code training}
+     * flag; {@code code/__torch__.py}: the class source; {@code constants.pkl}: an empty tuple; {@code .data/version}),
+     * entries stored uncompressed.
+     */
+    static byte[] archive(String cls, String methods) {
+        String code = "class " + cls + "(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n" + methods;
+        ByteArrayOutputStream pkl = new ByteArrayOutputStream();
+        // pickle protocol 2: GLOBAL __torch__.<cls>, EMPTY_TUPLE, NEWOBJ, {"training": True}, BUILD, STOP
+        pkl.writeBytes(new byte[] {(byte) 0x80, 2, 'c'});
+        pkl.writeBytes(("__torch__\n" + cls + "\n").getBytes(StandardCharsets.US_ASCII));
+        pkl.writeBytes(new byte[] {'q', 0, ')', (byte) 0x81, '}', '(', 'X', 8, 0, 0, 0});
+        pkl.writeBytes("training".getBytes(StandardCharsets.US_ASCII));
+        pkl.writeBytes(new byte[] {'q', 1, (byte) 0x88, 'u', 'b', 'q', 2, '.'});
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(out)) {
+            stored(z, "archive/data.pkl", pkl.toByteArray());
+            stored(z, "archive/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
+            stored(z, "archive/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
+            stored(z, "archive/.data/version", "10\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void stored(ZipOutputStream z, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setMethod(ZipEntry.STORED);
+        e.setSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        z.putNextEntry(e);
+        z.write(data);
+        z.closeEntry();
+    }
+}
