@@ -2,6 +2,7 @@ package dev.prefer.lm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -12,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
@@ -22,7 +24,8 @@ import java.util.zip.ZipOutputStream;
  * Fused libtorch kernels that DJL's NDArray API does not expose: the tanh-approximate GELU
  * ({@code torch.gelu(x, approximate="tanh")}, one pass forward and one backward instead of a chain of 7 element-wise
  * ops and their ~12 backward ops) and {@code torch.scaled_dot_product_attention} (scores, softmax and the value
- * product in one kernel with its own backward). Each is the {@code forward} of a tiny TorchScript module whose
+ * product in one kernel with its own backward), and AdamW's update ({@code torch._fused_adamw_}, one pass over each
+ * parameter instead of a dozen whole-buffer ops). Each is the {@code forward} of a tiny TorchScript module whose
  * archive is written here, in memory, as source text (no Python, no binary file): libtorch compiles it when it is
  * loaded, and DJL runs it with autograd recording when gradients are.
  *
@@ -48,7 +51,8 @@ public final class FusedOps {
                 if (available == null) {
                     try {
                         module("Gelu", GELU);
-                        module(sdpaName(false, 1.0), sdpaSource(false, 1.0)); // compiles on this libtorch
+                        module(sdpaName(false, 1.0), sdpaSource(false, 1.0)); // these compile on this libtorch
+                        module("AdamW", ADAMW);
                         available = true;
                     } catch (RuntimeException e) {
                         System.err.println("prefer: fused kernels unavailable, using composite ops (" + e.getMessage() + ")");
@@ -83,6 +87,55 @@ public final class FusedOps {
         boolean gqa = q.getShape().get(1) != k.getShape().get(1);
         return run(module(sdpaName(gqa, scale), sdpaSource(gqa, scale)), q, k, v, bias);
     }
+
+    /**
+     * One AdamW step in place (libtorch's fused CPU kernel {@code torch._fused_adamw_}, the update of
+     * {@code torch.optim.AdamW(fused=True)}: one pass per parameter): for each i, params[i] ← params[i] − lr·λ·params[i];
+     * m ← β1 m + (1 − β1) g; v ← β2 v + (1 − β2) g²; params[i] ← params[i] − (lr / (1 − β1^t)) · m / (sqrt(v) /
+     * sqrt(1 − β2^t) + ε). Lists are index-aligned, each tensor contiguous; {@code step} is a 0-dim float32 t shared
+     * by all. Runs without autograd.
+     */
+    public static void adamw(List<NDArray> params, List<NDArray> grads, List<NDArray> m, List<NDArray> v, NDArray step,
+                             double lr, double beta1, double beta2, double weightDecay, double eps) {
+        int n = params.size();
+        if (grads.size() != n || m.size() != n || v.size() != n) throw new IllegalArgumentException("lists must be index-aligned");
+        NDList in = new NDList(5 * n + 1);
+        String[] names = {"p[]", "g[]", "m[]", "v[]"};
+        List<List<NDArray>> lists = List.of(params, grads, m, v);
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        NDManager scope = step.getManager().newSubManager();
+        try {
+            for (int l = 0; l < 4; l++) {
+                for (NDArray a : lists.get(l)) {
+                    // IValueUtils groups inputs named "x[]" into one list argument; name a view, not the caller's array
+                    NDArray view = a.reshape(a.getShape());
+                    view.attach(scope);
+                    view.setName(names[l]);
+                    in.add(view);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                NDArray s = step.reshape(step.getShape());
+                s.attach(scope);
+                s.setName("s[]");
+                in.add(s);
+            }
+            NDArray h = scope.create(new double[] {lr, beta1, beta2, weightDecay, eps});
+            h.setName("h");
+            in.add(h);
+            IValueUtils.forward(module("AdamW", ADAMW), in, false).close();
+        } finally {
+            scope.close();
+            JniUtils.setGradMode(grad);
+        }
+    }
+
+    private static final String ADAMW = "p: List[Tensor], g: List[Tensor], m: List[Tensor], v: List[Tensor], s: List[Tensor],"
+            + " h: Tensor) -> Tensor:\n"
+            + "    torch._fused_adamw_(p, g, m, v, [], s, lr=float(h[0]), beta1=float(h[1]), beta2=float(h[2]),"
+            + " weight_decay=float(h[3]), eps=float(h[4]), amsgrad=False, maximize=False)\n"
+            + "    return h\n";
 
     private static final String GELU = "x: Tensor) -> Tensor:\n    return torch.gelu(x, approximate=\"tanh\")\n";
 

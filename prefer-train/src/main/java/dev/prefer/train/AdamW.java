@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.prefer.lm.FusedOps;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,11 +23,16 @@ import java.util.Map;
  *   θ ← θ − lr · (m / (1 − β1^t)) / (sqrt(v / (1 − β2^t)) + ε)
  * </pre>
  * State (m, v, t) lives in its own manager as two flat buffers over all parameters (in the order of the first
- * step's gradients), so a step is a dozen whole-buffer ops plus one split and one in-place subtraction per parameter,
- * instead of ~15 small ops per parameter; each element sees exactly the float operations of the per-tensor form.
- * Updates are in place, outside autograd. {@link #twin} is the double-precision reference the tests compare against.
+ * step's gradients). The update is libtorch's fused AdamW kernel ({@code torch.optim.AdamW(fused=True)}, through
+ * {@link FusedOps#adamw}) over per-parameter views of the flat gradient and state: one pass over each parameter,
+ * which evaluates the same formula as sqrt(v)/sqrt(1 − β2^t) + ε. Without it ({@code -Dprefer.fused=false} or
+ * {@code -Dprefer.fused.adamw=false}), a dozen whole-buffer ops plus one split and one in-place subtraction per
+ * parameter. Updates are in place, outside autograd. {@link #twin} is the double-precision reference the tests
+ * compare against.
  */
 public final class AdamW implements AutoCloseable {
+    /** libtorch's fused AdamW kernel ({@link FusedOps#adamw}); {@code -Dprefer.fused=false} or {@code -Dprefer.fused.adamw=false}: the ops below. */
+    static boolean fused = !"false".equalsIgnoreCase(System.getProperty("prefer.fused.adamw", "true")); // tests switch it
     private final double beta1, beta2, eps, weightDecay;
     private final NDManager manager;
     /** Parameter names, shapes and their offsets in the flat buffers. */
@@ -105,6 +111,13 @@ public final class AdamW implements AutoCloseable {
             layout(gradNames, ps);
             NDArray g = flatGrad;
             if (g.getDataType() != m.getDataType()) throw new IllegalArgumentException("gradients are " + g.getDataType() + ", parameters " + m.getDataType());
+            if (fused && FusedOps.available()) {
+                // one pass per parameter over views of the flat gradient and state (same layout as below)
+                NDList gp = parts(g), mp = parts(m), vp = parts(v);
+                for (NDList l : new NDList[] {gp, mp, vp}) l.attach(s);
+                FusedOps.adamw(ps, gp, mp, vp, s.create((float) t), lr, beta1, beta2, weightDecay, eps);
+                return;
+            }
             NDArray gs = g.mul(1 - beta1); // result in g's manager: bring it here
             gs.attach(s);
             m.muli(beta1).addi(gs);
@@ -129,6 +142,14 @@ public final class AdamW implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(grad);
         }
+    }
+
+    /** Views of a flat buffer, one per parameter in layout order, each in its parameter's shape. */
+    private NDList parts(NDArray flat) {
+        NDList split = splits.length == 0 ? new NDList(flat) : flat.split(splits, 0);
+        NDList out = new NDList(split.size());
+        for (int i = 0; i < split.size(); i++) out.add(split.get(i).reshape(shapes.get(i)));
+        return out;
     }
 
     /**

@@ -109,6 +109,53 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * Both update paths (libtorch's fused kernel, the default, and the whole-buffer ops) in float32 against the
+     * float64 twin over 5 steps of two parameters, within 2e-6 relative: the fused kernel is really taken (it loads).
+     */
+    @Test
+    void fusedAndCompositeFloat32UpdatesMatchTheTwin() {
+        org.junit.jupiter.api.Assertions.assertTrue(dev.prefer.lm.FusedOps.available());
+        boolean saved = AdamW.fused;
+        try {
+            for (boolean f : new boolean[] {true, false}) {
+                AdamW.fused = f;
+                Random rng = new Random(5);
+                int n = 23;
+                double[][] p = new double[2][n], m = new double[2][n], v = new double[2][n];
+                for (double[] q : p) for (int i = 0; i < n; i++) q[i] = rng.nextGaussian();
+                double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01;
+                try (NDManager mgr = Torch.newManager(); AdamW opt = new AdamW(mgr, b1, b2, eps, wd)) {
+                    NDArray a = mgr.create(toFloat(p[0]), new Shape(n)), b = mgr.create(toFloat(p[1]), new Shape(1, n));
+                    for (int t = 1; t <= 5; t++) {
+                        double[][] g = new double[2][n];
+                        for (double[] q : g) for (int i = 0; i < n; i++) q[i] = (float) rng.nextGaussian();
+                        try (NDManager s = mgr.newSubManager()) {
+                            java.util.LinkedHashMap<String, NDArray> grads = new java.util.LinkedHashMap<>();
+                            grads.put("a", s.create(toFloat(g[0]), new Shape(n)));
+                            grads.put("b", s.create(toFloat(g[1]), new Shape(1, n)));
+                            opt.step(Map.of("a", a, "b", b), grads, lr);
+                        }
+                        for (int k = 0; k < 2; k++) AdamW.twin(p[k], g[k], m[k], v[k], t, lr, b1, b2, eps, wd);
+                        float[] ga = a.toFloatArray(), gb = b.toFloatArray();
+                        for (int i = 0; i < n; i++) {
+                            assertEquals(p[0][i], ga[i], 2e-6 * Math.max(1, Math.abs(p[0][i])), "fused " + f + " step " + t + " a[" + i + "]");
+                            assertEquals(p[1][i], gb[i], 2e-6 * Math.max(1, Math.abs(p[1][i])), "fused " + f + " step " + t + " b[" + i + "]");
+                        }
+                    }
+                }
+            }
+        } finally {
+            AdamW.fused = saved;
+        }
+    }
+
+    private static float[] toFloat(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
+
     @Test
     void twinFirstStepIsSignedLearningRate() {
         // t = 1, no decay: m/(1-b1) = g, v/(1-b2) = g^2, so the update is lr * g / (|g| + eps) ~ lr * sign(g).
