@@ -96,6 +96,8 @@ final class MetricsLog implements AutoCloseable {
         bar.stepTo(step);
         if (lines != null) lines.expectLine();
         bar.refresh();
+        // the library may render on its own thread: wait for this step's line, so that two steps never share one
+        if (lines != null) lines.awaitLine();
     }
 
     /** The few metrics that fit next to a terminal's bar (every metric stays in metrics.jsonl). */
@@ -149,6 +151,16 @@ final class MetricsLog implements AutoCloseable {
             pending = true;
         }
 
+        /** Waits (up to 1 s) until the line expected by {@link #expectLine()} has been printed. */
+        synchronized void awaitLine() {
+            long end = System.nanoTime() + 1_000_000_000L;
+            try {
+                while (pending && System.nanoTime() < end) wait(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         @Override
         public int getMaxRenderedLength() {
             return LINE_WIDTH;
@@ -161,6 +173,7 @@ final class MetricsLog implements AutoCloseable {
             pending = false;
             out.println(rendered.replace('\r', ' ').stripTrailing());
             out.flush();
+            notifyAll();
         }
 
         @Override
