@@ -339,7 +339,6 @@ public final class CausalLM implements AutoCloseable, HfModel {
         int b = seqs.size();
         if (b == 0) throw new IllegalArgumentException("empty batch");
         int g = groupSizes.length;
-        int[] groupOf = new int[b];
         int at = 0;
         for (int gi = 0; gi < g; gi++) {
             if (groupSizes[gi] < 1) throw new IllegalArgumentException("group sizes must be >= 1");
@@ -348,7 +347,7 @@ public final class CausalLM implements AutoCloseable, HfModel {
                 if (!Arrays.equals(seqs.get(at).promptIds(), seqs.get(at - i).promptIds())) {
                     throw new IllegalArgumentException("sequence " + at + " does not share its group's prompt");
                 }
-                groupOf[at++] = gi;
+                at++;
             }
         }
         if (at != b) throw new IllegalArgumentException("group sizes add up to " + at + ", not the " + b + " sequences");
