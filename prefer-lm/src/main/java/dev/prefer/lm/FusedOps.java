@@ -69,9 +69,14 @@ public final class FusedOps {
         return x.getDataType() == DataType.FLOAT32 && available();
     }
 
-    /** Whether attention on {@code q} takes the fused kernel. */
-    public static boolean appliesToAttention(NDArray q) {
-        return ATTENTION && applies(q);
+    /**
+     * Whether attention of {@code t} queries over {@code s} keys takes the fused kernel: only from 16 queries and 128
+     * keys. libtorch's CPU kernel tiles long sequences; on short ones it lost to the composite ops (micro-benchmark,
+     * forward + backward, (B·H 512, T = S = 12): 7.6–11.3 ms against 4.3–5.9), was even at T = S = 128 and ahead at
+     * 320, and it never stores the (B, H, T, S) probabilities.
+     */
+    public static boolean appliesToAttention(NDArray q, long t, long s) {
+        return ATTENTION && t >= 16 && s >= 128 && applies(q);
     }
 
     /** 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as {@code torch.nn.functional.gelu(x, approximate="tanh")}. */
@@ -124,6 +129,7 @@ public final class FusedOps {
             NDArray h = scope.create(new double[] {lr, beta1, beta2, weightDecay, eps});
             h.setName("h");
             in.add(h);
+            PLAIN_EXECUTOR.get();
             IValueUtils.forward(module("AdamW", ADAMW), in, false).close();
         } finally {
             scope.close();
@@ -150,7 +156,14 @@ public final class FusedOps {
                 + (gqa ? ", enable_gqa=True" : "") + ")\n";
     }
 
+    /** Graph-executor optimisation off on this thread (TorchScript's profiling re-specialises per input shape). */
+    private static final ThreadLocal<Boolean> PLAIN_EXECUTOR = ThreadLocal.withInitial(() -> {
+        JniUtils.setGraphExecutorOptimize(false);
+        return true;
+    });
+
     private static NDArray run(PtSymbolBlock m, NDArray... inputs) {
+        PLAIN_EXECUTOR.get();
         // isTrain = true: run under the thread's grad mode (DJL's false would also turn autograd off)
         return IValueUtils.forward(m, new NDList(inputs), JniUtils.isGradMode()).singletonOrThrow();
     }

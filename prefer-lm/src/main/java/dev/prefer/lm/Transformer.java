@@ -596,7 +596,7 @@ public final class Transformer implements AutoCloseable {
         long kh = k.getShape().get(1), s = k.getShape().get(2);
         long g = h / kh;
         double scale = 1.0 / Math.sqrt(e);
-        if (FusedOps.appliesToAttention(q)) return FusedOps.attention(q, k, v, bias, scale).transpose(0, 2, 1, 3).reshape(b, t, h * e);
+        if (FusedOps.appliesToAttention(q, t, s)) return FusedOps.attention(q, k, v, bias, scale).transpose(0, 2, 1, 3).reshape(b, t, h * e);
         // Scaling q instead of the scores is bit-identical when the scale is a power of two (E = 4^k: 16, 64, 256)
         // and otherwise differs by one rounding; it touches T*E numbers instead of T*S.
         NDArray qs = isPowerOfTwo(scale) ? q.mul(constant(q, scale)) : q;
