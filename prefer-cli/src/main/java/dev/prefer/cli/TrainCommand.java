@@ -118,7 +118,8 @@ public final class TrainCommand implements Runnable {
         Path ref;
         @Option(names = "--objective", defaultValue = "dpo", description = "Objective name (see `prefer objectives`).")
         String objective;
-        @Option(names = "--objective-params", defaultValue = "beta=0.1", paramLabel = "K=V,...", description = "Objective parameters.")
+        @Option(names = "--objective-params", paramLabel = "K=V,...", description = "Overrides of the objective's own defaults "
+                + "(listed by `prefer objectives`), e.g. beta=0.2 for dpo, tau=0.05 for ipo.")
         String params;
 
         @Override

@@ -15,6 +15,7 @@ import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.lm.Torch;
 import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
+import dev.prefer.objectives.RewardForm;
 import dev.prefer.objectives.Requirements;
 import dev.prefer.objectives.RunningState;
 import java.io.IOException;
@@ -423,9 +424,13 @@ public final class Trainer {
                         rr[i] = refEval.get(i)[1];
                     }
                 }
-                double beta = c.objectiveParams().getOrDefault("beta", 0.1);
+                // R* (Chen et al. 2024) at the objective's own implicit-reward scale (beta, IPO's tau, ...); objectives
+                // without a reference-based implicit reward (sft, simpo, orpo) have no R*.
+                RewardForm form = objective.rewardForm();
+                boolean rStar = refEval != null && form.useReference() && form.scale() > 0;
+                double beta = rStar ? form.scale() : 0.1;
                 PairLogpsEval.Summary s = PairLogpsEval.evaluate(new PairLogpsEval.PairLogps(c0, r0, tc, tr),
-                        refEval == null ? null : new PairLogpsEval.PairLogps(rc, rr, tc, tr), null, beta, 0.0);
+                        rStar ? new PairLogpsEval.PairLogps(rc, rr, tc, tr) : null, null, beta, 0.0);
                 m.put("eval/ranking_accuracy", s.policy().summed());
                 m.put("eval/ranking_accuracy_normalized", s.policy().lengthNormalized());
                 if (s.rStar() != null) {
