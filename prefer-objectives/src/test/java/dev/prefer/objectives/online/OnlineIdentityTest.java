@@ -278,4 +278,18 @@ class OnlineIdentityTest {
         e = assertThrows(IllegalArgumentException.class, () -> new SppoLoss(1).loss(OnlineBatch.of(1, 1, new double[] {0}, new double[] {1}).withRefLogps(new double[] {0})));
         assertTrue(e.getMessage().contains("scores"), e.getMessage());
     }
+
+    @Test
+    void completionMetricsByHand() {
+        Map<String, Double> m = CompletionMetrics.of(new int[] {3, 3, 4}, new int[] {5, 8, 2}, new boolean[] {false, true, false}, 100);
+        assertEquals(100 + 10 + 15, m.get("num_tokens"), 0);
+        assertEquals(5.0, m.get("completions/mean_length"), 0);
+        assertEquals(2.0, m.get("completions/min_length"), 0);
+        assertEquals(8.0, m.get("completions/max_length"), 0);
+        assertEquals(1.0 / 3, m.get("completions/clipped_ratio"), 1e-15);
+        assertEquals(3.5, m.get("completions/mean_terminated_length"), 0);
+        assertEquals(5.0, m.get("completions/max_terminated_length"), 0);
+        Map<String, Double> none = CompletionMetrics.of(new int[] {1}, new int[] {4}, new boolean[] {true}, 0);
+        assertEquals(0.0, none.get("completions/mean_terminated_length"), 0);
+    }
 }
