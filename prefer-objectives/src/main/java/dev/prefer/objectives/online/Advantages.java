@@ -15,9 +15,9 @@ public final class Advantages {
 
     /** GRPO's {@code scale_rewards}: the standard deviation advantages are divided by. */
     public enum ScaleRewards {
-        /** std within each group (GRPO; DeepSeekMath §4.1.2). */
+        /** std within each group (GRPO, DeepSeekMath arXiv 2402.03300). */
         GROUP,
-        /** std over the whole batch (Hu et al., "REINFORCE++", arXiv 2501.03262, argue for it; TRL's "batch"). */
+        /** std over the whole batch (TRL's "batch"). */
         BATCH,
         /** no division: Dr. GRPO (Liu et al. 2025, arXiv 2503.20783) */
         NONE

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The clipped policy-gradient loss of the GRPO family on per-token log-probs (also REINFORCE++'s loss, with per-token
- * advantages). Shao et al. 2024, "DeepSeekMath", arXiv 2402.03300, §4.1 (the GRPO objective; equation numbers of the papers cited here
+ * advantages). Shao et al. 2024, "DeepSeekMath", arXiv 2402.03300 (the GRPO objective; equation numbers of the papers cited here
  * were not re-checked in this change, the code lines were), with the variants TRL
  * implements in {@code grpo_trainer.py _compute_loss} (huggingface/trl @f2cd577, L3054-3146):
  * <pre>

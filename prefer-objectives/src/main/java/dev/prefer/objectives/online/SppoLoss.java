@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * SPPO's loss. Wu et al. 2024, "Self-Play Preference Optimization for Language Model Alignment", arXiv 2405.00675,
- * §3 (the SPPO update approximated by a square loss; equation number not re-checked here), as the authors' code
+ * (the SPPO update approximated by a square loss; the paper's equation number was not re-checked here), as the authors' code
  * computes it (uclaml/SPPO @5e61c4e {@code sppo/trainer.py} L876-879, {@code loss_type="sppo"}):
  * <pre>
  *   L = mean_i ( log π_θ(y_i|x)/π_t(y_i|x) − η (P̂(y_i ≻ π_t | x) − ½) )²,   η = 1/β
