@@ -2,6 +2,7 @@ package dev.prefer.cli;
 
 import dev.prefer.data.pref.LengthConfig;
 import dev.prefer.lm.Precision;
+import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.train.TrainConfig;
 import dev.prefer.train.Trainer;
@@ -64,8 +65,12 @@ public final class TrainCommand implements Runnable {
         int saveEvery;
         @Option(names = "--eval-every", defaultValue = "0", description = "Steps between evaluations (0 = at the end).")
         int evalEvery;
-        @Option(names = "--resume", description = "Continue from the last checkpoint in OUT/checkpoints.")
+        @Option(names = "--resume", description = "Continue from the last checkpoint in OUT/checkpoints (an error when there is none).")
         boolean resume;
+        @Option(names = "--resume-if-exists", description = "Continue from the last checkpoint when there is one, else start from step 0.")
+        boolean resumeIfExists;
+        @Option(names = "--device", defaultValue = "CPU", description = "CPU or GPU (GPU needs a CUDA build of libtorch).")
+        TrainConfig.Device device;
         @Mixin
         LoraOptions lora;
         @Mixin
@@ -79,12 +84,18 @@ public final class TrainCommand implements Runnable {
                 + "(AUTO: when that saves at least 5%% of the tokens; ON; OFF).")
         TrainConfig.PrefixSharing prefixSharing;
 
-        TrainConfig config(TrainConfig.Task task, Path ref, String objective, java.util.Map<String, Double> params) {
-            TrainConfig.LoraConfig l = lora.config(true);
-            LengthConfig len = length.config();
-            return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, params, learningRate, weightDecay,
-                    0.9, 0.999, 1e-8, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed,
-                    logEvery, saveEvery, evalEvery, l, len, cacheDir, skipBadRows, Precision.F32, resume, prefixSharing);
+        TrainConfig config(TrainConfig.Task task, Path ref, Objective objective) {
+            if (resume && resumeIfExists) throw new IllegalArgumentException("--resume and --resume-if-exists: give one");
+            if (resume && !Trainer.hasCheckpoint(out)) {
+                throw new IllegalArgumentException("--resume: no checkpoint in " + out.resolve("checkpoints")
+                        + " (use --resume-if-exists to start from scratch when there is none)");
+            }
+            boolean doResume = resume || (resumeIfExists && Trainer.hasCheckpoint(out));
+            return TrainConfig.builder(task).model(model).ref(ref).data(data).eval(evalData, evalFraction).out(out).cacheDir(cacheDir)
+                    .objective(objective).learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps)
+                    .maxGradNorm(maxGradNorm).maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation)
+                    .seed(seed).every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).length(length.config())
+                    .skipBadRows(skipBadRows).precision(Precision.F32).device(device).resume(doResume).prefixSharing(prefixSharing).build();
         }
     }
 
@@ -124,8 +135,9 @@ public final class TrainCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ObjectiveCatalog.entry(objective); // unknown names fail here with the list of names
-            return execute(common.config(TrainConfig.Task.PREFERENCE, ref, objective, ObjectiveCatalog.parseParams(params)));
+            // the objective with its own defaults and the user's overrides; unknown names and parameters fail here
+            Objective o = ObjectiveCatalog.create(objective, ObjectiveCatalog.parseParams(params));
+            return execute(common.config(TrainConfig.Task.PREFERENCE, ref, o));
         }
     }
 
@@ -143,7 +155,7 @@ public final class TrainCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return execute(common.config(TrainConfig.Task.SFT, null, "sft", java.util.Map.of()));
+            return execute(common.config(TrainConfig.Task.SFT, null, null));
         }
     }
 }

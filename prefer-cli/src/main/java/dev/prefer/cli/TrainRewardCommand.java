@@ -155,12 +155,14 @@ public final class TrainRewardCommand implements Callable<Integer> {
         if (io.threads > 0 || io.cache != null || io.noCache) throw new IllegalArgumentException("--threads/--cache/--no-cache apply to embedding backbones");
         dev.prefer.train.TrainConfig.LoraConfig l = lm.lora.config(!lm.noMerge);
         LengthConfig len = lm.length.config();
-        Map<String, Double> loss = Map.of("margin", margin ? 1.0 : 0.0, "center_rewards_coefficient", centering, "label_smoothing", smoothing);
-        dev.prefer.train.TrainConfig c = new dev.prefer.train.TrainConfig(dev.prefer.train.TrainConfig.Task.REWARD, Path.of(backbone), null, data,
-                validation, validation == null ? validationFraction : 0, out, "bt", loss, lr == null ? 1e-5 : lr,
-                weightDecay == null ? 0 : weightDecay, 0.9, 0.999, 1e-8, lm.schedule, lm.warmupSteps, lm.maxSteps,
-                epochs == null ? 1 : epochs, batchSize == null ? 8 : batchSize, lm.gradAccumulation, lm.maxGradNorm, seed,
-                lm.logEvery, lm.saveEvery, lm.evalEvery, l, len, null, io.skipBadRows, Precision.F32, lm.resume, dev.prefer.train.TrainConfig.PrefixSharing.OFF);
+        dev.prefer.train.TrainConfig c = dev.prefer.train.TrainConfig.builder(dev.prefer.train.TrainConfig.Task.REWARD)
+                .model(Path.of(backbone)).data(data).eval(validation, validation == null ? validationFraction : 0).out(out)
+                .reward(new dev.prefer.train.RewardLoss(margin, centering, smoothing))
+                .learningRate(lr == null ? 1e-5 : lr).weightDecay(weightDecay == null ? 0 : weightDecay)
+                .schedule(lm.schedule, lm.warmupSteps).maxGradNorm(lm.maxGradNorm).maxSteps(lm.maxSteps).epochs(epochs == null ? 1 : epochs)
+                .batchSize(batchSize == null ? 8 : batchSize).gradAccumulation(lm.gradAccumulation).seed(seed)
+                .every(lm.logEvery, lm.saveEvery, lm.evalEvery).lora(l).length(len).skipBadRows(io.skipBadRows).precision(Precision.F32)
+                .resume(lm.resume).prefixSharing(dev.prefer.train.TrainConfig.PrefixSharing.OFF).build();
         try {
             Trainer.TrainResult r = LmRewardTraining.train(c, System.out);
             if (!r.evalMetrics().isEmpty()) System.out.println("validation: " + Json.line(r.evalMetrics()));

@@ -102,22 +102,30 @@ public final class RunSetup {
         TaskData.writeJsonl(dataDir.resolve("sft.jsonl"), sft.rows());
         TaskData.writePrompts(dataDir.resolve("train-prompts.jsonl"), task.name(), data.train());
         TaskData.writePrompts(dataDir.resolve("heldout.jsonl"), task.name(), data.heldOut());
-        SplittableRandom negRng = new SplittableRandom(seed ^ 0x5DEECE66DL);
         StringBuilder pairs = new StringBuilder();
         int nPairs = 0;
-        for (P p : data.heldOut()) {
-            for (PreferencePair pp : PairBuilder.hardNegativePairs(task, p, negRng, negativesPerPrompt)) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("prompt", pp.prompt());
-                row.put("chosen", pp.chosen());
-                row.put("rejected", pp.rejected());
-                row.put("margin", pp.margin());
-                pairs.append(Json.line(row)).append('\n');
-                nPairs++;
-            }
+        for (PreferencePair pp : heldOutPairs(task, data, negativesPerPrompt, seed)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("prompt", pp.prompt());
+            row.put("chosen", pp.chosen());
+            row.put("rejected", pp.rejected());
+            row.put("margin", pp.margin());
+            pairs.append(Json.line(row)).append('\n');
+            nPairs++;
         }
         AtomicFiles.writeString(dataDir.resolve("heldout-pairs.jsonl"), pairs.toString());
         return nPairs;
+    }
+
+    /**
+     * The held-out pairs {@link #writeData} writes to {@code heldout-pairs.jsonl}, in memory: per held-out problem,
+     * its reference against {@code negativesPerPrompt} hard negatives drawn with a generator seeded from {@code seed}.
+     */
+    public static <P extends Problem> List<PreferencePair> heldOutPairs(VerifiableTask<P> task, TaskData<P> data, int negativesPerPrompt, long seed) {
+        SplittableRandom negRng = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        List<PreferencePair> out = new ArrayList<>();
+        for (P p : data.heldOut()) out.addAll(PairBuilder.hardNegativePairs(task, p, negRng, negativesPerPrompt));
+        return out;
     }
 
     /** What was made. */

@@ -35,6 +35,17 @@ public final class Torch {
         return engine;
     }
 
+    /** Whether the engine sees a CUDA device (a CUDA build of libtorch and a GPU). */
+    public static boolean gpuAvailable() {
+        return init().getGpuCount() > 0;
+    }
+
+    /** Why {@link #gpuAvailable()} is false, in a few words for a one-line error. */
+    public static String gpuMissingReason() {
+        return "the PyTorch engine sees no CUDA device: Prefer ships the CPU build of libtorch (pytorch-native-cpu); "
+                + "a GPU needs a CUDA build (pytorch-native-cu*) and a driver";
+    }
+
     /** A new root manager on the PyTorch engine (CPU). */
     public static NDManager newManager() {
         return init().newBaseManager();

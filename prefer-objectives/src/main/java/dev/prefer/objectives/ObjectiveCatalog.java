@@ -75,6 +75,7 @@ public final class ObjectiveCatalog {
             Params p = new Params(name, params == null ? Map.of() : params);
             Objective o = factory.apply(p);
             p.checkAllUsed();
+            CREATED.put(o, Map.copyOf(p.used));
             return o;
         }
     }
@@ -173,6 +174,19 @@ public final class ObjectiveCatalog {
                         weights[0] = 1 - rest;
                         return new Modpo(beta, weights, new ArrayList<>(w.keySet()));
                     }));
+
+    /** Objectives made here and the full parameters they were made with (defaults included). */
+    private static final Map<Objective, Map<String, Double>> CREATED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /**
+     * The parameters an objective was built with by {@link #create} — its defaults with the caller's overrides, e.g.
+     * {@code {tau=0.1}} for {@code create("ipo", Map.of())} — for manifests and resume checks; empty for an
+     * objective constructed directly in code.
+     */
+    public static Map<String, Double> parameters(Objective objective) {
+        Map<String, Double> p = CREATED.get(objective);
+        return p == null ? Map.of() : p;
+    }
 
     public static List<Entry> entries() {
         return ENTRIES;

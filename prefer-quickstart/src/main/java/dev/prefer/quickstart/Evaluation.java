@@ -73,6 +73,16 @@ final class Evaluation {
 
     /** The same, with a progress bar over the generated responses on {@code console} (when it is a terminal). */
     Scores evaluate(String name, Path model, Path ref, java.io.PrintStream console) {
+        try (CausalLM lm = CausalLM.load(model); CausalLM r = ref == null ? null : CausalLM.load(ref)) {
+            return evaluate(name, lm, r, console);
+        }
+    }
+
+    /**
+     * Scores a model in memory: greedy and sampled verifier accuracy on the held-out prompts, ranking accuracy on the
+     * held-out pairs, and with a reference (null: none) R* and the KL of the samples to it.
+     */
+    Scores evaluate(String name, CausalLM lm, CausalLM ref, java.io.PrintStream console) {
         Bootstrap bs = new Bootstrap(2000, 0.95, seed);
         List<String> ps = prompts.stream().map(p -> p[0]).toList();
         int n = ps.size();
@@ -84,7 +94,7 @@ final class Evaluation {
         RankingAccuracy.Result rank;
         double[] policyLogp;
         SlipStats slips;
-        try (CausalLM lm = CausalLM.load(model); Progress bar = Progress.of(console, "eval " + name, (long) n * (k + 1))) {
+        try (Progress bar = Progress.of(console, "eval " + name, (long) n * (k + 1))) {
             List<Generation> g = generate(lm, ps, GenerationConfig.greedy(maxNew).withStopAtEos(true), bar);
             int slippable = 0, slipRight = 0, slipped = 0, otherRight = 0;
             for (int i = 0; i < n; i++) {
@@ -119,7 +129,8 @@ final class Evaluation {
         Double rStar = null;
         KlEstimate kl = null;
         if (ref != null) {
-            try (CausalLM r = CausalLM.load(ref)) {
+            CausalLM r = ref;
+            {
                 List<PairLogps> rl = r.pairLogps(pairs, 16);
                 double[] rc = new double[rl.size()], rr = new double[rl.size()], alpha = new double[rl.size()];
                 int[] ct = new int[rl.size()], rt = new int[rl.size()];

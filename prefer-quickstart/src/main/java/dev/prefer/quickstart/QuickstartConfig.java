@@ -2,6 +2,7 @@ package dev.prefer.quickstart;
 
 import dev.prefer.eval.tasks.PairBuilder;
 import dev.prefer.eval.tasks.Tasks;
+import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.train.TrainConfig;
 import java.nio.file.Path;
@@ -183,18 +184,21 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         if (!ok) throw new IllegalArgumentException(message);
     }
 
-    /** The objective's catalog defaults, with {@code beta} (or IPO's {@code tau}) set to the run's beta where it has one. */
-    static Map<String, Double> params(String objective, double beta) {
-        String spec = ObjectiveCatalog.entry(objective).defaults();
-        Map<String, Double> p = new LinkedHashMap<>(spec == null || spec.isBlank() ? Map.of() : ObjectiveCatalog.parseParams(spec.strip().replaceAll("\\s+", ",")));
-        if (p.containsKey("beta")) p.put("beta", beta);
-        if (p.containsKey("tau")) p.put("tau", beta);
-        return p;
+    /**
+     * The objective with its catalog defaults, and {@code beta} (or IPO's {@code tau}) set to the run's beta where it
+     * has one: a typed value, no parameter strings.
+     */
+    static Objective objective(String objective, double beta) {
+        Map<String, Double> defaults = ObjectiveCatalog.parameters(ObjectiveCatalog.create(objective, Map.of()));
+        Map<String, Double> p = new LinkedHashMap<>();
+        if (defaults.containsKey("beta")) p.put("beta", beta);
+        if (defaults.containsKey("tau")) p.put("tau", beta);
+        return ObjectiveCatalog.create(objective, p);
     }
 
     /** Whether an objective trains on ranked lists rather than pairs. */
     static boolean listwise(String objective) {
-        return ObjectiveCatalog.create(objective, params(objective, 0.1)).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
+        return ObjectiveCatalog.create(objective, Map.of()).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
     }
 
     public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }

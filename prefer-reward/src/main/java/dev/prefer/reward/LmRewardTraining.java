@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * TrainConfig c = TrainConfig.defaults(TrainConfig.Task.REWARD, Path.of("models/rm"), Path.of("pairs.jsonl"), Path.of("runs/rm"))
- *         .withObjective("bt", Map.of("center_rewards_coefficient", 0.01)).withLearningRate(1e-5).withEval(null, 0.1)
+ *         .withReward(RewardLoss.fromParams(Map.of("center_rewards_coefficient", 0.01))).withLearningRate(1e-5).withEval(null, 0.1)
  *         .withLora(TrainConfig.LoraConfig.defaults());
  * Trainer.TrainResult r = LmRewardTraining.train(c, System.out);
  * try (LmRewardModel rm = LmRewardModel.load(r.out())) { ... }

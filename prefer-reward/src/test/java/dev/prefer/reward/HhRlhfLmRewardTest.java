@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prefer.data.pref.LengthConfig;
+import dev.prefer.train.RewardLoss;
 import dev.prefer.train.TrainConfig;
 import dev.prefer.train.Trainer;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class HhRlhfLmRewardTest {
         Path model = Path.of(System.getProperty("prefer.shared"), "fixtures", "hf-tiny-rm", "llama-rm");
         assertTrue(Files.exists(data) && Files.isDirectory(model), "missing fixture " + data + " or " + model);
         Path out = tmp.resolve("rm");
-        TrainConfig c = TrainConfig.defaults(TrainConfig.Task.REWARD, model, data, out).withObjective("bt", Map.of())
+        TrainConfig c = TrainConfig.defaults(TrainConfig.Task.REWARD, model, data, out).withReward(RewardLoss.fromParams(Map.of()))
                 .withLearningRate(1e-3).withBatch(8, 1).withSteps(0, 1).withEval(null, 0.1).withEvery(20, 0, 0)
                 .withLength(LengthConfig.truncate(64, 128)).withLora(TrainConfig.LoraConfig.defaults());
         long t0 = System.nanoTime();

@@ -10,6 +10,7 @@ import dev.prefer.data.Json;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.data.pref.PreferenceReader;
 import dev.prefer.reward.eval.PairMetrics;
+import dev.prefer.train.RewardLoss;
 import dev.prefer.train.TrainConfig;
 import dev.prefer.train.Trainer;
 import java.nio.file.Files;
@@ -76,7 +77,7 @@ class LmRewardModelTest {
     void loraAdapterFolderScoresAsMergedAndLogsCalibration(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("rm-lora");
         TrainConfig c = TrainConfig.defaults(TrainConfig.Task.REWARD, rm("gpt2-rm"), shared().resolve("fixtures/hf-tiny/pairs.jsonl"), out)
-                .withObjective("bt", Map.of()).withBatch(8, 1).withSteps(8, 1).withLearningRate(1e-2).withEval(null, 0.2)
+                .withReward(RewardLoss.fromParams(Map.of())).withBatch(8, 1).withSteps(8, 1).withLearningRate(1e-2).withEval(null, 0.2)
                 .withSchedule(TrainConfig.Schedule.CONSTANT, 0).withLora(new TrainConfig.LoraConfig(4, 8, 0, List.of(), true));
         Trainer.TrainResult r = LmRewardTraining.train(c, null);
         assertTrue(r.evalMetrics().containsKey("eval/ece"), r.evalMetrics().toString());

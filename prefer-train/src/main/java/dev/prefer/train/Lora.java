@@ -276,7 +276,7 @@ public final class Lora implements AutoCloseable {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("peft_type", "LORA");
         c.put("task_type", modulesToSave.isEmpty() ? "CAUSAL_LM" : "SEQ_CLS");
-        c.put("base_model_name_or_path", baseModel.toString());
+        c.put("base_model_name_or_path", baseModel == null ? null : baseModel.toString());
         c.put("r", config.rank());
         c.put("lora_alpha", config.alpha());
         c.put("lora_dropout", config.dropout());

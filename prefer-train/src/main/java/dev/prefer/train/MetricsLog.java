@@ -41,6 +41,10 @@ final class MetricsLog implements AutoCloseable {
     MetricsLog(Path file, PrintStream console, int keepUpToStep) {
         this.console = console;
         this.startStep = Math.max(0, keepUpToStep);
+        if (file == null) { // an in-memory run: rows go to the caller only
+            out = null;
+            return;
+        }
         try {
             if (keepUpToStep >= 0 && Files.exists(file)) {
                 List<String> kept = new ArrayList<>();
@@ -63,6 +67,7 @@ final class MetricsLog implements AutoCloseable {
     }
 
     void write(Map<String, Object> row) {
+        if (out == null) return;
         try {
             out.write(Json.line(row));
             out.newLine();
@@ -188,6 +193,7 @@ final class MetricsLog implements AutoCloseable {
     @Override
     public void close() {
         if (bar != null) bar.close();
+        if (out == null) return;
         try {
             out.close();
         } catch (IOException e) {

@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * {@code -logsigmoid(r_c - r_r).mean()} exactly. As a {@link StepLoss}, the trainer's "sums" are the (B·2) rewards,
  * chosen then rejected per pair.
  *
- * <p>Options travel in {@link TrainConfig#objectiveParams()}: {@code margin} (1 = subtract each pair's margin, 0 =
+ * <p>Options travel in {@link TrainConfig#reward()} (the CLI's {@code --objective-params} for reward models): {@code margin} (1 = subtract each pair's margin, 0 =
  * ignore margins; default 1, as TRL does when the data has a margin column), {@code center_rewards_coefficient}
  * (η, default 0), {@code label_smoothing} (ε in [0, 0.5), default 0).
  *

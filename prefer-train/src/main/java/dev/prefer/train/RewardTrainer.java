@@ -54,7 +54,7 @@ public final class RewardTrainer {
     /** Runs; {@code console} gets progress lines (null: silent); {@code extra} adds evaluation metrics (may be null). */
     public static Trainer.TrainResult run(TrainConfig config, PrintStream console, PairEval extra) {
         if (config.task() != TrainConfig.Task.REWARD) throw new IllegalArgumentException("RewardTrainer needs task REWARD (got " + config.task() + ")");
-        RewardLoss loss = RewardLoss.fromParams(config.objectiveParams());
+        RewardLoss loss = config.reward();
         Torch.init();
         try {
             Files.createDirectories(config.out());
@@ -62,14 +62,14 @@ public final class RewardTrainer {
             throw new UncheckedIOException("cannot create " + config.out() + ": " + e.getMessage(), e);
         }
         Requirements needs = Requirements.pairs(false);
-        try (RewardModel rm = RewardModel.load(config.model(), config.precision())) {
-            TrainData.Loaded loaded = TrainData.preferences(config.data(), rm, needs, config.length(), config.skipBadRows());
+        try (RewardModel rm = RewardModel.load(config.models().model(), config.precision())) {
+            TrainData.Loaded loaded = TrainData.preferences(config.data().train(), rm, needs, config.length(), config.data().skipBadRows());
             List<TrainExample> train, eval;
-            if (config.evalData() != null) {
+            if (config.data().eval() != null) {
                 train = loaded.examples();
-                eval = TrainData.preferences(config.evalData(), rm, needs, config.length(), config.skipBadRows()).examples();
+                eval = TrainData.preferences(config.data().eval(), rm, needs, config.length(), config.data().skipBadRows()).examples();
             } else {
-                List<List<TrainExample>> s = TrainData.split(loaded.examples(), config.evalFraction(), config.seed());
+                List<List<TrainExample>> s = TrainData.split(loaded.examples(), config.data().evalFraction(), config.seed());
                 train = s.get(0);
                 eval = s.get(1);
             }
@@ -137,8 +137,8 @@ public final class RewardTrainer {
             int total = Trainer.totalSteps(c, train.size());
             Trainer.Order order = new Trainer.Order(train.size(), c.seed());
             Map<String, Object> configMap = c.toMap();
-            try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.weightDecay())) {
-                int start = c.resume() ? restore(opt, configMap) : 0;
+            try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.optimizer().beta1(), c.optimizer().beta2(), c.optimizer().epsilon(), c.optimizer().weightDecay())) {
+                int start = c.loop().resume() ? restore(opt, configMap) : 0;
                 StepMechanics.LoopResult r = StepMechanics.loop(c, console, start, total, !eval.isEmpty(), new StepMechanics.Steps() {
                     @Override
                     public Map<String, Object> train(int step, double lr) {
@@ -156,7 +156,7 @@ public final class RewardTrainer {
                     }
                 });
                 writeOutput(configMap, total);
-                return new Trainer.TrainResult(c.out(), total, r.last(), r.evalMetrics(), false);
+                return new Trainer.TrainResult(c.out(), total, r.last(), r.evalMetrics(), false, r.history());
             } finally {
                 if (lora != null) lora.close();
             }
@@ -171,12 +171,13 @@ public final class RewardTrainer {
 
         private Map<String, Object> trainStep(int step, Trainer.Order order, AdamW opt, double lr) {
             long t0 = System.nanoTime();
-            int per = c.batchSize() * c.gradAccumulation();
+            TrainConfig.Loop lp = c.loop();
+            int per = lp.batchSize() * lp.gradAccumulation();
             List<List<TrainExample>> micro = new ArrayList<>();
             double totalNorm = 0;
-            for (int mb = 0; mb < c.gradAccumulation(); mb++) {
+            for (int mb = 0; mb < lp.gradAccumulation(); mb++) {
                 List<TrainExample> g = new ArrayList<>();
-                for (int i = 0; i < c.batchSize(); i++) g.add(train.get(order.at((long) step * per + (long) mb * c.batchSize() + i)));
+                for (int i = 0; i < lp.batchSize(); i++) g.add(train.get(order.at((long) step * per + (long) mb * lp.batchSize() + i)));
                 micro.add(g);
                 totalNorm += task.normaliser(g);
             }
@@ -204,7 +205,7 @@ public final class RewardTrainer {
                 }
             }
             if (lora != null) lora.setTraining(false, () -> 0L);
-            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.maxGradNorm(), lr, type, c.out(), step);
+            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.optimizer().maxGradNorm(), lr, type, c.out(), step);
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("step", step + 1);

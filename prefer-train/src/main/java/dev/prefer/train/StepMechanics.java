@@ -92,8 +92,9 @@ final class StepMechanics {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (!Checkpoints.config(s).equals(now)) {
-            throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config");
+        JsonNode then = Checkpoints.config(s);
+        if (!then.equals(now)) {
+            throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config (" + difference(then, now) + ")");
         }
         Map<String, HostTensor> w = SafeTensors.read(s.dir().resolve("trainable.safetensors"));
         boolean grad = JniUtils.isGradMode();
@@ -116,6 +117,20 @@ final class StepMechanics {
         return s;
     }
 
+    /** The first option that differs between a checkpoint's config and this run's, e.g. {@code learning_rate: 0.001 then, 0.002 now}. */
+    static String difference(JsonNode then, JsonNode now) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        then.fieldNames().forEachRemaining(keys::add);
+        now.fieldNames().forEachRemaining(keys::add);
+        for (String k : keys) {
+            JsonNode a = then.get(k), b = now.get(k);
+            if (a == null ? b != null : !a.equals(b)) {
+                return k + ": " + (a == null ? "absent" : a.toString()) + " then, " + (b == null ? "absent" : b.toString()) + " now";
+            }
+        }
+        return "no option differs";
+    }
+
     /** One run's steps as the shared loop drives them. */
     interface Steps {
         /** Trains optimizer step {@code step} (0-based) at learning rate {@code lr}; returns its metrics row (mutable). */
@@ -128,8 +143,8 @@ final class StepMechanics {
         void checkpoint(int stepsDone);
     }
 
-    /** The last metrics row and the final evaluation of a loop. */
-    record LoopResult(Map<String, Object> last, Map<String, Object> evalMetrics) {}
+    /** The last metrics row, the final evaluation and every logged row of a loop. */
+    record LoopResult(Map<String, Object> last, Map<String, Object> evalMetrics, java.util.List<Map<String, Object>> history) {}
 
     /**
      * Steps {@code start..total-1}: the metrics row to {@code metrics.jsonl} and the console every {@code logEvery}
@@ -137,14 +152,17 @@ final class StepMechanics {
      * evaluation split, a checkpoint every {@code saveEvery} steps.
      */
     static LoopResult loop(TrainConfig c, java.io.PrintStream console, int start, int total, boolean hasEval, Steps steps) {
-        LrSchedule schedule = new LrSchedule(c.schedule(), c.learningRate(), c.warmupSteps(), total);
+        TrainConfig.Optimizer o = c.optimizer();
+        TrainConfig.Loop l = c.loop();
+        LrSchedule schedule = new LrSchedule(o.schedule(), o.learningRate(), o.warmupSteps(), total);
         Map<String, Object> last = Map.of();
         Map<String, Object> evalMetrics = Map.of();
-        try (MetricsLog log = new MetricsLog(c.out().resolve("metrics.jsonl"), console, c.resume() ? start : -1)) {
+        java.util.List<Map<String, Object>> history = new ArrayList<>();
+        try (MetricsLog log = new MetricsLog(c.out() == null ? null : c.out().resolve("metrics.jsonl"), console, l.resume() ? start : -1)) {
             for (int step = start; step < total; step++) {
                 Map<String, Object> row = steps.train(step, schedule.at(step));
-                boolean logNow = (step + 1) % c.logEvery() == 0 || step + 1 == total || step == start;
-                if (c.evalEvery() > 0 && (step + 1) % c.evalEvery() == 0 && step + 1 < total && hasEval) {
+                boolean logNow = (step + 1) % l.logEvery() == 0 || step + 1 == total || step == start;
+                if (l.evalEvery() > 0 && (step + 1) % l.evalEvery() == 0 && step + 1 < total && hasEval) {
                     row.putAll(steps.evaluate());
                     logNow = true;
                 }
@@ -155,12 +173,13 @@ final class StepMechanics {
                 if (logNow) {
                     log.write(row);
                     log.progress(step + 1, total, row);
+                    history.add(row);
                 }
                 last = row;
-                if (c.saveEvery() > 0 && (step + 1) % c.saveEvery() == 0) steps.checkpoint(step + 1);
+                if (l.saveEvery() > 0 && (step + 1) % l.saveEvery() == 0) steps.checkpoint(step + 1);
             }
         }
-        return new LoopResult(last, evalMetrics);
+        return new LoopResult(last, evalMetrics, history);
     }
 
     /**
@@ -171,11 +190,12 @@ final class StepMechanics {
     static void writeOutput(String kind, TrainConfig c, Map<String, Object> configMap, java.util.List<TrainExample> train,
                             java.util.List<TrainExample> eval, TrainData.Loaded loaded, int total, Lora lora, dev.prefer.lm.HfModel model,
                             Path ref) {
-        dev.prefer.data.Manifest manifest = dev.prefer.data.Manifest.of(kind, configMap, c.seed())
-                .withInput("model", c.model())
-                .withInput("data", c.data())
-                .withInputHash("train_groups", TrainData.hash(train));
-        if (c.evalData() != null) manifest = manifest.withInput("eval_data", c.evalData());
+        dev.prefer.data.Manifest manifest = dev.prefer.data.Manifest.of(kind, configMap, c.seed());
+        Path modelDir = c.models().model() != null ? c.models().model() : model.source();
+        if (modelDir != null) manifest = manifest.withInput("model", modelDir);
+        if (c.data().train() != null) manifest = manifest.withInput("data", c.data().train());
+        manifest = manifest.withInputHash("train_groups", TrainData.hash(train));
+        if (c.data().eval() != null) manifest = manifest.withInput("eval_data", c.data().eval());
         if (!eval.isEmpty()) manifest = manifest.withInputHash("eval_groups", TrainData.hash(eval));
         if (ref != null) manifest = manifest.withInput("ref", ref);
         Map<String, Object> extra = new LinkedHashMap<>(configMap);
@@ -188,8 +208,8 @@ final class StepMechanics {
         extra.put("truncated", loaded.truncated());
         manifest = new dev.prefer.data.Manifest(manifest.kind(), extra, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
         if (lora != null) {
-            lora.save(c.out(), c.model());
-            copySideFiles(c.model(), c.out());
+            lora.save(c.out(), modelDir);
+            if (modelDir != null) copySideFiles(modelDir, c.out());
             if (c.lora().merge()) {
                 lora.mergeInto(model);
                 Path merged = c.out().resolve("merged");

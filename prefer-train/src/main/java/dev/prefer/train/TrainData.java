@@ -59,9 +59,16 @@ public final class TrainData {
      */
     public static Loaded preferences(Path file, HfModel lm, Requirements needs, LengthConfig length, boolean skipBadRows) {
         PreferenceReader.Options opts = PreferenceReader.Options.DEFAULT.withSkipBadRows(skipBadRows);
-        ChatTemplate t = templateOf(lm.source());
+        ChatTemplate t = lm.source() == null ? null : templateOf(lm.source());
         if (t != null) opts = opts.withChatTemplate(t);
-        PreferenceData d = PreferenceReader.read(file, opts);
+        return preferences(PreferenceReader.read(file, opts), file.toString(), lm, needs, length);
+    }
+
+    /**
+     * As {@link #preferences(Path, HfModel, Requirements, LengthConfig, boolean)}, from rows already in memory
+     * ({@code where} names them in errors, e.g. the file they came from).
+     */
+    public static Loaded preferences(PreferenceData d, String where, HfModel lm, Requirements needs, LengthConfig length) {
         boolean unpairedObjective = needs.layout() == Layout.UNPAIRED;
         List<RawGroup> raw = new ArrayList<>();
         for (PreferencePair p : d.pairs()) {
@@ -75,7 +82,7 @@ public final class TrainData {
         }
         int listSize = -1;
         for (RankedList l : d.lists()) {
-            if (needs.layout() != Layout.LISTS) throw DataException.ofFile(file, "ranked lists given to an objective that needs " + layoutName(needs));
+            if (needs.layout() != Layout.LISTS) throw new DataException(where, 0, null, "ranked lists given to an objective that needs " + layoutName(needs));
             // the listwise objectives take one list length per batch: a file of lists must be uniform
             if (listSize < 0) listSize = l.responses().size();
             else if (l.responses().size() != listSize) {
@@ -85,7 +92,7 @@ public final class TrainData {
             raw.add(new RawGroup(l.prompt(), l.responses(), l.scores(), l.weight(), null, new double[0], null));
         }
         if (listSize > 0 && listSize != 2 && !d.pairs().isEmpty()) {
-            throw DataException.ofFile(file, "mixes pairs with lists of " + listSize + " responses; listwise training needs lists of one length");
+            throw new DataException(where, 0, null, "mixes pairs with lists of " + listSize + " responses; listwise training needs lists of one length");
         }
         for (UnpairedExample u : d.unpaired()) {
             if (!unpairedObjective) {
@@ -103,7 +110,7 @@ public final class TrainData {
             raw.add(new RawGroup(j.promptChosen(), List.of(j.chosen(), j.rejected()), new double[] {1, 0}, j.weight(), null,
                     attributes(needs, j.attributes(), j.source().file(), j.source().line()), List.of(j.promptChosen(), j.promptRejected())));
         }
-        if (raw.isEmpty()) throw DataException.ofFile(file, "no preference rows to train on");
+        if (raw.isEmpty()) throw new DataException(where, 0, null, "no preference rows to train on");
         Loaded l = tokenize(raw, lm, length, d.rows(), d.skipped());
         return needs.scorePromptTokens() ? new Loaded(scorePrompts(l.examples()), l.rows(), l.skipped(), l.dropped(), l.truncated()) : l;
     }
@@ -177,7 +184,7 @@ public final class TrainData {
 
     /** SFT rows: prompt and completion (the completion alone is scored). */
     public static Loaded sft(Path file, HfModel lm, LengthConfig length, boolean skipBadRows) {
-        ChatTemplate t = templateOf(lm.source());
+        ChatTemplate t = lm.source() == null ? null : templateOf(lm.source());
         List<RawGroup> raw = new ArrayList<>();
         boolean[] preference = {false};
         Jsonl.ReadStats stats = Jsonl.read(file, skipBadRows, (line, row) -> {
@@ -219,6 +226,14 @@ public final class TrainData {
         }
         if (raw.isEmpty()) throw DataException.ofFile(file, "no SFT rows");
         return tokenize(raw, lm, length, stats.rows(), stats.skipped());
+    }
+
+    /** SFT rows already in memory: each (prompt, completion, weight); the completion alone is scored. */
+    public static Loaded sft(List<TrainSet.SftRow> rows, String where, HfModel lm, LengthConfig length) {
+        List<RawGroup> raw = new ArrayList<>(rows.size());
+        for (TrainSet.SftRow r : rows) raw.add(new RawGroup(r.prompt(), List.of(r.completion()), new double[] {1}, r.weight(), null, new double[0], null));
+        if (raw.isEmpty()) throw new DataException(where, 0, null, "no SFT rows");
+        return tokenize(raw, lm, length, rows.size(), 0);
     }
 
     private static void requireTemplate(ChatTemplate t, Path file, long line) {

@@ -14,7 +14,6 @@ import dev.prefer.lm.SequenceLogps;
 import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.lm.Torch;
 import dev.prefer.objectives.Objective;
-import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.objectives.RewardForm;
 import dev.prefer.objectives.Requirements;
 import dev.prefer.objectives.RunningState;
@@ -46,74 +45,150 @@ public final class Trainer {
     private Trainer() {}
 
     /** What a run produced. */
+    /**
+     * What a run produced.
+     *
+     * @param out               the output folder (null for an in-memory run that wrote nothing)
+     * @param steps             optimizer steps of the run (in total, also when resumed)
+     * @param lastMetrics       the last step's metrics row
+     * @param evalMetrics       the final evaluation (empty without an evaluation split)
+     * @param referenceCacheHit whether the reference log-probs came from the on-disk cache
+     * @param history           every logged metrics row of this process, in order (what metrics.jsonl holds)
+     */
     public record TrainResult(Path out, int steps, Map<String, Object> lastMetrics, Map<String, Object> evalMetrics,
-                              boolean referenceCacheHit) {}
+                              boolean referenceCacheHit, List<Map<String, Object>> history) {
+        public TrainResult {
+            history = List.copyOf(history);
+        }
+    }
 
-    /** Runs with progress lines on standard output. */
+    /** Runs from files with progress lines on standard output. */
     public static TrainResult run(TrainConfig config) {
         return run(config, System.out);
     }
 
-    /** Runs; {@code console} gets one progress line per logging step (null: silent). */
+    /**
+     * Runs from files (the CLI's adapter over {@link #train}): loads the policy from {@code models.model}, reads
+     * {@code data.train} (and {@code data.eval}, or holds out {@code data.evalFraction}), takes reference log-probs
+     * from the on-disk cache (computing them once with {@code models.ref} or the initial policy), trains, and writes
+     * the model or adapter, manifest and metrics to {@code output.dir}; {@code console} gets one progress line per
+     * logging step (null: silent).
+     */
     public static TrainResult run(TrainConfig config, PrintStream console) {
         if (config.task() == TrainConfig.Task.REWARD) return RewardTrainer.run(config, console, null);
+        if (config.models().model() == null) throw new IllegalArgumentException("a file run needs a model folder");
+        if (config.data().train() == null) throw new IllegalArgumentException("a file run needs a training file");
+        if (config.out() == null) throw new IllegalArgumentException("a file run needs an output folder");
+        config.models().device().require();
         Torch.init();
+        createOut(config);
+        Objective objective = objectiveOf(config);
+        Requirements needs = objective == null ? null : objective.requirements();
+        try (CausalLM policy = CausalLM.load(config.models().model(), config.precision())) {
+            TrainData.Loaded loaded = load(config, config.data().train(), policy, needs);
+            List<List<TrainExample>> split = config.data().eval() != null
+                    ? List.of(loaded.examples(), load(config, config.data().eval(), policy, needs).examples())
+                    : TrainData.split(loaded.examples(), config.data().evalFraction(), config.seed());
+            List<TrainExample> train = withKl(split.get(0), needs, config, policy), eval = withKl(split.get(1), needs, config, policy);
+
+            // Reference log-probs: computed once (cache on disk), before any training touches the policy.
+            List<double[]> refTrain = null, refEval = null;
+            boolean[] hit = {false};
+            if (needs != null && needs.reference()) {
+                Path ref = config.models().ref();
+                Path refDir = ref == null ? config.models().model() : ref;
+                Path cacheDir = config.output().cacheDirOrDefault();
+                List<TrainExample> all = new ArrayList<>(train);
+                all.addAll(eval);
+                String key = RefLogpsCache.key(Hashes.sha256(refDir), TrainData.hash(all), config);
+                List<double[]> refLogps;
+                if (ref == null || Files.exists(RefLogpsCache.file(cacheDir, key))) {
+                    refLogps = RefLogpsCache.get(cacheDir, key, all, ref == null ? policy : null, 16, hit);
+                } else {
+                    try (CausalLM refLm = CausalLM.load(ref, config.precision())) {
+                        refLogps = RefLogpsCache.get(cacheDir, key, all, refLm, 16, hit);
+                    }
+                }
+                refTrain = refLogps.subList(0, train.size());
+                refEval = refLogps.subList(train.size(), all.size());
+            }
+            return new Run(config, objective, stepLoss(objective), policy, train, eval, refTrain, refEval, console, loaded, hit[0]).go();
+        }
+    }
+
+    /**
+     * Trains {@code policy} in memory on examples a program made, and returns the metrics as values; nothing is read
+     * from files. Reference log-probs come from {@code reference}, or from {@code policy} itself before its first
+     * update when {@code reference} is null (reference-free objectives need none). With {@code config.out()} null
+     * nothing is written and a LoRA adapter is merged into {@code policy} at the end, so the caller holds the trained
+     * model; with an output folder the run writes what {@link #run} writes. The caller keeps ownership of both models.
+     *
+     * <pre>{@code
+     * try (CausalLM policy = CausalLM.load(Path.of("models/qwen2"))) {
+     *     TrainConfig cfg = TrainConfig.builder(Task.PREFERENCE).objective(new Dpo(0.1)).learningRate(5e-6).maxSteps(50).build();
+     *     TrainResult r = Trainer.train(policy, null, cfg, TrainSet.pairs(pairs), null, null);
+     *     double last = (double) r.lastMetrics().get("loss");
+     * }
+     * }</pre>
+     *
+     * @param evalSet held-out examples, or null to hold out {@code data.evalFraction} of {@code trainSet}
+     * @param console progress lines (null: silent)
+     */
+    public static TrainResult train(CausalLM policy, CausalLM reference, TrainConfig config, TrainSet trainSet, TrainSet evalSet,
+                                    PrintStream console) {
+        if (config.task() == TrainConfig.Task.REWARD) {
+            throw new IllegalArgumentException("reward models train from files (RewardTrainer.run); in-memory training takes PREFERENCE or SFT");
+        }
+        config.models().device().require();
+        Torch.init();
+        if (config.out() != null) createOut(config);
+        Objective objective = objectiveOf(config);
+        Requirements needs = objective == null ? null : objective.requirements();
+        TrainData.Loaded loaded = trainSet.tokenize(policy, needs, config.length());
+        List<List<TrainExample>> split = evalSet != null
+                ? List.of(loaded.examples(), evalSet.tokenize(policy, needs, config.length()).examples())
+                : TrainData.split(loaded.examples(), config.data().evalFraction(), config.seed());
+        List<TrainExample> train = withKl(split.get(0), needs, config, policy), eval = withKl(split.get(1), needs, config, policy);
+        List<double[]> refTrain = null, refEval = null;
+        if (needs != null && needs.reference()) {
+            List<TrainExample> all = new ArrayList<>(train);
+            all.addAll(eval);
+            // unshared, as the on-disk cache of file runs computes them (the same numbers bit for bit)
+            List<double[]> refLogps = RefLogpsCache.score(all, reference != null ? reference : policy, 16);
+            refTrain = refLogps.subList(0, train.size());
+            refEval = refLogps.subList(train.size(), all.size());
+        }
+        return new Run(config, objective, stepLoss(objective), policy, train, eval, refTrain, refEval, console, loaded, false).go();
+    }
+
+    /** Whether {@code out/checkpoints} holds a checkpoint to resume from. */
+    public static boolean hasCheckpoint(Path out) {
+        return Checkpoints.latest(out) != null;
+    }
+
+    private static void createOut(TrainConfig config) {
         try {
             Files.createDirectories(config.out());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + config.out() + ": " + e.getMessage(), e);
         }
-        Objective objective = config.task() == TrainConfig.Task.PREFERENCE
-                ? ObjectiveCatalog.create(config.objective(), config.objectiveParams()) : null;
-        Requirements needs = objective == null ? null : objective.requirements();
-        StepLoss task = objective == null ? new SftLoss() : new PreferenceLoss(objective);
-        try (CausalLM policy = CausalLM.load(config.model(), config.precision())) {
-            TrainData.Loaded loaded = load(config, config.data(), policy, needs);
-            List<TrainExample> train, eval;
-            long evalRows = 0;
-            if (config.evalData() != null) {
-                train = loaded.examples();
-                eval = load(config, config.evalData(), policy, needs).examples();
-            } else {
-                List<List<TrainExample>> s = TrainData.split(loaded.examples(), config.evalFraction(), config.seed());
-                train = s.get(0);
-                eval = s.get(1);
-            }
-            if (needs != null && needs.klSamples()) { // KTO: mismatched (prompt, completion) pairs per split
-                train = TrainData.withKlSamples(train, config.batchSize(), config.length(), policy);
-                eval = TrainData.withKlSamples(eval, config.batchSize(), config.length(), policy);
-            }
-            String dataHash = TrainData.hash(train);
-            String evalHash = TrainData.hash(eval);
+    }
 
-            // Reference log-probs: computed once (cache on disk), before any training touches the policy.
-            boolean needRef = needs != null && needs.reference();
-            List<double[]> refTrain = null, refEval = null;
-            boolean[] hit = {false};
-            if (needRef) {
-                Path refDir = config.ref() == null ? config.model() : config.ref();
-                String modelHash = Hashes.sha256(refDir);
-                List<TrainExample> all = new ArrayList<>(train);
-                all.addAll(eval);
-                String key = RefLogpsCache.key(modelHash, TrainData.hash(all), config);
-                List<double[]> ref;
-                if (config.ref() == null) {
-                    ref = RefLogpsCache.get(config.cacheDir(), key, all, policy, 16, hit);
-                } else {
-                    Path f = RefLogpsCache.file(config.cacheDir(), key);
-                    if (Files.exists(f)) {
-                        ref = RefLogpsCache.get(config.cacheDir(), key, all, null, 16, hit);
-                    } else {
-                        try (CausalLM refLm = CausalLM.load(config.ref(), config.precision())) {
-                            ref = RefLogpsCache.get(config.cacheDir(), key, all, refLm, 16, hit);
-                        }
-                    }
-                }
-                refTrain = ref.subList(0, train.size());
-                refEval = ref.subList(train.size(), all.size());
-            }
-            return new Run(config, objective, task, policy, train, eval, refTrain, refEval, console, loaded, dataHash, evalHash, hit[0]).go();
-        }
+    /** The run's objective, with any running state (BCO's running mean) reset: a run starts from nothing. */
+    private static Objective objectiveOf(TrainConfig config) {
+        if (config.task() != TrainConfig.Task.PREFERENCE) return null;
+        Objective o = config.objective();
+        if (o instanceof RunningState rs && rs.state().length > 0) rs.restore(new double[rs.state().length]);
+        return o;
+    }
+
+    private static StepLoss stepLoss(Objective objective) {
+        return objective == null ? new SftLoss() : new PreferenceLoss(objective);
+    }
+
+    /** KTO: mismatched (prompt, completion) pairs per split. */
+    private static List<TrainExample> withKl(List<TrainExample> ex, Requirements needs, TrainConfig config, CausalLM policy) {
+        return needs != null && needs.klSamples() ? TrainData.withKlSamples(ex, config.loop().batchSize(), config.length(), policy) : ex;
     }
 
     /**
@@ -125,24 +200,24 @@ public final class Trainer {
      */
     static double[][] timeSteps(TrainConfig c, CausalLM policy, List<TrainExample> groups, List<double[]> ref, CausalLM reference,
                                 int warmup, int steps, Path profileTrace) {
-        Objective objective = ObjectiveCatalog.create(c.objective(), c.objectiveParams());
+        Objective objective = objectiveOf(c);
         Run run = new Run(c, objective, new PreferenceLoss(objective), policy, groups, List.of(), ref, null, null,
-                new TrainData.Loaded(groups, groups.size(), 0, 0, 0), "", "", false);
+                new TrainData.Loaded(groups, groups.size(), 0, 0, 0), false);
         policy.setTrainable(true);
         run.trainable = policy.parameters();
         Order order = new Order(groups.size(), c.seed());
         double[][] out = new double[2][steps];
-        try (NDManager m = Torch.newManager(); AdamW opt = new AdamW(m, 0.9, 0.999, 1e-8, 0)) {
+        try (NDManager m = Torch.newManager(); AdamW opt = new AdamW(m, c.optimizer().beta1(), c.optimizer().beta2(), c.optimizer().epsilon(), c.optimizer().weightDecay())) {
             for (int i = 0; i < warmup + steps; i++) {
                 boolean profiling = profileTrace != null && i == warmup + steps - 1;
                 if (profiling) JniUtils.startProfile(false, true, false);
                 long t0 = System.nanoTime();
                 long c0 = cpuNanos();
                 if (reference != null) {
-                    List<double[]> fresh = RefLogpsCache.score(groups, reference, 2 * groups.size(), c.prefixSharing());
+                    List<double[]> fresh = RefLogpsCache.score(groups, reference, 2 * groups.size(), c.loop().prefixSharing());
                     for (int g = 0; g < groups.size(); g++) ref.set(g, fresh.get(g));
                 }
-                run.trainStep(i, order, opt, c.learningRate());
+                run.trainStep(i, order, opt, c.optimizer().learningRate());
                 if (i >= warmup) {
                     out[0][i - warmup] = (System.nanoTime() - t0) / 1e9;
                     out[1][i - warmup] = (cpuNanos() - c0) / 1e9;
@@ -159,15 +234,16 @@ public final class Trainer {
     }
 
     private static TrainData.Loaded load(TrainConfig config, Path file, CausalLM lm, Requirements needs) {
-        return needs == null ? TrainData.sft(file, lm, config.length(), config.skipBadRows())
-                : TrainData.preferences(file, lm, needs, config.length(), config.skipBadRows());
+        return needs == null ? TrainData.sft(file, lm, config.length(), config.data().skipBadRows())
+                : TrainData.preferences(file, lm, needs, config.length(), config.data().skipBadRows());
     }
 
     /** Total optimizer steps of a config over {@code n} training groups. */
     public static int totalSteps(TrainConfig c, int n) {
-        if (c.maxSteps() > 0) return c.maxSteps();
-        int per = c.batchSize() * c.gradAccumulation();
-        return Math.max(1, (int) Math.ceil((double) n * c.epochs() / per));
+        TrainConfig.Loop l = c.loop();
+        if (l.maxSteps() > 0) return l.maxSteps();
+        int per = l.batchSize() * l.gradAccumulation();
+        return Math.max(1, (int) Math.ceil((double) n * l.epochs() / per));
     }
 
     /**
@@ -233,7 +309,6 @@ public final class Trainer {
         final List<double[]> refTrain, refEval;
         final PrintStream console;
         final TrainData.Loaded loaded;
-        final String dataHash, evalHash;
         final boolean cacheHit;
         final DataType type;
         Lora lora;
@@ -241,8 +316,7 @@ public final class Trainer {
         int currentStep;
 
         Run(TrainConfig c, Objective objective, StepLoss task, CausalLM policy, List<TrainExample> train, List<TrainExample> eval,
-            List<double[]> refTrain, List<double[]> refEval, PrintStream console, TrainData.Loaded loaded, String dataHash,
-            String evalHash, boolean cacheHit) {
+            List<double[]> refTrain, List<double[]> refEval, PrintStream console, TrainData.Loaded loaded, boolean cacheHit) {
             this.c = c;
             this.objective = objective;
             this.task = task;
@@ -253,8 +327,6 @@ public final class Trainer {
             this.refEval = refEval;
             this.console = console;
             this.loaded = loaded;
-            this.dataHash = dataHash;
-            this.evalHash = evalHash;
             this.cacheHit = cacheHit;
             this.type = policy.model().dtype();
         }
@@ -272,9 +344,10 @@ public final class Trainer {
             int total = totalSteps(c, train.size());
             Order order = new Order(train.size(), c.seed());
             Map<String, Object> configMap = c.toMap();
-            try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.weightDecay())) {
+            TrainConfig.Optimizer o = c.optimizer();
+            try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, o.beta1(), o.beta2(), o.epsilon(), o.weightDecay())) {
                 int start = 0;
-                if (c.resume()) start = restore(opt, configMap);
+                if (c.loop().resume()) start = restore(opt, configMap);
                 StepMechanics.LoopResult r = StepMechanics.loop(c, console, start, total, !eval.isEmpty(), new StepMechanics.Steps() {
                     @Override
                     public Map<String, Object> train(int step, double lr) {
@@ -292,8 +365,9 @@ public final class Trainer {
                         Checkpoints.write(c.out(), stepsDone, trainable, opt, configMap, objective instanceof RunningState rs ? rs.state() : null);
                     }
                 });
-                writeOutput(configMap, total);
-                return new TrainResult(c.out(), total, r.last(), r.evalMetrics(), cacheHit);
+                if (c.out() != null) writeOutput(configMap, total);
+                else if (lora != null) lora.mergeInto(policy); // in memory: the caller holds the trained model
+                return new TrainResult(c.out(), total, r.last(), r.evalMetrics(), cacheHit, r.history());
             } finally {
                 if (lora != null) lora.close();
             }
@@ -325,15 +399,16 @@ public final class Trainer {
 
         private Map<String, Object> trainStep(int step, Order order, AdamW opt, double lr) {
             long t0 = System.nanoTime();
-            int per = c.batchSize() * c.gradAccumulation();
+            TrainConfig.Loop lp = c.loop();
+            int per = lp.batchSize() * lp.gradAccumulation();
             List<List<TrainExample>> micro = new ArrayList<>();
             List<List<double[]>> microRef = new ArrayList<>();
             double totalNorm = 0;
-            for (int mb = 0; mb < c.gradAccumulation(); mb++) {
+            for (int mb = 0; mb < lp.gradAccumulation(); mb++) {
                 List<TrainExample> g = new ArrayList<>();
                 List<double[]> r = refTrain == null ? null : new ArrayList<>();
-                for (int i = 0; i < c.batchSize(); i++) {
-                    int idx = order.at((long) step * per + (long) mb * c.batchSize() + i);
+                for (int i = 0; i < lp.batchSize(); i++) {
+                    int idx = order.at((long) step * per + (long) mb * lp.batchSize() + i);
                     g.add(train.get(idx));
                     if (r != null) r.add(refTrain.get(idx));
                 }
@@ -356,7 +431,7 @@ public final class Trainer {
                 try (NDManager s = policy.model().parameters().values().iterator().next().getManager().newSubManager();
                      GradientCollector gc = Torch.init().newGradientCollector()) {
                     List<TokenizedSequence> seqs = sequences(g);
-                    CausalLM.LogpsTensors t = policy.logpsTensors(s, seqs, groupSizes(g, seqs, c.prefixSharing(), policy.config().hiddenSize()), false);
+                    CausalLM.LogpsTensors t = policy.logpsTensors(s, seqs, groupSizes(g, seqs, lp.prefixSharing(), policy.config().hiddenSize()), false);
                     StepLoss.Out out = task.compute(s, t.sums(), t.tokenLogps(), g, r, type);
                     NDArray scaled = out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share)); // not mul(Number): see constant()
                     gc.backward(scaled);
@@ -377,14 +452,16 @@ public final class Trainer {
                 }
             }
             if (lora != null) lora.setTraining(false, () -> 0L);
-            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.maxGradNorm(), lr, type, c.out(), step);
+            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.optimizer().maxGradNorm(), lr, type, c.out(), step);
             double secs = (System.nanoTime() - t0) / 1e9;
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("step", step + 1);
             row.put("epoch", (double) (step + 1) * per / train.size());
             row.put("loss", loss);
             for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / metricGroups.get(e.getKey()));
-            if (klN > 0) row.put("kl", kl / klN);
+            // the mean of log π_θ(y|x) − log π_ref(y|x) over the batch's responses: the data's responses, not samples
+            // of the policy, so it is no KL estimate and can be negative
+            if (klN > 0) row.put("log_ratio/mean", kl / klN);
             row.put("grad_norm", gradNorm);
             row.put("learning_rate", lr);
             row.put("tokens_per_second", tokens / secs);
@@ -445,7 +522,7 @@ public final class Trainer {
 
         private void writeOutput(Map<String, Object> configMap, int total) {
             StepMechanics.writeOutput(objective == null ? "sft-model" : "preference-model", c, configMap, train, eval, loaded,
-                    total, lora, policy, c.ref() != null && refTrain != null ? c.ref() : null);
+                    total, lora, policy, c.models().ref() != null && refTrain != null ? c.models().ref() : null);
         }
     }
 }

@@ -62,9 +62,9 @@ class HfTinyTrainingTest {
         java.nio.file.Files.write(data, lines);
         Map<String, Double> params = objective.equals("ipo") ? Map.of("tau", 0.1) : Map.of("beta", 0.1);
         TrainConfig base = Fixtures.tiny("llama", tmp.resolve("out"), tmp.resolve("cache"));
-        Trainer.run(new TrainConfig(base.task(), base.model(), base.ref(), data, null, 0, base.out(), objective, params,
-                1e-3, 0, 0.9, 0.999, 1e-8, TrainConfig.Schedule.CONSTANT, 0, 50, 1, 9, 1, 1.0, 42, 1, 0, 0, null,
-                base.length(), base.cacheDir(), false, base.precision(), false, base.prefixSharing()), null);
+        Trainer.run(base.toBuilder().data(data).eval(null, 0).objective(objective, params).learningRate(1e-3).weightDecay(0)
+                .adam(0.9, 0.999, 1e-8).schedule(TrainConfig.Schedule.CONSTANT, 0).maxGradNorm(1.0).maxSteps(50).epochs(1)
+                .batchSize(9).gradAccumulation(1).seed(42).every(1, 0, 0).lora(null).skipBadRows(false).resume(false).build(), null);
         List<JsonNode> rows = Fixtures.metrics(tmp.resolve("out"));
         assertEquals(50, rows.size());
         JsonNode first = rows.get(0), last = rows.get(rows.size() - 1);

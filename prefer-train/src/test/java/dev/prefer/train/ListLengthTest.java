@@ -23,9 +23,8 @@ class ListLengthTest {
                 "{\"prompt\": \"Q: 2+2=\", \"responses\": [\" 4\", \" 5\"], \"scores\": [1, 0]}"));
         TrainConfig c = Fixtures.tiny("llama", tmp.resolve("out"), tmp.resolve("cache"))
                 .withObjective("plackett-luce", Map.of("beta", 0.1)).withSteps(1, 1);
-        c = new TrainConfig(c.task(), c.model(), c.ref(), data, null, 0, c.out(), c.objective(), c.objectiveParams(),
-                c.learningRate(), c.weightDecay(), c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.schedule(), c.warmupSteps(),
-                1, 1, 2, 1, c.maxGradNorm(), c.seed(), 1, 0, 0, null, c.length(), c.cacheDir(), false, c.precision(), false);
+        c = c.toBuilder().data(data).eval(null, 0).maxSteps(1).epochs(1).batchSize(2).gradAccumulation(1).every(1, 0, 0)
+                .lora(null).skipBadRows(false).resume(false).build();
         TrainConfig cfg = c;
         DataException e = assertThrows(DataException.class, () -> Trainer.run(cfg, null));
         assertTrue(e.getMessage().contains("lists.jsonl:2") && e.getMessage().contains("'responses'"), e.getMessage());

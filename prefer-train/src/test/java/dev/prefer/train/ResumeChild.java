@@ -11,11 +11,12 @@ public final class ResumeChild {
     public static void main(String[] args) {
         Path shared = Path.of(args[3]);
         Path tiny = shared.resolve("fixtures/hf-tiny");
-        TrainConfig c = new TrainConfig(TrainConfig.Task.PREFERENCE, tiny.resolve("llama/policy"), null, tiny.resolve("pairs.jsonl"),
-                null, 0, Path.of(args[0]), "dpo", Map.of("beta", 0.1), 1e-3, 0.01, 0.9, 0.999, 1e-8,
-                TrainConfig.Schedule.COSINE, 3, 40, 1, 3, 2, 1.0, 1234, 1, 2, 0,
-                new TrainConfig.LoraConfig(4, 8, 0.1, List.of("q_proj", "v_proj", "down_proj"), false),
-                LengthConfig.UNLIMITED, Path.of(args[1]), false, Precision.F32, Boolean.parseBoolean(args[2]), TrainConfig.PrefixSharing.AUTO);
+        TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).model(tiny.resolve("llama/policy")).data(tiny.resolve("pairs.jsonl"))
+                .out(Path.of(args[0])).objective("dpo", Map.of("beta", 0.1)).learningRate(1e-3).weightDecay(0.01).adam(0.9, 0.999, 1e-8)
+                .schedule(TrainConfig.Schedule.COSINE, 3).maxSteps(40).epochs(1).batchSize(3).gradAccumulation(2).maxGradNorm(1.0)
+                .seed(1234).every(1, 2, 0).lora(new TrainConfig.LoraConfig(4, 8, 0.1, List.of("q_proj", "v_proj", "down_proj"), false))
+                .length(LengthConfig.UNLIMITED).cacheDir(Path.of(args[1])).precision(Precision.F32).resume(Boolean.parseBoolean(args[2]))
+                .prefixSharing(TrainConfig.PrefixSharing.AUTO).build();
         Trainer.run(c, System.out);
     }
 }

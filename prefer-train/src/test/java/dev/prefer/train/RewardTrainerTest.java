@@ -42,7 +42,7 @@ class RewardTrainerTest {
 
     static TrainConfig config(String name, Path out) {
         return TrainConfig.defaults(TrainConfig.Task.REWARD, rm(name), Fixtures.hfTiny("pairs.jsonl"), out)
-                .withObjective("bt", Map.of()).withBatch(10, 1).withSchedule(TrainConfig.Schedule.CONSTANT, 0);
+                .withReward(RewardLoss.fromParams(Map.of())).withBatch(10, 1).withSchedule(TrainConfig.Schedule.CONSTANT, 0);
     }
 
     /** Accuracy over the 9 rankable pairs (pairs.jsonl row 6 has chosen == rejected, which no model ranks). */
@@ -116,10 +116,10 @@ class RewardTrainerTest {
         }
         Path data = tmp.resolve("margins.jsonl");
         Files.write(data, out);
-        TrainConfig c = TrainConfig.defaults(TrainConfig.Task.REWARD, rm("llama-rm"), data, tmp.resolve("a")).withObjective("bt", Map.of())
+        TrainConfig c = TrainConfig.defaults(TrainConfig.Task.REWARD, rm("llama-rm"), data, tmp.resolve("a")).withReward(RewardLoss.fromParams(Map.of()))
                 .withBatch(10, 1).withSteps(1, 1).withLearningRate(0);
         assertEquals(num / den, ((Number) Trainer.run(c, null).lastMetrics().get("loss")).doubleValue(), 1e-5);
-        TrainConfig off = c.withObjective("bt", Map.of("margin", 0.0)).withOut(tmp.resolve("b"));
+        TrainConfig off = c.withReward(RewardLoss.fromParams(Map.of("margin", 0.0))).withOut(tmp.resolve("b"));
         assertEquals(plain / den, ((Number) Trainer.run(off, null).lastMetrics().get("loss")).doubleValue(), 1e-5);
     }
 
@@ -158,7 +158,7 @@ class RewardTrainerTest {
     void resumeFromACheckpointIsExact(@TempDir Path tmp) throws Exception {
         TrainConfig c = config("llama-rm", tmp.resolve("a")).withLearningRate(1e-3).withSteps(6, 1).withBatch(4, 2).withEvery(1, 3, 0)
                 .withSchedule(TrainConfig.Schedule.COSINE, 2).withOptimizer(1e-3, 0.01, 0.9, 0.999, 1e-8)
-                .withObjective("bt", Map.of("center_rewards_coefficient", 0.01, "label_smoothing", 0.05));
+                .withReward(RewardLoss.fromParams(Map.of("center_rewards_coefficient", 0.01, "label_smoothing", 0.05)));
         Trainer.run(c, null);
         // a second run continues from the first one's step-3 checkpoint in a fresh model
         Path b = tmp.resolve("b");

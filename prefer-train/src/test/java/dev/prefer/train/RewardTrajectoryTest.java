@@ -32,7 +32,7 @@ class RewardTrajectoryTest {
         JsonNode t64 = fx.get("trajectory").get("float64"), t32 = fx.get("trajectory").get("float32");
         double center = fx.get("settings").path("center_rewards_coefficient").asDouble(0);
         TrainConfig c = RewardTrainerTest.config(name, tmp.resolve("out"))
-                .withObjective("bt", Map.of("center_rewards_coefficient", center))
+                .withReward(RewardLoss.fromParams(Map.of("center_rewards_coefficient", center)))
                 .withOptimizer(fx.get("settings").get("learning_rate").asDouble(), fx.get("settings").get("weight_decay").asDouble(), 0.9, 0.999, 1e-8)
                 .withSteps(5, 1).withMaxGradNorm(1.0);
         Trainer.run(c, null);

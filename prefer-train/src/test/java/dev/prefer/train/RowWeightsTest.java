@@ -56,10 +56,7 @@ class RowWeightsTest {
 
         TrainConfig c = Fixtures.tiny("llama", tmp.resolve("out"), tmp.resolve("cache")).withBatch(5, 2)
                 .withLearningRate(0).withSteps(1, 1);
-        c = new TrainConfig(c.task(), c.model(), c.ref(), data, data, 0, c.out(), c.objective(), c.objectiveParams(), c.learningRate(),
-                c.weightDecay(), c.adamBeta1(), c.adamBeta2(), c.adamEpsilon(), c.schedule(), c.warmupSteps(), c.maxSteps(), c.epochs(),
-                c.batchSize(), c.gradAccumulation(), c.maxGradNorm(), c.seed(), c.logEvery(), c.saveEvery(), c.evalEvery(), c.lora(),
-                c.length(), c.cacheDir(), c.skipBadRows(), c.precision(), c.resume());
+        c = c.toBuilder().data(data).eval(data, 0).build();
         Trainer.TrainResult r = Trainer.run(c, null);
         assertEquals(expected, ((Number) r.lastMetrics().get("loss")).doubleValue(), 1e-6);
         assertEquals(expected, ((Number) r.evalMetrics().get("eval/loss")).doubleValue(), 1e-6);

@@ -83,7 +83,7 @@ class UnpairedTrainingTest {
         assertEquals(BETA * (rhoC - rhoR), row.get("rewards/margins").asDouble(), 1e-5);
         assertEquals(pc, row.get("logps/chosen").asDouble(), 1e-4);
         assertEquals(pr, row.get("logps/rejected").asDouble(), 1e-4);
-        assertEquals((rhoC + rhoR) / 2, row.get("kl").asDouble(), 1e-4);
+        assertEquals((rhoC + rhoR) / 2, row.get("log_ratio/mean").asDouble(), 1e-4);
     }
 
     @ParameterizedTest
