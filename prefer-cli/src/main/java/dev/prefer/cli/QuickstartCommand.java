@@ -104,8 +104,13 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        QuickstartConfig c = new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLr, sftBatch,
-                objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta, evalSamples, QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, model, prompts, schedule(schedule), includeGreedy, prefPrompts, demoSlipRate, sftControl, truncateRejected);
+        QuickstartConfig c = new QuickstartConfig(out,
+                new QuickstartConfig.Setup(task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, model, prompts, prefPrompts, demoSlipRate),
+                new QuickstartConfig.Sft(sftSteps, sftLr, sftBatch, sftControl),
+                new QuickstartConfig.Preference(objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta,
+                        QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, schedule(schedule), includeGreedy,
+                        truncateRejected),
+                evalSamples);
         replaceEarlierRun();
         try {
             if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);

@@ -154,9 +154,9 @@ public final class Quickstart {
                 long evalSeed = plan.evaluation();
                 seeds.put("evaluation sampling", evalSeed);
                 ev = new Evaluation(task, heldOut, heldPairs, maxNew, c.temperature(), c.evalSamples(), evalSeed, c.beta());
-                stage("evaluate SFT on " + heldOut.size() + " held-out prompts");
+                stage("evaluate " + baseName() + " on " + heldOut.size() + " held-out prompts");
                 sftScores = ev.evaluate(base(), sft, null, console);
-                out.printf(Locale.ROOT, "  SFT greedy accuracy %s%s%n", fmt(sftScores.row().greedy()), slipLine(sftScores.slips()));
+                out.printf(Locale.ROOT, "  %s greedy accuracy %s%s%n", baseName(), fmt(sftScores.row().greedy()), slipLine(sftScores.slips()));
                 for (int oi = 0; oi < c.objectives().size(); oi++) runs.add(rounds(oi, sft));
                 if (c.sftControl() && c.model() == null) runs.add(control(sft));
             }

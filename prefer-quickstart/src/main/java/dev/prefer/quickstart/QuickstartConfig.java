@@ -12,8 +12,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Every setting of a quickstart run (immutable, validated). Defaults ({@link #defaults}) take a few minutes on a
- * 2-core CPU (docs/quickstart.md has the measured times).
+ * Every setting of a quickstart run (immutable, validated), as four small records: {@link Setup} (task, data, the
+ * fresh model's shape or the user's model), {@link Sft} (SFT and its compute-matched control), {@link Preference}
+ * (the on-policy rounds) and the evaluation's sample count. Defaults ({@link #defaults}) take a few minutes on a
+ * 2-core CPU (docs/quickstart.md has the measured times); {@link #toBuilder()} and the {@code withX} shortcuts change
+ * fields. The flat accessors ({@code c.sftSteps()}, ...) read the nested records.
+ *
+ * <p>The settings:
  *
  * @param out              output folder (must be empty or absent)
  * @param task             built-in task ({@link Tasks#NAMES}; default arithmetic)
@@ -74,65 +79,222 @@ import java.util.Objects;
  *                         with a right one after that point (Step-DPO's rejected continuation, Lai et al. 2024 arXiv
  *                         2406.18629; default false); listwise data are never cut
  */
-public record QuickstartConfig(Path out, String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
-                               int sftSteps, double sftLearningRate, int sftBatch, List<String> objectives, int rounds,
-                               int promptsPerRound, int samplesPerPrompt, double temperature, int prefSteps,
-                               double prefLearningRate, int prefBatch, double beta, int evalSamples,
-                               Reference reference, PairBuilder.Strategy pairs, Map<String, Double> objectiveLearningRates,
-                               Path model, Path prompts, TrainConfig.Schedule prefSchedule, boolean includeGreedy,
-                               int prefPromptCount, double demoSlipRate, boolean sftControl,
-                               boolean truncateRejected) {
+public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference preference, int evalSamples) {
 
-    public QuickstartConfig {
-        Objects.requireNonNull(out, "out");
-        Tasks.byName(task);
-        objectives = List.copyOf(objectives);
-        if (objectives.isEmpty()) throw new IllegalArgumentException("at least one objective is required");
-        for (String o : objectives) ObjectiveCatalog.entry(o); // validates the name
-        if (objectives.stream().distinct().count() != objectives.size()) throw new IllegalArgumentException("objectives repeat: " + objectives);
-        require(trainCount >= 1, "train count must be >= 1");
-        require(heldOutCount >= 1, "held-out count must be >= 1");
-        require(layers >= 1 && hiddenSize >= 8, "layers must be >= 1 and hidden size >= 8");
-        require(vocabSize >= 257, "vocab size must be >= 257 (256 bytes and end of text)");
-        require(sftSteps >= 1, "sft steps must be >= 1");
-        require(sftLearningRate > 0, "sft learning rate must be > 0");
-        require(sftBatch >= 1, "sft batch must be >= 1");
-        require(rounds >= 1, "rounds must be >= 1");
-        require(promptsPerRound >= 1, "prompts per round must be >= 1");
-        require(samplesPerPrompt >= 2, "samples per prompt must be >= 2");
-        require(temperature > 0 && Double.isFinite(temperature), "temperature must be > 0");
-        require(prefSteps >= 1, "preference steps must be >= 1");
-        require(prefLearningRate > 0, "preference learning rate must be > 0");
-        require(prefBatch >= 1, "preference batch must be >= 1");
-        require(beta > 0, "beta must be > 0");
-        require(evalSamples >= 1, "eval samples must be >= 1");
-        Objects.requireNonNull(reference, "reference");
-        Objects.requireNonNull(pairs, "pairs");
-        Objects.requireNonNull(prefSchedule, "prefSchedule");
-        require(prefPromptCount >= 0, "preference prompt count must be >= 0");
-        require(demoSlipRate >= 0 && demoSlipRate <= 1, "demonstrator slip rate must be in [0, 1]");
-        objectiveLearningRates = Map.copyOf(objectiveLearningRates);
-        if (model != null) require(java.nio.file.Files.isRegularFile(model.resolve("config.json")), "--model must be a Hugging Face model folder with config.json: " + model);
-        if (prompts != null) require(java.nio.file.Files.isRegularFile(prompts), "prompts file not found: " + prompts);
-        for (Map.Entry<String, Double> e : objectiveLearningRates.entrySet()) {
-            require(objectives.contains(e.getKey()), "a learning rate is given for " + e.getKey() + ", which is not among the objectives " + objectives);
-            require(e.getValue() > 0 && Double.isFinite(e.getValue()), "learning rate of " + e.getKey() + " must be > 0");
+    /** The task, its data and the model the run starts from. */
+    public record Setup(String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
+                        Path model, Path prompts, int prefPromptCount, double demoSlipRate) {
+        public Setup {
+            Tasks.byName(task);
+            require(trainCount >= 1, "train count must be >= 1");
+            require(heldOutCount >= 1, "held-out count must be >= 1");
+            require(layers >= 1 && hiddenSize >= 8, "layers must be >= 1 and hidden size >= 8");
+            require(vocabSize >= 257, "vocab size must be >= 257 (256 bytes and end of text)");
+            require(prefPromptCount >= 0, "preference prompt count must be >= 0");
+            require(demoSlipRate >= 0 && demoSlipRate <= 1, "demonstrator slip rate must be in [0, 1]");
+            if (model != null) require(java.nio.file.Files.isRegularFile(model.resolve("config.json")), "--model must be a Hugging Face model folder with config.json: " + model);
+            if (prompts != null) require(java.nio.file.Files.isRegularFile(prompts), "prompts file not found: " + prompts);
         }
     }
 
-    public static QuickstartConfig defaults(Path out) {
-        return new QuickstartConfig(out, "arithmetic", 0, 6000, 200, 2, 128, 257, 1500, 5e-4, 128, List.of("rpo"), 6, 2048, 4,
-                1.0, 100, 1e-5, 32, 0.1, 4, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST, Map.of(), null, null, TrainConfig.Schedule.CONSTANT, true, 0, DEFAULT_SLIP_RATE, true, false);
+    /** SFT of the fresh model, and whether the compute-matched control runs. */
+    public record Sft(int steps, double learningRate, int batch, boolean control) {
+        public Sft {
+            require(steps >= 1, "sft steps must be >= 1");
+            require(learningRate > 0, "sft learning rate must be > 0");
+            require(batch >= 1, "sft batch must be >= 1");
+        }
+    }
+
+    /** The on-policy preference rounds of each objective. */
+    public record Preference(List<String> objectives, int rounds, int promptsPerRound, int samplesPerPrompt, double temperature,
+                             int steps, double learningRate, int batch, double beta, Reference reference, PairBuilder.Strategy pairs,
+                             Map<String, Double> objectiveLearningRates, TrainConfig.Schedule schedule, boolean includeGreedy,
+                             boolean truncateRejected) {
+        public Preference {
+            objectives = List.copyOf(objectives);
+            if (objectives.isEmpty()) throw new IllegalArgumentException("at least one objective is required");
+            for (String o : objectives) ObjectiveCatalog.entry(o); // validates the name
+            if (objectives.stream().distinct().count() != objectives.size()) throw new IllegalArgumentException("objectives repeat: " + objectives);
+            require(rounds >= 1, "rounds must be >= 1");
+            require(promptsPerRound >= 1, "prompts per round must be >= 1");
+            require(samplesPerPrompt >= 2, "samples per prompt must be >= 2");
+            require(temperature > 0 && Double.isFinite(temperature), "temperature must be > 0");
+            require(steps >= 1, "preference steps must be >= 1");
+            require(learningRate > 0, "preference learning rate must be > 0");
+            require(batch >= 1, "preference batch must be >= 1");
+            require(beta > 0, "beta must be > 0");
+            Objects.requireNonNull(reference, "reference");
+            Objects.requireNonNull(pairs, "pairs");
+            Objects.requireNonNull(schedule, "prefSchedule");
+            objectiveLearningRates = Map.copyOf(objectiveLearningRates);
+            for (Map.Entry<String, Double> e : objectiveLearningRates.entrySet()) {
+                require(objectives.contains(e.getKey()), "a learning rate is given for " + e.getKey() + ", which is not among the objectives " + objectives);
+                require(e.getValue() > 0 && Double.isFinite(e.getValue()), "learning rate of " + e.getKey() + " must be > 0");
+            }
+        }
+    }
+
+    public QuickstartConfig {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(setup, "setup");
+        Objects.requireNonNull(sft, "sft");
+        Objects.requireNonNull(preference, "preference");
+        require(evalSamples >= 1, "eval samples must be >= 1");
     }
 
     /** The default demonstrator's slip rate (see {@code demoSlipRate}). */
     public static final double DEFAULT_SLIP_RATE = 0.6;
 
-    public QuickstartConfig withTruncateRejected(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, v); }
+    public static QuickstartConfig defaults(Path out) {
+        return new QuickstartConfig(out,
+                new Setup("arithmetic", 0, 6000, 200, 2, 128, 257, null, null, 0, DEFAULT_SLIP_RATE),
+                new Sft(1500, 5e-4, 128, true),
+                new Preference(List.of("rpo"), 6, 2048, 4, 1.0, 100, 1e-5, 32, 0.1, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST,
+                        Map.of(), TrainConfig.Schedule.CONSTANT, true, false),
+                4);
+    }
 
-    public QuickstartConfig withSftControl(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, v, truncateRejected); }
+    // --- flat accessors over the nested records ---
+    public String task() { return setup.task(); }
+    public long seed() { return setup.seed(); }
+    public int trainCount() { return setup.trainCount(); }
+    public int heldOutCount() { return setup.heldOutCount(); }
+    public int layers() { return setup.layers(); }
+    public int hiddenSize() { return setup.hiddenSize(); }
+    public int vocabSize() { return setup.vocabSize(); }
+    public Path model() { return setup.model(); }
+    public Path prompts() { return setup.prompts(); }
+    public int prefPromptCount() { return setup.prefPromptCount(); }
+    public double demoSlipRate() { return setup.demoSlipRate(); }
+    public int sftSteps() { return sft.steps(); }
+    public double sftLearningRate() { return sft.learningRate(); }
+    public int sftBatch() { return sft.batch(); }
+    public boolean sftControl() { return sft.control(); }
+    public List<String> objectives() { return preference.objectives(); }
+    public int rounds() { return preference.rounds(); }
+    public int promptsPerRound() { return preference.promptsPerRound(); }
+    public int samplesPerPrompt() { return preference.samplesPerPrompt(); }
+    public double temperature() { return preference.temperature(); }
+    public int prefSteps() { return preference.steps(); }
+    public double prefLearningRate() { return preference.learningRate(); }
+    public int prefBatch() { return preference.batch(); }
+    public double beta() { return preference.beta(); }
+    public Reference reference() { return preference.reference(); }
+    public PairBuilder.Strategy pairs() { return preference.pairs(); }
+    public Map<String, Double> objectiveLearningRates() { return preference.objectiveLearningRates(); }
+    public TrainConfig.Schedule prefSchedule() { return preference.schedule(); }
+    public boolean includeGreedy() { return preference.includeGreedy(); }
+    public boolean truncateRejected() { return preference.truncateRejected(); }
 
-    public QuickstartConfig withDemoSlipRate(double v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, v, sftControl, truncateRejected); }
+    /** The learning rate of one objective. */
+    public double learningRate(String objective) {
+        return preference.objectiveLearningRates().getOrDefault(objective, preference.learningRate());
+    }
+
+    // --- building ---
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Changes fields of the nested records; {@link #build()} validates. */
+    public static final class Builder {
+        private Path out;
+        private String task;
+        private long seed;
+        private int trainCount, heldOutCount, layers, hiddenSize, vocabSize, prefPromptCount;
+        private Path model, prompts;
+        private double demoSlipRate;
+        private int sftSteps, sftBatch;
+        private double sftLearningRate;
+        private boolean sftControl;
+        private List<String> objectives;
+        private int rounds, promptsPerRound, samplesPerPrompt, prefSteps, prefBatch, evalSamples;
+        private double temperature, prefLearningRate, beta;
+        private Reference reference;
+        private PairBuilder.Strategy pairs;
+        private Map<String, Double> objectiveLearningRates;
+        private TrainConfig.Schedule prefSchedule;
+        private boolean includeGreedy, truncateRejected;
+
+        private Builder(QuickstartConfig c) {
+            out = c.out;
+            Setup s = c.setup;
+            task = s.task(); seed = s.seed(); trainCount = s.trainCount(); heldOutCount = s.heldOutCount(); layers = s.layers();
+            hiddenSize = s.hiddenSize(); vocabSize = s.vocabSize(); model = s.model(); prompts = s.prompts();
+            prefPromptCount = s.prefPromptCount(); demoSlipRate = s.demoSlipRate();
+            sftSteps = c.sft.steps(); sftLearningRate = c.sft.learningRate(); sftBatch = c.sft.batch(); sftControl = c.sft.control();
+            Preference p = c.preference;
+            objectives = p.objectives(); rounds = p.rounds(); promptsPerRound = p.promptsPerRound(); samplesPerPrompt = p.samplesPerPrompt();
+            temperature = p.temperature(); prefSteps = p.steps(); prefLearningRate = p.learningRate(); prefBatch = p.batch(); beta = p.beta();
+            reference = p.reference(); pairs = p.pairs(); objectiveLearningRates = p.objectiveLearningRates(); prefSchedule = p.schedule();
+            includeGreedy = p.includeGreedy(); truncateRejected = p.truncateRejected();
+            evalSamples = c.evalSamples;
+        }
+
+        public QuickstartConfig build() {
+            return new QuickstartConfig(out,
+                    new Setup(task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, model, prompts, prefPromptCount, demoSlipRate),
+                    new Sft(sftSteps, sftLearningRate, sftBatch, sftControl),
+                    new Preference(objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch,
+                            beta, reference, pairs, objectiveLearningRates, prefSchedule, includeGreedy, truncateRejected),
+                    evalSamples);
+        }
+
+        public Builder out(Path v) { out = v; return this; }
+        public Builder task(String v) { task = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder data(int train, int heldOut) { trainCount = train; heldOutCount = heldOut; return this; }
+        public Builder modelShape(int nLayers, int hidden) { layers = nLayers; hiddenSize = hidden; return this; }
+        public Builder vocab(int v) { vocabSize = v; return this; }
+        public Builder modelDir(Path v) { model = v; return this; }
+        public Builder prompts(Path v) { prompts = v; return this; }
+        public Builder prefPrompts(int v) { prefPromptCount = v; return this; }
+        public Builder demoSlipRate(double v) { demoSlipRate = v; return this; }
+        public Builder sft(int steps, double lr, int batch) { sftSteps = steps; sftLearningRate = lr; sftBatch = batch; return this; }
+        public Builder sftControl(boolean v) { sftControl = v; return this; }
+        /** The objectives; learning rates given for objectives no longer listed are dropped. */
+        public Builder objectives(List<String> v) {
+            objectives = v;
+            Map<String, Double> m = new LinkedHashMap<>(objectiveLearningRates);
+            m.keySet().retainAll(v);
+            objectiveLearningRates = m;
+            return this;
+        }
+        public Builder rounds(int r, int promptCount, int k) { rounds = r; promptsPerRound = promptCount; samplesPerPrompt = k; return this; }
+        public Builder preference(int steps, double lr, int batch, double b) { prefSteps = steps; prefLearningRate = lr; prefBatch = batch; beta = b; return this; }
+        public Builder sampling(double temp, int evalK) { temperature = temp; evalSamples = evalK; return this; }
+        public Builder reference(Reference v) { reference = v; return this; }
+        public Builder pairs(PairBuilder.Strategy v) { pairs = v; return this; }
+        public Builder objectiveLearningRates(Map<String, Double> v) { objectiveLearningRates = v; return this; }
+        public Builder prefSchedule(TrainConfig.Schedule v) { prefSchedule = v; return this; }
+        public Builder includeGreedy(boolean v) { includeGreedy = v; return this; }
+        public Builder truncateRejected(boolean v) { truncateRejected = v; return this; }
+    }
+
+    // --- one-field shortcuts (toBuilder().x(v).build()) ---
+    public QuickstartConfig withOut(Path v) { return toBuilder().out(v).build(); }
+    public QuickstartConfig withTask(String v) { return toBuilder().task(v).build(); }
+    public QuickstartConfig withSeed(long v) { return toBuilder().seed(v).build(); }
+    public QuickstartConfig withData(int train, int heldOut) { return toBuilder().data(train, heldOut).build(); }
+    public QuickstartConfig withModel(int nLayers, int hidden) { return toBuilder().modelShape(nLayers, hidden).build(); }
+    public QuickstartConfig withVocab(int v) { return toBuilder().vocab(v).build(); }
+    public QuickstartConfig withSft(int steps, double lr, int batch) { return toBuilder().sft(steps, lr, batch).build(); }
+    public QuickstartConfig withObjectives(List<String> v) { return toBuilder().objectives(v).build(); }
+    public QuickstartConfig withRounds(int r, int promptCount, int k) { return toBuilder().rounds(r, promptCount, k).build(); }
+    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return toBuilder().preference(steps, lr, batch, b).build(); }
+    public QuickstartConfig withSampling(double temp, int evalK) { return toBuilder().sampling(temp, evalK).build(); }
+    public QuickstartConfig withReference(Reference v) { return toBuilder().reference(v).build(); }
+    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return toBuilder().pairs(v).build(); }
+    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return toBuilder().objectiveLearningRates(v).build(); }
+    public QuickstartConfig withModelDir(Path v) { return toBuilder().modelDir(v).build(); }
+    public QuickstartConfig withPrompts(Path v) { return toBuilder().prompts(v).build(); }
+    public QuickstartConfig withPrefPrompts(int v) { return toBuilder().prefPrompts(v).build(); }
+    public QuickstartConfig withDemoSlipRate(double v) { return toBuilder().demoSlipRate(v).build(); }
+    public QuickstartConfig withPrefSchedule(TrainConfig.Schedule v) { return toBuilder().prefSchedule(v).build(); }
+    public QuickstartConfig withIncludeGreedy(boolean v) { return toBuilder().includeGreedy(v).build(); }
+    public QuickstartConfig withSftControl(boolean v) { return toBuilder().sftControl(v).build(); }
+    public QuickstartConfig withTruncateRejected(boolean v) { return toBuilder().truncateRejected(v).build(); }
 
     /** Which model the preference loss measures log-ratios against. */
     public enum Reference {
@@ -141,18 +303,6 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         /** The policy that started the round (the previous round's result; the SFT model in round 1). */
         PREVIOUS
     }
-
-    private static Map<String, Double> keep(Map<String, Double> rates, List<String> objectives) {
-        Map<String, Double> m = new LinkedHashMap<>(rates);
-        m.keySet().retainAll(objectives);
-        return m;
-    }
-
-    public QuickstartConfig withModelDir(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, v, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withPrefSchedule(TrainConfig.Schedule v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, v, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withIncludeGreedy(boolean v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, v, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withPrefPrompts(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, v, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withPrompts(Path v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, v, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
 
     /** The reference mode by its option name: {@code sft} or {@code previous}. */
     public static Reference reference(String name) {
@@ -171,14 +321,7 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return e == PairBuilder.Strategy.ALL_PAIRS ? "all" : e.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    /** The learning rate of one objective. */
-    public double learningRate(String objective) {
-        return objectiveLearningRates.getOrDefault(objective, prefLearningRate);
-    }
 
-    public QuickstartConfig withReference(Reference v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, v, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withPairs(PairBuilder.Strategy v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, v, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withObjectiveLearningRates(Map<String, Double> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, v, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
@@ -201,52 +344,43 @@ public record QuickstartConfig(Path out, String task, long seed, int trainCount,
         return ObjectiveCatalog.create(objective, Map.of()).requirements().layout() == dev.prefer.objectives.Layout.LISTS;
     }
 
-    public QuickstartConfig withOut(Path v) { return new QuickstartConfig(v, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withTask(String v) { return new QuickstartConfig(out, v, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withSeed(long v) { return new QuickstartConfig(out, task, v, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withData(int train, int heldOut) { return new QuickstartConfig(out, task, seed, train, heldOut, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withModel(int nLayers, int hidden) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, nLayers, hidden, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withVocab(int v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, v, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withSft(int steps, double lr, int batch) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, steps, lr, batch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withObjectives(List<String> v) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, v, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, keep(objectiveLearningRates, v), model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withRounds(int r, int promptCount, int k) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, r, promptCount, k, temperature, prefSteps, prefLearningRate, prefBatch, beta, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withPreference(int steps, double lr, int batch, double b) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, steps, lr, batch, b, evalSamples, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
-    public QuickstartConfig withSampling(double temp, int evalK) { return new QuickstartConfig(out, task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, sftSteps, sftLearningRate, sftBatch, objectives, rounds, promptsPerRound, samplesPerPrompt, temp, prefSteps, prefLearningRate, prefBatch, beta, evalK, reference, pairs, objectiveLearningRates, model, prompts, prefSchedule, includeGreedy, prefPromptCount, demoSlipRate, sftControl, truncateRejected); }
+
+
 
     /** Every setting, for the manifest. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("task", task);
-        m.put("seed", seed);
-        m.put("train_count", trainCount);
-        m.put("held_out_count", heldOutCount);
-        m.put("layers", layers);
-        m.put("hidden_size", hiddenSize);
-        m.put("vocab_size", vocabSize);
-        m.put("sft_steps", sftSteps);
-        m.put("sft_learning_rate", sftLearningRate);
-        m.put("sft_batch", sftBatch);
-        m.put("objectives", objectives);
-        m.put("rounds", rounds);
-        m.put("prompts_per_round", promptsPerRound);
-        m.put("samples_per_prompt", samplesPerPrompt);
-        m.put("temperature", temperature);
-        m.put("pref_steps", prefSteps);
-        m.put("pref_learning_rate", prefLearningRate);
-        m.put("pref_batch", prefBatch);
-        m.put("beta", beta);
-        m.put("eval_samples", evalSamples);
-        m.put("reference", name(reference));
-        m.put("pairs", name(pairs));
-        m.put("objective_learning_rates", new java.util.TreeMap<>(objectiveLearningRates));
-        m.put("include_greedy", includeGreedy);
-        m.put("pref_prompt_count", prefPromptCount);
-        m.put("demo_slip_rate", demoSlipRate);
-        m.put("sft_control", sftControl);
-        m.put("truncate_rejected", truncateRejected);
-        m.put("pref_schedule", prefSchedule.name().toLowerCase(java.util.Locale.ROOT));
-        m.put("model", model == null ? "built (setup + SFT)" : model.toString());
-        m.put("prompts", prompts == null ? "drawn from the task" : prompts.toString());
+        m.put("task", task());
+        m.put("seed", seed());
+        m.put("train_count", trainCount());
+        m.put("held_out_count", heldOutCount());
+        m.put("layers", layers());
+        m.put("hidden_size", hiddenSize());
+        m.put("vocab_size", vocabSize());
+        m.put("sft_steps", sftSteps());
+        m.put("sft_learning_rate", sftLearningRate());
+        m.put("sft_batch", sftBatch());
+        m.put("objectives", objectives());
+        m.put("rounds", rounds());
+        m.put("prompts_per_round", promptsPerRound());
+        m.put("samples_per_prompt", samplesPerPrompt());
+        m.put("temperature", temperature());
+        m.put("pref_steps", prefSteps());
+        m.put("pref_learning_rate", prefLearningRate());
+        m.put("pref_batch", prefBatch());
+        m.put("beta", beta());
+        m.put("eval_samples", evalSamples());
+        m.put("reference", name(reference()));
+        m.put("pairs", name(pairs()));
+        m.put("objective_learning_rates", new java.util.TreeMap<>(objectiveLearningRates()));
+        m.put("include_greedy", includeGreedy());
+        m.put("pref_prompt_count", prefPromptCount());
+        m.put("demo_slip_rate", demoSlipRate());
+        m.put("sft_control", sftControl());
+        m.put("truncate_rejected", truncateRejected());
+        m.put("pref_schedule", prefSchedule().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("model", model() == null ? "built (setup + SFT)" : model().toString());
+        m.put("prompts", prompts() == null ? "drawn from the task" : prompts().toString());
         return m;
     }
 }

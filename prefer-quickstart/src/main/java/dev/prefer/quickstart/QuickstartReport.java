@@ -77,6 +77,7 @@ final class QuickstartReport {
 
     static Path write(Path file, QuickstartConfig c, ModelScores sft, SlipStats sftSlips, Double demoAccuracy, List<Quickstart.ObjectiveRun> runs,
                       EvalSummary.Curve sftLoss, Manifest manifest) {
+        String base = c.model() == null ? "SFT" : "base"; // the model the objectives start from
         HtmlReport r = new HtmlReport("prefer quickstart: " + c.task() + ", seed " + c.seed());
         r.paragraph((c.model() == null ? "A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
                 + " steps), then by " : "The given model " + c.model() + " (row \"base\", no SFT) was trained by ") + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
@@ -101,11 +102,11 @@ final class QuickstartReport {
                     hi[g][s] = e[s].upper();
                 }
             }
-            r.heading("Held-out verifier accuracy before (SFT) and after").chart(Charts.groupedBars(
+            r.heading("Held-out verifier accuracy before (" + base + ") and after").chart(Charts.groupedBars(
                     "Verifier accuracy, 95% bootstrap intervals over prompts", "accuracy", groups,
-                    List.of("SFT greedy", "aligned greedy", "SFT sampled", "aligned sampled"), v, lo, hi));
+                    List.of(base + " greedy", "aligned greedy", base + " sampled", "aligned sampled"), v, lo, hi));
         }
-        List<String> header = List.of("model", "greedy acc [CI]", "sampled acc [CI]", "greedy gain vs SFT [CI]", "win rate vs SFT [CI]", "rank acc", "R*", "gap", "KL (k3)", "length");
+        List<String> header = List.of("model", "greedy acc [CI]", "sampled acc [CI]", "greedy gain vs " + base + " [CI]", "win rate vs " + base + " [CI]", "rank acc", "R*", "gap", "KL (k3)", "length");
         List<List<String>> table = new ArrayList<>();
         table.add(cells(sft, null));
         for (Quickstart.ObjectiveRun run : runs) table.add(cells(run.scores(), run));

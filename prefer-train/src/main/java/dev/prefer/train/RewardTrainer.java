@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.prefer.data.Manifest;
+import dev.prefer.lm.HfModel;
 import dev.prefer.lm.RewardModel;
 import dev.prefer.lm.Torch;
 import dev.prefer.objectives.Num;
@@ -73,7 +74,7 @@ public final class RewardTrainer {
                 train = s.get(0);
                 eval = s.get(1);
             }
-            return new Run(config, loss, rm, train, eval, console, extra, loaded).go();
+            return new Trainer.Run(config, null, loss, new Reward(rm, loss, extra), train, eval, null, null, console, loaded, false).go();
         }
     }
 
@@ -99,134 +100,21 @@ public final class RewardTrainer {
         return seqs;
     }
 
-    private static final class Run {
-        final TrainConfig c;
-        final RewardLoss task;
-        final RewardModel rm;
-        final List<TrainExample> train, eval;
-        final PrintStream console;
-        final PairEval extra;
-        final TrainData.Loaded loaded;
-        final DataType type;
-        Lora lora;
-        Map<String, NDArray> trainable;
+    /** The reward-model side of the one loop: rewards of chosen and rejected, held-out pair metrics. */
+    private record Reward(RewardModel rm, RewardLoss loss, PairEval extra) implements Trainer.Model {
+        @Override public HfModel model() { return rm; }
 
-        Run(TrainConfig c, RewardLoss task, RewardModel rm, List<TrainExample> train, List<TrainExample> eval, PrintStream console,
-            PairEval extra, TrainData.Loaded loaded) {
-            this.c = c;
-            this.task = task;
-            this.rm = rm;
-            this.train = train;
-            this.eval = eval;
-            this.console = console;
-            this.extra = extra;
-            this.loaded = loaded;
-            this.type = rm.model().dtype();
+        @Override
+        public NDArray[] forward(NDManager s, List<TrainExample> g, TrainConfig.PrefixSharing sharing) {
+            return new NDArray[] {rm.scores(s, sequences(g)).reshape(2L * g.size()), null}; // (B*2): chosen, rejected per pair
         }
 
-        Trainer.TrainResult go() {
-            if (c.lora() != null) {
-                rm.setTrainable(false);
-                lora = c.lora().init() == null ? Lora.create(rm, c.lora(), c.seed()) : Lora.startFrom(rm, c.lora());
-                lora.setTrainable(true);
-                trainable = lora.parameters();
-            } else {
-                rm.setTrainable(true);
-                trainable = rm.parameters();
-            }
-            int total = Trainer.totalSteps(c, train.size());
-            Trainer.Order order = new Trainer.Order(train.size(), c.seed());
-            Map<String, Object> configMap = c.toMap();
-            try (NDManager optManager = Torch.newManager(); AdamW opt = new AdamW(optManager, c.optimizer().beta1(), c.optimizer().beta2(), c.optimizer().epsilon(), c.optimizer().weightDecay())) {
-                int start = c.loop().resume() ? restore(opt, configMap) : 0;
-                StepMechanics.LoopResult r = StepMechanics.loop(c, console, start, total, !eval.isEmpty(), new StepMechanics.Steps() {
-                    @Override
-                    public Map<String, Object> train(int step, double lr) {
-                        return trainStep(step, order, opt, lr);
-                    }
-
-                    @Override
-                    public Map<String, Object> evaluate() {
-                        return Run.this.evaluate();
-                    }
-
-                    @Override
-                    public void checkpoint(int stepsDone) {
-                        Checkpoints.write(c.out(), stepsDone, trainable, opt, configMap);
-                    }
-                });
-                writeOutput(configMap, total);
-                return new Trainer.TrainResult(c.out(), total, r.last(), r.evalMetrics(), false, r.history());
-            } finally {
-                if (lora != null) lora.close();
-            }
+        @Override
+        public Map<String, Object> evaluate(List<TrainExample> eval) {
+            return evalMetrics(loss, eval, rewards(rm, eval), extra);
         }
 
-        private int restore(AdamW opt, Map<String, Object> configMap) {
-            Checkpoints.State s = StepMechanics.restore(c.out(), configMap, trainable, opt);
-            if (s == null) return 0;
-            if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
-            return s.step();
-        }
-
-        private Map<String, Object> trainStep(int step, Trainer.Order order, AdamW opt, double lr) {
-            long t0 = System.nanoTime();
-            TrainConfig.Loop lp = c.loop();
-            int per = lp.batchSize() * lp.gradAccumulation();
-            List<List<TrainExample>> micro = new ArrayList<>();
-            double totalNorm = 0;
-            for (int mb = 0; mb < lp.gradAccumulation(); mb++) {
-                List<TrainExample> g = new ArrayList<>();
-                for (int i = 0; i < lp.batchSize(); i++) g.add(train.get(order.at((long) step * per + (long) mb * lp.batchSize() + i)));
-                micro.add(g);
-                totalNorm += task.normaliser(g);
-            }
-            if (!(totalNorm > 0)) throw new TrainingException("step " + step + ": the batch has zero total weight");
-            StepMechanics.zeroGradients(trainable);
-            double loss = 0, tokens = 0;
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            int groupsSeen = 0;
-            for (int mb = 0; mb < micro.size(); mb++) {
-                List<TrainExample> g = micro.get(mb);
-                double share = task.normaliser(g) / totalNorm;
-                final int mbIndex = mb;
-                if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
-                try (NDManager s = rm.model().parameters().values().iterator().next().getManager().newSubManager();
-                     GradientCollector gc = Torch.init().newGradientCollector()) {
-                    NDArray rewards = rm.scores(s, sequences(g)).reshape(2L * g.size()); // (B*2): chosen, rejected per pair
-                    StepLoss.Out out = task.compute(s, rewards, null, g, null, type);
-                    gc.backward(out.loss().mul(dev.prefer.objectives.Num.scalar(out.loss(), share))); // engine-owned operand: Num.scalar
-                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
-                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
-                    loss += share * l;
-                    for (Map.Entry<String, Double> e : out.metrics().get().entrySet()) metrics.merge(e.getKey(), e.getValue() * g.size(), Double::sum);
-                    groupsSeen += g.size();
-                    for (TrainExample e : g) tokens += e.tokens();
-                }
-            }
-            if (lora != null) lora.setTraining(false, () -> 0L);
-            double gradNorm = StepMechanics.clipAndUpdate(trainable, opt, c.optimizer().maxGradNorm(), lr, type, c.out(), step);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("step", step + 1);
-            row.put("epoch", (double) (step + 1) * per / train.size());
-            row.put("loss", loss);
-            for (Map.Entry<String, Double> e : metrics.entrySet()) row.put(e.getKey(), e.getValue() / groupsSeen);
-            row.put("grad_norm", gradNorm);
-            row.put("learning_rate", lr);
-            row.put("tokens_per_second", tokens / secs);
-            return row;
-        }
-
-        Map<String, Object> evaluate() {
-            if (lora != null) lora.setTraining(false, () -> 0L);
-            List<double[]> r = rewards(rm, eval);
-            return evalMetrics(task, eval, r, extra);
-        }
-
-        private void writeOutput(Map<String, Object> configMap, int total) {
-            StepMechanics.writeOutput("reward-model", c, configMap, train, eval, loaded, total, lora, rm, null);
-        }
+        @Override public String kind() { return "reward-model"; }
     }
 
     /**

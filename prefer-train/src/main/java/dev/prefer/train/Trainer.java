@@ -10,6 +10,7 @@ import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
 import dev.prefer.eval.PairLogpsEval;
 import dev.prefer.lm.CausalLM;
+import dev.prefer.lm.HfModel;
 import dev.prefer.lm.SequenceLogps;
 import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.lm.Torch;
@@ -112,7 +113,7 @@ public final class Trainer {
                 refTrain = refLogps.subList(0, train.size());
                 refEval = refLogps.subList(train.size(), all.size());
             }
-            return new Run(config, objective, stepLoss(objective), policy, train, eval, refTrain, refEval, console, loaded, hit[0]).go();
+            return new Run(config, objective, stepLoss(objective), new Policy(policy), train, eval, refTrain, refEval, console, loaded, hit[0]).go();
         }
     }
 
@@ -158,7 +159,7 @@ public final class Trainer {
             refTrain = refLogps.subList(0, train.size());
             refEval = refLogps.subList(train.size(), all.size());
         }
-        return new Run(config, objective, stepLoss(objective), policy, train, eval, refTrain, refEval, console, loaded, false).go();
+        return new Run(config, objective, stepLoss(objective), new Policy(policy), train, eval, refTrain, refEval, console, loaded, false).go();
     }
 
     /** Whether {@code out/checkpoints} holds a checkpoint to resume from. */
@@ -201,7 +202,7 @@ public final class Trainer {
     static double[][] timeSteps(TrainConfig c, CausalLM policy, List<TrainExample> groups, List<double[]> ref, CausalLM reference,
                                 int warmup, int steps, Path profileTrace) {
         Objective objective = objectiveOf(c);
-        Run run = new Run(c, objective, new PreferenceLoss(objective), policy, groups, List.of(), ref, null, null,
+        Run run = new Run(c, objective, new PreferenceLoss(objective), new Policy(policy), groups, List.of(), ref, null, null,
                 new TrainData.Loaded(groups, groups.size(), 0, 0, 0), false);
         policy.setTrainable(true);
         run.trainable = policy.parameters();
@@ -300,11 +301,62 @@ public final class Trainer {
         }
     }
 
-    private static final class Run {
+    /**
+     * What differs between training a policy and a reward model: the model, its differentiable forward over a
+     * micro-batch, the held-out metrics and the manifest's kind. Everything else is the one loop below.
+     */
+    interface Model {
+        HfModel model();
+
+        /** (B*S) scores of the groups' sequences (summed log-probs, or rewards) and per-token log-probs (or null). */
+        NDArray[] forward(NDManager step, List<TrainExample> groups, TrainConfig.PrefixSharing sharing);
+
+        /** Metrics on the evaluation split (no gradients). */
+        Map<String, Object> evaluate(List<TrainExample> eval);
+
+        /** The manifest's kind of output. */
+        String kind();
+    }
+
+    /** The policy side of {@link Model}: log-probs of every scored sequence. */
+    private static final class Policy implements Model {
+        final CausalLM policy;
+        final Run[] run = new Run[1];
+
+        Policy(CausalLM policy) {
+            this.policy = policy;
+        }
+
+        @Override public HfModel model() { return policy; }
+
+        @Override
+        public NDArray[] forward(NDManager s, List<TrainExample> g, TrainConfig.PrefixSharing sharing) {
+            List<TokenizedSequence> seqs = sequences(g);
+            CausalLM.LogpsTensors t = policy.logpsTensors(s, seqs, groupSizes(g, seqs, sharing, policy.config().hiddenSize()), false);
+            return new NDArray[] {t.sums(), t.tokenLogps()};
+        }
+
+        @Override
+        public Map<String, Object> evaluate(List<TrainExample> eval) {
+            return run[0].evaluatePolicy(policy);
+        }
+
+        @Override public String kind() { return run[0].objective == null ? "sft-model" : "preference-model"; }
+    }
+
+    private static List<TokenizedSequence> sequences(List<TrainExample> groups) {
+        List<TokenizedSequence> seqs = new ArrayList<>();
+        for (TrainExample e : groups) seqs.addAll(e.scored());
+        return seqs;
+    }
+
+    /** The one training loop (see the class comment), for a policy or a reward model. */
+    static final class Run {
         final TrainConfig c;
         final Objective objective;
         final StepLoss task;
-        final CausalLM policy;
+        final Model forward;
+        final HfModel policy;
         final List<TrainExample> train, eval;
         final List<double[]> refTrain, refEval;
         final PrintStream console;
@@ -315,12 +367,14 @@ public final class Trainer {
         Map<String, NDArray> trainable;
         int currentStep;
 
-        Run(TrainConfig c, Objective objective, StepLoss task, CausalLM policy, List<TrainExample> train, List<TrainExample> eval,
+        Run(TrainConfig c, Objective objective, StepLoss task, Model forward, List<TrainExample> train, List<TrainExample> eval,
             List<double[]> refTrain, List<double[]> refEval, PrintStream console, TrainData.Loaded loaded, boolean cacheHit) {
             this.c = c;
             this.objective = objective;
             this.task = task;
-            this.policy = policy;
+            this.forward = forward;
+            this.policy = forward.model();
+            if (forward instanceof Policy p) p.run[0] = this;
             this.train = train;
             this.eval = eval;
             this.refTrain = refTrain;
@@ -357,7 +411,8 @@ public final class Trainer {
 
                     @Override
                     public Map<String, Object> evaluate() {
-                        return Run.this.evaluate();
+                        if (lora != null) lora.setTraining(false, () -> 0L);
+                        return forward.evaluate(eval);
                     }
 
                     @Override
@@ -389,12 +444,6 @@ public final class Trainer {
             }
             if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
             return s.step();
-        }
-
-        private List<TokenizedSequence> sequences(List<TrainExample> groups) {
-            List<TokenizedSequence> seqs = new ArrayList<>();
-            for (TrainExample e : groups) seqs.addAll(e.scored());
-            return seqs;
         }
 
         private Map<String, Object> trainStep(int step, Order order, AdamW opt, double lr) {
@@ -430,9 +479,8 @@ public final class Trainer {
                 if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
                 try (NDManager s = policy.model().parameters().values().iterator().next().getManager().newSubManager();
                      GradientCollector gc = Torch.init().newGradientCollector()) {
-                    List<TokenizedSequence> seqs = sequences(g);
-                    CausalLM.LogpsTensors t = policy.logpsTensors(s, seqs, groupSizes(g, seqs, lp.prefixSharing(), policy.config().hiddenSize()), false);
-                    StepLoss.Out out = task.compute(s, t.sums(), t.tokenLogps(), g, r, type);
+                    NDArray[] t = forward.forward(s, g, lp.prefixSharing()); // (B*S) sums, per-token log-probs
+                    StepLoss.Out out = task.compute(s, t[0], t[1], g, r, type);
                     NDArray scaled = out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share)); // not mul(Number): see constant()
                     gc.backward(scaled);
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
@@ -444,7 +492,7 @@ public final class Trainer {
                         metricGroups.merge(e.getKey(), (double) g.size(), Double::sum);
                     }
                     if (r != null) {
-                        double[] p = t.sums().stopGradient().toType(DataType.FLOAT64, true).toDoubleArray();
+                        double[] p = t[0].stopGradient().toType(DataType.FLOAT64, true).toDoubleArray();
                         int at = 0;
                         for (double[] rr : r) for (double v : rr) { kl += p[at++] - v; klN++; }
                     }
@@ -469,7 +517,7 @@ public final class Trainer {
         }
 
         /** Policy log-probs of groups without gradients (dropout off). */
-        private List<double[]> policyLogps(List<TrainExample> groups) {
+        private List<double[]> policyLogps(CausalLM policy, List<TrainExample> groups) {
             List<SequenceLogps> lp = policy.logpsOfIds(sequences(groups), 16);
             List<double[]> out = new ArrayList<>();
             int at = 0;
@@ -482,9 +530,9 @@ public final class Trainer {
         }
 
         /** Evaluation loss and, for pairs, ranking accuracy (summed and normalised), R* and the alignment gap. */
-        Map<String, Object> evaluate() {
+        Map<String, Object> evaluatePolicy(CausalLM policy) {
             Map<String, Object> m = new LinkedHashMap<>();
-            List<double[]> p = policyLogps(eval);
+            List<double[]> p = policyLogps(policy, eval);
             m.put("eval/loss", task.hostLoss(eval, p, refEval));
             boolean pairs = eval.stream().allMatch(e -> e.k() == 2);
             if (pairs && objective != null) {
@@ -521,7 +569,7 @@ public final class Trainer {
         }
 
         private void writeOutput(Map<String, Object> configMap, int total) {
-            StepMechanics.writeOutput(objective == null ? "sft-model" : "preference-model", c, configMap, train, eval, loaded,
+            StepMechanics.writeOutput(forward.kind(), c, configMap, train, eval, loaded,
                     total, lora, policy, c.models().ref() != null && refTrain != null ? c.models().ref() : null);
         }
     }
