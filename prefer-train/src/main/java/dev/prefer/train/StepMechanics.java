@@ -188,7 +188,7 @@ final class StepMechanics {
         extra.put("truncated", loaded.truncated());
         manifest = new dev.prefer.data.Manifest(manifest.kind(), extra, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
         if (lora != null) {
-            lora.save(c.out(), c.model());
+            lora.save(c.out(), c.model().toAbsolutePath().normalize()); // absolute: the adapter resolves its base from anywhere
             copySideFiles(c.model(), c.out());
             if (c.lora().merge()) {
                 lora.mergeInto(model);
