@@ -78,7 +78,7 @@ public final class GenerateCommand implements Callable<Integer> {
             cfg = new GenerationConfig(maxNewTokens, false, s.temperature, s.topK, s.topP, s.seed, stopAtEos);
         }
         Generation g;
-        try (CausalLM lm = CausalLM.load(model)) {
+        try (CausalLM lm = dev.prefer.train.ModelLoader.causalLm(model)) {
             g = lm.generate(List.of(prompt), cfg).get(0);
         }
         PrintStream o = new PrintStream(System.out, true, StandardCharsets.UTF_8);

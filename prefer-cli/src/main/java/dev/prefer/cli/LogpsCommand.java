@@ -1,11 +1,13 @@
 package dev.prefer.cli;
 
 import dev.prefer.data.AtomicFiles;
+import dev.prefer.data.DataException;
 import dev.prefer.data.Json;
 import dev.prefer.data.Jsonl;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.PairLogps;
+import dev.prefer.lm.PromptResponse;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,12 +49,17 @@ public final class LogpsCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         List<PreferencePair> pairs = new ArrayList<>();
-        Jsonl.read(data, false, (line, row) -> pairs.add(PreferencePair.of(
-                Jsonl.requireString(data, line, row, "prompt"),
-                Jsonl.requireString(data, line, row, "chosen"),
-                Jsonl.requireString(data, line, row, "rejected"))));
+        List<Long> lines = new ArrayList<>();
+        Jsonl.read(data, false, (line, row) -> {
+            pairs.add(PreferencePair.of(
+                    Jsonl.requireString(data, line, row, "prompt"),
+                    Jsonl.requireString(data, line, row, "chosen"),
+                    Jsonl.requireString(data, line, row, "rejected")));
+            lines.add(line);
+        });
         List<PairLogps> scored;
-        try (CausalLM lm = CausalLM.load(model)) {
+        try (CausalLM lm = dev.prefer.train.ModelLoader.causalLm(model)) {
+            checkLengths(lm, pairs, lines);
             scored = lm.pairLogps(pairs, batchSize);
         }
         StringBuilder sb = new StringBuilder();
@@ -73,5 +80,20 @@ public final class LogpsCommand implements Callable<Integer> {
             o.flush();
         }
         return 0;
+    }
+
+    /** A row longer than the model's positions is a located error, before any scoring starts. */
+    private void checkLengths(CausalLM lm, List<PreferencePair> pairs, List<Long> lines) {
+        int max = lm.config().maxPositions();
+        for (int i = 0; i < pairs.size(); i++) {
+            PreferencePair p = pairs.get(i);
+            for (String field : List.of("chosen", "rejected")) {
+                int n = lm.tokenize(new PromptResponse(p.prompt(), field.equals("chosen") ? p.chosen() : p.rejected())).length();
+                if (n > max) {
+                    throw new DataException(data, lines.get(i), field, "prompt + " + field + " is " + n + " tokens, over the "
+                            + max + " positions of " + model + " (shorten the row or drop it)");
+                }
+            }
+        }
     }
 }

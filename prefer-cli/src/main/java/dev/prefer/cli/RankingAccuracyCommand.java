@@ -34,8 +34,7 @@ public final class RankingAccuracyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PairLogpsEval.Summary s = PairLogpsEval.evaluate(PairLogpsEval.read(logps), refLogps == null ? null : PairLogpsEval.read(refLogps),
-                pairs == null ? null : PairLogpsEval.readAlpha(pairs), beta, tieBand);
+        PairLogpsEval.Summary s = PairLogpsEval.evaluate(logps, refLogps, pairs, beta, tieBand);
         if (json) {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("pairs", s.n());

@@ -37,7 +37,6 @@ final class RewardOptions {
         if (format != null) o = o.withFormat(PreferenceFormat.parse(format));
         PreferenceData d = PreferenceReader.read(file, o);
         if (d.pairs().isEmpty()) throw new IllegalArgumentException(file + ": no preference pairs (format " + d.format().cliName() + ")");
-        if (d.skipped() > 0) System.err.println("prefer: skipped " + d.skipped() + " bad rows; first: " + d.firstSkipped().getMessage());
         return d.pairs();
     }
 }

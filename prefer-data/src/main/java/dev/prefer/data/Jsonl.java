@@ -7,8 +7,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +16,8 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * Reads JSON Lines, plain or gzip-compressed (detected by content, not by name), one object per line, with the
- * line number of every row. Blank lines are skipped. A line that is not a JSON object is a {@link DataException}
+ * line number of every row (lines are split and decoded by {@link TextLines}, so bad bytes are blamed on their own
+ * line). Blank lines are skipped. A line that is not a JSON object is a {@link DataException}
  * naming the file and line; with {@code skipBadRows} it is counted and skipped instead, and the same goes for a
  * {@link DataException} thrown by the row handler.
  */
@@ -58,17 +57,10 @@ public final class Jsonl {
         long rows = 0;
         long skipped = 0;
         DataException first = null;
-        long lineNo = 0;
-        try (BufferedReader r = open(file)) {
+        try (TextLines r = TextLines.open(file)) {
             String line;
-            while (true) {
-                try {
-                    line = r.readLine();
-                } catch (CharacterCodingException e) {
-                    throw new DataException(file, lineNo + 1, null, "not valid UTF-8");
-                }
-                if (line == null) break;
-                lineNo++;
+            while ((line = r.next()) != null) {
+                long lineNo = r.line();
                 if (line.isBlank()) continue;
                 try {
                     JsonNode node;
@@ -88,8 +80,6 @@ public final class Jsonl {
                     if (first == null) first = e;
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(new IOException(file + ":" + lineNo + ": " + e.getMessage(), e));
         }
         return new ReadStats(rows, skipped, first);
     }

@@ -86,6 +86,28 @@ public final class PairLogpsEval {
     }
 
     /**
+     * Reads the files and evaluates; files whose row counts differ are a one-line error naming both files.
+     *
+     * @param logpsFile the policy's rows ({@code prefer logps} output)
+     * @param refFile   the reference's rows on the same pairs in the same order, or null
+     * @param pairsFile the pairs with α (or votes), or null
+     */
+    public static Summary evaluate(Path logpsFile, Path refFile, Path pairsFile, double beta, double tieBand) {
+        PairLogps policy = read(logpsFile);
+        PairLogps reference = refFile == null ? null : read(refFile);
+        if (reference != null && reference.size() != policy.size()) {
+            throw DataException.ofFile(refFile, "has " + reference.size() + " rows where " + logpsFile + " has " + policy.size()
+                    + ": policy and reference log-probs must cover the same pairs in the same order");
+        }
+        double[] alpha = pairsFile == null ? null : readAlpha(pairsFile);
+        if (alpha != null && alpha.length != policy.size()) {
+            throw DataException.ofFile(pairsFile, "has " + alpha.length + " rows where " + logpsFile + " has " + policy.size()
+                    + ": the pairs file must list the scored pairs in the same order");
+        }
+        return evaluate(policy, reference, alpha, beta, tieBand);
+    }
+
+    /**
      * @param policy    the policy's log-probs
      * @param reference the reference's log-probs on the same pairs, or null (then no R*)
      * @param alpha     α per pair, or null for all ones

@@ -7,6 +7,7 @@ import dev.prefer.data.Manifest;
 import dev.prefer.lm.io.DType;
 import dev.prefer.lm.io.HostTensor;
 import dev.prefer.lm.io.SafeTensors;
+import dev.prefer.lm.io.WeightCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,6 +32,10 @@ final class Checkpoint {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         LinkedHashMap<String, HostTensor> tensors = SafeTensors.readCheckpoint(dir);
         Path source = Files.exists(dir.resolve("model.safetensors")) ? dir.resolve("model.safetensors") : dir.resolve("model.safetensors.index.json");
+        // Every tensor the model loads must be a finite floating-point weight (buffers it skips are not checked).
+        for (var e : tensors.entrySet()) {
+            if (Transformer.canonicalName(config, e.getKey()) != null) WeightCheck.check(source, e.getKey(), e.getValue());
+        }
         Transformer model = Transformer.fromTensors(config, tensors, precision.dataType(), source);
         try {
             return new Loaded(config, model, LmTokenizer.load(dir, config));

@@ -21,11 +21,16 @@ public final class LmTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final SpecialTokens special;
     private final String chatTemplate;
+    /** Where the tokenizer came from and the model's vocabulary size (0: unknown), to refuse ids the model lacks. */
+    private final Path dir;
+    private final int vocabSize;
 
-    private LmTokenizer(HuggingFaceTokenizer tokenizer, SpecialTokens special, String chatTemplate) {
+    private LmTokenizer(HuggingFaceTokenizer tokenizer, SpecialTokens special, String chatTemplate, Path dir, int vocabSize) {
         this.tokenizer = tokenizer;
         this.special = special;
         this.chatTemplate = chatTemplate;
+        this.dir = dir;
+        this.vocabSize = vocabSize;
     }
 
     /** Loads {@code tokenizer.json} (required) and {@code tokenizer_config.json} (optional) from a checkpoint folder. */
@@ -78,7 +83,8 @@ public final class LmTokenizer implements AutoCloseable {
                 throw DataException.ofFile(jinja, "cannot read: " + e.getMessage());
             }
         }
-        return new LmTokenizer(tok, new SpecialTokens(bos, eos, pad, unk, bosId, eosId, padId), template);
+        return new LmTokenizer(tok, new SpecialTokens(bos, eos, pad, unk, bosId, eosId, padId), template, dir,
+                config == null ? 0 : config.vocabSize());
     }
 
     private static String tokenText(JsonNode cfg, String key) {
@@ -98,12 +104,24 @@ public final class LmTokenizer implements AutoCloseable {
 
     /** Token ids of {@code text} without special tokens (the fixtures' convention). */
     public long[] encode(String text) {
-        return tokenizer.encode(text, false, false).getIds();
+        return checked(tokenizer.encode(text, false, false).getIds());
     }
 
     /** Token ids of {@code text}, adding the tokenizer's special tokens (e.g. bos) when asked. */
     public long[] encode(String text, boolean addSpecialTokens) {
-        return tokenizer.encode(text, addSpecialTokens, false).getIds();
+        return checked(tokenizer.encode(text, addSpecialTokens, false).getIds());
+    }
+
+    /** Refuses ids the model has no embedding for, naming the checkpoint folder (a tokenizer from another model). */
+    private long[] checked(long[] ids) {
+        if (vocabSize <= 0) return ids;
+        for (long id : ids) {
+            if (id < 0 || id >= vocabSize) {
+                throw DataException.ofFile(dir, "tokenizer.json gives token id " + id + " but config.json has vocab_size "
+                        + vocabSize + ": the tokenizer does not belong to these weights");
+            }
+        }
+        return ids;
     }
 
     /** Text of the ids; special tokens are kept unless {@code skipSpecialTokens}. */

@@ -1,7 +1,6 @@
 package dev.prefer.reward;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.prefer.data.DataException;
 import dev.prefer.data.Json;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.lm.Precision;
@@ -76,12 +75,7 @@ public final class LmRewardModel implements RewardScorer {
     public static LmRewardModel load(Path folder, Precision precision) {
         Path adapterCfg = folder.resolve("adapter_config.json");
         if (!Files.isRegularFile(adapterCfg)) return new LmRewardModel(folder, dev.prefer.lm.RewardModel.load(folder, precision), null);
-        JsonNode c = Json.readObject(adapterCfg);
-        String baseName = c.path("base_model_name_or_path").asText("");
-        if (baseName.isEmpty()) throw DataException.ofFile(adapterCfg, "no base_model_name_or_path");
-        Path base = Path.of(baseName);
-        if (!Files.isDirectory(base) && Files.isDirectory(folder.resolve(baseName))) base = folder.resolve(baseName);
-        if (!Files.isDirectory(base)) throw DataException.ofFile(adapterCfg, "base model folder " + baseName + " not found");
+        Path base = dev.prefer.train.ModelLoader.resolveBase(folder);
         dev.prefer.lm.RewardModel rm = dev.prefer.lm.RewardModel.load(base, precision);
         try {
             return new LmRewardModel(folder, rm, Lora.load(rm, folder));

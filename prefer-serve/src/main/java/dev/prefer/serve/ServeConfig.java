@@ -52,6 +52,10 @@ public record ServeConfig(String host, int port, boolean secureCookies, String t
         return new ServeConfig(host, port, secureCookies, proxy, perAddress, perUser, login, sessionHours, maxBodyBytes, maxUploadBytes);
     }
 
+    public ServeConfig withBodyLimits(long body, long upload) {
+        return new ServeConfig(host, port, secureCookies, trustedProxy, perAddress, perUser, login, sessionHours, body, upload);
+    }
+
     public ServeConfig withSecureCookies(boolean secure) {
         return new ServeConfig(host, port, secure, trustedProxy, perAddress, perUser, login, sessionHours, maxBodyBytes, maxUploadBytes);
     }

@@ -42,7 +42,8 @@ final class Checkpoints {
     static Path write(Path out, int step, Map<String, NDArray> trainable, AdamW opt, Map<String, Object> config, double[] objectiveState) {
         Path root = root(out);
         Path target = root.resolve("step-" + step);
-        Path tmp = root.resolve(".tmp-step-" + step + "-" + System.nanoTime());
+        Path tmp = root.resolve(TMP_PREFIX + step + "-" + System.nanoTime());
+        cleanPartial(out);
         try {
             Files.createDirectories(tmp);
             SafeTensors.write(tmp.resolve("trainable.safetensors"), host(trainable, ""), Map.of(), DType.F32);
@@ -70,25 +71,78 @@ final class Checkpoints {
         return target;
     }
 
-    /** The last complete checkpoint, or null. */
+    /** Prefix of the folder a checkpoint is written to before it is renamed into place. */
+    static final String TMP_PREFIX = ".tmp-step-";
+
+    /**
+     * Deletes partial checkpoint folders ({@code .tmp-step-N-*}) that a killed run left behind; a complete checkpoint
+     * is never among them (it is renamed to {@code step-N} before {@code latest} names it).
+     *
+     * @return how many were deleted
+     */
+    static int cleanPartial(Path out) {
+        Path root = root(out);
+        if (!Files.isDirectory(root)) return 0;
+        int n = 0;
+        try (var s = Files.list(root)) {
+            for (Path p : s.filter(q -> q.getFileName().toString().startsWith(TMP_PREFIX) && Files.isDirectory(q)).toList()) {
+                deleteTree(p);
+                n++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean partial checkpoints in " + root + ": " + e.getMessage(), e);
+        }
+        return n;
+    }
+
+    /** The last complete checkpoint, or null. Partial folders of a killed run are deleted first. */
     static State latest(Path out) {
         Path latest = root(out).resolve("latest");
         if (!Files.exists(latest)) return null;
+        cleanPartial(out);
+        String name;
         try {
-            Path dir = root(out).resolve(Files.readString(latest).strip());
-            JsonNode s = Json.MAPPER.readTree(dir.resolve("state.json").toFile());
-            return new State(s.get("step").asInt(), s.get("optimizer_step").asInt(), dir);
-        } catch (IOException | RuntimeException e) {
-            throw DataException.ofFile(latest, "unreadable checkpoint: " + e.getMessage());
+            name = Files.readString(latest).strip();
+        } catch (IOException e) {
+            throw DataException.ofFile(latest, "unreadable: " + DataException.oneLine(e.getMessage()));
         }
+        if (!name.matches("step-[0-9]{1,9}")) throw DataException.ofFile(latest, "names '" + DataException.oneLine(name) + "', not a step-N checkpoint folder");
+        Path dir = root(out).resolve(name);
+        if (!Files.isDirectory(dir)) throw DataException.ofFile(latest, "names " + name + ", which does not exist in " + root(out));
+        JsonNode s = readState(dir);
+        return new State(intField(dir, s, "step"), intField(dir, s, "optimizer_step"), dir);
+    }
+
+    /** A checkpoint's state.json; errors name that file (and the line, for bad JSON). */
+    static JsonNode readState(Path dir) {
+        Path state = dir.resolve("state.json");
+        JsonNode s;
+        try {
+            s = Json.MAPPER.readTree(Files.readString(state));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            long line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new DataException(state, line, null, "corrupt checkpoint state: not valid JSON: " + e.getOriginalMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw DataException.ofFile(state, "missing: the checkpoint folder is incomplete");
+        } catch (IOException e) {
+            throw DataException.ofFile(state, "unreadable: " + DataException.oneLine(e.getMessage()));
+        }
+        if (s == null || !s.isObject()) throw DataException.ofFile(state, "corrupt checkpoint state: expected a JSON object");
+        return s;
+    }
+
+    private static int intField(Path dir, JsonNode s, String field) {
+        JsonNode v = s.get(field);
+        if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0) {
+            throw new DataException(dir.resolve("state.json"), 0, field, "corrupt checkpoint state: expected a non-negative integer");
+        }
+        return v.asInt();
     }
 
     static JsonNode config(State s) {
-        try {
-            return Json.MAPPER.readTree(s.dir().resolve("state.json").toFile()).get("config");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        JsonNode c = readState(s.dir()).get("config");
+        if (c == null || !c.isObject()) throw new DataException(s.dir().resolve("state.json"), 0, "config", "corrupt checkpoint state: missing");
+        return c;
     }
 
     static LinkedHashMap<String, HostTensor> host(Map<String, NDArray> arrays, String prefix) {

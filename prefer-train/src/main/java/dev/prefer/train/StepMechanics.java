@@ -208,7 +208,7 @@ final class StepMechanics {
         extra.put("truncated", loaded.truncated());
         manifest = new dev.prefer.data.Manifest(manifest.kind(), extra, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
         if (lora != null) {
-            lora.save(c.out(), modelDir);
+            lora.save(c.out(), modelDir == null ? null : modelDir.toAbsolutePath().normalize()); // absolute: the adapter resolves its base from anywhere
             if (modelDir != null) copySideFiles(modelDir, c.out());
             if (c.lora().merge()) {
                 lora.mergeInto(model);

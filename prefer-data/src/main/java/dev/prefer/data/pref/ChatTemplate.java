@@ -3,6 +3,9 @@ package dev.prefer.data.pref;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.CollectionTooBigException;
+import com.hubspot.jinjava.interpret.MacroTagCycleException;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -29,6 +32,10 @@ import java.util.Objects;
  *
  * <p>A template that calls {@code raise_exception} (e.g. "Conversation roles must alternate") makes
  * {@link #render} throw {@link TemplateException} with the template's message.
+ *
+ * <p>A template is code from a downloaded checkpoint, so every render runs under a {@link Budget}: wall time,
+ * output size and macro recursion depth. Going over any of them is a {@link TemplateException} that names the
+ * budget and the template line, never a hang, a heap exhaustion or a silently empty rendering.
  */
 public final class ChatTemplate {
 
@@ -41,11 +48,41 @@ public final class ChatTemplate {
         }
     }
 
+    /**
+     * Limits on one render.
+     *
+     * @param maxMillis     wall-clock time of one render (default 5000 ms)
+     * @param maxOutput     characters of output, also the longest string and list a template may build (default 16 Mi)
+     * @param maxMacroDepth how deep a macro may call itself (default 64; Jinja2 allows recursive macros)
+     */
+    public record Budget(long maxMillis, long maxOutput, int maxMacroDepth) {
+        public static final Budget DEFAULT = new Budget(5_000, 16L << 20, 64);
+
+        public Budget {
+            if (maxMillis <= 0 || maxOutput <= 0 || maxMacroDepth <= 0) {
+                throw new IllegalArgumentException("chat template budget: all limits must be positive");
+            }
+        }
+    }
+
+    /** Thrown from the node pre-processor when a render runs past its time budget. */
+    private static final class OverTime extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        OverTime(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Deadline of the render running on this thread (nanoTime), checked before every node. */
+    private static final ThreadLocal<long[]> DEADLINE = new ThreadLocal<>();
+
     /** Marker the {@code raise_exception} function embeds so the error can be told apart from engine errors. */
     private static final String RAISED = "prefer-template-raised: ";
 
     private final String template;
     private final Map<String, String> specialTokens;
+    private final Budget budget;
     private final Jinjava jinjava;
 
     /**
@@ -53,12 +90,32 @@ public final class ChatTemplate {
      * @param specialTokens variables such as {@code bos_token}, {@code eos_token} (missing ones render as "")
      */
     public ChatTemplate(String template, Map<String, String> specialTokens) {
+        this(template, specialTokens, Budget.DEFAULT);
+    }
+
+    /** A template rendered under {@code budget}. */
+    public ChatTemplate(String template, Map<String, String> specialTokens, Budget budget) {
         this.template = Objects.requireNonNull(template, "template");
         this.specialTokens = Map.copyOf(specialTokens == null ? Map.of() : specialTokens);
+        this.budget = Objects.requireNonNull(budget, "budget");
+        int maxCollection = (int) Math.min(Integer.MAX_VALUE, budget.maxOutput());
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withFailOnUnknownTokens(false)
+                .withMaxOutputSize(budget.maxOutput())
+                .withMaxStringLength(budget.maxOutput())
+                .withMaxListSize(maxCollection)
+                .withMaxMapSize(maxCollection)
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(budget.maxMacroDepth())
+                .withNodePreProcessor((node, interpreter) -> {
+                    long[] d = DEADLINE.get();
+                    if (d != null && System.nanoTime() - d[0] > 0) {
+                        throw new OverTime("chat template ran past its time budget of " + budget.maxMillis()
+                                + " ms (at template line " + node.getLineNumber() + ")");
+                    }
+                })
                 .build();
         this.jinjava = new Jinjava(config);
         jinjava.getGlobalContext().registerFunction(
@@ -114,6 +171,15 @@ public final class ChatTemplate {
         return specialTokens;
     }
 
+    public Budget budget() {
+        return budget;
+    }
+
+    /** The same template under another budget. */
+    public ChatTemplate withBudget(Budget b) {
+        return new ChatTemplate(template, specialTokens, b);
+    }
+
     /** Renders a conversation; with {@code addGenerationPrompt} the template appends the assistant header. */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
         List<Map<String, Object>> msgs = new ArrayList<>(messages.size());
@@ -123,7 +189,16 @@ public final class ChatTemplate {
         vars.putAll(specialTokens);
         vars.put("messages", msgs);
         vars.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = jinjava.renderForResult(template, vars);
+        RenderResult result;
+        long[] outer = DEADLINE.get();
+        DEADLINE.set(new long[] {System.nanoTime() + budget.maxMillis() * 1_000_000L});
+        try {
+            result = jinjava.renderForResult(template, vars);
+        } catch (OverTime e) {
+            throw new TemplateException(e.getMessage());
+        } finally {
+            DEADLINE.set(outer);
+        }
         for (TemplateError e : result.getErrors()) {
             String msg = e.getMessage() == null ? "" : e.getMessage();
             int at = msg.indexOf(RAISED);
@@ -132,13 +207,29 @@ public final class ChatTemplate {
             while (cause != null) {
                 String cm = cause.getMessage();
                 if (cm != null && cm.contains(RAISED)) throw new TemplateException(cm.substring(cm.indexOf(RAISED) + RAISED.length()).strip());
+                if (cause instanceof OverTime) throw new TemplateException(cm);
+                if (cause instanceof OutputTooBigException || cause instanceof CollectionTooBigException) {
+                    throw new TemplateException("chat template output over its budget of " + budget.maxOutput()
+                            + " characters" + lineOf(e));
+                }
+                if (cause instanceof MacroTagCycleException) {
+                    throw new TemplateException("chat template macro recursion over its budget of "
+                            + budget.maxMacroDepth() + " calls" + lineOf(e) + ": " + DataException.oneLine(msg));
+                }
                 cause = cause.getCause();
+            }
+            if (e.getReason() == TemplateError.ErrorReason.OUTPUT_TOO_BIG) {
+                throw new TemplateException("chat template output over its budget of " + budget.maxOutput() + " characters" + lineOf(e));
             }
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
                 throw new TemplateException("chat template error at line " + e.getLineno() + ": " + DataException.oneLine(msg));
             }
         }
         return result.getOutput();
+    }
+
+    private static String lineOf(TemplateError e) {
+        return e.getLineno() > 0 ? " (at template line " + e.getLineno() + ")" : "";
     }
 
     /**

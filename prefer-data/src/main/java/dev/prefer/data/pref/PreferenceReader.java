@@ -15,7 +15,10 @@ import java.util.Map;
 /**
  * Reads preference data from JSONL or gzip JSONL in any {@link PreferenceFormat}: pairs (standard,
  * conversational, implicit prompt), ranked lists and unpaired rows. A bad row is a {@link DataException} naming
- * file, line and field; with {@link Options#skipBadRows()} it is counted and skipped instead.
+ * file, line and field; with {@link Options#skipBadRows()} it is counted and skipped instead, and the count is
+ * reported once on standard error. A pair whose prompt, chosen and rejected are all empty is bad input. A pair whose
+ * chosen equals its rejected states no preference: it is kept (a pairwise loss sees a zero margin, as TRL does) with
+ * a counted warning on standard error, and skipped as a bad row under {@link Options#skipBadRows()}.
  *
  * <pre>{@code
  * PreferenceData d = PreferenceReader.read(Path.of("dev.jsonl.gz"), PreferenceReader.Options.DEFAULT);
@@ -59,9 +62,10 @@ public final class PreferenceReader {
         List<JointPreferencePair> joint = new ArrayList<>();
         PreferenceFormat[] format = {options.format()};
         long[] splitDisagreements = {0};
+        long[] identical = {0, 0}; // count, first line
         Jsonl.ReadStats stats = Jsonl.read(file, options.skipBadRows(), (line, row) -> {
             if (format[0] == null) format[0] = PreferenceFormat.detect(file, line, row);
-            Row r = new Row(file, line, row, options.chatTemplate());
+            Row r = new Row(file, line, row, options.chatTemplate(), options.skipBadRows(), identical);
             switch (format[0]) {
                 case STANDARD, CONVERSATIONAL -> pairs.add(r.pair(r.text("prompt", true)));
                 case IMPLICIT_PROMPT -> {
@@ -84,12 +88,40 @@ public final class PreferenceReader {
             }
         });
         if (format[0] == null) format[0] = options.format();
+        if (stats.skipped() > 0) System.err.println(skippedWarning(stats.skipped(), stats.rows() + stats.skipped(), stats.firstSkipped()));
+        if (identical[0] > 0) System.err.println(identicalWarning(file, identical[0], identical[1]));
         return new PreferenceData(file.toString(), format[0], pairs, lists, unpaired, joint, stats.rows(), stats.skipped(),
                 stats.firstSkipped(), splitDisagreements[0]);
     }
 
+    /**
+     * Refuses a pair that states nothing: prompt, chosen and rejected all empty (or blank).
+     *
+     * @throws DataException naming the file, line and field
+     */
+    public static void checkPair(Path file, long line, String prompt, String chosen, String rejected) {
+        if (prompt.isBlank() && chosen.isBlank() && rejected.isBlank()) {
+            throw new DataException(file, line, "prompt", "prompt, chosen and rejected are all empty: the pair states nothing");
+        }
+    }
+
+    /** The reason a pair with chosen equal to rejected is skipped under skip-bad-rows. */
+    public static final String IDENTICAL = "identical to chosen: the pair states no preference";
+
+    /** The one-line warning printed when pairs with chosen equal to rejected were kept. */
+    public static String identicalWarning(Path file, long count, long firstLine) {
+        return "prefer: warning: " + file + ": " + count + (count == 1 ? " pair has" : " pairs have")
+                + " chosen identical to rejected (first at line " + firstLine + "): no preference to learn; --skip-bad-rows drops them";
+    }
+
+    /** The one-line warning printed when bad rows were skipped. */
+    public static String skippedWarning(long skipped, long rows, DataException first) {
+        return "prefer: warning: skipped " + skipped + " of " + rows + " rows (--skip-bad-rows); first: "
+                + (first == null ? "" : first.getMessage());
+    }
+
     /** One row being parsed, with its location for errors. */
-    private record Row(Path file, long line, JsonNode row, ChatTemplate template) {
+    private record Row(Path file, long line, JsonNode row, ChatTemplate template, boolean skipBadRows, long[] identical) {
 
         DataException error(String field, String reason) {
             return new DataException(file, line, field, reason);
@@ -155,6 +187,11 @@ public final class PreferenceReader {
         }
 
         PreferencePair pairOf(String prompt, String chosen, String rejected) {
+            checkPair(file, line, prompt, chosen, rejected);
+            if (chosen.equals(rejected)) {
+                if (skipBadRows) throw error("rejected", IDENTICAL);
+                if (identical[0]++ == 0) identical[1] = line;
+            }
             Double margin = Jsonl.optionalNumber(file, line, row, "margin");
             return new PreferencePair(prompt, chosen, rejected, margin, weight(), annotator(), pairAttributes(), source());
         }

@@ -1,31 +1,27 @@
 package dev.prefer.data.votes;
 
 import dev.prefer.data.DataException;
-import dev.prefer.data.Jsonl;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
+import dev.prefer.data.TextLines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A small RFC 4180 CSV reader: comma (or tab) separated, double-quoted fields with {@code ""} escapes, quoted
- * fields may span lines, CRLF or LF, plain or gzip (via {@link Jsonl#open}). Each record reports the line it
+ * fields may span lines, CRLF or LF, plain or gzip (via {@link TextLines}). Each record reports the line it
  * starts on. Written here rather than taken from a library because the vote readers parse millions of short rows
  * and the split below allocates only the field strings.
  */
 final class Csv implements AutoCloseable {
     private final Path file;
-    private final BufferedReader in;
+    private final TextLines in;
     private final char sep;
     private long lineNo;
     private long recordLine;
 
     Csv(Path file, char sep) {
         this.file = file;
-        this.in = Jsonl.open(file);
+        this.in = TextLines.open(file);
         this.sep = sep;
     }
 
@@ -97,26 +93,15 @@ final class Csv implements AutoCloseable {
     }
 
     private String readLine() {
-        try {
-            String s = in.readLine();
-            if (s == null) return null;
-            lineNo++;
-            if (!s.isEmpty() && s.charAt(s.length() - 1) == '\r') s = s.substring(0, s.length() - 1);
-            if (lineNo == 1 && !s.isEmpty() && s.charAt(0) == '\uFEFF') s = s.substring(1);
-            return s;
-        } catch (CharacterCodingException e) {
-            throw new DataException(file, lineNo + 1, null, "not valid UTF-8");
-        } catch (IOException e) {
-            throw new UncheckedIOException(new IOException(file + ":" + lineNo + ": " + e.getMessage(), e));
-        }
+        String s = in.next();
+        if (s == null) return null;
+        lineNo = in.line();
+        if (lineNo == 1 && !s.isEmpty() && s.charAt(0) == '\uFEFF') s = s.substring(1);
+        return s;
     }
 
     @Override
     public void close() {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // reading is done; nothing to keep
-        }
+        in.close();
     }
 }

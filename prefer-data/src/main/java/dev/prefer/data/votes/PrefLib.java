@@ -1,10 +1,8 @@
 package dev.prefer.data.votes;
 
 import dev.prefer.data.DataException;
-import dev.prefer.data.Jsonl;
+import dev.prefer.data.TextLines;
 import dev.prefer.data.Source;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,10 +42,10 @@ public final class PrefLib {
         List<Ranking> out = new ArrayList<>();
         int nAlt = -1;
         long lineNo = 0;
-        try (BufferedReader r = Jsonl.open(file)) {
+        try (TextLines r = TextLines.open(file)) {
             String line;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
+            while ((line = r.next()) != null) {
+                lineNo = r.line();
                 String s = line.strip();
                 if (s.isEmpty()) continue;
                 if (s.startsWith("#")) {
@@ -89,8 +87,6 @@ public final class PrefLib {
                 if (ranked < 2) continue; // a single ranked alternative says nothing about preferences
                 out.add(new Ranking(tiers, count, new Source(file.toString(), lineNo)));
             }
-        } catch (IOException e) {
-            throw DataException.ofFile(file, "cannot read: " + e.getMessage());
         }
         List<String> alts = new ArrayList<>();
         for (int i = 1; i <= Math.max(nAlt, 0); i++) alts.add(altNames.getOrDefault(i, Integer.toString(i)));

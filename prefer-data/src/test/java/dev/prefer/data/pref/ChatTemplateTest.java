@@ -91,4 +91,47 @@ class ChatTemplateTest {
         var e = assertThrows(dev.prefer.data.DataException.class, () -> ChatTemplate.fromTokenizerConfig(dir));
         assertTrue(e.getMessage().contains("chat_template"), e.getMessage());
     }
+
+    // Issue #16 item 2: a template is code from a downloaded checkpoint; it renders under a budget.
+
+    private static final List<ChatMessage> HI = List.of(new ChatMessage("user", "hi"));
+
+    @Test
+    void selfRecursiveMacroIsAnErrorNotAnEmptyRendering() {
+        ChatTemplate t = new ChatTemplate("{% macro f(x) %}{{ f(x) }}{% endmacro %}{{ f(1) }}"
+                + "{% for m in messages %}{{ m.content }}{% endfor %}", Map.of());
+        var e = assertThrows(ChatTemplate.TemplateException.class, () -> t.render(HI, true));
+        assertTrue(e.getMessage().contains("macro recursion over its budget of 64 calls"), e.getMessage());
+    }
+
+    @Test
+    void boundedRecursionStillRendersAsJinja2Does() {
+        // Jinja2 allows a macro to call itself; by hand: f(5) prints 5, 4, 3, 2, 1 and stops at 0.
+        ChatTemplate t = new ChatTemplate("{% macro f(x) %}{% if x > 0 %}{{ x }}{{ f(x - 1) }}{% endif %}{% endmacro %}{{ f(5) }}", Map.of());
+        assertEquals("54321", t.render(HI, true));
+    }
+
+    @Test
+    void hugeLoopStopsAtTheTimeBudgetNamingTheLine() {
+        // 1000^3 iterations (jinjava caps one range at 1000): minutes without a budget.
+        ChatTemplate t = new ChatTemplate("{{ bos_token }}\n{% for i in range(1000) %}{% for j in range(1000) %}"
+                + "{% for k in range(1000) %}{% endfor %}{% endfor %}{% endfor %}", Map.of(),
+                new ChatTemplate.Budget(200, 1 << 20, 8));
+        long t0 = System.nanoTime();
+        var e = assertThrows(ChatTemplate.TemplateException.class, () -> t.render(HI, true));
+        assertTrue(e.getMessage().contains("time budget of 200 ms (at template line 2)"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "stopped");
+    }
+
+    @Test
+    void hugeOutputStopsAtTheOutputBudget() {
+        ChatTemplate t = new ChatTemplate("{% for i in range(1000) %}{% for j in range(1000) %}xxxxxxxx{% endfor %}{% endfor %}",
+                Map.of(), new ChatTemplate.Budget(60_000, 100_000, 8));
+        var e = assertThrows(ChatTemplate.TemplateException.class, () -> t.render(HI, true));
+        assertTrue(e.getMessage().contains("output over its budget of 100000 characters"), e.getMessage());
+        ChatTemplate s = new ChatTemplate("{% set s = 'xxxxxxxxxx' %}{% for i in range(20) %}{% set s = s ~ s %}{% endfor %}{{ s|length }}",
+                Map.of(), new ChatTemplate.Budget(60_000, 100_000, 8));
+        var e2 = assertThrows(ChatTemplate.TemplateException.class, () -> s.render(HI, true));
+        assertTrue(e2.getMessage().contains("budget"), e2.getMessage());
+    }
 }

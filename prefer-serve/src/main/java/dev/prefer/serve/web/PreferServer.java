@@ -101,6 +101,10 @@ public final class PreferServer implements AutoCloseable {
         app.exception(DataException.class, (e, ctx) -> fail(ctx, HttpStatus.BAD_REQUEST, e.getMessage()));
         app.exception(Refused.class, (e, ctx) -> fail(ctx, e.status, e.getMessage()));
         app.exception(Exception.class, (e, ctx) -> {
+            if (isTooLarge(e)) {
+                fail(ctx, HttpStatus.CONTENT_TOO_LARGE, tooLargeMessage(ctx, ctx.req().getContentLengthLong()));
+                return;
+            }
             org.slf4j.LoggerFactory.getLogger(PreferServer.class).error("request failed: " + ctx.path(), e);
             fail(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "internal error");
         });
@@ -180,6 +184,8 @@ public final class PreferServer implements AutoCloseable {
 
         String addr = clientAddress(ctx);
         if (!perAddress.tryAcquire(addr)) throw tooMany(ctx, perAddress, addr);
+        long length = ctx.req().getContentLengthLong();
+        if (length > bodyLimit(ctx)) throw new Refused(HttpStatus.CONTENT_TOO_LARGE, tooLargeMessage(ctx, length));
 
         Session s = session(ctx);
         if (s != null) ctx.attribute("session", s);
@@ -206,6 +212,37 @@ public final class PreferServer implements AutoCloseable {
         if (path.startsWith("/api/") && !perUser.tryAcquire(Long.toString(s.user().id()))) {
             throw tooMany(ctx, perUser, Long.toString(s.user().id()));
         }
+    }
+
+    /** Campaign uploads may be as large as the upload limit plus room for the form fields; other bodies the body limit. */
+    private boolean isUpload(Context ctx) {
+        return ctx.path().equals("/admin/campaigns") && ctx.method().name().equals("POST");
+    }
+
+    private long bodyLimit(Context ctx) {
+        return isUpload(ctx) ? config.maxUploadBytes() + UPLOAD_FORM_ROOM : config.maxBodyBytes();
+    }
+
+    /** Bytes allowed beside the uploaded file for the form's other fields (the same room Jetty's multipart limit has). */
+    private static final long UPLOAD_FORM_ROOM = 64 * 1024;
+
+    private String tooLargeMessage(Context ctx, long length) {
+        return "request body of " + (length >= 0 ? length + " bytes" : "unknown length") + " is over this server's "
+                + (isUpload(ctx) ? "upload " : "") + "limit of " + bodyLimit(ctx) + " bytes";
+    }
+
+    /** Whether a failure is a size limit tripping while the body streams (no Content-Length to check up front). */
+    static boolean isTooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.javalin.http.HttpResponseException h && h.getStatus() == 413) return true;
+            String m = t.getMessage();
+            if (m != null && (m.contains("exceeds maxRequestSize") || m.contains("exceeds maxFileSize")
+                    || m.contains("exceeds max") || m.contains("Request exceeds") || m.contains("Content too large"))) {
+                return true;
+            }
+            if (t.getCause() == t) break;
+        }
+        return false;
     }
 
     private static String formParamQuietly(Context ctx, String name) {
@@ -362,8 +399,15 @@ public final class PreferServer implements AutoCloseable {
         Session s = current(ctx);
         long cid = campaignId(ctx);
         JsonNode body;
+        String text;
         try {
-            body = Json.MAPPER.readTree(ctx.body());
+            text = ctx.body();
+        } catch (RuntimeException e) {
+            if (isTooLarge(e)) throw new Refused(HttpStatus.CONTENT_TOO_LARGE, tooLargeMessage(ctx, ctx.req().getContentLengthLong()));
+            throw e;
+        }
+        try {
+            body = Json.MAPPER.readTree(text);
         } catch (Exception e) {
             throw new IllegalArgumentException("body must be a JSON object");
         }
