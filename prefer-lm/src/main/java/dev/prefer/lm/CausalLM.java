@@ -335,7 +335,7 @@ public final class CausalLM implements AutoCloseable, HfModel {
      * other continuations); {@code groupSizes == null} is the unshared pass.
      */
     public LogpsTensors logpsTensors(NDManager step, List<TokenizedSequence> seqs, int[] groupSizes, boolean float64LogSoftmax) {
-        if (groupSizes == null) return logpsTensors(step, seqs, float64LogSoftmax);
+        if (groupSizes == null || !model.supportsPacking()) return logpsTensors(step, seqs, float64LogSoftmax);
         int b = seqs.size();
         if (b == 0) throw new IllegalArgumentException("empty batch");
         int g = groupSizes.length;
