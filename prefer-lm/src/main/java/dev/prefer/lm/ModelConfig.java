@@ -104,6 +104,70 @@ public record ModelConfig(Architecture architecture, Head head, int vocabSize, i
         return parse(null, n);
     }
 
+    /**
+     * A small Llama config as {@code config.json} holds it (the keys transformers 5 writes for {@code LlamaForCausalLM}
+     * plus the top-level {@code rope_theta} transformers 4 reads): head width hiddenSize / heads, untied head, eps
+     * 1e-5, theta 1e4, initializer_range 0.02 and token 0 as bos/eos/pad (a trained tokenizer's
+     * {@code <|endoftext|>}). (Absorbed prefer-eval's {@code LlamaConfig.small}.)
+     */
+    public static ModelConfig llama(int vocabSize, int hiddenSize, int intermediateSize, int layers, int heads, int kvHeads, int maxPositions) {
+        if (heads <= 0 || hiddenSize % heads != 0) throw new IllegalArgumentException("heads (" + heads + ") must divide hiddenSize (" + hiddenSize + ")");
+        var m = Json.MAPPER.createObjectNode();
+        m.putArray("architectures").add("LlamaForCausalLM");
+        m.put("attention_bias", false);
+        m.put("attention_dropout", 0.0);
+        m.put("bos_token_id", 0);
+        m.put("dtype", "float32");
+        m.put("eos_token_id", 0);
+        m.put("head_dim", hiddenSize / heads);
+        m.put("hidden_act", "silu");
+        m.put("hidden_size", hiddenSize);
+        m.put("initializer_range", 0.02);
+        m.put("intermediate_size", intermediateSize);
+        m.put("max_position_embeddings", maxPositions);
+        m.put("mlp_bias", false);
+        m.put("model_type", "llama");
+        m.put("num_attention_heads", heads);
+        m.put("num_hidden_layers", layers);
+        m.put("num_key_value_heads", kvHeads);
+        m.put("pad_token_id", 0);
+        m.put("pretraining_tp", 1);
+        m.put("rms_norm_eps", 1e-5);
+        var rope = m.putObject("rope_parameters");
+        rope.put("rope_theta", 10000.0);
+        rope.put("rope_type", "default");
+        m.put("rope_theta", 10000.0);
+        m.put("tie_word_embeddings", false);
+        m.put("use_cache", true);
+        m.put("vocab_size", vocabSize);
+        try {
+            return parse(null, m);
+        } catch (DataException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** {@code initializer_range} of the config (transformers' default 0.02). */
+    public double initializerRange() {
+        try {
+            double r = Json.MAPPER.readTree(json).path("initializer_range").asDouble(0.02);
+            require(r > 0 && Double.isFinite(r), "initializer_range must be finite and > 0: " + r);
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code generation_config.json}: the special ids, as transformers writes it from the model config. */
+    public ObjectNode toGenerationConfigJson() {
+        ObjectNode m = Json.MAPPER.createObjectNode();
+        m.put("bos_token_id", bosTokenId);
+        m.put("eos_token_id", eosTokenId());
+        m.put("pad_token_id", padTokenId);
+        m.put("use_cache", true);
+        return m;
+    }
+
     /** The id appended after each response (the first eos), or -1 when the config names none. */
     public int eosTokenId() {
         return eosTokenIds.isEmpty() ? -1 : eosTokenIds.get(0);
