@@ -23,10 +23,18 @@ final class Layers {
      * LlamaRMSNorm; with {@code plusOne} the scale is (1 + w), as GemmaRMSNorm.
      */
     static NDArray rmsNorm(Transformer m, NDArray x, String weight, boolean plusOne) {
+        DataType in = x.getDataType();
+        boolean half = in == DataType.BFLOAT16 || in == DataType.FLOAT16;
+        if (half) x = FusedOps.cast(x, DataType.FLOAT32); // transformers normalises in float32
         NDArray variance = x.square().mean(new int[] {-1}, true); // (…, 1)
         NDArray n = x.mul(variance.add(Transformer.constant(x, m.config().normEps())).pow(Transformer.constant(x, -0.5)));
         NDArray w = m.p(weight);
-        return plusOne ? n.mul(w.add(Transformer.constant(n, 1.0))) : n.mul(w);
+        if (!half) return plusOne ? n.mul(w.add(Transformer.constant(n, 1.0))) : n.mul(w);
+        if (plusOne) { // Gemma: (x_normed * (1 + w.float())).type_as(x)
+            NDArray wf = FusedOps.cast(w, DataType.FLOAT32);
+            return FusedOps.cast(n.mul(wf.add(Transformer.constant(wf, 1.0))), in);
+        }
+        return FusedOps.cast(n, in).mul(w); // Llama: w * x_normed.to(input_dtype)
     }
 
     static NDArray activation(String name, NDArray x) {
@@ -107,8 +115,12 @@ final class Layers {
         if (g != 1) scores = scores.reshape(b, h, t, s); // (B, H, T, S)
         if (!onQ) scores = scores.mul(Transformer.constant(scores, scale));
         if (softcap > 0) scores = scores.div(Transformer.constant(scores, softcap)).tanh().mul(Transformer.constant(scores, softcap));
-        scores = scores.add(bias);
-        NDArray probs = scores.softmax(-1);
+        NDArray probs;
+        if (scores.getDataType() == DataType.FLOAT16) { // mask and softmax in float32, as transformers' softmax(dtype=float32)
+            probs = FusedOps.cast(FusedOps.cast(scores, DataType.FLOAT32).add(bias).softmax(-1), DataType.FLOAT16);
+        } else {
+            probs = scores.add(bias).softmax(-1);
+        }
         if (g != 1) probs = probs.reshape(b, kh, g * t, s);
         NDArray out = probs.matMul(v); // (B, K, G*T, E)
         return out.reshape(b, h, t, e).transpose(0, 2, 1, 3).reshape(b, t, h * e);

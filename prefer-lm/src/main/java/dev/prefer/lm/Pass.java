@@ -74,7 +74,7 @@ final class Pass {
             }
         }
         NDArray a = Transformer.engineOwned(step.create(m, new Shape(b, 1, t, s)));
-        if (dtype != DataType.FLOAT32) a = a.toType(dtype, false);
+        if (bias.getDataType() != DataType.FLOAT32) a = a.toType(bias.getDataType(), false);
         return a.minimum(bias); // (B, 1, T, S)
     }
 

@@ -111,7 +111,13 @@ final class Rotary {
                 sin[i * e + j] = sin[i * e + j + half] = (float) Math.sin(ang) * scale;
             }
         }
-        return new NDArray[] {Transformer.engineOwned(step.create(cos, new Shape(b, 1, t, e))), Transformer.engineOwned(step.create(sin, new Shape(b, 1, t, e)))};
+        NDArray cosArr = Transformer.engineOwned(step.create(cos, new Shape(b, 1, t, e)));
+        NDArray sinArr = Transformer.engineOwned(step.create(sin, new Shape(b, 1, t, e)));
+        if (dtype != DataType.FLOAT32) { // float16: cos.to(x.dtype), as transformers
+            cosArr = cosArr.toType(dtype, false);
+            sinArr = sinArr.toType(dtype, false);
+        }
+        return new NDArray[] {cosArr, sinArr};
     }
 
     /** x * cos + rotate_half(x) * sin, with rotate_half(x) = [-x2, x1]. x: (B, heads, T, E) */

@@ -42,6 +42,10 @@ public final class Transformer implements AutoCloseable {
     private final DataType dtype;
     private final LinkedHashMap<String, NDArray> params;
     private final Family family;
+    private dev.prefer.lm.io.DType sourceType = dev.prefer.lm.io.DType.F32;
+    private volatile DataType computeType;
+    /** Per-pass casts of the float32 masters (mixed precision), by name; null outside a pass or when off. */
+    private final ThreadLocal<Map<String, NDArray>> casts = new ThreadLocal<>();
     /** Optional additive deltas on named linear layers (LoRA); empty unless a trainer attaches some. */
     private final Map<String, LinearDelta> deltas = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -88,8 +92,8 @@ public final class Transformer implements AutoCloseable {
      * with the right shape. {@code dtype} is FLOAT32 or FLOAT64 (the double-precision twin).
      */
     public static Transformer fromTensors(ModelConfig config, Map<String, HostTensor> tensors, DataType dtype, Path source) {
-        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64) {
-            throw new IllegalArgumentException("compute dtype must be float32 or float64, got " + dtype);
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32, float64 or float16, got " + dtype);
         }
         LinkedHashMap<String, long[]> expected = expectedShapes(config);
         Map<String, HostTensor> byName = new LinkedHashMap<>();
@@ -114,8 +118,8 @@ public final class Transformer implements AutoCloseable {
                     throw new DataException(source, 0, e.getKey(), "shape " + Arrays.toString(t.shape()) + " does not match config " + Arrays.toString(e.getValue()));
                 }
                 NDArray a = manager.create(t.data(), new Shape(t.shape()));
-                if (dtype == DataType.FLOAT64) {
-                    NDArray w = a.toType(DataType.FLOAT64, true);
+                if (dtype != DataType.FLOAT32) {
+                    NDArray w = a.toType(dtype, true);
                     a.close();
                     a = w;
                 }
@@ -126,7 +130,32 @@ public final class Transformer implements AutoCloseable {
             manager.close();
             throw ex;
         }
-        return new Transformer(config, manager, dtype, params);
+        Transformer m = new Transformer(config, manager, dtype, params);
+        if (!tensors.isEmpty()) m.sourceType = tensors.values().iterator().next().storedAs();
+        return m;
+    }
+
+    /** The dtype the checkpoint stored its weights in (F32 for random weights); saving writes it back so. */
+    public dev.prefer.lm.io.DType sourceType() {
+        return sourceType;
+    }
+
+    /**
+     * Mixed precision: compute the forward pass in {@code compute} (float16) while the parameters stay float32
+     * master weights: each parameter is cast on use (once per pass) inside the autograd graph, so gradients and
+     * optimizer state stay float32 (what {@code torch.autocast} does for matmuls). Norms, softmax and the logits are
+     * taken in float32; LoRA deltas run in float32 on an upcast input. {@code null} or the parameter dtype: off.
+     */
+    public void setComputeType(DataType compute) {
+        if (compute != null && compute != dtype && !(dtype == DataType.FLOAT32 && compute == DataType.FLOAT16)) {
+            throw new IllegalArgumentException("mixed precision casts float32 weights to float16, not " + dtype + " to " + compute);
+        }
+        this.computeType = compute == null || compute == dtype ? null : compute;
+    }
+
+    /** The dtype the forward pass computes in: the parameters' unless {@link #setComputeType} set float16. */
+    public DataType computeType() {
+        return computeType == null ? dtype : computeType;
     }
 
     public ModelConfig config() {
@@ -160,8 +189,18 @@ public final class Transformer implements AutoCloseable {
     NDArray p(String name) {
         NDArray a = params.get(name);
         if (a == null) throw new IllegalStateException("no parameter " + name);
-        return a;
+        Map<String, NDArray> c = casts.get();
+        if (c == null) return a;
+        NDArray cast = c.get(name);
+        if (cast == null) {
+            cast = FusedOps.cast(a, computeType);
+            cast.attach(c.get(STEP_KEY).getManager()); // the step owns it: the parameter manager never grows
+            c.put(name, cast);
+        }
+        return cast;
     }
+
+    private static final String STEP_KEY = "\0step";
 
     /** The matrix the LM head multiplies by (V, D): the token embedding when tied. */
     NDArray outputEmbedding() {
@@ -303,16 +342,30 @@ public final class Transformer implements AutoCloseable {
 
     private NDArray forwardWithBias(NDManager step, long[] ids, long[] positions, NDArray bias, int b, int t, KvCache cache, int from, boolean[] newValid) {
         if (from < 0 || from >= t) throw new IllegalArgumentException("from must be in [0, T), got " + from);
-        Pass pass = new Pass(step, config, dtype, ids, positions, b, t, cache, bias, newValid);
-        NDArray x = family.embed(this, pass); // (B, T, D)
-        for (int i = 0; i < config.numLayers(); i++) {
-            x = family.block(this, i, x, pass, i == config.numLayers() - 1 ? from : 0);
+        DataType compute = computeType();
+        // float16 compute keeps the additive mask in float32 (-1e9 is -inf in float16); attention adds it in float32
+        DataType biasType = compute == DataType.FLOAT16 ? DataType.FLOAT32 : compute;
+        if (bias.getDataType() != biasType) bias = bias.toType(biasType, false);
+        boolean autocast = computeType != null;
+        if (autocast) {
+            Map<String, NDArray> c = new java.util.HashMap<>();
+            c.put(STEP_KEY, bias);
+            casts.set(c);
         }
-        if (cache != null) {
-            cache.length = pass.past + t;
-            cache.keyPositions = pass.keyPositions;
+        try {
+            Pass pass = new Pass(step, config, compute, ids, positions, b, t, cache, bias, newValid);
+            NDArray x = family.embed(this, pass); // (B, T, D)
+            for (int i = 0; i < config.numLayers(); i++) {
+                x = family.block(this, i, x, pass, i == config.numLayers() - 1 ? from : 0);
+            }
+            if (cache != null) {
+                cache.length = pass.past + t;
+                cache.keyPositions = pass.keyPositions;
+            }
+            return family.finalNorm(this, x);
+        } finally {
+            if (autocast) casts.remove();
         }
-        return family.finalNorm(this, x);
     }
 
     /** Whether {@link #forwardPacked} applies to this family (not to convolution hybrids such as LFM2). */
@@ -322,7 +375,13 @@ public final class Transformer implements AutoCloseable {
 
     /** Logits (…, V) of hidden states (…, D) through the LM head. */
     public NDArray logits(NDArray hidden) {
-        NDArray logits = Linear.linear(hidden, outputEmbedding()).singletonOrThrow();
+        NDArray w = outputEmbedding();
+        if (w.getDataType() != hidden.getDataType()) {
+            w = FusedOps.cast(w, hidden.getDataType()); // mixed precision: the float16 copy, owned by the step
+            w.attach(hidden.getManager());
+        }
+        NDArray logits = Linear.linear(hidden, w).singletonOrThrow();
+        if (logits.getDataType() == DataType.FLOAT16) logits = FusedOps.cast(logits, DataType.FLOAT32); // as transformers' logits.float()
         double cap = config.layout().finalSoftcap();
         if (cap > 0) logits = logits.div(constant(logits, cap)).tanh().mul(constant(logits, cap)); // Gemma 2: cap tanh(z / cap)
         return logits;
@@ -330,7 +389,13 @@ public final class Transformer implements AutoCloseable {
 
     /** Scores (…, numLabels) of hidden states (…, D) through the {@code score} head (no bias, as in transformers). */
     public NDArray score(NDArray hidden) {
-        return Linear.linear(hidden, p("score.weight")).singletonOrThrow();
+        NDArray w = p("score.weight");
+        if (w.getDataType() != hidden.getDataType()) {
+            w = FusedOps.cast(w, hidden.getDataType());
+            w.attach(hidden.getManager());
+        }
+        NDArray s = Linear.linear(hidden, w).singletonOrThrow();
+        return s.getDataType() == DataType.FLOAT16 ? FusedOps.cast(s, DataType.FLOAT32) : s;
     }
 
     /**
@@ -387,7 +452,7 @@ public final class Transformer implements AutoCloseable {
         }
         NDArray a = engineOwned(step.create(causal, new Shape(1, 1, t, s)));
         if (pad != null) a = a.minimum(engineOwned(step.create(pad, new Shape(b, 1, 1, s)))); // (B, 1, T, S)
-        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        return dtype == DataType.FLOAT64 ? a.toType(dtype, false) : a; // float16 models keep the mask in float32
     }
 
     /**
@@ -403,7 +468,7 @@ public final class Transformer implements AutoCloseable {
         NDArray open = sg.eq(sg.reshape(b, 1, t, 1)).logicalOr(sg.eq(constant(sg, 0.0))); // (B, 1, T, T)
         NDArray a = open.toType(DataType.FLOAT32, false).sub(constant(sg, 1.0)).mul(constant(sg, -MASKED)); // 0 or MASKED
         a = a.minimum(engineOwned(step.create(causal, new Shape(1, 1, t, t))));
-        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        return dtype == DataType.FLOAT64 ? a.toType(dtype, false) : a;
     }
 
     NDArray linear(NDArray x, String name, boolean bias) {
@@ -509,7 +574,9 @@ public final class Transformer implements AutoCloseable {
 
     private NDArray withDelta(NDArray y, NDArray x, String module) {
         LinearDelta d = deltas.isEmpty() ? null : deltas.get(module);
-        return d == null ? y : y.add(d.apply(x));
+        if (d == null) return y;
+        if (computeType != null) return y.add(FusedOps.cast(d.apply(FusedOps.cast(x, dtype)), y.getDataType())); // float32 adapters
+        return y.add(d.apply(x));
     }
 
     /**
