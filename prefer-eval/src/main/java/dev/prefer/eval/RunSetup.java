@@ -4,16 +4,16 @@ import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.Json;
 import dev.prefer.data.Manifest;
 import dev.prefer.data.PreferencePair;
-import dev.prefer.eval.model.LlamaConfig;
-import dev.prefer.eval.model.LlamaInit;
 import dev.prefer.eval.tasks.Demonstrator;
 import dev.prefer.eval.tasks.PairBuilder;
 import dev.prefer.eval.tasks.Problem;
 import dev.prefer.eval.tasks.TaskData;
 import dev.prefer.eval.tasks.Tasks;
 import dev.prefer.eval.tasks.VerifiableTask;
-import dev.prefer.eval.tokenizer.BpeTokenizer;
-import dev.prefer.eval.tokenizer.BpeTrainer;
+import dev.prefer.lm.ModelConfig;
+import dev.prefer.lm.ModelInit;
+import dev.prefer.lm.tokenizer.BpeTokenizer;
+import dev.prefer.lm.tokenizer.BpeTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ public final class RunSetup {
             if (trainCount < 1) throw new IllegalArgumentException("trainCount must be >= 1: " + trainCount);
             if (heldOutCount < 1) throw new IllegalArgumentException("heldOutCount must be >= 1: " + heldOutCount);
             if (negativesPerPrompt < 0) throw new IllegalArgumentException("negativesPerPrompt must be >= 0: " + negativesPerPrompt);
-            LlamaConfig.small(vocabSize, hiddenSize, intermediateSize, layers, heads, kvHeads, maxPositions); // validates the shape
+            ModelConfig.llama(vocabSize, hiddenSize, intermediateSize, layers, heads, kvHeads, maxPositions); // validates the shape
             new BpeTrainer(vocabSize, 2, List.of(BpeTrainer.END_OF_TEXT));
         }
 
@@ -177,14 +177,14 @@ public final class RunSetup {
         int nPairs = writeData(task, data, demos, config.negativesPerPrompt(), config.seed(), dataDir);
 
         // Model vocabulary = tokenizer vocabulary (the trainer may stop early on a small corpus).
-        LlamaConfig mc = LlamaConfig.small(tok.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.layers(),
+        ModelConfig mc = ModelConfig.llama(tok.vocabSize(), config.hiddenSize(), config.intermediateSize(), config.layers(),
                 config.heads(), config.kvHeads(), config.maxPositions());
-        Path modelDir = LlamaInit.write(out.resolve("model-init"), mc, tok, config.seed());
+        Path modelDir = ModelInit.write(out.resolve("model-init"), mc, tok, config.seed());
 
         Map<String, Object> cfg = config.toMap();
         cfg.put("tokenizer_vocab", tok.vocabSize());
         cfg.put("longest_sequence", longest);
-        cfg.put("parameters", mc.parameterCount());
+        cfg.put("parameters", ModelInit.parameterCount(mc));
         cfg.put("held_out_fraction", 0.2);
         Map<String, Object> dm = demonstrator.toMap();
         dm.put("slipped", demos.slipped());
@@ -196,6 +196,6 @@ public final class RunSetup {
         // Weights and tokenizer, not the whole folder: its own manifest carries a creation time.
         m.withInput("model-init/model.safetensors", modelDir.resolve("model.safetensors"))
                 .withInput("model-init/tokenizer.json", modelDir.resolve("tokenizer.json")).writeTo(out);
-        return new Result(dataDir, modelDir, data.train().size(), data.heldOut().size(), nPairs, tok.vocabSize(), longest, mc.parameterCount(), demos);
+        return new Result(dataDir, modelDir, data.train().size(), data.heldOut().size(), nPairs, tok.vocabSize(), longest, ModelInit.parameterCount(mc), demos);
     }
 }

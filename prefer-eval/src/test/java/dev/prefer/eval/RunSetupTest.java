@@ -7,9 +7,10 @@ import dev.prefer.data.DataException;
 import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
 import dev.prefer.eval.metrics.Bootstrap;
-import dev.prefer.eval.model.LlamaConfig;
+import dev.prefer.lm.ModelConfig;
+import dev.prefer.lm.ModelInit;
 import dev.prefer.eval.tasks.ArithmeticTask;
-import dev.prefer.eval.tokenizer.BpeTokenizer;
+import dev.prefer.lm.tokenizer.BpeTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -47,10 +48,10 @@ class RunSetupTest {
             assertTrue(task.verify(row.get("prompt").asText(), row.get("chosen").asText()).pass());
             assertFalse(task.verify(row.get("prompt").asText(), row.get("rejected").asText()).pass());
         }
-        LlamaConfig mc = LlamaConfig.read(r.modelDir().resolve("config.json"));
+        ModelConfig mc = ModelConfig.read(r.modelDir().resolve("config.json"));
         BpeTokenizer tok = BpeTokenizer.load(r.modelDir().resolve("tokenizer.json"));
         assertEquals(tok.vocabSize(), mc.vocabSize());
-        assertEquals(mc.parameterCount(), r.parameters());
+        assertEquals(ModelInit.parameterCount(mc), r.parameters());
         JsonNode manifest = Json.MAPPER.readTree(dir.resolve("a/manifest.json").toFile());
         assertEquals("sha256:" + Hashes.sha256(r.dataDir().resolve("sft.jsonl")), manifest.get("inputs").get("data/sft.jsonl").asText());
 

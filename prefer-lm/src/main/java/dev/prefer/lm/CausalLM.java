@@ -335,7 +335,7 @@ public final class CausalLM implements AutoCloseable, HfModel {
      * other continuations); {@code groupSizes == null} is the unshared pass.
      */
     public LogpsTensors logpsTensors(NDManager step, List<TokenizedSequence> seqs, int[] groupSizes, boolean float64LogSoftmax) {
-        if (groupSizes == null) return logpsTensors(step, seqs, float64LogSoftmax);
+        if (groupSizes == null || !model.supportsPacking()) return logpsTensors(step, seqs, float64LogSoftmax);
         int b = seqs.size();
         if (b == 0) throw new IllegalArgumentException("empty batch");
         int g = groupSizes.length;
@@ -547,9 +547,10 @@ public final class CausalLM implements AutoCloseable, HfModel {
         return model.parameters();
     }
 
-    /** Saves as a Hugging Face folder with float32 weights. */
+    /** Saves as a Hugging Face folder in the checkpoint's own dtype (float32, float16 or bfloat16; else float32). */
     public void save(Path dir) {
-        save(dir, DType.F32);
+        DType own = model.sourceType();
+        save(dir, own == DType.F16 || own == DType.BF16 ? own : DType.F32);
     }
 
     /** Saves as a Hugging Face folder; {@code storeAs} is F32, F16 or BF16. */

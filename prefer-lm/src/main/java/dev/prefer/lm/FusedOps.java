@@ -143,6 +143,26 @@ public final class FusedOps {
             + " weight_decay=float(h[3]), eps=float(h[4]), amsgrad=False, maximize=False)\n"
             + "    return h\n";
 
+    /**
+     * x cast to float16 or float32 inside the autograd graph ({@code x.half()} / {@code x.float()}): DJL's
+     * {@code toType} detaches its result, so mixed precision casts the float32 masters through this. Without the
+     * TorchScript modules it falls back to {@code toType} (no gradient through the cast).
+     */
+    public static NDArray cast(NDArray x, DataType to) {
+        if (x.getDataType() == to) return x;
+        if (!available() || !JniUtils.isGradMode() || (to != DataType.FLOAT16 && to != DataType.FLOAT32)) return x.toType(to, false);
+        // IValueUtils turns named inputs (parameters carry their Hugging Face names) into a dict: pass an unnamed view;
+        // its handle is closed after the call (the autograd graph holds its own reference)
+        boolean named = x.getName() != null && !x.getName().isEmpty();
+        NDArray in = named ? x.reshape(x.getShape()) : x;
+        try {
+            return to == DataType.FLOAT16 ? run(module("ToHalf", "x: Tensor) -> Tensor:\n    return x.half()\n"), in)
+                    : run(module("ToFloat", "x: Tensor) -> Tensor:\n    return x.float()\n"), in);
+        } finally {
+            if (named) in.close();
+        }
+    }
+
     private static final String GELU = "x: Tensor) -> Tensor:\n    return torch.gelu(x, approximate=\"tanh\")\n";
 
     private static String sdpaName(boolean gqa, double scale) {

@@ -41,7 +41,11 @@ public final class Transformer implements AutoCloseable {
     private final NDManager manager;
     private final DataType dtype;
     private final LinkedHashMap<String, NDArray> params;
-    private final String prefix;
+    private final Family family;
+    private dev.prefer.lm.io.DType sourceType = dev.prefer.lm.io.DType.F32;
+    private volatile DataType computeType;
+    /** Per-pass casts of the float32 masters (mixed precision), by name; null outside a pass or when off. */
+    private final ThreadLocal<Map<String, NDArray>> casts = new ThreadLocal<>();
     /** Optional additive deltas on named linear layers (LoRA); empty unless a trainer attaches some. */
     private final Map<String, LinearDelta> deltas = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -59,7 +63,7 @@ public final class Transformer implements AutoCloseable {
         this.manager = manager;
         this.dtype = dtype;
         this.params = params;
-        this.prefix = config.architecture() == Architecture.GPT2 ? "transformer." : "model.";
+        this.family = config.architecture().family();
     }
 
     /**
@@ -68,53 +72,8 @@ public final class Transformer implements AutoCloseable {
      */
     public static LinkedHashMap<String, long[]> expectedShapes(ModelConfig c) {
         LinkedHashMap<String, long[]> m = new LinkedHashMap<>();
-        long d = c.hiddenSize(), f = c.intermediateSize(), v = c.vocabSize();
-        if (c.architecture() == Architecture.GPT2) {
-            String p = "transformer.";
-            m.put(p + "wte.weight", new long[] {v, d});
-            m.put(p + "wpe.weight", new long[] {c.maxPositions(), d});
-            for (int i = 0; i < c.numLayers(); i++) {
-                String l = p + "h." + i + ".";
-                m.put(l + "ln_1.weight", new long[] {d});
-                m.put(l + "ln_1.bias", new long[] {d});
-                m.put(l + "attn.c_attn.weight", new long[] {d, 3 * d});
-                m.put(l + "attn.c_attn.bias", new long[] {3 * d});
-                m.put(l + "attn.c_proj.weight", new long[] {d, d});
-                m.put(l + "attn.c_proj.bias", new long[] {d});
-                m.put(l + "ln_2.weight", new long[] {d});
-                m.put(l + "ln_2.bias", new long[] {d});
-                m.put(l + "mlp.c_fc.weight", new long[] {d, f});
-                m.put(l + "mlp.c_fc.bias", new long[] {f});
-                m.put(l + "mlp.c_proj.weight", new long[] {f, d});
-                m.put(l + "mlp.c_proj.bias", new long[] {d});
-            }
-            m.put(p + "ln_f.weight", new long[] {d});
-            m.put(p + "ln_f.bias", new long[] {d});
-        } else {
-            String p = "model.";
-            long q = (long) c.numHeads() * c.headDim(), kv = (long) c.numKvHeads() * c.headDim();
-            m.put(p + "embed_tokens.weight", new long[] {v, d});
-            for (int i = 0; i < c.numLayers(); i++) {
-                String l = p + "layers." + i + ".";
-                m.put(l + "input_layernorm.weight", new long[] {d});
-                m.put(l + "self_attn.q_proj.weight", new long[] {q, d});
-                if (c.attentionBias()) m.put(l + "self_attn.q_proj.bias", new long[] {q});
-                m.put(l + "self_attn.k_proj.weight", new long[] {kv, d});
-                if (c.attentionBias()) m.put(l + "self_attn.k_proj.bias", new long[] {kv});
-                m.put(l + "self_attn.v_proj.weight", new long[] {kv, d});
-                if (c.attentionBias()) m.put(l + "self_attn.v_proj.bias", new long[] {kv});
-                m.put(l + "self_attn.o_proj.weight", new long[] {d, q});
-                if (c.outputBias()) m.put(l + "self_attn.o_proj.bias", new long[] {d});
-                m.put(l + "post_attention_layernorm.weight", new long[] {d});
-                m.put(l + "mlp.gate_proj.weight", new long[] {f, d});
-                if (c.mlpBias()) m.put(l + "mlp.gate_proj.bias", new long[] {f});
-                m.put(l + "mlp.up_proj.weight", new long[] {f, d});
-                if (c.mlpBias()) m.put(l + "mlp.up_proj.bias", new long[] {f});
-                m.put(l + "mlp.down_proj.weight", new long[] {d, f});
-                if (c.mlpBias()) m.put(l + "mlp.down_proj.bias", new long[] {d});
-            }
-            m.put(p + "norm.weight", new long[] {d});
-        }
+        long d = c.hiddenSize(), v = c.vocabSize();
+        c.architecture().family().backboneShapes(c, m);
         if (c.head() == ModelConfig.Head.SEQUENCE_CLASSIFICATION) {
             m.put("score.weight", new long[] {c.numLabels(), d});
         } else if (!c.tieWordEmbeddings()) {
@@ -125,13 +84,7 @@ public final class Transformer implements AutoCloseable {
 
     /** Maps a stored name to its canonical Hugging Face name; null for buffers transformers does not load. */
     static String canonicalName(ModelConfig c, String name) {
-        if (c.architecture() == Architecture.GPT2) {
-            if (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias")) return null;
-            if (name.equals("lm_head.weight") || name.equals("score.weight") || name.startsWith("transformer.")) return name;
-            return "transformer." + name;
-        }
-        if (name.endsWith("rotary_emb.inv_freq")) return null;
-        return name;
+        return c.architecture().family().canonicalName(c, name);
     }
 
     /**
@@ -139,8 +92,8 @@ public final class Transformer implements AutoCloseable {
      * with the right shape. {@code dtype} is FLOAT32 or FLOAT64 (the double-precision twin).
      */
     public static Transformer fromTensors(ModelConfig config, Map<String, HostTensor> tensors, DataType dtype, Path source) {
-        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64) {
-            throw new IllegalArgumentException("compute dtype must be float32 or float64, got " + dtype);
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32, float64 or float16, got " + dtype);
         }
         LinkedHashMap<String, long[]> expected = expectedShapes(config);
         Map<String, HostTensor> byName = new LinkedHashMap<>();
@@ -165,8 +118,8 @@ public final class Transformer implements AutoCloseable {
                     throw new DataException(source, 0, e.getKey(), "shape " + Arrays.toString(t.shape()) + " does not match config " + Arrays.toString(e.getValue()));
                 }
                 NDArray a = manager.create(t.data(), new Shape(t.shape()));
-                if (dtype == DataType.FLOAT64) {
-                    NDArray w = a.toType(DataType.FLOAT64, true);
+                if (dtype != DataType.FLOAT32) {
+                    NDArray w = a.toType(dtype, true);
                     a.close();
                     a = w;
                 }
@@ -177,7 +130,32 @@ public final class Transformer implements AutoCloseable {
             manager.close();
             throw ex;
         }
-        return new Transformer(config, manager, dtype, params);
+        Transformer m = new Transformer(config, manager, dtype, params);
+        if (!tensors.isEmpty()) m.sourceType = tensors.values().iterator().next().storedAs();
+        return m;
+    }
+
+    /** The dtype the checkpoint stored its weights in (F32 for random weights); saving writes it back so. */
+    public dev.prefer.lm.io.DType sourceType() {
+        return sourceType;
+    }
+
+    /**
+     * Mixed precision: compute the forward pass in {@code compute} (float16) while the parameters stay float32
+     * master weights: each parameter is cast on use (once per pass) inside the autograd graph, so gradients and
+     * optimizer state stay float32 (what {@code torch.autocast} does for matmuls). Norms, softmax and the logits are
+     * taken in float32; LoRA deltas run in float32 on an upcast input. {@code null} or the parameter dtype: off.
+     */
+    public void setComputeType(DataType compute) {
+        if (compute != null && compute != dtype && !(dtype == DataType.FLOAT32 && compute == DataType.FLOAT16)) {
+            throw new IllegalArgumentException("mixed precision casts float32 weights to float16, not " + dtype + " to " + compute);
+        }
+        this.computeType = compute == null || compute == dtype ? null : compute;
+    }
+
+    /** The dtype the forward pass computes in: the parameters' unless {@link #setComputeType} set float16. */
+    public DataType computeType() {
+        return computeType == null ? dtype : computeType;
     }
 
     public ModelConfig config() {
@@ -211,12 +189,22 @@ public final class Transformer implements AutoCloseable {
     NDArray p(String name) {
         NDArray a = params.get(name);
         if (a == null) throw new IllegalStateException("no parameter " + name);
-        return a;
+        Map<String, NDArray> c = casts.get();
+        if (c == null) return a;
+        NDArray cast = c.get(name);
+        if (cast == null) {
+            cast = FusedOps.cast(a, computeType);
+            cast.attach(c.get(STEP_KEY).getManager()); // the step owns it: the parameter manager never grows
+            c.put(name, cast);
+        }
+        return cast;
     }
+
+    private static final String STEP_KEY = "\0step";
 
     /** The matrix the LM head multiplies by (V, D): the token embedding when tied. */
     NDArray outputEmbedding() {
-        return config.tieWordEmbeddings() ? p(prefix + (config.architecture() == Architecture.GPT2 ? "wte.weight" : "embed_tokens.weight")) : p("lm_head.weight");
+        return config.tieWordEmbeddings() ? p(family.embeddingName()) : p("lm_head.weight");
     }
 
     /** Key/value cache for incremental decoding; arrays live in the cache's own manager. */
@@ -224,12 +212,27 @@ public final class Transformer implements AutoCloseable {
         final NDManager manager;
         final NDArray[] keys;   // per layer (B, K, S, E)
         final NDArray[] values; // per layer (B, K, S, E)
+        final NDArray[] conv;   // per convolution layer (B, L - 1, D): its last inputs (LFM2)
+        long[] keyPositions = new long[0]; // (B*S) position of every cached key, for sliding windows
         int length;
 
         KvCache(NDManager parent, int layers) {
             this.manager = parent.newSubManager();
             this.keys = new NDArray[layers];
             this.values = new NDArray[layers];
+            this.conv = new NDArray[layers];
+        }
+
+        /** The last inputs of a convolution layer, or null before the first pass. */
+        NDArray convState(int layer) {
+            return conv[layer];
+        }
+
+        void setConvState(int layer, NDArray state) {
+            NDArray old = conv[layer];
+            conv[layer] = state.duplicate();
+            conv[layer].attach(manager);
+            if (old != null) old.close();
         }
 
         /** Appends this step's keys/values for one layer and returns the full (B, K, S, E) pair. */
@@ -291,7 +294,17 @@ public final class Transformer implements AutoCloseable {
         int s = past + t;
         if (keyValid.length != (long) b * s) throw new IllegalArgumentException("keyValid must have B*S entries");
         checkIds(ids, positions);
-        return forwardWithBias(step, ids, positions, attentionBias(step, keyValid, b, t, past), b, t, cache, from);
+        boolean[] newValid = null;
+        for (int r = 0; r < b && newValid == null; r++) {
+            for (int j = past; j < s; j++) {
+                if (!keyValid[r * s + j]) {
+                    newValid = new boolean[b * t];
+                    break;
+                }
+            }
+        }
+        if (newValid != null) for (int r = 0; r < b; r++) System.arraycopy(keyValid, r * s + past, newValid, r * t, t);
+        return forwardWithBias(step, ids, positions, attentionBias(step, keyValid, b, t, past), b, t, cache, from, newValid);
     }
 
     /**
@@ -313,8 +326,9 @@ public final class Transformer implements AutoCloseable {
         if (segments.length != ids.length || positions.length != ids.length) {
             throw new IllegalArgumentException("ids, positions and segments must have B*T entries");
         }
+        if (!family.packable()) throw new UnsupportedOperationException(config.architecture().className(config.head()) + " has convolution blocks: packed prefix sharing does not apply");
         checkIds(ids, positions);
-        return forwardWithBias(step, ids, positions, packedBias(step, segments, b, t), b, t, null, from);
+        return forwardWithBias(step, ids, positions, packedBias(step, segments, b, t), b, t, null, from, null);
     }
 
     private void checkIds(long[] ids, long[] positions) {
@@ -326,38 +340,62 @@ public final class Transformer implements AutoCloseable {
         for (long id : ids) if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id out of range: " + id);
     }
 
-    private NDArray forwardWithBias(NDManager step, long[] ids, long[] positions, NDArray bias, int b, int t, KvCache cache, int from) {
-        int s = (cache == null ? 0 : cache.length) + t;
-        NDArray idArr = engineOwned(step.create(ids, new Shape(b, t))); // (B, T)
-        NDArray x;
-        NDArray[] rope = null;
-        if (config.architecture() == Architecture.GPT2) {
-            NDArray posArr = engineOwned(step.create(positions, new Shape(b, t)));
-            x = embed(idArr, p(prefix + "wte.weight")).add(embed(posArr, p(prefix + "wpe.weight"))); // (B, T, D)
-        } else {
-            x = paddingIdx(step, ids, b, t, embed(idArr, p(prefix + "embed_tokens.weight"))); // (B, T, D)
-            rope = rotary(step, positions, b, t);
-        }
+    private NDArray forwardWithBias(NDManager step, long[] ids, long[] positions, NDArray bias, int b, int t, KvCache cache, int from, boolean[] newValid) {
         if (from < 0 || from >= t) throw new IllegalArgumentException("from must be in [0, T), got " + from);
-        for (int i = 0; i < config.numLayers(); i++) {
-            int f = i == config.numLayers() - 1 ? from : 0;
-            x = config.architecture() == Architecture.GPT2 ? gpt2Block(i, x, bias, cache, f) : llamaBlock(i, x, bias, rope, cache, f);
+        DataType compute = computeType();
+        // float16 compute keeps the additive mask in float32 (-1e9 is -inf in float16); attention adds it in float32
+        DataType biasType = compute == DataType.FLOAT16 ? DataType.FLOAT32 : compute;
+        if (bias.getDataType() != biasType) bias = bias.toType(biasType, false);
+        boolean autocast = computeType != null;
+        if (autocast) {
+            Map<String, NDArray> c = new java.util.HashMap<>();
+            c.put(STEP_KEY, bias);
+            casts.set(c);
         }
-        if (cache != null) cache.length = s;
-        if (config.architecture() == Architecture.GPT2) {
-            return layerNorm(x, prefix + "ln_f");
+        try {
+            Pass pass = new Pass(step, config, compute, ids, positions, b, t, cache, bias, newValid);
+            NDArray x = family.embed(this, pass); // (B, T, D)
+            for (int i = 0; i < config.numLayers(); i++) {
+                x = family.block(this, i, x, pass, i == config.numLayers() - 1 ? from : 0);
+            }
+            if (cache != null) {
+                cache.length = pass.past + t;
+                cache.keyPositions = pass.keyPositions;
+            }
+            return family.finalNorm(this, x);
+        } finally {
+            if (autocast) casts.remove();
         }
-        return rmsNorm(x, p(prefix + "norm.weight"));
+    }
+
+    /** Whether {@link #forwardPacked} applies to this family (not to convolution hybrids such as LFM2). */
+    public boolean supportsPacking() {
+        return family.packable();
     }
 
     /** Logits (…, V) of hidden states (…, D) through the LM head. */
     public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, outputEmbedding()).singletonOrThrow();
+        NDArray w = outputEmbedding();
+        if (w.getDataType() != hidden.getDataType()) {
+            w = FusedOps.cast(w, hidden.getDataType()); // mixed precision: the float16 copy, owned by the step
+            w.attach(hidden.getManager());
+        }
+        NDArray logits = Linear.linear(hidden, w).singletonOrThrow();
+        if (logits.getDataType() == DataType.FLOAT16) logits = FusedOps.cast(logits, DataType.FLOAT32); // as transformers' logits.float()
+        double cap = config.layout().finalSoftcap();
+        if (cap > 0) logits = logits.div(constant(logits, cap)).tanh().mul(constant(logits, cap)); // Gemma 2: cap tanh(z / cap)
+        return logits;
     }
 
     /** Scores (…, numLabels) of hidden states (…, D) through the {@code score} head (no bias, as in transformers). */
     public NDArray score(NDArray hidden) {
-        return Linear.linear(hidden, p("score.weight")).singletonOrThrow();
+        NDArray w = p("score.weight");
+        if (w.getDataType() != hidden.getDataType()) {
+            w = FusedOps.cast(w, hidden.getDataType());
+            w.attach(hidden.getManager());
+        }
+        NDArray s = Linear.linear(hidden, w).singletonOrThrow();
+        return s.getDataType() == DataType.FLOAT16 ? FusedOps.cast(s, DataType.FLOAT32) : s;
     }
 
     /**
@@ -367,6 +405,11 @@ public final class Transformer implements AutoCloseable {
      * as x·keep + stopGradient(x)·(1 − keep), keep = 0 at pad ids: the same values, no gradient into that row.
      * (GPT-2's {@code wte} has no padding_idx.)
      */
+    NDArray tokenEmbedding(Pass p, String weight) {
+        NDArray idArr = engineOwned(p.step.create(p.ids, new Shape(p.b, p.t))); // (B, T)
+        return paddingIdx(p.step, p.ids, p.b, p.t, embed(idArr, p(weight)));
+    }
+
     private NDArray paddingIdx(NDManager step, long[] ids, int b, int t, NDArray x) {
         int pad = config.padTokenId();
         if (pad < 0 || !ai.djl.pytorch.jni.JniUtils.isGradMode()) return x;
@@ -384,7 +427,7 @@ public final class Transformer implements AutoCloseable {
         return x.mul(k).add(x.stopGradient().mul(k.neg().add(1))); // (B, T, D)
     }
 
-    private NDArray embed(NDArray ids, NDArray weight) {
+    NDArray embed(NDArray ids, NDArray weight) {
         return Embedding.embedding(ids, weight, SparseFormat.DENSE).singletonOrThrow();
     }
 
@@ -409,7 +452,7 @@ public final class Transformer implements AutoCloseable {
         }
         NDArray a = engineOwned(step.create(causal, new Shape(1, 1, t, s)));
         if (pad != null) a = a.minimum(engineOwned(step.create(pad, new Shape(b, 1, 1, s)))); // (B, 1, T, S)
-        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        return dtype == DataType.FLOAT64 ? a.toType(dtype, false) : a; // float16 models keep the mask in float32
     }
 
     /**
@@ -425,90 +468,10 @@ public final class Transformer implements AutoCloseable {
         NDArray open = sg.eq(sg.reshape(b, 1, t, 1)).logicalOr(sg.eq(constant(sg, 0.0))); // (B, 1, T, T)
         NDArray a = open.toType(DataType.FLOAT32, false).sub(constant(sg, 1.0)).mul(constant(sg, -MASKED)); // 0 or MASKED
         a = a.minimum(engineOwned(step.create(causal, new Shape(1, 1, t, t))));
-        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
+        return dtype == DataType.FLOAT64 ? a.toType(dtype, false) : a;
     }
 
-    /**
-     * Rotary tables cos, sin (B, 1, T, E) for the given positions, laid out as transformers' {@code rotate_half}
-     * expects ({@code [freqs, freqs]}). In float32 the angle is computed as transformers does (float32
-     * inv_freq times float32 position); the float64 twin computes everything in double.
-     */
-    private NDArray[] rotary(NDManager step, long[] positions, int b, int t) {
-        int e = config.headDim();
-        int half = e / 2;
-        double theta = config.ropeTheta();
-        int n = positions.length;
-        if (dtype == DataType.FLOAT64) {
-            double[] cos = new double[n * e], sin = new double[n * e];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < half; j++) {
-                    double invFreq = 1.0 / Math.pow(theta, (2.0 * j) / e);
-                    double ang = positions[i] * invFreq;
-                    cos[i * e + j] = cos[i * e + j + half] = Math.cos(ang);
-                    sin[i * e + j] = sin[i * e + j + half] = Math.sin(ang);
-                }
-            }
-            return new NDArray[] {engineOwned(step.create(cos, new Shape(b, 1, t, e))), engineOwned(step.create(sin, new Shape(b, 1, t, e)))};
-        }
-        float[] invFreq = new float[half];
-        for (int j = 0; j < half; j++) {
-            float expo = (float) (2 * j) / (float) e;
-            invFreq[j] = (float) (1.0 / (float) Math.pow(theta, expo));
-        }
-        float[] cos = new float[n * e], sin = new float[n * e];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < half; j++) {
-                float ang = (float) positions[i] * invFreq[j];
-                cos[i * e + j] = cos[i * e + j + half] = (float) Math.cos(ang);
-                sin[i * e + j] = sin[i * e + j + half] = (float) Math.sin(ang);
-            }
-        }
-        // (B, T, E) -> (B, 1, T, E) to broadcast over heads
-        return new NDArray[] {engineOwned(step.create(cos, new Shape(b, 1, t, e))), engineOwned(step.create(sin, new Shape(b, 1, t, e)))};
-    }
-
-    /** x * cos + rotate_half(x) * sin, with rotate_half(x) = [-x2, x1]. x: (B, heads, T, E) */
-    private static NDArray applyRotary(NDArray x, NDArray cos, NDArray sin) {
-        long e = x.getShape().get(3);
-        NDList halves = x.split(new long[] {e / 2}, 3);
-        NDArray rot = halves.get(1).neg().concat(halves.get(0), 3);
-        return x.mul(cos).add(rot.mul(sin));
-    }
-
-    private NDArray layerNorm(NDArray x, String name) {
-        return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), p(name + ".weight"), p(name + ".bias"), (float) config.normEps())
-                .singletonOrThrow();
-    }
-
-    /** RMSNorm (Zhang and Sennrich 2019): w * x / sqrt(mean(x^2) + eps), as transformers' LlamaRMSNorm. */
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray variance = x.square().mean(new int[] {-1}, true); // (B, T, 1)
-        return x.mul(variance.add(constant(x, config.normEps())).pow(constant(x, -0.5))).mul(weight);
-    }
-
-    private NDArray activation(NDArray x) {
-        switch (config.activation()) {
-            case "gelu_new":
-            case "gelu_pytorch_tanh": {
-                if (FusedOps.applies(x)) return FusedOps.geluTanh(x);
-                // 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) (Hendrycks and Gimpel 2016, tanh form),
-                // written as x * sigmoid(2u) (identical: 0.5 (1 + tanh u) = sigmoid(2u)) to save two passes.
-                NDArray twoU = x.square().mul(constant(x, 0.044715)).add(constant(x, 1.0)).mul(x).mul(constant(x, 2.0 * Math.sqrt(2.0 / Math.PI)));
-                return x.mul(ai.djl.nn.Activation.sigmoid(twoU));
-            }
-            case "gelu":
-                return ai.djl.nn.Activation.gelu(x);
-            case "silu":
-            case "swish":
-                return x.mul(ai.djl.nn.Activation.sigmoid(x));
-            case "relu":
-                return ai.djl.nn.Activation.relu(x);
-            default:
-                throw new IllegalStateException("unsupported activation " + config.activation());
-        }
-    }
-
-    private NDArray linear(NDArray x, String name, boolean bias) {
+    NDArray linear(NDArray x, String name, boolean bias) {
         NDArray y = bias ? Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow()
                 : Linear.linear(x, p(name + ".weight")).singletonOrThrow();
         return withDelta(y, x, name);
@@ -518,97 +481,10 @@ public final class Transformer implements AutoCloseable {
      * GPT-2 Conv1D: x W + b with W stored (in, out), as one fused linear over a transposed view of W (no copy; the
      * view is attached to x's step manager so the parameter manager never grows).
      */
-    private NDArray conv1d(NDArray x, String name) {
+    NDArray conv1d(NDArray x, String name) {
         NDArray wt = p(name + ".weight").transpose(1, 0); // (out, in) view
         wt.attach(x.getManager());
         return withDelta(Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow(), x, name);
-    }
-
-    /**
-     * The queries, bias rows and residual stream of positions {@code from..T-1} only (views; {@code from} 0: all).
-     * q: (B, H, T, E), bias (B or 1, 1, T, S), x (B, T, D).
-     */
-    private static NDArray[] fromPosition(int from, NDArray q, NDArray bias, NDArray x) {
-        if (from == 0) return new NDArray[] {q, bias, x};
-        return new NDArray[] {q.get(new NDIndex(":, :, {}:", from)), bias.get(new NDIndex(":, :, {}:", from)), x.get(new NDIndex(":, {}:", from))};
-    }
-
-    private NDArray gpt2Block(int i, NDArray x, NDArray bias, KvCache cache, int from) {
-        String l = prefix + "h." + i + ".";
-        long b = x.getShape().get(0), t = x.getShape().get(1);
-        int h = config.numHeads(), e = config.headDim();
-        NDArray qkv = conv1d(layerNorm(x, l + "ln_1"), l + "attn.c_attn"); // (B, T, 3D)
-        NDList parts = qkv.split(3, 2);
-        NDArray q = heads(parts.get(0), b, t, h, e); // (B, H, T, E)
-        NDArray k = heads(parts.get(1), b, t, h, e);
-        NDArray v = heads(parts.get(2), b, t, h, e);
-        NDArray[] sel = fromPosition(from, q, bias, x);
-        q = sel[0];
-        bias = sel[1];
-        x = sel[2];
-        NDArray attn = attention(i, q, k, v, bias, cache); // (B, T - from, D)
-        x = x.add(conv1d(attn, l + "attn.c_proj"));
-        NDArray m = conv1d(activation(conv1d(layerNorm(x, l + "ln_2"), l + "mlp.c_fc")), l + "mlp.c_proj");
-        return x.add(m);
-    }
-
-    private NDArray llamaBlock(int i, NDArray x, NDArray bias, NDArray[] rope, KvCache cache, int from) {
-        String l = prefix + "layers." + i + ".";
-        long b = x.getShape().get(0), t = x.getShape().get(1);
-        int e = config.headDim();
-        NDArray hn = rmsNorm(x, p(l + "input_layernorm.weight")); // (B, T, D)
-        NDArray q = heads(linear(hn, l + "self_attn.q_proj", config.attentionBias()), b, t, config.numHeads(), e);
-        NDArray k = heads(linear(hn, l + "self_attn.k_proj", config.attentionBias()), b, t, config.numKvHeads(), e);
-        NDArray v = heads(linear(hn, l + "self_attn.v_proj", config.attentionBias()), b, t, config.numKvHeads(), e);
-        q = applyRotary(q, rope[0], rope[1]);
-        k = applyRotary(k, rope[0], rope[1]);
-        NDArray[] sel = fromPosition(from, q, bias, x);
-        q = sel[0];
-        bias = sel[1];
-        x = sel[2];
-        NDArray attn = attention(i, q, k, v, bias, cache); // (B, T - from, H*E)
-        x = x.add(linear(attn, l + "self_attn.o_proj", config.outputBias()));
-        NDArray hn2 = rmsNorm(x, p(l + "post_attention_layernorm.weight"));
-        NDArray gate = activation(linear(hn2, l + "mlp.gate_proj", config.mlpBias())); // (B, T, F)
-        NDArray up = linear(hn2, l + "mlp.up_proj", config.mlpBias());
-        return x.add(linear(gate.mul(up), l + "mlp.down_proj", config.mlpBias()));
-    }
-
-    /** (B, T, heads*E) -> (B, heads, T, E) */
-    private static NDArray heads(NDArray x, long b, long t, int heads, int e) {
-        return x.reshape(b, t, heads, e).transpose(0, 2, 1, 3);
-    }
-
-    /**
-     * softmax(q k^T / sqrt(E) + bias) v with grouped-query sharing: query head h reads key/value head h / (H/K),
-     * done by folding the group into the query length so keys and values are never copied.
-     *
-     * @param q (B, H, T, E); k, v: (B, K, T, E)
-     * @return (B, T, H*E)
-     */
-    private NDArray attention(int layer, NDArray q, NDArray k, NDArray v, NDArray bias, KvCache cache) {
-        if (cache != null) {
-            NDArray[] kv = cache.append(layer, k, v);
-            k = kv[0];
-            v = kv[1];
-        }
-        long b = q.getShape().get(0), h = q.getShape().get(1), t = q.getShape().get(2), e = q.getShape().get(3);
-        long kh = k.getShape().get(1), s = k.getShape().get(2);
-        long g = h / kh;
-        double scale = 1.0 / Math.sqrt(e);
-        if (FusedOps.appliesToAttention(q, t, s)) return FusedOps.attention(q, k, v, bias, scale).transpose(0, 2, 1, 3).reshape(b, t, h * e);
-        // Scaling q instead of the scores is bit-identical when the scale is a power of two (E = 4^k: 16, 64, 256)
-        // and otherwise differs by one rounding; it touches T*E numbers instead of T*S.
-        NDArray qs = isPowerOfTwo(scale) ? q.mul(constant(q, scale)) : q;
-        NDArray qg = g == 1 ? qs : qs.reshape(b, kh, g * t, e); // (B, K, G*T, E)
-        NDArray scores = qg.matMul(k.transpose(0, 1, 3, 2)); // (B, K, G*T, S)
-        if (g != 1) scores = scores.reshape(b, h, t, s); // (B, H, T, S)
-        if (!isPowerOfTwo(scale)) scores = scores.mul(constant(scores, scale));
-        scores = scores.add(bias);
-        NDArray probs = scores.softmax(-1);
-        if (g != 1) probs = probs.reshape(b, kh, g * t, s);
-        NDArray out = probs.matMul(v); // (B, K, G*T, E)
-        return out.reshape(b, h, t, e).transpose(0, 2, 1, 3).reshape(b, t, h * e);
     }
 
     /**
@@ -628,10 +504,6 @@ public final class Transformer implements AutoCloseable {
         } finally {
             host.close();
         }
-    }
-
-    private static boolean isPowerOfTwo(double x) {
-        return x > 0 && Math.getExponent(x) > Double.MIN_EXPONENT && x == Math.scalb(1.0, Math.getExponent(x));
     }
 
     /** Host copy of every parameter as float32, by Hugging Face name. */
@@ -702,7 +574,9 @@ public final class Transformer implements AutoCloseable {
 
     private NDArray withDelta(NDArray y, NDArray x, String module) {
         LinearDelta d = deltas.isEmpty() ? null : deltas.get(module);
-        return d == null ? y : y.add(d.apply(x));
+        if (d == null) return y;
+        if (computeType != null) return y.add(FusedOps.cast(d.apply(FusedOps.cast(x, dtype)), y.getDataType())); // float32 adapters
+        return y.add(d.apply(x));
     }
 
     /**

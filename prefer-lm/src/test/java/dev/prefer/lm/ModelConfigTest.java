@@ -79,9 +79,9 @@ class ModelConfigTest {
         e = assertThrows(DataException.class, () -> ModelConfig.read(f));
         assertTrue(e.getMessage().contains("num_key_value_heads"), e.getMessage());
         Files.writeString(f, "{\"model_type\":\"llama\",\"vocab_size\":10,\"hidden_size\":64,\"num_attention_heads\":4,"
-                + "\"num_hidden_layers\":2,\"intermediate_size\":8,\"rope_parameters\":{\"rope_type\":\"yarn\",\"factor\":4}}");
+                + "\"num_hidden_layers\":2,\"intermediate_size\":8,\"rope_parameters\":{\"rope_type\":\"longrope\",\"factor\":4}}");
         e = assertThrows(DataException.class, () -> ModelConfig.read(f));
-        assertTrue(e.getMessage().contains("yarn"), e.getMessage());
+        assertTrue(e.getMessage().contains("longrope"), e.getMessage());
         Files.writeString(f, "{not json");
         e = assertThrows(DataException.class, () -> ModelConfig.read(f));
         assertFalse(e.getMessage().contains("\n"));

@@ -53,9 +53,9 @@ public final class Lora implements AutoCloseable {
         this.model = lm.model();
     }
 
-    /** Default target modules as PEFT's table: Llama family q_proj, v_proj; GPT-2 c_attn. */
+    /** Default target modules as PEFT's table, from the family (Llama family q_proj, v_proj; GPT-2 c_attn; Phi-3 qkv_proj). */
     public static List<String> defaultTargets(Architecture a) {
-        return a == Architecture.GPT2 ? List.of("c_attn") : List.of("q_proj", "v_proj");
+        return a.loraTargets();
     }
 
     /** Module names (without {@code .weight}) of every 2-D linear weight whose last name part is a target. */
@@ -191,7 +191,7 @@ public final class Lora implements AutoCloseable {
     }
 
     private static boolean conv1d(HfModel lm) {
-        return lm.config().architecture() == Architecture.GPT2;
+        return lm.config().architecture().fanInFanOut();
     }
 
     private void put(String module, float[] a, float[] b, int in, int out, DataType type) {
@@ -287,7 +287,7 @@ public final class Lora implements AutoCloseable {
         }
         c.put("target_modules", targets);
         c.put("bias", "none");
-        c.put("fan_in_fan_out", model.config().architecture() == Architecture.GPT2);
+        c.put("fan_in_fan_out", model.config().architecture().fanInFanOut());
         c.put("inference_mode", true);
         c.put("init_lora_weights", true);
         c.put("modules_to_save", modulesToSave.isEmpty() ? null : modulesToSave);

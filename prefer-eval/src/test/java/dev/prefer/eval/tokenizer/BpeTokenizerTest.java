@@ -7,6 +7,8 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Json;
+import dev.prefer.lm.tokenizer.BpeTokenizer;
+import dev.prefer.lm.tokenizer.BpeTrainer;
 import dev.prefer.eval.tasks.ArithmeticTask;
 import dev.prefer.eval.tasks.CountingTask;
 import dev.prefer.eval.tasks.FormatTask;

@@ -1,13 +1,14 @@
-package dev.prefer.eval.model;
+package dev.prefer.lm;
 
 import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
 import dev.prefer.data.Manifest;
-import dev.prefer.eval.tokenizer.BpeTokenizer;
+import dev.prefer.lm.tokenizer.BpeTokenizer;
 import dev.prefer.lm.io.DType;
 import dev.prefer.lm.io.HostTensor;
 import dev.prefer.lm.io.SafeTensors;
+import dev.prefer.lm.tokenizer.BpeTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,51 +21,58 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * A freshly initialised Llama-layout model with Hugging Face tensor names and shapes, written as a model folder the
- * runtime (and transformers) can load: {@code config.json}, {@code generation_config.json}, {@code model.safetensors}
- * (float32), {@code tokenizer.json}, {@code tokenizer_config.json} and {@code manifest.json}.
+ * A freshly initialised model of any supported family with Hugging Face tensor names and shapes
+ * ({@link Transformer#expectedShapes}), written as a model folder the runtime (and transformers) can load:
+ * {@code config.json}, {@code generation_config.json}, {@code model.safetensors} (float32), {@code tokenizer.json},
+ * {@code tokenizer_config.json} and {@code manifest.json}. (Moved here from prefer-eval's {@code LlamaInit}; the Llama
+ * tensors it makes are the same numbers.)
  *
- * <p>Initialisation follows transformers' {@code LlamaPreTrainedModel._init_weights}: every linear weight and the
- * embedding ~ N(0, initializer_range²), the padding token's embedding row zero, RMSNorm weights one (the fixture
- * llama shows the same: std 0.2 = its initializer_range, row 0 zero, norms 1). Normal draws are Box-Muller over a
+ * <p>Initialisation follows transformers' {@code PreTrainedModel._init_weights} (e.g. {@code LlamaPreTrainedModel}):
+ * every linear/convolution weight and the embedding ~ N(0, initializer_range²), the padding token's embedding row
+ * zero, biases zero, norm weights one (Gemma's (1 + w) norms: zero). Normal draws are Box-Muller over a
  * {@link SplittableRandom} seeded per tensor from (seed, tensor name), so a tensor's values do not depend on the
  * other tensors and the same seed gives the same bytes on every JVM.
- *
- * <p>Layout ({@code // (out, in)} like torch.nn.Linear), per layer N: {@code model.layers.N.self_attn.q_proj.weight}
- * (heads·headDim, d), {@code k_proj}/{@code v_proj} (kvHeads·headDim, d), {@code o_proj} (d, heads·headDim),
- * {@code mlp.gate_proj}/{@code up_proj} (ffn, d), {@code mlp.down_proj} (d, ffn), {@code input_layernorm} and
- * {@code post_attention_layernorm} (d); then {@code model.embed_tokens.weight} (V, d), {@code model.norm.weight} (d)
- * and {@code lm_head.weight} (V, d) unless tied.
  */
-public final class LlamaInit {
-    private LlamaInit() {}
+public final class ModelInit {
+    private ModelInit() {}
 
-    /** The initial tensors by Hugging Face name, in module order. */
-    public static LinkedHashMap<String, HostTensor> tensors(LlamaConfig c, long seed) {
+    /** The initial tensors by Hugging Face name, in the order of {@link Transformer#expectedShapes}. */
+    public static LinkedHashMap<String, HostTensor> tensors(ModelConfig c, long seed) {
         LinkedHashMap<String, HostTensor> t = new LinkedHashMap<>();
-        int d = c.hiddenSize(), q = c.numAttentionHeads() * c.headDim(), kv = c.numKeyValueHeads() * c.headDim();
         double std = c.initializerRange();
-        float[] embed = normal("model.embed_tokens.weight", (long) c.vocabSize() * d, std, seed);
-        java.util.Arrays.fill(embed, c.padTokenId() * d, (c.padTokenId() + 1) * d, 0f);
-        put(t, "model.embed_tokens.weight", new long[] {c.vocabSize(), d}, embed);
-        for (int layer = 0; layer < c.numHiddenLayers(); layer++) {
-            String p = "model.layers." + layer + ".";
-            put(t, p + "self_attn.q_proj.weight", new long[] {q, d}, normal(p + "self_attn.q_proj.weight", (long) q * d, std, seed));
-            put(t, p + "self_attn.k_proj.weight", new long[] {kv, d}, normal(p + "self_attn.k_proj.weight", (long) kv * d, std, seed));
-            put(t, p + "self_attn.v_proj.weight", new long[] {kv, d}, normal(p + "self_attn.v_proj.weight", (long) kv * d, std, seed));
-            put(t, p + "self_attn.o_proj.weight", new long[] {d, q}, normal(p + "self_attn.o_proj.weight", (long) d * q, std, seed));
-            int f = c.intermediateSize();
-            put(t, p + "mlp.gate_proj.weight", new long[] {f, d}, normal(p + "mlp.gate_proj.weight", (long) f * d, std, seed));
-            put(t, p + "mlp.up_proj.weight", new long[] {f, d}, normal(p + "mlp.up_proj.weight", (long) f * d, std, seed));
-            put(t, p + "mlp.down_proj.weight", new long[] {d, f}, normal(p + "mlp.down_proj.weight", (long) d * f, std, seed));
-            put(t, p + "input_layernorm.weight", new long[] {d}, ones(d));
-            put(t, p + "post_attention_layernorm.weight", new long[] {d}, ones(d));
-        }
-        put(t, "model.norm.weight", new long[] {d}, ones(d));
-        if (!c.tieWordEmbeddings()) {
-            put(t, "lm_head.weight", new long[] {c.vocabSize(), d}, normal("lm_head.weight", (long) c.vocabSize() * d, std, seed));
+        boolean plusOne = c.architecture() == Architecture.GEMMA2 || c.architecture() == Architecture.GEMMA3;
+        String embedding = c.architecture().family().embeddingName();
+        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(c).entrySet()) {
+            String name = e.getKey();
+            long n = 1;
+            for (long s : e.getValue()) n *= s;
+            float[] x;
+            if (name.endsWith(".bias")) {
+                x = new float[Math.toIntExact(n)];
+            } else if (name.contains("norm") || name.contains(".ln_")) {
+                x = new float[Math.toIntExact(n)];
+                if (!plusOne) java.util.Arrays.fill(x, 1f);
+            } else {
+                x = normal(name, n, std, seed);
+                if (name.equals(embedding) && c.padTokenId() >= 0) {
+                    int d = c.hiddenSize();
+                    java.util.Arrays.fill(x, c.padTokenId() * d, (c.padTokenId() + 1) * d, 0f);
+                }
+            }
+            put(t, name, e.getValue(), x);
         }
         return t;
+    }
+
+    /** Number of scalar parameters of the weights {@link #tensors} makes. */
+    public static long parameterCount(ModelConfig c) {
+        long total = 0;
+        for (long[] s : Transformer.expectedShapes(c).values()) {
+            long n = 1;
+            for (long d : s) n *= d;
+            total += n;
+        }
+        return total;
     }
 
     /**
@@ -73,7 +81,7 @@ public final class LlamaInit {
      *
      * @param tokenizer its vocabulary must fit the config, and its end-of-text token must be the config's eos id
      */
-    public static Path write(Path folder, LlamaConfig config, BpeTokenizer tokenizer, long seed) {
+    public static Path write(Path folder, ModelConfig config, BpeTokenizer tokenizer, long seed) {
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize() + " tokens, config.vocabSize is " + config.vocabSize());
         }
@@ -95,14 +103,15 @@ public final class LlamaInit {
                 // not a POSIX file system
             }
             try {
-                AtomicFiles.writeString(tmp.resolve("config.json"), Json.pretty(config.toConfigJson()) + "\n");
+                AtomicFiles.writeString(tmp.resolve("config.json"), Json.pretty(config.toJson()) + "\n");
                 AtomicFiles.writeString(tmp.resolve("generation_config.json"), Json.pretty(config.toGenerationConfigJson()) + "\n");
                 SafeTensors.write(tmp.resolve("model.safetensors"), tensors(config, seed), Map.of("format", "pt"), DType.F32);
-                tokenizer.save(tmp, config.maxPositionEmbeddings());
-                Map<String, Object> cfg = new LinkedHashMap<>(config.toConfigJson());
-                cfg.put("parameters", config.parameterCount());
-                cfg.put("init", "normal(0, initializer_range), pad row zero, norms one; Box-Muller per tensor from (seed, name)");
-                Manifest.of("init-llama", cfg, seed)
+                tokenizer.save(tmp, config.maxPositions());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> cfg = new LinkedHashMap<>(Json.MAPPER.convertValue(config.toJson(), Map.class));
+                cfg.put("parameters", parameterCount(config));
+                cfg.put("init", "normal(0, initializer_range), pad row zero, biases zero, norms one; Box-Muller per tensor from (seed, name)");
+                Manifest.of("init-" + config.architecture().modelType(), cfg, seed)
                         .withInputHash("tokenizer.json", Hashes.sha256(tmp.resolve("tokenizer.json")))
                         .writeTo(tmp);
                 if (Files.isDirectory(target)) Files.delete(target); // empty, checked above
@@ -119,12 +128,6 @@ public final class LlamaInit {
 
     private static void put(Map<String, HostTensor> t, String name, long[] shape, float[] data) {
         t.put(name, HostTensor.of(name, shape, data));
-    }
-
-    private static float[] ones(int n) {
-        float[] x = new float[n];
-        java.util.Arrays.fill(x, 1f);
-        return x;
     }
 
     /** n draws of N(0, std²) from a generator seeded by (seed, name): Box-Muller on two uniforms per pair. */

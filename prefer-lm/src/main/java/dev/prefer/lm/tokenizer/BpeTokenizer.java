@@ -1,4 +1,4 @@
-package dev.prefer.eval.tokenizer;
+package dev.prefer.lm.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.prefer.eval.tokenizer;
+package dev.prefer.lm.tokenizer;
 
 import java.util.ArrayList;
 import java.util.HashMap;

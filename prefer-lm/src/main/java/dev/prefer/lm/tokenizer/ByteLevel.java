@@ -1,4 +1,4 @@
-package dev.prefer.eval.tokenizer;
+package dev.prefer.lm.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
