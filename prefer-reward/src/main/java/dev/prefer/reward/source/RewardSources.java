@@ -49,6 +49,11 @@ public final class RewardSources {
         }
     }
 
+    /** The CLI's judge cache: {@code $XDG_CACHE_HOME/prefer/judge} or {@code ~/.cache/prefer/judge}. */
+    public static Path defaultJudgeCache() {
+        return dev.prefer.reward.backbone.CachedBackbone.defaultRoot().resolveSibling("judge");
+    }
+
     /** One source from one spec (its weight, if any, is ignored: see {@link #open(List, List, Options)}). */
     public static RewardSource open(String spec, Options options) {
         RewardSpec s = RewardSpec.parse(spec);

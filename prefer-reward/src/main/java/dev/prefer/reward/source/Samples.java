@@ -17,6 +17,7 @@ import java.util.Map;
  * A JSONL file of samples to score ({@code prefer score --reward}), in either shape, mixed freely:
  * <ul>
  * <li>{@code {"prompt": ..., "completions": [...]}}: one group per row;</li>
+ * <li>{@code {"prompt": ..., "chosen": ..., "rejected": ...}} (a preference pair): the group [chosen, rejected];</li>
  * <li>{@code {"prompt": ..., "completion": ...}} or {@code {"prompt": ..., "text": ...}} (what {@code prefer
  *     generate --out} writes): one sample per row, rows with the same prompt grouped together.</li>
  * </ul>
@@ -71,11 +72,20 @@ public final class Samples {
                 fields.add(otherFields(node));
                 return;
             }
+            String chosen = node.has("chosen") && !node.has("completion") && !node.has("text") ? Jsonl.requireString(file, line, node, "chosen") : null;
+            if (chosen != null) {
+                String rejected = Jsonl.requireString(file, line, node, "rejected");
+                rows.add(new Row(line, (ObjectNode) node, prompts.size(), -1));
+                prompts.add(prompt);
+                completions.add(List.of(chosen, rejected));
+                fields.add(otherFields(node));
+                return;
+            }
             String text = null;
             for (String f : TEXT_FIELDS) {
                 if (text == null) text = Jsonl.optionalString(file, line, node, f);
             }
-            if (text == null) throw new DataException(file, line, "completions", "missing; expected \"completions\": [...], \"completion\" or \"text\"");
+            if (text == null) throw new DataException(file, line, "completions", "missing; expected \"completions\": [...], \"completion\", \"text\" or \"chosen\" and \"rejected\"");
             Integer g = byPrompt.get(prompt);
             if (g == null) {
                 g = prompts.size();
@@ -99,7 +109,7 @@ public final class Samples {
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             String k = e.getKey();
-            if (k.equals("prompt") || k.equals("completions") || TEXT_FIELDS.contains(k)) continue;
+            if (k.equals("prompt") || k.equals("completions") || k.equals("chosen") || k.equals("rejected") || TEXT_FIELDS.contains(k)) continue;
             JsonNode v = e.getValue();
             m.put(k, v.isTextual() ? v.asText() : v.isNumber() ? v.numberValue() : v.isBoolean() ? v.asBoolean() : v.toString());
         }
