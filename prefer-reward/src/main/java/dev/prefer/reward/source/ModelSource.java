@@ -1,7 +1,6 @@
 package dev.prefer.reward.source;
 
 import dev.prefer.lm.PromptResponse;
-import dev.prefer.reward.Encoder;
 import dev.prefer.reward.LmRewardModel;
 import dev.prefer.reward.RewardModel;
 import dev.prefer.reward.RewardScorer;
@@ -14,7 +13,7 @@ import java.util.List;
  * ({@code model:runs/rm}): a head on frozen embeddings (MiniLM, hashing; every head but GPM and the pairwise
  * classifier) or a language model with a score head (a sequence-classification folder or a PEFT adapter). The
  * reward is the model's raw score r(x, y). {@link #scoreAll} batches: an LM scores the completions of all groups
- * in forward passes of {@link LmRewardModel#BATCH}; an embedding head encodes each group's texts once.
+ * in forward passes of {@link LmRewardModel#BATCH}; an embedding head sends the distinct completions of all groups to its backbone at once.
  *
  * <p>The annotator (for heads with per-annotator parameters) is the spec's {@code annotator=} or else the row's
  * {@code annotator} field.
@@ -55,14 +54,14 @@ public final class ModelSource implements RewardSource {
         if (scorer instanceof LmRewardModel lm) {
             rewards = split(groups, lm.rewards(texts(groups)));
         } else if (scorer instanceof RewardModel rm) {
-            Encoder enc = rm.encoder();
             ScalarRewardHead head = (ScalarRewardHead) rm.head();
-            for (Group g : groups) {
+            List<EncodedGroups.Vectors> vs = EncodedGroups.encode(rm.encoder(), groups, annotator);
+            for (int gi = 0; gi < groups.size(); gi++) {
+                Group g = groups.get(gi);
                 String a = annotatorOf(annotator, g);
-                double[] c = enc.context(g.prompt(), a);
-                List<double[]> v = enc.responses(g.prompt(), g.completions());
+                EncodedGroups.Vectors v = vs.get(gi);
                 double[] r = new double[g.size()];
-                for (int i = 0; i < r.length; i++) r[i] = head.reward(c, v.get(i), a);
+                for (int i = 0; i < r.length; i++) r[i] = head.reward(v.context(), v.responses().get(i), a);
                 rewards.add(r);
             }
         } else {

@@ -1,6 +1,5 @@
 package dev.prefer.reward.source;
 
-import dev.prefer.reward.Encoder;
 import dev.prefer.reward.LmRewardModel;
 import dev.prefer.reward.RewardModel;
 import dev.prefer.reward.RewardScorer;
@@ -56,24 +55,32 @@ public final class PairwiseModelSource implements PairwiseSource {
         return p;
     }
 
+    /** Batched: the LM's rewards of all groups in one pass; an embedding model's completions embedded at once. */
     @Override
     public List<GroupScores> scoreAll(List<Group> groups) {
-        if (!(scorer instanceof LmRewardModel lm)) return PairwiseSource.super.scoreAll(groups);
-        List<double[]> r = ModelSource.split(groups, lm.rewards(ModelSource.texts(groups)));
-        List<GroupScores> out = new ArrayList<>(groups.size());
-        for (double[] x : r) {
-            double[][] p = bradleyTerry(x);
-            out.add(GroupScores.of(name, GroupScores.winRates(p), null, p));
+        List<double[][]> ps = new ArrayList<>(groups.size());
+        if (scorer instanceof LmRewardModel lm) {
+            for (double[] x : ModelSource.split(groups, lm.rewards(ModelSource.texts(groups)))) ps.add(bradleyTerry(x));
+        } else if (scorer instanceof RewardModel rm) {
+            List<EncodedGroups.Vectors> vs = EncodedGroups.encode(rm.encoder(), groups, annotator);
+            for (int i = 0; i < groups.size(); i++) ps.add(headMatrix(rm, groups.get(i), vs.get(i)));
+        } else {
+            for (Group g : groups) ps.add(winProbabilities(g));
         }
+        List<GroupScores> out = new ArrayList<>(groups.size());
+        for (double[][] p : ps) out.add(GroupScores.of(name, GroupScores.winRates(p), null, p));
         return out;
     }
 
     private double[][] headMatrix(RewardModel rm, Group g) {
-        Encoder enc = rm.encoder();
+        return headMatrix(rm, g, EncodedGroups.encode(rm.encoder(), List.of(g), annotator).get(0));
+    }
+
+    private double[][] headMatrix(RewardModel rm, Group g, EncodedGroups.Vectors vectors) {
         PreferenceHead head = rm.head();
         String a = ModelSource.annotatorOf(annotator, g);
-        double[] c = enc.context(g.prompt(), a);
-        List<double[]> v = enc.responses(g.prompt(), g.completions());
+        double[] c = vectors.context();
+        List<double[]> v = vectors.responses();
         int k = g.size();
         double[][] p = new double[k][k];
         for (int i = 0; i < k; i++) {

@@ -59,6 +59,53 @@ class ModelSourcesTest {
         }
     }
 
+    /** Counts embedAll calls and texts. */
+    static final class CountingBackbone implements dev.prefer.reward.backbone.Backbone {
+        final HashingBackbone inner = new HashingBackbone(32);
+        int batches;
+        int texts;
+
+        @Override
+        public String id() {
+            return inner.id();
+        }
+
+        @Override
+        public int dimension() {
+            return inner.dimension();
+        }
+
+        @Override
+        public float[] embed(String text) {
+            return inner.embed(text);
+        }
+
+        @Override
+        public List<float[]> embedAll(List<String> t) {
+            batches++;
+            texts += t.size();
+            return dev.prefer.reward.backbone.Backbone.super.embedAll(t);
+        }
+    }
+
+    @Test
+    void embeddingModelsEmbedAllGroupsAtOnce() {
+        List<Group> groups = List.of(new Group(PROMPT, CANDIDATES), new Group("Another question", List.of("No idea.", "Yes.")),
+                new Group("Third", List.of("Basil dies.")));
+        for (String kind : new String[] {"bt", "gpm"}) {
+            CountingBackbone b = new CountingBackbone();
+            RewardModel rm = new RewardModel(new EmbeddingEncoder(b, EmbeddingEncoder.ContextSource.PROMPT), Heads.create(HeadConfig.defaults(kind), 32, 32, List.of(), 11));
+            try (RewardSource s = kind.equals("bt") ? new ModelSource("model:m", rm, null) : new PairwiseModelSource("pairwise:m", rm, null)) {
+                List<GroupScores> all = s.scoreAll(groups);
+                assertEquals(1, b.batches, kind + ": one backbone batch for the completions of all groups");
+                assertEquals(5, b.texts, kind + ": each distinct completion once");
+                for (int g = 0; g < groups.size(); g++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(s.score(groups.get(g)).rewards(), all.get(g).rewards(), 1e-12, kind + " group " + g);
+                }
+            }
+        }
+    }
+
     @Test
     void gpmWinRatesMatchTheModelsRerank(@TempDir Path dir) {
         Path f = save(dir, "gpm", 5);
