@@ -20,7 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,7 +49,8 @@ import java.util.function.Predicate;
  * with exponential backoff (honouring {@code Retry-After}); other 4xx fail at once. When the endpoint stays down,
  * {@link #scoreAll} stops with one {@link JudgeException} naming it.
  *
- * <p>Cache: answers that parse are kept in memory and, when a folder is set, on disk, one file per key
+ * <p>Two identical completions are a tie without a request, and identical requests of one call are sent once.
+ * Cache: answers that parse are kept in memory (the last {@value #MEMORY_ENTRIES}) and, when a folder is set, on disk, one file per key
  * {@code sha256(url, model, temperature, max_tokens, messages)}, written atomically ({@link AtomicFiles}), so a
  * rerun or a second process sharing the folder asks nothing twice. Malformed answers are never cached.
  * {@link #counters()} reports requests, cache hits, retries and malformed answers.
@@ -59,7 +61,17 @@ public final class JudgeSource implements RewardSource {
     private final String rubric;
     private final String apiKey;
     private final HttpClient http;
-    private final Map<String, String> memory = new ConcurrentHashMap<>();
+    /** Answers kept in memory, least recently used dropped past this many. */
+    static final int MEMORY_ENTRIES = 1 << 16;
+
+    private final Map<String, String> memory = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > MEMORY_ENTRIES;
+        }
+    });
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong cacheHits = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
@@ -116,15 +128,17 @@ public final class JudgeSource implements RewardSource {
         boolean pointwise = config.mode() == JudgeConfig.Mode.POINTWISE;
         // one ask per completion (pointwise) or per ordered pair (pairwise), all groups together
         List<Future<Answer>> futures = new ArrayList<>();
+        Map<String, Future<Answer>> asked = new HashMap<>(); // identical requests of this call are sent once
         for (Group g : groups) {
             int k = g.size();
             if (pointwise) {
-                for (int i = 0; i < k; i++) futures.add(submit(pointwiseMessage(g, i), a -> !Double.isNaN(score(a))));
+                for (int i = 0; i < k; i++) futures.add(submit(asked, pointwiseMessage(g, i), a -> !Double.isNaN(score(a))));
             } else {
                 for (int i = 0; i < k; i++) {
                     for (int j = i + 1; j < k; j++) {
-                        futures.add(submit(pairwiseMessage(g, i, j), a -> JudgeTemplates.parseChoice(a) != null));
-                        if (config.bothOrders()) futures.add(submit(pairwiseMessage(g, j, i), a -> JudgeTemplates.parseChoice(a) != null));
+                        if (identical(g, i, j)) continue;
+                        futures.add(submit(asked, pairwiseMessage(g, i, j), a -> JudgeTemplates.parseChoice(a) != null));
+                        if (config.bothOrders()) futures.add(submit(asked, pairwiseMessage(g, j, i), a -> JudgeTemplates.parseChoice(a) != null));
                     }
                 }
             }
@@ -154,6 +168,10 @@ public final class JudgeSource implements RewardSource {
                 for (int i = 0; i < k; i++) {
                     p[i][i] = 0.5;
                     for (int j = i + 1; j < k; j++) {
+                        if (identical(g, i, j)) {
+                            p[i][j] = p[j][i] = 0.5;
+                            continue;
+                        }
                         double sum = 0;
                         int n = 0;
                         int orders = config.bothOrders() ? 2 : 1;
@@ -184,6 +202,11 @@ public final class JudgeSource implements RewardSource {
             }
         }
         return out;
+    }
+
+    /** Two equal completions are a tie without asking. */
+    private static boolean identical(Group g, int i, int j) {
+        return g.completions().get(i).equals(g.completions().get(j));
     }
 
     private double score(String answer) {
@@ -245,8 +268,8 @@ public final class JudgeSource implements RewardSource {
         return pool;
     }
 
-    private Future<Answer> submit(String user, Predicate<String> parses) {
-        return pool().submit(() -> ask(user, parses));
+    private Future<Answer> submit(Map<String, Future<Answer>> asked, String user, Predicate<String> parses) {
+        return asked.computeIfAbsent(user, u -> pool().submit(() -> ask(u, parses)));
     }
 
     private List<Answer> collect(List<Future<Answer>> futures) {

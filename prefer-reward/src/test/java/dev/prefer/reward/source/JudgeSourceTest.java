@@ -110,6 +110,21 @@ class JudgeSourceTest {
     }
 
     @Test
+    void duplicatesAreAskedOnce() throws IOException {
+        // pairwise: "ab" twice is a tie without a request; the two (ab, c) pairs are the same requests, sent once
+        try (JudgeStub stub = new JudgeStub(LONGER); JudgeSource j = judge(config(stub).mode(JudgeConfig.Mode.PAIRWISE).build())) {
+            GroupScores s = j.score(new Group("p", List.of("ab", "c", "ab")));
+            assertEquals(2, stub.requests(), "(ab, c) in both orders");
+            assertEquals(0.5, s.winProbabilities()[0][2], 0);
+            assertArrayEquals(new double[] {0.75, 0, 0.75}, s.rewards(), 0);
+        }
+        try (JudgeStub stub = new JudgeStub(RATER); JudgeSource j = judge(config(stub).build())) {
+            assertArrayEquals(new double[] {8.0 / 9, 8.0 / 9, 2.0 / 9}, j.score("q", List.of("good", "good", "bad"), Map.of()), 1e-12);
+            assertEquals(2, stub.requests());
+        }
+    }
+
+    @Test
     void malformedAnswersAreCountedUnderEachPolicy() throws IOException {
         // odd requests: prose without a rating, or a body that is not a chat completion at all
         BiFunction<JsonNode, Integer, JudgeStub.Reply> flaky = (b, n) -> JudgeStub.user(b).contains("bad-body")
