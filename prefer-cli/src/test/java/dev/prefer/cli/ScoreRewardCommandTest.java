@@ -57,7 +57,7 @@ class ScoreRewardCommandTest {
     @Test
     void weightedVerifierAndPairwiseJudge(@TempDir Path dir) throws Exception {
         AtomicInteger requests = new AtomicInteger();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 0);
         server.createContext("/v1/chat/completions", ex -> {
             requests.incrementAndGet();
             JsonNode body = Json.MAPPER.readTree(ex.getRequestBody().readAllBytes());

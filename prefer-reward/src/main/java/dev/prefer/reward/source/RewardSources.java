@@ -74,7 +74,7 @@ public final class RewardSources {
                 throw new IllegalArgumentException("reward weights: " + weights.size() + " weights for " + specs.size() + " reward specs");
             }
             for (RewardSpec s : parsed) {
-                if (!s.name().equals(s.text().strip())) {
+                if (!s.unweighted().equals(s.text().strip())) {
                     throw RewardSpec.error(s.text(), "has its own weight; give weights either in the specs or as reward weights, not both");
                 }
             }
@@ -154,7 +154,7 @@ public final class RewardSources {
             for (Map.Entry<String, String> e : p.entrySet()) {
                 String v = e.getValue().strip();
                 switch (e.getKey()) {
-                    case "model" -> { }
+                    case "model", "name" -> { }
                     case "mode" -> b.mode(switch (v.toLowerCase()) {
                         case "pointwise" -> JudgeConfig.Mode.POINTWISE;
                         case "pairwise" -> JudgeConfig.Mode.PAIRWISE;

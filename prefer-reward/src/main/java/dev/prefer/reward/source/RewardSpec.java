@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *     {@code concurrency}, {@code cache} (a folder, or {@code none}), {@code api-key-env}, {@code malformed}
  *     (neutral|skip|fail), {@code scale} (MIN-MAX, e.g. 1-10), {@code orders} (both|one).</li>
  * </ul>
- * A leading {@code 0.5*} weights the source in a sum. Keys accept {@code _} for {@code -}; values are URL-decoded.
+ * Every kind takes {@code name=} (its name in metrics, {@code rewards/NAME/mean}; default: the spec without its
+ * weight). A leading {@code 0.5*} weights the source in a sum. Keys accept {@code _} for {@code -}; values are URL-decoded.
  * Errors are one line and quote the spec.
  *
  * @param text   the spec as written
@@ -36,10 +37,10 @@ public record RewardSpec(String text, double weight, String kind, String target,
     public static final List<String> KINDS = List.of("verifier", "model", "pairwise", "judge");
 
     static final Map<String, Set<String>> KEYS = Map.of(
-            "verifier", Set.of(),
-            "model", Set.of("annotator"),
-            "pairwise", Set.of("annotator"),
-            "judge", Set.of("model", "mode", "rubric", "system", "temperature", "max-tokens", "timeout", "backoff", "retries", "concurrency",
+            "verifier", Set.of("name"),
+            "model", Set.of("name", "annotator"),
+            "pairwise", Set.of("name", "annotator"),
+            "judge", Set.of("name", "model", "mode", "rubric", "system", "temperature", "max-tokens", "timeout", "backoff", "retries", "concurrency",
                     "cache", "api-key-env", "malformed", "scale", "orders"));
 
     private static final Pattern WEIGHTED = Pattern.compile("\\s*([+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?)\\s*\\*\\s*(.*)", Pattern.DOTALL);
@@ -48,8 +49,14 @@ public record RewardSpec(String text, double weight, String kind, String target,
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
     }
 
-    /** The spec's name in metrics: the text without its weight. */
+    /** The spec's name in metrics: its {@code name=} when given, else the text without its weight. */
     public String name() {
+        if (params.containsKey("name")) return params.get("name");
+        return unweighted();
+    }
+
+    /** The text without its weight. */
+    String unweighted() {
         Matcher m = WEIGHTED.matcher(text);
         return m.matches() ? m.group(2).strip() : text.strip();
     }
@@ -82,8 +89,9 @@ public record RewardSpec(String text, double weight, String kind, String target,
                 String key = decode(text, kv.substring(0, eq)).strip().toLowerCase().replace('_', '-');
                 String value = decode(text, kv.substring(eq + 1));
                 if (!KEYS.get(kind).contains(key)) {
-                    throw error(text, "unknown key '" + key + "' for " + kind + (KEYS.get(kind).isEmpty() ? " (it takes none)" : "; expected one of " + new java.util.TreeSet<>(KEYS.get(kind))));
+                    throw error(text, "unknown key '" + key + "' for " + kind + "; expected one of " + new java.util.TreeSet<>(KEYS.get(kind)));
                 }
+                if (key.equals("name") && value.isBlank()) throw error(text, "name= is empty");
                 if (params.put(key, value) != null) throw error(text, "key '" + key + "' given twice");
             }
         }

@@ -52,7 +52,7 @@ final class JudgeStub implements AutoCloseable {
     });
 
     JudgeStub(BiFunction<JsonNode, Integer, Reply> handler) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0), 0);
         server.setExecutor(pool);
         server.createContext("/v1/chat/completions", ex -> {
             int now = inFlight.incrementAndGet();

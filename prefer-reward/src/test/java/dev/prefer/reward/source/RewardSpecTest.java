@@ -33,6 +33,8 @@ class RewardSpecTest {
         assertEquals(-0.2, j.weight(), 1e-15);
         assertEquals("http://127.0.0.1:8000/v1", j.target());
         assertEquals("qwen/7b", j.params().get("model"));
+        assertEquals("judge:http://127.0.0.1:8000/v1?model=qwen%2F7b&mode=pairwise&max_tokens=16", j.name());
+        assertEquals("judge", RewardSpec.parse("0.3*judge:http://h/v1?model=m&name=judge").name());
         assertEquals("16", j.params().get("max-tokens"), "snake_case keys are accepted as kebab-case");
     }
 
@@ -42,8 +44,9 @@ class RewardSpecTest {
                 {"verifyer:arithmetic", "unknown kind 'verifyer'"},
                 {"arithmetic", "expected KIND:TARGET"},
                 {"model:", "model needs a target"},
-                {"model:runs/rm?head=gpm", "unknown key 'head' for model; expected one of [annotator]"},
-                {"verifier:arithmetic?x=1", "it takes none"},
+                {"model:runs/rm?head=gpm", "unknown key 'head' for model; expected one of [annotator, name]"},
+                {"verifier:arithmetic?x=1", "unknown key 'x' for verifier; expected one of [name]"},
+                {"verifier:arithmetic?name=", "name= is empty"},
                 {"judge:http://h/v1?model=a&model=b", "given twice"},
                 {"judge:http://h/v1?model", "expected key=value"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RewardSpec.parse(c[0]));
