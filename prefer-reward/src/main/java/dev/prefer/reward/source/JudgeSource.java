@@ -55,7 +55,7 @@ import java.util.function.Predicate;
  * rerun or a second process sharing the folder asks nothing twice. Malformed answers are never cached.
  * {@link #counters()} reports requests, cache hits, retries and malformed answers.
  */
-public final class JudgeSource implements RewardSource {
+public final class JudgeSource implements BatchedSource {
     private final String name;
     private final JudgeConfig config;
     private final String rubric;
@@ -114,11 +114,6 @@ public final class JudgeSource implements RewardSource {
         m.put(name + "/retries", retries.get());
         m.put(name + "/malformed", malformed.get());
         return m;
-    }
-
-    @Override
-    public GroupScores score(Group group) {
-        return scoreAll(List.of(group)).get(0);
     }
 
     /** Scores every group, with all their requests sharing the concurrency limit. */

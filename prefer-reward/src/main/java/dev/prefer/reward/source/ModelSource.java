@@ -18,7 +18,7 @@ import java.util.List;
  * <p>The annotator (for heads with per-annotator parameters) is the spec's {@code annotator=} or else the row's
  * {@code annotator} field.
  */
-public final class ModelSource implements RewardSource {
+public final class ModelSource implements BatchedSource {
     private final String name;
     private final RewardScorer scorer;
     private final String annotator;
@@ -41,11 +41,6 @@ public final class ModelSource implements RewardSource {
     @Override
     public String name() {
         return name;
-    }
-
-    @Override
-    public GroupScores score(Group group) {
-        return scoreAll(List.of(group)).get(0);
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.Map;
  * (its own reward under its name, unweighted, and its sub-scores), so each source's mean is logged apart. The
  * win matrix is passed on when exactly one part is pairwise.
  */
-public final class WeightedSum implements RewardSource {
+public final class WeightedSum implements BatchedSource {
     /** One part and its weight. */
     public record Part(RewardSource source, double weight) {
         public Part {
@@ -41,11 +41,6 @@ public final class WeightedSum implements RewardSource {
     @Override
     public String name() {
         return name;
-    }
-
-    @Override
-    public GroupScores score(Group group) {
-        return scoreAll(List.of(group)).get(0);
     }
 
     @Override
