@@ -10,6 +10,7 @@ import dev.prefer.reward.RewardModel;
 import dev.prefer.reward.RewardScorer;
 import dev.prefer.reward.source.RewardSource;
 import dev.prefer.reward.source.RewardSources;
+import dev.prefer.reward.source.RewardSpec;
 import dev.prefer.reward.source.Samples;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -132,6 +133,7 @@ public final class ScoreCommand implements Callable<Integer> {
     /** {@code --reward}: the library's {@link Samples#score} over the sources the specs name. */
     private int scoreSamples() {
         if (annotator != null || weights != null) throw new IllegalArgumentException("--annotator and --weights go with --model; with --reward write model:DIR?annotator=NAME");
+        if (io.format != null || io.skipBadRows) throw new IllegalArgumentException("--format and --skip-bad-rows go with --model (samples files have one layout)");
         RewardSources.Options options = RewardSources.Options.defaults().withBackbone(io.backbone()).withApiKeyEnv(judgeApiKeyEnv)
                 .withJudgeCache(noJudgeCache ? null : judgeCache != null ? judgeCache : RewardSources.defaultJudgeCache());
         Samples.Read input = Samples.read(data);
@@ -151,6 +153,13 @@ public final class ScoreCommand implements Callable<Integer> {
                 config.put("means", finite(scored.means()));
                 config.put("counters", source.counters());
                 Manifest man = Manifest.of("reward-scores", config, null).withInput("data", data);
+                for (String text : rewards) {
+                    RewardSpec spec = RewardSpec.parse(text);
+                    if (spec.kind().equals("model") || spec.kind().equals("pairwise")) man = man.withInput(spec.name(), Path.of(spec.target()));
+                    for (String file : new String[] {"rubric", "system"}) {
+                        if (spec.params().containsKey(file)) man = man.withInput(spec.name() + "/" + file, Path.of(spec.params().get(file)));
+                    }
+                }
                 AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".manifest.json"), man.toJson() + "\n");
             }
             System.err.println("prefer: scored " + input.completions() + " completions of " + input.groups().size() + " prompts"

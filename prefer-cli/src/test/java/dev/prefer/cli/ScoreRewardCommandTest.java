@@ -109,6 +109,7 @@ class ScoreRewardCommandTest {
         RewardCommandsTest.run(0, "score", "--reward", "model:" + rm, "--data", SHARED.resolve("fixtures/hf-tiny/pairs.jsonl").toString(), "--out", out.toString());
         List<String> rows = Files.readAllLines(out);
         assertEquals(ex.size(), rows.size());
+        assertTrue(Json.readObject(dir.resolve("scored.jsonl.manifest.json")).get("inputs").get("model:" + rm).asText().startsWith("sha256:"));
         for (int i = 0; i < rows.size(); i++) {
             JsonNode r = Json.MAPPER.readTree(rows.get(i));
             assertEquals(ex.get(i).get("reward_chosen").asDouble(), r.get("rewards").get(0).asDouble(), 1e-4);
@@ -124,7 +125,8 @@ class ScoreRewardCommandTest {
                 {"reward spec 'modle:runs/rm': unknown kind 'modle'", "--reward", "modle:runs/rm"},
                 {"give either --model DIR (score pairs) or --reward SPEC (score samples)", "--reward", "verifier:arithmetic", "--model", dir.toString()},
                 {"reward weights: 2 weights for 1 reward specs", "--reward", "verifier:arithmetic", "--reward-weights", "1,2"},
-                {"verifier:format: prompt '12+35=' is not a format problem", "--reward", "verifier:format"}};
+                {"verifier:format: prompt '12+35=' is not a format problem", "--reward", "verifier:format"},
+                {"--format and --skip-bad-rows go with --model", "--reward", "verifier:arithmetic", "--skip-bad-rows"}};
         for (String[] c : cases) {
             String[] args = new String[c.length + 2];
             args[0] = "score";
