@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
                 "  ./prefer score --model runs/rm-pal --data pairs.jsonl --annotator alice",
                 "  ./prefer score --model runs/rm-multi --data pairs.jsonl --weights preference=0.8,verbosity=-0.6",
                 "  ./prefer score --model ../shared/fixtures/hf-tiny-rm/llama-rm --data ../shared/fixtures/hf-tiny/pairs.jsonl",
+                "  ./prefer score --reward pairwise:../shared/fixtures/hf-tiny-rm/llama-rm --data ../shared/fixtures/hf-tiny/pairs.jsonl",
                 "  ./prefer score --reward verifier:arithmetic --data samples.jsonl --out scored.jsonl",
                 "  ./prefer score --reward verifier:arithmetic --reward model:runs/rm --reward-weights 1,0.5 --data samples.jsonl",
                 "  ./prefer score --reward pairwise:runs/rm-gpm --data samples.jsonl",

@@ -18,6 +18,7 @@ import java.util.List;
  *     antisymmetric; for antisymmetric heads (Bradley–Terry family, GPM) it is exactly σ(l(i, j));</li>
  * <li>LM score heads: P[i][j] = σ(r_i − r_j) (Bradley–Terry), the rewards of all groups batched.</li>
  * </ul>
+ * Two identical completions tie (1/2) exactly.
  */
 public final class PairwiseModelSource implements PairwiseSource {
     private final String name;
@@ -38,8 +39,8 @@ public final class PairwiseModelSource implements PairwiseSource {
 
     @Override
     public double[][] winProbabilities(Group group) {
-        if (scorer instanceof RewardModel rm) return headMatrix(rm, group);
-        if (scorer instanceof LmRewardModel lm) return bradleyTerry(lm.rewards(ModelSource.texts(List.of(group))));
+        if (scorer instanceof RewardModel rm) return tieIdentical(group, headMatrix(rm, group));
+        if (scorer instanceof LmRewardModel lm) return tieIdentical(group, bradleyTerry(lm.rewards(ModelSource.texts(List.of(group)))));
         int k = group.size();
         double[][] p = new double[k][k];
         String a = ModelSource.annotatorOf(annotator, group);
@@ -52,7 +53,7 @@ public final class PairwiseModelSource implements PairwiseSource {
                 p[j][i] = 1 - pij;
             }
         }
-        return p;
+        return tieIdentical(group, p);
     }
 
     /** Batched: the LM's rewards of all groups in one pass; an embedding model's completions embedded at once. */
@@ -68,7 +69,10 @@ public final class PairwiseModelSource implements PairwiseSource {
             for (Group g : groups) ps.add(winProbabilities(g));
         }
         List<GroupScores> out = new ArrayList<>(groups.size());
-        for (double[][] p : ps) out.add(GroupScores.of(name, GroupScores.winRates(p), null, p));
+        for (int i = 0; i < groups.size(); i++) {
+            double[][] p = tieIdentical(groups.get(i), ps.get(i));
+            out.add(GroupScores.of(name, GroupScores.winRates(p), null, p));
+        }
         return out;
     }
 
@@ -90,6 +94,14 @@ public final class PairwiseModelSource implements PairwiseSource {
                 p[i][j] = pij;
                 p[j][i] = 1 - pij;
             }
+        }
+        return p;
+    }
+
+    /** Two identical completions tie exactly (a batch's padding may otherwise round their rewards apart). */
+    static double[][] tieIdentical(Group g, double[][] p) {
+        for (int i = 0; i < p.length; i++) {
+            for (int j = i + 1; j < p.length; j++) if (g.completions().get(i).equals(g.completions().get(j))) p[i][j] = p[j][i] = 0.5;
         }
         return p;
     }

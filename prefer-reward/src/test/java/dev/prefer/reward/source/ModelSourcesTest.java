@@ -162,6 +162,9 @@ class ModelSourcesTest {
             }
         }
         try (RewardSource s = RewardSources.open("pairwise:" + rmDir, O)) {
+            // pair 6 has chosen == rejected: an exact tie whatever the batch's rounding
+            assertEquals(pairs.get(5).chosen(), pairs.get(5).rejected());
+            assertEquals(0.5, s.scoreAll(groups).get(5).winProbabilities()[0][1], 0);
             List<GroupScores> got = s.scoreAll(groups.subList(0, 3));
             for (int i = 0; i < 3; i++) {
                 double rc = ex.get(i).get("reward_chosen").asDouble(), rr = ex.get(i).get("reward_rejected").asDouble();
