@@ -1,0 +1,228 @@
+package dev.prefer.reward.source;
+
+import dev.prefer.eval.tasks.Tasks;
+import dev.prefer.reward.Backbones;
+import dev.prefer.reward.RewardScorer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Builds reward sources from {@link RewardSpec} strings: the one entry point of {@code prefer score --reward} and the online trainers. */
+public final class RewardSources {
+    private RewardSources() {}
+
+    /**
+     * What the specs do not say.
+     *
+     * @param backbone   how embedding reward models open their backbone
+     * @param judgeCache default answer cache folder of LLM judges (a spec's {@code cache=} overrides; null: none)
+     * @param apiKeyEnv  default environment variable of the judges' API key (a spec's {@code api-key-env=} overrides)
+     * @param env        reads environment variables ({@code System::getenv}; tests pass a map)
+     */
+    public record Options(Backbones.Options backbone, Path judgeCache, String apiKeyEnv, Function<String, String> env) {
+        public static Options defaults() {
+            return new Options(Backbones.Options.defaults(), null, "OPENAI_API_KEY", System::getenv);
+        }
+
+        public Options withJudgeCache(Path p) {
+            return new Options(backbone, p, apiKeyEnv, env);
+        }
+
+        public Options withApiKeyEnv(String v) {
+            return new Options(backbone, judgeCache, v, env);
+        }
+
+        public Options withEnv(Function<String, String> v) {
+            return new Options(backbone, judgeCache, apiKeyEnv, v);
+        }
+
+        public Options withBackbone(Backbones.Options v) {
+            return new Options(v, judgeCache, apiKeyEnv, env);
+        }
+    }
+
+    /** The CLI's judge cache: {@code $XDG_CACHE_HOME/prefer/judge} or {@code ~/.cache/prefer/judge}. */
+    public static Path defaultJudgeCache() {
+        return dev.prefer.reward.backbone.CachedBackbone.defaultRoot().resolveSibling("judge");
+    }
+
+    /** One source from one spec (its weight, if any, is ignored: see {@link #open(List, List, Options)}). */
+    public static RewardSource open(String spec, Options options) {
+        RewardSpec s = RewardSpec.parse(spec);
+        return open(s, s.name(), options);
+    }
+
+    /**
+     * TRL's {@code reward_funcs} and {@code reward_weights}: one source per spec, weighted by the spec's own
+     * {@code W*} prefix or by {@code weights} (one per spec; not both). A single unweighted spec gives the bare
+     * source, anything else a {@link WeightedSum}. Sources opened before a failing spec are closed.
+     */
+    public static RewardSource open(List<String> specs, List<Double> weights, Options options) {
+        if (specs == null || specs.isEmpty()) throw new IllegalArgumentException("no reward spec; give at least one, e.g. verifier:arithmetic");
+        List<RewardSpec> parsed = new ArrayList<>();
+        for (String s : specs) parsed.add(RewardSpec.parse(s));
+        if (weights != null && !weights.isEmpty()) {
+            if (weights.size() != specs.size()) {
+                throw new IllegalArgumentException("reward weights: " + weights.size() + " weights for " + specs.size() + " reward specs");
+            }
+            for (RewardSpec s : parsed) {
+                if (!s.unweighted().equals(s.text().strip())) {
+                    throw RewardSpec.error(s.text(), "has its own weight; give weights either in the specs or as reward weights, not both");
+                }
+            }
+        }
+        if (parsed.size() == 1 && (weights == null || weights.isEmpty()) && parsed.get(0).weight() == 1) return open(parsed.get(0), parsed.get(0).name(), options);
+        List<WeightedSum.Part> parts = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        try {
+            for (int i = 0; i < parsed.size(); i++) {
+                RewardSpec s = parsed.get(i);
+                int n = seen.merge(s.name(), 1, Integer::sum);
+                String name = n == 1 ? s.name() : s.name() + "#" + n;
+                double w = weights != null && !weights.isEmpty() ? weights.get(i) : s.weight();
+                parts.add(new WeightedSum.Part(open(s, name, options), w));
+            }
+        } catch (RuntimeException e) {
+            for (WeightedSum.Part p : parts) {
+                try {
+                    p.source().close();
+                } catch (RuntimeException ignored) {
+                    e.addSuppressed(ignored);
+                }
+            }
+            throw e;
+        }
+        return new WeightedSum(parts);
+    }
+
+    static RewardSource open(RewardSpec spec, String name, Options options) {
+        switch (spec.kind()) {
+            case "verifier" -> {
+                try {
+                    return new VerifierSource(name, Tasks.byName(spec.target()));
+                } catch (IllegalArgumentException e) {
+                    throw RewardSpec.error(spec.text(), e.getMessage());
+                }
+            }
+            case "model", "pairwise" -> {
+                Path folder = Path.of(spec.target());
+                if (!Files.isDirectory(folder)) throw RewardSpec.error(spec.text(), "no such model folder " + folder);
+                RewardScorer scorer;
+                try {
+                    scorer = RewardScorer.open(folder, options.backbone());
+                } catch (RuntimeException e) {
+                    throw RewardSpec.error(spec.text(), dev.prefer.data.DataException.oneLine(e.getMessage()));
+                }
+                String annotator = spec.params().get("annotator");
+                try {
+                    return spec.kind().equals("model") ? new ModelSource(name, scorer, annotator) : new PairwiseModelSource(name, scorer, annotator);
+                } catch (RuntimeException e) {
+                    scorer.close();
+                    throw RewardSpec.error(spec.text(), e.getMessage());
+                }
+            }
+            case "judge" -> {
+                return new JudgeSource(name, judgeConfig(spec, options), options.env());
+            }
+            default -> throw RewardSpec.error(spec.text(), "unknown kind " + spec.kind());
+        }
+    }
+
+    /** The judge settings a {@code judge:} spec writes (defaults of {@link JudgeConfig} for the rest). */
+    public static JudgeConfig judgeConfig(RewardSpec spec, Options options) {
+        Map<String, String> p = spec.params();
+        URI endpoint;
+        try {
+            endpoint = new URI(spec.target());
+        } catch (URISyntaxException e) {
+            throw RewardSpec.error(spec.text(), "bad endpoint URL: " + e.getMessage());
+        }
+        if (!p.containsKey("model")) throw RewardSpec.error(spec.text(), "judge needs model=NAME (the judge model's name at the endpoint)");
+        JudgeConfig.Builder b;
+        try {
+            b = JudgeConfig.builder(endpoint, p.get("model"));
+            if (options.apiKeyEnv() != null) b.apiKeyEnv(options.apiKeyEnv());
+            b.cache(options.judgeCache());
+            for (Map.Entry<String, String> e : p.entrySet()) {
+                String v = e.getValue().strip();
+                switch (e.getKey()) {
+                    case "model", "name" -> { }
+                    case "mode" -> b.mode(switch (v.toLowerCase()) {
+                        case "pointwise" -> JudgeConfig.Mode.POINTWISE;
+                        case "pairwise" -> JudgeConfig.Mode.PAIRWISE;
+                        default -> throw new IllegalArgumentException("mode must be pointwise or pairwise, got '" + v + "'");
+                    });
+                    case "rubric" -> b.rubric(readFile(spec, "rubric", v));
+                    case "system" -> b.system(readFile(spec, "system", v));
+                    case "temperature" -> b.temperature(number("temperature", v));
+                    case "max-tokens" -> b.maxTokens(integer("max-tokens", v));
+                    case "timeout" -> b.timeout(seconds("timeout", v));
+                    case "backoff" -> b.backoff(seconds("backoff", v));
+                    case "retries" -> b.retries(integer("retries", v));
+                    case "concurrency" -> b.concurrency(integer("concurrency", v));
+                    case "cache" -> b.cache(v.equalsIgnoreCase("none") ? null : Path.of(v));
+                    case "api-key-env" -> b.apiKeyEnv(v);
+                    case "malformed" -> b.onMalformed(switch (v.toLowerCase()) {
+                        case "neutral" -> JudgeConfig.Malformed.NEUTRAL;
+                        case "skip" -> JudgeConfig.Malformed.SKIP;
+                        case "fail" -> JudgeConfig.Malformed.FAIL;
+                        default -> throw new IllegalArgumentException("malformed must be neutral, skip or fail, got '" + v + "'");
+                    });
+                    case "scale" -> {
+                        int dash = v.indexOf('-', 1);
+                        if (dash < 0) throw new IllegalArgumentException("scale must be MIN-MAX, e.g. 1-10, got '" + v + "'");
+                        b.scale(number("scale", v.substring(0, dash)), number("scale", v.substring(dash + 1)));
+                    }
+                    case "orders" -> b.bothOrders(switch (v.toLowerCase()) {
+                        case "both" -> true;
+                        case "one" -> false;
+                        default -> throw new IllegalArgumentException("orders must be both or one, got '" + v + "'");
+                    });
+                    default -> throw new IllegalArgumentException("unknown key " + e.getKey());
+                }
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("reward spec '")) throw e;
+            throw RewardSpec.error(spec.text(), e.getMessage());
+        }
+    }
+
+    private static String readFile(RewardSpec spec, String key, String file) {
+        try {
+            return Files.readString(Path.of(file));
+        } catch (IOException e) {
+            throw RewardSpec.error(spec.text(), key + " file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static double number(String key, String v) {
+        try {
+            double d = Double.parseDouble(v.strip());
+            if (!Double.isFinite(d)) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, got '" + v + "'");
+        }
+    }
+
+    private static int integer(String key, String v) {
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static Duration seconds(String key, String v) {
+        return Duration.ofNanos(Math.round(number(key, v) * 1e9));
+    }
+}
