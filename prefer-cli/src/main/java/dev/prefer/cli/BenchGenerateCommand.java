@@ -148,6 +148,29 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184");
         env.put("OMP_WAIT_POLICY", "passive");
         Process p = pb.start();
+        // the script's own ru_maxrss inherits the JVM's high-water mark across the spawn: poll the child's VmHWM
+        double[] childPeak = {Double.NaN};
+        Thread poll = new Thread(() -> {
+            Path status = Path.of("/proc/" + p.pid() + "/status");
+            while (p.isAlive()) {
+                try {
+                    for (String l : Files.readAllLines(status)) {
+                        if (l.startsWith("VmHWM:")) {
+                            double v = Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
+                            childPeak[0] = Double.isNaN(childPeak[0]) ? v : Math.max(childPeak[0], v);
+                        }
+                    }
+                    Thread.sleep(100);
+                } catch (IOException | RuntimeException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        });
+        poll.setDaemon(true);
+        poll.start();
         StringBuilder all = new StringBuilder();
         double[] out = null;
         double logp = Double.NaN;
@@ -162,6 +185,8 @@ public final class BenchGenerateCommand implements Callable<Integer> {
             }
         }
         int code = p.waitFor();
+        poll.join(1000);
+        if (out != null) out[3] = childPeak[0];
         if (code != 0 || out == null) {
             throw new IllegalArgumentException("the PyTorch reference failed (exit " + code + "): " + all.toString().strip().replace('\n', ' '));
         }

@@ -122,12 +122,28 @@ final class BatchGeneration {
         }
         List<Row> active = rows;
         long[] next = null;
+        DecodeScript script = null;
         try (NDManager gen = model.manager().newSubManager(); Transformer.KvCache cache = model.newCache(gen)) {
+          try {
             for (int n = 0; n < cfg.maxNewTokens() && !active.isEmpty(); n++) {
                 int b = active.size();
                 long[] chosen;
                 double[] lp;
-                try (NDManager step = gen.newSubManager()) {
+                if (script != null) {
+                    long[] stepPos = new long[b], offs = new long[b];
+                    for (int r = 0; r < b; r++) {
+                        Row row = active.get(r);
+                        stepPos[r] = row.req.length() + n - 1;
+                        offs[r] = lmax - row.req.length();
+                    }
+                    DecodeScript.Out o = script.step(next, stepPos, offs, lmax + n, cfg.temperature(), cfg.greedy());
+                    chosen = cfg.greedy() ? o.argmax() : new long[b];
+                    lp = new double[b];
+                    for (int r = 0; r < b; r++) {
+                        if (!cfg.greedy()) chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
+                        lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
+                    }
+                } else try (NDManager step = gen.newSubManager()) {
                     NDArray logits;
                     if (n == 0) {
                         NDArray h = model.forward(step, ids, pos, valid, p, cache, lmax - 1); // (P, 1, D)
@@ -187,14 +203,26 @@ final class BatchGeneration {
                     }
                 }
                 if (still.size() < b && !still.isEmpty()) {
-                    try (NDManager step = gen.newSubManager()) {
-                        cache.selectRows(Transformer.engineOwned(step.create(Arrays.copyOf(keep, still.size()))));
+                    if (script != null) {
+                        script.selectRows(Arrays.copyOf(keep, still.size()));
+                    } else {
+                        try (NDManager step = gen.newSubManager()) {
+                            cache.selectRows(Transformer.engineOwned(step.create(Arrays.copyOf(keep, still.size()))));
+                        }
                     }
+                }
+                if (n == 0 && !still.isEmpty() && cfg.maxNewTokens() > 1 && DecodeScript.applies(model)) {
+                    // the prefilled cache (its rows already narrowed to the running ones) moves into the scripted step's buffers
+                    script = DecodeScript.from(model, cache, smax, gen);
+                    cache.close();
                 }
                 active = still;
                 next = new long[active.size()];
                 for (int r = 0; r < active.size(); r++) next[r] = active.get(r).tokens[active.get(r).n - 1];
             }
+          } finally {
+            if (script != null) script.close();
+          }
         }
     }
 

@@ -719,6 +719,11 @@ public final class Transformer implements AutoCloseable {
         else deltas.put(module, delta);
     }
 
+    /** Whether any linear delta (LoRA) is attached. */
+    boolean hasLinearDeltas() {
+        return !deltas.isEmpty();
+    }
+
     /** Removes every attached delta. */
     public void clearLinearDeltas() {
         deltas.clear();

@@ -79,9 +79,10 @@ class BatchGenerationTest {
         }
     }
 
-    @Test
-    void aSampleIsTheSameAloneAndInAnyBatch() {
-        try (CausalLM lm = CausalLM.load(Fixtures.model("llama", "policy"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void aSampleIsTheSameAloneAndInAnyBatch(String arch) {
+        try (CausalLM lm = CausalLM.load(Fixtures.model(arch, "policy"))) {
             List<String> prompts = List.of("the cat", "Q: 5+5=", "a", "hello there, how are you");
             List<GenerationRequest> reqs = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) reqs.add(new GenerationRequest(lm.encodePrompt(prompts.get(i)), 100 + i));
