@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * A Hugging Face causal language model (GPT-2, Llama, Qwen2, Mistral) loaded from a local folder: sequence
@@ -21,6 +20,8 @@ import java.util.Random;
  * try (CausalLM lm = CausalLM.load(Path.of("models/gpt2"))) {
  *     List<SequenceLogps> lp = lm.logps(List.of(new PromptResponse("Q: 1+1=", " 2")));
  *     List<Generation> g = lm.generate(List.of("Once upon"), GenerationConfig.greedy(16));
+ *     List<List<Completion>> k = lm.complete(List.of(new GenerationRequest(lm.encodePrompt("Q: 2+2="), 7L)),
+ *             GenerationConfig.sample(16, 1.0, 0, 1.0, 0L).withSamples(4)); // 4 samples of one prompt
  *     lm.save(Path.of("out/copy"));
  * }
  * }</pre>
@@ -438,103 +439,88 @@ public final class CausalLM implements AutoCloseable, HfModel {
         return new LogpsTensors(sums, tokenLogps, counts);
     }
 
-    /** Generates from text prompts (encoded without special tokens). */
+    /** Generates from text prompts (encoded without special tokens); one sample each, as {@link #generateIds}. */
     public List<Generation> generate(List<String> prompts, GenerationConfig cfg) {
-        requireTokenizer();
         List<long[]> ids = new ArrayList<>(prompts.size());
-        for (String p : prompts) {
-            long[] e = tokenizer.encode(p);
-            if (e.length == 0) {
-                int bos = tokenizer.specialTokens().bosId();
-                if (bos < 0) throw new IllegalArgumentException("empty prompt and the checkpoint has no bos token to start from");
-                e = new long[] {bos};
-            }
-            ids.add(e);
-        }
+        for (String p : prompts) ids.add(encodePrompt(p));
         return generateIds(ids, cfg);
     }
 
     /**
-     * Generates continuations of several prompts at once with a KV cache. Prompts are left-padded to a common length;
-     * each row keeps its own positions (0 at its first real token) and a key mask hides its pads, so a row's tokens
-     * do not depend on the other rows.
+     * A text prompt's ids as generation reads them: encoded without special tokens (the fixtures' convention); an
+     * empty prompt starts from bos.
+     */
+    public long[] encodePrompt(String prompt) {
+        requireTokenizer();
+        long[] e = tokenizer.encode(prompt);
+        if (e.length == 0) {
+            int bos = tokenizer.specialTokens().bosId();
+            if (bos < 0) throw new IllegalArgumentException("empty prompt and the checkpoint has no bos token to start from");
+            e = new long[] {bos};
+        }
+        return e;
+    }
+
+    /**
+     * A conversation's ids: rendered with the checkpoint's chat template ({@code tokenizer_config.json}
+     * {@code chat_template}, or {@code chat_template.jinja}) with the generation prompt appended (a final assistant
+     * message is continued instead), then encoded without adding special tokens — the template writes them, as
+     * transformers' {@code apply_chat_template(..., add_generation_prompt=True)} does.
+     */
+    public long[] encodeChat(List<dev.prefer.data.pref.ChatMessage> messages) {
+        return encodePrompt(chatTemplate().renderPrompt(messages));
+    }
+
+    private dev.prefer.data.pref.ChatTemplate chatTemplate;
+
+    /** The checkpoint's chat template (read once); a one-line error naming the file when it has none. */
+    public synchronized dev.prefer.data.pref.ChatTemplate chatTemplate() {
+        requireTokenizer();
+        if (chatTemplate == null) chatTemplate = dev.prefer.data.pref.ChatTemplate.fromTokenizerConfig(source);
+        return chatTemplate;
+    }
+
+    /**
+     * Generates continuations of several prompts with a KV cache, one per prompt (the batched path of
+     * {@link #complete(List, GenerationConfig)}); row r samples with seed
+     * {@code GenerationRequest.itemSeed(cfg.seed(), r)}. {@code cfg.samples()} is ignored (one each).
      */
     public List<Generation> generateIds(List<long[]> prompts, GenerationConfig cfg) {
-        int b = prompts.size();
-        if (b == 0) return List.of();
-        int lmax = 0;
-        for (long[] p : prompts) {
-            if (p.length == 0) throw new IllegalArgumentException("empty prompt");
-            lmax = Math.max(lmax, p.length);
-        }
-        int smax = lmax + cfg.maxNewTokens();
-        if (smax > config.maxPositions()) {
-            throw new IllegalArgumentException("prompt + max new tokens = " + smax + " exceeds the model's " + config.maxPositions() + " positions");
-        }
-        long pad = padId();
-        boolean[] validAll = new boolean[b * smax];
-        long[] ids = new long[b * lmax];
-        long[] pos = new long[b * lmax];
-        for (int r = 0; r < b; r++) {
-            long[] p = prompts.get(r);
-            int off = lmax - p.length;
-            for (int j = 0; j < lmax; j++) {
-                ids[r * lmax + j] = j < off ? pad : p[j - off];
-                pos[r * lmax + j] = Math.max(0, j - off);
-                validAll[r * smax + j] = j >= off;
-            }
-        }
-        List<Integer> eosIds = config.eosTokenIds();
-        long[][] out = new long[b][cfg.maxNewTokens()];
-        int[] produced = new int[b];
-        boolean[] done = new boolean[b];
-        Random rng = new Random(cfg.seed());
-        int v = config.vocabSize();
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDManager gen = model.manager().newSubManager(); Transformer.KvCache cache = model.newCache(gen)) {
-            long[] stepIds = ids;
-            long[] stepPos = pos;
-            int t = lmax;
-            for (int n = 0; n < cfg.maxNewTokens(); n++) {
-                int s = cache.length + t;
-                boolean[] valid = new boolean[b * s];
-                for (int r = 0; r < b; r++) System.arraycopy(validAll, r * smax, valid, r * s, s);
-                float[] logits;
-                try (NDManager step = gen.newSubManager()) {
-                    NDArray h = model.forward(step, stepIds, stepPos, valid, b, cache); // (B, T, D)
-                    NDArray last = h.get(":, -1, :"); // (B, D)
-                    NDArray l = model.logits(last); // (B, V)
-                    logits = (l.getDataType() == DataType.FLOAT32 ? l : l.toType(DataType.FLOAT32, false)).toFloatArray();
-                }
-                long[] next = new long[b];
-                long[] nextPos = new long[b];
-                for (int r = 0; r < b; r++) {
-                    int tok = Sampler.choose(logits, r * v, v, cfg, rng);
-                    if (!done[r]) {
-                        out[r][produced[r]++] = tok;
-                        if (cfg.stopAtEos() && eosIds.contains(tok)) done[r] = true;
-                    }
-                    next[r] = done[r] ? pad : tok;
-                    nextPos[r] = prompts.get(r).length + n;
-                    validAll[r * smax + lmax + n] = true;
-                }
-                boolean all = true;
-                for (boolean d : done) all &= d;
-                if (all) break;
-                stepIds = next;
-                stepPos = nextPos;
-                t = 1;
-            }
-        } finally {
-            JniUtils.setGradMode(grad);
-        }
-        List<Generation> result = new ArrayList<>(b);
-        for (int r = 0; r < b; r++) {
-            long[] ids2 = Arrays.copyOf(out[r], produced[r]);
-            result.add(new Generation(prompts.get(r), ids2, tokenizer == null ? "" : tokenizer.decode(ids2, true), done[r]));
+        List<GenerationRequest> reqs = new ArrayList<>(prompts.size());
+        for (int r = 0; r < prompts.size(); r++) reqs.add(new GenerationRequest(prompts.get(r), GenerationRequest.itemSeed(cfg.seed(), r)));
+        List<List<Completion>> c = complete(reqs, cfg.withSamples(1), null);
+        List<Generation> result = new ArrayList<>(c.size());
+        for (int r = 0; r < c.size(); r++) {
+            Completion one = c.get(r).get(0);
+            result.add(new Generation(prompts.get(r), one.tokenIds(), one.text(), one.finishReason() == Completion.FinishReason.EOS));
         }
         return result;
+    }
+
+    /**
+     * Samples {@code cfg.samples()} continuations of every request, batched: prompts of different lengths decode
+     * together in left-padded waves of up to {@code cfg.maxBatch()} rows, each prompt encoded once for all its samples,
+     * and rows that finish (eos, a stop string, the budget) leave the batch. Each sample draws from its own generator
+     * ({@link GenerationRequest#sampleSeed}), so its tokens do not depend on the rest of the batch; greedy ids are
+     * those of the single-prompt path (and transformers'). Per-token log-probs are the raw model log-probs of the
+     * chosen tokens (temperature 1, before any cut; see {@link Completion#logps()}).
+     *
+     * <pre>{@code
+     * List<GenerationRequest> reqs = List.of(new GenerationRequest(lm.encodePrompt("Q: 2+2="), 7L));
+     * GenerationConfig cfg = GenerationConfig.sample(32, 1.0, 0, 1.0, 0L).withSamples(4).withStop(List.of("\n"));
+     * List<List<Completion>> out = lm.complete(reqs, cfg); // out.get(0): the 4 samples of the first prompt
+     * }</pre>
+     *
+     * @return per request, its samples in order k = 0..K-1
+     */
+    public List<List<Completion>> complete(List<GenerationRequest> requests, GenerationConfig cfg) {
+        return complete(requests, cfg, null);
+    }
+
+    /** As {@link #complete(List, GenerationConfig)}, calling {@code progress} with 1 as each sample finishes. */
+    public List<List<Completion>> complete(List<GenerationRequest> requests, GenerationConfig cfg, java.util.function.LongConsumer progress) {
+        if (requests.isEmpty()) return List.of();
+        return BatchGeneration.run(model, tokenizer, padId(), requests, cfg, progress);
     }
 
     /** Marks parameters trainable (gradients collected under a GradientCollector) or frozen. */

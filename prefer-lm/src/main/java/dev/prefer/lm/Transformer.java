@@ -252,6 +252,30 @@ public final class Transformer implements AutoCloseable {
             return new NDArray[] {keys[layer], values[layer]};
         }
 
+        /** Cached key positions S so far. */
+        public int length() {
+            return length;
+        }
+
+        /**
+         * Keeps, reorders or repeats batch rows: row r afterwards is row {@code rows[r]} before (finished rows leave
+         * the batch; a prompt's cache is repeated for several samples). The length S is unchanged.
+         *
+         * @param rows int64 (R) indices into the current batch
+         */
+        public void selectRows(NDArray rows) {
+            for (int l = 0; l < keys.length; l++) {
+                if (keys[l] == null) continue;
+                NDArray k = keys[l].get(rows), v = values[l].get(rows); // (R, K, S, E)
+                k.attach(manager);
+                v.attach(manager);
+                keys[l].close();
+                values[l].close();
+                keys[l] = k;
+                values[l] = v;
+            }
+        }
+
         @Override
         public void close() {
             manager.close();
@@ -565,6 +589,11 @@ public final class Transformer implements AutoCloseable {
         }
         if (delta == null) deltas.remove(module);
         else deltas.put(module, delta);
+    }
+
+    /** Whether any linear delta (LoRA) is attached. */
+    boolean hasLinearDeltas() {
+        return !deltas.isEmpty();
     }
 
     /** Removes every attached delta. */

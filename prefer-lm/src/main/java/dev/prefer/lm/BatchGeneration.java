@@ -1,0 +1,241 @@
+package dev.prefer.lm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.function.LongConsumer;
+
+/**
+ * Batched KV-cache decoding of many prompts of different lengths, K samples each ({@link CausalLM#complete(List,
+ * GenerationConfig)}).
+ *
+ * <p>Rows (prompt x sample) are taken in waves of at most {@code maxBatch}, prompts sorted by length so that a wave
+ * pads little. A wave encodes each of its distinct prompts once (left-padded to the longest, each row with its own
+ * positions from 0 and a key mask over its pads; the last block only at the last position), repeats the cache rows
+ * for the samples, and then decodes one token per step for the rows still running: a row that emits eos, reaches a
+ * stop string or its budget leaves the batch, and its cache rows with it ({@link Transformer.KvCache#selectRows}).
+ *
+ * <p>Per step the engine computes the logits (R, V) of the running rows and either their arg-max or the softmax of
+ * logits / temperature, plus log-softmax gathered at the chosen ids (the raw log-probs); the host draws each row's
+ * token with the row's own generator ({@link Sampler#draw}), which is what makes a sample's tokens independent of its
+ * batch.
+ */
+final class BatchGeneration {
+    private BatchGeneration() {}
+
+    /** One row in flight. */
+    private static final class Row {
+        final int request, sample;
+        final GenerationRequest req;
+        final Random rng;
+        final long seed;
+        long[] tokens;
+        double[] logps;
+        int n;
+        Completion.FinishReason finish;
+        String text;
+        boolean[] valid; // key slots (smax) of this row in the wave
+
+        Row(int request, int sample, GenerationRequest req, int maxNew) {
+            this.request = request;
+            this.sample = sample;
+            this.req = req;
+            this.seed = GenerationRequest.sampleSeed(req.seed(), sample);
+            this.rng = new Random(seed);
+            this.tokens = new long[maxNew];
+            this.logps = new double[maxNew];
+        }
+    }
+
+    static List<List<Completion>> run(Transformer model, LmTokenizer tokenizer, long pad, List<GenerationRequest> requests,
+                                      GenerationConfig cfg, LongConsumer progress) {
+        ModelConfig config = model.config();
+        int k = cfg.samples();
+        for (GenerationRequest r : requests) {
+            if (r.length() + cfg.maxNewTokens() > config.maxPositions()) {
+                throw new IllegalArgumentException("prompt (" + r.length() + " tokens) + max new tokens (" + cfg.maxNewTokens()
+                        + ") exceeds the model's " + config.maxPositions() + " positions");
+            }
+        }
+        if (!cfg.stop().isEmpty() && tokenizer == null) throw new IllegalArgumentException("stop strings need a tokenizer");
+        Integer[] order = new Integer[requests.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        Arrays.sort(order, Comparator.comparingInt(i -> requests.get(i).length()));
+        List<Row> all = new ArrayList<>(requests.size() * k);
+        for (int i : order) for (int s = 0; s < k; s++) all.add(new Row(i, s, requests.get(i), cfg.maxNewTokens()));
+        Completion[][] out = new Completion[requests.size()][k];
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int from = 0; from < all.size(); from += cfg.maxBatch()) {
+                List<Row> wave = all.subList(from, Math.min(all.size(), from + cfg.maxBatch()));
+                decodeWave(model, tokenizer, pad, new ArrayList<>(wave), cfg, progress);
+                for (Row r : wave) {
+                    String text = r.text;
+                    long[] ids = Arrays.copyOf(r.tokens, r.n);
+                    if (text == null) text = tokenizer == null ? "" : tokenizer.decode(ids, true);
+                    out[r.request][r.sample] = new Completion(r.req.promptIds(), ids, Arrays.copyOf(r.logps, r.n), r.finish, text, r.sample, r.seed);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        List<List<Completion>> result = new ArrayList<>(out.length);
+        for (Completion[] c : out) result.add(List.of(c));
+        return result;
+    }
+
+    private static void decodeWave(Transformer model, LmTokenizer tokenizer, long pad, List<Row> rows, GenerationConfig cfg, LongConsumer progress) {
+        int v = model.config().vocabSize();
+        List<Integer> eosIds = model.config().eosTokenIds();
+        // distinct prompts of the wave (rows of one request are adjacent)
+        List<GenerationRequest> prompts = new ArrayList<>();
+        long[] rowPrompt = new long[rows.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            if (r == 0 || rows.get(r).request != rows.get(r - 1).request) prompts.add(rows.get(r).req);
+            rowPrompt[r] = prompts.size() - 1;
+        }
+        int p = prompts.size(), lmax = 0;
+        for (GenerationRequest g : prompts) lmax = Math.max(lmax, g.length());
+        int smax = lmax + cfg.maxNewTokens();
+        long[] ids = new long[p * lmax], pos = new long[p * lmax];
+        boolean[] valid = new boolean[p * lmax];
+        for (int i = 0; i < p; i++) {
+            GenerationRequest g = prompts.get(i);
+            int off = lmax - g.length();
+            for (int j = 0; j < lmax; j++) {
+                ids[i * lmax + j] = j < off ? pad : g.id(j - off);
+                pos[i * lmax + j] = Math.max(0, j - off);
+                valid[i * lmax + j] = j >= off;
+            }
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            rows.get(r).valid = new boolean[smax];
+            System.arraycopy(valid, (int) rowPrompt[r] * lmax, rows.get(r).valid, 0, lmax);
+        }
+        List<Row> active = rows;
+        long[] next = null;
+        DecodeScript script = null;
+        try (NDManager gen = model.manager().newSubManager(); Transformer.KvCache cache = model.newCache(gen)) {
+          try {
+            for (int n = 0; n < cfg.maxNewTokens() && !active.isEmpty(); n++) {
+                int b = active.size();
+                long[] chosen;
+                double[] lp;
+                if (script != null) {
+                    long[] stepPos = new long[b], offs = new long[b];
+                    for (int r = 0; r < b; r++) {
+                        Row row = active.get(r);
+                        stepPos[r] = row.req.length() + n - 1;
+                        offs[r] = lmax - row.req.length();
+                    }
+                    DecodeScript.Out o = script.step(next, stepPos, offs, lmax + n, cfg.temperature(), cfg.greedy());
+                    chosen = cfg.greedy() ? o.argmax() : new long[b];
+                    lp = new double[b];
+                    for (int r = 0; r < b; r++) {
+                        if (!cfg.greedy()) chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
+                        lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
+                    }
+                } else try (NDManager step = gen.newSubManager()) {
+                    NDArray logits;
+                    if (n == 0) {
+                        NDArray h = model.forward(step, ids, pos, valid, p, cache, lmax - 1); // (P, 1, D)
+                        logits = model.logits(h.reshape(p, model.config().hiddenSize()));    // (P, V)
+                        if (p != b) {
+                            NDArray idx = Transformer.engineOwned(step.create(rowPrompt));
+                            logits = logits.get(idx); // (R, V)
+                            cache.selectRows(idx);
+                        }
+                    } else {
+                        int s = cache.length() + 1;
+                        long[] stepPos = new long[b];
+                        boolean[] keyValid = new boolean[b * s];
+                        for (int r = 0; r < b; r++) {
+                            Row row = active.get(r);
+                            row.valid[lmax + n - 1] = true;
+                            System.arraycopy(row.valid, 0, keyValid, r * s, s);
+                            stepPos[r] = row.req.length() + n - 1;
+                        }
+                        NDArray h = model.forward(step, next, stepPos, keyValid, b, cache); // (R, 1, D)
+                        logits = model.logits(h.reshape(b, model.config().hiddenSize())); // (R, V)
+                    }
+                    if (logits.getDataType() != DataType.FLOAT32) logits = logits.toType(DataType.FLOAT32, false);
+                    if (cfg.greedy()) {
+                        chosen = logits.argMax(-1).toLongArray();
+                    } else {
+                        NDArray z = cfg.temperature() == 1.0 ? logits : logits.div((float) cfg.temperature());
+                        float[] probs = z.softmax(-1).toFloatArray(); // (R, V)
+                        chosen = new long[b];
+                        for (int r = 0; r < b; r++) chosen[r] = Sampler.draw(probs, r * v, v, cfg, active.get(r).rng.nextDouble());
+                    }
+                    NDArray at = Transformer.engineOwned(step.create(chosen, new Shape(b, 1)));
+                    float[] g = logits.logSoftmax(-1).gather(at, 1).toFloatArray(); // (R)
+                    lp = new double[b];
+                    for (int r = 0; r < b; r++) lp[r] = g[r];
+                }
+                List<Row> still = new ArrayList<>(b);
+                long[] keep = new long[b];
+                for (int r = 0; r < b; r++) {
+                    Row row = active.get(r);
+                    long tok = chosen[r];
+                    row.tokens[row.n] = tok;
+                    row.logps[row.n] = lp[r];
+                    row.n++;
+                    if (cfg.stopAtEos() && eosIds.contains((int) tok)) {
+                        row.finish = Completion.FinishReason.EOS;
+                    } else if (!cfg.stop().isEmpty() && stopped(row, tokenizer, cfg.stop())) {
+                        row.finish = Completion.FinishReason.STOP;
+                    } else if (row.n == cfg.maxNewTokens()) {
+                        row.finish = Completion.FinishReason.LENGTH;
+                    }
+                    if (row.finish == null) {
+                        keep[still.size()] = r;
+                        still.add(row);
+                    } else if (progress != null) {
+                        progress.accept(1);
+                    }
+                }
+                if (still.size() < b && !still.isEmpty()) {
+                    if (script != null) {
+                        script.selectRows(Arrays.copyOf(keep, still.size()));
+                    } else {
+                        try (NDManager step = gen.newSubManager()) {
+                            cache.selectRows(Transformer.engineOwned(step.create(Arrays.copyOf(keep, still.size()))));
+                        }
+                    }
+                }
+                if (n == 0 && !still.isEmpty() && cfg.maxNewTokens() > 1 && DecodeScript.applies(model)) {
+                    // the prefilled cache (its rows already narrowed to the running ones) moves into the scripted step's buffers
+                    script = DecodeScript.from(model, cache, smax, gen);
+                    cache.close();
+                }
+                active = still;
+                next = new long[active.size()];
+                for (int r = 0; r < active.size(); r++) next[r] = active.get(r).tokens[active.get(r).n - 1];
+            }
+          } finally {
+            if (script != null) script.close();
+          }
+        }
+    }
+
+    /** Whether the row's text now contains a stop string; if so its text is cut before the earliest one. */
+    private static boolean stopped(Row row, LmTokenizer tokenizer, List<String> stops) {
+        String text = tokenizer.decode(Arrays.copyOf(row.tokens, row.n), true);
+        int best = -1;
+        for (String s : stops) {
+            int at = text.indexOf(s);
+            if (at >= 0 && (best < 0 || at < best)) best = at;
+        }
+        if (best < 0) return false;
+        row.text = text.substring(0, best);
+        return true;
+    }
+}
