@@ -3,6 +3,7 @@ package dev.prefer.cli;
 import dev.prefer.data.votes.VoteColumns;
 import dev.prefer.ratings.FitOptions;
 import dev.prefer.ratings.Rate;
+import dev.prefer.ratings.RatingOptions;
 import dev.prefer.ratings.Scale;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class RateCommand implements Callable<Integer> {
     @Option(names = "--l2", defaultValue = "0", description = "L2 penalty on log-strengths (0 = plain maximum likelihood).")
     double l2;
 
-    @Option(names = "--bootstrap", defaultValue = "0", description = "Bootstrap rounds for intervals (0 = Fisher-information intervals).")
+    @Option(names = "--bootstrap", defaultValue = "0", description = "Bootstrap rounds for intervals (0 = Fisher-information intervals; online models: none, TrueSkill mu +- 2 sigma).")
     int bootstrap;
 
     @Option(names = "--seed", defaultValue = "0", description = "Bootstrap seed.")
@@ -84,10 +85,10 @@ public final class RateCommand implements Callable<Integer> {
     @Option(names = "--annotator", description = "Annotator column.")
     String annotator;
 
-    @Option(names = "--timestamp", description = "Timestamp column.")
+    @Option(names = "--timestamp", description = "Timestamp column (epoch seconds or ISO-8601): online models (elo, trueskill) apply votes in time order.")
     String timestamp;
 
-    @Option(names = "--category", description = "Category column.")
+    @Option(names = "--category", description = "Category column: also one leaderboard per category (categories.csv/json).")
     String category;
 
     @Option(names = "--features", split = ",", description = "Numeric per-vote feature columns (for --model contextual), e.g. len_diff,md_diff.")
@@ -128,10 +129,18 @@ public final class RateCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--scale must be elo or log, got '" + scale + "'");
             };
         }
-        Rate.Options o = new Rate.Options(format, cols, model, ties, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, sc, skipBad, out, components, diagnostics);
+        RatingOptions ro = new RatingOptions(model, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, sc)
+                .withComponents(components);
+        Rate.Options o = new Rate.Options(format, cols, ties, ro, skipBad, out, diagnostics);
         Rate.Result r = Rate.run(file, o);
         System.out.print(r.leaderboard().toTable());
         System.out.println(r.votes() + " votes" + (r.skipped() > 0 ? ", " + r.skipped() + " bad rows skipped" : ""));
+        for (Rate.CategoryBoard cb : r.categories()) {
+            System.out.println();
+            System.out.println("category '" + cb.category() + "' (" + cb.votes() + " votes)"
+                    + (cb.leaderboard() == null ? ": not rated: " + cb.error() : ":"));
+            if (cb.leaderboard() != null) System.out.print(cb.leaderboard().toTable());
+        }
         for (Path p : r.files()) System.out.println("wrote " + p);
         return 0;
     }

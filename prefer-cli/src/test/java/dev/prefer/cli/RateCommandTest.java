@@ -64,4 +64,65 @@ class RateCommandTest {
         assertTrue(msg.startsWith("prefer: " + f + ":3: field 'winner': unknown value 'nobody'"), msg);
         assertEquals(1, msg.lines().count());
     }
+
+    /** Runs prefer with stdout and stderr captured: [exit code, stdout, stderr]. */
+    static String[] capture(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        System.setErr(new PrintStream(err, true));
+        try {
+            int rc = Prefer.run(args);
+            return new String[] {String.valueOf(rc), out.toString(), err.toString()};
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    /** Issue #16 item 5: online Elo follows --timestamp, so a reversed file gives the same leaderboard. */
+    @Test
+    void timestampOrdersEloSoAReversedFileGivesTheSameLeader() throws IOException {
+        StringBuilder fwd = new StringBuilder("model_a,model_b,winner,ts\n");
+        java.util.List<String> rows = new java.util.ArrayList<>();
+        for (int t = 0; t < 20; t++) rows.add("A,B," + (t < 10 ? "model_a" : "model_b") + "," + (1700000000 + t));
+        Path f = dir.resolve("f.csv"), r = dir.resolve("r.csv");
+        Files.writeString(f, fwd + String.join("\n", rows) + "\n");
+        java.util.Collections.reverse(rows);
+        Files.writeString(r, fwd + String.join("\n", rows) + "\n");
+        String[] a = capture("rate", f.toString(), "--model", "elo", "--timestamp", "ts");
+        String[] b = capture("rate", r.toString(), "--model", "elo", "--timestamp", "ts");
+        assertEquals("0", a[0], a[2]);
+        assertEquals(a[1], b[1]);
+        assertTrue(a[1].lines().skip(1).findFirst().orElseThrow().contains(" B "), a[1]);
+        String[] c = capture("rate", r.toString(), "--model", "elo");
+        assertTrue(c[1].lines().skip(1).findFirst().orElseThrow().contains(" A "), c[1]);
+    }
+
+    @Test
+    void categoryGivesPerCategoryLeaderboards() throws IOException {
+        Path f = dir.resolve("c.csv");
+        Files.writeString(f, "model_a,model_b,winner,cat\nA,B,model_a,code\nA,B,model_a,code\nA,B,model_b,code\n"
+                + "A,B,model_b,prose\nB,A,model_a,prose\nA,B,model_a,prose\n");
+        Path out = dir.resolve("cat-out");
+        String[] r = capture("rate", f.toString(), "--category", "cat", "--out", out.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("category 'code' (3 votes):"), r[1]);
+        assertTrue(r[1].contains("category 'prose' (3 votes):"), r[1]);
+        String csv = Files.readString(out.resolve("categories.csv"));
+        assertTrue(csv.startsWith("category,rank,item"), csv);
+        assertTrue(csv.contains("\ncode,1,A,"), csv);
+        assertTrue(csv.contains("\nprose,1,B,"), csv);
+    }
+
+    @Test
+    void eloBootstrapIsHonouredAndMixtureWithoutAnnotatorIsRefused() {
+        String[] e = capture("rate", shared("data/llmfao/crowd-comparisons.csv"), "--a", "left", "--b", "right", "--model", "elo", "--bootstrap", "5", "--seed", "1");
+        assertEquals("0", e[0], e[2]);
+        assertTrue(e[1].contains("intervals bootstrap (5 rounds)"), e[1]);
+        String[] m = capture("rate", shared("data/llmfao/crowd-comparisons.csv"), "--a", "left", "--b", "right", "--model", "mixture");
+        assertEquals("2", m[0]);
+        assertTrue(m[2].contains("needs annotators (--annotator COLUMN)"), m[2]);
+        assertEquals(1, m[2].strip().lines().count(), m[2]);
+    }
 }

@@ -28,7 +28,7 @@ public final class HtmlReport {
                         + "td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}td.l,th.l{text-align:left}"
                         + "pre{background:#f6f6f6;padding:8px;font-size:12px;overflow:auto}h2{margin-top:28px}</style></head><body>\n");
         b.append("<h1>").append(esc(title)).append("</h1>\n<p>Model <b>").append(esc(lb.model())).append("</b>; scale ")
-                .append(esc(lb.scale().describe())).append("; ").append(Math.round(lb.level() * 100)).append("% intervals: ")
+                .append(esc(lb.describeScale())).append("; ").append(Math.round(lb.level() * 100)).append("% intervals: ")
                 .append(esc(lb.intervals())).append(lb.bootstrapRounds() > 0 ? " (" + lb.bootstrapRounds() + " rounds"
                         + (lb.failedRounds() > 0 ? "; " + lb.failedRounds() + " resamples without an estimate left out" : "") + ")" : "").append(".</p>\n");
         for (String n : lb.notes()) b.append("<p><i>").append(esc(n)).append("</i></p>\n");
@@ -44,6 +44,7 @@ public final class HtmlReport {
     }
 
     private static String fmt(Leaderboard lb, double x) {
+        if (Double.isNaN(x)) return "-";
         return String.format(Locale.ROOT, lb.scale().kind() == Scale.Kind.ELO ? "%.1f" : "%.4f", x);
     }
 
@@ -54,7 +55,10 @@ public final class HtmlReport {
         int rowH = 18, left = Math.min(360, 20 + 7 * maxLen), width = left + 700, plotW = width - left - 30, top = 20;
         int height = top + n * rowH + 40;
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (Leaderboard.Entry e : es) { lo = Math.min(lo, Math.min(e.lower(), e.rating())); hi = Math.max(hi, Math.max(e.upper(), e.rating())); }
+        for (Leaderboard.Entry e : es) {
+            lo = Math.min(lo, Double.isNaN(e.lower()) ? e.rating() : Math.min(e.lower(), e.rating()));
+            hi = Math.max(hi, Double.isNaN(e.upper()) ? e.rating() : Math.max(e.upper(), e.rating()));
+        }
         if (!(hi > lo)) { lo -= 1; hi += 1; }
         double pad = 0.05 * (hi - lo);
         lo -= pad;
@@ -71,7 +75,8 @@ public final class HtmlReport {
         for (int k = 0; k < n; k++) {
             Leaderboard.Entry e = es.get(k);
             double y = top + k * rowH + rowH / 2.0;
-            double x0 = left + (e.lower() - lo) / (hi - lo) * plotW, x1 = left + (e.upper() - lo) / (hi - lo) * plotW;
+            double eLo = Double.isNaN(e.lower()) ? e.rating() : e.lower(), eHi = Double.isNaN(e.upper()) ? e.rating() : e.upper();
+            double x0 = left + (eLo - lo) / (hi - lo) * plotW, x1 = left + (eHi - lo) / (hi - lo) * plotW;
             double xm = left + (e.rating() - lo) / (hi - lo) * plotW;
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\">%d. %s</text>"
                     + "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#4a78b5\" stroke-width=\"2\"/>"
@@ -79,7 +84,7 @@ public final class HtmlReport {
                     left - 8, y, e.rank(), esc(e.item()), x0, y, x1, y, xm, y, esc(e.item()), trim(e.rating()), trim(e.lower()), trim(e.upper())));
         }
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#444\">rating (%s)</text>%n",
-                left + plotW / 2, height - 6, esc(lb.scale().describe())));
+                left + plotW / 2, height - 6, esc(lb.describeScale())));
         return s.append("</svg>\n").toString();
     }
 
@@ -106,10 +111,11 @@ public final class HtmlReport {
                 if (r == c) continue;
                 double p = predicted[idx[r]][idx[c]];
                 double ob = observed == null ? Double.NaN : observed[idx[r]][idx[c]];
-                s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s beats %s: predicted %.3f%s</title></rect>%n",
-                        left + c * cell, top + r * cell, cell, cell, color(p), esc(es.get(r).item()), esc(es.get(c).item()), p,
+                s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s beats %s: predicted %s%s</title></rect>%n",
+                        left + c * cell, top + r * cell, cell, cell, color(p), esc(es.get(r).item()), esc(es.get(c).item()),
+                        Double.isNaN(p) ? "not identified (different components)" : String.format(Locale.ROOT, "%.3f", p),
                         Double.isNaN(ob) ? "" : String.format(Locale.ROOT, ", observed %.3f", ob)));
-                if (cell >= 24) {
+                if (cell >= 24 && !Double.isNaN(p)) {
                     s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" dominant-baseline=\"middle\" font-size=\"9\">%.2f</text>%n",
                             left + c * cell + cell / 2.0, top + r * cell + cell / 2.0, p));
                 }

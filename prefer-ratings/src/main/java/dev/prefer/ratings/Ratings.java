@@ -5,12 +5,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One call from votes in memory to a leaderboard: collapse, fit a pairwise model, optionally bootstrap, put on a
- * scale. This is what a service (e.g. the collection app's live leaderboard) and the {@code prefer rate} command
+ * One call from votes in memory to a leaderboard, for every model {@code prefer rate} knows (Bradley-Terry and
+ * its tie models, Thurstone, online Elo, TrueSkill, contextual Bradley-Terry, mixtures): the rater of
+ * {@link RatingOptions#model()} ({@link Raters#of}) fits, bootstraps and puts the result on a scale. This is what
+ * a service (e.g. the collection app's live leaderboard), the {@code prefer rate} command and the Spark module
  * call.
  *
  * <pre>{@code
  * Leaderboard lb = Ratings.leaderboard(votes, RatingOptions.DEFAULT.withBootstrap(200, 7));
+ * Leaderboard elo = Ratings.leaderboard(votes, RatingOptions.DEFAULT.withModel("elo").withTimestampOrder(true));
  * for (Leaderboard.Entry e : lb.entries()) System.out.println(e.rank() + " " + e.item() + " " + e.rating());
  * }</pre>
  */
@@ -28,18 +31,27 @@ public final class Ratings {
         };
     }
 
-    /** Leaderboard of votes in memory. */
+    /** Leaderboard of votes in memory, any model. */
     public static Leaderboard leaderboard(List<Vote> votes, RatingOptions o) {
-        if (votes.isEmpty()) throw new IllegalArgumentException("no votes to rate");
-        return leaderboard(Comparisons.of(votes), o);
+        return rate(votes, o).leaderboard();
     }
 
-    /** Leaderboard of already collapsed votes. */
+    /** Leaderboard, win probabilities and extras of votes in memory, any model. */
+    public static Rater.Result rate(List<Vote> votes, RatingOptions o) {
+        if (votes.isEmpty()) throw new IllegalArgumentException("no votes to rate");
+        return Raters.of(o.model()).rate(votes, o);
+    }
+
+    /** Leaderboard of already collapsed votes (pairwise models: bt, pl, thurstone, davidson, rao-kupper). */
     public static Leaderboard leaderboard(Comparisons c, RatingOptions o) {
-        PairwiseModel model = pairwiseModel(o.model());
-        Fit fit = PairwiseFitter.fit(model, c, o.fit());
-        Bootstrap.Result boot = o.bootstrapRounds() > 0
-                ? Bootstrap.run(model, c, o.fit(), fit, Bootstrap.Options.of(o.bootstrapRounds(), o.seed())) : null;
-        return Leaderboard.of(fit, c.votesPerItem(), o.scale(), boot, o.level());
+        return rate(c, o).leaderboard();
+    }
+
+    /** Full result of already collapsed votes (pairwise models only; online and per-vote models need the votes). */
+    public static Rater.Result rate(Comparisons c, RatingOptions o) {
+        if (!(Raters.of(o.model()) instanceof PairwiseRater r)) {
+            throw new IllegalArgumentException("model " + o.model() + " needs the votes themselves, not collapsed counts");
+        }
+        return r.rate(c, o);
     }
 }
