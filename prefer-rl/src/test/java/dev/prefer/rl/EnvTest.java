@@ -105,13 +105,27 @@ class EnvTest {
             }
             assertEquals('G', d.cell(x), "start " + s);
         }
-        // V = w . psi for the optimal policy (successor features agree with value iteration)
-        for (int s = 0; s < d.stateCount(); s++) {
-            double v = 0;
-            for (int k = 0; k < 6; k++) {
-                v += d.trueWeights()[k] * sol.psi()[s][k];
+        // Bellman optimality for the true and for random weights: V(s) = max_a r(s,a) + gamma V(s'), policy attains it
+        Random rng = new Random(1);
+        for (int trial = 0; trial < 5; trial++) {
+            double[] w = trial == 0 ? d.trueWeights() : rng.doubles(6, -3, 3).toArray();
+            Planning.Solution p = Planning.solve(d, w, 0.99);
+            for (int s = 0; s < d.stateCount(); s++) {
+                if (d.terminal(s)) {
+                    continue;
+                }
+                double best = Double.NEGATIVE_INFINITY;
+                for (int a = 0; a < 4; a++) {
+                    double q = 0;
+                    for (int k = 0; k < 6; k++) {
+                        q += w[k] * d.features(s, a)[k];
+                    }
+                    q += 0.99 * p.v()[d.next(s, a)];
+                    best = Math.max(best, q);
+                }
+                assertEquals(best, p.v()[s], 1e-9);
+                assertEquals(best, p.q()[s][p.policy()[s]], 1e-9);
             }
-            assertEquals(sol.v()[s], v, 1e-8);
         }
         // features: coin = gas + coin; house blocks
         int coin = 4;                                        // row 0, column 4
