@@ -3,7 +3,7 @@ package dev.prefer.rl.env;
 import java.util.Random;
 
 /**
- * A point mass in the square [-1, 1]^2 that must reach a goal drawn at reset: observation (x, y, gx, gy), action a
+ * A point mass in the square [-1, 1]^2 that must reach a goal drawn at reset: observation (x, y, gx - x, gy - y), action a
  * (2 values, its norm clipped to 1) moves the mass by {@code SPEED * a}; reward -||p - g|| after the move; 40 steps.
  * The optimum is known in closed form: heading straight for the goal at full speed minimises every step's distance
  * at once, so V*(p) = -sum_{t=1..H} max(0, d0 - SPEED t) ({@link #optimalReturn()}). The discrete variant has 9
@@ -42,7 +42,7 @@ public final class PointMassReacher implements Env {
     }
 
     private double[] obs() {
-        return new double[] {p[0], p[1], g[0], g[1]};
+        return new double[] {p[0], p[1], g[0] - p[0], g[1] - p[1]};
     }
 
     /** Distance from the mass to the goal. */
