@@ -97,6 +97,21 @@ public final class Mlp {
         return forward(x).output();
     }
 
+    private static int[] nonZero(double[] a) {
+        int n = 0;
+        for (double v : a) {
+            n += v != 0 ? 1 : 0;
+        }
+        int[] idx = new int[n];
+        int k = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != 0) {
+                idx[k++] = i;
+            }
+        }
+        return idx;
+    }
+
     /** Adds dLoss/dparams to grad given dLoss/doutput; returns dLoss/dinput. */
     public double[] backward(Trace tr, double[] dOut, double[] grad) {
         double[] d = dOut.clone();
@@ -111,6 +126,7 @@ public final class Mlp {
             }
             double[] a = tr.act()[l];
             double[] dIn = new double[in];
+            int[] nz = nonZero(a);                          // one-hot inputs: only their weights get gradient
             for (int o = 0; o < out; o++) {
                 double g = d[o];
                 if (g == 0) {
@@ -118,8 +134,10 @@ public final class Mlp {
                 }
                 grad[bOff[l] + o] += g;
                 int row = wOff[l] + o * in;
-                for (int i = 0; i < in; i++) {
+                for (int i : nz) {
                     grad[row + i] += g * a[i];
+                }
+                for (int i = 0; i < in; i++) {
                     dIn[i] += g * params[row + i];
                 }
             }

@@ -1,6 +1,7 @@
 package dev.prefer.rl.policy;
 
 import dev.prefer.rl.nn.Adam;
+import dev.prefer.rl.nn.Mlp;
 import java.util.List;
 import java.util.Random;
 
@@ -35,27 +36,37 @@ public final class Cpl {
         double total = 0;
         int n = pairs.size();
         for (Pair p : pairs) {
-            double[] lp1 = logps(pi, p.first());
-            double[] lp2 = logps(pi, p.second());
+            Mlp.Trace[] t1 = traces(pi, p.first());
+            Mlp.Trace[] t2 = traces(pi, p.second());
+            double[] lp1 = logps(t1, p.first());
+            double[] lp2 = logps(t2, p.second());
             CplLoss.Result r = CplLoss.of(lp1, lp2, p.y(), c.alpha(), c.gamma(), c.lambda());
             double bcScale = c.bc() / (p.first().length() + p.second().length());
             total += r.loss();
             for (int t = 0; t < lp1.length; t++) {
                 total += -bcScale * lp1[t];
-                pi.logProbAndBackward(p.first().obs()[t], p.first().actions()[t], (r.grad1()[t] - bcScale) / n, grad);
+                pi.backward(t1[t], p.first().actions()[t], (r.grad1()[t] - bcScale) / n, grad);
             }
             for (int t = 0; t < lp2.length; t++) {
                 total += -bcScale * lp2[t];
-                pi.logProbAndBackward(p.second().obs()[t], p.second().actions()[t], (r.grad2()[t] - bcScale) / n, grad);
+                pi.backward(t2[t], p.second().actions()[t], (r.grad2()[t] - bcScale) / n, grad);
             }
         }
         return total / n;
     }
 
-    static double[] logps(SoftmaxPolicy pi, SegmentData s) {
+    static Mlp.Trace[] traces(SoftmaxPolicy pi, SegmentData s) {
+        Mlp.Trace[] tr = new Mlp.Trace[s.length()];
+        for (int t = 0; t < tr.length; t++) {
+            tr[t] = pi.net().forward(s.obs()[t]);
+        }
+        return tr;
+    }
+
+    static double[] logps(Mlp.Trace[] tr, SegmentData s) {
         double[] lp = new double[s.length()];
         for (int t = 0; t < lp.length; t++) {
-            lp[t] = pi.logProbs(s.obs()[t])[s.actions()[t]];
+            lp[t] = SoftmaxPolicy.logSoftmax(tr[t].output())[s.actions()[t]];
         }
         return lp;
     }

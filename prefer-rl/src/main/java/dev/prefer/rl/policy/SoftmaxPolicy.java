@@ -43,6 +43,16 @@ public final class SoftmaxPolicy {
         return lp.length - 1;
     }
 
+    /** log pi(a | x) from a forward trace, adding dL/dparams * dLdlogp to grad. */
+    public void backward(Mlp.Trace tr, int a, double dLdlogp, double[] grad) {
+        double[] lp = logSoftmax(tr.output());
+        double[] d = new double[lp.length];
+        for (int k = 0; k < lp.length; k++) {
+            d[k] = dLdlogp * ((k == a ? 1 : 0) - Math.exp(lp[k]));
+        }
+        net.backward(tr, d, grad);
+    }
+
     /** log pi(a | x), adding dL/dparams * dLdlogp to grad. */
     public double logProbAndBackward(double[] x, int a, double dLdlogp, double[] grad) {
         Mlp.Trace tr = net.forward(x);
