@@ -1,0 +1,79 @@
+package dev.prefer.cli;
+
+import dev.prefer.rl.RlTrain;
+import dev.prefer.rl.env.Env;
+import dev.prefer.rl.env.Envs;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code prefer rl <verb>}: preference-based reinforcement learning for control (prefer-rl). */
+@Command(name = "rl", mixinStandardHelpOptions = true,
+        description = "Preference-based RL for control: environments, simulated teachers, reward learning, PEBBLE, CPL.",
+        subcommands = {RlCommand.Envs_.class, RlCommand.Train.class},
+        footer = {"", "Examples:", "  ./prefer rl envs",
+                "  ./prefer rl train --env delivery --method regret --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox"})
+public final class RlCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "envs", mixinStandardHelpOptions = true, description = "List the built-in environments and their methods.",
+            footer = {"", "Examples:", "  ./prefer rl envs"})
+    static final class Envs_ implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            for (String name : Envs.names()) {
+                Env e = Envs.make(name);
+                System.out.printf(Locale.ROOT, "%-17s obs %3d  %s  rewards %d  max %3d steps  methods: %s%n    %s%n", name, e.observationSize(),
+                        e.actionCount() > 0 ? String.format(Locale.ROOT, "actions %d", e.actionCount()) : String.format(Locale.ROOT, "action dim %d", e.actionSize()),
+                        e.rewardSize(), e.maxSteps(), RlTrain.methods(name).isEmpty() ? "(environment only)" : String.join(", ", RlTrain.methods(name)),
+                        Envs.descriptions().get(name));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"Train one method on one environment from simulated-teacher preferences over several seeds; writes "
+                    + "seed-N.json (learning curves), report.md and manifest.json. Rerunning into the same folder resumes: "
+                    + "finished seeds are kept."},
+            footer = {"", "Examples:",
+                    "  ./prefer rl train --env delivery --method regret --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-regret",
+                    "  ./prefer rl train --env delivery --method partial-return --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-pr",
+                    "  ./prefer rl train --env reacher-discrete --method pebble --teacher mistake:0.1 --labels 50 --steps 8000 --out runs/pebble",
+                    "  ./prefer rl train --env dst --method mo-cpl --teacher mistake:0.1 --labels 4000 --steps 6000 --seeds 1 --out runs/dst"})
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--env", required = true, description = "Environment (see `prefer rl envs`).")
+        String env;
+        @Option(names = "--method", required = true, description = "regret, partial-return, pebble, true-reward, cpl or mo-cpl (per environment).")
+        String method;
+        @Option(names = "--teacher", defaultValue = "mistake:0.1", description = "oracle, noisy:BETA, mistake:EPS, skip:EPS, equal:EPS or myopic:GAMMA.")
+        String teacher;
+        @Option(names = "--labels", defaultValue = "100", description = "Label budget (queries asked of the teacher).")
+        int labels;
+        @Option(names = "--seeds", defaultValue = "5", description = "Number of seeds.")
+        int seeds;
+        @Option(names = "--seed", defaultValue = "0", description = "First seed.")
+        long seed;
+        @Option(names = "--steps", defaultValue = "300", description = "Optimisation steps (reward fits, CPL) or environment steps (pebble, true-reward).")
+        int steps;
+        @Option(names = "--out", required = true, description = "Output folder (a folder with the same configuration is resumed).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            var c = new RlTrain.Config(env, method, teacher, labels, seeds, seed, steps);
+            RlTrain.run(c, out, System.out::println);
+            System.out.println("report -> " + out.resolve("report.md"));
+            return 0;
+        }
+    }
+}

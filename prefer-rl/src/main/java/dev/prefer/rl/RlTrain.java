@@ -1,0 +1,217 @@
+package dev.prefer.rl;
+
+import dev.prefer.data.AtomicFiles;
+import dev.prefer.data.Hashes;
+import dev.prefer.data.Json;
+import dev.prefer.data.Manifest;
+import dev.prefer.rl.env.DeepSeaTreasure;
+import dev.prefer.rl.env.DeliveryWorld;
+import dev.prefer.rl.env.Env;
+import dev.prefer.rl.env.Envs;
+import dev.prefer.rl.experiments.ControlStudy;
+import dev.prefer.rl.experiments.DstStudy;
+import dev.prefer.rl.experiments.KnoxDelivery;
+import dev.prefer.rl.experiments.Stats;
+import dev.prefer.rl.policy.Pebble;
+import dev.prefer.rl.reward.LinearRewardLearner;
+import dev.prefer.rl.reward.PreferenceModel;
+import dev.prefer.rl.teacher.Teacher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The library entry point behind {@code prefer rl train}: one method on one environment over several seeds, a
+ * learning curve per seed ({@code seed-N.json}), a Markdown report and a manifest. Resumable per seed: a rerun
+ * with the same configuration skips the seeds whose file is already there (each seed is a pure function of its
+ * configuration and seed); a different configuration in the same folder is refused.
+ *
+ * <p>Methods: {@code regret} and {@code partial-return} (linear reward learning on {@code delivery}, Knox et al.),
+ * {@code pebble} and {@code true-reward} (DQN on a discrete-action task), {@code cpl} (offline CPL on
+ * {@code reacher-discrete}), {@code mo-cpl} (preference-conditioned policy on {@code dst}/{@code dst-concave}).
+ */
+public final class RlTrain {
+    /** Configuration of a run. */
+    public record Config(String env, String method, String teacher, int labels, int seeds, long seed, int steps) {
+        public Config {
+            Envs.make(env);
+            Teacher.parse(teacher);
+            if (labels < 0 || seeds < 1 || steps < 1) {
+                throw new IllegalArgumentException("rl train: --labels must be >= 0, --seeds >= 1, --steps >= 1");
+            }
+            if (!methods(env).contains(method)) {
+                throw new IllegalArgumentException("rl train: method '" + method + "' is not available on '" + env + "' (available: "
+                        + String.join(", ", methods(env)) + ")");
+            }
+        }
+
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("env", env);
+            m.put("method", method);
+            m.put("teacher", teacher);
+            m.put("labels", labels);
+            m.put("seeds", seeds);
+            m.put("seed", seed);
+            m.put("steps", steps);
+            return m;
+        }
+    }
+
+    /** One seed's outcome: a curve (x = environment steps, gradient steps or labels) and its final true return. */
+    public record SeedResult(long seed, int[] x, double[] y, double finalReturn, int labelsUsed, Map<String, Object> extra) {
+    }
+
+    private RlTrain() {
+    }
+
+    public static List<String> methods(String env) {
+        return switch (env) {
+            case "delivery" -> List.of("regret", "partial-return", "pebble", "true-reward");
+            case "reacher-discrete" -> List.of("pebble", "cpl", "true-reward");
+            case "dst", "dst-concave" -> List.of("mo-cpl");
+            default -> List.of();
+        };
+    }
+
+    /** Runs (or resumes) every seed, writes seed files, report.md and manifest.json; returns the per-seed results. */
+    public static List<SeedResult> run(Config c, Path out, Consumer<String> log) {
+        try {
+            Files.createDirectories(out);
+            String configJson = Json.line(c.toMap());
+            Path cfg = out.resolve("config.json");
+            if (Files.exists(cfg) && !Files.readString(cfg).strip().equals(configJson)) {
+                throw new IllegalArgumentException(out + "/config.json: folder holds a run with a different configuration");
+            }
+            AtomicFiles.writeString(cfg, configJson + "\n");
+            List<SeedResult> results = new ArrayList<>();
+            for (int i = 0; i < c.seeds(); i++) {
+                long seed = c.seed() + i;
+                Path f = out.resolve("seed-" + seed + ".json");
+                SeedResult r;
+                if (Files.exists(f)) {
+                    r = Json.MAPPER.readValue(f.toFile(), SeedResult.class);
+                    log.accept("seed " + seed + ": done before, resumed from " + f.getFileName());
+                } else {
+                    long t0 = System.nanoTime();
+                    r = runSeed(c, seed);
+                    AtomicFiles.writeString(f, Json.pretty(r) + "\n");
+                    log.accept(String.format(Locale.ROOT, "seed %d: final true return %.3f, %d labels (%.1f s)", seed, r.finalReturn(),
+                            r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
+                }
+                results.add(r);
+            }
+            AtomicFiles.writeString(out.resolve("report.md"), report(c, results));
+            Manifest.of("rl-train", c.toMap(), c.seed()).withInputHash("config", Hashes.sha256(configJson)).writeTo(out);
+            return results;
+        } catch (IOException e) {
+            throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+        }
+    }
+
+    static SeedResult runSeed(Config c, long seed) {
+        Supplier<Env> make = () -> Envs.make(c.env());
+        switch (c.method()) {
+            case "regret", "partial-return" -> {
+                DeliveryWorld d = new DeliveryWorld();
+                PreferenceModel model = c.method().equals("regret") ? PreferenceModel.REGRET : PreferenceModel.PARTIAL_RETURN;
+                var pairs = KnoxDelivery.pairs(d, c.labels(), 3, Teacher.parse(c.teacher()), 0.99, seed);
+                var lc = new LinearRewardLearner.Config(model, 0.99, c.steps(), 0.05, 1e-4, 3);
+                double[] w = LinearRewardLearner.fitBest(d, pairs, new double[6], lc, new java.util.Random(seed));
+                double ret = KnoxDelivery.trueReturn(d, w, 0.99);
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("weights", w);
+                extra.put("optimalReturn", KnoxDelivery.trueReturn(d, d.trueWeights(), 0.99));
+                extra.put("randomReturn", KnoxDelivery.randomReturn(d));
+                return new SeedResult(seed, new int[] {c.labels()}, new double[] {ret}, ret, c.labels(), extra);
+            }
+            case "pebble", "true-reward" -> {
+                Pebble.Config d = Pebble.Config.defaults(c.labels());
+                Pebble.Config pc = new Pebble.Config(c.steps(), Math.min(d.unsupSteps(), c.steps() / 4), Math.max(1, c.steps() / 12),
+                        c.labels(), d.perRound(), d.segment(), d.selection(), d.largeBatch(), c.teacher(), d.ensemble(), d.rewardEpochs(),
+                        d.dqn(), Math.max(1, c.steps() / 12), d.evalEpisodes());
+                Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed);
+                return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
+            }
+            case "cpl" -> {
+                ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
+                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(),
+                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
+                                d.cpl().batch(), d.cpl().lr()), Math.max(1, c.steps() / 6), seed);
+                Pebble.Curve cv = ControlStudy.cpl(cc, seed);
+                return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
+            }
+            case "mo-cpl" -> {
+                DeepSeaTreasure.Map map = c.env().equals("dst") ? DeepSeaTreasure.Map.CONVEX : DeepSeaTreasure.Map.CONCAVE;
+                DstStudy.Config d = DstStudy.Config.defaults(map);
+                var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
+                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
+                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed);
+                DstStudy.Result r = DstStudy.evaluate(DstStudy.train(dc), dc);
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("front", r.front());
+                extra.put("exactHypervolume", r.exactHypervolume());
+                extra.put("recovered", r.recovered());
+                extra.put("unsupportedRecovered", r.unsupportedRecovered());
+                extra.put("unsupportedTotal", r.unsupportedTotal());
+                extra.put("expectedUtility", r.expectedUtility());
+                extra.put("exactExpectedUtility", r.exactExpectedUtility());
+                return new SeedResult(seed, new int[] {c.labels()}, new double[] {r.hypervolume()}, r.hypervolume(), c.labels(), extra);
+            }
+            default -> throw new IllegalArgumentException("rl train: unknown method " + c.method());
+        }
+    }
+
+    static Map<String, Object> references(String env) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (env.equals("reacher-discrete")) {
+            double[] ref = ControlStudy.references(Pebble.Config.defaults(0).evalEpisodes());
+            m.put("optimalReturn", ref[0]);
+            m.put("randomReturn", ref[1]);
+        } else if (env.equals("delivery")) {
+            DeliveryWorld d = new DeliveryWorld();
+            m.put("optimalReturn", KnoxDelivery.trueReturn(d, d.trueWeights(), 0.99));
+            m.put("randomReturn", KnoxDelivery.randomReturn(d));
+        }
+        return m;
+    }
+
+    static String report(Config c, List<SeedResult> rs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# prefer rl train: ").append(c.method()).append(" on ").append(c.env()).append("\n\n");
+        sb.append("Teacher `").append(c.teacher()).append("`, ").append(c.labels()).append(" labels, ").append(c.steps())
+                .append(" steps, seeds ").append(c.seed()).append("..").append(c.seed() + c.seeds() - 1).append(".\n\n");
+        double[] finals = rs.stream().mapToDouble(SeedResult::finalReturn).toArray();
+        String what = c.method().equals("mo-cpl") ? "hypervolume at (0, -25)" : "true return of the greedy policy";
+        sb.append("Final ").append(what).append(": **").append(Stats.of(finals)).append("** (mean ± 95% t-interval over seeds)\n\n");
+        Object opt = rs.get(0).extra().get("optimalReturn");
+        Object rnd = rs.get(0).extra().get("randomReturn");
+        if (opt != null) {
+            sb.append(String.format(Locale.ROOT, "Optimal return %.3f, uniformly random policy %.3f.%n%n", ((Number) opt).doubleValue(), ((Number) rnd).doubleValue()));
+        }
+        Object exactHv = rs.get(0).extra().get("exactHypervolume");
+        if (exactHv != null) {
+            sb.append(String.format(Locale.ROOT, "Exact front hypervolume %.1f.%n%n", ((Number) exactHv).doubleValue()));
+        }
+        sb.append("| seed | final | labels |\n|---:|---:|---:|\n");
+        for (SeedResult r : rs) {
+            sb.append(String.format(Locale.ROOT, "| %d | %.3f | %d |%n", r.seed(), r.finalReturn(), r.labelsUsed()));
+        }
+        if (rs.get(0).x().length > 1) {
+            sb.append("\nLearning curve (mean ± 95% interval over seeds):\n\n| step | return |\n|---:|---:|\n");
+            for (int i = 0; i < rs.get(0).x().length; i++) {
+                final int k = i;
+                sb.append("| ").append(rs.get(0).x()[i]).append(" | ").append(Stats.of(rs.stream().mapToDouble(r -> r.y()[k]).toArray())).append(" |\n");
+            }
+        }
+        return sb.toString();
+    }
+}

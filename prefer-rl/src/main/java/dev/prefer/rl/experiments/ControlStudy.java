@@ -1,0 +1,198 @@
+package dev.prefer.rl.experiments;
+
+import dev.prefer.rl.env.Env;
+import dev.prefer.rl.env.PointMassReacher;
+import dev.prefer.rl.policy.Cpl;
+import dev.prefer.rl.policy.Pebble;
+import dev.prefer.rl.policy.SegmentData;
+import dev.prefer.rl.policy.SoftmaxPolicy;
+import dev.prefer.rl.teacher.Label;
+import dev.prefer.rl.teacher.Teacher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * CPL against PEBBLE at equal label budgets on the point-mass reacher (continuous state, 9 discrete actions), with
+ * the true-reward DQN as the reference agent. Scores are normalised: (R - R_random) / (R_opt - R_random), with
+ * R_opt the closed-form continuous-action optimum (an upper bound for 9 actions) and R_random the uniform policy,
+ * both on the evaluation seeds.
+ *
+ * <p>CPL is offline: it gets {@code labels} pairs of length-{@code segment} segments drawn uniformly from a fixed
+ * dataset of {@code datasetEpisodes} episodes of an epsilon-noisy scripted reacher (epsilon ~ U[0, 1] per episode),
+ * labelled by the same teacher. PEBBLE queries the same number of labels online from its own buffer.
+ */
+public final class ControlStudy {
+    /** Configuration. */
+    public record Config(int labels, int seeds, int segment, String teacher, int datasetEpisodes, Pebble.Config pebble,
+                         Cpl.Config cpl, int cplEvalEvery, long seed) {
+        public static Config defaults(int labels) {
+            return new Config(labels, 5, 10, "mistake:0.1", 200, Pebble.Config.defaults(labels),
+                    new Cpl.Config(0.1, 0.5, 1.0, 0.0, 3000, 32, 1e-3), 500, 0);
+        }
+    }
+
+    /** Results: curves per method and seed, and the reference returns. */
+    public record Result(List<Pebble.Curve> trueReward, List<Pebble.Curve> pebble, List<Pebble.Curve> cpl,
+                         double optimal, double random) {
+        public double normalised(double r) {
+            return (r - random) / (optimal - random);
+        }
+    }
+
+    private ControlStudy() {
+    }
+
+    static Supplier<Env> reacher() {
+        return () -> new PointMassReacher(true);
+    }
+
+    /** The discrete action closest in direction to the continuous optimal action (stay when on the goal). */
+    static int scripted(PointMassReacher env) {
+        double[] a = env.optimalAction();
+        double n = Math.hypot(a[0], a[1]);
+        if (n < 0.5) {
+            return 0;
+        }
+        double best = Double.NEGATIVE_INFINITY;
+        int arg = 0;
+        double d = Math.sqrt(0.5);
+        double[][] dirs = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}, {d, d}, {d, -d}, {-d, d}, {-d, -d}};
+        for (int k = 1; k < 9; k++) {
+            double c = (dirs[k][0] * a[0] + dirs[k][1] * a[1]) / n;
+            if (c > best) {
+                best = c;
+                arg = k;
+            }
+        }
+        return arg;
+    }
+
+    /** Segments of the offline dataset. */
+    public static List<SegmentData> dataset(int episodes, int segment, long seed) {
+        Random rng = new Random(seed);
+        List<SegmentData> out = new ArrayList<>();
+        for (int e = 0; e < episodes; e++) {
+            PointMassReacher env = new PointMassReacher(true);
+            double[] o = env.reset(seed * 7919 + e);
+            double eps = rng.nextDouble();
+            List<double[]> obs = new ArrayList<>();
+            List<Integer> acts = new ArrayList<>();
+            List<double[]> rews = new ArrayList<>();
+            Env.Step s;
+            do {
+                int a = rng.nextDouble() < eps ? rng.nextInt(9) : scripted(env);
+                s = env.step(a);
+                obs.add(o);
+                acts.add(a);
+                rews.add(s.reward());
+                o = s.observation();
+            } while (!s.done());
+            for (int start = 0; start + segment <= obs.size(); start += segment) {
+                out.add(new SegmentData(obs.subList(start, start + segment).toArray(new double[0][]),
+                        acts.subList(start, start + segment).stream().mapToInt(Integer::intValue).toArray(),
+                        rews.subList(start, start + segment).toArray(new double[0][])));
+            }
+        }
+        return out;
+    }
+
+    /** Offline CPL with {@code labels} uniformly drawn labelled pairs; curve over gradient steps. */
+    public static Pebble.Curve cpl(Config c, long seed) {
+        Random rng = new Random(seed);
+        List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
+        Teacher t = Teacher.parse(c.teacher());
+        List<Cpl.Pair> pairs = new ArrayList<>();
+        int asked = 0;
+        while (asked < c.labels()) {
+            SegmentData a = data.get(rng.nextInt(data.size()));
+            SegmentData b = data.get(rng.nextInt(data.size()));
+            Label l = t.label(a.reward(0), b.reward(0), rng);
+            asked++;
+            if (l != Label.SKIP) {
+                pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
+            }
+        }
+        SoftmaxPolicy pi = new SoftmaxPolicy(rng, 4, 64, 9);
+        List<Integer> steps = new ArrayList<>();
+        List<Double> rets = new ArrayList<>();
+        int done = 0;
+        while (done < c.cpl().steps()) {
+            int chunk = Math.min(c.cplEvalEvery(), c.cpl().steps() - done);
+            Cpl.Config part = new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), c.cpl().bc(), chunk, c.cpl().batch(), c.cpl().lr());
+            Cpl.train(pi, pairs, part, rng);                 // note: a fresh Adam per chunk
+            done += chunk;
+            steps.add(done);
+            rets.add(Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes()));
+        }
+        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), asked);
+    }
+
+    /** R_opt and R_random on the evaluation seeds. */
+    public static double[] references(int episodes) {
+        double opt = 0;
+        double rnd = 0;
+        for (int k = 0; k < episodes; k++) {
+            PointMassReacher e = new PointMassReacher(false);
+            e.reset(1_000_000L + k);
+            opt += e.optimalReturn();
+            PointMassReacher r = new PointMassReacher(true);
+            r.reset(1_000_000L + k);
+            Random rng = new Random(k);
+            Env.Step s;
+            do {
+                s = r.step(rng.nextInt(9));
+                rnd += s.reward()[0];
+            } while (!s.done());
+        }
+        return new double[] {opt / episodes, rnd / episodes};
+    }
+
+    public static Result run(Config c, boolean withTrueReward) {
+        List<Pebble.Curve> tr = new ArrayList<>();
+        List<Pebble.Curve> pb = new ArrayList<>();
+        List<Pebble.Curve> cp = new ArrayList<>();
+        for (int s = 0; s < c.seeds(); s++) {
+            long seed = c.seed() + s;
+            if (withTrueReward) {
+                tr.add(Pebble.run(reacher(), c.pebble(), Pebble.Mode.TRUE_REWARD, seed));
+            }
+            pb.add(Pebble.run(reacher(), c.pebble(), Pebble.Mode.PEBBLE, seed));
+            cp.add(cpl(c, seed));
+        }
+        double[] ref = references(c.pebble().evalEpisodes());
+        return new Result(tr, pb, cp, ref[0], ref[1]);
+    }
+
+    public static void main(String[] args) {
+        int labels = args.length > 0 ? Integer.parseInt(args[0]) : 50;
+        int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        Config d = Config.defaults(labels);
+        Config c = new Config(labels, seeds, d.segment(), d.teacher(), d.datasetEpisodes(), d.pebble(), d.cpl(), d.cplEvalEvery(), d.seed());
+        long t0 = System.nanoTime();
+        Result r = run(c, true);
+        System.out.printf(Locale.ROOT, "optimal %.2f random %.2f%n", r.optimal(), r.random());
+        print("true-reward DQN", r.trueReward(), r);
+        print("PEBBLE", r.pebble(), r);
+        print("CPL", r.cpl(), r);
+        System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    static void print(String name, List<Pebble.Curve> curves, Result r) {
+        if (curves.isEmpty()) {
+            return;
+        }
+        int points = curves.get(0).returns().length;
+        StringBuilder sb = new StringBuilder(name + ":");
+        for (int i = 0; i < points; i++) {
+            double[] x = new double[curves.size()];
+            for (int s = 0; s < x.length; s++) {
+                x[s] = r.normalised(curves.get(s).returns()[i]);
+            }
+            sb.append(String.format(Locale.ROOT, " %d:%s", curves.get(0).steps()[i], Stats.of(x)));
+        }
+        System.out.println(sb);
+    }
+}

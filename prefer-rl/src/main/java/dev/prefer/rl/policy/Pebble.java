@@ -1,0 +1,155 @@
+package dev.prefer.rl.policy;
+
+import dev.prefer.rl.env.Env;
+import dev.prefer.rl.reward.RewardEnsemble;
+import dev.prefer.rl.teacher.Label;
+import dev.prefer.rl.teacher.LabelBudget;
+import dev.prefer.rl.teacher.QuerySelection;
+import dev.prefer.rl.teacher.Teacher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * The PEBBLE loop (Lee, Smith and Abbeel 2021) with DQN for discrete actions: (1) unsupervised exploration, the
+ * agent trained on a particle-based state-entropy reward (distance to the k-th nearest of a sample of buffer states);
+ * (2) every {@code feedbackEvery} steps, until the label budget is spent, candidate segment pairs are drawn from the
+ * buffer, a {@link QuerySelection} keeps {@code perRound} of them, the simulated teacher labels them and the reward
+ * ensemble is retrained on all labels; (3) the agent learns on the ensemble's reward, relabelling every sampled
+ * transition with the latest model. {@link Mode#TRUE_REWARD} runs the same agent on the true reward (the reference
+ * agent); nothing else changes.
+ */
+public final class Pebble {
+    public enum Mode { PEBBLE, TRUE_REWARD }
+
+    /** Hyper-parameters. */
+    public record Config(int totalSteps, int unsupSteps, int feedbackEvery, int labels, int perRound, int segment,
+                         QuerySelection selection, int largeBatch, String teacher, int ensemble, int rewardEpochs,
+                         Dqn.Config dqn, int evalEvery, int evalEpisodes) {
+        public static Config defaults(int labels) {
+            return new Config(8_000, 1_000, 1_000, labels, Math.max(1, labels / 5), 10, QuerySelection.DISAGREEMENT, 5,
+                    "mistake:0.1", 3, 20, Dqn.Config.defaults(), 1_000, 10);
+        }
+    }
+
+    /** Evaluation points: environment steps and mean true greedy return. */
+    public record Curve(int[] steps, double[] returns, int labelsUsed) {
+        public double last() {
+            return returns[returns.length - 1];
+        }
+    }
+
+    private Pebble() {
+    }
+
+    /** Mean true return of a greedy policy over fixed evaluation seeds (1_000_000 + k). */
+    public static double evaluate(Supplier<Env> make, java.util.function.ToIntFunction<double[]> policy, int episodes) {
+        double sum = 0;
+        for (int k = 0; k < episodes; k++) {
+            Env e = make.get();
+            double[] o = e.reset(1_000_000L + k);
+            Env.Step s;
+            do {
+                s = e.step(policy.applyAsInt(o));
+                sum += s.reward()[0];
+                o = s.observation();
+            } while (!s.done());
+        }
+        return sum / episodes;
+    }
+
+    public static Curve run(Supplier<Env> make, Config c, Mode mode, long seed) {
+        Random rng = new Random(seed);
+        Env env = make.get();
+        int na = env.actionCount();
+        Dqn agent = new Dqn(env.observationSize(), na, c.dqn(), rng);
+        ReplayBuffer buf = new ReplayBuffer(c.totalSteps());
+        RewardEnsemble model = new RewardEnsemble(c.ensemble(), env.observationSize(), na, 32, 3e-3, rng);
+        Teacher teacher = Teacher.parse(c.teacher());
+        LabelBudget budget = new LabelBudget(mode == Mode.PEBBLE ? c.labels() : 0, c.perRound());
+        List<RewardEnsemble.Pair> labelled = new ArrayList<>();
+        boolean[] trained = {false};
+        Dqn.RewardFn trueReward = (o, a, n, r) -> r[0];
+        Dqn.RewardFn learned = (o, a, n, r) -> model.reward(o, a);
+        Dqn.RewardFn entropy = (o, a, n, r) -> knnReward(buf, n, rng);
+        List<Integer> evalSteps = new ArrayList<>();
+        List<Double> evalReturns = new ArrayList<>();
+        double episodeReturnSum = 0;
+        int episodes = 0;
+        int ep = 0;
+        double[] o = env.reset(seed * 100_003L);
+        double epReturn = 0;
+        for (int step = 1; step <= c.totalSteps(); step++) {
+            double eps = Math.max(0.05, 1 - step / (0.4 * c.totalSteps()));
+            int a = agent.act(o, eps, rng);
+            Env.Step s = env.step(a);
+            buf.add(o, a, s.reward(), s.observation(), s.terminated(), ep);
+            epReturn += s.reward()[0];
+            o = s.observation();
+            if (s.done()) {
+                episodeReturnSum += epReturn;
+                episodes++;
+                epReturn = 0;
+                ep++;
+                o = env.reset(seed * 100_003L + ep);
+            }
+            if (mode == Mode.PEBBLE && step >= c.unsupSteps() && (step - c.unsupSteps()) % c.feedbackEvery() == 0
+                    && budget.nextRound() > 0) {
+                double margin = episodes == 0 ? 0 : episodeReturnSum / episodes * c.segment() / env.maxSteps();
+                Teacher t = teacher.withMargin(Math.abs(margin));
+                int k = budget.nextRound();
+                List<SegmentData[]> cands = new ArrayList<>();
+                int want = c.selection() == QuerySelection.UNIFORM ? k : k * c.largeBatch();
+                while (cands.size() < want) {
+                    SegmentData x = buf.segment(c.segment(), rng);
+                    SegmentData y = buf.segment(c.segment(), rng);
+                    if (x != null && y != null) {
+                        cands.add(new SegmentData[] {x, y});
+                    }
+                }
+                double[][] probs = new double[model.size()][cands.size()];
+                for (int m = 0; m < model.size(); m++) {
+                    for (int i = 0; i < cands.size(); i++) {
+                        probs[m][i] = model.probability(m, cands.get(i)[0], cands.get(i)[1]);
+                    }
+                }
+                for (int i : (trained[0] ? c.selection() : QuerySelection.UNIFORM).select(probs, k, rng)) {
+                    Label l = t.label(cands.get(i)[0].reward(0), cands.get(i)[1].reward(0), rng);
+                    if (l != Label.SKIP) {
+                        labelled.add(new RewardEnsemble.Pair(cands.get(i)[0], cands.get(i)[1], l.firstProbability()));
+                    }
+                }
+                budget.spend(k);
+                model.train(labelled, c.rewardEpochs(), 32, rng);
+                trained[0] = true;
+            }
+            if (buf.size() >= c.dqn().batch()) {
+                Dqn.RewardFn rf = mode == Mode.TRUE_REWARD ? trueReward : trained[0] ? learned : entropy;
+                agent.update(buf, rf, rng);
+            }
+            if (step % c.evalEvery() == 0) {
+                evalSteps.add(step);
+                evalReturns.add(evaluate(make, agent::greedy, c.evalEpisodes()));
+            }
+        }
+        return new Curve(evalSteps.stream().mapToInt(Integer::intValue).toArray(),
+                evalReturns.stream().mapToDouble(Double::doubleValue).toArray(), budget.used());
+    }
+
+    /** State-entropy reward: log(1 + distance from x to its 5th nearest neighbour among 64 buffer states). */
+    static double knnReward(ReplayBuffer buf, double[] x, Random rng) {
+        int n = Math.min(64, buf.size());
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+            double[] y = buf.next(rng.nextInt(buf.size()));
+            double s = 0;
+            for (int j = 0; j < x.length; j++) {
+                s += (x[j] - y[j]) * (x[j] - y[j]);
+            }
+            d[i] = Math.sqrt(s);
+        }
+        java.util.Arrays.sort(d);
+        return Math.log(1 + d[Math.min(5, n - 1)]);
+    }
+}

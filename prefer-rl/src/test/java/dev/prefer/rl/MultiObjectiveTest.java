@@ -1,0 +1,72 @@
+package dev.prefer.rl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.prefer.rl.env.DeepSeaTreasure;
+import dev.prefer.rl.experiments.DstStudy;
+import dev.prefer.rl.mo.Pareto;
+import dev.prefer.rl.mo.Utility;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class MultiObjectiveTest {
+
+    /** Indices of front points that are the best for some w of a 1001-point grid under a utility. */
+    static Set<Integer> reachable(double[][] front, boolean tchebycheff, Utility u) {
+        Set<Integer> hit = new LinkedHashSet<>();
+        for (int k = 0; k <= 1000; k++) {
+            double w = k / 1000.0;
+            int best = 0;
+            for (int i = 1; i < front.length; i++) {
+                double ui = tchebycheff ? u.tchebycheff(w, front[i]) : u.linear(w, front[i]);
+                double ub = tchebycheff ? u.tchebycheff(w, front[best]) : u.linear(w, front[best]);
+                if (ui > ub) {
+                    best = i;
+                }
+            }
+            hit.add(best);
+        }
+        return hit;
+    }
+
+    /**
+     * The teacher's utility family can ask for every front point on both maps, while a linear scalarisation misses
+     * the concave map's unsupported points: what the preference-conditioned policy is asked to recover is reachable.
+     */
+    @Test
+    void tchebycheffTeachersCanPreferEveryFrontPoint() {
+        for (DeepSeaTreasure.Map map : DeepSeaTreasure.Map.values()) {
+            double[][] front = DeepSeaTreasure.front(map);
+            Utility u = DstStudy.utility(map);
+            assertEquals(10, reachable(front, true, u).size(), map.toString());
+        }
+        double[][] concave = DeepSeaTreasure.front(DeepSeaTreasure.Map.CONCAVE);
+        Set<Integer> linear = reachable(concave, false, DstStudy.utility(DeepSeaTreasure.Map.CONCAVE));
+        List<double[]> unsupported = Pareto.unsupported(concave);
+        for (double[] p : unsupported) {
+            int idx = 0;
+            while (concave[idx] != p) {
+                idx++;
+            }
+            assertTrue(!linear.contains(idx), "linear scalarisation reaches an unsupported point");
+        }
+        assertTrue(linear.size() <= 10 - unsupported.size());
+    }
+
+    @Test
+    void hypervolumeAndExpectedUtilityOfPartialFronts() {
+        double[][] convex = DeepSeaTreasure.front(DeepSeaTreasure.Map.CONVEX);
+        List<double[]> some = new ArrayList<>(List.of(convex[0], convex[9]));
+        // (0.7, -1): 0.7 * 24 = 16.8; (23.7, -19): 23.7 * (−19 + 25) = 142.2, overlapping 0.7 * 6 = 4.2
+        assertEquals(0.7 * 24 + (23.7 - 0.7) * 6, Pareto.hypervolume(some, new double[] {0, -25}), 1e-9);
+        some.add(new double[] {10, -30});                     // below the reference: ignored
+        some.add(new double[] {0.5, -2});                     // dominated: ignored
+        assertEquals(0.7 * 24 + (23.7 - 0.7) * 6, Pareto.hypervolume(some, new double[] {0, -25}), 1e-9);
+        Utility u = DstStudy.utility(DeepSeaTreasure.Map.CONVEX);
+        assertTrue(u.expectedUtility(List.of(convex), 100) > u.expectedUtility(List.of(convex[0], convex[9]), 100));
+    }
+}
