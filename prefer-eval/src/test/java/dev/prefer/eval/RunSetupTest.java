@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
-import dev.prefer.eval.metrics.Bootstrap;
+import dev.prefer.core.stats.Bootstrap;
 import dev.prefer.eval.model.LlamaConfig;
 import dev.prefer.eval.tasks.ArithmeticTask;
 import dev.prefer.eval.tokenizer.BpeTokenizer;
