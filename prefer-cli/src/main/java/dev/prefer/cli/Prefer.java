@@ -57,6 +57,13 @@ public final class Prefer implements Runnable {
             }
             throw ex;
         });
+        // A bad option value or a missing option: one line naming it, not the whole usage page.
+        cli.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            String name = c.getCommandSpec().qualifiedName(" ");
+            c.getErr().println("prefer: " + DataException.oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+            return 2;
+        });
         return cli.execute(args);
     }
 

@@ -3,7 +3,7 @@ package dev.prefer.cli;
 import dev.prefer.data.Json;
 import dev.prefer.eval.RunSetup;
 import dev.prefer.eval.VerifyResponses;
-import dev.prefer.eval.metrics.Bootstrap;
+import dev.prefer.core.stats.Bootstrap;
 import dev.prefer.eval.tasks.Tasks;
 import dev.prefer.eval.tasks.Verdict;
 import java.nio.file.Path;

@@ -187,6 +187,29 @@ class BadInputTest {
             for (int i = 12; i < z.length; i++) z[i] = (byte) (i * 31);
             return List.of("data", "inspect", write(d, "g.jsonl.gz", z).toString());
         }, "{d}/g.jsonl.gz(:1)?: corrupt gzip (data|header).*"));
+        cs.add(c("ranked list with a non-number score", d -> List.of("data", "inspect",
+                write(d, "r.jsonl", "{\"prompt\":\"p\",\"responses\":[\"a\",\"b\"],\"scores\":[1,\"x\"]}\n").toString()),
+                "{d}/r.jsonl:1: field 'scores\\[1\\]': expected a finite number"));
+        cs.add(c("JSON syntax error", d -> List.of("data", "inspect",
+                write(d, "j.jsonl", GOOD + "{\"prompt\":\"p\",\"chosen\":\"a\",\"rejected\":\"b\",}\n").toString()),
+                "{d}/j.jsonl:2: not valid JSON: .*"));
+        // vote files
+        cs.add(c("vote CSV with invalid UTF-8 on line 502", d -> {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            b.writeBytes("model_a,model_b,winner\n".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < 500; i++) b.writeBytes("x,y,model_a\n".getBytes(StandardCharsets.UTF_8));
+            b.writeBytes(new byte[] {'x', (byte) 0xFF, ',', 'y', ',', 'm', 'o', 'd', 'e', 'l', '_', 'a', '\n'});
+            return List.of("rate", write(d, "v.csv", b.toByteArray()).toString());
+        }, "{d}/v.csv:502: not valid UTF-8 \\(byte 2 of the line\\)"));
+        cs.add(c("vote JSONL without model_b", d -> List.of("rate", write(d, "v.jsonl",
+                "{\"model_a\":\"x\",\"model_b\":\"y\",\"winner\":\"model_a\"}\n{\"model_a\":\"x\",\"winner\":\"model_a\"}\n").toString()),
+                "{d}/v.jsonl:2: field 'model_b': missing"));
+        cs.add(c("PrefLib order naming an unknown alternative", d -> List.of("rate", write(d, "p.soc",
+                "# NUMBER ALTERNATIVES: 3\n1: 1,2,3\n2: 1,2,9\n").toString(), "--model", "pl"),
+                "{d}/p.soc:3: field 'order': alternative 9 is outside 1..3"));
+        cs.add(c("campaign prompts with one system", d -> List.of("serve", "import", "--db", d.resolve("t.db").toString(), "--name", "x", "--file",
+                write(d, "prompts.jsonl", "{\"prompt\":\"p\",\"responses\":{\"a\":\"x\",\"b\":\"y\"}}\n{\"prompt\":\"p\",\"responses\":{\"a\":\"x\"}}\n").toString()),
+                "{d}/prompts.jsonl:2: field 'responses': needs at least 2 systems, got 1"));
         // chat templates
         cs.add(c("self-recursive macro", d -> List.of("data", "inspect", write(d, "c.jsonl", CHATS).toString(), "--chat-template",
                 templateFolder(d.resolve("m"), "{% macro f(x) %}{{ f(x) }}{% endmacro %}{{ f(1) }}{% for m in messages %}{{ m.content }}{% endfor %}").toString()),
@@ -195,6 +218,35 @@ class BadInputTest {
                 templateFolder(d.resolve("m"), "{% for i in range(1000) %}{% for j in range(1000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}{% endfor %}").toString()),
                 "{d}/c.jsonl:1: field 'prompt': chat template: chat template output over its budget of 16777216 characters"));
         // model folders and safetensors
+        cs.add(c("config.json cut short", d -> {
+            Path m = model(d.resolve("m"), "gpt2", null, null, null);
+            write(m, "config.json", "{\n  \"model_type\": \"gpt2\",\n  \"n_layer\": \n");
+            return List.of("logps", "--model", m.toString(), "--data", pairs);
+        }, "{d}/m/config.json:4: not valid JSON: .*"));
+        cs.add(c("config.json in Latin-1", d -> {
+            Path m = model(d.resolve("m"), "gpt2", null, null, null);
+            write(m, "config.json", new byte[] {'{', '"', 'n', '"', ':', '"', (byte) 0xE9, '"', '}'});
+            return List.of("logps", "--model", m.toString(), "--data", pairs);
+        }, "{d}/m/config.json: not valid UTF-8"));
+        cs.add(c("safetensors cut short", d -> {
+            Path m = model(d.resolve("m"), "gpt2", null, null, null);
+            try {
+                byte[] all = Files.readAllBytes(m.resolve("model.safetensors"));
+                write(m, "model.safetensors", Arrays.copyOf(all, 1000));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return List.of("logps", "--model", m.toString(), "--data", pairs);
+        }, "{d}/m/model.safetensors: header length [0-9]+ runs past the end of the file \\(1000 bytes\\)"));
+        cs.add(c("no tokenizer.json", d -> {
+            Path m = model(d.resolve("m"), "gpt2", null, null, null);
+            try {
+                Files.delete(m.resolve("tokenizer.json"));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return List.of("logps", "--model", m.toString(), "--data", pairs);
+        }, "{d}/m/tokenizer.json: no such file \\(the checkpoint needs a fast tokenizer\\)"));
         cs.add(c("integer weights", d -> List.of("logps", "--model", model(d.resolve("m"), "gpt2", "transformer.h.0.mlp.c_fc.weight", null, null).toString(),
                 "--data", pairs), "{d}/m/model.safetensors: field 'transformer.h.0.mlp.c_fc.weight': stored as I32: model weights must be floating point.*"));
         cs.add(c("NaN weights", d -> List.of("logps", "--model", model(d.resolve("m"), "llama", null, t -> {
@@ -229,6 +281,10 @@ class BadInputTest {
         // option values
         cs.add(c("batch size 0", d -> List.of("logps", "--model", pol, "--data", pairs, "--batch-size", "0"),
                 "--batch-size must be >= 1, got 0"));
+        cs.add(c("batch size not a number", d -> List.of("logps", "--model", pol, "--data", pairs, "--batch-size", "abc"),
+                "Invalid value for option '--batch-size': 'abc' is not an int \\(see 'prefer logps --help'\\)"));
+        cs.add(c("missing required option", d -> List.of("logps", "--model", pol),
+                "Missing required option: '--data=FILE.jsonl' \\(see 'prefer logps --help'\\)"));
         return cs;
     }
 

@@ -30,7 +30,10 @@ public final class Json {
         } catch (java.nio.file.NoSuchFileException e) {
             throw DataException.ofFile(file, "no such file");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw DataException.ofFile(file, "not valid JSON: " + DataException.oneLine(e.getOriginalMessage()));
+            long line = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getLineNr());
+            throw new DataException(file, line, null, "not valid JSON: " + DataException.oneLine(e.getOriginalMessage()));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw DataException.ofFile(file, "not valid UTF-8");
         } catch (java.io.IOException e) {
             throw DataException.ofFile(file, "cannot read: " + DataException.oneLine(e.getMessage()));
         }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
-import dev.prefer.eval.metrics.Bootstrap;
+import dev.prefer.core.stats.Bootstrap;
 import dev.prefer.lm.ModelConfig;
 import dev.prefer.lm.ModelInit;
 import dev.prefer.eval.tasks.ArithmeticTask;

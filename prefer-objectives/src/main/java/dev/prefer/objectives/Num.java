@@ -1,24 +1,27 @@
 package dev.prefer.objectives;
 
 import ai.djl.ndarray.NDArray;
+import dev.prefer.core.Scalars;
 
 /**
- * Stable elementwise functions, in double precision and on NDArrays. log σ(x) is computed as −softplus(−x) and
- * softplus(x) = max(x, 0) + log(1 + e^{−|x|}), which is finite and accurate at x = ±100 and beyond.
+ * Stable elementwise functions on NDArrays, with their double-precision forms (which live in
+ * {@link dev.prefer.core.Scalars}, the one home of the scalar math; the overloads here keep the twins reading like
+ * the tensor code). log σ(x) is computed as −softplus(−x) and softplus(x) = max(x, 0) + log(1 + e^{−|x|}), which is
+ * finite and accurate at x = ±100 and beyond.
  */
 public final class Num {
     private Num() {}
 
     public static double softplus(double x) {
-        return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+        return Scalars.softplus(x);
     }
 
     public static double logSigmoid(double x) {
-        return -softplus(-x);
+        return Scalars.logSigmoid(x);
     }
 
     public static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+        return Scalars.sigmoid(x);
     }
 
     /**
@@ -58,11 +61,6 @@ public final class Num {
 
     /** log Σ_j exp(x_j) of a double array, with a max shift. */
     public static double logSumExp(double[] x) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (double v : x) m = Math.max(m, v);
-        if (m == Double.NEGATIVE_INFINITY) return m;
-        double s = 0;
-        for (double v : x) s += Math.exp(v - m);
-        return m + Math.log(s);
+        return Scalars.logSumExp(x);
     }
 }

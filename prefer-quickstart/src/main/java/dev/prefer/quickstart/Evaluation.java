@@ -1,7 +1,7 @@
 package dev.prefer.quickstart;
 
 import dev.prefer.data.PreferencePair;
-import dev.prefer.eval.metrics.Bootstrap;
+import dev.prefer.core.stats.Bootstrap;
 import dev.prefer.eval.metrics.IdealizedRankingAccuracy;
 import dev.prefer.eval.metrics.KlEstimate;
 import dev.prefer.eval.metrics.LengthStats;

@@ -5,8 +5,8 @@ import dev.prefer.data.Json;
 import dev.prefer.data.Manifest;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.eval.RunSetup;
-import dev.prefer.eval.metrics.Bootstrap;
-import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.core.stats.Bootstrap;
+import dev.prefer.core.stats.Estimate;
 import dev.prefer.eval.metrics.PairedComparison;
 import dev.prefer.eval.metrics.WinRate;
 import dev.prefer.eval.report.EvalSummary;
@@ -14,7 +14,7 @@ import dev.prefer.eval.report.EvalSummary.ModelScores;
 import dev.prefer.eval.tasks.Demonstrator;
 import dev.prefer.eval.tasks.PairBuilder;
 import dev.prefer.eval.tasks.Problem;
-import dev.prefer.eval.tasks.RankedList;
+import dev.prefer.data.pref.RankedList;
 import dev.prefer.eval.tasks.ScoredResponses;
 import dev.prefer.eval.tasks.TaskData;
 import dev.prefer.eval.tasks.Tasks;
@@ -462,11 +462,7 @@ public final class Quickstart {
     static List<dev.prefer.data.pref.RankedList> rankedLists(List<ScoredResponses> scored, PairBuilder pb) {
         List<dev.prefer.data.pref.RankedList> out = new ArrayList<>();
         for (ScoredResponses s : scored) {
-            var rl = pb.rankedList(s);
-            if (rl.isEmpty()) continue;
-            RankedList l = rl.get();
-            double[] scores = l.scores().stream().mapToDouble(Double::doubleValue).toArray();
-            out.add(new dev.prefer.data.pref.RankedList(l.prompt(), l.responses(), scores, 1.0, null, Map.of(), dev.prefer.data.Source.MEMORY));
+            pb.rankedList(s).ifPresent(out::add);
         }
         return out;
     }

@@ -3,11 +3,11 @@ package dev.prefer.quickstart;
 import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.Json;
 import dev.prefer.data.Manifest;
-import dev.prefer.eval.metrics.Estimate;
-import dev.prefer.eval.report.Charts;
+import dev.prefer.core.stats.Estimate;
+import dev.prefer.core.report.Charts;
 import dev.prefer.eval.report.EvalSummary;
 import dev.prefer.eval.report.EvalSummary.ModelScores;
-import dev.prefer.eval.report.HtmlReport;
+import dev.prefer.core.report.HtmlReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -160,7 +160,7 @@ final class QuickstartReport {
                     .paragraph("Points above the dashed line have an alignment gap: a perfect optimizer of the objective would rank more held-out pairs right (Chen et al. 2024).")
                     .chart(Charts.scatter("Ranking accuracy R vs idealized R* on held-out pairs", "ranking accuracy R", "idealized ranking accuracy R*", pts, true));
         }
-        return r.manifest(manifest).write(file);
+        return r.manifest(manifest.toJson()).write(file);
     }
 
     static List<String> cells(ModelScores m, Quickstart.ObjectiveRun run) {

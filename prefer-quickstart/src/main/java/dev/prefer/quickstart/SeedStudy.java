@@ -2,7 +2,7 @@ package dev.prefer.quickstart;
 
 import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.Json;
-import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.core.stats.Estimate;
 import dev.prefer.eval.metrics.PairedComparison;
 import java.io.PrintStream;
 import java.nio.file.Files;

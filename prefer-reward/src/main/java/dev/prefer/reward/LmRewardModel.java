@@ -7,7 +7,7 @@ import dev.prefer.lm.Precision;
 import dev.prefer.lm.PromptResponse;
 import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.reward.eval.PairMetrics;
-import dev.prefer.reward.head.Nums;
+import dev.prefer.core.Scalars;
 import dev.prefer.train.Lora;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +117,7 @@ public final class LmRewardModel implements RewardScorer {
     @Override
     public double preferenceProbability(String prompt, String a, String b, String annotator) {
         double[] r = rewards(List.of(new PromptResponse(prompt, a), new PromptResponse(prompt, b)));
-        return Nums.sigmoid(r[0] - r[1]);
+        return Scalars.sigmoid(r[0] - r[1]);
     }
 
     @Override
@@ -142,7 +142,7 @@ public final class LmRewardModel implements RewardScorer {
         }
         double[] r = rewards(texts);
         List<PairScore> out = new ArrayList<>(pairs.size());
-        for (int i = 0; i < pairs.size(); i++) out.add(new PairScore(r[2 * i], r[2 * i + 1], Nums.sigmoid(r[2 * i] - r[2 * i + 1])));
+        for (int i = 0; i < pairs.size(); i++) out.add(new PairScore(r[2 * i], r[2 * i + 1], Scalars.sigmoid(r[2 * i] - r[2 * i + 1])));
         return out;
     }
 

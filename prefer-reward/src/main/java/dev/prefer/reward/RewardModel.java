@@ -13,7 +13,7 @@ import dev.prefer.reward.head.EncodedPair;
 import dev.prefer.reward.head.HeadConfig;
 import dev.prefer.reward.head.Heads;
 import dev.prefer.reward.head.MultiAttributeHead;
-import dev.prefer.reward.head.Nums;
+import dev.prefer.core.Scalars;
 import dev.prefer.reward.head.PreferenceHead;
 import dev.prefer.reward.head.ScalarRewardHead;
 import java.io.IOException;
@@ -81,7 +81,7 @@ public final class RewardModel implements RewardScorer {
     @Override
     public double preferenceProbability(String prompt, String a, String b, String annotator) {
         List<double[]> v = encoder.responses(prompt, List.of(a, b));
-        return Nums.sigmoid(head.logit(encoder.context(prompt, annotator), v.get(0), v.get(1), annotator));
+        return Scalars.sigmoid(head.logit(encoder.context(prompt, annotator), v.get(0), v.get(1), annotator));
     }
 
     /**
@@ -102,7 +102,7 @@ public final class RewardModel implements RewardScorer {
                 s = 0.5;
             } else {
                 s = 0;
-                for (int j = 0; j < candidates.size(); j++) if (j != i) s += Nums.sigmoid(head.logit(c, v.get(i), v.get(j), annotator));
+                for (int j = 0; j < candidates.size(); j++) if (j != i) s += Scalars.sigmoid(head.logit(c, v.get(i), v.get(j), annotator));
                 s /= candidates.size() - 1;
             }
             out.add(new Ranked(i, candidates.get(i), s));
@@ -134,7 +134,7 @@ public final class RewardModel implements RewardScorer {
                 rc = s.reward(e.context(), e.chosen(), e.annotator());
                 rr = s.reward(e.context(), e.rejected(), e.annotator());
             }
-            out.add(new PairScore(rc, rr, Nums.sigmoid(head.logit(e.context(), e.chosen(), e.rejected(), e.annotator()))));
+            out.add(new PairScore(rc, rr, Scalars.sigmoid(head.logit(e.context(), e.chosen(), e.rejected(), e.annotator()))));
         }
         return out;
     }

@@ -37,12 +37,7 @@ public record Leaderboards(int bootstrapRounds, long seed) {
         double norm = votes.isEmpty() ? 1 : votes.size() / sum;
         List<dev.prefer.data.votes.Vote> out = new ArrayList<>(votes.size());
         for (Vote v : votes) {
-            Outcome o = switch (v.outcome()) {
-                case left -> Outcome.A_WINS;
-                case right -> Outcome.B_WINS;
-                case tie -> Outcome.TIE;
-                case both_bad -> Outcome.BOTH_BAD;
-            };
+            Outcome o = v.outcome();
             out.add(dev.prefer.data.votes.Vote.of(v.leftSystem(), v.rightSystem(), o, norm / v.probability(), v.username()));
         }
         return out;

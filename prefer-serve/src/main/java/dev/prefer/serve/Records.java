@@ -1,5 +1,7 @@
 package dev.prefer.serve;
 
+import dev.prefer.data.votes.Outcome;
+
 /** Holder for the small value types the store hands out. */
 public final class Records {
     private Records() {}
@@ -36,16 +38,16 @@ public final class Records {
         /** The system that won, or null for tie / both bad. */
         public String winner() {
             return switch (outcome) {
-                case left -> leftSystem;
-                case right -> rightSystem;
+                case A_WINS -> leftSystem;
+                case B_WINS -> rightSystem;
                 default -> null;
             };
         }
 
         public String loser() {
             return switch (outcome) {
-                case left -> rightSystem;
-                case right -> leftSystem;
+                case A_WINS -> rightSystem;
+                case B_WINS -> leftSystem;
                 default -> null;
             };
         }

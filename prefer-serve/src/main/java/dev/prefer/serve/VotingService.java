@@ -1,5 +1,7 @@
 package dev.prefer.serve;
 
+import dev.prefer.data.votes.Outcome;
+
 import dev.prefer.serve.Records.Campaign;
 import dev.prefer.serve.Records.Comparison;
 import dev.prefer.serve.Records.Item;
@@ -72,8 +74,8 @@ public final class VotingService {
             int p = counts.pairIndex(a, b);
             if (p < 0) return;
             double leftScore = switch (v.outcome()) {
-                case left -> 1.0;
-                case right -> 0.0;
+                case A_WINS -> 1.0;
+                case B_WINS -> 0.0;
                 default -> 0.5;
             };
             counts.record(p, a < b ? leftScore : 1 - leftScore);

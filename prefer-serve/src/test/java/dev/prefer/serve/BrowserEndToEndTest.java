@@ -1,5 +1,7 @@
 package dev.prefer.serve;
 
+import dev.prefer.data.votes.Outcome;
+
 import dev.prefer.data.Json;
 import dev.prefer.serve.Records.Vote;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,9 +153,9 @@ class BrowserEndToEndTest {
 
                 List<Vote> stored = ts.store.votes(cid);
                 assertEquals(votes, stored.size());
-                assertEquals(Outcome.left, stored.get(0).outcome());
-                assertEquals(Outcome.right, stored.get(1).outcome());
-                assertEquals(Outcome.tie, stored.get(2).outcome());
+                assertEquals(Outcome.A_WINS, stored.get(0).outcome());
+                assertEquals(Outcome.B_WINS, stored.get(1).outcome());
+                assertEquals(Outcome.TIE, stored.get(2).outcome());
                 assertEquals(4, stored.get(2).attributes().get("helpfulness").get(stored.get(2).leftSystem()));
                 assertTrue(stored.stream().allMatch(v -> v.probability() > 0 && v.probability() <= 1));
 

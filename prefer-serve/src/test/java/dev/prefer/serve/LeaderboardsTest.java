@@ -1,5 +1,7 @@
 package dev.prefer.serve;
 
+import dev.prefer.data.votes.Outcome;
+
 import dev.prefer.ratings.Leaderboard;
 import dev.prefer.serve.Records.Vote;
 import org.junit.jupiter.api.Test;
@@ -21,10 +23,10 @@ class LeaderboardsTest {
         // Identity: a vote drawn with probability 1/2 weighs twice a vote drawn with probability 1, exactly as if it
         // had been cast twice. Weights are normalised to mean 1, which rescales all weights equally and leaves
         // the maximum-likelihood ratings unchanged.
-        List<Vote> weighted = List.of(v(1, "a", "b", Outcome.left, 0.5), v(2, "b", "c", Outcome.left, 1.0),
-                v(3, "c", "a", Outcome.left, 1.0), v(4, "a", "c", Outcome.right, 1.0), v(5, "b", "a", Outcome.tie, 1.0));
-        List<Vote> replicated = new ArrayList<>(List.of(v(1, "a", "b", Outcome.left, 1.0), v(11, "a", "b", Outcome.left, 1.0),
-                v(2, "b", "c", Outcome.left, 1.0), v(3, "c", "a", Outcome.left, 1.0), v(4, "a", "c", Outcome.right, 1.0), v(5, "b", "a", Outcome.tie, 1.0)));
+        List<Vote> weighted = List.of(v(1, "a", "b", Outcome.A_WINS, 0.5), v(2, "b", "c", Outcome.A_WINS, 1.0),
+                v(3, "c", "a", Outcome.A_WINS, 1.0), v(4, "a", "c", Outcome.B_WINS, 1.0), v(5, "b", "a", Outcome.TIE, 1.0));
+        List<Vote> replicated = new ArrayList<>(List.of(v(1, "a", "b", Outcome.A_WINS, 1.0), v(11, "a", "b", Outcome.A_WINS, 1.0),
+                v(2, "b", "c", Outcome.A_WINS, 1.0), v(3, "c", "a", Outcome.A_WINS, 1.0), v(4, "a", "c", Outcome.B_WINS, 1.0), v(5, "b", "a", Outcome.TIE, 1.0)));
         Leaderboards lbs = new Leaderboards(0, 1);
         Leaderboard w = lbs.leaderboard(weighted);
         Leaderboard r = lbs.leaderboard(replicated);
@@ -36,8 +38,8 @@ class LeaderboardsTest {
     @Test
     void symmetricVotesGiveEqualRatingsAndViewRanks() {
         // a beats b once and b beats a once: equal strengths (Bradley-Terry identity), same rank.
-        List<Vote> votes = List.of(v(1, "a", "b", Outcome.left, 1), v(2, "a", "b", Outcome.right, 1),
-                v(3, "b", "a", Outcome.left, 1), v(4, "b", "a", Outcome.right, 1));
+        List<Vote> votes = List.of(v(1, "a", "b", Outcome.A_WINS, 1), v(2, "a", "b", Outcome.B_WINS, 1),
+                v(3, "b", "a", Outcome.A_WINS, 1), v(4, "b", "a", Outcome.B_WINS, 1));
         LeaderboardView view = new Leaderboards(50, 3).compute(List.of("a", "b"), votes);
         assertEquals(2, view.rows().size());
         assertEquals(view.rows().get(0).rating(), view.rows().get(1).rating(), 1e-6);

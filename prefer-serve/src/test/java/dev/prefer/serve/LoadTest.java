@@ -70,7 +70,7 @@ class LoadTest {
             // Each stored outcome is the one sent.
             Map<Long, String> sent = new HashMap<>();
             for (LoadGenerator.Ack a : r.acks()) sent.put(a.voteId(), a.outcome());
-            for (Vote v : stored) assertEquals(sent.get(v.id()), v.outcome().name());
+            for (Vote v : stored) assertEquals(sent.get(v.id()), v.outcome().wireName());
         }
     }
 }

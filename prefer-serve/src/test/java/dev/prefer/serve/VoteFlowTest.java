@@ -1,5 +1,7 @@
 package dev.prefer.serve;
 
+import dev.prefer.data.votes.Outcome;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.serve.Records.Vote;
 import dev.prefer.serve.bench.Client;
@@ -62,7 +64,7 @@ class VoteFlowTest {
             assertEquals(8, votes.size());
             assertEquals(8, votes.stream().map(Vote::comparisonId).distinct().count());
             Vote v0 = votes.get(0);
-            assertEquals(Outcome.left, v0.outcome());
+            assertEquals(Outcome.A_WINS, v0.outcome());
             assertEquals(Map.of(v0.leftSystem(), 4, v0.rightSystem(), 2), v0.attributes().get("helpfulness"));
             assertEquals("because 0", v0.rationale());
             assertEquals(1.0 / 3, v0.probability(), 1e-12, "uniform over 3 pairs");

@@ -1,5 +1,7 @@
 package dev.prefer.eval.metrics;
 
+import dev.prefer.core.stats.Bootstrap;
+
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,8 @@
 package dev.prefer.eval.metrics;
 
+import dev.prefer.core.stats.Bootstrap;
+import dev.prefer.core.stats.Estimate;
+
 /**
  * Verifier accuracy: the share of held-out prompts whose response the task's verifier passes,
  * {@code acc = (1/N) Σ_i 1[verify(x_i, y_i)]}, with a confidence interval over prompts.

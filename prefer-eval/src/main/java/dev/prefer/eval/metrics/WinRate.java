@@ -1,5 +1,8 @@
 package dev.prefer.eval.metrics;
 
+import dev.prefer.core.stats.Bootstrap;
+import dev.prefer.core.stats.Estimate;
+
 /**
  * Win rate of system A against system B over the same prompts, ties counting half (the AlpacaEval / Chatbot Arena
  * convention):

@@ -1,7 +1,10 @@
 package dev.prefer.eval.report;
 
+import dev.prefer.core.report.Charts;
+import dev.prefer.core.report.HtmlReport;
+
 import dev.prefer.data.Manifest;
-import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.core.stats.Estimate;
 import dev.prefer.eval.metrics.KlEstimate;
 import dev.prefer.eval.metrics.LengthStats;
 import java.util.ArrayList;
@@ -104,7 +107,7 @@ public final class EvalSummary {
                     .paragraph("Points above the dashed line have an alignment gap: a perfect optimizer of the objective would rank more held-out pairs right (Chen et al. 2024).")
                     .chart(Charts.scatter("Ranking accuracy R vs idealized R*", "ranking accuracy R", "idealized ranking accuracy R*", pts, true));
         }
-        return r.manifest(manifest);
+        return r.manifest(manifest.toJson());
     }
 
     private static List<Charts.Series> series(List<Curve> curves) {

@@ -2,6 +2,7 @@ package dev.prefer.eval.tasks;
 
 import dev.prefer.data.PreferencePair;
 import dev.prefer.data.Source;
+import dev.prefer.data.pref.RankedList;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -81,8 +82,8 @@ public record PairBuilder(Strategy strategy, double minGap, boolean dedupe) {
         if (items.size() < 2) return Optional.empty();
         items.sort(Comparator.comparingDouble((Map.Entry<String, Double> e) -> e.getValue()).reversed()); // stable
         if (items.get(0).getValue() - items.get(items.size() - 1).getValue() <= minGap) return Optional.empty();
-        return Optional.of(new RankedList(s.prompt(), items.stream().map(Map.Entry::getKey).toList(),
-                items.stream().map(Map.Entry::getValue).toList()));
+        return Optional.of(RankedList.of(s.prompt(), items.stream().map(Map.Entry::getKey).toList(),
+                items.stream().mapToDouble(Map.Entry::getValue).toArray()));
     }
 
     /**

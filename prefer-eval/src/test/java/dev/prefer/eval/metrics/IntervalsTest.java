@@ -1,5 +1,8 @@
 package dev.prefer.eval.metrics;
 
+import dev.prefer.core.stats.Bootstrap;
+import dev.prefer.core.stats.Estimate;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.SplittableRandom;

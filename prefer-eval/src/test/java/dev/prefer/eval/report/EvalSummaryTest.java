@@ -3,7 +3,7 @@ package dev.prefer.eval.report;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.prefer.data.Manifest;
-import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.core.stats.Estimate;
 import dev.prefer.eval.metrics.KlEstimate;
 import dev.prefer.eval.metrics.LengthStats;
 import dev.prefer.eval.metrics.VerifierAccuracy;

@@ -1,7 +1,7 @@
 package dev.prefer.reward.eval;
 
 import dev.prefer.reward.head.EncodedPair;
-import dev.prefer.reward.head.Nums;
+import dev.prefer.core.Scalars;
 import dev.prefer.reward.head.PreferenceHead;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,8 +49,8 @@ public record PairMetrics(int pairs, double accuracy, double logLikelihood, doub
             double z = logits[i];
             double c = z > 0 ? 1 : z == 0 ? 0.5 : 0;
             correct += c;
-            ll += Nums.logSigmoid(z);
-            double p = Nums.sigmoid(z);
+            ll += Scalars.logSigmoid(z);
+            double p = Scalars.sigmoid(z);
             double conf = Math.max(p, 1 - p);
             int b = Math.min(BINS - 1, (int) ((conf - 0.5) * 2 * BINS));
             binCount[b]++;

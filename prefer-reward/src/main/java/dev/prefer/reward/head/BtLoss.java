@@ -1,5 +1,7 @@
 package dev.prefer.reward.head;
 
+import dev.prefer.core.Scalars;
+
 /**
  * The Bradley-Terry reward-model loss for one pair with optional margin, label smoothing and reward centering:
  *
@@ -29,11 +31,11 @@ public record BtLoss(boolean useMargin, double smoothing, double centering) {
     public double loss(double rw, double rl, Double margin, double[] d) {
         double m = useMargin && margin != null ? margin : 0.0;
         double u = rw - rl - m;
-        double l = -(1 - smoothing) * Nums.logSigmoid(u) - smoothing * Nums.logSigmoid(-u);
+        double l = -(1 - smoothing) * Scalars.logSigmoid(u) - smoothing * Scalars.logSigmoid(-u);
         double c = rw + rl;
         l += centering * c * c;
         if (d != null) {
-            double du = -(1 - smoothing) * Nums.sigmoid(-u) + smoothing * Nums.sigmoid(u);
+            double du = -(1 - smoothing) * Scalars.sigmoid(-u) + smoothing * Scalars.sigmoid(u);
             d[0] = du + 2 * centering * c;
             d[1] = -du + 2 * centering * c;
         }
@@ -44,7 +46,7 @@ public record BtLoss(boolean useMargin, double smoothing, double centering) {
     public double logitLoss(double s, Double margin, double[] d) {
         double m = useMargin && margin != null ? margin : 0.0;
         double u = s - m;
-        if (d != null) d[0] = -(1 - smoothing) * Nums.sigmoid(-u) + smoothing * Nums.sigmoid(u);
-        return -(1 - smoothing) * Nums.logSigmoid(u) - smoothing * Nums.logSigmoid(-u);
+        if (d != null) d[0] = -(1 - smoothing) * Scalars.sigmoid(-u) + smoothing * Scalars.sigmoid(u);
+        return -(1 - smoothing) * Scalars.logSigmoid(u) - smoothing * Scalars.logSigmoid(-u);
     }
 }

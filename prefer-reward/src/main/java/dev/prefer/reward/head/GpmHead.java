@@ -1,5 +1,7 @@
 package dev.prefer.reward.head;
 
+import dev.prefer.core.Scalars;
+
 import java.util.List;
 import java.util.Random;
 
@@ -82,7 +84,7 @@ public final class GpmHead implements PreferenceHead {
 
     private double score(double[] t, double[] va, double[] vb) {
         double s = 0;
-        for (int l = 0; l < k; l++) s += Nums.softplus(t[l]) * (va[2 * l] * vb[2 * l + 1] - va[2 * l + 1] * vb[2 * l]);
+        for (int l = 0; l < k; l++) s += Scalars.softplus(t[l]) * (va[2 * l] * vb[2 * l + 1] - va[2 * l + 1] * vb[2 * l]);
         return s;
     }
 
@@ -106,9 +108,9 @@ public final class GpmHead implements PreferenceHead {
             double[] gvb = new double[2 * k];
             boolean useCtx = ctx > 0 && p.context().length == ctx;
             for (int l = 0; l < k; l++) {
-                double lam = Nums.softplus(t[l]);
+                double lam = Scalars.softplus(t[l]);
                 double cross = va[2 * l] * vb[2 * l + 1] - va[2 * l + 1] * vb[2 * l];
-                double dt = ds * cross * Nums.sigmoid(t[l]);       // softplus' = σ
+                double dt = ds * cross * Scalars.sigmoid(t[l]);       // softplus' = σ
                 grad[offg + l] += dt;
                 if (useCtx) Nums.addOuterRow(grad, offG, l, ctx, dt, p.context());
                 gva[2 * l] += ds * lam * vb[2 * l + 1];

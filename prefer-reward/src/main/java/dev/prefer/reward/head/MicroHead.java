@@ -1,5 +1,7 @@
 package dev.prefer.reward.head;
 
+import dev.prefer.core.Scalars;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -77,7 +79,7 @@ public final class MicroHead implements ScalarRewardHead {
     public double[] routing(double[] c, String annotator) {
         double[] a = routerLogits(c, annotator);
         double[] pi = new double[k];
-        Nums.softmax(a, 0, k, pi);
+        Scalars.softmax(a, 0, k, pi);
         return pi;
     }
 
@@ -111,10 +113,10 @@ public final class MicroHead implements ScalarRewardHead {
         double[] ln = new double[k];
         for (int j = 0; j < k; j++) {
             double z = expert(j, a) - expert(j, b);
-            lp[j] = Math.log(pi[j]) + Nums.logSigmoid(z);
-            ln[j] = Math.log(pi[j]) + Nums.logSigmoid(-z);
+            lp[j] = Math.log(pi[j]) + Scalars.logSigmoid(z);
+            ln[j] = Math.log(pi[j]) + Scalars.logSigmoid(-z);
         }
-        return Nums.logSumExp(lp) - Nums.logSumExp(ln);
+        return Scalars.logSumExp(lp) - Scalars.logSumExp(ln);
     }
 
     @Override
@@ -130,9 +132,9 @@ public final class MicroHead implements ScalarRewardHead {
             double[] pi = routing(p.context(), p.annotator());
             for (int j = 0; j < k; j++) {
                 z[j] = expert(j, p.chosen()) - expert(j, p.rejected());
-                lp[j] = Math.log(pi[j]) + Nums.logSigmoid(z[j]);
+                lp[j] = Math.log(pi[j]) + Scalars.logSigmoid(z[j]);
             }
-            double logP = Nums.logSumExp(lp);
+            double logP = Scalars.logSumExp(lp);
             total += -p.weight() * logP;
             if (grad == null) continue;
             double s = p.weight() / wsum;
@@ -140,7 +142,7 @@ public final class MicroHead implements ScalarRewardHead {
             boolean useCtx = ctx > 0 && p.context().length == ctx;
             for (int j = 0; j < k; j++) {
                 double q = Math.exp(lp[j] - logP);
-                double dz = -s * q * Nums.sigmoid(-z[j]);
+                double dz = -s * q * Scalars.sigmoid(-z[j]);
                 int base = j * dim;
                 for (int i = 0; i < dim; i++) grad[base + i] += dz * (p.chosen()[i] - p.rejected()[i]);
                 double da = s * (pi[j] - q);

@@ -1,5 +1,7 @@
 package dev.prefer.reward.head;
 
+import dev.prefer.core.Scalars;
+
 import java.util.List;
 import java.util.Random;
 
@@ -81,9 +83,9 @@ public final class PairClassifierHead implements PreferenceHead {
         int w2 = b1 + hidden;
         double z = theta[w2 + hidden];
         for (int j = 0; j < hidden; j++) z += theta[w2 + j] * h[j];
-        double l = y == 1 ? -Nums.logSigmoid(z) : -Nums.logSigmoid(-z);
+        double l = y == 1 ? -Scalars.logSigmoid(z) : -Scalars.logSigmoid(-z);
         if (grad != null) {
-            double dz = scale * (Nums.sigmoid(z) - y);
+            double dz = scale * (Scalars.sigmoid(z) - y);
             grad[w2 + hidden] += dz;
             for (int j = 0; j < hidden; j++) {
                 grad[w2 + j] += dz * h[j];

@@ -1,5 +1,7 @@
 package dev.prefer.reward.head;
 
+import dev.prefer.core.Scalars;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -65,7 +67,7 @@ public final class PalHead extends AbstractBtHead {
         double[] w = new double[k];
         int u = index(annotator);
         if (u >= 0) {
-            Nums.softmax(theta, offB + u * k, k, w);
+            Scalars.softmax(theta, offB + u * k, k, w);
             return w;
         }
         if (users.isEmpty()) {
@@ -74,7 +76,7 @@ public final class PalHead extends AbstractBtHead {
         }
         double[] t = new double[k];
         for (int v = 0; v < users.size(); v++) {
-            Nums.softmax(theta, offB + v * k, k, t);
+            Scalars.softmax(theta, offB + v * k, k, t);
             for (int j = 0; j < k; j++) w[j] += t[j] / users.size();
         }
         return w;

@@ -90,7 +90,7 @@ public final class PairwiseModelSource implements PairwiseSource {
         for (int i = 0; i < k; i++) {
             p[i][i] = 0.5;
             for (int j = i + 1; j < k; j++) {
-                double pij = 0.5 * (Nums.sigmoid(head.logit(c, v.get(i), v.get(j), a)) + 1 - Nums.sigmoid(head.logit(c, v.get(j), v.get(i), a)));
+                double pij = 0.5 * (dev.prefer.core.Scalars.sigmoid(head.logit(c, v.get(i), v.get(j), a)) + 1 - dev.prefer.core.Scalars.sigmoid(head.logit(c, v.get(j), v.get(i), a)));
                 p[i][j] = pij;
                 p[j][i] = 1 - pij;
             }
@@ -110,7 +110,7 @@ public final class PairwiseModelSource implements PairwiseSource {
     static double[][] bradleyTerry(double[] r) {
         int k = r.length;
         double[][] p = new double[k][k];
-        for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) p[i][j] = i == j ? 0.5 : Nums.sigmoid(r[i] - r[j]);
+        for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) p[i][j] = i == j ? 0.5 : dev.prefer.core.Scalars.sigmoid(r[i] - r[j]);
         return p;
     }
 

@@ -1,5 +1,7 @@
 package dev.prefer.reward.head;
 
+import dev.prefer.core.Scalars;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +40,7 @@ final class Synthetic {
         for (int i = 0; i < n; i++) {
             double[] a = gaussian(rnd, d, 1);
             double[] b = gaussian(rnd, d, 1);
-            double p = Nums.sigmoid(sharpness * sign * (dot(u, a) - dot(u, b)));
+            double p = Scalars.sigmoid(sharpness * sign * (dot(u, a) - dot(u, b)));
             boolean aWins = rnd.nextDouble() < p;
             out.add(new EncodedPair(context == null ? new double[0] : context, aWins ? a : b, aWins ? b : a, annotator, null, 1.0, Map.of()));
         }

@@ -4,7 +4,7 @@ import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
 import dev.prefer.data.Manifest;
-import dev.prefer.serve.Outcome;
+import dev.prefer.data.votes.Outcome;
 import dev.prefer.serve.Records.Campaign;
 import dev.prefer.serve.Records.Item;
 import dev.prefer.serve.Records.Vote;
@@ -121,7 +121,7 @@ public final class Exporter {
     private static long kto(Map<Long, Item> items, List<Vote> votes, Writer out) throws IOException {
         long n = 0;
         for (Vote v : votes) {
-            if (v.outcome() == Outcome.tie) continue;
+            if (v.outcome() == Outcome.TIE) continue;
             Item it = items.get(v.itemId());
             for (String system : List.of(v.leftSystem(), v.rightSystem())) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -183,10 +183,10 @@ public final class Exporter {
             row.put("model_a", v.leftSystem());
             row.put("model_b", v.rightSystem());
             row.put("winner", switch (v.outcome()) {
-                case left -> "model_a";
-                case right -> "model_b";
-                case tie -> "tie";
-                case both_bad -> "tie (bothbad)";
+                case A_WINS -> "model_a";
+                case B_WINS -> "model_b";
+                case TIE -> "tie";
+                case BOTH_BAD -> "tie (bothbad)";
             });
             row.put("judge", v.username());
             row.put("turn", 1);

@@ -1,7 +1,7 @@
 package dev.prefer.serve.stats;
 
 import dev.prefer.serve.CampaignSpec;
-import dev.prefer.serve.Outcome;
+import dev.prefer.data.votes.Outcome;
 import dev.prefer.serve.Records.Item;
 import dev.prefer.serve.Records.Vote;
 
@@ -62,15 +62,15 @@ public record CampaignStats(List<String> systems, double[][] winRate, long[][] p
             n[a][b]++;
             n[b][a]++;
             double sa = switch (v.outcome()) {
-                case left -> 1;
-                case right -> 0;
+                case A_WINS -> 1;
+                case B_WINS -> 0;
                 default -> 0.5;
             };
             score[a][b] += sa;
             score[b][a] += 1 - sa;
-            if (v.outcome() == Outcome.left || v.outcome() == Outcome.right) {
+            if (v.outcome() == Outcome.A_WINS || v.outcome() == Outcome.B_WINS) {
                 decisive++;
-                if (v.outcome() == Outcome.left) leftWins++;
+                if (v.outcome() == Outcome.A_WINS) leftWins++;
             }
             byUser.computeIfAbsent(v.userId(), x -> new ArrayList<>()).add(v);
             labels.computeIfAbsent(unit(v), x -> new LinkedHashMap<>()).putIfAbsent(v.userId(), label(v));
@@ -150,7 +150,7 @@ public record CampaignStats(List<String> systems, double[][] winRate, long[][] p
 
     static String label(Vote v) {
         String w = v.winner();
-        if (w == null) return v.outcome().name();
+        if (w == null) return v.outcome().wireName();
         String firstSystem = v.leftSystem().compareTo(v.rightSystem()) < 0 ? v.leftSystem() : v.rightSystem();
         return w.equals(firstSystem) ? "first" : "second";
     }

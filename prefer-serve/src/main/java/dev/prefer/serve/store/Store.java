@@ -3,7 +3,7 @@ package dev.prefer.serve.store;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.prefer.data.Json;
 import dev.prefer.serve.CampaignSpec;
-import dev.prefer.serve.Outcome;
+import dev.prefer.data.votes.Outcome;
 import dev.prefer.serve.Records.AuditEntry;
 import dev.prefer.serve.Records.Campaign;
 import dev.prefer.serve.Records.Comparison;
@@ -379,7 +379,7 @@ public final class Store {
             String attrs = attributes.isEmpty() ? null : Json.line(attributes);
             long responseMs = Math.max(0, now - cmp.issuedAt());
             long id = insert(c, "INSERT INTO votes (comparison_id, campaign_id, user_id, item_id, left_system, right_system, outcome, attributes_json, rationale, probability, response_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    comparisonId, cmp.campaignId(), userId, cmp.itemId(), cmp.leftSystem(), cmp.rightSystem(), outcome.name(),
+                    comparisonId, cmp.campaignId(), userId, cmp.itemId(), cmp.leftSystem(), cmp.rightSystem(), outcome.wireName(),
                     attrs, rationale, cmp.probability(), responseMs, now);
             if (next != null) insertComparison(c, next);
             return new CastResult(new Vote(id, comparisonId, cmp.campaignId(), userId, null, cmp.itemId(), cmp.leftSystem(),
@@ -401,7 +401,7 @@ public final class Store {
                     while (rs.next()) {
                         String a = rs.getString(10);
                         out.add(new Vote(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getString(5), rs.getLong(6),
-                                rs.getString(7), rs.getString(8), Outcome.valueOf(rs.getString(9)),
+                                rs.getString(7), rs.getString(8), Outcome.fromWireName(rs.getString(9)),
                                 a == null ? Map.of() : readAttrs(a), rs.getString(11), rs.getDouble(12), rs.getLong(13), rs.getLong(14)));
                     }
                 }

@@ -14,8 +14,8 @@ import dev.prefer.serve.store.Store.Session;
 import java.time.Instant;
 import java.util.List;
 
-import static dev.prefer.serve.web.Html.esc;
-import static dev.prefer.serve.web.Html.num;
+import static dev.prefer.core.report.Html.esc;
+import static dev.prefer.core.report.Html.num;
 
 /** The server-rendered pages. Every dynamic value goes through {@link Html#esc}; no inline script anywhere. */
 final class Pages {

@@ -7,7 +7,7 @@ import dev.prefer.serve.CampaignImport;
 import dev.prefer.serve.CampaignSpec;
 import dev.prefer.serve.LeaderboardView;
 import dev.prefer.serve.Leaderboards;
-import dev.prefer.serve.Outcome;
+import dev.prefer.data.votes.Outcome;
 import dev.prefer.serve.Records.Campaign;
 import dev.prefer.serve.Records.Comparison;
 import dev.prefer.serve.Records.Item;
@@ -448,7 +448,7 @@ public final class PreferServer implements AutoCloseable {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("voteId", v.id());
         out.put("reveal", Map.of("left", v.leftSystem(), "right", v.rightSystem()));
-        out.put("outcome", v.outcome().name());
+        out.put("outcome", v.outcome().wireName());
         out.put("votes", store.voteCount(cid, s.user().id()));
         if (res.next() != null) out.put("next", comparisonJson(res.next(), c));
         ctx.json(out);

@@ -3,7 +3,7 @@ package dev.prefer.serve.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.Json;
 import dev.prefer.serve.CampaignSpec;
-import dev.prefer.serve.Outcome;
+import dev.prefer.data.votes.Outcome;
 import dev.prefer.serve.Records.Campaign;
 import dev.prefer.serve.Records.Item;
 import dev.prefer.serve.Records.Vote;
@@ -35,11 +35,11 @@ class ExporterTest {
             item(11, 2, "P2", "a", "A2", "b", "B2"));
 
     static final List<Vote> VOTES = List.of(
-            vote(1, 10, "a", "b", Outcome.left, 0.5),     // a > b on P1
-            vote(2, 10, "c", "a", Outcome.left, 0.25),    // c > a on P1
-            vote(3, 10, "b", "c", Outcome.tie, 0.25),     // tie on P1
-            vote(4, 11, "b", "a", Outcome.both_bad, 1.0), // both bad on P2
-            vote(5, 11, "a", "b", Outcome.right, 1.0));   // b > a on P2
+            vote(1, 10, "a", "b", Outcome.A_WINS, 0.5),     // a > b on P1
+            vote(2, 10, "c", "a", Outcome.A_WINS, 0.25),    // c > a on P1
+            vote(3, 10, "b", "c", Outcome.TIE, 0.25),     // tie on P1
+            vote(4, 11, "b", "a", Outcome.BOTH_BAD, 1.0), // both bad on P2
+            vote(5, 11, "a", "b", Outcome.B_WINS, 1.0));   // b > a on P2
 
     static List<JsonNode> lines(String s) {
         return s.lines().filter(l -> !l.isBlank()).map(l -> {

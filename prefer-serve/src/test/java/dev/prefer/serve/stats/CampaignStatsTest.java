@@ -1,7 +1,7 @@
 package dev.prefer.serve.stats;
 
 import dev.prefer.serve.CampaignSpec;
-import dev.prefer.serve.Outcome;
+import dev.prefer.data.votes.Outcome;
 import dev.prefer.serve.Records.Item;
 import dev.prefer.serve.Records.Vote;
 import org.junit.jupiter.api.Test;
@@ -26,12 +26,12 @@ class CampaignStatsTest {
                 new Item(2, 2, "P2", Map.of("a", "1", "b", "2"), Map.of(), null));
         List<Vote> votes = new ArrayList<>();
         // u1 (fast, wrong on gold three times), u2 (slow, right on gold).
-        votes.add(v(1, 1, "u1", 1, "a", "b", Outcome.right, 100, 0));       // u1 on P1: b wins -> gold wrong; label "second"
-        votes.add(v(2, 2, "u2", 1, "b", "a", Outcome.right, 5000, 1000));   // u2 on P1: a wins -> gold right; label "first"
-        votes.add(v(3, 1, "u1", 2, "b", "a", Outcome.left, 100, 2000));     // u1 on P2: b wins; label "second"
-        votes.add(v(4, 2, "u2", 2, "a", "b", Outcome.right, 5000, 3000));   // u2 on P2: b wins; label "second"
-        votes.add(v(5, 1, "u1", 1, "b", "a", Outcome.left, 100, 62000));    // u1 on P1 again: b wins (gold wrong); first judgement kept for agreement
-        votes.add(v(6, 1, "u1", 1, "a", "b", Outcome.tie, 100, 122000));     // u1 tie on P1 (gold scored: wrong)
+        votes.add(v(1, 1, "u1", 1, "a", "b", Outcome.B_WINS, 100, 0));       // u1 on P1: b wins -> gold wrong; label "second"
+        votes.add(v(2, 2, "u2", 1, "b", "a", Outcome.B_WINS, 5000, 1000));   // u2 on P1: a wins -> gold right; label "first"
+        votes.add(v(3, 1, "u1", 2, "b", "a", Outcome.A_WINS, 100, 2000));     // u1 on P2: b wins; label "second"
+        votes.add(v(4, 2, "u2", 2, "a", "b", Outcome.B_WINS, 5000, 3000));   // u2 on P2: b wins; label "second"
+        votes.add(v(5, 1, "u1", 1, "b", "a", Outcome.A_WINS, 100, 62000));    // u1 on P1 again: b wins (gold wrong); first judgement kept for agreement
+        votes.add(v(6, 1, "u1", 1, "a", "b", Outcome.TIE, 100, 122000));     // u1 tie on P1 (gold scored: wrong)
         CampaignStats s = CampaignStats.of(CampaignSpec.defaults(), items, votes);
 
         assertEquals(List.of("a", "b"), s.systems());

@@ -2,7 +2,7 @@ package dev.prefer.serve.store;
 
 import dev.prefer.serve.CampaignImport;
 import dev.prefer.serve.CampaignSpec;
-import dev.prefer.serve.Outcome;
+import dev.prefer.data.votes.Outcome;
 import dev.prefer.serve.Role;
 import dev.prefer.serve.TestDatabases;
 import dev.prefer.serve.TestServer;
@@ -39,10 +39,10 @@ class StoreTest {
             var ann = s.createUser("ann", "0123456789ab".toCharArray(), Role.annotator, admin.id());
             var c = CampaignImport.importFile(s, "c1", CampaignSpec.defaults(), TestServer.prompts(tmp, 2, List.of("x", "y"), "", 1), admin.id());
             var cmp = s.issue(c.id(), ann.id(), s.items(c.id()).get(0).id(), "x", "y", 1.0, "uniform");
-            var res = s.castVote(cmp.id(), c.id(), ann.id(), Outcome.left, Map.of(), null);
+            var res = s.castVote(cmp.id(), c.id(), ann.id(), Outcome.A_WINS, Map.of(), null);
             voteId = res.vote().id();
-            assertEquals(Store.Refusal.ALREADY_USED, s.castVote(cmp.id(), c.id(), ann.id(), Outcome.left, Map.of(), null).refusal());
-            assertEquals(Store.Refusal.UNKNOWN_COMPARISON, s.castVote(cmp.id(), c.id() + 1, ann.id(), Outcome.left, Map.of(), null).refusal());
+            assertEquals(Store.Refusal.ALREADY_USED, s.castVote(cmp.id(), c.id(), ann.id(), Outcome.A_WINS, Map.of(), null).refusal());
+            assertEquals(Store.Refusal.UNKNOWN_COMPARISON, s.castVote(cmp.id(), c.id() + 1, ann.id(), Outcome.A_WINS, Map.of(), null).refusal());
             // The database itself refuses to change or delete a vote or an audit line.
             for (String sql : List.of("UPDATE votes SET outcome = 'right' WHERE id = " + voteId, "DELETE FROM votes",
                     "UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log")) {

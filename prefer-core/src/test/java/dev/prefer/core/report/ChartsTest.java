@@ -1,14 +1,12 @@
-package dev.prefer.eval.report;
+package dev.prefer.core.report;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.prefer.data.Manifest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -86,7 +84,7 @@ class ChartsTest {
                 .paragraph("a & b")
                 .chart(Charts.groupedBars("acc", "accuracy", List.of("dpo"), List.of("sft", "aligned"), new double[][] {{0.5, 0.8}}, null, null))
                 .table(List.of("objective", "accuracy"), List.of(List.of("dpo", "0.80 [0.7, 0.9]")))
-                .manifest(Manifest.of("eval-report", Map.of("beta", 0.1), 3L));
+                .manifest("{\n  \"kind\" : \"eval-report\",\n  \"config\" : {\"beta\" : 0.1}\n}");
         Path f = r.write(dir.resolve("report.html"));
         String html = Files.readString(f);
         assertTrue(html.startsWith("<!DOCTYPE html>"));

@@ -1,8 +1,11 @@
-package dev.prefer.eval.report;
+package dev.prefer.core.report;
 
-import dev.prefer.data.AtomicFiles;
-import dev.prefer.data.Manifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +19,7 @@ import java.util.Locale;
  *     .heading("Accuracy before and after")
  *     .chart(Charts.groupedBars(...))
  *     .table(List.of("objective", "accuracy"), rows)
- *     .manifest(manifest);
+ *     .manifest(manifest.toJson());
  * r.write(out.resolve("report.html"));
  * }</pre>
  * Text is escaped; charts are trusted SVG from {@link Charts}.
@@ -61,9 +64,9 @@ public final class HtmlReport {
         return this;
     }
 
-    /** The run's manifest, shown verbatim under "How this was made". */
-    public HtmlReport manifest(Manifest m) {
-        body.add("<h2>How this was made</h2><pre>" + Charts.esc(m.toJson()) + "</pre>");
+    /** The run's manifest (its JSON), shown verbatim under "How this was made". */
+    public HtmlReport manifest(String manifestJson) {
+        body.add("<h2>How this was made</h2><pre>" + Charts.esc(manifestJson) + "</pre>");
         return this;
     }
 
@@ -79,9 +82,21 @@ public final class HtmlReport {
         return b.append("</body></html>\n").toString();
     }
 
-    /** Writes the report atomically. */
+    /** Writes the report atomically (a temporary file in the same folder, then renamed over {@code file}). */
     public Path write(Path file) {
-        AtomicFiles.writeString(file, render());
+        Path abs = file.toAbsolutePath();
+        try {
+            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+            try {
+                Files.writeString(tmp, render(), StandardCharsets.UTF_8);
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
         return file;
     }
 

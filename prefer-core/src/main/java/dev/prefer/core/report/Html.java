@@ -1,6 +1,6 @@
-package dev.prefer.serve.web;
+package dev.prefer.core.report;
 
-/** HTML escaping for text placed in pages and attributes. */
+/** HTML escaping for text placed in pages, attributes and inline SVG (the one escaper of the reports and the collection app). */
 public final class Html {
     private Html() {}
 

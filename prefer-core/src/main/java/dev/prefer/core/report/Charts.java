@@ -1,4 +1,4 @@
-package dev.prefer.eval.report;
+package dev.prefer.core.report;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -257,6 +257,6 @@ public final class Charts {
     }
 
     static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.esc(s);
     }
 }

@@ -1,4 +1,4 @@
-package dev.prefer.eval.metrics;
+package dev.prefer.core.stats;
 
 /**
  * A point estimate with a confidence interval.

@@ -1,4 +1,4 @@
-package dev.prefer.eval.metrics;
+package dev.prefer.core.stats;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -72,13 +72,15 @@ public record Bootstrap(int resamples, double confidence, long seed) {
         return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
     }
 
-    static double mean0(double[] x) {
+    /** The plain mean. */
+    public static double mean0(double[] x) {
         double s = 0;
         for (double v : x) s += v;
         return s / x.length;
     }
 
-    static void requireFinite(double[] x, String name) {
+    /** @throws IllegalArgumentException naming the first value that is NaN or infinite */
+    public static void requireFinite(double[] x, String name) {
         for (int i = 0; i < x.length; i++) {
             if (!Double.isFinite(x[i])) throw new IllegalArgumentException(name + "[" + i + "] is not finite: " + x[i]);
         }
