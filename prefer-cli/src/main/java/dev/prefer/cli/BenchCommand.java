@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code prefer bench <what>}: benchmarks that print figures (medians of repeats) and assert nothing. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark.",
-        subcommands = {BenchLmCommand.class, BenchRatingsCommand.class, BenchRewardCommand.class, BenchTrainCommand.class},
+        subcommands = {BenchLmCommand.class, BenchRatingsCommand.class, BenchRewardCommand.class, BenchTrainCommand.class, BenchGrpoCommand.class},
         footer = {"", "Examples:", "  ./prefer bench lm --size tiny", "  ./prefer bench ratings --help", "  ./prefer bench reward --help", "  ./prefer bench train --help"})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec

@@ -172,6 +172,8 @@ public final class OnlineTrainer {
         Map<String, NDArray> trainable;
         double numTokens;
         GenBatch gb;
+        /** Wall seconds of the last generation batch's sampling call (for benchmarks). */
+        double samplingSeconds;
 
         Run(CausalLM policy, CausalLM reference, TrainConfig c, OnlineConfig o, List<OnlinePrompt> prompts, List<OnlinePrompt> evalPrompts,
             List<RewardFunction> rewards, PrintStream console) {
@@ -245,7 +247,13 @@ public final class OnlineTrainer {
 
         static String promptsHash(List<OnlinePrompt> prompts) {
             StringBuilder sb = new StringBuilder();
-            for (OnlinePrompt p : prompts) sb.append(Json.line(Map.of("prompt", p.prompt(), "fields", p.fields()))).append('\n');
+            for (OnlinePrompt p : prompts) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("prompt", p.prompt());
+                row.put("fields", p.fields());
+                if (p.promptIds() != null) row.put("prompt_ids", p.promptIds());
+                sb.append(Json.line(row)).append('\n');
+            }
             return Hashes.sha256(sb.toString());
         }
 
@@ -330,10 +338,12 @@ public final class OnlineTrainer {
             for (int i = 0; i < b; i++) {
                 OnlinePrompt p = prompts.get(order.at((long) g * b + i));
                 ps.add(p);
-                ids.add(encode(p.prompt()));
+                ids.add(p.promptIds() != null ? p.promptIds() : encode(p.prompt()));
             }
             if (lora != null) lora.setTraining(false, () -> 0L);
+            long s0 = System.nanoTime();
             List<Generation> gens = sample(ids, gsz, samplerSeed(g));
+            samplingSeconds = (System.nanoTime() - s0) / 1e9;
             int n = gens.size();
             List<TokenizedSequence> seqs = new ArrayList<>(n);
             boolean[] truncated = new boolean[n];
@@ -616,7 +626,7 @@ public final class OnlineTrainer {
             for (int from = 0; from < n; from += 64) {
                 List<OnlinePrompt> part = evalPrompts.subList(from, Math.min(n, from + 64));
                 List<long[]> ids = new ArrayList<>();
-                for (OnlinePrompt p : part) ids.add(encode(p.prompt()));
+                for (OnlinePrompt p : part) ids.add(p.promptIds() != null ? p.promptIds() : encode(p.prompt()));
                 List<Generation> gens = policy.generateIds(ids, greedy);
                 for (int i = 0; i < part.size(); i++) {
                     double r = 0;
