@@ -36,10 +36,9 @@ public class OnlineExperiment {
         Path qs = Path.of(args[0]), out = Path.of(args[1]);
         List<Long> seeds = java.util.Arrays.stream(args[2].split(",")).map(Long::parseLong).toList();
         int steps = Integer.parseInt(args[3]);
-        List<String> methods = args.length > 4 ? List.of(args[4].split(",")) : List.of("grpo", "rloo", "online-dpo");
+        List<String> methods = args.length > 4 ? List.of(args[4].split(",")) : List.of("grpo", "rloo", "online-dpo", "sft-matched");
         Files.createDirectories(out);
         RewardFunction verifier = RewardFunction.of("arithmetic", (p, c) -> TASK.verify(p, c).score());
-        Map<String, Object> all = new LinkedHashMap<>();
         for (long seed : seeds) {
             Path s = qs.resolve("seed-" + seed);
             List<OnlinePrompt> train = prompts(s.resolve("setup/data/train-prompts.jsonl"));
@@ -57,6 +56,28 @@ public class OnlineExperiment {
             for (String method : methods) {
                 Path runOut = out.resolve("seed-" + seed).resolve(method);
                 long t0 = System.nanoTime();
+                if (method.equals("sft-matched")) {
+                    // the compute-matched control: as many optimizer steps, rows per step (B*G) and the same learning rate
+                    // and schedule as an online run, on the SFT demonstrations
+                    double lr = Double.parseDouble(System.getProperty("lr", "5e-5"));
+                    List<dev.prefer.train.TrainSet.SftRow> rows = new ArrayList<>();
+                    for (String l : Files.readAllLines(s.resolve("setup/data/sft.jsonl"))) {
+                        if (l.isBlank()) continue;
+                        var n = Json.MAPPER.readTree(l);
+                        rows.add(dev.prefer.train.TrainSet.SftRow.of(n.get("prompt").asText(), n.get("completion").asText()));
+                    }
+                    try (CausalLM policy = CausalLM.load(s.resolve("sft"))) {
+                        TrainConfig c = TrainConfig.builder(TrainConfig.Task.SFT).learningRate(lr).schedule(TrainConfig.Schedule.CONSTANT, steps / 10)
+                                .maxSteps(steps).batchSize(Integer.getInteger("prompts", 16) * Integer.getInteger("g", 8)).seed(seed)
+                                .every(Math.max(1, steps / 20), 0, 0).out(runOut).build();
+                        Trainer.train(policy, null, c, dev.prefer.train.TrainSet.sft(rows), null, System.out);
+                    }
+                    Map<String, Object> d = describe(greedyPass(runOut, held), sft, bs);
+                    d.put("train_seconds", (System.nanoTime() - t0) / 1e9);
+                    d.put("learning_rate", lr);
+                    row.put(method, d);
+                    continue;
+                }
                 try (CausalLM policy = CausalLM.load(s.resolve("sft")); CausalLM ref = CausalLM.load(s.resolve("sft"))) {
                     OnlineConfig.Method mth = switch (method) {
                         case "grpo" -> OnlineConfig.Method.GRPO;
@@ -64,7 +85,7 @@ public class OnlineExperiment {
                         case "reinforce-pp" -> OnlineConfig.Method.REINFORCE_PP;
                         default -> OnlineConfig.Method.ONLINE_DPO;
                     };
-                    double lr = Double.parseDouble(System.getProperty("lr." + method, System.getProperty("lr", "2e-5")));
+                    double lr = Double.parseDouble(System.getProperty("lr." + method, System.getProperty("lr", "5e-5")));
                     TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective("dpo", Map.of("beta", 0.1))
                             .learningRate(lr).schedule(TrainConfig.Schedule.CONSTANT, steps / 10).maxSteps(steps)
                             .batchSize(Integer.getInteger("prompts", 16)).seed(seed).every(Math.max(1, steps / 20), 0, 0).out(runOut).build();
@@ -81,9 +102,15 @@ public class OnlineExperiment {
                     row.put(method, d);
                 }
             }
-            all.put("seed-" + seed, row);
             System.out.println("seed " + seed + ": " + Json.line(row));
-            dev.prefer.data.AtomicFiles.writeString(out.resolve("results.json"), Json.pretty(all) + "\n");
+            dev.prefer.data.AtomicFiles.writeString(out.resolve("results-seed-" + seed + ".json"), Json.pretty(row) + "\n");
+        }
+        // every seed's results in OUT so far (seeds may run in separate invocations)
+        Map<String, Object> all = new java.util.TreeMap<>();
+        try (var files = Files.list(out)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("results-seed-\\d+\\.json")).sorted().toList()) {
+                all.put(f.getFileName().toString().replace("results-", "").replace(".json", ""), Json.MAPPER.readValue(f.toFile(), LinkedHashMap.class));
+            }
         }
         System.out.println(table(all));
     }
