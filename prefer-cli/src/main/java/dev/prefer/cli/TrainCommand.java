@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         description = "Trains a model: preference optimization of a Hugging Face causal LM (dpo and every objective of `prefer objectives`), SFT, or a reward model.",
-        subcommands = {TrainCommand.Dpo.class, TrainCommand.Sft.class, TrainRewardCommand.class})
+        subcommands = {TrainCommand.Dpo.class, TrainCommand.Sft.class, TrainRewardCommand.class,
+                TrainOnlineCommand.Grpo.class, TrainOnlineCommand.Rloo.class, TrainOnlineCommand.ReinforcePp.class, TrainOnlineCommand.OnlineDpo.class})
 public final class TrainCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -25,10 +25,10 @@ import java.util.Map;
  * optimizer step, config). A checkpoint is written to a temporary folder, synced, then renamed into place, and
  * {@code latest} (written atomically) names it: a kill at any moment leaves the previous checkpoint intact.
  */
-final class Checkpoints {
+public final class Checkpoints {
     private Checkpoints() {}
 
-    record State(int step, int optimizerStep, Path dir) {}
+    public record State(int step, int optimizerStep, Path dir) {}
 
     static Path root(Path out) {
         return out.resolve("checkpoints");
@@ -39,7 +39,7 @@ final class Checkpoints {
     }
 
     /** As above, plus the objective's running state ({@code objective_state} in state.json), when it has one. */
-    static Path write(Path out, int step, Map<String, NDArray> trainable, AdamW opt, Map<String, Object> config, double[] objectiveState) {
+    public static Path write(Path out, int step, Map<String, NDArray> trainable, AdamW opt, Map<String, Object> config, double[] objectiveState) {
         Path root = root(out);
         Path target = root.resolve("step-" + step);
         Path tmp = root.resolve(TMP_PREFIX + step + "-" + System.nanoTime());
@@ -96,7 +96,7 @@ final class Checkpoints {
     }
 
     /** The last complete checkpoint, or null. Partial folders of a killed run are deleted first. */
-    static State latest(Path out) {
+    public static State latest(Path out) {
         Path latest = root(out).resolve("latest");
         if (!Files.exists(latest)) return null;
         cleanPartial(out);

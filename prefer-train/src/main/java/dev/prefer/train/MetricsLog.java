@@ -111,6 +111,7 @@ final class MetricsLog implements AutoCloseable {
         append(sb, row, "loss", "loss", "%.4f");
         append(sb, row, "rewards/accuracies", "acc", "%.2f");
         append(sb, row, "rewards/margins", "margin", "%.3f");
+        append(sb, row, "reward", "reward", "%.3f");
         append(sb, row, "eval/ranking_accuracy", "eval R", "%.3f");
         return sb.toString().strip();
     }
@@ -121,6 +122,7 @@ final class MetricsLog implements AutoCloseable {
         append(sb, row, "loss", "loss", "%.4f");
         append(sb, row, "rewards/accuracies", "acc", "%.2f");
         append(sb, row, "rewards/margins", "margin", "%.4f");
+        append(sb, row, "reward", "reward", "%.3f");
         append(sb, row, "grad_norm", "|g|", "%.3g");
         append(sb, row, "learning_rate", "lr", "%.2e");
         append(sb, row, "tokens_per_second", "tok/s", "%.0f");

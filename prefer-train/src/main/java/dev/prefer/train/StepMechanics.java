@@ -23,11 +23,11 @@ import java.util.Map;
  * copy of the gradients, the NaN/infinity stop message, and restoring weights and optimizer state from the last
  * checkpoint.
  */
-final class StepMechanics {
+public final class StepMechanics {
     private StepMechanics() {}
 
     /** Zeroes the accumulated gradients (DJL's collector does not). */
-    static void zeroGradients(Map<String, NDArray> trainable) {
+    public static void zeroGradients(Map<String, NDArray> trainable) {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
@@ -41,7 +41,7 @@ final class StepMechanics {
     }
 
     /** The message of a run stopped by a non-finite {@code what} at 0-based {@code step}, naming the last good checkpoint. */
-    static String stopped(Path out, String what, double value, int step) {
+    public static String stopped(Path out, String what, double value, int step) {
         Checkpoints.State last = Checkpoints.latest(out);
         return what + " is " + value + " at step " + (step + 1) + "; stopped without updating"
                 + (last == null ? " (no checkpoint was written yet)" : "; last good checkpoint: " + last.dir());
@@ -54,7 +54,7 @@ final class StepMechanics {
      *
      * @return the gradient norm before clipping
      */
-    static double clipAndUpdate(Map<String, NDArray> trainable, AdamW opt, double maxGradNorm, double lr, DataType type,
+    public static double clipAndUpdate(Map<String, NDArray> trainable, AdamW opt, double maxGradNorm, double lr, DataType type,
                                 Path out, int step) {
         try (NDManager s = Torch.newManager()) {
             Map<String, NDArray> grads = new LinkedHashMap<>();
@@ -83,7 +83,7 @@ final class StepMechanics {
      *
      * @return the checkpoint restored, or null when there is none (start from step 0)
      */
-    static Checkpoints.State restore(Path out, Map<String, Object> configMap, Map<String, NDArray> trainable, AdamW opt) {
+    public static Checkpoints.State restore(Path out, Map<String, Object> configMap, Map<String, NDArray> trainable, AdamW opt) {
         Checkpoints.State s = Checkpoints.latest(out);
         if (s == null) return null;
         JsonNode now;
@@ -132,7 +132,7 @@ final class StepMechanics {
     }
 
     /** One run's steps as the shared loop drives them. */
-    interface Steps {
+    public interface Steps {
         /** Trains optimizer step {@code step} (0-based) at learning rate {@code lr}; returns its metrics row (mutable). */
         Map<String, Object> train(int step, double lr);
 
@@ -144,14 +144,14 @@ final class StepMechanics {
     }
 
     /** The last metrics row, the final evaluation and every logged row of a loop. */
-    record LoopResult(Map<String, Object> last, Map<String, Object> evalMetrics, java.util.List<Map<String, Object>> history) {}
+    public record LoopResult(Map<String, Object> last, Map<String, Object> evalMetrics, java.util.List<Map<String, Object>> history) {}
 
     /**
      * Steps {@code start..total-1}: the metrics row to {@code metrics.jsonl} and the console every {@code logEvery}
      * steps (and at the first and last), evaluation every {@code evalEvery} steps and at the end when there is an
      * evaluation split, a checkpoint every {@code saveEvery} steps.
      */
-    static LoopResult loop(TrainConfig c, java.io.PrintStream console, int start, int total, boolean hasEval, Steps steps) {
+    public static LoopResult loop(TrainConfig c, java.io.PrintStream console, int start, int total, boolean hasEval, Steps steps) {
         TrainConfig.Optimizer o = c.optimizer();
         TrainConfig.Loop l = c.loop();
         LrSchedule schedule = new LrSchedule(o.schedule(), o.learningRate(), o.warmupSteps(), total);
@@ -207,6 +207,14 @@ final class StepMechanics {
         extra.put("dropped_by_length", loaded.dropped());
         extra.put("truncated", loaded.truncated());
         manifest = new dev.prefer.data.Manifest(manifest.kind(), extra, manifest.inputs(), manifest.seed(), manifest.versions(), manifest.created());
+        saveModel(c, manifest, lora, model, modelDir);
+    }
+
+    /**
+     * Writes the trained model to {@code c.out()}: the PEFT adapter (with the base's tokenizer files, and the merged
+     * model in {@code out/merged} when asked) or the full model, then {@code manifest} in each folder written.
+     */
+    public static void saveModel(TrainConfig c, dev.prefer.data.Manifest manifest, Lora lora, dev.prefer.lm.HfModel model, Path modelDir) {
         if (lora != null) {
             lora.save(c.out(), modelDir == null ? null : modelDir.toAbsolutePath().normalize()); // absolute: the adapter resolves its base from anywhere
             if (modelDir != null) copySideFiles(modelDir, c.out());

@@ -1,0 +1,300 @@
+package dev.prefer.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.DataException;
+import dev.prefer.data.Json;
+import dev.prefer.eval.tasks.Problem;
+import dev.prefer.eval.tasks.Tasks;
+import dev.prefer.eval.tasks.VerifiableTask;
+import dev.prefer.lm.CausalLM;
+import dev.prefer.lm.Precision;
+import dev.prefer.objectives.Objective;
+import dev.prefer.objectives.ObjectiveCatalog;
+import dev.prefer.objectives.online.Advantages;
+import dev.prefer.objectives.online.GrpoLoss;
+import dev.prefer.train.TrainConfig;
+import dev.prefer.train.Trainer;
+import dev.prefer.train.TrainingException;
+import dev.prefer.train.online.OnlineConfig;
+import dev.prefer.train.online.OnlinePrompt;
+import dev.prefer.train.online.OnlineTrainer;
+import dev.prefer.train.online.RewardFunction;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code prefer train grpo|rloo|reinforce-pp|online-dpo}: a thin layer over {@link OnlineTrainer#train}. Reward
+ * SPECs: {@code verifier:TASK} (the built-in verifiable tasks: arithmetic, format, counting; score in [0, 1]).
+ */
+public final class TrainOnlineCommand {
+    private TrainOnlineCommand() {}
+
+    /** Options shared by the online methods (TRL's GRPOConfig names in kebab-case). */
+    static final class Common {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Initial policy: Hugging Face model folder.")
+        Path model;
+        @Option(names = "--ref", paramLabel = "DIR", description = "Reference model (default: the initial policy); loaded only when beta > 0 or the online-dpo objective needs one.")
+        Path ref;
+        @Option(names = "--prompts", required = true, paramLabel = "FILE", description = "Training prompts: JSONL rows {\"prompt\": ..., other fields the reward may read}.")
+        Path prompts;
+        @Option(names = "--eval-prompts", paramLabel = "FILE", description = "Held-out prompts, decoded greedily and scored at each evaluation (eval/reward).")
+        Path evalPrompts;
+        @Option(names = "--reward", required = true, paramLabel = "SPEC", description = "Reward source, repeatable: verifier:TASK (TASK: arithmetic, format or counting).")
+        List<String> rewards;
+        @Option(names = "--reward-weights", split = ",", paramLabel = "W", description = "One weight per --reward (default all 1).")
+        List<Double> rewardWeights;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder: model (or PEFT adapter + merged/), manifest.json, metrics.jsonl, checkpoints/.")
+        Path out;
+
+        @Option(names = "--num-generations", defaultValue = "8", description = "Completions per prompt (G).")
+        int numGenerations;
+        @Option(names = "--max-completion-length", defaultValue = "256", description = "New-token budget per completion.")
+        int maxCompletionLength;
+        @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature.")
+        double temperature;
+        @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling (1 = off).")
+        double topP;
+        @Option(names = "--top-k", defaultValue = "0", description = "Top-k sampling (0 = off).")
+        int topK;
+        @Option(names = "--num-iterations", defaultValue = "1", description = "Optimizer steps per generation batch (importance ratios against the sampling policy).")
+        int numIterations;
+        @Option(names = "--epsilon", defaultValue = "0.2", description = "Lower clipping epsilon.")
+        double epsilon;
+        @Option(names = "--epsilon-high", paramLabel = "E", description = "Upper clipping epsilon (default: --epsilon; DAPO uses 0.28).")
+        Double epsilonHigh;
+        @Option(names = "--beta", defaultValue = "0.0", description = "KL strength to the reference (0 loads no reference).")
+        double beta;
+        @Option(names = "--scale-rewards", defaultValue = "GROUP", description = "GROUP, BATCH or NONE (GRPO advantages).")
+        Advantages.ScaleRewards scaleRewards;
+        @Option(names = "--mask-truncated-completions", description = "Completions that hit the length limit carry no loss.")
+        boolean maskTruncated;
+        @Option(names = "--multi-objective-aggregation", defaultValue = "SUM_THEN_NORMALIZE", description = "SUM_THEN_NORMALIZE or NORMALIZE_THEN_SUM.")
+        Advantages.Aggregation aggregation;
+
+        @Option(names = "--learning-rate", defaultValue = "1e-6", description = "Peak learning rate (AdamW).")
+        double learningRate;
+        @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decoupled weight decay.")
+        double weightDecay;
+        @Option(names = "--schedule", defaultValue = "LINEAR", description = "CONSTANT, LINEAR or COSINE after warm-up.")
+        TrainConfig.Schedule schedule;
+        @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear warm-up steps.")
+        int warmupSteps;
+        @Option(names = "--max-steps", defaultValue = "0", description = "Optimizer steps (0 = --epochs passes over the prompts).")
+        int maxSteps;
+        @Option(names = "--epochs", defaultValue = "1", description = "Passes over the prompts when --max-steps is 0.")
+        int epochs;
+        @Option(names = "--batch-size", defaultValue = "4", description = "Prompts per generation batch (each sampled --num-generations times).")
+        int batchSize;
+        @Option(names = "--grad-accumulation", defaultValue = "1", description = "Forward passes per optimizer step (splits the batch's prompts).")
+        int gradAccumulation;
+        @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global gradient-norm clip (0 = off).")
+        double maxGradNorm;
+        @Option(names = "--seed", defaultValue = "42", description = "Prompt order, sampling, LoRA init, dropout.")
+        long seed;
+        @Option(names = "--log-every", defaultValue = "1", description = "Steps between metric lines.")
+        int logEvery;
+        @Option(names = "--save-every", defaultValue = "0", description = "Steps between checkpoints (0 = none; a multiple of --num-iterations).")
+        int saveEvery;
+        @Option(names = "--eval-every", defaultValue = "0", description = "Steps between evaluations (0 = at the end).")
+        int evalEvery;
+        @Option(names = "--resume", description = "Continue from the last checkpoint in OUT/checkpoints (an error when there is none).")
+        boolean resume;
+        @Option(names = "--resume-if-exists", description = "Continue from the last checkpoint when there is one, else start from step 0.")
+        boolean resumeIfExists;
+        @Option(names = "--device", defaultValue = "CPU", description = "CPU or GPU (GPU needs a CUDA build of libtorch).")
+        TrainConfig.Device device;
+        @Option(names = "--prefix-sharing", defaultValue = "AUTO", description = "Run each prompt once for its G completions (AUTO, ON, OFF).")
+        TrainConfig.PrefixSharing prefixSharing;
+        @Mixin
+        LoraOptions lora;
+
+        TrainConfig config(Objective objective) {
+            if (resume && resumeIfExists) throw new IllegalArgumentException("--resume and --resume-if-exists: give one");
+            if (resume && !Trainer.hasCheckpoint(out)) {
+                throw new IllegalArgumentException("--resume: no checkpoint in " + out.resolve("checkpoints")
+                        + " (use --resume-if-exists to start from scratch when there is none)");
+            }
+            boolean doResume = resume || (resumeIfExists && Trainer.hasCheckpoint(out));
+            return TrainConfig.builder(TrainConfig.Task.PREFERENCE).model(model).ref(ref).out(out).objective(objective)
+                    .learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps).maxGradNorm(maxGradNorm)
+                    .maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation).seed(seed)
+                    .every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).precision(Precision.F32).device(device)
+                    .resume(doResume).prefixSharing(prefixSharing).build();
+        }
+
+        OnlineConfig.Builder online(OnlineConfig.Method method) {
+            return OnlineConfig.builder(method).numGenerations(numGenerations).maxCompletionLength(maxCompletionLength)
+                    .temperature(temperature).topP(topP).topK(topK).numIterations(numIterations)
+                    .epsilon(epsilon, epsilonHigh == null ? Double.NaN : epsilonHigh).beta(beta).scaleRewards(scaleRewards)
+                    .maskTruncatedCompletions(maskTruncated).multiObjectiveAggregation(aggregation)
+                    .rewardWeights(rewardWeights == null ? List.of() : rewardWeights);
+        }
+
+        int execute(OnlineConfig o, Objective objective) {
+            TrainConfig c = config(objective);
+            List<OnlinePrompt> train = readPrompts(prompts);
+            List<OnlinePrompt> eval = evalPrompts == null ? List.of() : readPrompts(evalPrompts);
+            List<RewardFunction> fns = new ArrayList<>();
+            for (String spec : rewards) fns.add(reward(spec, train, prompts));
+            if (eval.size() > 0) for (String spec : rewards) reward(spec, eval, evalPrompts); // same checks on the held-out prompts
+            boolean needsRef = o.needsReference(c.objective());
+            try (CausalLM policy = CausalLM.load(model, Precision.F32);
+                 CausalLM reference = needsRef ? CausalLM.load(ref != null ? ref : model, Precision.F32) : null) {
+                Trainer.TrainResult r = OnlineTrainer.train(policy, reference, c, o, train, eval, fns, System.out);
+                System.out.println("prefer train " + o.method().cliName() + ": " + r.steps() + " steps -> " + r.out());
+                return 0;
+            } catch (TrainingException e) {
+                System.err.println("prefer: " + e.getMessage());
+                return 3;
+            }
+        }
+    }
+
+    /** Prompt rows of a JSONL file: {@code prompt} (a string) and any other fields. */
+    static List<OnlinePrompt> readPrompts(Path file) {
+        List<OnlinePrompt> out = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            long n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                if (line.isBlank()) continue;
+                JsonNode row;
+                try {
+                    row = Json.MAPPER.readTree(line);
+                } catch (IOException e) {
+                    throw new DataException(file, n, null, "not JSON: " + DataException.oneLine(e.getMessage()));
+                }
+                JsonNode p = row.get("prompt");
+                if (p == null || !p.isTextual()) throw new DataException(file, n, "prompt", "missing or not a string");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> fields = Json.MAPPER.convertValue(row, LinkedHashMap.class);
+                fields.remove("prompt");
+                out.add(new OnlinePrompt(p.asText(), fields));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) throw DataException.ofFile(file, "no prompts");
+        return out;
+    }
+
+    /**
+     * A reward source from its SPEC. Until prefer-reward's SPEC parser is wired in, only {@code verifier:TASK}; every
+     * prompt must be one of the task's (checked here, so a wrong task fails before training).
+     */
+    static RewardFunction reward(String spec, List<OnlinePrompt> prompts, Path file) {
+        if (!spec.startsWith("verifier:")) {
+            throw new IllegalArgumentException("--reward " + spec + ": only verifier:TASK is supported here (TASK one of " + Tasks.NAMES + ")");
+        }
+        String name = spec.substring("verifier:".length());
+        VerifiableTask<? extends Problem> task = Tasks.byName(name);
+        for (int i = 0; i < prompts.size(); i++) {
+            try {
+                task.parse(prompts.get(i).prompt());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": prompt " + (i + 1) + " is not a " + name + " prompt: " + e.getMessage());
+            }
+        }
+        return RewardFunction.of(name, (prompt, completion) -> task.verify(prompt, completion).score());
+    }
+
+    @Command(name = "grpo", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"GRPO (DeepSeekMath) and its variants: G sampled completions per prompt, group-normalised advantages,",
+                    "clipped importance ratios (token or sequence level, GSPO), optional k3 KL to a reference (--beta)."},
+            footer = {"", "Examples:",
+                    "  ./prefer train grpo --model M --prompts prompts.jsonl --reward verifier:arithmetic --out runs/grpo \\",
+                    "      --loss-type DAPO --epsilon-high 0.28 --num-generations 8 --max-completion-length 8 --learning-rate 1e-5",
+                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:format --out runs/gspo --importance-sampling-level SEQUENCE --num-iterations 2",
+                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/g --save-every 50 --resume-if-exists"})
+    static final class Grpo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Option(names = "--loss-type", defaultValue = "DAPO", description = "GRPO, BNPO, DR_GRPO or DAPO (token-level normalisation).")
+        GrpoLoss.Aggregation lossType;
+        @Option(names = "--importance-sampling-level", defaultValue = "TOKEN", description = "TOKEN, SEQUENCE (GSPO) or SEQUENCE_TOKEN.")
+        GrpoLoss.RatioLevel level;
+        @Option(names = "--delta", paramLabel = "D", description = "Upper bound of the unclipped ratio (two-sided clipping; default none).")
+        Double delta;
+
+        @Override
+        public Integer call() {
+            OnlineConfig o = common.online(OnlineConfig.Method.GRPO).lossType(lossType).importanceSamplingLevel(level)
+                    .delta(delta == null ? Double.NaN : delta).build();
+            return common.execute(o, null);
+        }
+    }
+
+    @Command(name = "rloo", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"RLOO (Ahmadian et al. 2024): leave-one-out baseline over the G completions of a prompt,",
+                    "clipped sequence-level importance ratios; --beta puts a KL penalty in the reward."},
+            footer = {"", "Examples:",
+                    "  ./prefer train rloo --model M --prompts prompts.jsonl --reward verifier:arithmetic --out runs/rloo --num-generations 4"})
+    static final class Rloo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Option(names = "--normalize-advantages", description = "Whiten the advantages over the batch.")
+        boolean normalize;
+
+        @Override
+        public Integer call() {
+            return common.execute(common.online(OnlineConfig.Method.RLOO).normalizeAdvantages(normalize).build(), null);
+        }
+    }
+
+    @Command(name = "reinforce-pp", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"REINFORCE++ (Hu et al. 2025): token-level returns with a KL penalty (--beta), whitened over the batch;",
+                    "REINFORCE++-baseline (group mean subtracted first) unless --no-baseline."},
+            footer = {"", "Examples:",
+                    "  ./prefer train reinforce-pp --model M --prompts prompts.jsonl --reward verifier:arithmetic --out runs/rpp --beta 0.01"})
+    static final class ReinforcePp implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Option(names = "--no-baseline", description = "Plain REINFORCE++ (no group-mean baseline).")
+        boolean noBaseline;
+        @Option(names = "--kl-estimator", defaultValue = "K1", description = "K1, K2 or K3 per-token KL in the reward.")
+        Advantages.KlEstimator estimator;
+
+        @Override
+        public Integer call() {
+            return common.execute(common.online(OnlineConfig.Method.REINFORCE_PP).reinforceBaseline(!noBaseline).klEstimator(estimator).build(), null);
+        }
+    }
+
+    @Command(name = "online-dpo", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"Online DPO (Guo et al. 2024): each step samples G completions per prompt from the current policy,",
+                    "pairs the best against the worst by reward, and applies a pairwise objective of `prefer objectives` (default dpo)."},
+            footer = {"", "Examples:",
+                    "  ./prefer train online-dpo --model M --prompts prompts.jsonl --reward verifier:arithmetic --out runs/odpo --num-generations 4",
+                    "  ./prefer train online-dpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/oipo --objective ipo"})
+    static final class OnlineDpo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Option(names = "--objective", defaultValue = "dpo", description = "Pairwise objective name (see `prefer objectives`).")
+        String objective;
+        @Option(names = "--objective-params", paramLabel = "K=V,...", description = "Overrides of the objective's own defaults.")
+        String params;
+        @Option(names = "--missing-eos-penalty", paramLabel = "P", description = "Subtracted from the reward of completions without eos.")
+        Double missingEosPenalty;
+
+        @Override
+        public Integer call() {
+            Objective o = ObjectiveCatalog.create(objective, ObjectiveCatalog.parseParams(params));
+            OnlineConfig oc = common.online(OnlineConfig.Method.ONLINE_DPO)
+                    .missingEosPenalty(missingEosPenalty == null ? Double.NaN : missingEosPenalty).build();
+            return common.execute(oc, o);
+        }
+    }
+}

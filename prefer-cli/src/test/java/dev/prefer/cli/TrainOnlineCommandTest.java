@@ -1,0 +1,72 @@
+package dev.prefer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code prefer train grpo|rloo|reinforce-pp|online-dpo} end to end on the hf-tiny fixture with the arithmetic verifier. */
+class TrainOnlineCommandTest {
+
+    static Path prompts(Path dir) throws Exception {
+        Path p = dir.resolve("prompts.jsonl");
+        Files.write(p, List.of("{\"prompt\": \"07+38=\"}", "{\"prompt\": \"12+30=\", \"id\": 2}", "{\"prompt\": \"55+05=\"}", "{\"prompt\": \"91+09=\"}"));
+        return p;
+    }
+
+    @Test
+    void everyOnlineMethodTrainsTwoStepsWithTheVerifier(@TempDir Path tmp) throws Exception {
+        Path f = LmCommandsTest.fixtures();
+        Path prompts = prompts(tmp);
+        for (String method : List.of("grpo", "rloo", "reinforce-pp", "online-dpo")) {
+            Path out = tmp.resolve(method);
+            String stdout = LmCommandsTest.runCapturing(0, "train", method, "--model", f.resolve("llama/policy").toString(),
+                    "--prompts", prompts.toString(), "--eval-prompts", prompts.toString(), "--reward", "verifier:arithmetic",
+                    "--out", out.toString(), "--max-steps", "2", "--batch-size", "2", "--num-generations", "2",
+                    "--max-completion-length", "4", "--learning-rate", "1e-3", "--save-every", "1");
+            assertTrue(stdout.lines().anyMatch(l -> l.startsWith("train 100%") && l.contains(" 2/2 ")), stdout);
+            List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+            assertEquals(2, lines.size(), method);
+            JsonNode last = Json.MAPPER.readTree(lines.get(1));
+            for (String k : List.of("loss", "reward", "rewards/arithmetic/mean", "completions/mean_length", "num_tokens", "step_time", "eval/reward")) {
+                assertTrue(last.has(k), method + " lacks " + k + ": " + last);
+            }
+            JsonNode manifest = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
+            assertEquals(method, manifest.path("config").path("online").path("method").asText(), manifest.toString());
+            assertTrue(Files.exists(out.resolve("model.safetensors")), method);
+        }
+        // --resume-if-exists on a finished run: resumes from its last checkpoint and ends at once
+        String again = LmCommandsTest.runCapturing(0, "train", "grpo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", prompts.toString(), "--eval-prompts", prompts.toString(), "--reward", "verifier:arithmetic",
+                "--out", tmp.resolve("grpo").toString(), "--max-steps", "2", "--batch-size", "2", "--num-generations", "2",
+                "--max-completion-length", "4", "--learning-rate", "1e-3", "--save-every", "1", "--resume-if-exists");
+        assertTrue(again.contains("resumed from"), again);
+    }
+
+    @Test
+    void badInputExitsWithOneLine(@TempDir Path tmp) throws Exception {
+        Path f = LmCommandsTest.fixtures();
+        Path prompts = prompts(tmp);
+        String err = LmCommandsTest.runCapturing(2, "train", "grpo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", prompts.toString(), "--reward", "judge:x", "--out", tmp.resolve("a").toString());
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.contains("verifier:TASK"), err);
+        Path bad = tmp.resolve("bad.jsonl");
+        Files.write(bad, List.of("{\"prompt\": \"07+38=\"}", "{\"text\": \"no prompt\"}"));
+        err = LmCommandsTest.runCapturing(2, "train", "grpo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", bad.toString(), "--reward", "verifier:arithmetic", "--out", tmp.resolve("b").toString());
+        assertTrue(err.contains("bad.jsonl") && err.contains("2") && err.contains("prompt"), err);
+        err = LmCommandsTest.runCapturing(2, "train", "rloo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", prompts.toString(), "--reward", "verifier:arithmetic", "--out", tmp.resolve("c").toString(), "--num-generations", "1");
+        assertTrue(err.contains("num generations >= 2"), err);
+        err = LmCommandsTest.runCapturing(2, "train", "grpo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", prompts.toString(), "--reward", "verifier:counting", "--out", tmp.resolve("d").toString());
+        assertTrue(err.contains("is not a counting prompt"), err);
+    }
+}

@@ -1,0 +1,664 @@
+package dev.prefer.train.online;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prefer.data.Hashes;
+import dev.prefer.data.Json;
+import dev.prefer.data.Manifest;
+import dev.prefer.lm.CausalLM;
+import dev.prefer.lm.Generation;
+import dev.prefer.lm.GenerationConfig;
+import dev.prefer.lm.TokenizedSequence;
+import dev.prefer.lm.Torch;
+import dev.prefer.lm.Transformer;
+import dev.prefer.objectives.Batch;
+import dev.prefer.objectives.Objective;
+import dev.prefer.objectives.TensorBatch;
+import dev.prefer.objectives.TensorLoss;
+import dev.prefer.objectives.online.Advantages;
+import dev.prefer.objectives.online.CompletionMetrics;
+import dev.prefer.objectives.online.GrpoLoss;
+import dev.prefer.objectives.online.OnlineLoss;
+import dev.prefer.objectives.online.OnlinePreferences;
+import dev.prefer.objectives.online.OnlineTensorBatch;
+import dev.prefer.objectives.online.RlooLoss;
+import dev.prefer.train.AdamW;
+import dev.prefer.train.Checkpoints;
+import dev.prefer.train.Lora;
+import dev.prefer.train.StepMechanics;
+import dev.prefer.train.TrainConfig;
+import dev.prefer.train.Trainer;
+import dev.prefer.train.TrainingException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The online (on-policy) trainer: each generation batch samples {@code numGenerations} completions of
+ * {@code batchSize} prompts from the current policy, scores them with the reward functions, and takes
+ * {@code numIterations} optimizer steps on them with the method's loss (GRPO family, RLOO, REINFORCE++ from
+ * {@code dev.prefer.objectives.online}; online DPO with any pairwise objective of the catalog on best-versus-worst
+ * pairs). It runs on the shared step loop ({@link StepMechanics#loop}): the same metrics.jsonl, progress lines,
+ * checkpoints and exact resume as the offline trainer. Sampling is seeded by (seed, generation batch), so a resumed
+ * run samples the completions the uninterrupted run sampled.
+ *
+ * <pre>{@code
+ * TrainConfig c = TrainConfig.builder(Task.PREFERENCE).learningRate(1e-5).maxSteps(100).batchSize(4).build();
+ * OnlineConfig o = OnlineConfig.builder(Method.GRPO).numGenerations(8).maxCompletionLength(8).build();
+ * TrainResult r = OnlineTrainer.train(policy, null, c, o, prompts, List.of(), List.of(reward), System.out);
+ * }</pre>
+ */
+public final class OnlineTrainer {
+    private OnlineTrainer() {}
+
+    /**
+     * Trains {@code policy} in place on {@code prompts}; returns every logged metrics row (TRL's names: reward,
+     * reward_std, rewards/NAME/mean, frac_reward_zero_std, kl, clip_ratio/*, completions/*, num_tokens, step_time).
+     * With {@code config.out()} set, metrics.jsonl, checkpoints and the trained model (or adapter) with a manifest
+     * are written there; without, a LoRA adapter is merged into {@code policy} at the end.
+     *
+     * @param reference   the frozen reference model (needed when beta &gt; 0, or by online DPO's objective), else null
+     * @param evalPrompts held-out prompts decoded greedily at each evaluation ({@code eval/reward},
+     *                    {@code eval/rewards/NAME/mean}); empty for none
+     * @param console     progress lines (null: silent)
+     */
+    public static Trainer.TrainResult train(CausalLM policy, CausalLM reference, TrainConfig config, OnlineConfig online,
+                                            List<OnlinePrompt> prompts, List<OnlinePrompt> evalPrompts, List<RewardFunction> rewards,
+                                            PrintStream console) {
+        config.models().device().require();
+        Torch.init();
+        if (config.out() != null) {
+            try {
+                Files.createDirectories(config.out());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + config.out() + ": " + e.getMessage(), e);
+            }
+        }
+        try (Run run = new Run(policy, reference, config, online, prompts, evalPrompts, rewards, console)) {
+            return run.go();
+        }
+    }
+
+    /** Optimizer steps of a run: max steps, else epochs over the prompts in generation batches, times num iterations. */
+    public static int totalSteps(TrainConfig c, OnlineConfig o, int prompts) {
+        if (c.loop().maxSteps() > 0) return c.loop().maxSteps();
+        int batches = (int) Math.ceil((double) prompts * c.loop().epochs() / c.loop().batchSize());
+        return Math.max(1, batches) * o.numIterations();
+    }
+
+    /** Seeded per-epoch permutations of the prompts (the data order of the offline trainer). */
+    static final class Order {
+        private final int n;
+        private final long seed;
+        private final Map<Integer, int[]> perms = new HashMap<>();
+
+        Order(int n, long seed) {
+            this.n = n;
+            this.seed = seed;
+        }
+
+        int at(long q) {
+            int epoch = (int) (q / n);
+            int[] p = perms.computeIfAbsent(epoch, e -> {
+                int[] a = new int[n];
+                for (int i = 0; i < n; i++) a[i] = i;
+                Random r = new Random(seed * 0x9E3779B97F4A7C15L + e);
+                for (int i = n - 1; i > 0; i--) {
+                    int j = r.nextInt(i + 1);
+                    int t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                }
+                return a;
+            });
+            return p[(int) (q % n)];
+        }
+    }
+
+    /**
+     * One generation batch: N = B·G completions, group-major (the G completions of prompt p are rows p·G … p·G+G−1),
+     * their per-token arrays (N, T) row-major with T the longest completion.
+     *
+     * @param rewardsPerFunc (N)(F) raw scores per reward function
+     * @param rewards        (N) weighted sum (NaN where no function scored)
+     * @param mask           (N, T) 1 on completion tokens (0 on truncated completions when masked)
+     * @param advantages     (N) or (N, T) (REINFORCE++); null for online DPO
+     * @param oldLogps       (N, T) sampling policy's per-token log-probs, or null when not needed
+     * @param refLogps       (N, T) reference per-token log-probs, or null
+     * @param pairs          online DPO's selected pairs, else null
+     * @param pairRef        online DPO: reference sums of each pair's (chosen, rejected), else null
+     * @param metrics        reward and completion metrics of the batch
+     */
+    record GenBatch(int index, List<OnlinePrompt> prompts, List<Generation> generations, List<TokenizedSequence> seqs,
+                    double[][] rewardsPerFunc, double[] rewards, boolean[] truncated, int t, double[] mask, double activeTokens,
+                    double[] advantages, double[] oldLogps, double[] refLogps, OnlinePreferences.Pairs pairs, double[][] pairRef,
+                    Map<String, Double> metrics) {
+        int n() {
+            return seqs.size();
+        }
+    }
+
+    static final class Run implements AutoCloseable {
+        final CausalLM policy, reference;
+        final TrainConfig c;
+        final OnlineConfig o;
+        final List<OnlinePrompt> prompts, evalPrompts;
+        final List<RewardFunction> rewards;
+        final PrintStream console;
+        final DataType type;
+        final Objective objective; // online DPO only
+        final OnlineLoss loss;     // GRPO, RLOO, REINFORCE++
+        final double[] weights;
+        final List<String> names;
+        final Map<String, Object> configMap;
+        final Order order;
+        final NDManager optManager;
+        final AdamW opt;
+        Lora lora;
+        Map<String, NDArray> trainable;
+        double numTokens;
+        GenBatch gb;
+        /** Wall seconds of the last generation batch's sampling call (for benchmarks). */
+        double samplingSeconds;
+
+        Run(CausalLM policy, CausalLM reference, TrainConfig c, OnlineConfig o, List<OnlinePrompt> prompts, List<OnlinePrompt> evalPrompts,
+            List<RewardFunction> rewards, PrintStream console) {
+            if (prompts.isEmpty()) throw new IllegalArgumentException("no prompts to train on");
+            if (rewards.isEmpty()) throw new IllegalArgumentException("no reward function");
+            TrainConfig.Loop l = c.loop();
+            if (l.batchSize() % l.gradAccumulation() != 0) {
+                throw new IllegalArgumentException("batch size " + l.batchSize() + " (prompts per generation batch) must be a multiple of gradient accumulation " + l.gradAccumulation());
+            }
+            if (l.saveEvery() % o.numIterations() != 0) {
+                throw new IllegalArgumentException("save every (" + l.saveEvery() + ") must be a multiple of num iterations (" + o.numIterations()
+                        + "): checkpoints fall between generation batches");
+            }
+            this.policy = policy;
+            this.reference = reference;
+            this.c = c;
+            this.o = o;
+            this.prompts = List.copyOf(prompts);
+            this.evalPrompts = List.copyOf(evalPrompts == null ? List.of() : evalPrompts);
+            this.rewards = List.copyOf(rewards);
+            this.console = console;
+            this.type = policy.model().dtype();
+            this.objective = o.method() == OnlineConfig.Method.ONLINE_DPO ? c.objective() : null;
+            if (o.method() == OnlineConfig.Method.ONLINE_DPO && objective == null) throw new IllegalArgumentException("online-dpo needs an objective (task PREFERENCE)");
+            if (objective != null && objective.requirements().layout() != dev.prefer.objectives.Layout.PAIRS) {
+                throw new IllegalArgumentException("online-dpo takes a pairwise objective; " + objective.name() + " is not");
+            }
+            this.loss = switch (o.method()) {
+                case GRPO -> new GrpoLoss(o.lossType(), o.importanceSamplingLevel(), o.epsilon(), o.epsilonHigh(), o.delta(), o.beta(),
+                        o.maxCompletionLength(), true);
+                case RLOO -> new RlooLoss(o.epsilon(), o.epsilonHigh(), true);
+                case REINFORCE_PP -> GrpoLoss.reinforcePlusPlus(o.epsilon(), o.epsilonHigh());
+                case ONLINE_DPO -> null;
+            };
+            boolean needsRef = o.method() == OnlineConfig.Method.ONLINE_DPO ? objective.requirements().reference() : o.beta() > 0;
+            if (needsRef && reference == null) {
+                throw new IllegalArgumentException(o.method().cliName() + (o.method() == OnlineConfig.Method.ONLINE_DPO
+                        ? " with " + objective.name() : " with beta > 0") + " needs a reference model");
+            }
+            this.weights = o.weights(rewards.size());
+            this.names = rewards.stream().map(RewardFunction::name).toList();
+            this.configMap = configMap(c, o, this.prompts, names);
+            this.order = new Order(prompts.size(), c.seed());
+            if (c.lora() != null) {
+                policy.setTrainable(false);
+                lora = c.lora().init() == null ? Lora.create(policy, c.lora(), c.seed()) : Lora.startFrom(policy, c.lora());
+                lora.setTrainable(true);
+                trainable = lora.parameters();
+            } else {
+                policy.setTrainable(true);
+                trainable = policy.parameters();
+            }
+            TrainConfig.Optimizer op = c.optimizer();
+            optManager = Torch.newManager();
+            opt = new AdamW(optManager, op.beta1(), op.beta2(), op.epsilon(), op.weightDecay());
+        }
+
+        static Map<String, Object> configMap(TrainConfig c, OnlineConfig o, List<OnlinePrompt> prompts, List<String> names) {
+            Map<String, Object> m = new LinkedHashMap<>(c.toMap());
+            if (o.method() != OnlineConfig.Method.ONLINE_DPO) {
+                m.remove("objective");
+                m.remove("objective_params");
+            }
+            m.put("task", "ONLINE");
+            m.put("online", o.toMap());
+            m.put("reward_functions", names);
+            m.put("prompts", prompts.size());
+            m.put("prompts_sha256", promptsHash(prompts));
+            return m;
+        }
+
+        static String promptsHash(List<OnlinePrompt> prompts) {
+            StringBuilder sb = new StringBuilder();
+            for (OnlinePrompt p : prompts) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("prompt", p.prompt());
+                row.put("fields", p.fields());
+                if (p.promptIds() != null) row.put("prompt_ids", p.promptIds());
+                sb.append(Json.line(row)).append('\n');
+            }
+            return Hashes.sha256(sb.toString());
+        }
+
+        Trainer.TrainResult go() {
+            int total = totalSteps(c, o, prompts.size());
+            int start = 0;
+            if (c.loop().resume()) start = restore();
+            StepMechanics.LoopResult r = StepMechanics.loop(c, console, start, total, !evalPrompts.isEmpty(), new StepMechanics.Steps() {
+                @Override
+                public Map<String, Object> train(int step, double lr) {
+                    return trainStep(step, lr);
+                }
+
+                @Override
+                public Map<String, Object> evaluate() {
+                    return Run.this.evaluate();
+                }
+
+                @Override
+                public void checkpoint(int stepsDone) {
+                    Checkpoints.write(c.out(), stepsDone, trainable, opt, configMap, new double[] {numTokens});
+                }
+            });
+            if (c.out() != null) {
+                Path modelDir = c.models().model() != null ? c.models().model() : policy.source();
+                Manifest manifest = Manifest.of("online-model", configMap, c.seed()).withInputHash("prompts", promptsHash(prompts));
+                if (modelDir != null) manifest = manifest.withInput("model", modelDir);
+                if (c.models().ref() != null) manifest = manifest.withInput("ref", c.models().ref());
+                StepMechanics.saveModel(c, manifest, lora, policy, modelDir);
+            } else if (lora != null) {
+                lora.mergeInto(policy);
+            }
+            return new Trainer.TrainResult(c.out(), total, r.last(), r.evalMetrics(), false, r.history());
+        }
+
+        private int restore() {
+            Checkpoints.State s = StepMechanics.restore(c.out(), configMap, trainable, opt);
+            if (s == null) return 0;
+            try {
+                JsonNode st = Json.MAPPER.readTree(s.dir().resolve("state.json").toFile()).path("objective_state");
+                if (st.size() > 0) numTokens = st.get(0).asDouble();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (console != null) console.println("resumed from " + s.dir() + " at step " + s.step());
+            return s.step();
+        }
+
+        // ------------------------------------------------------------------ generation
+
+        /** The sampler seed of generation batch {@code g}: a function of (seed, g) only, so a resumed run samples the same. */
+        long samplerSeed(int g) {
+            return (c.seed() * 0x9E3779B97F4A7C15L) ^ (0xD1B54A32D192ED03L * (g + 1L));
+        }
+
+        /**
+         * The one call to the generation API: G completions of each prompt (group-major), seeded by {@code seed}. The
+         * batched-generation API (per-token log-probs, finish reasons, per-prompt seeds) replaces this method.
+         */
+        private List<Generation> sample(List<long[]> promptIds, int g, long seed) {
+            List<long[]> rows = new ArrayList<>(promptIds.size() * g);
+            for (long[] p : promptIds) for (int j = 0; j < g; j++) rows.add(p);
+            GenerationConfig cfg = GenerationConfig.sample(o.maxCompletionLength(), o.temperature(), o.topK(), o.topP(), seed);
+            return policy.generateIds(rows, cfg);
+        }
+
+        private long[] encode(String prompt) {
+            long[] e = policy.tokenizer().encode(prompt);
+            if (e.length == 0) {
+                int bos = policy.tokenizer().specialTokens().bosId();
+                if (bos < 0) throw new IllegalArgumentException("empty prompt and the checkpoint has no bos token to start from");
+                e = new long[] {bos};
+            }
+            return e;
+        }
+
+        /** Samples, scores and prepares generation batch {@code g}. */
+        GenBatch generate(int g) {
+            int b = c.loop().batchSize(), gsz = o.numGenerations();
+            List<OnlinePrompt> ps = new ArrayList<>(b);
+            List<long[]> ids = new ArrayList<>(b);
+            for (int i = 0; i < b; i++) {
+                OnlinePrompt p = prompts.get(order.at((long) g * b + i));
+                ps.add(p);
+                ids.add(p.promptIds() != null ? p.promptIds() : encode(p.prompt()));
+            }
+            if (lora != null) lora.setTraining(false, () -> 0L);
+            long s0 = System.nanoTime();
+            List<Generation> gens = sample(ids, gsz, samplerSeed(g));
+            samplingSeconds = (System.nanoTime() - s0) / 1e9;
+            int n = gens.size();
+            List<TokenizedSequence> seqs = new ArrayList<>(n);
+            boolean[] truncated = new boolean[n];
+            int[] promptLen = new int[n], complLen = new int[n];
+            int t = 1;
+            for (int i = 0; i < n; i++) {
+                Generation gen = gens.get(i);
+                seqs.add(new TokenizedSequence(gen.promptIds(), gen.newIds()));
+                truncated[i] = !gen.stoppedAtEos();
+                promptLen[i] = gen.promptIds().length;
+                complLen[i] = gen.newIds().length;
+                t = Math.max(t, complLen[i]);
+            }
+            // scores, one call per prompt and reward function
+            int f = rewards.size();
+            double[][] perFunc = new double[n][f];
+            for (int p = 0; p < b; p++) {
+                List<String> texts = new ArrayList<>(gsz);
+                for (int j = 0; j < gsz; j++) texts.add(gens.get(p * gsz + j).text());
+                for (int k = 0; k < f; k++) {
+                    double[] s = rewards.get(k).score(ps.get(p).prompt(), texts, ps.get(p).fields());
+                    if (s == null || s.length != gsz) {
+                        throw new IllegalStateException("reward function " + names.get(k) + " returned " + (s == null ? "null" : s.length + " scores")
+                                + " for " + gsz + " completions");
+                    }
+                    for (int j = 0; j < gsz; j++) perFunc[p * gsz + j][k] = s[j];
+                }
+            }
+            double[] summed = new double[n];
+            for (int i = 0; i < n; i++) {
+                boolean any = false;
+                for (int k = 0; k < f; k++) if (!Double.isNaN(perFunc[i][k])) {
+                    summed[i] += weights[k] * perFunc[i][k];
+                    any = true;
+                }
+                if (!any) summed[i] = Double.NaN;
+            }
+            double[] mask = new double[n * t];
+            double active = 0;
+            for (int i = 0; i < n; i++) {
+                if (o.maskTruncatedCompletions() && truncated[i]) continue;
+                for (int j = 0; j < complLen[i]; j++) mask[i * t + j] = 1;
+                active += complLen[i];
+            }
+            Advantages.Result adv = Advantages.grpo(perFunc, names, weights, gsz, o.scaleRewards(), o.multiObjectiveAggregation());
+            Map<String, Double> metrics = new LinkedHashMap<>(adv.metrics());
+            Map<String, Double> cm = CompletionMetrics.of(promptLen, complLen, truncated, numTokens);
+            metrics.putAll(cm);
+            numTokens = cm.get("num_tokens");
+
+            if (o.method() == OnlineConfig.Method.ONLINE_DPO) return pairsBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, metrics);
+
+            boolean klInReward = o.beta() > 0 && o.method() != OnlineConfig.Method.GRPO;
+            double[] old = o.numIterations() > 1 || klInReward ? perToken(policy, seqs, t) : null;
+            double[] ref = o.beta() > 0 ? perToken(reference, seqs, t) : null;
+            double[] advantages = switch (o.method()) {
+                case GRPO -> adv.advantages();
+                case RLOO -> Advantages.rloo(klInReward ? Advantages.klShapedRewards(summed, old, ref, mask, t, o.beta()) : summed, gsz,
+                        o.normalizeAdvantages());
+                case REINFORCE_PP -> {
+                    double[] r = summed.clone();
+                    for (int i = 0; i < n; i++) if (Double.isNaN(r[i])) r[i] = 0; // unscorable: no reward
+                    double[] z = new double[n * t];
+                    yield Advantages.reinforcePlusPlus(r, old == null ? z : old, ref == null ? z : ref, mask, t, gsz, o.beta(),
+                            o.klEstimator(), o.reinforceBaseline());
+                }
+                case ONLINE_DPO -> throw new IllegalStateException();
+            };
+            return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, advantages,
+                    o.numIterations() > 1 ? old : null, ref, null, null, metrics);
+        }
+
+        private GenBatch pairsBatch(int g, List<OnlinePrompt> ps, List<Generation> gens, List<TokenizedSequence> seqs, double[][] perFunc,
+                                    double[] summed, boolean[] truncated, int t, double[] mask, double active, Map<String, Double> metrics) {
+            double[] r = Double.isNaN(o.missingEosPenalty()) ? summed : OnlinePreferences.penalizeMissingEos(summed, truncated, o.missingEosPenalty());
+            OnlinePreferences.Pairs pairs = OnlinePreferences.bestWorst(r, o.numGenerations(), 0);
+            double[][] pairRef = null;
+            if (pairs.size() > 0 && objective.requirements().reference()) {
+                List<TokenizedSequence> ps2 = pairSequences(seqs, pairs, 0, pairs.size());
+                List<dev.prefer.lm.SequenceLogps> lp = reference.logpsOfIds(ps2, 16);
+                pairRef = new double[pairs.size()][2];
+                for (int i = 0; i < pairs.size(); i++) {
+                    pairRef[i][0] = lp.get(2 * i).sum();
+                    pairRef[i][1] = lp.get(2 * i + 1).sum();
+                }
+            }
+            metrics.put("pairs", (double) pairs.size());
+            return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, null, pairs, pairRef, metrics);
+        }
+
+        private static List<TokenizedSequence> pairSequences(List<TokenizedSequence> seqs, OnlinePreferences.Pairs pairs, int from, int to) {
+            List<TokenizedSequence> out = new ArrayList<>(2 * (to - from));
+            for (int i = from; i < to; i++) {
+                out.add(seqs.get(pairs.chosen()[i]));
+                out.add(seqs.get(pairs.rejected()[i]));
+            }
+            return out;
+        }
+
+        /** Rows per forward pass: the batch's prompts split into gradient-accumulation chunks (whole groups). */
+        private int chunkRows() {
+            return c.loop().batchSize() / c.loop().gradAccumulation() * o.numGenerations();
+        }
+
+        /** (N, T) per-token log-probs of {@code lm} without gradients, chunk by chunk as the training passes run. */
+        private double[] perToken(CausalLM lm, List<TokenizedSequence> seqs, int t) {
+            int n = seqs.size(), rows = chunkRows();
+            double[] out = new double[n * t];
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                for (int from = 0; from < n; from += rows) {
+                    try (NDManager s = stepManager(lm)) {
+                        NDArray a = tokenLogps(s, lm, seqs.subList(from, Math.min(n, from + rows)), o.numGenerations(), t);
+                        double[] d = a.toType(DataType.FLOAT64, false).toDoubleArray();
+                        System.arraycopy(d, 0, out, from * t, d.length);
+                    }
+                }
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+            return out;
+        }
+
+        private static NDManager stepManager(CausalLM lm) {
+            return lm.model().parameters().values().iterator().next().getManager().newSubManager();
+        }
+
+        /** Group sizes for prefix sharing (runs of {@code group} sequences with one prompt), or null for the unshared pass. */
+        private int[] groupSizes(List<TokenizedSequence> seqs, int group, int hiddenSize) {
+            TrainConfig.PrefixSharing mode = c.loop().prefixSharing();
+            if (mode == TrainConfig.PrefixSharing.OFF || group < 2) return null;
+            int[] sizes = new int[seqs.size() / group];
+            Arrays.fill(sizes, group);
+            return mode == TrainConfig.PrefixSharing.ON || CausalLM.sharingPays(seqs, sizes, hiddenSize) ? sizes : null;
+        }
+
+        /**
+         * (rows, T) per-token log-probs of {@code seqs} under {@code lm} in {@code s} (differentiable when a gradient
+         * collector is open and the parameters are trainable); positions past a completion hold 0.
+         */
+        NDArray tokenLogps(NDManager s, CausalLM lm, List<TokenizedSequence> seqs, int group, int t) {
+            CausalLM.LogpsTensors lt = lm.logpsTensors(s, seqs, groupSizes(seqs, group, lm.config().hiddenSize()), false);
+            int rows = seqs.size(), total = 0;
+            int[] counts = lt.counts();
+            for (int x : counts) total += x;
+            long[] idx = new long[rows * t];
+            int at = 0;
+            for (int r = 0; r < rows; r++) {
+                if (counts[r] > t) throw new IllegalStateException("completion of " + counts[r] + " tokens exceeds T = " + t);
+                for (int j = 0; j < t; j++) idx[r * t + j] = j < counts[r] ? at + j : total; // total: the appended 0
+                at += counts[r];
+            }
+            NDArray flat = lt.tokenLogps(); // (N)
+            NDArray padded = flat.concat(s.zeros(new Shape(1), flat.getDataType())); // (N + 1)
+            return padded.get(Transformer.engineOwned(s.create(idx))).reshape(rows, t); // (rows, T)
+        }
+
+        private NDArray rowsOf(NDManager s, double[] a, int from, int to, int width) {
+            double[] part = Arrays.copyOfRange(a, from * width, to * width);
+            NDArray x = s.create(part, width == 1 ? new Shape(to - from) : new Shape(to - from, width));
+            NDArray y = x.toType(type, false);
+            return y == x ? Transformer.engineOwned(x) : y;
+        }
+
+        // ------------------------------------------------------------------ steps
+
+        Map<String, Object> trainStep(int step, double lr) {
+            long t0 = System.nanoTime();
+            int genIndex = step / o.numIterations();
+            if (gb == null || gb.index() != genIndex) gb = generate(genIndex);
+            StepMechanics.zeroGradients(trainable);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("step", step + 1);
+            row.put("epoch", (double) (genIndex + 1) * c.loop().batchSize() / prompts.size());
+            double loss;
+            Map<String, Double> lm;
+            boolean update;
+            if (o.method() == OnlineConfig.Method.ONLINE_DPO) {
+                lm = new LinkedHashMap<>();
+                update = gb.pairs().size() > 0;
+                loss = update ? dpoLoss(step, lm) : 0.0;
+            } else {
+                lm = new LinkedHashMap<>();
+                loss = policyLoss(step, lm);
+                update = true;
+            }
+            if (lora != null) lora.setTraining(false, () -> 0L);
+            double gradNorm = update ? StepMechanics.clipAndUpdate(trainable, opt, c.optimizer().maxGradNorm(), lr, type, c.out(), step) : 0.0;
+            row.put("loss", loss);
+            row.putAll(gb.metrics());
+            row.putAll(lm);
+            row.put("grad_norm", gradNorm);
+            row.put("learning_rate", lr);
+            row.put("step_time", (System.nanoTime() - t0) / 1e9);
+            return row;
+        }
+
+        /** The GRPO / RLOO / REINFORCE++ loss of the current generation batch, back-propagated chunk by chunk. */
+        private double policyLoss(int step, Map<String, Double> metrics) {
+            int n = gb.n(), t = gb.t(), rows = chunkRows();
+            boolean dapo = loss instanceof GrpoLoss gl && gl.aggregation() == GrpoLoss.Aggregation.DAPO && o.method() == OnlineConfig.Method.GRPO;
+            boolean tokenAdv = o.method() == OnlineConfig.Method.REINFORCE_PP; // (N, T) advantages
+            double total = 0;
+            Map<String, Double> sums = new LinkedHashMap<>();
+            for (int from = 0, mb = 0; from < n; from += rows, mb++) {
+                int to = Math.min(n, from + rows);
+                final int mbIndex = mb;
+                if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
+                try (NDManager s = stepManager(policy); GradientCollector gc = Torch.init().newGradientCollector()) {
+                    NDArray logps = tokenLogps(s, policy, gb.seqs().subList(from, to), o.numGenerations(), t); // (b, T)
+                    OnlineTensorBatch tb = new OnlineTensorBatch(logps,
+                            gb.oldLogps() == null ? null : rowsOf(s, gb.oldLogps(), from, to, t),
+                            gb.refLogps() == null ? null : rowsOf(s, gb.refLogps(), from, to, t),
+                            rowsOf(s, gb.mask(), from, to, t),
+                            rowsOf(s, gb.advantages(), from, to, tokenAdv ? t : 1),
+                            null, null, Math.max(1.0, gb.activeTokens()));
+                    OnlineLoss.Tensor out = loss.loss(tb);
+                    // DAPO divides by the whole batch's tokens already; the other aggregations average per chunk
+                    double share = dapo ? 1.0 : (double) (to - from) / n;
+                    gc.backward(out.loss().mul(Transformer.constant(out.loss(), share)));
+                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
+                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
+                    total += share * l;
+                    for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * (to - from) / n, Double::sum);
+                }
+            }
+            metrics.putAll(sums);
+            return total;
+        }
+
+        /** Online DPO: the objective on the batch's best-versus-worst pairs, chunk by chunk. */
+        private double dpoLoss(int step, Map<String, Double> metrics) {
+            OnlinePreferences.Pairs pairs = gb.pairs();
+            int np = pairs.size(), chunks = c.loop().gradAccumulation();
+            int per = (np + chunks - 1) / chunks;
+            double total = 0;
+            Map<String, Double> sums = new LinkedHashMap<>();
+            for (int from = 0, mb = 0; from < np; from += per, mb++) {
+                int to = Math.min(np, from + per), k = to - from;
+                final int mbIndex = mb;
+                if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
+                try (NDManager s = stepManager(policy); GradientCollector gc = Torch.init().newGradientCollector()) {
+                    List<TokenizedSequence> seqs = pairSequences(gb.seqs(), pairs, from, to);
+                    CausalLM.LogpsTensors lt = policy.logpsTensors(s, seqs, groupSizes(seqs, 2, policy.config().hiddenSize()), false);
+                    double[] zc = new double[k], zr = new double[k], rc = null, rr = null, tokens = new double[2 * k];
+                    if (gb.pairRef() != null) {
+                        rc = new double[k];
+                        rr = new double[k];
+                        for (int i = 0; i < k; i++) {
+                            rc[i] = gb.pairRef()[from + i][0];
+                            rr[i] = gb.pairRef()[from + i][1];
+                        }
+                    }
+                    for (int i = 0; i < 2 * k; i++) tokens[i] = seqs.get(i).responseIds().length;
+                    Batch host = Batch.pairs(zc, zr, rc, rr).withTokens(tokens);
+                    TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, 2)); // (P, 2)
+                    TensorLoss out = objective.loss(tb);
+                    double share = (double) k / np;
+                    gc.backward(out.loss().mul(Transformer.constant(out.loss(), share)));
+                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
+                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
+                    total += share * l;
+                    for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * share, Double::sum);
+                }
+            }
+            metrics.putAll(sums);
+            return total;
+        }
+
+        /** Greedy completions of the held-out prompts, scored: eval/reward and eval/rewards/NAME/mean. */
+        Map<String, Object> evaluate() {
+            if (lora != null) lora.setTraining(false, () -> 0L);
+            GenerationConfig greedy = new GenerationConfig(o.maxCompletionLength(), true, 1.0, 0, 1.0, 0L, true);
+            int n = evalPrompts.size(), f = rewards.size();
+            double[] sum = new double[f];
+            int[] count = new int[f];
+            double total = 0;
+            int totalN = 0;
+            for (int from = 0; from < n; from += 64) {
+                List<OnlinePrompt> part = evalPrompts.subList(from, Math.min(n, from + 64));
+                List<long[]> ids = new ArrayList<>();
+                for (OnlinePrompt p : part) ids.add(p.promptIds() != null ? p.promptIds() : encode(p.prompt()));
+                List<Generation> gens = policy.generateIds(ids, greedy);
+                for (int i = 0; i < part.size(); i++) {
+                    double r = 0;
+                    boolean any = false;
+                    for (int k = 0; k < f; k++) {
+                        double v = rewards.get(k).score(part.get(i).prompt(), List.of(gens.get(i).text()), part.get(i).fields())[0];
+                        if (Double.isNaN(v)) continue;
+                        sum[k] += v;
+                        count[k]++;
+                        r += weights[k] * v;
+                        any = true;
+                    }
+                    if (any) {
+                        total += r;
+                        totalN++;
+                    }
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("eval/reward", totalN == 0 ? 0.0 : total / totalN);
+            for (int k = 0; k < f; k++) m.put("eval/rewards/" + names.get(k) + "/mean", count[k] == 0 ? 0.0 : sum[k] / count[k]);
+            return m;
+        }
+
+        @Override
+        public void close() {
+            try {
+                opt.close();
+                optManager.close();
+            } finally {
+                if (lora != null) lora.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.prefer.train.online;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A reward source of the online trainers: scores the K completions of one prompt together (a verifier scores each
+ * alone, a pairwise judge compares them). The minimal interface of the online trainer; richer reward sources
+ * (reward models, judges, weighted sums) adapt to it.
+ *
+ * <pre>{@code
+ * RewardFunction hasA = RewardFunction.of("has_a", (prompt, completion) -> completion.contains("a") ? 1 : 0);
+ * }</pre>
+ */
+public interface RewardFunction {
+    /** Short name: the metric {@code rewards/NAME/mean} is logged under it. */
+    String name();
+
+    /**
+     * One score per completion (higher is better; NaN: this source cannot score that completion, which then gets
+     * advantage 0 unless another source scores it).
+     *
+     * @param prompt      the prompt text as the model saw it
+     * @param completions the K completions, decoded without special tokens
+     * @param fields      the prompt row's other fields (e.g. a reference answer), never null
+     */
+    double[] score(String prompt, List<String> completions, Map<String, Object> fields);
+
+    /** A pointwise reward: each completion scored alone. */
+    static RewardFunction of(String name, java.util.function.ToDoubleBiFunction<String, String> pointwise) {
+        return new RewardFunction() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {
+                double[] s = new double[completions.size()];
+                for (int i = 0; i < s.length; i++) s[i] = pointwise.applyAsDouble(prompt, completions.get(i));
+                return s;
+            }
+        };
+    }
+}
