@@ -265,14 +265,27 @@ public final class Transformer implements AutoCloseable {
          */
         public void selectRows(NDArray rows) {
             for (int l = 0; l < keys.length; l++) {
-                if (keys[l] == null) continue;
-                NDArray k = keys[l].get(rows), v = values[l].get(rows); // (R, K, S, E)
-                k.attach(manager);
-                v.attach(manager);
-                keys[l].close();
-                values[l].close();
-                keys[l] = k;
-                values[l] = v;
+                if (keys[l] != null) {
+                    NDArray k = keys[l].get(rows), v = values[l].get(rows); // (R, K, S, E)
+                    k.attach(manager);
+                    v.attach(manager);
+                    keys[l].close();
+                    values[l].close();
+                    keys[l] = k;
+                    values[l] = v;
+                }
+                if (conv[l] != null) { // LFM2's convolution state, (B, L - 1, D)
+                    NDArray c = conv[l].get(rows);
+                    c.attach(manager);
+                    conv[l].close();
+                    conv[l] = c;
+                }
+            }
+            if (length > 0 && keyPositions.length > 0) { // the host copy of every cached key's position, per row
+                long[] idx = rows.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+                long[] kp = new long[idx.length * length];
+                for (int r = 0; r < idx.length; r++) System.arraycopy(keyPositions, (int) idx[r] * length, kp, r * length, length);
+                keyPositions = kp;
             }
         }
 
