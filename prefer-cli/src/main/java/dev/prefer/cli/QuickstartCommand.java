@@ -101,6 +101,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     double temperature = D.temperature();
     @Option(names = "--eval-samples", description = "Samples per held-out prompt for sampled accuracy and KL.")
     int evalSamples = D.evalSamples();
+    @Option(names = "--reward", paramLabel = "SPEC", description = "Score the rounds' samples with this reward source instead of the task's "
+            + "verifier (repeatable; verifier:TASK, model:DIR, pairwise:DIR, judge:URL?..., W*SPEC; see `prefer score --help`). "
+            + "Held-out accuracy is always the verifier's.")
+    java.util.List<String> rewards = new java.util.ArrayList<>();
 
     @Override
     public Integer call() {
@@ -109,7 +113,7 @@ public final class QuickstartCommand implements Callable<Integer> {
                 new QuickstartConfig.Sft(sftSteps, sftLr, sftBatch, sftControl),
                 new QuickstartConfig.Preference(objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta,
                         QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, schedule(schedule), includeGreedy,
-                        truncateRejected),
+                        truncateRejected, rewards),
                 evalSamples);
         replaceEarlierRun();
         try {

@@ -25,6 +25,10 @@ import dev.prefer.lm.GenerationConfig;
 import dev.prefer.objectives.Layout;
 import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
+import dev.prefer.reward.source.Group;
+import dev.prefer.reward.source.RewardSource;
+import dev.prefer.reward.source.RewardSources;
+import dev.prefer.reward.source.ScoredGroups;
 import dev.prefer.train.TrainConfig;
 import dev.prefer.train.TrainSet;
 import dev.prefer.train.Trainer;
@@ -133,6 +137,9 @@ public final class Quickstart {
         Evaluation.Scores sftScores;
 
         @SuppressWarnings("unchecked")
+        /** What scores the rounds' samples: a reward source, or null for the task's verifier. */
+        RewardSource rewardSource;
+
         Stages(QuickstartConfig c, PrintStream console) {
             this.c = c;
             this.console = console;
@@ -150,7 +157,8 @@ public final class Quickstart {
             emptyOutput();
             setup();
             List<ObjectiveRun> runs = new ArrayList<>();
-            try (CausalLM sft = sft()) {
+            if (!c.rewards().isEmpty()) rewardSource = RewardSources.open(c.rewards(), List.of(), RewardSources.Options.defaults());
+            try (CausalLM sft = sft(); RewardSource closeAtEnd = rewardSource) {
                 long evalSeed = plan.evaluation();
                 seeds.put("evaluation sampling", evalSeed);
                 ev = new Evaluation(task, heldOut, heldPairs, maxNew, c.temperature(), c.evalSamples(), evalSeed, c.beta());
@@ -261,7 +269,7 @@ public final class Quickstart {
                     seeds.put(obj + " round " + r + " (data order)", trainSeed);
                     stage(obj + " round " + r + "/" + c.rounds() + ": sample " + c.samplesPerPrompt() + " responses for "
                             + Math.min(c.promptsPerRound(), trainPrompts.size()) + " prompts from the current policy");
-                    List<ScoredResponses> scored = sample(task, policy, trainPrompts, c, maxNew, sampleSeed, console);
+                    List<ScoredResponses> scored = sample(task, rewardSource, policy, trainPrompts, c, maxNew, sampleSeed, console);
                     // Lists keep all k responses (no dedupe): the trainer needs one list length per batch.
                     PairBuilder pb = new PairBuilder(c.pairs(), 0.0, !lists);
                     List<PreferencePair> ps = lists ? List.of() : pairs(scored, pb, c.truncateRejected());
@@ -434,8 +442,8 @@ public final class Quickstart {
      * k samples per prompt for this round's prompts (a seeded choice without replacement), scored by the verifier;
      * with {@code includeGreedy} the greedy response comes first.
      */
-    static List<ScoredResponses> sample(VerifiableTask<Problem> task, CausalLM lm, List<String[]> trainPrompts, QuickstartConfig c,
-                                        int maxNew, long seed, PrintStream console) {
+    static List<ScoredResponses> sample(VerifiableTask<Problem> task, RewardSource source, CausalLM lm, List<String[]> trainPrompts,
+                                        QuickstartConfig c, int maxNew, long seed, PrintStream console) {
         List<Integer> idx = new ArrayList<>();
         for (int i = 0; i < trainPrompts.size(); i++) idx.add(i);
         Collections.shuffle(idx, new Random(seed));
@@ -453,6 +461,11 @@ public final class Quickstart {
                 List<Generation> g = Evaluation.generate(lm, prompts, GenerationConfig.sample(maxNew, c.temperature(), 0, 1.0, seed * 31 + j), bar);
                 for (int i = 0; i < prompts.size(); i++) responses.get(i).add(g.get(i).text());
             }
+        }
+        if (source != null) { // any reward source: verifier, reward model, pairwise win rates, LLM judge, weighted sums
+            List<Group> groups = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) groups.add(new Group(prompts.get(i), responses.get(i), Map.of()));
+            return ScoredGroups.of(source, groups);
         }
         List<ScoredResponses> out = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) out.add(ScoredResponses.verify(task, task.parse(prompts.get(i)), responses.get(i)));

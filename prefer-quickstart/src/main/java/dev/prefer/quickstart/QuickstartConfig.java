@@ -78,6 +78,10 @@ import java.util.Objects;
  *                         one, so that only the first wrong step is pushed down, never the tokens a wrong answer shares
  *                         with a right one after that point (Step-DPO's rejected continuation, Lai et al. 2024 arXiv
  *                         2406.18629; default false); listwise data are never cut
+ * @param rewards          reward specs (prefer-reward's sources: {@code verifier:TASK}, {@code model:DIR},
+ *                         {@code pairwise:DIR}, {@code judge:URL?...}, weighted as {@code 0.5*SPEC}) that score the rounds'
+ *                         samples instead of the task's verifier (default none: the verifier); held-out evaluation
+ *                         always uses the verifier
  */
 public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference preference, int evalSamples) {
 
@@ -110,8 +114,9 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
     public record Preference(List<String> objectives, int rounds, int promptsPerRound, int samplesPerPrompt, double temperature,
                              int steps, double learningRate, int batch, double beta, Reference reference, PairBuilder.Strategy pairs,
                              Map<String, Double> objectiveLearningRates, TrainConfig.Schedule schedule, boolean includeGreedy,
-                             boolean truncateRejected) {
+                             boolean truncateRejected, List<String> rewards) {
         public Preference {
+            rewards = List.copyOf(rewards == null ? List.of() : rewards);
             objectives = List.copyOf(objectives);
             if (objectives.isEmpty()) throw new IllegalArgumentException("at least one objective is required");
             for (String o : objectives) ObjectiveCatalog.entry(o); // validates the name
@@ -151,7 +156,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
                 new Setup("arithmetic", 0, 6000, 200, 2, 128, 257, null, null, 0, DEFAULT_SLIP_RATE),
                 new Sft(1500, 5e-4, 128, true),
                 new Preference(List.of("rpo"), 6, 2048, 4, 1.0, 100, 1e-5, 32, 0.1, Reference.SFT, PairBuilder.Strategy.BEST_VS_WORST,
-                        Map.of(), TrainConfig.Schedule.CONSTANT, true, false),
+                        Map.of(), TrainConfig.Schedule.CONSTANT, true, false, List.of()),
                 4);
     }
 
@@ -186,6 +191,8 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
     public TrainConfig.Schedule prefSchedule() { return preference.schedule(); }
     public boolean includeGreedy() { return preference.includeGreedy(); }
     public boolean truncateRejected() { return preference.truncateRejected(); }
+    /** Reward specs that score the rounds' samples (prefer-reward's sources); empty: the task's verifier. */
+    public List<String> rewards() { return preference.rewards(); }
 
     /** The learning rate of one objective. */
     public double learningRate(String objective) {
@@ -216,6 +223,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
         private Map<String, Double> objectiveLearningRates;
         private TrainConfig.Schedule prefSchedule;
         private boolean includeGreedy, truncateRejected;
+        private List<String> rewards;
 
         private Builder(QuickstartConfig c) {
             out = c.out;
@@ -228,7 +236,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
             objectives = p.objectives(); rounds = p.rounds(); promptsPerRound = p.promptsPerRound(); samplesPerPrompt = p.samplesPerPrompt();
             temperature = p.temperature(); prefSteps = p.steps(); prefLearningRate = p.learningRate(); prefBatch = p.batch(); beta = p.beta();
             reference = p.reference(); pairs = p.pairs(); objectiveLearningRates = p.objectiveLearningRates(); prefSchedule = p.schedule();
-            includeGreedy = p.includeGreedy(); truncateRejected = p.truncateRejected();
+            includeGreedy = p.includeGreedy(); truncateRejected = p.truncateRejected(); rewards = p.rewards();
             evalSamples = c.evalSamples;
         }
 
@@ -237,7 +245,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
                     new Setup(task, seed, trainCount, heldOutCount, layers, hiddenSize, vocabSize, model, prompts, prefPromptCount, demoSlipRate),
                     new Sft(sftSteps, sftLearningRate, sftBatch, sftControl),
                     new Preference(objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch,
-                            beta, reference, pairs, objectiveLearningRates, prefSchedule, includeGreedy, truncateRejected),
+                            beta, reference, pairs, objectiveLearningRates, prefSchedule, includeGreedy, truncateRejected, rewards),
                     evalSamples);
         }
 
@@ -270,6 +278,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
         public Builder prefSchedule(TrainConfig.Schedule v) { prefSchedule = v; return this; }
         public Builder includeGreedy(boolean v) { includeGreedy = v; return this; }
         public Builder truncateRejected(boolean v) { truncateRejected = v; return this; }
+        public Builder rewards(List<String> v) { rewards = v; return this; }
     }
 
     // --- one-field shortcuts (toBuilder().x(v).build()) ---
@@ -295,6 +304,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
     public QuickstartConfig withIncludeGreedy(boolean v) { return toBuilder().includeGreedy(v).build(); }
     public QuickstartConfig withSftControl(boolean v) { return toBuilder().sftControl(v).build(); }
     public QuickstartConfig withTruncateRejected(boolean v) { return toBuilder().truncateRejected(v).build(); }
+    public QuickstartConfig withRewards(List<String> v) { return toBuilder().rewards(v).build(); }
 
     /** Which model the preference loss measures log-ratios against. */
     public enum Reference {
@@ -378,6 +388,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
         m.put("demo_slip_rate", demoSlipRate());
         m.put("sft_control", sftControl());
         m.put("truncate_rejected", truncateRejected());
+        m.put("rewards", rewards().isEmpty() ? List.of("verifier:" + task()) : rewards());
         m.put("pref_schedule", prefSchedule().name().toLowerCase(java.util.Locale.ROOT));
         m.put("model", model() == null ? "built (setup + SFT)" : model().toString());
         m.put("prompts", prompts() == null ? "drawn from the task" : prompts().toString());
