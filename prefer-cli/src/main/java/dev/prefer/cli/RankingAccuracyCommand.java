@@ -34,7 +34,7 @@ public final class RankingAccuracyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PairLogpsEval.Summary s = PairLogpsEval.evaluate(logps, refLogps, pairs, beta, tieBand);
+        dev.prefer.core.metrics.PairRanking.Summary s = PairLogpsEval.evaluate(logps, refLogps, pairs, beta, tieBand);
         if (json) {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("pairs", s.n());

@@ -2,8 +2,10 @@ package dev.prefer.eval;
 
 import dev.prefer.data.DataException;
 import dev.prefer.data.Jsonl;
-import dev.prefer.eval.metrics.IdealizedRankingAccuracy;
-import dev.prefer.eval.metrics.RankingAccuracy;
+import dev.prefer.core.metrics.IdealizedRankingAccuracy;
+import dev.prefer.core.metrics.PairRanking;
+import dev.prefer.core.metrics.PairRanking.PairLogps;
+import dev.prefer.core.metrics.PairRanking.Summary;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,22 +22,6 @@ import java.util.List;
  */
 public final class PairLogpsEval {
     private PairLogpsEval() {}
-
-    /** Sequence log-probs of N pairs. */
-    public record PairLogps(double[] chosen, double[] rejected, int[] chosenTokens, int[] rejectedTokens) {
-        public int size() {
-            return chosen.length;
-        }
-    }
-
-    /**
-     * @param policy  R and R_norm of the policy
-     * @param rStar   R* of the reference at beta (null without a reference file)
-     * @param gap     R* − R, summed log-probs (null without a reference file)
-     * @param gapNormalized R*_norm − R_norm with length-normalised log-probs (null without a reference file)
-     */
-    public record Summary(int n, RankingAccuracy.Result policy, Double rStar, Double rStarNormalized, Double gap, Double gapNormalized,
-                          double beta, double tieBand) {}
 
     public static PairLogps read(Path file) {
         List<double[]> rows = new ArrayList<>();
@@ -107,29 +93,9 @@ public final class PairLogpsEval {
         return evaluate(policy, reference, alpha, beta, tieBand);
     }
 
-    /**
-     * @param policy    the policy's log-probs
-     * @param reference the reference's log-probs on the same pairs, or null (then no R*)
-     * @param alpha     α per pair, or null for all ones
-     */
+    /** As {@link PairRanking#evaluate}: the in-memory computation these files feed. */
     public static Summary evaluate(PairLogps policy, PairLogps reference, double[] alpha, double beta, double tieBand) {
-        RankingAccuracy.Result r = RankingAccuracy.of(policy.chosen(), policy.rejected(), policy.chosenTokens(), policy.rejectedTokens());
-        if (reference == null) return new Summary(r.n(), r, null, null, null, null, beta, tieBand);
-        if (reference.size() != policy.size()) {
-            throw new IllegalArgumentException("policy and reference log-probs cover different numbers of pairs: " + policy.size() + " vs " + reference.size());
-        }
-        double[] a = alpha;
-        if (a == null) {
-            a = new double[policy.size()];
-            java.util.Arrays.fill(a, 1.0);
-        }
-        if (a.length != policy.size()) throw new IllegalArgumentException("alpha has " + a.length + " values for " + policy.size() + " pairs");
-        IdealizedRankingAccuracy.Result star = new IdealizedRankingAccuracy(beta, tieBand, false)
-                .of(reference.chosen(), reference.rejected(), reference.chosenTokens(), reference.rejectedTokens(), a);
-        IdealizedRankingAccuracy.Result starN = new IdealizedRankingAccuracy(beta, tieBand, true)
-                .of(reference.chosen(), reference.rejected(), reference.chosenTokens(), reference.rejectedTokens(), a);
-        return new Summary(r.n(), r, star.rStar(), starN.rStar(), IdealizedRankingAccuracy.alignmentGap(star, r, false),
-                IdealizedRankingAccuracy.alignmentGap(starN, r, true), beta, tieBand);
+        return PairRanking.evaluate(policy, reference, alpha, beta, tieBand);
     }
 
     private static double number(Path file, long line, com.fasterxml.jackson.databind.JsonNode row, String field) {

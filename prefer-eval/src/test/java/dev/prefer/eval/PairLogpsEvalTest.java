@@ -26,7 +26,7 @@ class PairLogpsEvalTest {
                 "{\"prompt\": \"p\", \"alpha\": 0.6}\n{\"prompt\": \"q\", \"votes_chosen\": 3, \"votes_rejected\": 2}\n");
         double[] alpha = PairLogpsEval.readAlpha(pairs);
         assertArrayEquals(new double[] {0.6, 0.6}, alpha, 1e-15);
-        PairLogpsEval.Summary s = PairLogpsEval.evaluate(PairLogpsEval.read(policy), PairLogpsEval.read(ref), alpha, 0.1, 0);
+        dev.prefer.core.metrics.PairRanking.Summary s = PairLogpsEval.evaluate(PairLogpsEval.read(policy), PairLogpsEval.read(ref), alpha, 0.1, 0);
         assertEquals(2, s.n());
         assertEquals(0.5, s.policy().summed());
         assertEquals(1.0, s.policy().lengthNormalized());

@@ -2,10 +2,10 @@ package dev.prefer.quickstart;
 
 import dev.prefer.data.PreferencePair;
 import dev.prefer.core.stats.Bootstrap;
-import dev.prefer.eval.metrics.IdealizedRankingAccuracy;
+import dev.prefer.core.metrics.IdealizedRankingAccuracy;
 import dev.prefer.eval.metrics.KlEstimate;
 import dev.prefer.eval.metrics.LengthStats;
-import dev.prefer.eval.metrics.RankingAccuracy;
+import dev.prefer.core.metrics.RankingAccuracy;
 import dev.prefer.eval.metrics.VerifierAccuracy;
 import dev.prefer.eval.report.EvalSummary.ModelScores;
 import dev.prefer.eval.tasks.Problem;

@@ -8,7 +8,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.Hashes;
 import dev.prefer.data.Json;
-import dev.prefer.eval.PairLogpsEval;
+import dev.prefer.core.metrics.PairRanking;
 import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.HfModel;
 import dev.prefer.lm.SequenceLogps;
@@ -554,8 +554,8 @@ public final class Trainer {
                 RewardForm form = objective.rewardForm();
                 boolean rStar = refEval != null && form.useReference() && form.scale() > 0;
                 double beta = rStar ? form.scale() : 0.1;
-                PairLogpsEval.Summary s = PairLogpsEval.evaluate(new PairLogpsEval.PairLogps(c0, r0, tc, tr),
-                        rStar ? new PairLogpsEval.PairLogps(rc, rr, tc, tr) : null, null, beta, 0.0);
+                PairRanking.Summary s = PairRanking.evaluate(new PairRanking.PairLogps(c0, r0, tc, tr),
+                        rStar ? new PairRanking.PairLogps(rc, rr, tc, tr) : null, null, beta, 0.0);
                 m.put("eval/ranking_accuracy", s.policy().summed());
                 m.put("eval/ranking_accuracy_normalized", s.policy().lengthNormalized());
                 if (s.rStar() != null) {

@@ -1,5 +1,7 @@
 package dev.prefer.eval.metrics;
 
+import dev.prefer.core.metrics.RankingAccuracy;
+
 /**
  * Monte-Carlo estimates of KL(π ‖ π_ref) from responses SAMPLED FROM π (Schulman 2020, "Approximating KL
  * Divergence"; the estimators TRL logs). With the per-sample log-ratio {@code log r = log π_ref(y|x) − log π(y|x)}:

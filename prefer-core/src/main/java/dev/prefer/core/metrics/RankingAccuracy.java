@@ -1,4 +1,4 @@
-package dev.prefer.eval.metrics;
+package dev.prefer.core.metrics;
 
 /**
  * Ranking accuracy (Chen et al. 2024, "Preference Learning Algorithms Do Not Learn Preference Rankings",
@@ -62,7 +62,7 @@ public final class RankingAccuracy {
         for (int m : others) if (m != n) throw new IllegalArgumentException("input arrays differ in length: " + n + " vs " + m);
     }
 
-    static void requireLogp(double v, String name, int i) {
+    public static void requireLogp(double v, String name, int i) {
         if (Double.isNaN(v) || v > 0 || v == Double.POSITIVE_INFINITY) {
             throw new IllegalArgumentException(name + "[" + i + "] must be a log-probability (<= 0, not NaN): " + v);
         }

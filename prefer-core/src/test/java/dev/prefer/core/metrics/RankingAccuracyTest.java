@@ -1,4 +1,4 @@
-package dev.prefer.eval.metrics;
+package dev.prefer.core.metrics;
 
 import static org.junit.jupiter.api.Assertions.*;
 

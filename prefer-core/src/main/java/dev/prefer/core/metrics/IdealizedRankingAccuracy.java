@@ -1,4 +1,4 @@
-package dev.prefer.eval.metrics;
+package dev.prefer.core.metrics;
 
 /**
  * Idealized ranking accuracy R* (Chen et al. 2024, arXiv 2405.19534; ../shared/METHODS.md): the ranking
