@@ -5,7 +5,7 @@
 //
 // A single-file Java program over the CLI's jar (run bench/online/experiment.sh, which builds and runs it):
 //   java -cp prefer-cli/target/prefer-cli.jar bench/online/OnlineExperiment.java QS_DIR OUT_DIR SEEDS STEPS [METHODS]
-// QS_DIR holds `./prefer quickstart --seeds ...` output (seed-S/sft, seed-S/sft-continued, seed-S/rpo, setup data).
+// QS_DIR holds `./prefer quickstart --seeds ...` output (seed-S/sft, seed-S/sft-continued, seed-S/rpo (final RPO model), setup data).
 import dev.prefer.data.Json;
 import dev.prefer.eval.metrics.Bootstrap;
 import dev.prefer.eval.metrics.Estimate;
@@ -47,7 +47,7 @@ public class OnlineExperiment {
             double[] sft = greedyPass(s.resolve("sft"), held);
             row.put("sft", mean(sft));
             Bootstrap bs = new Bootstrap(2000, 0.95, seed);
-            for (String m : List.of("sft-continued", "rpo/round-6/model")) {
+            for (String m : List.of("sft-continued", "rpo")) {
                 Path dir = s.resolve(m);
                 if (!Files.exists(dir.resolve("config.json"))) continue;
                 double[] a = greedyPass(dir, held);

@@ -68,5 +68,9 @@ class TrainOnlineCommandTest {
         err = LmCommandsTest.runCapturing(2, "train", "grpo", "--model", f.resolve("llama/policy").toString(),
                 "--prompts", prompts.toString(), "--reward", "verifier:counting", "--out", tmp.resolve("d").toString());
         assertTrue(err.contains("is not a counting prompt"), err);
+        err = LmCommandsTest.runCapturing(2, "train", "grpo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", prompts.toString(), "--reward", "verifier:arithmetic", "--out", tmp.resolve("e").toString(),
+                "--num-iterations", "2", "--save-every", "3");
+        assertTrue(err.contains("multiple of num iterations"), err);
     }
 }
