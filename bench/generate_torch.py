@@ -169,7 +169,8 @@ def main():
                 print(f"run {r - a.warmup}: {dt:.4f} s, {toks / dt:.1f} tokens/s, mean logp {logps.mean().item():.4f}")
     tps = [toks / s for s in secs]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"tokens/s median={statistics.median(tps):.1f} min={min(tps):.1f} max={max(tps):.1f} "
+    # tokens / median seconds (the Java side's definition; with an even count the median of per-run rates differs)
+    print(f"tokens/s median={toks / statistics.median(secs):.1f} min={min(tps):.1f} max={max(tps):.1f} "
           f"sec/run median={statistics.median(secs):.4f} new_tokens/run={toks} peak_rss_MiB={peak:.1f}")
 
 

@@ -42,8 +42,8 @@ import picocli.CommandLine.Option;
                 "prompt becomes one user message). Every prompt is sampled --n times in batches (finished rows leave the batch);",
                 "each output line has line, id, sample, seed, prompt_ids, token_ids, text, logps (the raw model log-prob of",
                 "each new token, temperature 1, before any cut) and finish_reason (eos | stop | length); a manifest goes",
-                "beside it (OUT.manifest.json). A prompt without a seed gets one from --seed and its line number, so a",
-                "sample does not depend on the rest of the file. Sampling: temperature, then top-k, top-p, min-p; or --greedy.",
+                "beside it (OUT.manifest.json). A prompt without a seed gets one from --seed and its line number (line 1 samples",
+                "as --prompt does), so a sample does not depend on the rest of the file. Sampling: temperature, then top-k, top-p, min-p; or --greedy.",
                 "The full token budget is used unless --stop-at-eos or a --stop string ends a sample."},
         footer = {"", "Examples:",
                 "  ./prefer generate --model ../shared/fixtures/hf-tiny/gpt2/policy --prompt 'Q: 5+5=' --greedy --max-new-tokens 16 --json",
@@ -221,7 +221,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     throw new DataException(input.prompts, p.line(), "prompt", ids.length + " tokens + " + cfg.maxNewTokens()
                             + " new exceed the model's " + lm.config().maxPositions() + " positions");
                 }
-                reqs.add(new GenerationRequest(ids, p.seed() != null ? p.seed() : GenerationRequest.itemSeed(cfg.seed(), p.line())));
+                reqs.add(new GenerationRequest(ids, p.seed() != null ? p.seed() : GenerationRequest.itemSeed(cfg.seed(), p.line() - 1)));
             }
             long total = (long) reqs.size() * cfg.samples();
             if (System.console() == null) { // not a terminal (logs, CI, tests): no bar

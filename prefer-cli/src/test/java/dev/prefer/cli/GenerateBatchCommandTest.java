@@ -87,6 +87,13 @@ class GenerateBatchCommandTest {
             differ |= !ra.get(3 + k).get("token_ids").equals(ra.get(3).get("token_ids"));
         }
         assertTrue(differ, "the K samples differ");
+        // line 1 of a file without seeds samples as --prompt with the same --seed does
+        Path plain = Files.writeString(tmp.resolve("plain.jsonl"), "{\"prompt\":\"Q: 5+5=\"}\n{\"prompt\":\"the cat\"}\n");
+        runCapturing(0, "generate", "--model", model, "--prompts", plain.toString(), "--out", tmp.resolve("c.jsonl").toString(),
+                "--seed", "11", "--temperature", "1.1", "--max-new-tokens", "12");
+        String single = runCapturing(0, "generate", "--model", model, "--prompt", "Q: 5+5=", "--seed", "11", "--temperature", "1.1",
+                "--max-new-tokens", "12", "--json");
+        assertEquals(Json.MAPPER.readTree(single.strip()).get("new_ids"), lines(tmp.resolve("c.jsonl")).get(0).get("token_ids"));
     }
 
     @Test

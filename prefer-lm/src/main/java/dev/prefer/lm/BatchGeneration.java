@@ -130,13 +130,9 @@ final class BatchGeneration {
                 long[] chosen;
                 double[] lp;
                 if (script != null) {
-                    long[] stepPos = new long[b], offs = new long[b];
-                    for (int r = 0; r < b; r++) {
-                        Row row = active.get(r);
-                        stepPos[r] = row.req.length() + n - 1;
-                        offs[r] = lmax - row.req.length();
-                    }
-                    DecodeScript.Out o = script.step(next, stepPos, offs, lmax + n, cfg.temperature(), cfg.greedy());
+                    long[] stepPos = new long[b];
+                    for (int r = 0; r < b; r++) stepPos[r] = active.get(r).req.length() + n - 1;
+                    DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy());
                     chosen = cfg.greedy() ? o.argmax() : new long[b];
                     lp = new double[b];
                     for (int r = 0; r < b; r++) {
@@ -213,7 +209,9 @@ final class BatchGeneration {
                 }
                 if (n == 0 && !still.isEmpty() && cfg.maxNewTokens() > 1 && DecodeScript.applies(model)) {
                     // the prefilled cache (its rows already narrowed to the running ones) moves into the scripted step's buffers
-                    script = DecodeScript.from(model, cache, smax, gen);
+                    long[] offs = new long[still.size()];
+                    for (int r = 0; r < offs.length; r++) offs[r] = lmax - still.get(r).req.length();
+                    script = DecodeScript.from(model, cache, smax, offs, gen);
                     cache.close();
                 }
                 active = still;

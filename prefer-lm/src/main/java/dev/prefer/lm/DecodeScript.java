@@ -39,12 +39,22 @@ final class DecodeScript {
     private final int heads;
     private final double eps, scale;
     private NDArray[] keys, values; // per layer (R, H, S_max, E)
+    private NDArray bias;           // (R, 1, 1, S_max): 0 at a row's keys, -1e9 at its left pads
+    private IValue state;           // [bias, k0, v0, k1, v1, ...] as one list argument, rebuilt when rows leave
 
-    private DecodeScript(Transformer model, NDManager manager, NDArray[] keys, NDArray[] values) {
+    private DecodeScript(Transformer model, NDManager manager, NDArray[] keys, NDArray[] values, long[] offsets) {
         this.model = model;
         this.manager = manager;
         this.keys = keys;
         this.values = values;
+        int capacity = (int) keys[0].getShape().get(2);
+        float[] b = new float[offsets.length * capacity];
+        for (int r = 0; r < offsets.length; r++) java.util.Arrays.fill(b, r * capacity, r * capacity + (int) offsets[r], Transformer.MASKED);
+        try (NDManager s = manager.newSubManager()) {
+            this.bias = s.create(b, new Shape(offsets.length, 1, 1, capacity)).duplicate();
+            bias.attach(manager);
+        }
+        rebuildState();
         ModelConfig c = model.config();
         this.heads = c.numHeads();
         this.eps = c.normEps();
@@ -74,16 +84,16 @@ final class DecodeScript {
 
     /**
      * Takes over a prefilled cache: its (R, H, S, E) keys and values are copied into buffers of {@code capacity}
-     * positions owned by {@code manager}.
+     * positions owned by {@code manager}; row r's keys start at slot {@code offsets[r]} (left padding).
      */
-    static DecodeScript from(Transformer model, Transformer.KvCache cache, int capacity, NDManager manager) {
+    static DecodeScript from(Transformer model, Transformer.KvCache cache, int capacity, long[] offsets, NDManager manager) {
         int layers = model.config().numLayers();
         NDArray[] k = new NDArray[layers], v = new NDArray[layers];
         for (int l = 0; l < layers; l++) {
             k[l] = grow(cache.keys[l], capacity, manager);
             v[l] = grow(cache.values[l], capacity, manager);
         }
-        return new DecodeScript(model, manager, k, v);
+        return new DecodeScript(model, manager, k, v, offsets);
     }
 
     private static NDArray grow(NDArray a, int capacity, NDManager manager) {
@@ -100,38 +110,41 @@ final class DecodeScript {
 
     /**
      * One token per row: row r feeds {@code ids[r]} at position {@code pos[r]}, writes its key/value at slot
-     * {@code length − 1} and attends to slots {@code offsets[r]..length−1}.
+     * {@code length − 1} and attends to its slots up to there.
      *
-     * @return softmax(logits / temperature) (R·V; null when greedy), log_softmax(logits) (R·V), arg-max (R)
+     * @return softmax(logits / temperature) (R·V; null when greedy), log_softmax(logits) (R·V), arg-max (R; null
+     *         when sampling)
      */
-    Out step(long[] ids, long[] pos, long[] offsets, int length, double temperature, boolean greedy) {
+    Out step(long[] ids, long[] pos, int length, double temperature, boolean greedy) {
         PtNDManager m = (PtNDManager) manager;
         PLAIN_EXECUTOR.get();
-        List<IValue> args = new ArrayList<>();
-        try {
-            args.add(IValue.listFrom(ids));
-            args.add(IValue.listFrom(pos));
-            args.add(IValue.listFrom(offsets));
-            args.add(IValue.from((long) length));
-            args.add(IValue.from(temperature));
-            args.add(IValue.from(greedy));
-            args.add(weights);
-            args.add(IValue.listFrom(java.util.Arrays.stream(keys).map(a -> (PtNDArray) a).toArray(PtNDArray[]::new)));
-            args.add(IValue.listFrom(java.util.Arrays.stream(values).map(a -> (PtNDArray) a).toArray(PtNDArray[]::new)));
-            args.add(IValue.from((long) heads));
-            args.add(IValue.from(eps));
-            args.add(IValue.from(scale));
-            try (IValue out = IValueUtils.forward(module, args.toArray(IValue[]::new))) {
-                PtNDArray[] t = out.toTensorArray(m);
-                try {
-                    return new Out(greedy ? null : t[0].toFloatArray(), t[1].toFloatArray(), t[2].toLongArray());
-                } finally {
-                    for (PtNDArray a : t) a.close();
-                }
+        int b = ids.length;
+        long[] ints = new long[2 * b + 3];
+        System.arraycopy(ids, 0, ints, 0, b);
+        System.arraycopy(pos, 0, ints, b, b);
+        ints[2 * b] = length;
+        ints[2 * b + 1] = heads;
+        ints[2 * b + 2] = greedy ? 1 : 0;
+        try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(temperature, eps, scale);
+             IValue out = IValueUtils.forward(module, new IValue[] {in, f, weights, state})) {
+            PtNDArray[] t = out.toTensorArray(m);
+            try {
+                return greedy ? new Out(null, t[1].toFloatArray(), t[0].toLongArray()) : new Out(t[0].toFloatArray(), t[1].toFloatArray(), null);
+            } finally {
+                for (PtNDArray a : t) a.close();
             }
-        } finally {
-            for (IValue a : args) if (a != weights) a.close();
         }
+    }
+
+    private void rebuildState() {
+        if (state != null) state.close();
+        PtNDArray[] all = new PtNDArray[1 + 2 * keys.length];
+        all[0] = (PtNDArray) bias;
+        for (int l = 0; l < keys.length; l++) {
+            all[1 + 2 * l] = (PtNDArray) keys[l];
+            all[2 + 2 * l] = (PtNDArray) values[l];
+        }
+        state = IValue.listFrom(all);
     }
 
     /** Keeps the rows {@code rows} (indices into the current batch) of every buffer. */
@@ -147,11 +160,18 @@ final class DecodeScript {
                 keys[l] = k;
                 values[l] = v;
             }
+            NDArray nb = bias.get(idx);
+            nb.attach(manager);
+            bias.close();
+            bias = nb;
         }
+        rebuildState();
     }
 
     void close() {
         weights.close();
+        state.close();
+        bias.close();
         for (NDArray a : keys) a.close();
         for (NDArray a : values) a.close();
     }
@@ -163,36 +183,39 @@ final class DecodeScript {
     });
 
     private static final String SOURCE = ""
-            + "ids: List[int], pos: List[int], offs: List[int], s: int, temperature: float, greedy: bool,"
-            + " w: List[Tensor], kc: List[Tensor], vc: List[Tensor], nh: int, eps: float, scale: float) -> List[Tensor]:\n"
-            + "    b = len(ids)\n"
-            + "    dev = w[0].device\n"
-            + "    x = torch.embedding(w[0], torch.tensor(ids, device=dev)) + torch.embedding(w[1], torch.tensor(pos, device=dev))\n"
+            + "ints: List[int], f: List[float], w: List[Tensor], st: List[Tensor]) -> List[Tensor]:\n"
+            + "    # ints: ids (B), positions (B), S, heads, greedy; f: temperature, eps, sqrt(E); st: bias, k0, v0, k1, v1, ...\n"
+            + "    n = len(ints)\n"
+            + "    b = (n - 3) // 2\n"
+            + "    s = ints[n - 3]\n"
+            + "    nh = ints[n - 2]\n"
+            + "    eps = f[1]\n"
+            + "    idp = torch.tensor(ints, device=w[0].device)\n"
+            + "    x = torch.embedding(w[0], idp.narrow(0, 0, b)) + torch.embedding(w[1], idp.narrow(0, b, b))\n"
             + "    d = x.size(1)\n"
             + "    e = d // nh\n"
-            + "    cols = torch.arange(s, device=dev).view(1, s)\n"
-            + "    bias = (cols < torch.tensor(offs, device=dev).view(b, 1)).to(x.dtype).mul(-1e9).view(b, 1, 1, s)\n"
-            + "    for i in range(len(kc)):\n"
+            + "    bias = st[0].narrow(3, 0, s)\n"
+            + "    for i in range((len(st) - 1) // 2):\n"
             + "        o = 2 + 12 * i\n"
+            + "        kc = st[1 + 2 * i]\n"
+            + "        vc = st[2 + 2 * i]\n"
             + "        hn = torch.layer_norm(x, [d], w[o], w[o + 1], eps)\n"
             + "        qkv = torch.addmm(w[o + 3], hn, w[o + 2])\n"
             + "        q = qkv.narrow(1, 0, d).reshape(b, nh, 1, e)\n"
-            + "        kc[i].narrow(2, s - 1, 1).copy_(qkv.narrow(1, d, d).reshape(b, nh, 1, e))\n"
-            + "        vc[i].narrow(2, s - 1, 1).copy_(qkv.narrow(1, 2 * d, d).reshape(b, nh, 1, e))\n"
-            + "        att = torch.matmul(q, kc[i].narrow(2, 0, s).transpose(2, 3)) / scale + bias\n"
-            + "        y = torch.matmul(torch.softmax(att, -1), vc[i].narrow(2, 0, s)).reshape(b, d)\n"
+            + "        kc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, d, d).reshape(b, nh, 1, e))\n"
+            + "        vc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, 2 * d, d).reshape(b, nh, 1, e))\n"
+            + "        att = torch.matmul(q, kc.narrow(2, 0, s).transpose(2, 3)) / f[2] + bias\n"
+            + "        y = torch.matmul(torch.softmax(att, -1), vc.narrow(2, 0, s)).reshape(b, d)\n"
             + "        x = x + torch.addmm(w[o + 5], y, w[o + 4])\n"
             + "        hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
             + "        x = x + torch.addmm(w[o + 11], torch.gelu(torch.addmm(w[o + 9], hn, w[o + 8]), approximate=\"tanh\"), w[o + 10])\n"
-            + "    n = len(w)\n"
-            + "    x = torch.layer_norm(x, [d], w[n - 3], w[n - 2], eps)\n"
-            + "    logits = torch.mm(x, w[n - 1].t())\n"
+            + "    m = len(w)\n"
+            + "    x = torch.layer_norm(x, [d], w[m - 3], w[m - 2], eps)\n"
+            + "    logits = torch.mm(x, w[m - 1].t())\n"
             + "    lsm = torch.log_softmax(logits, -1)\n"
-            + "    if greedy:\n"
-            + "        probs = lsm\n"
-            + "    else:\n"
-            + "        probs = torch.softmax(logits / temperature, -1)\n"
-            + "    return [probs, lsm, torch.argmax(logits, -1)]\n";
+            + "    if ints[n - 1] == 1:\n"
+            + "        return [torch.argmax(logits, -1), lsm]\n"
+            + "    return [torch.softmax(logits / f[0], -1), lsm]\n";
 
     private static PtSymbolBlock module() {
         if (module != null || failed) return module;
