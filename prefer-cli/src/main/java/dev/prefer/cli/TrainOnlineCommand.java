@@ -18,6 +18,10 @@ import dev.prefer.train.TrainingException;
 import dev.prefer.train.online.OnlineConfig;
 import dev.prefer.train.online.OnlinePrompt;
 import dev.prefer.train.online.OnlineTrainer;
+import dev.prefer.reward.source.RewardSource;
+import dev.prefer.reward.source.RewardSources;
+import dev.prefer.reward.source.RewardSource;
+import dev.prefer.reward.source.RewardSources;
 import dev.prefer.train.online.RewardFunction;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,7 +55,7 @@ public final class TrainOnlineCommand {
         Path prompts;
         @Option(names = "--eval-prompts", paramLabel = "FILE", description = "Held-out prompts, decoded greedily and scored at each evaluation (eval/reward).")
         Path evalPrompts;
-        @Option(names = "--reward", required = true, paramLabel = "SPEC", description = "Reward source, repeatable: verifier:TASK (TASK: arithmetic, format or counting).")
+        @Option(names = "--reward", required = true, paramLabel = "SPEC", description = "Reward source, repeatable: verifier:TASK (TASK: arithmetic, format or counting), model:DIR, pairwise:DIR, judge:URL?... (the specs of `prefer score --reward`).")
         List<String> rewards;
         @Option(names = "--reward-weights", split = ",", paramLabel = "W", description = "One weight per --reward (default all 1).")
         List<Double> rewardWeights;
@@ -147,10 +151,12 @@ public final class TrainOnlineCommand {
             List<OnlinePrompt> train = readPrompts(prompts);
             List<OnlinePrompt> eval = evalPrompts == null ? List.of() : readPrompts(evalPrompts);
             List<RewardFunction> fns = new ArrayList<>();
-            for (String spec : rewards) fns.add(reward(spec, train, prompts));
-            if (eval.size() > 0) for (String spec : rewards) reward(spec, eval, evalPrompts); // same checks on the held-out prompts
+            List<AutoCloseable> sources = new ArrayList<>();
+            for (String spec : rewards) fns.add(reward(spec, train, prompts, sources));
+            if (eval.size() > 0) for (String spec : rewards) if (spec.startsWith("verifier:")) reward(spec, eval, evalPrompts, sources); // same checks on the held-out prompts
             boolean needsRef = o.needsReference(c.objective());
-            try (CausalLM policy = CausalLM.load(model, Precision.F32);
+            try (AutoCloseable closeSources = () -> { for (AutoCloseable s : sources) s.close(); };
+                 CausalLM policy = CausalLM.load(model, Precision.F32);
                  CausalLM reference = needsRef ? CausalLM.load(ref != null ? ref : model, Precision.F32) : null) {
                 Trainer.TrainResult r = OnlineTrainer.train(policy, reference, c, o, train, eval, fns, System.out);
                 System.out.println("prefer train " + o.method().cliName() + ": " + r.steps() + " steps -> " + r.out());
@@ -158,6 +164,10 @@ public final class TrainOnlineCommand {
             } catch (TrainingException e) {
                 System.err.println("prefer: " + e.getMessage());
                 return 3;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
         }
     }
@@ -192,12 +202,22 @@ public final class TrainOnlineCommand {
     }
 
     /**
-     * A reward source from its SPEC. Until prefer-reward's SPEC parser is wired in, only {@code verifier:TASK}; every
-     * prompt must be one of the task's (checked here, so a wrong task fails before training).
+     * A reward source from its SPEC: {@code verifier:TASK} here (every prompt must be one of the task's, checked before
+     * training), any other spec of {@code prefer score --reward} (reward models, pairwise win rates, an LLM judge)
+     * through prefer-reward's {@code RewardSources}, opened sources added to {@code opened} to be closed at the end.
      */
-    static RewardFunction reward(String spec, List<OnlinePrompt> prompts, Path file) {
+    static RewardFunction reward(String spec, List<OnlinePrompt> prompts, Path file, List<AutoCloseable> opened) {
         if (!spec.startsWith("verifier:")) {
-            throw new IllegalArgumentException("--reward " + spec + ": only verifier:TASK is supported here (TASK one of " + Tasks.NAMES + ")");
+            RewardSource source = RewardSources.open(spec, RewardSources.Options.defaults());
+            opened.add(source);
+            return new RewardFunction() {
+                @Override public String name() { return source.name(); }
+
+                @Override
+                public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {
+                    return source.score(prompt, completions, fields);
+                }
+            };
         }
         String name = spec.substring("verifier:".length());
         VerifiableTask<? extends Problem> task = Tasks.byName(name);
