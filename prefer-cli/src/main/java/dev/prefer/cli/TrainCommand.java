@@ -79,12 +79,24 @@ public final class TrainCommand implements Runnable {
                 + "(AUTO: when that saves at least 5%% of the tokens; ON; OFF).")
         TrainConfig.PrefixSharing prefixSharing;
 
+        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16", description = "fp32, or fp16: mixed "
+                + "precision (float32 master weights and AdamW state, float16 forward/backward; the reference model in float16).")
+        String precision;
+
+        Precision precision() {
+            return switch (precision) {
+                case "fp32" -> Precision.F32;
+                case "fp16" -> Precision.F16;
+                default -> throw new IllegalArgumentException("--precision must be fp32 or fp16 (bfloat16 aborts DJL's PyTorch JNI), got " + precision);
+            };
+        }
+
         TrainConfig config(TrainConfig.Task task, Path ref, String objective, java.util.Map<String, Double> params) {
             TrainConfig.LoraConfig l = lora.config(true);
             LengthConfig len = length.config();
             return new TrainConfig(task, model, ref, data, evalData, evalFraction, out, objective, params, learningRate, weightDecay,
                     0.9, 0.999, 1e-8, schedule, warmupSteps, maxSteps, epochs, batchSize, gradAccumulation, maxGradNorm, seed,
-                    logEvery, saveEvery, evalEvery, l, len, cacheDir, skipBadRows, Precision.F32, resume, prefixSharing);
+                    logEvery, saveEvery, evalEvery, l, len, cacheDir, skipBadRows, precision(), resume, prefixSharing);
         }
     }
 

@@ -66,7 +66,9 @@ public final class Trainer {
                 ? ObjectiveCatalog.create(config.objective(), config.objectiveParams()) : null;
         Requirements needs = objective == null ? null : objective.requirements();
         StepLoss task = objective == null ? new SftLoss() : new PreferenceLoss(objective);
-        try (CausalLM policy = CausalLM.load(config.model(), config.precision())) {
+        boolean mixed = config.precision() == dev.prefer.lm.Precision.F16; // float32 masters, float16 compute
+        try (CausalLM policy = CausalLM.load(config.model(), mixed ? dev.prefer.lm.Precision.F32 : config.precision())) {
+            if (mixed) policy.model().setComputeType(ai.djl.ndarray.types.DataType.FLOAT16);
             TrainData.Loaded loaded = load(config, config.data(), policy, needs);
             List<TrainExample> train, eval;
             long evalRows = 0;
