@@ -96,23 +96,26 @@ public final class Transformer implements AutoCloseable {
             throw new IllegalArgumentException("compute dtype must be float32, float64 or float16, got " + dtype);
         }
         LinkedHashMap<String, long[]> expected = expectedShapes(config);
-        Map<String, HostTensor> byName = new LinkedHashMap<>();
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            String n = canonicalName(config, e.getKey());
+        // canonical name -> stored key; values are read one at a time below (a lazily made map never holds them all)
+        Map<String, String> keyOf = new LinkedHashMap<>();
+        for (String key : tensors.keySet()) {
+            String n = canonicalName(config, key);
             if (n == null) continue;
             if (!expected.containsKey(n)) {
                 if (n.equals("lm_head.weight") && config.tieWordEmbeddings()) continue; // tied: transformers ignores it
                 if (n.equals("lm_head.weight") && config.head() == ModelConfig.Head.SEQUENCE_CLASSIFICATION) continue;
-                throw new DataException(source, 0, e.getKey(), "unexpected tensor for " + config.architecture().className(config.head()));
+                throw new DataException(source, 0, key, "unexpected tensor for " + config.architecture().className(config.head()));
             }
-            byName.put(n, e.getValue());
+            keyOf.put(n, key);
         }
         Torch.init();
         NDManager manager = Torch.newManager();
         LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+        dev.prefer.lm.io.DType stored = null;
         try {
             for (Map.Entry<String, long[]> e : expected.entrySet()) {
-                HostTensor t = byName.get(e.getKey());
+                String key = keyOf.get(e.getKey());
+                HostTensor t = key == null ? null : tensors.get(key);
                 if (t == null) throw new DataException(source, 0, e.getKey(), "missing tensor (expected shape " + Arrays.toString(e.getValue()) + ")");
                 if (!Arrays.equals(t.shape(), e.getValue())) {
                     throw new DataException(source, 0, e.getKey(), "shape " + Arrays.toString(t.shape()) + " does not match config " + Arrays.toString(e.getValue()));
@@ -125,13 +128,14 @@ public final class Transformer implements AutoCloseable {
                 }
                 a.setName(e.getKey());
                 params.put(e.getKey(), a);
+                if (stored == null) stored = t.storedAs();
             }
         } catch (RuntimeException ex) {
             manager.close();
             throw ex;
         }
         Transformer m = new Transformer(config, manager, dtype, params);
-        if (!tensors.isEmpty()) m.sourceType = tensors.values().iterator().next().storedAs();
+        if (stored != null) m.sourceType = stored;
         return m;
     }
 
@@ -575,7 +579,9 @@ public final class Transformer implements AutoCloseable {
     private NDArray withDelta(NDArray y, NDArray x, String module) {
         LinearDelta d = deltas.isEmpty() ? null : deltas.get(module);
         if (d == null) return y;
-        if (computeType != null) return y.add(FusedOps.cast(d.apply(FusedOps.cast(x, dtype)), y.getDataType())); // float32 adapters
+        if (x.getDataType() == DataType.FLOAT16) { // float32 adapters on a float16 pass (mixed precision or a float16 base)
+            return y.add(FusedOps.cast(d.apply(FusedOps.cast(x, DataType.FLOAT32)), y.getDataType()));
+        }
         return y.add(d.apply(x));
     }
 
