@@ -1,15 +1,12 @@
 package dev.prefer.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import dev.prefer.data.DataException;
 import dev.prefer.lm.io.HostTensor;
 import java.nio.file.Path;
@@ -23,7 +20,9 @@ import java.util.Map;
 /**
  * The decoder backbone of every supported architecture as plain DJL NDArray code: parameters are NDArrays named by
  * their Hugging Face names (so gradients, saving and LoRA address them the way transformers does), and the forward
- * pass is a handful of fused engine ops per block — no per-token Java loops.
+ * pass is a handful of fused engine ops per block — no per-token Java loops. The family ({@link Architecture}'s
+ * {@link Family}: weight layout and block over the shared {@link Layers} and {@link Rotary}) decides what a block does;
+ * this class owns parameters, masks, the KV cache, LoRA deltas, mixed precision and the heads.
  *
  * <p>Shapes: B batch rows, T new positions, S = past + T key positions, D width, H query heads, K key/value heads,
  * E head width, F MLP width, V vocabulary.
@@ -89,7 +88,8 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Builds the backbone from host tensors (already read from safetensors), checking that every tensor is present
-     * with the right shape. {@code dtype} is FLOAT32 or FLOAT64 (the double-precision twin).
+     * with the right shape. {@code dtype} is FLOAT32, FLOAT64 (the double-precision twin) or FLOAT16. {@code tensors} is read
+     * by key, one tensor at a time, in the order of {@link #expectedShapes}.
      */
     public static Transformer fromTensors(ModelConfig config, Map<String, HostTensor> tensors, DataType dtype, Path source) {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64 && dtype != DataType.FLOAT16) {
