@@ -85,6 +85,18 @@ public final class TrainCommand implements Runnable {
                 + "(AUTO: when that saves at least 5%% of the tokens; ON; OFF).")
         TrainConfig.PrefixSharing prefixSharing;
 
+        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16", description = "fp32, or fp16: mixed "
+                + "precision (float32 master weights and AdamW state, float16 forward/backward; the reference model in float16).")
+        String precision;
+
+        Precision precision() {
+            return switch (precision) {
+                case "fp32" -> Precision.F32;
+                case "fp16" -> Precision.F16;
+                default -> throw new IllegalArgumentException("--precision must be fp32 or fp16 (bfloat16 aborts DJL's PyTorch JNI), got " + precision);
+            };
+        }
+
         TrainConfig config(TrainConfig.Task task, Path ref, Objective objective) {
             if (resume && resumeIfExists) throw new IllegalArgumentException("--resume and --resume-if-exists: give one");
             if (resume && !Trainer.hasCheckpoint(out)) {
@@ -96,7 +108,7 @@ public final class TrainCommand implements Runnable {
                     .objective(objective).learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps)
                     .maxGradNorm(maxGradNorm).maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation)
                     .seed(seed).every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).length(length.config())
-                    .skipBadRows(skipBadRows).precision(Precision.F32).device(device).resume(doResume).prefixSharing(prefixSharing).build();
+                    .skipBadRows(skipBadRows).precision(precision()).device(device).resume(doResume).prefixSharing(prefixSharing).build();
         }
     }
 

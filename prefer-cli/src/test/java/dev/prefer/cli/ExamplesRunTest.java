@@ -55,6 +55,7 @@ class ExamplesRunTest {
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             PrintStream oldOut = System.out, oldErr = System.err;
             int code;
+            long t0 = System.nanoTime();
             try {
                 System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
                 System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -63,6 +64,7 @@ class ExamplesRunTest {
                 System.setOut(oldOut);
                 System.setErr(oldErr);
             }
+            System.err.printf("example %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, line);
             assertEquals(0, code, line + "\n" + err.toString(StandardCharsets.UTF_8));
         }
         assertTrue(ran.size() >= 8, "ran only " + ran.size() + " examples: " + ran);
@@ -128,14 +130,28 @@ class ExamplesRunTest {
         return l;
     }
 
-    /** Shell words: whitespace-separated, single quotes group (and are removed). */
+    /** Shell words: whitespace-separated; single quotes group (and are removed); {@code $'...'} interprets backslash escapes (bash's ANSI-C quoting). */
     private static List<String> tokens(String line) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
-        boolean quoted = false, any = false;
-        for (char ch : line.toCharArray()) {
-            if (ch == '\'') {
+        boolean quoted = false, ansi = false, any = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (!quoted && ch == '$' && i + 1 < line.length() && line.charAt(i + 1) == '\'') {
+                quoted = true;
+                ansi = true;
+                any = true;
+                i++;
+            } else if (quoted && ansi && ch == '\\' && i + 1 < line.length()) {
+                char e = line.charAt(++i);
+                cur.append(switch (e) {
+                    case 'n' -> '\n';
+                    case 't' -> '\t';
+                    default -> e;
+                });
+            } else if (ch == '\'') {
                 quoted = !quoted;
+                ansi = false;
                 any = true;
             } else if (Character.isWhitespace(ch) && !quoted) {
                 if (any) out.add(cur.toString());

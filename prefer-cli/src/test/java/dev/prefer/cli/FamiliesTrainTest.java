@@ -70,4 +70,19 @@ class FamiliesTrainTest {
         }
         assertTrue(moved > 1e-3, name + ": 10 LoRA steps left every log-prob where it was (max change " + moved + ")");
     }
+
+    @org.junit.jupiter.api.Test
+    void mixedPrecisionLoraDpoRuns(@TempDir Path tmp) throws Exception {
+        Path f = LmCommandsTest.fixtures();
+        Path out = tmp.resolve("run");
+        LmCommandsTest.runCapturing(0, "train", "dpo", "--model", f.resolve("qwen2/policy").toString(), "--data", f.resolve("pairs.jsonl").toString(),
+                "--out", out.toString(), "--max-steps", "3", "--batch-size", "2", "--learning-rate", "5e-3", "--lora", "--lora-rank", "4",
+                "--precision", "fp16", "--cache-dir", tmp.resolve("cache").toString());
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(3, metrics.size());
+        for (String m : metrics) assertTrue(Double.isFinite(Json.MAPPER.readTree(m).get("loss").asDouble()), m);
+        String err = LmCommandsTest.runCapturing(2, "train", "dpo", "--model", f.resolve("qwen2/policy").toString(), "--data",
+                f.resolve("pairs.jsonl").toString(), "--out", tmp.resolve("x").toString(), "--precision", "bf16");
+        assertTrue(err.contains("--precision"), err);
+    }
 }

@@ -53,23 +53,44 @@ public final class CausalLM implements AutoCloseable, HfModel {
      */
     public static CausalLM randomInit(ModelConfig config, long seed, Precision precision) {
         java.util.Random rng = new java.util.Random(seed);
-        java.util.LinkedHashMap<String, dev.prefer.lm.io.HostTensor> t = new java.util.LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : Transformer.expectedShapes(config).entrySet()) {
-            long n = 1;
-            for (long d : e.getValue()) n *= d;
-            float[] data = new float[Math.toIntExact(n)];
-            String name = e.getKey();
-            boolean norm = name.contains("ln_") || name.contains("norm");
-            if (name.endsWith(".bias")) {
-                // zeros
-            } else if (norm) {
-                java.util.Arrays.fill(data, 1f);
-            } else {
-                for (int i = 0; i < data.length; i++) data[i] = (float) (0.02 * rng.nextGaussian());
+        java.util.LinkedHashMap<String, long[]> shapes = Transformer.expectedShapes(config);
+        // made one tensor at a time as the model asks for it, in order (the same numbers as making them all first),
+        // so the host never holds every weight at once
+        Map<String, dev.prefer.lm.io.HostTensor> lazy = new java.util.AbstractMap<>() {
+            private final java.util.Iterator<String> order = shapes.keySet().iterator();
+
+            @Override
+            public java.util.Set<String> keySet() {
+                return java.util.Collections.unmodifiableSet(shapes.keySet());
             }
-            t.put(name, new dev.prefer.lm.io.HostTensor(name, DType.F32, e.getValue(), data));
-        }
-        Transformer model = Transformer.fromTensors(config, t, precision.dataType(), Path.of("<random>"));
+
+            @Override
+            public dev.prefer.lm.io.HostTensor get(Object key) {
+                String name = order.next();
+                if (!name.equals(key)) throw new IllegalStateException("random weights are made in order: asked " + key + ", next " + name);
+                long[] shape = shapes.get(name);
+                long n = 1;
+                for (long d : shape) n *= d;
+                float[] data = new float[Math.toIntExact(n)];
+                boolean norm = name.contains("ln_") || name.contains("norm");
+                if (name.endsWith(".bias")) {
+                    // zeros
+                } else if (norm) {
+                    java.util.Arrays.fill(data, 1f);
+                } else {
+                    for (int i = 0; i < data.length; i++) data[i] = (float) (0.02 * rng.nextGaussian());
+                }
+                return new dev.prefer.lm.io.HostTensor(name, DType.F32, shape, data);
+            }
+
+            @Override
+            public java.util.Set<Entry<String, dev.prefer.lm.io.HostTensor>> entrySet() {
+                throw new UnsupportedOperationException("read by key, in order");
+            }
+        };
+        Transformer model = Transformer.fromTensors(config, lazy, precision.dataType(), Path.of("<random>"));
+        long bytes = 4L * model.parameterCount();
+        if (bytes > (64L << 20)) System.gc(); // the host copies are garbage: give their heap back before training starts
         return new CausalLM(Path.of("<random>"), new Checkpoint.Loaded(config, model, null));
     }
 

@@ -37,6 +37,12 @@ final class Checkpoint {
             if (Transformer.canonicalName(config, e.getKey()) != null) WeightCheck.check(source, e.getKey(), e.getValue());
         }
         Transformer model = Transformer.fromTensors(config, tensors, precision.dataType(), source);
+        long hostBytes = 0;
+        for (HostTensor t : tensors.values()) hostBytes += 4L * t.numel();
+        tensors = null;
+        // The host copies (float32, as large as the model) are garbage now; a full collection lets the JVM give their
+        // heap back to the OS before training allocates its own memory, so the two do not add up in the peak RSS.
+        if (hostBytes > (64L << 20)) System.gc();
         try {
             return new Loaded(config, model, LmTokenizer.load(dir, config));
         } catch (RuntimeException e) {

@@ -1,15 +1,12 @@
 package dev.prefer.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.LayerNorm;
 import dev.prefer.data.DataException;
 import dev.prefer.lm.io.HostTensor;
 import java.nio.file.Path;
@@ -23,7 +20,9 @@ import java.util.Map;
 /**
  * The decoder backbone of every supported architecture as plain DJL NDArray code: parameters are NDArrays named by
  * their Hugging Face names (so gradients, saving and LoRA address them the way transformers does), and the forward
- * pass is a handful of fused engine ops per block — no per-token Java loops.
+ * pass is a handful of fused engine ops per block — no per-token Java loops. The family ({@link Architecture}'s
+ * {@link Family}: weight layout and block over the shared {@link Layers} and {@link Rotary}) decides what a block does;
+ * this class owns parameters, masks, the KV cache, LoRA deltas, mixed precision and the heads.
  *
  * <p>Shapes: B batch rows, T new positions, S = past + T key positions, D width, H query heads, K key/value heads,
  * E head width, F MLP width, V vocabulary.
@@ -89,30 +88,34 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Builds the backbone from host tensors (already read from safetensors), checking that every tensor is present
-     * with the right shape. {@code dtype} is FLOAT32 or FLOAT64 (the double-precision twin).
+     * with the right shape. {@code dtype} is FLOAT32, FLOAT64 (the double-precision twin) or FLOAT16. {@code tensors} is read
+     * by key, one tensor at a time, in the order of {@link #expectedShapes}.
      */
     public static Transformer fromTensors(ModelConfig config, Map<String, HostTensor> tensors, DataType dtype, Path source) {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("compute dtype must be float32, float64 or float16, got " + dtype);
         }
         LinkedHashMap<String, long[]> expected = expectedShapes(config);
-        Map<String, HostTensor> byName = new LinkedHashMap<>();
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            String n = canonicalName(config, e.getKey());
+        // canonical name -> stored key; values are read one at a time below (a lazily made map never holds them all)
+        Map<String, String> keyOf = new LinkedHashMap<>();
+        for (String key : tensors.keySet()) {
+            String n = canonicalName(config, key);
             if (n == null) continue;
             if (!expected.containsKey(n)) {
                 if (n.equals("lm_head.weight") && config.tieWordEmbeddings()) continue; // tied: transformers ignores it
                 if (n.equals("lm_head.weight") && config.head() == ModelConfig.Head.SEQUENCE_CLASSIFICATION) continue;
-                throw new DataException(source, 0, e.getKey(), "unexpected tensor for " + config.architecture().className(config.head()));
+                throw new DataException(source, 0, key, "unexpected tensor for " + config.architecture().className(config.head()));
             }
-            byName.put(n, e.getValue());
+            keyOf.put(n, key);
         }
         Torch.init();
         NDManager manager = Torch.newManager();
         LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+        dev.prefer.lm.io.DType stored = null;
         try {
             for (Map.Entry<String, long[]> e : expected.entrySet()) {
-                HostTensor t = byName.get(e.getKey());
+                String key = keyOf.get(e.getKey());
+                HostTensor t = key == null ? null : tensors.get(key);
                 if (t == null) throw new DataException(source, 0, e.getKey(), "missing tensor (expected shape " + Arrays.toString(e.getValue()) + ")");
                 if (!Arrays.equals(t.shape(), e.getValue())) {
                     throw new DataException(source, 0, e.getKey(), "shape " + Arrays.toString(t.shape()) + " does not match config " + Arrays.toString(e.getValue()));
@@ -125,13 +128,14 @@ public final class Transformer implements AutoCloseable {
                 }
                 a.setName(e.getKey());
                 params.put(e.getKey(), a);
+                if (stored == null) stored = t.storedAs();
             }
         } catch (RuntimeException ex) {
             manager.close();
             throw ex;
         }
         Transformer m = new Transformer(config, manager, dtype, params);
-        if (!tensors.isEmpty()) m.sourceType = tensors.values().iterator().next().storedAs();
+        if (stored != null) m.sourceType = stored;
         return m;
     }
 
@@ -617,7 +621,9 @@ public final class Transformer implements AutoCloseable {
     private NDArray withDelta(NDArray y, NDArray x, String module) {
         LinearDelta d = deltas.isEmpty() ? null : deltas.get(module);
         if (d == null) return y;
-        if (computeType != null) return y.add(FusedOps.cast(d.apply(FusedOps.cast(x, dtype)), y.getDataType())); // float32 adapters
+        if (x.getDataType() == DataType.FLOAT16) { // float32 adapters on a float16 pass (mixed precision or a float16 base)
+            return y.add(FusedOps.cast(d.apply(FusedOps.cast(x, DataType.FLOAT32)), y.getDataType()));
+        }
         return y.add(d.apply(x));
     }
 

@@ -77,7 +77,7 @@ public final class Lora implements AutoCloseable {
     public static Lora create(HfModel lm, TrainConfig.LoraConfig config, long seed) {
         Lora l = new Lora(lm, config, lm.model().parameters().values().iterator().next().getManager().newSubManager());
         Random rng = new Random(seed);
-        DataType type = lm.model().dtype();
+        DataType type = lm.model().dtype() == DataType.FLOAT16 ? DataType.FLOAT32 : lm.model().dtype(); // float32 adapters on a float16 base
         for (String module : resolveModules(lm, config.targetModules())) {
             long[] io = inOut(lm, module);
             int in = (int) io[0], outDim = (int) io[1], r = config.rank();
@@ -147,7 +147,7 @@ public final class Lora implements AutoCloseable {
                 c.path("lora_dropout").asDouble(0), targets, false);
         Map<String, HostTensor> t = SafeTensors.read(dir.resolve("adapter_model.safetensors"));
         Lora l = new Lora(lm, cfg, lm.model().parameters().values().iterator().next().getManager().newSubManager());
-        DataType type = lm.model().dtype();
+        DataType type = lm.model().dtype() == DataType.FLOAT16 ? DataType.FLOAT32 : lm.model().dtype(); // float32 adapters on a float16 base
         for (String module : resolveModules(lm, targets)) {
             HostTensor a = t.get(pefName(module, "A")), b = t.get(pefName(module, "B"));
             if (a == null || b == null) throw new DataException(dir.resolve("adapter_model.safetensors"), 0, pefName(module, a == null ? "A" : "B"), "missing tensor");

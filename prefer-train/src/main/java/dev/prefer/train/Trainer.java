@@ -85,7 +85,9 @@ public final class Trainer {
         createOut(config);
         Objective objective = objectiveOf(config);
         Requirements needs = objective == null ? null : objective.requirements();
-        try (CausalLM policy = CausalLM.load(config.models().model(), config.precision())) {
+        boolean mixed = config.precision() == dev.prefer.lm.Precision.F16; // float32 master weights, float16 compute
+        try (CausalLM policy = CausalLM.load(config.models().model(), mixed ? dev.prefer.lm.Precision.F32 : config.precision())) {
+            if (mixed) policy.model().setComputeType(ai.djl.ndarray.types.DataType.FLOAT16);
             TrainData.Loaded loaded = load(config, config.data().train(), policy, needs);
             List<List<TrainExample>> split = config.data().eval() != null
                     ? List.of(loaded.examples(), load(config, config.data().eval(), policy, needs).examples())
