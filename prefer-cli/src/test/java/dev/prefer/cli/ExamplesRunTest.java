@@ -21,7 +21,7 @@ import picocli.CommandLine;
  * The command lines users copy run: every {@code ./prefer ...} line of the README's code blocks and of every
  * command's {@code --help} examples whose inputs are all fixtures (../shared/fixtures) or outputs of an earlier
  * example (runs/...) is executed in order and must exit 0. Lines with placeholders (M, pairs.jsonl, votes.csv) or
- * other data, and the long-running commands (serve, quickstart, bench), are not run here.
+ * other data, and the long-running commands (serve, quickstart, bench, rl train), are not run here.
  */
 class ExamplesRunTest {
     private static final Set<String> LONG_RUNNING = Set.of("serve", "quickstart", "bench");
@@ -45,6 +45,7 @@ class ExamplesRunTest {
             List<String> args = tokens(line);
             if (args.isEmpty() || !args.get(0).equals("./prefer") || args.size() < 2 || LONG_RUNNING.contains(args.get(1))) continue;
             if (args.stream().anyMatch(a -> a.equals(">") || a.equals("|") || a.equals("<") || a.equals("&&"))) continue; // shell plumbing
+            if (args.get(1).equals("rl") && args.size() > 2 && args.get(2).equals("train")) continue; // control experiments (minutes each)
             if (!runnable(args, tmp)) continue;
             List<String> real = new ArrayList<>();
             for (String a : args.subList(1, args.size())) {
