@@ -50,7 +50,7 @@ public final class DstStudy {
 
     public static Utility utility(DeepSeaTreasure.Map map) {
         double tmax = map == DeepSeaTreasure.Map.CONVEX ? 23.7 : 124;
-        return new Utility(new double[] {tmax, 20}, new double[] {1.05, 0.0});
+        return new Utility(new double[] {tmax, 20}, new double[] {1.05, 0.0}, 0.01);
     }
 
     static double[] input(double[] obs, double w) {
@@ -198,8 +198,8 @@ public final class DstStudy {
      * the partial-return logistic loss (convex in Theta) of the same labelled episode pairs; the policy for w is the
      * greedy policy of exact planning on theta(w) (gamma 0.999).
      */
-    public static final int BASIS = 21;
-    public static final double WIDTH = 0.05;
+    public static final int BASIS = 41;
+    public static final double WIDTH = 0.025;
 
     public static double[] basis(double w) {
         double[] b = new double[BASIS];
