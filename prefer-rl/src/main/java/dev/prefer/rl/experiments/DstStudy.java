@@ -36,7 +36,7 @@ public final class DstStudy {
     public record Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl,
                          int evalGrid, long seed) {
         public static Config defaults(DeepSeaTreasure.Map map) {
-            return new Config(map, 300, 3000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 2500, 32, 3e-3), 1000, 0);
+            return new Config(map, 800, 4000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0);
         }
     }
 
@@ -71,10 +71,10 @@ public final class DstStudy {
         List<double[]> obs = new ArrayList<>();
         List<Integer> acts = new ArrayList<>();
         double[] ret = new double[2];
-        boolean walk = rng.nextDouble() < 0.2;
+        boolean walk = rng.nextDouble() < 0.1;
         int[][] treasure = {{1, 0}, {2, 1}, {3, 2}, {4, 3}, {4, 4}, {4, 5}, {7, 6}, {7, 7}, {9, 8}, {10, 9}};
         int[] goal = treasure[rng.nextInt(10)];
-        double detour = rng.nextDouble() * 0.3;
+        double detour = rng.nextDouble() * 0.1;
         List<Integer> plan = new ArrayList<>();
         for (int c = 0; c < goal[1]; c++) {
             plan.add(3);
@@ -227,8 +227,11 @@ public final class DstStudy {
         return t;
     }
 
-    /** One labelled pair for the conditioned reward: feature-count difference, weight, label. */
-    public record FeaturePair(double[] dphi, double w, double y) {
+    /** One labelled pair for the conditioned reward: feature-count difference, weight, label (basis cached). */
+    public record FeaturePair(double[] dphi, double w, double y, double[] b) {
+        public FeaturePair(double[] dphi, double w, double y) {
+            this(dphi, w, y, basis(w));
+        }
     }
 
     /** Mean logistic loss of Theta and its gradient (added into grad). */
@@ -236,18 +239,25 @@ public final class DstStudy {
         double loss = 0;
         int n = pairs.size();
         for (FeaturePair p : pairs) {
-            double[] b = basis(p.w());
-            double[] t = theta(big, p.w());
+            double[] b = p.b();
             double z = 0;
             for (int k = 0; k < 11; k++) {
-                z += t[k] * p.dphi()[k];
+                if (p.dphi()[k] != 0) {
+                    double t = 0;
+                    for (int j = 0; j < BASIS; j++) {
+                        t += big[k * BASIS + j] * b[j];
+                    }
+                    z += t * p.dphi()[k];
+                }
             }
             loss += p.y() * dev.prefer.rl.reward.LinearRewardLearner.softplus(-z) + (1 - p.y()) * dev.prefer.rl.reward.LinearRewardLearner.softplus(z);
             if (grad != null) {
                 double g = (dev.prefer.rl.reward.LinearRewardLearner.sigmoid(z) - p.y()) / n;
                 for (int k = 0; k < 11; k++) {
-                    for (int j = 0; j < BASIS; j++) {
-                        grad[k * BASIS + j] += g * p.dphi()[k] * b[j];
+                    if (p.dphi()[k] != 0) {
+                        for (int j = 0; j < BASIS; j++) {
+                            grad[k * BASIS + j] += g * p.dphi()[k] * b[j];
+                        }
                     }
                 }
             }
@@ -351,7 +361,7 @@ public final class DstStudy {
         for (DeepSeaTreasure.Map map : DeepSeaTreasure.Map.values()) {
             Config d = Config.defaults(map);
             if (args.length > 3) {
-                d = new Config(map, d.episodes(), Integer.parseInt(args[2]), d.teacher(), d.hidden(),
+                d = new Config(map, args.length > 5 ? Integer.parseInt(args[5]) : d.episodes(), Integer.parseInt(args[2]), args.length > 4 ? args[4] : d.teacher(), d.hidden(),
                         new Cpl.Config(1, 1, 1, 0, Integer.parseInt(args[3]), 32, d.cpl().lr()), d.evalGrid(), 0);
             }
             int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 1;
