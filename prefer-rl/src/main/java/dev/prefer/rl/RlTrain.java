@@ -105,8 +105,8 @@ public final class RlTrain {
                     long t0 = System.nanoTime();
                     r = runSeed(c, seed);
                     AtomicFiles.writeString(f, Json.pretty(r) + "\n");
-                    log.accept(String.format(Locale.ROOT, "seed %d: final true return %.3f, %d labels (%.1f s)", seed, r.finalReturn(),
-                            r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
+                    log.accept(String.format(Locale.ROOT, "seed %d: final %s %.3f, %d labels (%.1f s)", seed,
+                            c.method().startsWith("mo-") ? "hypervolume" : "true return", r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
                 }
                 results.add(r);
             }
