@@ -49,11 +49,11 @@ public final class RlCommand implements Runnable {
                     "  ./prefer rl train --env delivery --method regret --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-regret",
                     "  ./prefer rl train --env delivery --method partial-return --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-pr",
                     "  ./prefer rl train --env reacher-discrete --method pebble --teacher mistake:0.1 --labels 50 --steps 8000 --out runs/pebble",
-                    "  ./prefer rl train --env dst --method mo-cpl --teacher mistake:0.1 --labels 4000 --steps 6000 --seeds 1 --out runs/dst"})
+                    "  ./prefer rl train --env dst-concave --method mo-reward --teacher mistake:0.1 --labels 4000 --steps 3000 --seeds 5 --out runs/dst"})
     static final class Train implements Callable<Integer> {
         @Option(names = "--env", required = true, description = "Environment (see `prefer rl envs`).")
         String env;
-        @Option(names = "--method", required = true, description = "regret, partial-return, pebble, true-reward, cpl or mo-cpl (per environment).")
+        @Option(names = "--method", required = true, description = "regret, partial-return, pebble, true-reward, cpl, mo-reward or mo-cpl (per environment).")
         String method;
         @Option(names = "--teacher", defaultValue = "mistake:0.1", description = "oracle, noisy:BETA, mistake:EPS, skip:EPS, equal:EPS or myopic:GAMMA.")
         String teacher;

@@ -36,7 +36,8 @@ import java.util.function.Supplier;
  *
  * <p>Methods: {@code regret} and {@code partial-return} (linear reward learning on {@code delivery}, Knox et al.),
  * {@code pebble} and {@code true-reward} (DQN on a discrete-action task), {@code cpl} (offline CPL on
- * {@code reacher-discrete}), {@code mo-cpl} (preference-conditioned policy on {@code dst}/{@code dst-concave}).
+ * {@code reacher-discrete}), {@code mo-reward} (preference-conditioned reward + exact planning) and {@code mo-cpl}
+ * (preference-conditioned CPL policy network) on {@code dst}/{@code dst-concave}.
  */
 public final class RlTrain {
     /** Configuration of a run. */
@@ -77,7 +78,7 @@ public final class RlTrain {
         return switch (env) {
             case "delivery" -> List.of("regret", "partial-return", "pebble", "true-reward");
             case "reacher-discrete" -> List.of("pebble", "cpl", "true-reward");
-            case "dst", "dst-concave" -> List.of("mo-cpl");
+            case "dst", "dst-concave" -> List.of("mo-reward", "mo-cpl");
             default -> List.of();
         };
     }
@@ -104,8 +105,8 @@ public final class RlTrain {
                     long t0 = System.nanoTime();
                     r = runSeed(c, seed);
                     AtomicFiles.writeString(f, Json.pretty(r) + "\n");
-                    log.accept(String.format(Locale.ROOT, "seed %d: final true return %.3f, %d labels (%.1f s)", seed, r.finalReturn(),
-                            r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
+                    log.accept(String.format(Locale.ROOT, "seed %d: final %s %.3f, %d labels (%.1f s)", seed,
+                            c.method().startsWith("mo-") ? "hypervolume" : "true return", r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
                 }
                 results.add(r);
             }
@@ -149,13 +150,14 @@ public final class RlTrain {
                 Pebble.Curve cv = ControlStudy.cpl(cc, seed);
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
-            case "mo-cpl" -> {
+            case "mo-cpl", "mo-reward" -> {
                 DeepSeaTreasure.Map map = c.env().equals("dst") ? DeepSeaTreasure.Map.CONVEX : DeepSeaTreasure.Map.CONCAVE;
                 DstStudy.Config d = DstStudy.Config.defaults(map);
                 var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
                         new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
                                 d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed);
-                DstStudy.Result r = DstStudy.evaluate(DstStudy.train(dc), dc);
+                DstStudy.Result r = c.method().equals("mo-cpl") ? DstStudy.evaluate(DstStudy.train(dc), dc)
+                        : DstStudy.evaluateReward(DstStudy.trainReward(dc), dc);
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("front", r.front());
                 extra.put("exactHypervolume", r.exactHypervolume());
@@ -190,7 +192,7 @@ public final class RlTrain {
         sb.append("Teacher `").append(c.teacher()).append("`, ").append(c.labels()).append(" labels, ").append(c.steps())
                 .append(" steps, seeds ").append(c.seed()).append("..").append(c.seed() + c.seeds() - 1).append(".\n\n");
         double[] finals = rs.stream().mapToDouble(SeedResult::finalReturn).toArray();
-        String what = c.method().equals("mo-cpl") ? "hypervolume at (0, -25)" : "true return of the greedy policy";
+        String what = c.method().startsWith("mo-") ? "hypervolume at (0, -25)" : "true return of the greedy policy";
         sb.append("Final ").append(what).append(": **").append(Stats.of(finals)).append("** (mean ± 95% t-interval over seeds)\n\n");
         Object opt = rs.get(0).extra().get("optimalReturn");
         Object rnd = rs.get(0).extra().get("randomReturn");
@@ -200,6 +202,13 @@ public final class RlTrain {
         Object exactHv = rs.get(0).extra().get("exactHypervolume");
         if (exactHv != null) {
             sb.append(String.format(Locale.ROOT, "Exact front hypervolume %.1f.%n%n", ((Number) exactHv).doubleValue()));
+            sb.append("| seed | front points recovered (of 10) | unsupported recovered | expected utility (exact) |\n|---:|---:|---:|---:|\n");
+            for (SeedResult r : rs) {
+                sb.append(String.format(Locale.ROOT, "| %d | %s | %s of %s | %.4f (%.4f) |%n", r.seed(), r.extra().get("recovered"),
+                        r.extra().get("unsupportedRecovered"), r.extra().get("unsupportedTotal"),
+                        ((Number) r.extra().get("expectedUtility")).doubleValue(), ((Number) r.extra().get("exactExpectedUtility")).doubleValue()));
+            }
+            sb.append("\n");
         }
         sb.append("| seed | final | labels |\n|---:|---:|---:|\n");
         for (SeedResult r : rs) {

@@ -58,6 +58,42 @@ class MultiObjectiveTest {
     }
 
     @Test
+    void conditionedRewardGradientMatchesFiniteDifferences() {
+        java.util.Random rng = new java.util.Random(4);
+        List<DstStudy.FeaturePair> pairs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            double[] d = new double[11];
+            d[rng.nextInt(10)] = 1;
+            d[rng.nextInt(10)] -= 1;
+            d[10] = rng.nextInt(20) - 10;
+            pairs.add(new DstStudy.FeaturePair(d, rng.nextDouble(), i % 3 == 0 ? 0.5 : i % 2));
+        }
+        double[] big = rng.doubles(11 * DstStudy.BASIS, -1, 1).toArray();
+        double[] grad = new double[big.length];
+        DstStudy.rewardLoss(big, pairs, 1e-3, grad);
+        for (int i = 0; i < big.length; i += 5) {
+            assertEquals(PolicyTest.fd(big, i, () -> DstStudy.rewardLoss(big, pairs, 1e-3, null)), grad[i], 1e-8);
+        }
+        double[] b = DstStudy.basis(0.37);
+        assertEquals(1.0, java.util.Arrays.stream(b).sum(), 1e-12);
+    }
+
+    /** Planning on theta(w) with a per-step cost and one treasure bonus goes to that treasure by a shortest path. */
+    @Test
+    void planningOnAConditionedRewardReachesTheChosenTreasure() {
+        for (int k = 0; k < 10; k++) {
+            double[] big = new double[11 * DstStudy.BASIS];
+            for (int j = 0; j < DstStudy.BASIS; j++) {
+                big[k * DstStudy.BASIS + j] = 30;               // bonus for treasure k at every w
+                big[10 * DstStudy.BASIS + j] = -1;              // each step costs 1
+            }
+            double[] ret = DstStudy.rolloutPlan(big, DeepSeaTreasure.Map.CONVEX, 0.5);
+            assertEquals(DeepSeaTreasure.front(DeepSeaTreasure.Map.CONVEX)[k][0], ret[0], 1e-12);
+            assertEquals(DeepSeaTreasure.front(DeepSeaTreasure.Map.CONVEX)[k][1], ret[1], 1e-12);
+        }
+    }
+
+    @Test
     void hypervolumeAndExpectedUtilityOfPartialFronts() {
         double[][] convex = DeepSeaTreasure.front(DeepSeaTreasure.Map.CONVEX);
         List<double[]> some = new ArrayList<>(List.of(convex[0], convex[9]));

@@ -127,6 +127,24 @@ class PolicyTest {
         }
     }
 
+    @Test
+    void dqnTdLossGradientMatchesFiniteDifferences() {
+        Random rng = new Random(6);
+        dev.prefer.rl.policy.Dqn dqn = new dev.prefer.rl.policy.Dqn(3, 4, new dev.prefer.rl.policy.Dqn.Config(6, 1e-3, 0.9, 8, 100), rng);
+        dev.prefer.rl.policy.ReplayBuffer buf = new dev.prefer.rl.policy.ReplayBuffer(20);
+        for (int i = 0; i < 10; i++) {
+            // rewards of 3 make some TD errors exceed 1 (the Huber loss's linear part)
+            buf.add(rng.doubles(3, -1, 1).toArray(), rng.nextInt(4), new double[] {3 * rng.nextGaussian()}, rng.doubles(3, -1, 1).toArray(), i % 3 == 0, 0);
+        }
+        int[] idx = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        dev.prefer.rl.policy.Dqn.RewardFn r = (o, a, n, tr) -> tr[0];
+        double[] grad = new double[dqn.network().params().length];
+        dqn.tdLossAndGradient(buf, idx, r, grad);
+        for (int i = 0; i < grad.length; i++) {
+            assertEquals(fd(dqn.network().params(), i, () -> dqn.tdLossAndGradient(buf, idx, r, null)), grad[i], 1e-7);
+        }
+    }
+
     /** CPL on a one-state bandit with rewards (0, 0.5, 1): the oracle's preferences make action 2 the greedy choice. */
     @Test
     void cplLearnsTheBestArmOfABandit() {

@@ -29,8 +29,8 @@ public final class ControlStudy {
     public record Config(int labels, int seeds, int segment, String teacher, int datasetEpisodes, Pebble.Config pebble,
                          Cpl.Config cpl, int cplEvalEvery, long seed) {
         public static Config defaults(int labels) {
-            return new Config(labels, 5, 10, "mistake:0.1", 200, Pebble.Config.defaults(labels),
-                    new Cpl.Config(0.1, 0.5, 1.0, 0.0, 3000, 32, 1e-3), 500, 0);
+            return new Config(labels, 5, 10, "mistake:0.1", 100, Pebble.Config.defaults(labels),
+                    new Cpl.Config(0.1, 0.5, 1.0, 0.0, 1500, 32, 1e-3), 500, 0);
         }
     }
 
@@ -166,18 +166,35 @@ public final class ControlStudy {
         return new Result(tr, pb, cp, ref[0], ref[1]);
     }
 
+    /**
+     * Usage: ControlStudy LABELS SEEDS [FIRST_SEED]. Prints one line per method, seed and evaluation point
+     * ("curve METHOD SEED STEP RETURN NORMALISED") and the summaries; bench/rl_control.sh merges several runs.
+     */
     public static void main(String[] args) {
         int labels = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        long first = args.length > 2 ? Long.parseLong(args[2]) : 0;
         Config d = Config.defaults(labels);
-        Config c = new Config(labels, seeds, d.segment(), d.teacher(), d.datasetEpisodes(), d.pebble(), d.cpl(), d.cplEvalEvery(), d.seed());
+        Config c = new Config(labels, seeds, d.segment(), d.teacher(), d.datasetEpisodes(), d.pebble(), d.cpl(), d.cplEvalEvery(), first);
         long t0 = System.nanoTime();
         Result r = run(c, true);
-        System.out.printf(Locale.ROOT, "optimal %.2f random %.2f%n", r.optimal(), r.random());
+        System.out.printf(Locale.ROOT, "references optimal %.4f random %.4f%n", r.optimal(), r.random());
+        raw("true-reward", r.trueReward(), r, first);
+        raw("pebble", r.pebble(), r, first);
+        raw("cpl", r.cpl(), r, first);
         print("true-reward DQN", r.trueReward(), r);
         print("PEBBLE", r.pebble(), r);
         print("CPL", r.cpl(), r);
         System.out.printf(Locale.ROOT, "%.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    static void raw(String name, List<Pebble.Curve> curves, Result r, long first) {
+        for (int s = 0; s < curves.size(); s++) {
+            Pebble.Curve cv = curves.get(s);
+            for (int i = 0; i < cv.steps().length; i++) {
+                System.out.printf(Locale.ROOT, "curve %s %d %d %.5f %.5f%n", name, first + s, cv.steps()[i], cv.returns()[i], r.normalised(cv.returns()[i]));
+            }
+        }
     }
 
     static void print(String name, List<Pebble.Curve> curves, Result r) {

@@ -1,6 +1,7 @@
 package dev.prefer.rl.experiments;
 
 import dev.prefer.rl.env.DeepSeaTreasure;
+import dev.prefer.rl.env.DstMdp;
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.mo.Pareto;
 import dev.prefer.rl.mo.Utility;
@@ -15,21 +16,27 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * A preference-conditioned multi-objective policy on Deep Sea Treasure learned from preferences only. One network
- * pi(a | onehot(s), w, 1 - w) is trained with conditioned CPL on pairs of whole episodes: for each pair a weight w
- * is drawn uniformly, the B-Pref teacher (mistake 0.1 by default) compares the episodes' Tchebycheff utilities
- * u_w ({@link Utility}) and never reveals a scalar reward. The episodes come from a behaviour dataset: for a random
- * treasure, the path "right to its column, then down" with random back-and-forth detours, plus uniformly random
- * walks. Evaluation rolls the greedy policy out for a grid of w and reports the Pareto front it reaches, its
- * hypervolume at (0, -25) against the exact front's, how many of the 10 front points it recovers, and the
- * expected utility.
+ * Preference-conditioned multi-objective control on Deep Sea Treasure from preferences only. For each labelled pair
+ * of whole episodes a weight w is drawn uniformly, and the B-Pref teacher (mistake 0.1 by default) compares the
+ * episodes' Tchebycheff utilities u_w ({@link Utility}); no scalar reward is ever shown. The episodes come from a
+ * behaviour dataset: for a random treasure, the path "right to its column, then down" with random detours, plus
+ * uniformly random walks. Two learners use the same labels:
+ * <ul>
+ *   <li>{@link #trainReward}: a w-conditioned linear reward theta(w) = Theta b(w) over the {@link DstMdp} features
+ *       (which treasure, how many steps), partial-return logistic loss (convex), and the policy for w is exact
+ *       planning on theta(w) ({@link #rolloutPlan});</li>
+ *   <li>{@link #train}: one policy network pi(a | onehot(s), w, 1 - w) trained with conditioned CPL.</li>
+ * </ul>
+ * Evaluation rolls the policy out for a grid of w and reports the Pareto front reached, its hypervolume at
+ * (0, -25) against the exact front's, how many of the 10 front points (and of the unsupported ones) it recovers,
+ * and the expected utility.
  */
 public final class DstStudy {
     /** Configuration. */
     public record Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl,
                          int evalGrid, long seed) {
         public static Config defaults(DeepSeaTreasure.Map map) {
-            return new Config(map, 300, 3000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 2500, 32, 3e-3), 1000, 0);
+            return new Config(map, 800, 4000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0);
         }
     }
 
@@ -43,7 +50,7 @@ public final class DstStudy {
 
     public static Utility utility(DeepSeaTreasure.Map map) {
         double tmax = map == DeepSeaTreasure.Map.CONVEX ? 23.7 : 124;
-        return new Utility(new double[] {tmax, 20}, new double[] {1.05, 0.0});
+        return new Utility(new double[] {tmax, 20}, new double[] {1.05, 0.0}, 0.01);
     }
 
     static double[] input(double[] obs, double w) {
@@ -64,10 +71,10 @@ public final class DstStudy {
         List<double[]> obs = new ArrayList<>();
         List<Integer> acts = new ArrayList<>();
         double[] ret = new double[2];
-        boolean walk = rng.nextDouble() < 0.2;
+        boolean walk = rng.nextDouble() < 0.1;
         int[][] treasure = {{1, 0}, {2, 1}, {3, 2}, {4, 3}, {4, 4}, {4, 5}, {7, 6}, {7, 7}, {9, 8}, {10, 9}};
         int[] goal = treasure[rng.nextInt(10)];
-        double detour = rng.nextDouble() * 0.3;
+        double detour = rng.nextDouble() * 0.1;
         List<Integer> plan = new ArrayList<>();
         for (int c = 0; c < goal[1]; c++) {
             plan.add(3);
@@ -185,14 +192,183 @@ public final class DstStudy {
                 unsupported.size(), u.expectedUtility(pts, c.evalGrid()), u.expectedUtility(List.of(exact), c.evalGrid()));
     }
 
+    /**
+     * The preference-conditioned reward variant: theta(w) = Theta b(w) over the 11 {@link DstMdp} features, b(w) a
+     * normalised radial basis over w in [0, 1] ({@code BASIS} centres, width {@code WIDTH}); Theta is fitted by Adam on
+     * the partial-return logistic loss (convex in Theta) of the same labelled episode pairs; the policy for w is the
+     * greedy policy of exact planning on theta(w) (gamma 0.999).
+     */
+    public static final int BASIS = 41;
+    public static final double WIDTH = 0.025;
+
+    public static double[] basis(double w) {
+        double[] b = new double[BASIS];
+        double z = 0;
+        for (int j = 0; j < BASIS; j++) {
+            double c = (double) j / (BASIS - 1);
+            b[j] = Math.exp(-0.5 * (w - c) * (w - c) / (WIDTH * WIDTH));
+            z += b[j];
+        }
+        for (int j = 0; j < BASIS; j++) {
+            b[j] /= z;
+        }
+        return b;
+    }
+
+    /** Weights theta(w) (length 11) from Theta (11 x BASIS, row-major). */
+    public static double[] theta(double[] big, double w) {
+        double[] b = basis(w);
+        double[] t = new double[11];
+        for (int k = 0; k < 11; k++) {
+            for (int j = 0; j < BASIS; j++) {
+                t[k] += big[k * BASIS + j] * b[j];
+            }
+        }
+        return t;
+    }
+
+    /** One labelled pair for the conditioned reward: feature-count difference, weight, label (basis cached). */
+    public record FeaturePair(double[] dphi, double w, double y, double[] b) {
+        public FeaturePair(double[] dphi, double w, double y) {
+            this(dphi, w, y, basis(w));
+        }
+    }
+
+    /** Mean logistic loss of Theta and its gradient (added into grad). */
+    public static double rewardLoss(double[] big, List<FeaturePair> pairs, double l2, double[] grad) {
+        double loss = 0;
+        int n = pairs.size();
+        for (FeaturePair p : pairs) {
+            double[] b = p.b();
+            double z = 0;
+            for (int k = 0; k < 11; k++) {
+                if (p.dphi()[k] != 0) {
+                    double t = 0;
+                    for (int j = 0; j < BASIS; j++) {
+                        t += big[k * BASIS + j] * b[j];
+                    }
+                    z += t * p.dphi()[k];
+                }
+            }
+            loss += p.y() * dev.prefer.rl.reward.LinearRewardLearner.softplus(-z) + (1 - p.y()) * dev.prefer.rl.reward.LinearRewardLearner.softplus(z);
+            if (grad != null) {
+                double g = (dev.prefer.rl.reward.LinearRewardLearner.sigmoid(z) - p.y()) / n;
+                for (int k = 0; k < 11; k++) {
+                    if (p.dphi()[k] != 0) {
+                        for (int j = 0; j < BASIS; j++) {
+                            grad[k * BASIS + j] += g * p.dphi()[k] * b[j];
+                        }
+                    }
+                }
+            }
+        }
+        double reg = 0;
+        for (int i = 0; i < big.length; i++) {
+            reg += big[i] * big[i];
+            if (grad != null) {
+                grad[i] += l2 * big[i];
+            }
+        }
+        return loss / n + 0.5 * l2 * reg;
+    }
+
+    static double[] episodeFeatures(DstMdp m, DeepSeaTreasure.Map map, Episode e) {
+        double[] phi = new double[11];
+        phi[10] = -e.ret()[1];                               // steps
+        if (e.ret()[0] > 0) {
+            DeepSeaTreasure env = new DeepSeaTreasure(map);
+            for (int s = 0; s < DeepSeaTreasure.SIZE * DeepSeaTreasure.SIZE; s++) {
+                if (m.treasure(s) >= 0 && env.value(s / DeepSeaTreasure.SIZE, s % DeepSeaTreasure.SIZE) == e.ret()[0]) {
+                    phi[m.treasure(s)] = 1;
+                }
+            }
+        }
+        return phi;
+    }
+
+    /** Fits Theta from labelled episode pairs (same data, teacher and labels as the CPL variant). */
+    public static double[] trainReward(Config c) {
+        Random rng = new Random(c.seed());
+        DstMdp m = new DstMdp(c.map());
+        List<Episode> data = new ArrayList<>();
+        for (int i = 0; i < c.episodes(); i++) {
+            data.add(behaviour(c.map(), rng));
+        }
+        Utility u = utility(c.map());
+        Teacher t = Teacher.parse(c.teacher());
+        List<FeaturePair> pairs = new ArrayList<>();
+        for (int i = 0; i < c.labels(); i++) {
+            Episode a = data.get(rng.nextInt(data.size()));
+            Episode b = data.get(rng.nextInt(data.size()));
+            double w = rng.nextDouble();
+            Label l = t.label(new double[] {u.tchebycheff(w, a.ret())}, new double[] {u.tchebycheff(w, b.ret())}, rng);
+            if (l != Label.SKIP) {
+                double[] fa = episodeFeatures(m, c.map(), a);
+                double[] fb = episodeFeatures(m, c.map(), b);
+                double[] d = new double[11];
+                for (int k = 0; k < 11; k++) {
+                    d[k] = fa[k] - fb[k];
+                }
+                pairs.add(new FeaturePair(d, w, l.firstProbability()));
+            }
+        }
+        double[] big = new double[11 * BASIS];
+        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(big.length, c.cpl().lr() * 10);
+        for (int step = 0; step < c.cpl().steps(); step++) {
+            double[] grad = new double[big.length];
+            rewardLoss(big, pairs, 1e-4, grad);
+            adam.step(big, grad);
+        }
+        return big;
+    }
+
+    /** Greedy rollout of the plan for theta(w) in the real environment. */
+    public static double[] rolloutPlan(double[] big, DeepSeaTreasure.Map map, double w) {
+        DstMdp m = new DstMdp(map);
+        int[] pi = dev.prefer.rl.env.Planning.solve(m, theta(big, w), 0.999).policy();
+        DeepSeaTreasure env = new DeepSeaTreasure(map);
+        env.reset(0);
+        double[] ret = new double[2];
+        Env.Step s;
+        do {
+            s = env.step(pi[env.state()]);
+            ret[0] += s.reward()[0];
+            ret[1] += s.reward()[1];
+        } while (!s.done());
+        return ret;
+    }
+
+    public static Result evaluateReward(double[] big, Config c) {
+        List<double[]> pts = new ArrayList<>();
+        for (int k = 0; k <= c.evalGrid(); k++) {
+            pts.add(rolloutPlan(big, c.map(), (double) k / c.evalGrid()));
+        }
+        return summarise(pts, c);
+    }
+
+    static Result summarise(List<double[]> pts, Config c) {
+        List<double[]> front = Pareto.front(pts);
+        double[][] exact = DeepSeaTreasure.front(c.map());
+        double[] ref = {0, -25};
+        List<double[]> unsupported = Pareto.unsupported(exact);
+        Utility u = utility(c.map());
+        return new Result(front, Pareto.hypervolume(front, ref), Pareto.hypervolume(List.of(exact), ref),
+                Pareto.recovered(front, exact, 1e-9), Pareto.recovered(front, unsupported.toArray(new double[0][]), 1e-9),
+                unsupported.size(), u.expectedUtility(pts, c.evalGrid()), u.expectedUtility(List.of(exact), c.evalGrid()));
+    }
+
     public static void main(String[] args) {
         for (DeepSeaTreasure.Map map : DeepSeaTreasure.Map.values()) {
             Config d = Config.defaults(map);
+            if (args.length > 3) {
+                d = new Config(map, args.length > 5 ? Integer.parseInt(args[5]) : d.episodes(), Integer.parseInt(args[2]), args.length > 4 ? args[4] : d.teacher(), d.hidden(),
+                        new Cpl.Config(1, 1, 1, 0, Integer.parseInt(args[3]), 32, d.cpl().lr()), d.evalGrid(), 0);
+            }
             int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 1;
             for (int s = 0; s < seeds; s++) {
                 long t0 = System.nanoTime();
                 Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s);
-                Result r = evaluate(train(c), c);
+                Result r = args.length > 1 && args[1].equals("cpl") ? evaluate(train(c), c) : evaluateReward(trainReward(c), c);
                 StringBuilder f = new StringBuilder();
                 for (double[] p : r.front()) {
                     f.append(String.format(Locale.ROOT, "(%.1f,%.0f) ", p[0], p[1]));

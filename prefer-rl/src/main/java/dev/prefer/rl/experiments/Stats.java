@@ -25,6 +25,6 @@ public record Stats(double mean, double half, int n) {
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT, "%.2f ± %.2f", mean, half);
+        return n < 2 ? String.format(java.util.Locale.ROOT, "%.2f (1 seed)", mean) : String.format(java.util.Locale.ROOT, "%.2f ± %.2f", mean, half);
     }
 }

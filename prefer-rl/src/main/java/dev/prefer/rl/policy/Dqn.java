@@ -58,12 +58,28 @@ public final class Dqn {
 
     /** One minibatch update from the buffer. */
     public double update(ReplayBuffer buf, RewardFn reward, Random rng) {
+        int[] idx = new int[c.batch()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = rng.nextInt(buf.size());
+        }
         double[] grad = new double[q.params().length];
+        double loss = tdLossAndGradient(buf, idx, reward, grad);
+        adam.step(q.params(), grad);
+        if (++updates % c.targetEvery() == 0) {
+            target = q.copy();
+        }
+        return loss;
+    }
+
+    /**
+     * Mean Huber TD loss over the transitions idx, with targets y = r + gamma max_a' Q_target(s', a') (no bootstrap
+     * from terminal states) held fixed; adds dLoss/dparams of the online network into grad.
+     */
+    public double tdLossAndGradient(ReplayBuffer buf, int[] idx, RewardFn reward, double[] grad) {
         double loss = 0;
-        for (int i = 0; i < c.batch(); i++) {
-            int k = rng.nextInt(buf.size());
-            double r = reward.reward(buf.obs(k), buf.action(k), buf.next(k), buf.trueReward(k));
-            double y = r;
+        int n = idx.length;
+        for (int k : idx) {
+            double y = reward.reward(buf.obs(k), buf.action(k), buf.next(k), buf.trueReward(k));
             if (!buf.terminal(k)) {
                 double[] tq = target.apply(buf.next(k));
                 double m = Double.NEGATIVE_INFINITY;
@@ -75,14 +91,12 @@ public final class Dqn {
             Mlp.Trace tr = q.forward(buf.obs(k));
             double d = tr.output()[buf.action(k)] - y;
             loss += Math.abs(d) <= 1 ? 0.5 * d * d : Math.abs(d) - 0.5;
-            double[] dOut = new double[actions];
-            dOut[buf.action(k)] = Math.max(-1, Math.min(1, d)) / c.batch();
-            q.backward(tr, dOut, grad);
+            if (grad != null) {
+                double[] dOut = new double[actions];
+                dOut[buf.action(k)] = Math.max(-1, Math.min(1, d)) / n;
+                q.backward(tr, dOut, grad);
+            }
         }
-        adam.step(q.params(), grad);
-        if (++updates % c.targetEvery() == 0) {
-            target = q.copy();
-        }
-        return loss / c.batch();
+        return loss / n;
     }
 }

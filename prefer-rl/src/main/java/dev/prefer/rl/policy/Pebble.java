@@ -28,8 +28,8 @@ public final class Pebble {
                          QuerySelection selection, int largeBatch, String teacher, int ensemble, int rewardEpochs,
                          Dqn.Config dqn, int evalEvery, int evalEpisodes) {
         public static Config defaults(int labels) {
-            return new Config(8_000, 1_000, 1_000, labels, Math.max(1, labels / 5), 10, QuerySelection.DISAGREEMENT, 5,
-                    "mistake:0.1", 3, 20, Dqn.Config.defaults(), 1_000, 10);
+            return new Config(5_000, 500, 500, labels, Math.max(1, labels / 5), 10, QuerySelection.DISAGREEMENT, 5,
+                    "mistake:0.1", 3, 20, Dqn.Config.defaults(), 1_000, 5);
         }
     }
 
