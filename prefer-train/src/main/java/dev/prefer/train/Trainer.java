@@ -274,18 +274,18 @@ public final class Trainer {
         return mode == TrainConfig.PrefixSharing.ON || CausalLM.sharingPays(seqs, sizes, hiddenSize) ? sizes : null;
     }
 
-    /** The seeded data order: group index at position {@code q} of the endless stream of epochs. */
-    static final class Order {
+    /** The seeded data order: group index at position {@code q} of the endless stream of epochs (also the online trainers' prompt order). */
+    public static final class Order {
         private final int n;
         private final long seed;
         private final Map<Integer, int[]> perms = new HashMap<>();
 
-        Order(int n, long seed) {
+        public Order(int n, long seed) {
             this.n = n;
             this.seed = seed;
         }
 
-        int at(long q) {
+        public int at(long q) {
             int epoch = (int) (q / n);
             int[] p = perms.computeIfAbsent(epoch, e -> {
                 int[] a = new int[n];

@@ -41,11 +41,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The online (on-policy) trainer: each generation batch samples {@code numGenerations} completions of
@@ -100,32 +98,16 @@ public final class OnlineTrainer {
         return Math.max(1, batches) * o.numIterations();
     }
 
-    /** Seeded per-epoch permutations of the prompts (the data order of the offline trainer). */
+    /** Seeded per-epoch permutations of the prompts: the offline trainer's data order. */
     static final class Order {
-        private final int n;
-        private final long seed;
-        private final Map<Integer, int[]> perms = new HashMap<>();
+        private final Trainer.Order order;
 
         Order(int n, long seed) {
-            this.n = n;
-            this.seed = seed;
+            order = new Trainer.Order(n, seed);
         }
 
         int at(long q) {
-            int epoch = (int) (q / n);
-            int[] p = perms.computeIfAbsent(epoch, e -> {
-                int[] a = new int[n];
-                for (int i = 0; i < n; i++) a[i] = i;
-                Random r = new Random(seed * 0x9E3779B97F4A7C15L + e);
-                for (int i = n - 1; i > 0; i--) {
-                    int j = r.nextInt(i + 1);
-                    int t = a[i];
-                    a[i] = a[j];
-                    a[j] = t;
-                }
-                return a;
-            });
-            return p[(int) (q % n)];
+            return order.at(q);
         }
     }
 
