@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 RankingAccuracyCommand.class,
                 TaskCommand.class,
                 BenchCommand.class,
+                SparkCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {

@@ -33,7 +33,7 @@ class RaterTest {
         String[] it = {"x", "y", "z"};
         for (int k = 0; k < 60; k++) vs.add(v(it[k % 3], it[(k + 1) % 3], k % 4 == 0 ? Outcome.B_WINS : k % 7 == 0 ? Outcome.TIE : Outcome.A_WINS, null, null, "u" + k % 5));
         for (String m : Raters.MODELS) {
-            if (m.equals("contextual")) continue; // needs features; covered in ContextualAndMixtureTest
+            if (m.equals("contextual") || m.equals("style")) continue; // need features; ContextualAndMixtureTest, SandwichAndStyleTest
             Leaderboard lb = Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel(m));
             assertEquals(3, lb.entries().size(), m);
         }
