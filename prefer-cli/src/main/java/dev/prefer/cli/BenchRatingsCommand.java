@@ -167,17 +167,19 @@ public final class BenchRatingsCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < k; i++) names.add(String.format(Locale.ROOT, "m%03d", i));
         FitOptions fo = FitOptions.DEFAULT.withStandardErrors(false);
-        List<Double> tCollapse = new ArrayList<>(), tFit = new ArrayList<>(), tTotal = new ArrayList<>();
+        List<Double> tCollapse = new ArrayList<>(), tFit = new ArrayList<>(), tTotal = new ArrayList<>(), tCpu = new ArrayList<>();
         Comparisons c = null;
         Fit fit = null;
+        java.lang.management.ThreadMXBean threadsMx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = 0; r < repeats + 1; r++) { // first round is JIT warm-up, not counted
-            long t1 = System.nanoTime();
+            long t1 = System.nanoTime(), c1 = threadsMx.getCurrentThreadCpuTime();
             c = Comparisons.ofIndexed(names, a, b, o, null);
             double tc = sec(t1);
             long t2 = System.nanoTime();
             fit = BradleyTerry.fit(c, fo);
             double tf = sec(t2);
-            if (r > 0) { tCollapse.add(tc); tFit.add(tf); tTotal.add(tc + tf); }
+            double cpu = (threadsMx.getCurrentThreadCpuTime() - c1) / 1e9;
+            if (r > 0) { tCollapse.add(tc); tFit.add(tf); tTotal.add(tc + tf); tCpu.add(cpu); }
         }
         double maxErr = 0;
         for (int i = 0; i < k; i++) maxErr = Math.max(maxErr, Math.abs(fit.theta(names.get(i)) - s[i]));
@@ -186,8 +188,10 @@ public final class BenchRatingsCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "collapse from int ids:         %s%n", fmt(tCollapse));
         System.out.printf(Locale.ROOT, "Newton fit:                    %s; %d iterations, converged %s%n", fmt(tFit), fit.iterations(), fit.converged());
         System.out.printf(Locale.ROOT, "BT total (collapse + fit):     %s%n", fmt(tTotal));
+        System.out.printf(Locale.ROOT, "BT total, CPU time (one thread): %s; load average now %.1f%n", fmt(tCpu),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         System.out.printf(Locale.ROOT, "max |fitted - true strength| = %.4f (natural-log units)%n", maxErr);
-        System.out.printf(Locale.ROOT, "RESULT synth_votes=%d synth_items=%d fit_total_s=%.6f fit_only_s=%.6f max_abs_err=%.6f%n", n, k, median(tTotal), median(tFit), maxErr);
+        System.out.printf(Locale.ROOT, "RESULT synth_votes=%d synth_items=%d fit_total_s=%.6f fit_only_s=%.6f fit_total_cpu_s=%.6f max_abs_err=%.6f%n", n, k, median(tTotal), median(tFit), median(tCpu), maxErr);
         if (rounds > 0) bootstrap(c);
         return 0;
     }

@@ -48,6 +48,8 @@ public final class Prefer implements Runnable {
     /** Runs the CLI and returns its exit code (used by tests). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Prefer());
+        // 'prefer spark ...' hands its arguments, in order, to prefer-spark's own parser.
+        cli.getSubcommands().get("spark").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             // Bad input ends with a one-line reason and a non-zero code; a bug keeps its stack trace.
             if (ex instanceof DataException || ex instanceof IllegalArgumentException

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Unmatched;
 
 /**
  * {@code prefer spark rate|bench ...}: runs the {@code prefer-spark} module's launcher in its own JVM, so that
@@ -35,9 +34,6 @@ public final class SparkCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "ARGS", description = "Passed to prefer-spark (rate, bench, --help).")
     List<String> args = new ArrayList<>();
 
-    @Unmatched
-    List<String> unmatched = new ArrayList<>();
-
     @Override
     public Integer call() throws Exception {
         Path jar = locate();
@@ -49,8 +45,7 @@ public final class SparkCommand implements Callable<Integer> {
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(args);
-        cmd.addAll(unmatched);
-        if (args.isEmpty() && unmatched.isEmpty()) cmd.add("--help");
+        if (args.isEmpty()) cmd.add("--help");
         return new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
 

@@ -163,5 +163,10 @@ class RaterTest {
                 v("A", "B", Outcome.A_WINS, null, null, null)), RatingOptions.DEFAULT.withModel("trueskill").withBootstrap(20, 1));
         assertEquals("bootstrap", ts.intervals());
         assertArrayEquals(new int[] {20}, new int[] {ts.bootstrapRounds()});
+        // Options a model cannot honour are refused, not dropped.
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel("elo").withReweight(50)));
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel("elo").withIntervals("sandwich")));
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withReweight(50))); // Fisher with weights
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel("contextual").withFeatures(List.of("f")).withReweight(50)));
     }
 }
