@@ -2,7 +2,8 @@
 """Reference numbers for prefer-ratings' sandwich intervals and Arena style control (numpy only).
 
 Independent of the Java code: log-likelihoods are written per vote from the model formulas, per-vote scores come
-from complex-step differentiation (exact to rounding), the Hessian is a central finite difference of the summed
+from complex-step differentiation (exact to rounding; all parameters at once, since each vote's log-likelihood
+depends on them through theta_a - theta_b (+ beta'x) and eta only), the Hessian is a central finite difference of the summed
 complex-step scores ("numerical Hessian"), fits are Newton's method with that Hessian, and the gauge (ratings are
 only identified up to a common shift) is handled with numpy's Moore-Penrose pseudo-inverse of the projected
 Hessian. Sandwich covariance: Cov = H+ G H+, G = sum over votes of score outer products.
@@ -55,45 +56,48 @@ def load_votes():
     return rows, items, a, b, o
 
 
-# ---------- per-vote log-likelihoods (complex-safe) ----------
+# ---------- per-vote log-likelihoods (complex-safe), as functions of d = theta_a - theta_b and eta ----------
 
 def logsig(x):
     return -np.log(1 + np.exp(-x))
 
 
-def ll_bt(x, a, b, o, n):
-    d = x[a] - x[b]
+def ll_bt(d, eta, o):
     y = np.where(o == 0, 1.0, np.where(o == 1, 0.0, 0.5))
     return y * logsig(d) + (1 - y) * logsig(-d)
 
 
-def ll_davidson(x, a, b, o, n):
-    d = x[a] - x[b]
-    eta = x[n]
+def ll_davidson(d, eta, o):
     logD = np.log(np.exp(d / 2) + np.exp(-d / 2) + np.exp(eta))
     return np.where(o == 0, d / 2, np.where(o == 1, -d / 2, eta)) - logD
 
 
-def ll_rao_kupper(x, a, b, o, n):
-    d = x[a] - x[b]
-    eta = x[n]
+def ll_rao_kupper(d, eta, o):
     u, v = d - eta, -d - eta
     tie = np.log(np.exp(2 * eta) - 1) + logsig(u) + logsig(v)
     return np.where(o == 0, logsig(u), np.where(o == 1, logsig(v), tie))
 
 
+def pairwise_scores(ll_fn, a, b, o, n, m, h=1e-30):
+    """Per-vote scores (votes x params) of ll_fn(theta_a - theta_b, eta) by the complex step, every parameter at
+    once: parameter k moves d by D[:, k] (+1 at a, -1 at b) or, for k = n, eta by 1."""
+    N = len(a)
+    D = np.zeros((N, m))
+    D[np.arange(N), a] += 1
+    D[np.arange(N), b] -= 1
+    E = np.zeros((1, m))
+    if m > n:
+        E[0, n] = 1
+
+    def scores_at(x):
+        d = (x[a] - x[b])[:, None] + 1j * h * D
+        eta = (x[n] if m > n else 0.0) + 1j * h * E
+        return np.imag(ll_fn(d, eta, o[:, None])) / h
+
+    return scores_at
+
+
 # ---------- derivatives ----------
-
-def scores(ll, x, h=1e-30):
-    """Per-vote gradient matrix (votes x params) by complex step."""
-    m = len(x)
-    cols = []
-    for k in range(m):
-        xc = x.astype(complex)
-        xc[k] += 1j * h
-        cols.append(np.imag(ll(xc)) / h)
-    return np.stack(cols, axis=1)
-
 
 def hessian(grad, x, h=1e-4):
     m = len(x)
@@ -136,10 +140,10 @@ def fit_pairwise(name, ll_fn, a, b, o, n, w, eta0):
     x0 = np.zeros(m)
     if eta0 is not None:
         x0[n] = eta0
-    ll = lambda x: ll_fn(x, a, b, o, n)
-    grad = lambda x: scores(ll, x).T @ w
+    scores_at = pairwise_scores(ll_fn, a, b, o, n, m)
+    grad = lambda x: scores_at(x).T @ w
     x = newton(grad, lambda x: hessian(grad, x), x0, n)
-    S = scores(ll, x) * w[:, None]
+    S = scores_at(x) * w[:, None]
     G = S.T @ S
     Hneg = -hessian(grad, x)
     Hp = gauge_pinv(Hneg, n)
