@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 TaskCommand.class,
                 BenchCommand.class,
                 RlCommand.class,
+                SparkCommand.class,
         },
         footer = {"", "Examples:", "  ./prefer --help", "  ./prefer <command> --help"})
 public final class Prefer implements Runnable {
@@ -48,6 +49,8 @@ public final class Prefer implements Runnable {
     /** Runs the CLI and returns its exit code (used by tests). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Prefer());
+        // 'prefer spark ...' hands its arguments, in order, to prefer-spark's own parser.
+        cli.getSubcommands().get("spark").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             // Bad input ends with a one-line reason and a non-zero code; a bug keeps its stack trace.
             if (ex instanceof DataException || ex instanceof IllegalArgumentException

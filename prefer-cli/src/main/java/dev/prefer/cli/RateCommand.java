@@ -22,7 +22,9 @@ import picocli.CommandLine.Parameters;
                 "  ./prefer rate clean_battle.json --format arena-json --anchor 'gpt-4-0613=1000'",
                 "  ./prefer rate ../shared/data/preflib/00002-00000001.soi --model pl",
                 "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --model mixture --annotator worker --components 0",
-                "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --annotator worker --diagnostics"})
+                "  ./prefer rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --annotator worker --diagnostics",
+                "  ./prefer rate clean_battle.json --format arena-json --intervals sandwich --reweight 50 --category language",
+                "  ./prefer rate battles.jsonl --model style --style-texts answer_a,answer_b --anchor 'gpt-4-0613=1000'"})
 public final class RateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "Vote file: .csv, .tsv, .jsonl(.gz), Arena clean_battle .json, or PrefLib .soc/.soi/.toc/.toi.")
@@ -31,7 +33,7 @@ public final class RateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "auto", description = "auto, csv, tsv, jsonl, arena-json, preflib, rankings-jsonl ({\"ranking\": [best, [tied, tied], ...]}), choices-jsonl ({\"chosen\": x, \"others\": [...]}).")
     String format;
 
-    @Option(names = "--model", defaultValue = "bt", description = "bt, thurstone, davidson, rao-kupper, pl, elo, trueskill, contextual (needs --features), mixture (needs --annotator).")
+    @Option(names = "--model", defaultValue = "bt", description = "bt, thurstone, davidson, rao-kupper, pl, elo, trueskill, contextual (needs --features), mixture (needs --annotator), style (the Arena's style control: --style-texts, --style-columns or --features).")
     String model;
 
     @Option(names = "--ties", defaultValue = "half", description = "Ties in bt: half (half a win each), davidson or rao-kupper (modelled).")
@@ -100,6 +102,21 @@ public final class RateCommand implements Callable<Integer> {
     @Option(names = "--diagnostics", description = "Also report intransitive cycles and annotator agreement (needs --annotator for the latter); writes diagnostics.json.")
     boolean diagnostics;
 
+    @Option(names = "--intervals", defaultValue = "fisher", description = "Without --bootstrap: fisher (inverse information) or sandwich (robust H^-1 G H^-1, the Arena's default).")
+    String intervals;
+
+    @Option(names = "--reweight", description = "Arena reweighting: each vote weighs 1/max(votes of its pair, N); N = 50 as on the Arena (default: off; on with 50 for --model style; 0 = off). Needs sandwich or bootstrap intervals.")
+    Integer reweight;
+
+    @Option(names = "--style-texts", split = ",", description = "--model style on JSONL votes: fields with the two answers' texts (A,B); the Arena's style features (tokens, headers, lists, bold) are computed from them.")
+    List<String> styleTexts;
+
+    @Option(names = "--style-columns", split = ",", description = "--model style: feature names X with per-answer counts in columns X_a and X_b, e.g. tokens,headers,lists,bold.")
+    List<String> styleColumns;
+
+    @Option(names = "--style-l2", defaultValue = "1.0", description = "--model style: L2 penalty on the style coefficients (on the mean log-likelihood, as arena-rank).")
+    double styleL2;
+
     @Option(names = "--skip-bad-rows", description = "Skip and count bad rows instead of stopping at the first.")
     boolean skipBad;
 
@@ -129,9 +146,10 @@ public final class RateCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--scale must be elo or log, got '" + scale + "'");
             };
         }
+        int rw = reweight != null ? reweight : model.equalsIgnoreCase("style") ? 50 : 0;
         RatingOptions ro = new RatingOptions(model, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, sc)
-                .withComponents(components);
-        Rate.Options o = new Rate.Options(format, cols, ties, ro, skipBad, out, diagnostics);
+                .withComponents(components).withIntervals(intervals).withReweight(rw).withStyleL2(styleL2);
+        Rate.Options o = new Rate.Options(format, cols, ties, ro, skipBad, out, diagnostics, styleTexts, styleColumns);
         Rate.Result r = Rate.run(file, o);
         System.out.print(r.leaderboard().toTable());
         System.out.println(r.votes() + " votes" + (r.skipped() > 0 ? ", " + r.skipped() + " bad rows skipped" : ""));

@@ -125,4 +125,47 @@ class RateCommandTest {
         assertTrue(m[2].contains("needs annotators (--annotator COLUMN)"), m[2]);
         assertEquals(1, m[2].strip().lines().count(), m[2]);
     }
+
+    /** Style control from answer texts in a JSONL vote file equals the Java API on the same votes and features. */
+    @Test
+    void styleFromJsonlTextsMatchesTheJavaApi() throws IOException {
+        java.util.Map<String, String> text = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(Path.of(shared("data/llmfao/results.jsonl")))) {
+            JsonNode r = Json.MAPPER.readTree(line);
+            text.put(r.get("prompt").asInt() + "/" + r.get("name").asText(), r.get("result").asText());
+        }
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        java.util.List<dev.prefer.data.votes.Vote> votes = new java.util.ArrayList<>();
+        java.util.List<String> csv = Files.readAllLines(Path.of(shared("data/llmfao/crowd-comparisons.csv")));
+        for (String row : csv.subList(1, csv.size())) {
+            String[] f = row.split(",", -1); // id,prompt,model_x,model_y,worker,winner,left,right (no quoted fields here)
+            String ta = text.get(f[1] + "/" + f[6]), tb = text.get(f[1] + "/" + f[7]);
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("left", f[6]);
+            m.put("right", f[7]);
+            m.put("winner", f[5]);
+            m.put("answer_a", ta);
+            m.put("answer_b", tb);
+            lines.add(Json.line(m));
+            dev.prefer.data.votes.Outcome o = f[5].equals("left") ? dev.prefer.data.votes.Outcome.A_WINS
+                    : f[5].equals("right") ? dev.prefer.data.votes.Outcome.B_WINS : dev.prefer.data.votes.Outcome.TIE;
+            votes.add(new dev.prefer.data.votes.Vote(f[6], f[7], o, 1, null, null, null, dev.prefer.ratings.StyleFeatures.of(ta, tb), null));
+        }
+        Path jsonl = dir.resolve("battles.jsonl");
+        Files.write(jsonl, lines);
+        Path out = dir.resolve("style-out");
+        String[] r = capture("rate", jsonl.toString(), "--a", "left", "--b", "right", "--model", "style", "--style-texts", "answer_a,answer_b", "--out", out.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("style tokens: beta"), r[1]);
+        JsonNode arena = Json.MAPPER.readTree(out.resolve("style.json").toFile());
+        assertEquals(4, arena.get("coeffs").size());
+        dev.prefer.ratings.Leaderboard want = dev.prefer.ratings.Ratings.leaderboard(votes,
+                dev.prefer.ratings.RatingOptions.DEFAULT.withModel("style").withFeatures(dev.prefer.ratings.StyleFeatures.NAMES).withReweight(50));
+        JsonNode lb = Json.MAPPER.readTree(out.resolve("leaderboard.json").toFile());
+        assertEquals(59, lb.get("entries").size());
+        for (JsonNode e : lb.get("entries")) {
+            assertEquals(want.entry(e.get("item").asText()).rating(), e.get("rating").asDouble(), 1e-9, e.get("item").asText());
+            assertEquals(want.entry(e.get("item").asText()).upper(), e.get("upper").asDouble(), 1e-9, e.get("item").asText());
+        }
+    }
 }

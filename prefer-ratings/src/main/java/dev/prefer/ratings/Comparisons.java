@@ -26,10 +26,11 @@ public final class Comparisons {
     private final int[] b;
     private final byte[] outcome;
     private final double[] weight;
+    private final double[] weightSq;
     private final long[] count;
     private final long votes;
 
-    private Comparisons(List<String> items, int[] a, int[] b, byte[] outcome, double[] weight, long[] count) {
+    private Comparisons(List<String> items, int[] a, int[] b, byte[] outcome, double[] weight, double[] weightSq, long[] count) {
         this.items = List.copyOf(items);
         this.index = new HashMap<>();
         for (int i = 0; i < items.size(); i++) index.put(items.get(i), i);
@@ -37,6 +38,7 @@ public final class Comparisons {
         this.b = b;
         this.outcome = outcome;
         this.weight = weight;
+        this.weightSq = weightSq;
         this.count = count;
         this.votes = Arrays.stream(count).sum();
     }
@@ -76,6 +78,25 @@ public final class Comparisons {
         return collapse(items, a, b, outcome, weights);
     }
 
+    /**
+     * Comparisons from rows that are already collapsed elsewhere (e.g. a group-by in Spark): per row the item
+     * indices, the outcome code, the summed weight, the summed squared weight and the vote count. Rows must be
+     * unique per (a, b, outcome); their order is kept (it numbers bootstrap draws, so the same order gives the
+     * same bootstrap as {@link #of}, which orders rows and items by first appearance).
+     */
+    public static Comparisons ofRows(List<String> items, int[] a, int[] b, byte[] outcome, double[] weight, double[] weightSq, long[] count) {
+        int n = a.length;
+        if (b.length != n || outcome.length != n || weight.length != n || weightSq.length != n || count.length != n) throw new IllegalArgumentException("arrays differ in length");
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int r = 0; r < n; r++) {
+            if (a[r] < 0 || a[r] >= items.size() || b[r] < 0 || b[r] >= items.size() || a[r] == b[r]) throw new IllegalArgumentException("row " + r + ": bad item indices");
+            if (outcome[r] < 0 || outcome[r] > 2) throw new IllegalArgumentException("row " + r + ": outcome code must be 0, 1 or 2");
+            if (count[r] < 1 || !(weight[r] > 0) || !Double.isFinite(weight[r]) || !(weightSq[r] > 0)) throw new IllegalArgumentException("row " + r + ": count must be >= 1 and weights > 0");
+            if (!seen.add(((long) a[r] * items.size() + b[r]) * 3 + outcome[r])) throw new IllegalArgumentException("row " + r + ": duplicate (a, b, outcome)");
+        }
+        return new Comparisons(items, a.clone(), b.clone(), outcome.clone(), weight.clone(), weightSq.clone(), count.clone());
+    }
+
     static byte code(Outcome o) {
         return switch (o) {
             case A_WINS -> A_WINS;
@@ -91,12 +112,12 @@ public final class Comparisons {
         int rows = 0;
         int[] ra, rb;
         byte[] ro;
-        double[] rw;
+        double[] rw, rq;
         long[] rc;
         if (cells <= 1 << 22) {
             int[] slot = new int[(int) cells];
             Arrays.fill(slot, -1);
-            ra = new int[16]; rb = new int[16]; ro = new byte[16]; rw = new double[16]; rc = new long[16];
+            ra = new int[16]; rb = new int[16]; ro = new byte[16]; rw = new double[16]; rq = new double[16]; rc = new long[16];
             // First pass over the votes assigns row slots in order of first occurrence.
             for (int k = 0; k < n; k++) {
                 int key = (ia[k] * m + ib[k]) * 3 + oc[k];
@@ -105,18 +126,20 @@ public final class Comparisons {
                     if (rows == ra.length) {
                         int cap = rows * 2;
                         ra = Arrays.copyOf(ra, cap); rb = Arrays.copyOf(rb, cap); ro = Arrays.copyOf(ro, cap);
-                        rw = Arrays.copyOf(rw, cap); rc = Arrays.copyOf(rc, cap);
+                        rw = Arrays.copyOf(rw, cap); rq = Arrays.copyOf(rq, cap); rc = Arrays.copyOf(rc, cap);
                     }
                     s = rows++;
                     slot[key] = s;
                     ra[s] = ia[k]; rb[s] = ib[k]; ro[s] = oc[k];
                 }
-                rw[s] += w == null ? 1.0 : w[k];
+                double wk = w == null ? 1.0 : w[k];
+                rw[s] += wk;
+                rq[s] += wk * wk;
                 rc[s]++;
             }
         } else {
             Map<Long, Integer> slot = new HashMap<>();
-            ra = new int[16]; rb = new int[16]; ro = new byte[16]; rw = new double[16]; rc = new long[16];
+            ra = new int[16]; rb = new int[16]; ro = new byte[16]; rw = new double[16]; rq = new double[16]; rc = new long[16];
             for (int k = 0; k < n; k++) {
                 long key = ((long) ia[k] * m + ib[k]) * 3 + oc[k];
                 Integer s = slot.get(key);
@@ -124,18 +147,20 @@ public final class Comparisons {
                     if (rows == ra.length) {
                         int cap = rows * 2;
                         ra = Arrays.copyOf(ra, cap); rb = Arrays.copyOf(rb, cap); ro = Arrays.copyOf(ro, cap);
-                        rw = Arrays.copyOf(rw, cap); rc = Arrays.copyOf(rc, cap);
+                        rw = Arrays.copyOf(rw, cap); rq = Arrays.copyOf(rq, cap); rc = Arrays.copyOf(rc, cap);
                     }
                     s = rows++;
                     slot.put(key, s);
                     ra[s] = ia[k]; rb[s] = ib[k]; ro[s] = oc[k];
                 }
-                rw[s] += w == null ? 1.0 : w[k];
+                double wk = w == null ? 1.0 : w[k];
+                rw[s] += wk;
+                rq[s] += wk * wk;
                 rc[s]++;
             }
         }
         return new Comparisons(names, Arrays.copyOf(ra, rows), Arrays.copyOf(rb, rows), Arrays.copyOf(ro, rows),
-                Arrays.copyOf(rw, rows), Arrays.copyOf(rc, rows));
+                Arrays.copyOf(rw, rows), Arrays.copyOf(rq, rows), Arrays.copyOf(rc, rows));
     }
 
     public List<String> items() { return items; }
@@ -149,6 +174,8 @@ public final class Comparisons {
     public byte outcome(int row) { return outcome[row]; }
     /** Summed vote weight of a row. */
     public double weight(int row) { return weight[row]; }
+    /** Summed squared vote weights of a row (the sandwich's score variance needs it). */
+    public double weightSquared(int row) { return weightSq[row]; }
     /** Number of votes in a row. */
     public long count(int row) { return count[row]; }
     /** Total number of votes. */
@@ -157,6 +184,39 @@ public final class Comparisons {
     public double[] weights() { return weight.clone(); }
     /** Vote counts of all rows (a copy). */
     public long[] counts() { return count.clone(); }
+
+    /** Whether every vote weighs 1. */
+    public boolean unweighted() {
+        for (int r = 0; r < a.length; r++) if (weight[r] != count[r] || weightSq[r] != count[r]) return false;
+        return true;
+    }
+
+    /**
+     * The Arena's inverse-propensity reweighting (arena-rank {@code PairDataset.from_pandas}, reweighted=True):
+     * every vote's weight is multiplied by 1 / max(n_pair, minPairCount), n_pair the number of votes of its
+     * unordered pair, so rarely sampled pairs count as much as popular ones. Not normalised (scale does not
+     * change Bradley-Terry's estimate or its sandwich intervals).
+     */
+    public Comparisons reweighted(int minPairCount) {
+        if (minPairCount < 1) throw new IllegalArgumentException("min pair count must be >= 1");
+        int n = items.size();
+        Map<Long, Long> pairVotes = new HashMap<>();
+        for (int r = 0; r < a.length; r++) pairVotes.merge(pairKey(a[r], b[r], n), count[r], Long::sum);
+        double[] w = new double[a.length], q = new double[a.length];
+        for (int r = 0; r < a.length; r++) {
+            double f = 1.0 / Math.max(pairVotes.get(pairKey(a[r], b[r], n)), minPairCount);
+            w[r] = weight[r] * f;
+            q[r] = weightSq[r] * f * f;
+        }
+        return new Comparisons(items, a, b, outcome, w, q, count);
+    }
+
+    private static long pairKey(int x, int y, int n) {
+        return (long) Math.min(x, y) * n + Math.max(x, y);
+    }
+
+    /** Summed squared weights of all rows (a copy). */
+    public double[] weightsSquared() { return weightSq.clone(); }
 
     /** Votes each item took part in. */
     public long[] votesPerItem() {

@@ -18,7 +18,7 @@ final class ContextualRater implements Rater {
         if (votes.isEmpty()) throw new IllegalArgumentException("no votes to rate");
         if (o.features().isEmpty()) throw new IllegalArgumentException("model contextual needs feature columns (--features)");
         if (o.bootstrapRounds() > 0) throw new IllegalArgumentException("model contextual has no bootstrap; its intervals are Fisher intervals (drop --bootstrap)");
-        if (o.intervals().equals("sandwich")) throw new IllegalArgumentException("sandwich intervals are not available for model contextual");
+        if (o.intervals().equals("sandwich") || o.reweight() > 0) throw new IllegalArgumentException("model contextual has Fisher intervals and no reweighting; for the Arena's recipe (sandwich, reweighting) use --model style");
         ContextualBradleyTerry.Result r = ContextualBradleyTerry.fit(votes, o.features(), o.fit());
         Fit fit = r.fit();
         Comparisons c = Comparisons.of(votes);

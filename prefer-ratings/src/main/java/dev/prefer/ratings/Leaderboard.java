@@ -87,6 +87,14 @@ public record Leaderboard(String model, Scale scale, List<Entry> entries, String
 
     /** Builds a leaderboard from a fit, optional bootstrap (may be null) and per-item vote counts. */
     public static Leaderboard of(Fit fit, long[] votesPerItem, Scale scale, Bootstrap.Result boot, double level) {
+        return of(fit, votesPerItem, scale, boot, level, "fisher");
+    }
+
+    /**
+     * Same, naming where the fit's standard errors come from when there is no bootstrap ("fisher" or "sandwich":
+     * intervals are then rating ± z·se).
+     */
+    public static Leaderboard of(Fit fit, long[] votesPerItem, Scale scale, Bootstrap.Result boot, double level, String seMethod) {
         if (!(level > 0 && level < 1)) throw new IllegalArgumentException("level must be in (0, 1): " + level);
         List<String> items = fit.items();
         int n = items.size();
@@ -102,7 +110,7 @@ public record Leaderboard(String model, Scale scale, List<Entry> entries, String
         } else if (n > 0 && java.util.Arrays.stream(se).allMatch(Double::isFinite)) {
             double z = Math.sqrt(2) * Erf.erfInv(level);
             for (int i = 0; i < n; i++) { lo[i] = rating[i] - z * se[i] * scale.unit(); hi[i] = rating[i] + z * se[i] * scale.unit(); }
-            how = "fisher";
+            how = seMethod;
         } else {
             java.util.Arrays.fill(lo, Double.NaN);
             java.util.Arrays.fill(hi, Double.NaN);
@@ -230,6 +238,28 @@ public record Leaderboard(String model, Scale scale, List<Entry> entries, String
             es.add(x);
         }
         m.put("entries", es);
+        return m;
+    }
+
+    /**
+     * arena-rank's result layout ({@code compute_ratings_and_cis}: competitors, ratings, rating_lower,
+     * rating_upper, variances), in leaderboard order; variances are se² on the scale (null without se).
+     */
+    public Map<String, Object> toArenaMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> c = new ArrayList<>(), r = new ArrayList<>(), lo = new ArrayList<>(), hi = new ArrayList<>(), v = new ArrayList<>();
+        for (Entry e : entries) {
+            c.add(e.item());
+            r.add(e.rating());
+            lo.add(Double.isFinite(e.lower()) ? e.lower() : null);
+            hi.add(Double.isFinite(e.upper()) ? e.upper() : null);
+            v.add(Double.isFinite(e.standardError()) ? e.standardError() * e.standardError() : null);
+        }
+        m.put("competitors", c);
+        m.put("ratings", r);
+        m.put("rating_lower", lo);
+        m.put("rating_upper", hi);
+        m.put("variances", v);
         return m;
     }
 

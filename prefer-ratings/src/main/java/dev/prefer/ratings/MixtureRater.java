@@ -22,7 +22,8 @@ final class MixtureRater implements Rater {
         if (votes.stream().allMatch(v -> v.annotator() == null)) {
             throw new IllegalArgumentException("model mixture needs annotators (--annotator COLUMN): it groups votes by who cast them");
         }
-        if (o.bootstrapRounds() > 0) throw new IllegalArgumentException("model mixture has no bootstrap and no intervals (drop --bootstrap)");
+        if (o.bootstrapRounds() > 0 || o.intervals().equals("sandwich")) throw new IllegalArgumentException("model mixture has no intervals (drop --bootstrap / --intervals)");
+        if (o.reweight() > 0) throw new IllegalArgumentException("model mixture takes no reweighting (drop --reweight)");
         Comparisons c = Comparisons.of(votes);
         int k = o.components();
         List<String> notes = new ArrayList<>();

@@ -30,6 +30,8 @@ final class OnlineRater implements Rater {
     @Override
     public Result rate(List<Vote> votes, RatingOptions o) {
         if (votes.isEmpty()) throw new IllegalArgumentException("no votes to rate");
+        if (o.reweight() > 0) throw new IllegalArgumentException("model " + name + " applies votes one by one and takes no reweighting (drop --reweight)");
+        if (o.intervals().equals("sandwich")) throw new IllegalArgumentException("model " + name + " has no sandwich intervals (use --bootstrap N)");
         List<Vote> ordered = o.byTimestamp() ? Raters.inTimeOrder(votes) : votes;
         Comparisons c = Comparisons.of(votes);
         List<String> items = c.items();

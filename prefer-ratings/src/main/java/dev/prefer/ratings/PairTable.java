@@ -66,6 +66,63 @@ public final class PairTable {
         return new PairTable(n, Arrays.copyOf(pi, m), Arrays.copyOf(pj, m), Arrays.copyOf(a, m), Arrays.copyOf(b, m), Arrays.copyOf(tt, m));
     }
 
+    /**
+     * The rows-to-pairs map of some comparisons, computed once, so that tables under many row weightings (bootstrap
+     * rounds) are built in O(rows) without hashing; pairs whose weights are all zero are left out, as in
+     * {@link #of}.
+     */
+    static Layout layout(Comparisons c) {
+        int rows = c.rows();
+        PairTable all = of(c, c.weights());
+        int n = c.itemCount();
+        Map<Long, Integer> at = new HashMap<>();
+        for (int p = 0; p < all.size(); p++) at.put((long) all.i[p] * n + all.j[p], p);
+        int[] pair = new int[rows];
+        byte[] slot = new byte[rows]; // 0: wins of i, 1: wins of j, 2: ties
+        for (int r = 0; r < rows; r++) {
+            int x = c.a(r), y = c.b(r);
+            int lo = Math.min(x, y), hi = Math.max(x, y);
+            pair[r] = at.get((long) lo * n + hi);
+            byte o = c.outcome(r);
+            slot[r] = o == Comparisons.TIE ? 2 : (o == Comparisons.A_WINS) == (x == lo) ? (byte) 0 : (byte) 1;
+        }
+        return new Layout(n, all.i, all.j, pair, slot);
+    }
+
+    /** See {@link #layout}. */
+    static final class Layout {
+        private final int n;
+        private final int[] pi, pj, pair;
+        private final byte[] slot;
+
+        Layout(int n, int[] pi, int[] pj, int[] pair, byte[] slot) {
+            this.n = n;
+            this.pi = pi;
+            this.pj = pj;
+            this.pair = pair;
+            this.slot = slot;
+        }
+
+        /** The table under per-row weights. */
+        PairTable table(double[] rowWeight) {
+            int m = pi.length;
+            double[] acc = new double[3 * m];
+            for (int r = 0; r < pair.length; r++) acc[3 * pair[r] + slot[r]] += rowWeight[r];
+            int k = 0;
+            for (int p = 0; p < m; p++) if (acc[3 * p] + acc[3 * p + 1] + acc[3 * p + 2] > 0) k++;
+            int[] ni = new int[k], nj = new int[k];
+            double[] a = new double[k], b = new double[k], t = new double[k];
+            int q = 0;
+            for (int p = 0; p < m; p++) {
+                double x = acc[3 * p], y = acc[3 * p + 1], z = acc[3 * p + 2];
+                if (x + y + z <= 0) continue;
+                ni[q] = pi[p]; nj[q] = pj[p]; a[q] = x; b[q] = y; t[q] = z;
+                q++;
+            }
+            return new PairTable(n, ni, nj, a, b, t);
+        }
+    }
+
     /** Number of items (including any that appear in no pair). */
     public int items() { return n; }
     /** Number of pairs with data. */

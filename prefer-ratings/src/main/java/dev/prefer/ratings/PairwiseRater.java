@@ -30,13 +30,27 @@ final class PairwiseRater implements Rater {
 
     /** Rates already collapsed votes. */
     Result rate(Comparisons c, RatingOptions o) {
-        if (o.intervals().equals("sandwich")) throw new IllegalArgumentException("sandwich intervals are not available yet");
+        List<String> notes = new ArrayList<>();
+        if (o.reweight() > 0) {
+            if (o.bootstrapRounds() == 0 && !o.intervals().equals("sandwich")) {
+                throw new IllegalArgumentException("reweighted votes need sandwich or bootstrap intervals (--intervals sandwich or --bootstrap N); Fisher intervals would treat the weights as counts");
+            }
+            c = c.reweighted(o.reweight());
+            notes.add("reweighted: each vote weighs 1/max(votes of its pair, " + o.reweight() + ")");
+        }
         Fit fit = PairwiseFitter.fit(model, c, o.fit());
         Bootstrap.Result boot = o.bootstrapRounds() > 0
-                ? Bootstrap.run(model, c, o.fit(), fit, Bootstrap.Options.of(o.bootstrapRounds(), o.seed())) : null;
-        Leaderboard lb = Leaderboard.of(fit, c.votesPerItem(), o.scale(), boot, o.level());
+                ? Bootstrap.run(model, c, o.fit(), fit, Bootstrap.Options.of(o.bootstrapRounds(), o.seed()).withByCount(o.reweight() > 0)) : null;
+        String seMethod = "fisher";
+        if (boot == null && o.intervals().equals("sandwich")) {
+            Sandwich.Result sw = Sandwich.pairwise(model, c, fit, o.fit().l2());
+            fit = new Fit(fit.model(), fit.items(), fit.theta(), sw.thetaSe(), fit.component(), fit.components(), fit.tieParameter(),
+                    fit.logLikelihood(), fit.iterations(), fit.converged(), fit.notes());
+            seMethod = "sandwich";
+            if (sw.tieSe().length > 0) notes.add("tie parameter sandwich se (of its log): " + fmt(sw.tieSe()));
+        }
+        Leaderboard lb = Leaderboard.of(fit, c.votesPerItem(), o.scale(), boot, o.level(), seMethod);
         if (model == ThurstoneModel.INSTANCE) lb = lb.withModel(lb.model(), Leaderboard.PROBIT);
-        List<String> notes = new ArrayList<>();
         if (fit.tieParameter().length > 0) {
             notes.add("tie parameter (" + (model == DavidsonModel.INSTANCE ? "nu" : "kappa") + "): " + fmt(fit.tieParameter()));
         }

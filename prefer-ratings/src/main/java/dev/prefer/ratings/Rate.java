@@ -46,10 +46,29 @@ public final class Rate {
      * @param skipBadRows skip and count bad rows instead of failing
      * @param out         output folder, or null for no files
      * @param diagnostics also check intransitive cycles and annotator agreement (pairwise votes; diagnostics.json)
+     * @param styleTexts  model style: the two JSONL fields holding the answers of a and b (the Arena's four style
+     *                    features are computed from them, {@link StyleFeatures}); empty when not used
+     * @param styleColumns model style: feature names X whose counts are in numeric columns X_a and X_b (the
+     *                    per-vote feature is (a − b)/(a + b)); empty when not used
      */
     public record Options(String format, VoteColumns columns, String ties, RatingOptions rating, boolean skipBadRows,
-                          Path out, boolean diagnostics) {
+                          Path out, boolean diagnostics, List<String> styleTexts, List<String> styleColumns) {
+        public Options(String format, VoteColumns columns, String ties, RatingOptions rating, boolean skipBadRows, Path out, boolean diagnostics) {
+            this(format, columns, ties, rating, skipBadRows, out, diagnostics, List.of(), List.of());
+        }
+
         public Options {
+            styleTexts = List.copyOf(styleTexts == null ? List.of() : styleTexts);
+            styleColumns = List.copyOf(styleColumns == null ? List.of() : styleColumns);
+            if (!styleTexts.isEmpty() && styleTexts.size() != 2) throw new IllegalArgumentException("--style-texts takes two fields: A,B");
+            if (!styleTexts.isEmpty() && !styleColumns.isEmpty()) throw new IllegalArgumentException("give --style-texts or --style-columns, not both");
+            if ((!styleTexts.isEmpty() || !styleColumns.isEmpty()) && !rating.model().equals("style")) throw new IllegalArgumentException("--style-texts and --style-columns go with --model style");
+            if (!styleColumns.isEmpty()) {
+                if (!columns.features().isEmpty()) throw new IllegalArgumentException("give --style-columns or --features, not both");
+                List<String> f = new ArrayList<>();
+                for (String x : styleColumns) { f.add(x + "_a"); f.add(x + "_b"); }
+                columns = columns.withFeatures(f);
+            }
             Objects.requireNonNull(columns);
             Objects.requireNonNull(rating);
             format = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
@@ -58,7 +77,8 @@ public final class Rate {
             if (!List.of("half", "davidson", "rao-kupper").contains(ties)) throw new IllegalArgumentException("unknown ties '" + ties + "' (half, davidson, rao-kupper)");
             if (!ties.equals("half") && !rating.model().equals("bt")) throw new IllegalArgumentException("--ties " + ties + " applies to --model bt only");
             String model = rating.model().equals("bt") && !ties.equals("half") ? ties : rating.model();
-            rating = rating.withModel(model).withFeatures(columns.features()).withTimestampOrder(columns.timestamp() != null);
+            List<String> featureNames = !styleTexts.isEmpty() ? StyleFeatures.NAMES : !styleColumns.isEmpty() ? styleColumns : columns.features();
+            rating = rating.withModel(model).withFeatures(featureNames).withTimestampOrder(columns.timestamp() != null);
         }
     }
 
@@ -99,7 +119,7 @@ public final class Rate {
         } else {
             VoteFile vf = read(input, o);
             skipped = vf.skipped();
-            List<Vote> votes = vf.votes();
+            List<Vote> votes = styleVotes(input, o, vf.votes());
             if (votes.isEmpty()) throw DataException.ofFile(input, "no votes");
             nVotes = votes.size();
             rated = Raters.of(model).rate(votes, ro);
@@ -126,6 +146,38 @@ public final class Rate {
             files.add(m.writeTo(dir));
         }
         return new Result(lb, categories, nVotes, skipped, m, files);
+    }
+
+    /** Votes with their style features, when style control asks for them from texts or count columns. */
+    static List<Vote> styleVotes(Path input, Options o, List<Vote> votes) {
+        if (!o.styleColumns().isEmpty()) {
+            int p = o.styleColumns().size();
+            List<Vote> out = new ArrayList<>(votes.size());
+            for (Vote v : votes) {
+                double[] ca = new double[p], cb = new double[p];
+                for (int k = 0; k < p; k++) { ca[k] = v.feature(2 * k); cb[k] = v.feature(2 * k + 1); }
+                out.add(new Vote(v.a(), v.b(), v.outcome(), v.weight(), v.annotator(), v.timestamp(), v.category(), StyleFeatures.differences(ca, cb), v.source()));
+            }
+            return out;
+        }
+        if (o.styleTexts().isEmpty()) return votes;
+        if (!(o.format().equals("jsonl") || (o.format().equals("auto") && VoteReader.Format.guess(input) == VoteReader.Format.JSONL))) {
+            throw new IllegalArgumentException("--style-texts reads JSONL vote files; for CSV give per-answer counts with --style-columns");
+        }
+        Map<Long, double[]> byLine = new java.util.HashMap<>();
+        String fa = o.styleTexts().get(0), fb = o.styleTexts().get(1);
+        dev.prefer.data.Jsonl.read(input, true, (line, row) -> {
+            if (row.hasNonNull(fa) && row.hasNonNull(fb) && row.get(fa).isTextual() && row.get(fb).isTextual()) {
+                byLine.put(line, StyleFeatures.of(row.get(fa).asText(), row.get(fb).asText()));
+            }
+        });
+        List<Vote> out = new ArrayList<>(votes.size());
+        for (Vote v : votes) {
+            double[] f = byLine.get(v.source().line());
+            if (f == null) throw new DataException(input, v.source().line(), fa, "needs the texts of both answers as strings in fields '" + fa + "' and '" + fb + "'");
+            out.add(new Vote(v.a(), v.b(), v.outcome(), v.weight(), v.annotator(), v.timestamp(), v.category(), f, v.source()));
+        }
+        return out;
     }
 
     /** Per-category leaderboards, most votes first; votes without a category count only overall. */

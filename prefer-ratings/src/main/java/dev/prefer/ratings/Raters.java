@@ -17,7 +17,7 @@ public final class Raters {
     private Raters() {}
 
     /** Every model name. */
-    public static final List<String> MODELS = List.of("bt", "thurstone", "davidson", "rao-kupper", "pl", "elo", "trueskill", "contextual", "mixture");
+    public static final List<String> MODELS = List.of("bt", "thurstone", "davidson", "rao-kupper", "pl", "elo", "trueskill", "contextual", "mixture", "style");
 
     /** The rater of a model name (see {@link #MODELS}). */
     public static Rater of(String model) {
@@ -31,6 +31,7 @@ public final class Raters {
             case "trueskill" -> OnlineRater.TRUESKILL;
             case "contextual" -> new ContextualRater();
             case "mixture" -> new MixtureRater();
+            case "style" -> new StyleRater();
             default -> throw new IllegalArgumentException("unknown model '" + model + "' (" + String.join(", ", MODELS) + ")");
         };
     }

@@ -20,12 +20,18 @@ import java.util.Objects;
  * @param byTimestamp     online models (elo, trueskill) apply votes in timestamp order instead of the given
  *                        order; every vote then needs a timestamp (default false)
  * @param intervals       without a bootstrap: "fisher" (default; inverse observed information) or "sandwich"
- *                        (robust H⁻¹GH⁻¹ from per-row scores, as the Arena's arena-rank does)
+ *                        (robust H⁻¹GH⁻¹ from per-row scores, as the Arena's arena-rank does; {@link Sandwich})
+ * @param reweight        0 (default: off) or the Arena's minimum pair count (50): each vote weighs
+ *                        1/max(votes of its pair, reweight) ({@link Comparisons#reweighted}); needs sandwich or
+ *                        bootstrap intervals
+ * @param styleL2         model "style": the L2 penalty on the style coefficients, on the mean log-likelihood as
+ *                        in arena-rank (default 1.0)
  */
 public record RatingOptions(String model, FitOptions fit, int bootstrapRounds, long seed, double level, Scale scale,
-                            int components, List<String> features, boolean byTimestamp, String intervals) {
+                            int components, List<String> features, boolean byTimestamp, String intervals,
+                            int reweight, double styleL2) {
     public static final RatingOptions DEFAULT = new RatingOptions("bt", FitOptions.DEFAULT, 0, 0, 0.95, Scale.elo(),
-            2, List.of(), false, "fisher");
+            2, List.of(), false, "fisher", 0, 1.0);
 
     public RatingOptions {
         Objects.requireNonNull(model, "model");
@@ -39,21 +45,25 @@ public record RatingOptions(String model, FitOptions fit, int bootstrapRounds, l
         features = List.copyOf(features == null ? List.of() : features);
         intervals = intervals == null ? "fisher" : intervals.toLowerCase(Locale.ROOT);
         if (!List.of("fisher", "sandwich").contains(intervals)) throw new IllegalArgumentException("unknown intervals '" + intervals + "' (fisher, sandwich)");
+        if (reweight < 0) throw new IllegalArgumentException("reweight (minimum pair count) must be >= 0");
+        if (!(styleL2 >= 0) || Double.isInfinite(styleL2)) throw new IllegalArgumentException("style L2 must be finite and >= 0");
     }
 
     /** The old six-field form: pairwise model, fit, bootstrap, seed, level, scale. */
     public RatingOptions(String model, FitOptions fit, int bootstrapRounds, long seed, double level, Scale scale) {
-        this(model, fit, bootstrapRounds, seed, level, scale, 2, List.of(), false, "fisher");
+        this(model, fit, bootstrapRounds, seed, level, scale, 2, List.of(), false, "fisher", 0, 1.0);
     }
 
-    public RatingOptions withModel(String m) { return new RatingOptions(m, fit, bootstrapRounds, seed, level, scale, components, features, byTimestamp, intervals); }
-    public RatingOptions withFit(FitOptions f) { return new RatingOptions(model, f, bootstrapRounds, seed, level, scale, components, features, byTimestamp, intervals); }
+    public RatingOptions withModel(String m) { return new RatingOptions(m, fit, bootstrapRounds, seed, level, scale, components, features, byTimestamp, intervals, reweight, styleL2); }
+    public RatingOptions withFit(FitOptions f) { return new RatingOptions(model, f, bootstrapRounds, seed, level, scale, components, features, byTimestamp, intervals, reweight, styleL2); }
     public RatingOptions withL2(double l2) { return withFit(fit.withL2(l2)); }
-    public RatingOptions withBootstrap(int rounds, long seed) { return new RatingOptions(model, fit, rounds, seed, level, scale, components, features, byTimestamp, intervals); }
-    public RatingOptions withLevel(double l) { return new RatingOptions(model, fit, bootstrapRounds, seed, l, scale, components, features, byTimestamp, intervals); }
-    public RatingOptions withScale(Scale s) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, s, components, features, byTimestamp, intervals); }
-    public RatingOptions withComponents(int k) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, k, features, byTimestamp, intervals); }
-    public RatingOptions withFeatures(List<String> f) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, f, byTimestamp, intervals); }
-    public RatingOptions withTimestampOrder(boolean t) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, features, t, intervals); }
-    public RatingOptions withIntervals(String i) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, features, byTimestamp, i); }
+    public RatingOptions withBootstrap(int rounds, long seed) { return new RatingOptions(model, fit, rounds, seed, level, scale, components, features, byTimestamp, intervals, reweight, styleL2); }
+    public RatingOptions withLevel(double l) { return new RatingOptions(model, fit, bootstrapRounds, seed, l, scale, components, features, byTimestamp, intervals, reweight, styleL2); }
+    public RatingOptions withScale(Scale s) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, s, components, features, byTimestamp, intervals, reweight, styleL2); }
+    public RatingOptions withComponents(int k) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, k, features, byTimestamp, intervals, reweight, styleL2); }
+    public RatingOptions withFeatures(List<String> f) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, f, byTimestamp, intervals, reweight, styleL2); }
+    public RatingOptions withTimestampOrder(boolean t) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, features, t, intervals, reweight, styleL2); }
+    public RatingOptions withReweight(int minPairCount) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, features, byTimestamp, intervals, minPairCount, styleL2); }
+    public RatingOptions withStyleL2(double l2) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, features, byTimestamp, intervals, reweight, l2); }
+    public RatingOptions withIntervals(String i) { return new RatingOptions(model, fit, bootstrapRounds, seed, level, scale, components, features, byTimestamp, i, reweight, styleL2); }
 }

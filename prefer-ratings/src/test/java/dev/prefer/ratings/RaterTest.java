@@ -33,7 +33,7 @@ class RaterTest {
         String[] it = {"x", "y", "z"};
         for (int k = 0; k < 60; k++) vs.add(v(it[k % 3], it[(k + 1) % 3], k % 4 == 0 ? Outcome.B_WINS : k % 7 == 0 ? Outcome.TIE : Outcome.A_WINS, null, null, "u" + k % 5));
         for (String m : Raters.MODELS) {
-            if (m.equals("contextual")) continue; // needs features; covered in ContextualAndMixtureTest
+            if (m.equals("contextual") || m.equals("style")) continue; // need features; ContextualAndMixtureTest, SandwichAndStyleTest
             Leaderboard lb = Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel(m));
             assertEquals(3, lb.entries().size(), m);
         }
@@ -163,5 +163,10 @@ class RaterTest {
                 v("A", "B", Outcome.A_WINS, null, null, null)), RatingOptions.DEFAULT.withModel("trueskill").withBootstrap(20, 1));
         assertEquals("bootstrap", ts.intervals());
         assertArrayEquals(new int[] {20}, new int[] {ts.bootstrapRounds()});
+        // Options a model cannot honour are refused, not dropped.
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel("elo").withReweight(50)));
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel("elo").withIntervals("sandwich")));
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withReweight(50))); // Fisher with weights
+        assertThrows(IllegalArgumentException.class, () -> Ratings.leaderboard(vs, RatingOptions.DEFAULT.withModel("contextual").withFeatures(List.of("f")).withReweight(50)));
     }
 }
