@@ -21,10 +21,11 @@ import picocli.CommandLine;
  * The command lines users copy run: every {@code ./prefer ...} line of the README's code blocks and of every
  * command's {@code --help} examples whose inputs are all fixtures (../shared/fixtures) or outputs of an earlier
  * example (runs/...) is executed in order and must exit 0. Lines with placeholders (M, pairs.jsonl, votes.csv) or
- * other data, and the long-running commands (serve, quickstart, bench, rl train), are not run here.
+ * other data, and the long-running commands (serve, quickstart, bench, rl train, spark: its own JVM, tested by
+ * prefer-spark), are not run here.
  */
 class ExamplesRunTest {
-    private static final Set<String> LONG_RUNNING = Set.of("serve", "quickstart", "bench");
+    private static final Set<String> LONG_RUNNING = Set.of("serve", "quickstart", "bench", "spark");
     private static final Pattern PATHISH = Pattern.compile(".*(/|\\.(jsonl|json|csv|gz|soi|soc|txt|safetensors|html))$|.*/.*");
 
     @Test
