@@ -98,18 +98,26 @@ public final class TrainCommand implements Runnable {
         }
 
         TrainConfig config(TrainConfig.Task task, Path ref, Objective objective) {
-            if (resume && resumeIfExists) throw new IllegalArgumentException("--resume and --resume-if-exists: give one");
-            if (resume && !Trainer.hasCheckpoint(out)) {
-                throw new IllegalArgumentException("--resume: no checkpoint in " + out.resolve("checkpoints")
-                        + " (use --resume-if-exists to start from scratch when there is none)");
-            }
-            boolean doResume = resume || (resumeIfExists && Trainer.hasCheckpoint(out));
+            boolean doResume = TrainCommand.resumes(resume, resumeIfExists, out);
             return TrainConfig.builder(task).model(model).ref(ref).data(data).eval(evalData, evalFraction).out(out).cacheDir(cacheDir)
                     .objective(objective).learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps)
                     .maxGradNorm(maxGradNorm).maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation)
                     .seed(seed).every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).length(length.config())
                     .skipBadRows(skipBadRows).precision(precision()).device(device).resume(doResume).prefixSharing(prefixSharing).build();
         }
+    }
+
+    /**
+     * Whether a run continues from its last checkpoint: {@code --resume} requires one (Hugging Face's Trainer refuses
+     * too), {@code --resume-if-exists} uses one when it is there; giving both is an error.
+     */
+    static boolean resumes(boolean resume, boolean resumeIfExists, Path out) {
+        if (resume && resumeIfExists) throw new IllegalArgumentException("--resume and --resume-if-exists: give one");
+        if (resume && !Trainer.hasCheckpoint(out)) {
+            throw new IllegalArgumentException("--resume: no checkpoint in " + out.resolve("checkpoints")
+                    + " (use --resume-if-exists to start from scratch when there is none)");
+        }
+        return resume || (resumeIfExists && Trainer.hasCheckpoint(out));
     }
 
     static int execute(TrainConfig c) {

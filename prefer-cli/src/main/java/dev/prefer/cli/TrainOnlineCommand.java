@@ -125,12 +125,7 @@ public final class TrainOnlineCommand {
         LoraOptions lora;
 
         TrainConfig config(Objective objective) {
-            if (resume && resumeIfExists) throw new IllegalArgumentException("--resume and --resume-if-exists: give one");
-            if (resume && !Trainer.hasCheckpoint(out)) {
-                throw new IllegalArgumentException("--resume: no checkpoint in " + out.resolve("checkpoints")
-                        + " (use --resume-if-exists to start from scratch when there is none)");
-            }
-            boolean doResume = resume || (resumeIfExists && Trainer.hasCheckpoint(out));
+            boolean doResume = TrainCommand.resumes(resume, resumeIfExists, out);
             return TrainConfig.builder(TrainConfig.Task.PREFERENCE).model(model).ref(ref).out(out).objective(objective)
                     .learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps).maxGradNorm(maxGradNorm)
                     .maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation).seed(seed)
