@@ -211,7 +211,7 @@ public final class BenchRatingsCommand implements Callable<Integer> {
         for (int i = 0; i < w.length; i++) w[i] = iv[i][1] - iv[i][0];
         Arrays.sort(w);
         System.out.printf(Locale.ROOT, "bootstrap %d rounds:           %s; %d failed; 95%% CI width (Elo) median %.2f min %.2f max %.2f%n",
-                rounds, fmt(tb), br.failed(), Bootstrap.quantile(w, 0.5), w[0], w[w.length - 1]);
+                rounds, fmt(tb), br.failed(), dev.prefer.core.stats.Bootstrap.quantile(w, 0.5), w[0], w[w.length - 1]);
         int procs = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "bootstrap CPU time (all threads): %s; CPU/%d = %.3fs (the wall time on %d idle cores; load average now %.1f)%n",
                 fmt(cpu), procs, median(cpu) / procs, procs, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

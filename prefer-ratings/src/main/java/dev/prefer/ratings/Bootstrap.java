@@ -1,5 +1,7 @@
 package dev.prefer.ratings;
 
+import static dev.prefer.core.stats.Bootstrap.quantile;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -95,13 +97,6 @@ public final class Bootstrap {
         }
     }
 
-    /** Quantile of sorted data, linear interpolation (numpy "linear", Hyndman-Fan type 7). */
-    public static double quantile(double[] sorted, double q) {
-        double h = (sorted.length - 1) * q;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-    }
 
     /** Bootstraps a pairwise model fit; {@code point} supplies warm starts. */
     public static Result run(PairwiseModel model, Comparisons c, FitOptions fo, Fit point, Options o) {

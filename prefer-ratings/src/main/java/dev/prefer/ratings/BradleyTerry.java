@@ -1,5 +1,6 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.Scalars;
 import dev.prefer.data.votes.Vote;
 import java.util.List;
 
@@ -42,7 +43,7 @@ public final class BradleyTerry {
         double[] th = fit.theta();
         int n = th.length;
         double[][] p = new double[n][n];
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) p[i][j] = PairwiseModel.sigmoid(th[i] - th[j]);
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) p[i][j] = Scalars.sigmoid(th[i] - th[j]);
         return p;
     }
 }

@@ -1,5 +1,6 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.Scalars;
 import dev.prefer.data.votes.Outcome;
 import dev.prefer.data.votes.Vote;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ public final class BradleyTerryMixture {
         double rowLogLik(int r, double[] theta) {
             double d = theta[i[r]] - theta[j[r]];
             double a = wi[r] + 0.5 * t[r], b = wj[r] + 0.5 * t[r];
-            return (a == 0 ? 0 : a * PairwiseModel.logSigmoid(d)) + (b == 0 ? 0 : b * PairwiseModel.logSigmoid(-d));
+            return (a == 0 ? 0 : a * Scalars.logSigmoid(d)) + (b == 0 ? 0 : b * Scalars.logSigmoid(-d));
         }
 
         /** Pair table of all rows with weights resp[ann[r]] (aggregated over annotators). */

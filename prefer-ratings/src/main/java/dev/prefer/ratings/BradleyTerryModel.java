@@ -1,5 +1,6 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.Scalars;
 /**
  * The Bradley-Terry model (Bradley &amp; Terry 1952; Zermelo 1929): P(i beats j) = σ(θ_i − θ_j) =
  * π_i / (π_i + π_j) with π = e^θ. Ties count as half a win for each side (the Chatbot Arena and evalica
@@ -37,6 +38,6 @@ public final class BradleyTerryModel implements PairwiseModel {
 
     @Override
     public double[] probabilities(double d, double eta) {
-        return new double[] {PairwiseModel.sigmoid(d), PairwiseModel.sigmoid(-d), 0};
+        return new double[] {Scalars.sigmoid(d), Scalars.sigmoid(-d), 0};
     }
 }

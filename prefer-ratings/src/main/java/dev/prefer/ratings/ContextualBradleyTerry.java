@@ -1,5 +1,6 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.Scalars;
 import dev.prefer.data.votes.Vote;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,7 +104,7 @@ public final class ContextualBradleyTerry {
         for (int k = 0; k < a.length; k++) {
             double z = x[a[k]] - x[b[k]];
             for (int j = 0; j < f[k].length; j++) z += x[n + j] * f[k][j];
-            s += w[k] * (y[k] * PairwiseModel.logSigmoid(z) + (1 - y[k]) * PairwiseModel.logSigmoid(-z));
+            s += w[k] * (y[k] * Scalars.logSigmoid(z) + (1 - y[k]) * Scalars.logSigmoid(-z));
         }
         if (lambda > 0) for (int r = 0; r < n; r++) s -= 0.5 * lambda * x[r] * x[r];
         return s;
@@ -118,7 +119,7 @@ public final class ContextualBradleyTerry {
             double z = x[a[k]] - x[b[k]];
             double[] fk = f[k];
             for (int j = 0; j < p; j++) z += x[n + j] * fk[j];
-            double s = PairwiseModel.sigmoid(z);
+            double s = Scalars.sigmoid(z);
             double r = w[k] * (y[k] - s), q = w[k] * s * (1 - s);
             int ia = a[k], ib = b[k];
             g[ia] += r;

@@ -1,5 +1,6 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.Scalars;
 import dev.prefer.data.votes.Outcome;
 import dev.prefer.data.votes.Vote;
 import java.util.ArrayList;
@@ -74,7 +75,7 @@ public final class Diagnostics {
                 else if (d == 0) s[2] += 0.5;
             }
             double y = v.outcome() == Outcome.A_WINS ? 1 : v.outcome() == Outcome.B_WINS ? 0 : 0.5;
-            s[3] += y * PairwiseModel.logSigmoid(d) + (1 - y) * PairwiseModel.logSigmoid(-d);
+            s[3] += y * Scalars.logSigmoid(d) + (1 - y) * Scalars.logSigmoid(-d);
         }
         List<Agreement> out = new ArrayList<>();
         for (var e : acc.entrySet()) {

@@ -1,5 +1,8 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.report.Charts;
+import dev.prefer.core.report.Html;
+
 import java.util.List;
 import java.util.Locale;
 
@@ -23,23 +26,23 @@ public final class HtmlReport {
      */
     public static String render(String title, Leaderboard lb, double[][] predicted, double[][] observed, List<String> order, String manifestJson) {
         StringBuilder b = new StringBuilder();
-        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>\n")
+        b.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(Html.esc(title)).append("</title>\n")
                 .append("<style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;font-size:13px}"
                         + "td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}td.l,th.l{text-align:left}"
                         + "pre{background:#f6f6f6;padding:8px;font-size:12px;overflow:auto}h2{margin-top:28px}</style></head><body>\n");
-        b.append("<h1>").append(esc(title)).append("</h1>\n<p>Model <b>").append(esc(lb.model())).append("</b>; scale ")
-                .append(esc(lb.describeScale())).append("; ").append(Math.round(lb.level() * 100)).append("% intervals: ")
-                .append(esc(lb.intervals())).append(lb.bootstrapRounds() > 0 ? " (" + lb.bootstrapRounds() + " rounds"
+        b.append("<h1>").append(Html.esc(title)).append("</h1>\n<p>Model <b>").append(Html.esc(lb.model())).append("</b>; scale ")
+                .append(Html.esc(lb.describeScale())).append("; ").append(Math.round(lb.level() * 100)).append("% intervals: ")
+                .append(Html.esc(lb.intervals())).append(lb.bootstrapRounds() > 0 ? " (" + lb.bootstrapRounds() + " rounds"
                         + (lb.failedRounds() > 0 ? "; " + lb.failedRounds() + " resamples without an estimate left out" : "") + ")" : "").append(".</p>\n");
-        for (String n : lb.notes()) b.append("<p><i>").append(esc(n)).append("</i></p>\n");
+        for (String n : lb.notes()) b.append("<p><i>").append(Html.esc(n)).append("</i></p>\n");
         b.append("<h2>Ratings with confidence intervals</h2>\n").append(intervalPlot(lb));
         b.append("<h2>Win probability (row beats column)</h2>\n").append(heatmap(lb, predicted, observed, order));
         b.append("<h2>Leaderboard</h2>\n<table><tr><th>rank</th><th class=\"l\">item</th><th>rating</th><th>lower</th><th>upper</th><th>votes</th></tr>\n");
         for (Leaderboard.Entry e : lb.entries()) {
             b.append(String.format(Locale.ROOT, "<tr><td>%d</td><td class=\"l\">%s</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>%n",
-                    e.rank(), esc(e.item()), fmt(lb, e.rating()), fmt(lb, e.lower()), fmt(lb, e.upper()), e.votes()));
+                    e.rank(), Html.esc(e.item()), fmt(lb, e.rating()), fmt(lb, e.lower()), fmt(lb, e.upper()), e.votes()));
         }
-        b.append("</table>\n<h2>How this was made</h2>\n<pre>").append(esc(manifestJson)).append("</pre>\n</body></html>\n");
+        b.append("</table>\n<h2>How this was made</h2>\n<pre>").append(Html.esc(manifestJson)).append("</pre>\n</body></html>\n");
         return b.toString();
     }
 
@@ -65,7 +68,7 @@ public final class HtmlReport {
         hi += pad;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-size=\"12\">%n", width, height));
-        double[] ticks = niceTicks(lo, hi, 8);
+        double[] ticks = Charts.niceTicks(lo, hi, 8);
         for (double t : ticks) {
             double x = left + (t - lo) / (hi - lo) * plotW;
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>"
@@ -81,10 +84,10 @@ public final class HtmlReport {
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\">%d. %s</text>"
                     + "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#4a78b5\" stroke-width=\"2\"/>"
                     + "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#1f3f6e\"><title>%s: %s [%s, %s]</title></circle>%n",
-                    left - 8, y, e.rank(), esc(e.item()), x0, y, x1, y, xm, y, esc(e.item()), trim(e.rating()), trim(e.lower()), trim(e.upper())));
+                    left - 8, y, e.rank(), Html.esc(e.item()), x0, y, x1, y, xm, y, Html.esc(e.item()), trim(e.rating()), trim(e.lower()), trim(e.upper())));
         }
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#444\">rating (%s)</text>%n",
-                left + plotW / 2, height - 6, esc(lb.describeScale())));
+                left + plotW / 2, height - 6, Html.esc(lb.describeScale())));
         return s.append("</svg>\n").toString();
     }
 
@@ -103,16 +106,16 @@ public final class HtmlReport {
         for (int r = 0; r < n; r++) {
             if (labels) {
                 s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\">%s</text>%n",
-                        left - 4, top + r * cell + cell / 2.0, esc(es.get(r).item())));
+                        left - 4, top + r * cell + cell / 2.0, Html.esc(es.get(r).item())));
                 s.append(String.format(Locale.ROOT, "<text transform=\"translate(%.1f,%d) rotate(-60)\">%s</text>%n",
-                        left + r * cell + cell / 2.0, top - 4, esc(es.get(r).item())));
+                        left + r * cell + cell / 2.0, top - 4, Html.esc(es.get(r).item())));
             }
             for (int c = 0; c < n; c++) {
                 if (r == c) continue;
                 double p = predicted[idx[r]][idx[c]];
                 double ob = observed == null ? Double.NaN : observed[idx[r]][idx[c]];
                 s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s beats %s: predicted %s%s</title></rect>%n",
-                        left + c * cell, top + r * cell, cell, cell, color(p), esc(es.get(r).item()), esc(es.get(c).item()),
+                        left + c * cell, top + r * cell, cell, cell, color(p), Html.esc(es.get(r).item()), Html.esc(es.get(c).item()),
                         Double.isNaN(p) ? "not identified (different components)" : String.format(Locale.ROOT, "%.3f", p),
                         Double.isNaN(ob) ? "" : String.format(Locale.ROOT, ", observed %.3f", ob)));
                 if (cell >= 24 && !Double.isNaN(p)) {
@@ -136,22 +139,7 @@ public final class HtmlReport {
         return String.format(Locale.ROOT, "#%02x%02x%02x", r, g, b);
     }
 
-    static double[] niceTicks(double lo, double hi, int target) {
-        double raw = (hi - lo) / target;
-        double mag = Math.pow(10, Math.floor(Math.log10(raw)));
-        double step = raw / mag < 1.5 ? mag : raw / mag < 3 ? 2 * mag : raw / mag < 7 ? 5 * mag : 10 * mag;
-        double first = Math.ceil(lo / step) * step;
-        int k = (int) Math.floor((hi - first) / step) + 1;
-        double[] t = new double[Math.max(0, k)];
-        for (int i = 0; i < t.length; i++) t[i] = first + i * step;
-        return t;
-    }
-
     private static String trim(double x) {
         return Math.abs(x) >= 100 ? String.format(Locale.ROOT, "%.0f", x) : String.format(Locale.ROOT, "%.3g", x);
-    }
-
-    static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

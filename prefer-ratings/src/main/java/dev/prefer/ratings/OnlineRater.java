@@ -116,8 +116,8 @@ final class OnlineRater implements Rater {
             if (m == 0) { lo[i] = hi[i] = Double.NaN; continue; }
             double[] s = Arrays.copyOf(col, m);
             Arrays.sort(s);
-            lo[i] = Bootstrap.quantile(s, (1 - o.level()) / 2);
-            hi[i] = Bootstrap.quantile(s, (1 + o.level()) / 2);
+            lo[i] = dev.prefer.core.stats.Bootstrap.quantile(s, (1 - o.level()) / 2);
+            hi[i] = dev.prefer.core.stats.Bootstrap.quantile(s, (1 + o.level()) / 2);
         }
         return new double[][] {lo, hi};
     }

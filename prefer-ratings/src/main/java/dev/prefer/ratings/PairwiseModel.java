@@ -36,16 +36,4 @@ public interface PairwiseModel {
         double[] p = probabilities(d, eta);
         return p[0] + 0.5 * p[2];
     }
-
-    /** log σ(x) = −softplus(−x), stable for any x. */
-    static double logSigmoid(double x) {
-        return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
-    }
-
-    /** σ(x), stable for any x. */
-    static double sigmoid(double x) {
-        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
-        double e = Math.exp(x);
-        return e / (1.0 + e);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.Scalars;
 /**
  * Rao and Kupper's (1967) tie model with threshold κ = e^η &gt; 1: P(i) = π_i / (π_i + κ π_j) = σ(d − η),
  * P(j) = σ(−d − η), P(tie) = (κ² − 1) π_i π_j / ((π_i + κ π_j)(κ π_i + π_j)) = (e^{2η} − 1) σ(d − η) σ(−d − η).
@@ -20,11 +21,11 @@ public final class RaoKupperModel implements PairwiseModel {
     @Override
     public void pair(double d, double eta, double wi, double wj, double t, double[] out) {
         double u = d - eta, v = -d - eta;
-        double su = PairwiseModel.sigmoid(u), sv = PairwiseModel.sigmoid(v);
+        double su = Scalars.sigmoid(u), sv = Scalars.sigmoid(v);
         double du = su * (1 - su), dv = sv * (1 - sv);
         double ddu = du * (1 - 2 * su), ddv = dv * (1 - 2 * sv);
         double pt = Math.expm1(2 * eta) * su * sv;
-        double l = (wi == 0 ? 0 : wi * PairwiseModel.logSigmoid(u)) + (wj == 0 ? 0 : wj * PairwiseModel.logSigmoid(v));
+        double l = (wi == 0 ? 0 : wi * Scalars.logSigmoid(u)) + (wj == 0 ? 0 : wj * Scalars.logSigmoid(v));
         double gd = wi * (1 - su) - wj * (1 - sv);
         double ge = -wi * (1 - su) - wj * (1 - sv);
         double hdd = -wi * du - wj * dv;
@@ -50,7 +51,7 @@ public final class RaoKupperModel implements PairwiseModel {
 
     @Override
     public double[] probabilities(double d, double eta) {
-        double su = PairwiseModel.sigmoid(d - eta), sv = PairwiseModel.sigmoid(-d - eta);
+        double su = Scalars.sigmoid(d - eta), sv = Scalars.sigmoid(-d - eta);
         return new double[] {su, sv, Math.expm1(2 * eta) * su * sv};
     }
 }

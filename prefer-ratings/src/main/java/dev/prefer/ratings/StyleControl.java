@@ -1,5 +1,6 @@
 package dev.prefer.ratings;
 
+import dev.prefer.core.Scalars;
 import dev.prefer.data.votes.Vote;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,7 +179,7 @@ public final class StyleControl {
             double f = 0;
             for (int k = 0; k < a.length; k++) {
                 double z = z(th, k);
-                f += w[k] * (y[k] * PairwiseModel.logSigmoid(z) + (1 - y[k]) * PairwiseModel.logSigmoid(-z));
+                f += w[k] * (y[k] * Scalars.logSigmoid(z) + (1 - y[k]) * Scalars.logSigmoid(-z));
             }
             return f;
         }
@@ -198,7 +199,7 @@ public final class StyleControl {
             double[] hb = new double[p * p];
             for (int k = 0; k < a.length; k++) {
                 double z = z(th, k);
-                double s = PairwiseModel.sigmoid(z);
+                double s = Scalars.sigmoid(z);
                 double r = w[k] * (y[k] - s), q = w[k] * s * (1 - s);
                 int ia = a[k], ib = b[k];
                 g[ia] += r;
@@ -236,7 +237,7 @@ public final class StyleControl {
             int[] nz = new int[2 + p];
             for (int k = 0; k < nv; k++) {
                 double z = z(th, k);
-                double r = w[k] * (y[k] - PairwiseModel.sigmoid(z));
+                double r = w[k] * (y[k] - Scalars.sigmoid(z));
                 // s = r·(e_a − e_b, x_k) − pen; dense in the feature part, two entries plus pen in θ
                 System.arraycopy(pen, 0, s, 0, m);
                 for (int q = 0; q < m; q++) s[q] = -s[q];

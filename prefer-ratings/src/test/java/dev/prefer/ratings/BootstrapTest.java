@@ -29,9 +29,9 @@ class BootstrapTest {
     @Test
     void quantileIsNumpyLinear() {
         double[] s = {1, 2, 3, 4};
-        assertEquals(1.075, Bootstrap.quantile(s, 0.025), 1e-12); // numpy.percentile([1,2,3,4], 2.5) = 1.075
-        assertEquals(3.925, Bootstrap.quantile(s, 0.975), 1e-12);
-        assertEquals(2.5, Bootstrap.quantile(s, 0.5), 1e-12);
+        assertEquals(1.075, dev.prefer.core.stats.Bootstrap.quantile(s, 0.025), 1e-12); // numpy.percentile([1,2,3,4], 2.5) = 1.075
+        assertEquals(3.925, dev.prefer.core.stats.Bootstrap.quantile(s, 0.975), 1e-12);
+        assertEquals(2.5, dev.prefer.core.stats.Bootstrap.quantile(s, 0.5), 1e-12);
     }
 
     /** The Poisson-corrected sampler's marginal of one category matches Bin(n, p) by chi-square (PTRS path: λ ≥ 10). */

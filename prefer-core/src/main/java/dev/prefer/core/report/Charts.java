@@ -194,7 +194,7 @@ public final class Charts {
     }
 
     /** Ticks at 1, 2 or 5 times a power of ten, about {@code target} of them, inside [lo, hi]. */
-    static double[] niceTicks(double lo, double hi, int target) {
+    public static double[] niceTicks(double lo, double hi, int target) {
         double raw = (hi - lo) / target;
         double mag = Math.pow(10, Math.floor(Math.log10(raw)));
         double step = raw / mag < 1.5 ? mag : raw / mag < 3 ? 2 * mag : raw / mag < 7 ? 5 * mag : 10 * mag;
