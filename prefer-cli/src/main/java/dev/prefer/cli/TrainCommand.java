@@ -89,6 +89,10 @@ public final class TrainCommand implements Runnable {
                 + "precision (float32 master weights and AdamW state, float16 forward/backward; the reference model in float16).")
         String precision;
 
+        @Option(names = "--gradient-checkpointing", description = "Recompute each block's activations in the backward pass "
+                + "instead of keeping them: less memory, about one more forward pass of time; same numbers.")
+        boolean gradientCheckpointing;
+
         Precision precision() {
             return switch (precision) {
                 case "fp32" -> Precision.F32;
@@ -103,7 +107,8 @@ public final class TrainCommand implements Runnable {
                     .objective(objective).learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps)
                     .maxGradNorm(maxGradNorm).maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation)
                     .seed(seed).every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).length(length.config())
-                    .skipBadRows(skipBadRows).precision(precision()).device(device).resume(doResume).prefixSharing(prefixSharing).build();
+                    .skipBadRows(skipBadRows).precision(precision()).device(device).gradientCheckpointing(gradientCheckpointing)
+                    .resume(doResume).prefixSharing(prefixSharing).build();
         }
     }
 

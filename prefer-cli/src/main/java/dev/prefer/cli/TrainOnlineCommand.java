@@ -119,6 +119,8 @@ public final class TrainOnlineCommand {
         boolean resumeIfExists;
         @Option(names = "--device", defaultValue = "CPU", description = "CPU or GPU (GPU needs a CUDA build of libtorch).")
         TrainConfig.Device device;
+        @Option(names = "--gradient-checkpointing", description = "Recompute each block's activations in the backward pass instead of keeping them (less memory, same numbers).")
+        boolean gradientCheckpointing;
         @Option(names = "--prefix-sharing", defaultValue = "AUTO", description = "Run each prompt once for its G completions (AUTO, ON, OFF).")
         TrainConfig.PrefixSharing prefixSharing;
         @Mixin
@@ -129,7 +131,7 @@ public final class TrainOnlineCommand {
             return TrainConfig.builder(TrainConfig.Task.PREFERENCE).model(model).ref(ref).out(out).objective(objective)
                     .learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps).maxGradNorm(maxGradNorm)
                     .maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation).seed(seed)
-                    .every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).precision(Precision.F32).device(device)
+                    .every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).precision(Precision.F32).device(device).gradientCheckpointing(gradientCheckpointing)
                     .resume(doResume).prefixSharing(prefixSharing).build();
         }
 

@@ -47,6 +47,7 @@ public final class Transformer implements AutoCloseable {
     private final ThreadLocal<Map<String, NDArray>> casts = new ThreadLocal<>();
     /** Optional additive deltas on named linear layers (LoRA); empty unless a trainer attaches some. */
     private final Map<String, LinearDelta> deltas = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean gradientCheckpointing;
 
     /**
      * An additive term on a linear layer's output, y = x W^T + b + delta(x) (LoRA: delta(x) = s B A x, Hu et al.
@@ -396,6 +397,9 @@ public final class Transformer implements AutoCloseable {
         try {
             Pass pass = new Pass(step, config, compute, ids, positions, b, t, cache, bias, newValid);
             NDArray x = family.embed(this, pass); // (B, T, D)
+            if (gradientCheckpointing && cache == null && GradientCheckpointing.recording()) {
+                return family.finalNorm(this, GradientCheckpointing.blocks(this, pass, x, from, autocast));
+            }
             for (int i = 0; i < config.numLayers(); i++) {
                 x = family.block(this, i, x, pass, i == config.numLayers() - 1 ? from : 0);
             }
@@ -406,6 +410,53 @@ public final class Transformer implements AutoCloseable {
             return family.finalNorm(this, x);
         } finally {
             if (autocast) casts.remove();
+        }
+    }
+
+    /**
+     * Gradient checkpointing (transformers' {@code gradient_checkpointing_enable()}, Chen et al. 2016, arXiv
+     * 1604.06174): a training pass keeps only each block's input and recomputes the block during the backward pass, so
+     * activation memory grows with the number of blocks times (B, T, D) instead of every intermediate of every block.
+     * The gradients are those of the plain pass (same ops on the same inputs; LoRA dropout masks are re-drawn from the
+     * same seeds). Back-propagate with {@link #backward(ai.djl.training.GradientCollector, NDArray)}.
+     */
+    public void setGradientCheckpointing(boolean on) {
+        this.gradientCheckpointing = on;
+    }
+
+    public boolean gradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
+    /**
+     * {@code gc.backward(loss)}, then the recomputed blocks of every checkpointed pass of this thread (latest first).
+     * Equal to {@code gc.backward(loss)} when no pass was checkpointed; trainers call this instead of it.
+     */
+    public static void backward(ai.djl.training.GradientCollector gc, NDArray loss) {
+        gc.backward(loss);
+        GradientCheckpointing.backwardPending(gc);
+    }
+
+    /** Block {@code i} of a pass (the checkpointed pass runs and reruns blocks through this). */
+    NDArray block(int i, NDArray x, Pass pass, int from) {
+        return family.block(this, i, x, pass, from);
+    }
+
+    /**
+     * Runs {@code body} under mixed precision when {@code autocast}, with fresh casts of the float32 masters (recorded
+     * by autograd, owned by the pass's step manager), as a pass does.
+     */
+    <T> T withFreshCasts(boolean autocast, Pass pass, java.util.function.Supplier<T> body) {
+        if (!autocast) return body.get();
+        Map<String, NDArray> before = casts.get();
+        Map<String, NDArray> c = new java.util.HashMap<>();
+        c.put(STEP_KEY, pass.bias);
+        casts.set(c);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) casts.remove();
+            else casts.set(before);
         }
     }
 

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -93,6 +94,10 @@ public final class StepMechanics {
             throw new UncheckedIOException(e);
         }
         JsonNode then = Checkpoints.config(s);
+        for (String memoryOnly : List.of("gradient_checkpointing")) { // changes memory, not numbers
+            if (then instanceof com.fasterxml.jackson.databind.node.ObjectNode o) o.remove(memoryOnly);
+            if (now instanceof com.fasterxml.jackson.databind.node.ObjectNode o) o.remove(memoryOnly);
+        }
         if (!then.equals(now)) {
             throw new TrainingException("cannot resume from " + s.dir() + ": it was made with a different config (" + difference(then, now) + ")");
         }

@@ -69,14 +69,14 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
      * {@link Trainer#train}), the reference folder (null = the initial policy; ignored by reference-free objectives),
      * the precision ({@link Precision#F32}; F64 is the double-precision twin for tests) and the device.
      */
-    public record Models(Path model, Path ref, Precision precision, Device device) {
+    public record Models(Path model, Path ref, Precision precision, Device device, boolean gradientCheckpointing) {
         public Models {
             Objects.requireNonNull(precision, "precision");
             device = device == null ? Device.CPU : device;
         }
 
         public static Models of(Path model) {
-            return new Models(model, null, Precision.F32, Device.CPU);
+            return new Models(model, null, Precision.F32, Device.CPU, false);
         }
     }
 
@@ -273,7 +273,7 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
         private Task task;
         private Objective objective;
         private RewardLoss reward;
-        private Models models = new Models(null, null, Precision.F32, Device.CPU);
+        private Models models = new Models(null, null, Precision.F32, Device.CPU, false);
         private Data data = Data.DEFAULT;
         private Optimizer optimizer = Optimizer.DEFAULT;
         private Loop loop = Loop.DEFAULT;
@@ -300,10 +300,12 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
         public Builder lora(LoraConfig v) { lora = v; return this; }
         public Builder output(Output v) { output = Objects.requireNonNull(v); return this; }
 
-        public Builder model(Path v) { models = new Models(v, models.ref(), models.precision(), models.device()); return this; }
-        public Builder ref(Path v) { models = new Models(models.model(), v, models.precision(), models.device()); return this; }
-        public Builder precision(Precision v) { models = new Models(models.model(), models.ref(), v, models.device()); return this; }
-        public Builder device(Device v) { models = new Models(models.model(), models.ref(), models.precision(), v); return this; }
+        public Builder model(Path v) { models = new Models(v, models.ref(), models.precision(), models.device(), models.gradientCheckpointing()); return this; }
+        public Builder ref(Path v) { models = new Models(models.model(), v, models.precision(), models.device(), models.gradientCheckpointing()); return this; }
+        public Builder precision(Precision v) { models = new Models(models.model(), models.ref(), v, models.device(), models.gradientCheckpointing()); return this; }
+        public Builder device(Device v) { models = new Models(models.model(), models.ref(), models.precision(), v, models.gradientCheckpointing()); return this; }
+        /** Recompute each block's activations in the backward pass instead of keeping them (transformers' {@code gradient_checkpointing}). */
+        public Builder gradientCheckpointing(boolean v) { models = new Models(models.model(), models.ref(), models.precision(), models.device(), v); return this; }
 
         public Builder data(Path v) { data = new Data(v, data.eval(), data.evalFraction(), data.length(), data.skipBadRows()); return this; }
         public Builder eval(Path file, double fraction) { data = new Data(data.train(), file, fraction, data.length(), data.skipBadRows()); return this; }
@@ -406,6 +408,7 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
         m.put("skip_bad_rows", data.skipBadRows());
         m.put("precision", models.precision().name());
         m.put("device", models.device().name());
+        if (models.gradientCheckpointing()) m.put("gradient_checkpointing", true); // memory only: a resume may toggle it
         m.put("prefix_sharing", loop.prefixSharing().name());
         return m;
     }

@@ -388,6 +388,16 @@ public final class Trainer {
         }
 
         TrainResult go() {
+            boolean checkpointing = policy.model().gradientCheckpointing();
+            policy.model().setGradientCheckpointing(c.models().gradientCheckpointing());
+            try {
+                return loop();
+            } finally {
+                policy.model().setGradientCheckpointing(checkpointing);
+            }
+        }
+
+        private TrainResult loop() {
             if (c.lora() != null) {
                 policy.setTrainable(false);
                 lora = c.lora().init() == null ? Lora.create(policy, c.lora(), c.seed()) : Lora.startFrom(policy, c.lora());
@@ -484,7 +494,7 @@ public final class Trainer {
                     NDArray[] t = forward.forward(s, g, lp.prefixSharing()); // (B*S) sums, per-token log-probs
                     StepLoss.Out out = task.compute(s, t[0], t[1], g, r, type);
                     NDArray scaled = out.loss().mul(dev.prefer.lm.Transformer.constant(out.loss(), share)); // not mul(Number): see constant()
-                    gc.backward(scaled);
+                    dev.prefer.lm.Transformer.backward(gc, scaled); // through recomputed blocks under gradient checkpointing
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
                     if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
                     loss += share * l;

@@ -208,6 +208,7 @@ public final class OnlineTrainer {
                 policy.setTrainable(true);
                 trainable = policy.parameters();
             }
+            policy.model().setGradientCheckpointing(c.models().gradientCheckpointing()); // off again in close()
             TrainConfig.Optimizer op = c.optimizer();
             optManager = Torch.newManager();
             opt = new AdamW(optManager, op.beta1(), op.beta2(), op.epsilon(), op.weightDecay());
@@ -546,7 +547,7 @@ public final class OnlineTrainer {
                     OnlineLoss.Tensor out = loss.loss(tb);
                     // DAPO divides by the whole batch's tokens already; the other aggregations average per chunk
                     double share = dapo ? 1.0 : (double) (to - from) / n;
-                    gc.backward(out.loss().mul(Transformer.constant(out.loss(), share)));
+                    Transformer.backward(gc, out.loss().mul(Transformer.constant(out.loss(), share)));
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
                     if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
                     total += share * l;
@@ -585,7 +586,7 @@ public final class OnlineTrainer {
                     TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, 2)); // (P, 2)
                     TensorLoss out = objective.loss(tb);
                     double share = (double) k / np;
-                    gc.backward(out.loss().mul(Transformer.constant(out.loss(), share)));
+                    Transformer.backward(gc, out.loss().mul(Transformer.constant(out.loss(), share)));
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
                     if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
                     total += share * l;
@@ -639,6 +640,7 @@ public final class OnlineTrainer {
                 opt.close();
                 optManager.close();
             } finally {
+                policy.model().setGradientCheckpointing(false);
                 if (lora != null) lora.close();
             }
         }
