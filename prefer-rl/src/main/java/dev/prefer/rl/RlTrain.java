@@ -8,11 +8,13 @@ import dev.prefer.rl.env.DeepSeaTreasure;
 import dev.prefer.rl.env.DeliveryWorld;
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.env.Envs;
+import dev.prefer.rl.experiments.ContinuousStudy;
 import dev.prefer.rl.experiments.ControlStudy;
 import dev.prefer.rl.experiments.DstStudy;
 import dev.prefer.rl.experiments.KnoxDelivery;
 import dev.prefer.rl.experiments.Stats;
 import dev.prefer.rl.policy.Pebble;
+import dev.prefer.rl.policy.PebbleSac;
 import dev.prefer.rl.reward.LinearRewardLearner;
 import dev.prefer.rl.reward.PreferenceModel;
 import dev.prefer.rl.teacher.Teacher;
@@ -35,7 +37,8 @@ import java.util.function.Supplier;
  * configuration and seed); a different configuration in the same folder is refused.
  *
  * <p>Methods: {@code regret} and {@code partial-return} (linear reward learning on {@code delivery}, Knox et al.),
- * {@code pebble} and {@code true-reward} (DQN on a discrete-action task), {@code cpl} (offline CPL on
+ * {@code pebble} and {@code true-reward} (DQN on a discrete-action task; SAC on the continuous {@code reacher}, with
+ * {@code random} as the lower reference), {@code cpl} (offline CPL on
  * {@code reacher-discrete}), {@code mo-reward} (preference-conditioned reward + exact planning) and {@code mo-cpl}
  * (preference-conditioned CPL policy network) on {@code dst}/{@code dst-concave}.
  */
@@ -78,6 +81,7 @@ public final class RlTrain {
         return switch (env) {
             case "delivery" -> List.of("regret", "partial-return", "pebble", "true-reward");
             case "reacher-discrete" -> List.of("pebble", "cpl", "true-reward");
+            case "reacher" -> List.of("pebble", "true-reward", "random");
             case "dst", "dst-concave" -> List.of("mo-reward", "mo-cpl");
             default -> List.of();
         };
@@ -134,7 +138,10 @@ public final class RlTrain {
                 extra.put("randomReturn", KnoxDelivery.randomReturn(d));
                 return new SeedResult(seed, new int[] {c.labels()}, new double[] {ret}, ret, c.labels(), extra);
             }
-            case "pebble", "true-reward" -> {
+            case "pebble", "true-reward", "random" -> {
+                if (c.env().equals("reacher")) {
+                    return continuous(c, seed);
+                }
                 Pebble.Config d = Pebble.Config.defaults(c.labels());
                 Pebble.Config pc = new Pebble.Config(c.steps(), Math.min(d.unsupSteps(), c.steps() / 4), Math.max(1, c.steps() / 12),
                         c.labels(), d.perRound(), d.segment(), d.selection(), d.largeBatch(), c.teacher(), d.ensemble(), d.rewardEpochs(),
@@ -172,6 +179,24 @@ public final class RlTrain {
         }
     }
 
+    /** PEBBLE with SAC, SAC on the true reward, or the random policy on the continuous reacher. */
+    static SeedResult continuous(Config c, long seed) {
+        PebbleSac.Config pc = PebbleSac.Config.defaults(c.labels()).withSteps(c.steps());
+        pc = new PebbleSac.Config(pc.totalSteps(), pc.seedSteps(), pc.unsupSteps(), pc.feedbackEvery(), pc.labels(), pc.perRound(),
+                pc.segment(), pc.selection(), pc.largeBatch(), c.teacher(), pc.ensemble(), pc.rewardEpochs(), pc.resetUpdates(), pc.sac(),
+                pc.evalEvery(), pc.evalEpisodes());
+        double[] ref = ContinuousStudy.references(pc.evalEpisodes());
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("optimalReturn", ref[0]);
+        extra.put("randomReturn", ref[1]);
+        if (c.method().equals("random")) {
+            return new SeedResult(seed, new int[] {0}, new double[] {ref[1]}, ref[1], 0, extra);
+        }
+        Pebble.Curve cv = PebbleSac.run(ContinuousStudy.reacher(), pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed);
+        extra.put("normalisedFinal", (cv.last() - ref[1]) / (ref[0] - ref[1]));
+        return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), extra);
+    }
+
     static Map<String, Object> references(String env) {
         Map<String, Object> m = new LinkedHashMap<>();
         if (env.equals("reacher-discrete")) {
@@ -198,6 +223,10 @@ public final class RlTrain {
         Object rnd = rs.get(0).extra().get("randomReturn");
         if (opt != null) {
             sb.append(String.format(Locale.ROOT, "Optimal return %.3f, uniformly random policy %.3f.%n%n", ((Number) opt).doubleValue(), ((Number) rnd).doubleValue()));
+            double o = ((Number) opt).doubleValue();
+            double z = ((Number) rnd).doubleValue();
+            sb.append("Normalised final score (R - R_random) / (R_opt - R_random): **")
+                    .append(Stats.of(rs.stream().mapToDouble(r -> (r.finalReturn() - z) / (o - z)).toArray())).append("**\n\n");
         }
         Object exactHv = rs.get(0).extra().get("exactHypervolume");
         if (exactHv != null) {

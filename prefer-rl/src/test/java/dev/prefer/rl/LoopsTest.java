@@ -1,6 +1,7 @@
 package dev.prefer.rl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prefer.rl.env.DeepSeaTreasure;
@@ -10,6 +11,8 @@ import dev.prefer.rl.experiments.DstStudy;
 import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.Dqn;
 import dev.prefer.rl.policy.Pebble;
+import dev.prefer.rl.policy.PebbleSac;
+import dev.prefer.rl.policy.Sac;
 import dev.prefer.rl.teacher.QuerySelection;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +34,18 @@ class LoopsTest {
             assertEquals(a.last(), b.last(), 0.0);
         }
         assertEquals(0, Pebble.run(() -> new PointMassReacher(true), tiny(12, QuerySelection.UNIFORM), Pebble.Mode.TRUE_REWARD, 3).labelsUsed());
+    }
+
+    @Test
+    void pebbleWithSacSpendsItsBudgetResetsAndRepeats() {
+        PebbleSac.Config c = new PebbleSac.Config(300, 40, 60, 50, 12, 4, 5, QuerySelection.DISAGREEMENT, 3, "mistake:0.1", 2, 2, 5,
+                new Sac.Config(8, 1e-3, 1e-3, 1e-3, 0.99, 0.005, 8, 0.1, true, -5, 2, 2), 150, 2);
+        Pebble.Curve a = PebbleSac.run(() -> new PointMassReacher(false), c, Pebble.Mode.PEBBLE, 2);
+        assertEquals(12, a.labelsUsed());
+        assertEquals(2, a.steps().length);
+        assertEquals(a.last(), PebbleSac.run(() -> new PointMassReacher(false), c, Pebble.Mode.PEBBLE, 2).last(), 0.0);
+        assertEquals(0, PebbleSac.run(() -> new PointMassReacher(false), c, Pebble.Mode.TRUE_REWARD, 2).labelsUsed());
+        assertThrows(IllegalArgumentException.class, () -> PebbleSac.run(() -> new PointMassReacher(true), c, Pebble.Mode.PEBBLE, 2));
     }
 
     @Test

@@ -145,6 +145,29 @@ class PolicyTest {
         }
     }
 
+    @Test
+    void conditionedDqnLossGradientMatchesFiniteDifferences() {
+        Random rng = new Random(7);
+        var m = new dev.prefer.rl.env.DstMdp(dev.prefer.rl.env.DeepSeaTreasure.Map.CONVEX);
+        var q = new dev.prefer.rl.policy.ConditionedDqn(m, 2, w -> new double[] {w, 1 - w},
+                new dev.prefer.rl.policy.ConditionedDqn.Config(5, 1e-3, 0.9, 6, 1, 10), rng);
+        int[] s = {0, 1, 11, 12, 23, 2};                     // 0 -> 11 reaches the first treasure (terminal next state)
+        int[] a = {1, 3, 3, 1, 0, 2};
+        double[] w = {0.1, 0.5, 0.9, 0.3, 0.7, 0.2};
+        java.util.function.DoubleFunction<double[]> theta = x -> {
+            double[] t = new double[11];
+            for (int k = 0; k < 11; k++) {
+                t[k] = (k + 1) * (x - 0.5);                  // a reward that changes with w
+            }
+            return t;
+        };
+        double[] grad = new double[q.network().params().length];
+        q.lossAndGradient(s, a, w, theta, grad);
+        for (int i = 0; i < grad.length; i += 5) {
+            assertEquals(fd(q.network().params(), i, () -> q.lossAndGradient(s, a, w, theta, null)), grad[i], 1e-7);
+        }
+    }
+
     /** CPL on a one-state bandit with rewards (0, 0.5, 1): the oracle's preferences make action 2 the greedy choice. */
     @Test
     void cplLearnsTheBestArmOfABandit() {

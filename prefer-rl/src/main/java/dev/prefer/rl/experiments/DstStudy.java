@@ -5,6 +5,7 @@ import dev.prefer.rl.env.DstMdp;
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.mo.Pareto;
 import dev.prefer.rl.mo.Utility;
+import dev.prefer.rl.policy.ConditionedDqn;
 import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
@@ -346,6 +347,51 @@ public final class DstStudy {
         return summarise(pts, c);
     }
 
+    /** enc(w) for the conditioned network: (w, 1 - w) followed by the reward's radial basis b(w). */
+    public static double[] encodeWeight(double w) {
+        double[] b = basis(w);
+        double[] e = new double[2 + b.length];
+        e[0] = w;
+        e[1] = 1 - w;
+        System.arraycopy(b, 0, e, 2, b.length);
+        return e;
+    }
+
+    /**
+     * The policy-network variant ({@code mo-dqn}): one {@link ConditionedDqn} Q(s, a, w) trained by DQN on the
+     * preference-learned conditioned reward theta(w) of {@link #trainReward} (the same labels; no true reward), greedy
+     * in Q for each w. Unlike {@code mo-reward} nothing is planned at evaluation time: one network serves every w.
+     */
+    public static ConditionedDqn trainPolicyNet(Config c, ConditionedDqn.Config qc) {
+        double[] big = trainReward(c);
+        Random rng = new Random(c.seed() + 17);
+        ConditionedDqn q = new ConditionedDqn(new DstMdp(c.map()), 2 + BASIS, DstStudy::encodeWeight, qc, rng);
+        q.train(w -> theta(big, w), rng);
+        return q;
+    }
+
+    /** Greedy rollout of the conditioned network for weight w. */
+    public static double[] rolloutNet(ConditionedDqn q, DeepSeaTreasure.Map map, double w) {
+        DeepSeaTreasure env = new DeepSeaTreasure(map);
+        env.reset(0);
+        double[] ret = new double[2];
+        Env.Step s;
+        do {
+            s = env.step(q.greedy(env.state(), w));
+            ret[0] += s.reward()[0];
+            ret[1] += s.reward()[1];
+        } while (!s.done());
+        return ret;
+    }
+
+    public static Result evaluateNet(ConditionedDqn q, Config c) {
+        List<double[]> pts = new ArrayList<>();
+        for (int k = 0; k <= c.evalGrid(); k++) {
+            pts.add(rolloutNet(q, c.map(), (double) k / c.evalGrid()));
+        }
+        return summarise(pts, c);
+    }
+
     static Result summarise(List<double[]> pts, Config c) {
         List<double[]> front = Pareto.front(pts);
         double[][] exact = DeepSeaTreasure.front(c.map());
@@ -355,6 +401,11 @@ public final class DstStudy {
         return new Result(front, Pareto.hypervolume(front, ref), Pareto.hypervolume(List.of(exact), ref),
                 Pareto.recovered(front, exact, 1e-9), Pareto.recovered(front, unsupported.toArray(new double[0][]), 1e-9),
                 unsupported.size(), u.expectedUtility(pts, c.evalGrid()), u.expectedUtility(List.of(exact), c.evalGrid()));
+    }
+
+    /** The conditioned DQN's settings for DST (gamma as the planner's, 0.999). */
+    public static ConditionedDqn.Config dqnConfig() {
+        return new ConditionedDqn.Config(64, 1e-3, 0.999, 32, 30_000, 300);
     }
 
     public static void main(String[] args) {
@@ -368,7 +419,9 @@ public final class DstStudy {
             for (int s = 0; s < seeds; s++) {
                 long t0 = System.nanoTime();
                 Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s);
-                Result r = args.length > 1 && args[1].equals("cpl") ? evaluate(train(c), c) : evaluateReward(trainReward(c), c);
+                String method = args.length > 1 ? args[1] : "reward";
+                Result r = method.equals("cpl") ? evaluate(train(c), c)
+                        : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c) : evaluateReward(trainReward(c), c);
                 StringBuilder f = new StringBuilder();
                 for (double[] p : r.front()) {
                     f.append(String.format(Locale.ROOT, "(%.1f,%.0f) ", p[0], p[1]));

@@ -97,31 +97,7 @@ public final class Pebble {
             if (mode == Mode.PEBBLE && step >= c.unsupSteps() && (step - c.unsupSteps()) % c.feedbackEvery() == 0
                     && budget.nextRound() > 0) {
                 double margin = episodes == 0 ? 0 : episodeReturnSum / episodes * c.segment() / env.maxSteps();
-                Teacher t = teacher.withMargin(Math.abs(margin));
-                int k = budget.nextRound();
-                List<SegmentData[]> cands = new ArrayList<>();
-                int want = c.selection() == QuerySelection.UNIFORM ? k : k * c.largeBatch();
-                while (cands.size() < want) {
-                    SegmentData x = buf.segment(c.segment(), rng);
-                    SegmentData y = buf.segment(c.segment(), rng);
-                    if (x != null && y != null) {
-                        cands.add(new SegmentData[] {x, y});
-                    }
-                }
-                double[][] probs = new double[model.size()][cands.size()];
-                for (int m = 0; m < model.size(); m++) {
-                    for (int i = 0; i < cands.size(); i++) {
-                        probs[m][i] = model.probability(m, cands.get(i)[0], cands.get(i)[1]);
-                    }
-                }
-                for (int i : (trained[0] ? c.selection() : QuerySelection.UNIFORM).select(probs, k, rng)) {
-                    Label l = t.label(cands.get(i)[0].reward(0), cands.get(i)[1].reward(0), rng);
-                    if (l != Label.SKIP) {
-                        labelled.add(new RewardEnsemble.Pair(cands.get(i)[0], cands.get(i)[1], l.firstProbability()));
-                    }
-                }
-                budget.spend(k);
-                model.train(labelled, c.rewardEpochs(), 32, rng);
+                feedbackRound(buf, model, teacher.withMargin(Math.abs(margin)), c.selection(), trained[0], budget, c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
                 trained[0] = true;
             }
             if (buf.size() >= c.dqn().batch()) {
@@ -135,6 +111,40 @@ public final class Pebble {
         }
         return new Curve(evalSteps.stream().mapToInt(Integer::intValue).toArray(),
                 evalReturns.stream().mapToDouble(Double::doubleValue).toArray(), budget.used());
+    }
+
+    /**
+     * One feedback round: draws candidate segment pairs from the buffer (k of them for uniform selection, k *
+     * largeBatch otherwise), keeps k by the selection rule (uniformly before the first
+     * training, when the untrained ensemble cannot disagree meaningfully), asks the teacher (skips cost a label, B-Pref style), and
+     * retrains the ensemble on all labels so far.
+     */
+    static void feedbackRound(ReplayBuffer buf, RewardEnsemble model, Teacher t, QuerySelection selection, boolean trained, LabelBudget budget,
+                              int segment, int largeBatch, int rewardEpochs, List<RewardEnsemble.Pair> labelled, Random rng) {
+        int k = budget.nextRound();
+        List<SegmentData[]> cands = new ArrayList<>();
+        int want = selection == QuerySelection.UNIFORM ? k : k * largeBatch;
+        while (cands.size() < want) {
+            SegmentData x = buf.segment(segment, rng);
+            SegmentData y = buf.segment(segment, rng);
+            if (x != null && y != null) {
+                cands.add(new SegmentData[] {x, y});
+            }
+        }
+        double[][] probs = new double[model.size()][cands.size()];
+        for (int m = 0; m < model.size(); m++) {
+            for (int i = 0; i < cands.size(); i++) {
+                probs[m][i] = model.probability(m, cands.get(i)[0], cands.get(i)[1]);
+            }
+        }
+        for (int i : (trained ? selection : QuerySelection.UNIFORM).select(probs, k, rng)) {
+            Label l = t.label(cands.get(i)[0].reward(0), cands.get(i)[1].reward(0), rng);
+            if (l != Label.SKIP) {
+                labelled.add(new RewardEnsemble.Pair(cands.get(i)[0], cands.get(i)[1], l.firstProbability()));
+            }
+        }
+        budget.spend(k);
+        model.train(labelled, rewardEpochs, 32, rng);
     }
 
     /** State-entropy reward: log(1 + distance from x to its 5th nearest neighbour among 64 buffer states). */

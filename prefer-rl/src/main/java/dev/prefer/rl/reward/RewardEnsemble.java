@@ -11,6 +11,8 @@ import java.util.Random;
  * partial-return model, as B-Pref's {@code RewardModel} ({@code reward_model.py}: {@code gen_net} with a tanh output,
  * line 18; the cross-entropy on summed segment rewards of {@code train_reward}, and {@code train_soft_reward}'s 0.5
  * targets for "equal" labels). Each member sees its own shuffled minibatches; predictions average the members.
+ * With {@code actions = 0} (continuous actions) the input is the segment's observation as given, which a continuous
+ * {@link dev.prefer.rl.policy.ReplayBuffer} fills with the pair (s, a); the action index is then ignored.
  */
 public final class RewardEnsemble {
     /** A labelled pair for the ensemble; y = P(first preferred). */
@@ -40,6 +42,9 @@ public final class RewardEnsemble {
     }
 
     double[] input(double[] x, int a) {
+        if (actions == 0) {
+            return x;
+        }
         double[] in = new double[x.length + actions];
         System.arraycopy(x, 0, in, 0, x.length);
         in[x.length + a] = 1;
