@@ -54,4 +54,15 @@ public final class Ratings {
         }
         return r.rate(c, o);
     }
+
+    /**
+     * The full result of a style-control fit made elsewhere (e.g. with the sums aggregated in Spark): leaderboard,
+     * win probabilities and style.json, exactly as {@code prefer rate --model style} reports them.
+     *
+     * @param votesPerItem votes per item, in the fit's item order
+     * @param replicates   bootstrap rounds (θ then β per round, null for failed rounds), or null for sandwich intervals
+     */
+    public static Rater.Result style(StyleControl.Result fit, long[] votesPerItem, List<double[]> replicates, RatingOptions o) {
+        return StyleRater.result(fit, votesPerItem, replicates, o);
+    }
 }
