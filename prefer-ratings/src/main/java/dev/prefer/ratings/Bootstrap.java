@@ -100,11 +100,18 @@ public final class Bootstrap {
 
     /** Bootstraps a pairwise model fit; {@code point} supplies warm starts. */
     public static Result run(PairwiseModel model, Comparisons c, FitOptions fo, Fit point, Options o) {
-        // Warm start from the point estimate; a step below 1e-6 leaves an error of order 1e-12 (quadratic convergence).
+        return run(c, o, pairwiseRefit(model, c, fo, point));
+    }
+
+    /**
+     * The refit of one round for a pairwise model: per-row weights in, a fit out, warm-started from {@code point}
+     * (may be null) with a step tolerance of 1e-6 (an error of order 1e-12 after Newton's quadratic convergence).
+     */
+    public static Function<double[], Fit> pairwiseRefit(PairwiseModel model, Comparisons c, FitOptions fo, Fit point) {
         FitOptions quiet = fo.withStandardErrors(false).withTolerance(Math.max(fo.tolerance(), 1e-6));
         double[] start = point == null ? null : point.theta();
         PairTable.Layout layout = PairTable.layout(c);
-        return run(c, o, weights -> PairwiseFitter.fit(model, c.items(), layout.table(weights), quiet, start));
+        return weights -> PairwiseFitter.fit(model, c.items(), layout.table(weights), quiet, start);
     }
 
     /** Bootstraps any fit that reads the comparisons under per-row weights. */
@@ -119,35 +126,78 @@ public final class Bootstrap {
             prob[r] = o.byCount() ? c.count(r) : c.weight(r);
             perDraw[r] = o.byCount() ? c.weight(r) / c.count(r) : total / n;
         }
+        return result(draw(n, prob, perDraw, o, fitter), o.seed());
+    }
+
+    /** The replicates of the successful rounds (null entries are failed rounds) as a {@link Result}. */
+    public static Result result(List<Fit> fits, long seed) {
+        List<double[]> th = new ArrayList<>();
+        List<int[]> comp = new ArrayList<>();
+        int failed = 0;
+        for (Fit f : fits) {
+            if (f == null) { failed++; continue; }
+            th.add(f.theta());
+            comp.add(f.component());
+        }
+        return new Result(th.toArray(new double[0][]), comp.toArray(new int[0][]), failed, seed);
+    }
+
+    /**
+     * The seeded multinomial bootstrap over any rows: each round draws {@code n} units over the rows with
+     * probabilities ∝ {@code prob}, gives row r the weight draws_r · perDraw_r and hands the weights to
+     * {@code fitter}. Returns one result per round, in round order, null where the fitter returned null or threw
+     * an {@link IllegalArgumentException} (no estimate). Depends only on the seed, not on thread timing.
+     */
+    public static <T> List<T> draw(long n, double[] prob, double[] perDraw, Options o, Function<double[], T> fitter) {
+        int rows = prob.length;
         Alias alias = o.perVoteDraws() ? new Alias(prob) : null;
         Multinomial multinomial = o.perVoteDraws() ? null : new Multinomial(n, prob);
         long[] seeds = new long[o.rounds()];
         SplittableRandom root = new SplittableRandom(o.seed());
         for (int k = 0; k < seeds.length; k++) seeds[k] = root.nextLong();
-        int threads = o.threads() == 0 ? Runtime.getRuntime().availableProcessors() : o.threads();
-        threads = Math.max(1, Math.min(threads, o.rounds()));
-        Fit[] fits = new Fit[o.rounds()];
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+        ThreadLocal<long[]> buffers = ThreadLocal.withInitial(() -> new long[rows]);
+        return refit(o.rounds(), rows, o.threads(), (k, rw) -> {
+            long[] draws = buffers.get();
+            if (alias != null) multinomialPerVote(n, alias, new SplittableRandom(seeds[k]), draws);
+            else multinomial.draw(new SplittableRandom(seeds[k]), draws);
+            for (int r = 0; r < rows; r++) rw[r] = draws[r] * perDraw[r];
+        }, fitter);
+    }
+
+    /** The weights of one bootstrap round. */
+    @FunctionalInterface
+    public interface RoundWeights {
+        /** Fills {@code out} (one entry per row) with round {@code round}'s weights; called from several threads. */
+        void weights(int round, double[] out);
+    }
+
+    /**
+     * Fits {@code rounds} rounds in parallel ({@code threads}, 0 = all processors), round k on the weights
+     * {@code weights} gives it (e.g. Poisson draws made elsewhere, such as in Spark). Returns the fitter's results
+     * in round order, null where it returned null or threw an {@link IllegalArgumentException}.
+     */
+    public static <T> List<T> refit(int rounds, int rows, int threads, RoundWeights weights, Function<double[], T> fitter) {
+        int th = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        th = Math.max(1, Math.min(th, rounds));
+        Object[] out = new Object[rounds];
+        ExecutorService pool = Executors.newFixedThreadPool(th, r -> {
             Thread t = new Thread(r, "bootstrap");
             t.setDaemon(true);
             return t;
         });
         try {
             List<Future<?>> jobs = new ArrayList<>();
-            int chunk = (o.rounds() + threads - 1) / threads;
-            for (int t = 0; t < threads; t++) {
-                int from = t * chunk, to = Math.min(o.rounds(), from + chunk);
+            int chunk = (rounds + th - 1) / th;
+            for (int t = 0; t < th; t++) {
+                int from = t * chunk, to = Math.min(rounds, from + chunk);
                 jobs.add(pool.submit(() -> {
-                    long[] draws = new long[rows];
                     double[] rw = new double[rows];
                     for (int k = from; k < to; k++) {
-                        if (alias != null) multinomialPerVote(n, alias, new SplittableRandom(seeds[k]), draws);
-                        else multinomial.draw(new SplittableRandom(seeds[k]), draws);
-                        for (int r = 0; r < rows; r++) rw[r] = draws[r] * perDraw[r];
+                        weights.weights(k, rw);
                         try {
-                            fits[k] = fitter.apply(rw);
+                            out[k] = fitter.apply(rw);
                         } catch (IllegalArgumentException e) {
-                            fits[k] = null;
+                            out[k] = null;
                         }
                     }
                 }));
@@ -161,15 +211,9 @@ public final class Bootstrap {
         } finally {
             pool.shutdownNow();
         }
-        List<double[]> th = new ArrayList<>();
-        List<int[]> comp = new ArrayList<>();
-        int failed = 0;
-        for (Fit f : fits) {
-            if (f == null) { failed++; continue; }
-            th.add(f.theta());
-            comp.add(f.component());
-        }
-        return new Result(th.toArray(new double[0][]), comp.toArray(new int[0][]), failed, o.seed());
+        @SuppressWarnings("unchecked")
+        List<T> list = (List<T>) java.util.Arrays.asList(out);
+        return list;
     }
 
     /**

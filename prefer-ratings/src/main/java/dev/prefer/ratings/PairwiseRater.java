@@ -30,6 +30,11 @@ final class PairwiseRater implements Rater {
 
     /** Rates already collapsed votes. */
     Result rate(Comparisons c, RatingOptions o) {
+        return rate(c, o, null);
+    }
+
+    /** Same, with the bootstrap's resamples drawn by {@code resampler} (null: the multinomial {@link Bootstrap}). */
+    Result rate(Comparisons c, RatingOptions o, Ratings.Resampler resampler) {
         List<String> notes = new ArrayList<>();
         if (o.reweight() > 0) {
             if (o.bootstrapRounds() == 0 && !o.intervals().equals("sandwich")) {
@@ -39,8 +44,9 @@ final class PairwiseRater implements Rater {
             notes.add("reweighted: each vote weighs 1/max(votes of its pair, " + o.reweight() + ")");
         }
         Fit fit = PairwiseFitter.fit(model, c, o.fit());
-        Bootstrap.Result boot = o.bootstrapRounds() > 0
-                ? Bootstrap.run(model, c, o.fit(), fit, Bootstrap.Options.of(o.bootstrapRounds(), o.seed()).withByCount(o.reweight() > 0)) : null;
+        Bootstrap.Result boot = o.bootstrapRounds() <= 0 ? null
+                : resampler != null ? resampler.bootstrap(model, c, fit, o.reweight() > 0, o)
+                : Bootstrap.run(model, c, o.fit(), fit, Bootstrap.Options.of(o.bootstrapRounds(), o.seed()).withByCount(o.reweight() > 0));
         String seMethod = "fisher";
         if (boot == null && o.intervals().equals("sandwich")) {
             Sandwich.Result sw = Sandwich.pairwise(model, c, fit, o.fit().l2());

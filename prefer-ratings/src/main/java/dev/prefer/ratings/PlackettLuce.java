@@ -23,8 +23,20 @@ import java.util.Map;
 public final class PlackettLuce {
     private PlackettLuce() {}
 
-    /** Choices as integer sets: chosen index, the full set (chosen first), weight. */
-    public record Data(List<String> items, int[][] sets, double[] weights) {}
+    /**
+     * Choices as integer sets: chosen index, the full set (chosen first), weight, and the sampling unit (the
+     * ranking or choice) each set comes from, which the bootstrap resamples.
+     */
+    public record Data(List<String> items, int[][] sets, double[] weights, int[] unit) {
+        /** Every set its own unit. */
+        public Data(List<String> items, int[][] sets, double[] weights) {
+            this(items, sets, weights, java.util.stream.IntStream.range(0, sets.length).toArray());
+        }
+
+        public Data {
+            if (sets.length != weights.length || unit.length != sets.length) throw new IllegalArgumentException("choice sets, weights and units differ in length");
+        }
+    }
 
     /** Rankings to choices. */
     public static Data fromRankings(List<Ranking> rankings) {
@@ -32,7 +44,9 @@ public final class PlackettLuce {
         List<String> names = new ArrayList<>();
         List<int[]> sets = new ArrayList<>();
         List<Double> w = new ArrayList<>();
-        for (Ranking r : rankings) {
+        List<Integer> unit = new ArrayList<>();
+        for (int ri = 0; ri < rankings.size(); ri++) {
+            Ranking r = rankings.get(ri);
             List<List<String>> tiers = r.tiers();
             for (int t = 0; t < tiers.size() - 1; t++) {
                 List<Integer> later = new ArrayList<>();
@@ -43,10 +57,12 @@ public final class PlackettLuce {
                     for (int k = 0; k < later.size(); k++) set[k + 1] = later.get(k);
                     sets.add(set);
                     w.add(r.weight());
+                    unit.add(ri);
                 }
             }
         }
-        return new Data(names, sets.toArray(new int[0][]), w.stream().mapToDouble(Double::doubleValue).toArray());
+        return new Data(names, sets.toArray(new int[0][]), w.stream().mapToDouble(Double::doubleValue).toArray(),
+                unit.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Top-1 choices. */
@@ -68,6 +84,33 @@ public final class PlackettLuce {
 
     private static int index(Map<String, Integer> idx, List<String> names, String s) {
         return idx.computeIfAbsent(s, x -> { names.add(x); return names.size() - 1; });
+    }
+
+    /**
+     * Seeded bootstrap over the sampling units (rankings or choices): each round draws N = Σ unit weights
+     * (rounded) units with replacement, with probabilities ∝ their weights (a PrefLib ranking of multiplicity 5
+     * counts as 5 voters), each draw weighing W/N, and refits ({@link Bootstrap#draw}); all choice sets of a unit
+     * carry its draw count. A round whose resample has no estimate is counted as failed.
+     */
+    public static Bootstrap.Result bootstrap(Data d, FitOptions o, Bootstrap.Options bo) {
+        int units = java.util.Arrays.stream(d.unit()).max().orElse(-1) + 1;
+        double[] uw = new double[units];
+        for (int k = 0; k < d.sets().length; k++) uw[d.unit()[k]] = d.weights()[k];
+        double total = java.util.Arrays.stream(uw).sum();
+        long n = Math.max(1, Math.round(total));
+        double[] perDraw = new double[units];
+        java.util.Arrays.fill(perDraw, total / n);
+        FitOptions quiet = o.withStandardErrors(false);
+        List<Fit> fits = Bootstrap.draw(n, uw, perDraw, bo, w -> {
+            List<int[]> sets = new ArrayList<>();
+            List<Double> ws = new ArrayList<>();
+            for (int k = 0; k < d.sets().length; k++) {
+                double x = w[d.unit()[k]];
+                if (x > 0) { sets.add(d.sets()[k]); ws.add(x); }
+            }
+            return fit(new Data(d.items(), sets.toArray(new int[0][]), ws.stream().mapToDouble(Double::doubleValue).toArray()), quiet);
+        });
+        return Bootstrap.result(fits, bo.seed());
     }
 
     public static Fit fit(List<Ranking> rankings, FitOptions o) {

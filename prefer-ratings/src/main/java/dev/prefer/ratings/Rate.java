@@ -109,12 +109,12 @@ public final class Rate {
         List<String> diagNotes = new ArrayList<>();
         if (lists) {
             if (!model.equals("pl")) throw new IllegalArgumentException("rankings and choices are rated with --model pl");
-            if (ro.bootstrapRounds() > 0) throw new IllegalArgumentException("rankings and choices have Fisher intervals only (drop --bootstrap)");
             Lists l = readLists(input, o, preflib);
             nVotes = l.votes;
             skipped = l.skipped;
             Fit fit = PlackettLuce.fit(l.data, ro.fit());
-            Leaderboard lb = Leaderboard.of(fit, l.counts, ro.scale(), null, ro.level());
+            Bootstrap.Result boot = ro.bootstrapRounds() > 0 ? PlackettLuce.bootstrap(l.data, ro.fit(), Bootstrap.Options.of(ro.bootstrapRounds(), ro.seed())) : null;
+            Leaderboard lb = Leaderboard.of(fit, l.counts, ro.scale(), boot, ro.level());
             rated = new Rater.Result(lb, fit.items(), Rater.winProbabilities(BradleyTerryModel.INSTANCE, fit.theta(), 0, fit.component()), Map.of());
         } else {
             VoteFile vf = read(input, o);

@@ -47,11 +47,46 @@ public final class Ratings {
         return rate(c, o).leaderboard();
     }
 
+    /**
+     * Draws a pairwise model's bootstrap elsewhere (e.g. Poisson weights drawn in Spark) for
+     * {@link #rate(Comparisons, RatingOptions, Resampler)}.
+     */
+    @FunctionalInterface
+    public interface Resampler {
+        /**
+         * The bootstrap of {@code o.bootstrapRounds()} rounds.
+         *
+         * @param c       the rows the point fit used (reweighted when the options reweight)
+         * @param point   the point fit (warm starts)
+         * @param byCount votes are the sampling units and carry importance weights ({@link Bootstrap.Options#byCount()})
+         */
+        Bootstrap.Result bootstrap(PairwiseModel model, Comparisons c, Fit point, boolean byCount, RatingOptions o);
+    }
+
+    /** Like {@link #rate(Comparisons, RatingOptions)}, the bootstrap drawn by {@code resampler}. */
+    public static Rater.Result rate(Comparisons c, RatingOptions o, Resampler resampler) {
+        if (!(Raters.of(o.model()) instanceof PairwiseRater r)) {
+            throw new IllegalArgumentException("model " + o.model() + " needs the votes themselves, not collapsed counts");
+        }
+        return r.rate(c, o, resampler);
+    }
+
     /** Full result of already collapsed votes (pairwise models only; online and per-vote models need the votes). */
     public static Rater.Result rate(Comparisons c, RatingOptions o) {
         if (!(Raters.of(o.model()) instanceof PairwiseRater r)) {
             throw new IllegalArgumentException("model " + o.model() + " needs the votes themselves, not collapsed counts");
         }
         return r.rate(c, o);
+    }
+
+    /**
+     * The full result of a style-control fit made elsewhere (e.g. with the sums aggregated in Spark): leaderboard,
+     * win probabilities and style.json, exactly as {@code prefer rate --model style} reports them.
+     *
+     * @param votesPerItem votes per item, in the fit's item order
+     * @param replicates   bootstrap rounds (θ then β per round, null for failed rounds), or null for sandwich intervals
+     */
+    public static Rater.Result style(StyleControl.Result fit, long[] votesPerItem, List<double[]> replicates, RatingOptions o) {
+        return StyleRater.result(fit, votesPerItem, replicates, o);
     }
 }

@@ -24,8 +24,15 @@ import org.junit.jupiter.api.Test;
  * coefficients and sandwich standard errors.
  */
 class StyleControlTest {
-    /** The LLMFAO crowd votes with the texts of both answers, style features as vote features. */
-    static List<Vote> llmfaoWithStyle() throws IOException {
+    private static List<Vote> cached;
+
+    /** The LLMFAO crowd votes with the texts of both answers, style features as vote features (read once). */
+    static synchronized List<Vote> llmfaoWithStyle() throws IOException {
+        if (cached == null) cached = readLlmfaoWithStyle();
+        return cached;
+    }
+
+    private static List<Vote> readLlmfaoWithStyle() throws IOException {
         Map<String, String> text = new HashMap<>();
         for (String line : Files.readAllLines(Shared.path("data/llmfao/results.jsonl"))) {
             JsonNode r = Json.MAPPER.readTree(line);
@@ -86,5 +93,37 @@ class StyleControlTest {
         Map<String, Object> arena = (Map<String, Object>) r.extras().get("style.json");
         assertEquals(59, ((List<?>) arena.get("competitors")).size());
         assertEquals(4, ((List<?>) arena.get("coeffs")).size());
+    }
+
+    /**
+     * The style bootstrap (arena-rank's resampling of votes) and the sandwich estimate the same sampling spread
+     * (the sandwich is the bootstrap's large-sample limit). 150 rounds give a bootstrap sd a relative Monte-Carlo
+     * error of 1/sqrt(2·150) = 5.8%; the median ratio over 59 items must lie within 10% of 1, each coefficient's
+     * within 25%; percentile intervals replace the sandwich ones and the coefficients get percentile intervals.
+     */
+    @Test
+    void styleBootstrapSpreadMatchesTheSandwich() throws IOException {
+        StyleControl.Options o = StyleControl.Options.ARENA;
+        StyleControl.Prepared pr = StyleControl.prepare(llmfaoWithStyle(), StyleFeatures.NAMES, o);
+        StyleControl.Result r = StyleControl.fit(pr, StyleFeatures.NAMES, o);
+        List<double[]> reps = StyleControl.bootstrap(pr, r, o, 150, 11);
+        int n = r.fit().items().size();
+        double[] ratio = new double[n + 4];
+        for (int j = 0; j < n + 4; j++) {
+            double m = 0, v = 0;
+            for (double[] t : reps) m += t[j];
+            m /= reps.size();
+            for (double[] t : reps) v += (t[j] - m) * (t[j] - m);
+            double sd = Math.sqrt(v / (reps.size() - 1));
+            ratio[j] = sd / (j < n ? r.fit().standardError()[j] : r.betaSe()[j - n]);
+        }
+        for (int k = 0; k < 4; k++) assertTrue(ratio[n + k] > 0.75 && ratio[n + k] < 1.25, StyleFeatures.NAMES.get(k) + ": bootstrap sd / sandwich se " + ratio[n + k]);
+        double[] items = java.util.Arrays.copyOf(ratio, n);
+        java.util.Arrays.sort(items);
+        assertTrue(Math.abs(items[n / 2] - 1) < 0.1, "median bootstrap sd / sandwich se over items: " + items[n / 2]);
+
+        Rater.Result rated = Ratings.rate(llmfaoWithStyle(), RatingOptions.DEFAULT.withModel("style").withFeatures(StyleFeatures.NAMES).withReweight(50).withBootstrap(20, 11));
+        assertEquals("bootstrap", rated.leaderboard().intervals());
+        assertEquals(20, rated.leaderboard().bootstrapRounds() + rated.leaderboard().failedRounds());
     }
 }

@@ -37,8 +37,8 @@ import picocli.CommandLine.Parameters;
  * {@code prefer spark ...}: ratings on Apache Spark. Runs in local mode by default ({@code --master local[*]});
  * under {@code spark-submit} the master comes from the submit command (docs/spark.md).
  */
-@Command(name = "prefer-spark", mixinStandardHelpOptions = true, subcommands = {SparkMain.Rate.class, SparkMain.Bench.class},
-        description = "Ratings over vote tables of any size on Apache Spark.")
+@Command(name = "prefer-spark", mixinStandardHelpOptions = true, subcommands = {SparkMain.Rate.class, SparkMain.Score.class, SparkMain.Logps.class, SparkMain.Bench.class},
+        description = "Ratings over vote tables of any size, and batch reward scoring / log-probs over tables of texts, on Apache Spark.")
 public final class SparkMain implements Runnable {
     public static void main(String[] args) {
         CommandLine cl = new CommandLine(new SparkMain());
@@ -63,7 +63,9 @@ public final class SparkMain implements Runnable {
     @Command(name = "rate", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "Rate a vote table (CSV, JSONL, Parquet; a file or a folder): collapse in Spark, fit on the driver; the same numbers as prefer rate.",
             footer = {"", "Examples:", "  ./prefer spark rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --bootstrap 100",
-                    "  ./prefer spark rate 'votes/*.parquet' --intervals sandwich --reweight 50 --out /tmp/lb"})
+                    "  ./prefer spark rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --bootstrap 1000 --bootstrap-method poisson",
+                    "  ./prefer spark rate 'votes/*.parquet' --intervals sandwich --reweight 50 --out /tmp/lb",
+                    "  ./prefer spark rate battles.jsonl --model style --style-texts answer_a,answer_b --out /tmp/style"})
     static final class Rate implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "PATH", description = "Vote table: a file, folder or glob Spark can read.")
         String path;
@@ -75,31 +77,63 @@ public final class SparkMain implements Runnable {
         @Option(names = "--b", defaultValue = "model_b") String b;
         @Option(names = "--winner", defaultValue = "winner") String winner;
         @Option(names = "--weight", description = "Weight column.") String weight;
-        @Option(names = "--model", defaultValue = "bt", description = "bt, thurstone, davidson, rao-kupper.") String model;
+        @Option(names = "--model", defaultValue = "bt", description = "bt, thurstone, davidson, rao-kupper, style (the Arena's style control; sums aggregated in Spark).") String model;
+        @Option(names = "--style-texts", split = ",", description = "--model style: columns with the two answers' texts (A,B); the Arena's four style features are computed in Spark.") List<String> styleTexts;
+        @Option(names = "--style-columns", split = ",", description = "--model style: feature names X with per-answer counts in columns X_a and X_b.") List<String> styleColumns;
+        @Option(names = "--style-l2", defaultValue = "1.0", description = "--model style: L2 on the style coefficients (on the mean log-likelihood).") double styleL2;
+        @Option(names = "--bootstrap-method", defaultValue = "multinomial", description = "multinomial (on the driver over the collapsed rows: prefer rate's exact numbers) or poisson (Poisson weights per collapsed row and round drawn in Spark, independent of partitioning).") String bootstrapMethod;
+        @Option(names = "--rounds-per-pass", defaultValue = "0", description = "--bootstrap-method poisson: rounds drawn per Spark pass (0 = as many as keep 32M draws on the driver).") int roundsPerPass;
         @Option(names = "--l2", defaultValue = "0") double l2;
         @Option(names = "--bootstrap", defaultValue = "0") int bootstrap;
         @Option(names = "--seed", defaultValue = "0") long seed;
         @Option(names = "--level", defaultValue = "0.95") double level;
         @Option(names = "--intervals", defaultValue = "fisher", description = "fisher or sandwich (without --bootstrap).") String intervals;
-        @Option(names = "--reweight", defaultValue = "0", description = "Arena reweighting 1/max(pair votes, N) (0 = off).") int reweight;
+        @Option(names = "--reweight", description = "Arena reweighting 1/max(pair votes, N) (0 = off; default off, 50 for --model style).") Integer reweight;
         @Option(names = "--scale", defaultValue = "elo", description = "elo or log.") String scale;
         @Option(names = "--out", description = "Folder for leaderboard.csv/json, win-probabilities.csv, manifest.json.") Path out;
 
         @Override
         public Integer call() {
             VoteColumns cols = VoteColumns.DEFAULT.withItems(a, b).withWinner(winner).withWeight(weight);
+            boolean style = model.equalsIgnoreCase("style");
+            int rw = reweight != null ? reweight : style ? 50 : 0;
             RatingOptions ro = new RatingOptions(model, FitOptions.DEFAULT.withL2(l2), bootstrap, seed, level, scale.equals("log") ? Scale.log() : Scale.elo())
-                    .withIntervals(intervals).withReweight(reweight);
+                    .withIntervals(intervals).withReweight(rw).withStyleL2(styleL2);
+            if (!List.of("multinomial", "poisson").contains(bootstrapMethod)) throw new IllegalArgumentException("unknown --bootstrap-method '" + bootstrapMethod + "' (multinomial, poisson)");
+            boolean texts = styleTexts != null && !styleTexts.isEmpty(), counts = styleColumns != null && !styleColumns.isEmpty();
+            if (style && texts == counts) throw new IllegalArgumentException("--model style needs --style-texts A,B or --style-columns X,Y,...");
+            if (!style && (texts || counts)) throw new IllegalArgumentException("--style-texts and --style-columns go with --model style");
+            if (texts && styleTexts.size() != 2) throw new IllegalArgumentException("--style-texts takes two columns: A,B");
             SparkSession spark = session(master);
             try {
                 long t0 = System.nanoTime();
-                Comparisons c = SparkRatings.collapse(SparkRatings.read(spark, path, format), cols);
+                Dataset<Row> votes = SparkRatings.read(spark, path, format);
+                Rater.Result r;
+                long nVotes, nRows;
+                String how;
+                if (style) {
+                    SparkStyle.Features f = texts ? SparkStyle.Features.texts(styleTexts.get(0), styleTexts.get(1)) : SparkStyle.Features.counts(styleColumns);
+                    SparkStyle.Result sr = SparkStyle.rate(votes, cols, f, ro.withFeatures(f.names()));
+                    r = sr.rated();
+                    nVotes = sr.votes();
+                    nRows = sr.rows();
+                    how = String.format(Locale.ROOT, "style control with %d tree aggregations in Spark, Newton on the driver", sr.passes());
+                } else if (bootstrap > 0 && bootstrapMethod.equals("poisson")) {
+                    SparkRatings.Rated pr = SparkRatings.ratePoisson(votes, cols, ro, roundsPerPass);
+                    r = pr.result();
+                    nVotes = pr.comparisons().votes();
+                    nRows = pr.comparisons().rows();
+                    how = "collapse and Poisson draws in Spark, fits on the driver";
+                } else {
+                    Comparisons c = SparkRatings.collapse(votes, cols);
+                    r = Ratings.rate(c, ro);
+                    nVotes = c.votes();
+                    nRows = c.rows();
+                    how = "collapse in Spark, fit on the driver";
+                }
                 double tc = (System.nanoTime() - t0) / 1e9;
-                long t1 = System.nanoTime();
-                Rater.Result r = Ratings.rate(c, ro);
-                double tf = (System.nanoTime() - t1) / 1e9;
                 System.out.print(r.leaderboard().toTable());
-                System.out.printf(Locale.ROOT, "%d votes, %d unique rows; collapse in Spark %.2fs, fit on the driver %.3fs%n", c.votes(), c.rows(), tc, tf);
+                System.out.printf(Locale.ROOT, "%d votes, %d unique rows; %s; %.2fs%n", nVotes, nRows, how, tc);
                 if (out != null) {
                     Map<String, Object> config = new LinkedHashMap<>();
                     config.put("path", path);
@@ -107,15 +141,20 @@ public final class SparkMain implements Runnable {
                     config.put("model", ro.model());
                     config.put("bootstrapRounds", bootstrap);
                     config.put("intervals", bootstrap > 0 ? "bootstrap" : intervals);
-                    config.put("reweight", reweight);
+                    config.put("reweight", rw);
+                    config.put("bootstrapMethod", bootstrap > 0 ? bootstrapMethod : null);
+                    if (style) config.put("styleFeatures", texts ? Map.of("texts", styleTexts) : Map.of("countColumns", styleColumns));
                     config.put("l2", l2);
                     config.put("level", level);
-                    config.put("votes", c.votes());
+                    config.put("votes", nVotes);
                     config.put("sparkVersion", spark.version());
                     Manifest m = Manifest.of("ratings-spark", config, bootstrap > 0 ? seed : null);
                     AtomicFiles.writeString(out.resolve("leaderboard.csv"), r.leaderboard().toCsv());
                     AtomicFiles.writeString(out.resolve("leaderboard.json"), r.leaderboard().toJson() + "\n");
                     AtomicFiles.writeString(out.resolve("win-probabilities.csv"), dev.prefer.ratings.Rate.matrixCsv(r.items(), r.winProbabilities()));
+                    for (Map.Entry<String, Object> e : new java.util.TreeMap<>(r.extras()).entrySet()) {
+                        AtomicFiles.writeString(out.resolve(e.getKey()), dev.prefer.data.Json.pretty(e.getValue()) + "\n");
+                    }
                     m.writeTo(out);
                     System.out.println("wrote " + out);
                 }
@@ -124,6 +163,49 @@ public final class SparkMain implements Runnable {
                 spark.stop();
             }
         }
+    }
+
+    /** Options shared by score and logps. */
+    abstract static class Batch implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (visible at the same path on every executor).") String model;
+        @Option(names = "--data", required = true, paramLabel = "PATH", description = "Pairs with prompt, chosen, rejected columns: JSONL, Parquet or CSV (a file, folder or glob).") String data;
+        @Option(names = "--format", defaultValue = "auto", description = "auto, csv, tsv, jsonl, parquet.") String format;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Parquet folder to write (the input columns plus the scores).") String out;
+        @Option(names = "--batch-size", defaultValue = "16", description = "Pairs per forward batch within a partition.") int batch;
+        @Option(names = "--partitions", defaultValue = "0", description = "Repartition the input first (0 = keep Spark's).") int partitions;
+        @Option(names = "--master", defaultValue = "local[*]") String master;
+
+        abstract Dataset<Row> scored(Dataset<Row> pairs);
+
+        @Override
+        public Integer call() {
+            SparkSession spark = session(master);
+            try {
+                long t0 = System.nanoTime();
+                Dataset<Row> in = SparkRatings.read(spark, data, format);
+                if (partitions > 0) in = in.repartition(partitions);
+                scored(in).write().mode("errorifexists").parquet(out);
+                long n = spark.read().parquet(out).count();
+                System.out.printf(Locale.ROOT, "%d rows -> %s (%.1fs)%n", n, out, (System.nanoTime() - t0) / 1e9);
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    @Command(name = "score", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Reward scores of every pair of a table (reward_chosen, reward_rejected, p_chosen), as prefer score --model; one model per executor JVM, Parquet out.",
+            footer = {"", "Examples:", "  ./prefer spark score --model ../shared/fixtures/hf-tiny-rm/llama-rm --data ../shared/fixtures/hf-tiny/pairs.jsonl --out /tmp/scored"})
+    static final class Score extends Batch {
+        @Override Dataset<Row> scored(Dataset<Row> pairs) { return SparkScore.score(pairs, model, batch); }
+    }
+
+    @Command(name = "logps", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Summed response log-probabilities of every pair of a table under a causal LM (chosen_logps, rejected_logps, token counts), as prefer logps; Parquet out.",
+            footer = {"", "Examples:", "  ./prefer spark logps --model ../shared/fixtures/hf-tiny/gpt2/policy --data ../shared/fixtures/hf-tiny/pairs.jsonl --out /tmp/logps"})
+    static final class Logps extends Batch {
+        @Override Dataset<Row> scored(Dataset<Row> pairs) { return SparkScore.logps(pairs, model, batch); }
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,

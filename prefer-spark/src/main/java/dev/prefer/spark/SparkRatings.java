@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.prefer.data.votes.VoteColumns;
 import dev.prefer.ratings.Comparisons;
+import dev.prefer.ratings.Leaderboard;
 import dev.prefer.ratings.Rater;
 import dev.prefer.ratings.RatingOptions;
 import dev.prefer.ratings.Ratings;
@@ -75,6 +76,14 @@ public final class SparkRatings {
 
     /** Collapses a vote table in Spark and brings the unique rows to the driver. */
     public static Comparisons collapse(Dataset<Row> votes, VoteColumns c) {
+        return toComparisons(aggregate(votes, c).collectAsList());
+    }
+
+    /**
+     * The group-by of a vote table: one row per unique (a, b, o) with columns a, b, o (outcome code), first (the
+     * first vote's position), n (votes), w (Σ weight), w2 (Σ weight²), bad (bad votes), badWinner.
+     */
+    public static Dataset<Row> aggregate(Dataset<Row> votes, VoteColumns c) {
         for (String name : new String[] {c.a(), c.b(), c.winner()}) {
             if (!Arrays.asList(votes.columns()).contains(name)) throw new IllegalArgumentException("column '" + name + "' not found (columns: " + String.join(", ", votes.columns()) + ")");
         }
@@ -88,10 +97,14 @@ public final class SparkRatings {
                 monotonically_increasing_id().as("idx"));
         Column bad = col("a").isNull().or(col("b").isNull()).or(col("a").equalTo(col("b"))).or(col("o").isNull())
                 .or(col("w").isNull()).or(col("w").leq(0)).or(col("w").isNaN()).or(col("w").equalTo(Double.POSITIVE_INFINITY));
-        Dataset<Row> agg = v.groupBy(col("a"), col("b"), col("o")).agg(
+        return v.groupBy(col("a"), col("b"), col("o")).agg(
                 min(col("idx")).as("first"), count(lit(1)).as("n"), sum(col("w")).as("w"), sum(col("w").multiply(col("w"))).as("w2"),
                 sum(when(bad, lit(1)).otherwise(lit(0))).as("bad"), min(when(bad, col("winner"))).as("badWinner"));
-        List<Row> rows = new ArrayList<>(agg.collectAsList());
+    }
+
+    /** Collected rows of {@link #aggregate} to comparisons (rows and items by first appearance); bad votes are an error. */
+    public static Comparisons toComparisons(List<Row> collected) {
+        List<Row> rows = new ArrayList<>(collected);
         long badRows = 0;
         Row firstBad = null;
         for (Row r : rows) if (r.getLong(r.fieldIndex("bad")) > 0) { badRows += r.getLong(r.fieldIndex("bad")); if (firstBad == null) firstBad = r; }
@@ -132,5 +145,27 @@ public final class SparkRatings {
     /** Collapse in Spark, fit on the driver: the same result as {@code prefer rate} (pairwise models). */
     public static Rater.Result rate(Dataset<Row> votes, VoteColumns c, RatingOptions o) {
         return Ratings.rate(collapse(votes, c), o);
+    }
+
+    /** A result and the collapsed rows it was fitted on. */
+    public record Rated(Rater.Result result, Comparisons comparisons) {
+        public Leaderboard leaderboard() { return result.leaderboard(); }
+    }
+
+    /**
+     * Collapse in Spark, fit on the driver, and the bootstrap as a Poisson bootstrap drawn in Spark
+     * ({@link SparkBootstrap}): the votes are read once; the collapsed rows stay cached in Spark for the draws.
+     *
+     * @param roundsPerPass rounds drawn per pass over the cached collapsed rows (0: as many as fit in 128 MB of draws)
+     */
+    public static Rated ratePoisson(Dataset<Row> votes, VoteColumns c, RatingOptions o, int roundsPerPass) {
+        Dataset<Row> agg = aggregate(votes, c).persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        try {
+            Comparisons comps = toComparisons(agg.collectAsList());
+            return new Rated(Ratings.rate(comps, o, (model, cc, point, byCount, ro) ->
+                    SparkBootstrap.run(agg, model, cc, point, byCount, ro.fit(), ro.bootstrapRounds(), ro.seed(), roundsPerPass)), comps);
+        } finally {
+            agg.unpersist();
+        }
     }
 }

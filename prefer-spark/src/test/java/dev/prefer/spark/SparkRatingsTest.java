@@ -21,12 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Spark in local[2]: one session for the class (start-up is the slow part on 2 cores). */
+/** Spark in local[2]: one session for the module's tests (start-up is the slow part on 2 cores). */
 class SparkRatingsTest {
     static SparkSession spark;
 
@@ -35,13 +34,7 @@ class SparkRatingsTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("prefer-spark-test")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spark != null) spark.stop();
+        spark = SparkTests.session();
     }
 
     static Path llmfao() {
