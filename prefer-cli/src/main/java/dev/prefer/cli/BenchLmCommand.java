@@ -1,6 +1,7 @@
 package dev.prefer.cli;
 
-import dev.prefer.lm.bench.DpoStepBench;
+import dev.prefer.train.TrainBench;
+import dev.prefer.train.TrainConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,14 +19,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code prefer bench lm}: a DPO training step in Prefer's runtime and in plain PyTorch, side by side on the same
- * machine and shapes. A benchmark, not a test: it prints medians and ratios and asserts nothing.
+ * {@code prefer bench lm}: the trainer's DPO step ({@link TrainBench}, the one loop's step) and the plain-PyTorch
+ * step, side by side on the same machine and the named shapes. A benchmark, not a test: it prints medians and ratios
+ * and asserts nothing.
  */
 @Command(name = "lm",
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
         description = {
-                "Times one DPO training step (policy forward+backward over chosen and rejected, reference forward, AdamW)",
+                "Times the trainer's DPO training step (policy forward+backward over chosen and rejected, reference forward, AdamW;",
+                "the step of prefer train, no prefix sharing, as the script)",
                 "on a GPT-2-shaped model with random weights, in Prefer and in plain PyTorch (../shared/bench/dpo_step_torch.py,",
                 "run with the tuned environment of ../shared/bench/README.md), and prints median s/step, tokens/s, their ratio",
                 "and peak RSS (VmHWM of each process). Sizes: tiny (2 layers, d 128, vocab 512, 8 pairs x (64+64)) and gpt2-small (124M, 1 pair x (128+128)).",
@@ -72,22 +75,25 @@ public final class BenchLmCommand implements Callable<Integer> {
         if (repeats < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("need --repeats >= 1, --steps >= 1, --warmup >= 0");
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         System.setProperty("prefer.threads", Integer.toString(n));
-        List<DpoStepBench.Size> list = new ArrayList<>();
-        for (String s : sizes == null || sizes.isEmpty() ? List.of("tiny", "gpt2-small") : sizes) list.add(DpoStepBench.Size.named(s));
+        List<String> names = sizes == null || sizes.isEmpty() ? List.of("tiny", "gpt2-small") : sizes;
+        List<TrainBench.Shape> list = new ArrayList<>();
+        for (String s : names) list.add(TrainBench.Shape.named(s, steps, warmup));
         if (!noPython && !Files.isRegularFile(torchScript)) {
             throw new IllegalArgumentException("--torch-script " + torchScript + " not found (run from the repository root, or pass --no-python)");
         }
         String omp = System.getenv("OMP_WAIT_POLICY");
         System.out.println("threads=" + n + " OMP_WAIT_POLICY=" + (omp == null ? "<unset> (libtorch threads spin between ops; set it to passive)" : omp));
         System.out.printf(Locale.ROOT, "%-11s %-8s %9s %9s %9s %10s %9s%n", "size", "impl", "s/step", "min", "max", "tokens/s", "peakMiB");
-        for (DpoStepBench.Size size : list) {
+        for (int k = 0; k < list.size(); k++) {
+            TrainBench.Shape size = list.get(k);
+            String name = names.get(k);
             double[] ours = new double[repeats], theirs = new double[repeats];
             for (int rep = 0; rep < repeats; rep++) { // alternate the two so that load drift hits both alike
-                Path trace = profile != null && rep == 0 ? profile.resolveSibling(size.name() + "-" + profile.getFileName()) : null;
-                DpoStepBench.Result r = DpoStepBench.run(size, new DpoStepBench.Options(warmup, steps, !noRef, 0.1, 1e-6, 0L), trace);
+                Path trace = profile != null && rep == 0 ? profile.resolveSibling(name + "-" + profile.getFileName()) : null;
+                TrainBench.Result r = TrainBench.run(size, !noRef, TrainConfig.PrefixSharing.OFF, trace);
                 if (trace != null) printProfile(trace, r.seconds()[r.seconds().length - 1]);
                 ours[rep] = r.tokensPerSecond();
-                System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", size.name(), "prefer", r.median(), r.min(), r.max(),
+                System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", name, "prefer", r.medianSeconds(), r.minSeconds(), r.maxSeconds(),
                         r.tokensPerSecond(), r.peakRssMiB());
                 if (rep == 0) {
                     System.out.printf(Locale.ROOT, "            params=%.2fM tokens/step=%d first loss=%.6f (ln 2 = 0.693147)%n",
@@ -96,15 +102,15 @@ public final class BenchLmCommand implements Callable<Integer> {
                 if (noPython) continue;
                 double[] t = runTorch(size, n, rep == 0);
                 theirs[rep] = t[3];
-                System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", size.name(), "pytorch", t[0], t[1], t[2], t[3], t[4]);
+                System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", name, "pytorch", t[0], t[1], t[2], t[3], t[4]);
             }
             double mo = median(ours);
             if (noPython) {
-                System.out.printf(Locale.ROOT, "%-11s prefer median of %d runs: %.1f tokens/s%n", size.name(), repeats, mo);
+                System.out.printf(Locale.ROOT, "%-11s prefer median of %d runs: %.1f tokens/s%n", name, repeats, mo);
             } else {
                 double mt = median(theirs);
                 System.out.printf(Locale.ROOT, "%-11s median of %d runs: prefer %.1f tokens/s, pytorch %.1f tokens/s, ratio prefer/pytorch = %.2f%n",
-                        size.name(), repeats, mo, mt, mo / mt);
+                        name, repeats, mo, mt, mo / mt);
             }
         }
         return 0;
@@ -131,10 +137,10 @@ public final class BenchLmCommand implements Callable<Integer> {
         return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 
-    private double[] runTorch(DpoStepBench.Size s, int n, boolean printVersions) throws IOException, InterruptedException {
+    private double[] runTorch(TrainBench.Shape s, int n, boolean printVersions) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, torchScript.toString(),
-                "--layers", "" + s.layers(), "--d-model", "" + s.width(), "--heads", "" + s.heads(), "--vocab", "" + s.vocab(),
-                "--ctx", "" + s.ctx(), "--pairs", "" + s.pairs(), "--prompt-len", "" + s.promptLen(), "--response-len", "" + s.responseLen(),
+                "--layers", "" + s.layers(), "--d-model", "" + s.dModel(), "--heads", "" + s.heads(), "--vocab", "" + s.vocab(),
+                "--ctx", "" + Math.max(1024, s.promptLen() + s.responseLen()), "--pairs", "" + s.pairs(), "--prompt-len", "" + s.promptLen(), "--response-len", "" + s.responseLen(),
                 "--steps", "" + steps, "--warmup", "" + warmup, "--threads", "" + n));
         if (noRef) cmd.add("--no-ref");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

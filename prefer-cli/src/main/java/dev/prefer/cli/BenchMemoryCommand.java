@@ -1,6 +1,6 @@
 package dev.prefer.cli;
 
-import dev.prefer.lm.bench.MemoryBench;
+import dev.prefer.train.MemoryBench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code prefer bench memory}: peak RSS of a DPO step per configuration (each in a fresh process), beside the
+ * {@code prefer bench memory}: peak RSS of the trainer's DPO step ({@link MemoryBench}, the one loop's step) per
+ * configuration (each in a fresh process), beside the
  * plain-PyTorch step of ../shared/bench/dpo_step_torch.py where it has the same configuration (GPT-2 shapes, full
  * fine-tuning, float32). A benchmark: it prints figures and asserts nothing.
  */
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         showDefaultValues = true,
         description = {
-                "Peak resident memory (VmHWM) of a DPO training step with random weights, each configuration in its own JVM:",
+                "Peak resident memory (VmHWM) of the trainer's DPO training step with random weights, each configuration in its own JVM:",
                 "full fine-tuning or LoRA (r 8 on the family's default targets; the reference is the base with adapters off),",
                 "reference forward every step or cached, float32 or fp16 mixed precision. Shapes: gpt2-small, qwen2.5-0.5b.",
                 "For gpt2-small full fine-tuning in float32 it also runs ../shared/bench/dpo_step_torch.py on the same shape."},

@@ -6,11 +6,12 @@ import dev.prefer.data.Manifest;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.data.pref.LengthConfig;
 import dev.prefer.lm.Precision;
+import dev.prefer.reward.HeadTrainer;
 import dev.prefer.reward.LmRewardTraining;
 import dev.prefer.reward.RewardTraining;
-import dev.prefer.reward.head.BtLoss;
 import dev.prefer.reward.head.HeadConfig;
-import dev.prefer.reward.train.TrainConfig;
+import dev.prefer.train.RewardLoss;
+import dev.prefer.train.TrainConfig;
 import dev.prefer.train.Trainer;
 import dev.prefer.train.TrainingException;
 import java.nio.file.Files;
@@ -129,8 +130,14 @@ public final class TrainRewardCommand implements Callable<Integer> {
         }
         int epochs = this.epochs == null ? 200 : this.epochs, batchSize = this.batchSize == null ? 32 : this.batchSize;
         double lr = this.lr == null ? 0.01 : this.lr, weightDecay = this.weightDecay == null ? 1e-4 : this.weightDecay;
-        HeadConfig hc = new HeadConfig(head, hidden, contextual, components, latent, new BtLoss(margin, smoothing, centering), null);
-        TrainConfig tc = new TrainConfig(seed, epochs, batchSize, lr, weightDecay, validationFraction, patience);
+        HeadConfig hc = new HeadConfig(head, hidden, contextual, components, latent, new RewardLoss(margin, centering, smoothing), null);
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+        }
+        TrainConfig tc = HeadTrainer.defaults().toBuilder().seed(seed).epochs(epochs).batchSize(batchSize).learningRate(lr)
+                .weightDecay(weightDecay).eval(null, validationFraction).patience(patience).out(out).build(); // metrics.jsonl: one row per epoch
         RewardTraining.Config cfg = new RewardTraining.Config(backbone, hc, tc, context, !noVerbosity);
         List<PreferencePair> pairs = io.read(data);
         List<PreferencePair> val = validation == null ? null : io.read(validation);
@@ -153,16 +160,16 @@ public final class TrainRewardCommand implements Callable<Integer> {
         if (!context.equals("auto")) throw new IllegalArgumentException("--context applies to embedding heads, not to a model folder");
         if (io.format != null) throw new IllegalArgumentException("--format: a model folder's data layout is detected from the rows (standard, conversational, implicit prompt)");
         if (io.threads > 0 || io.cache != null || io.noCache) throw new IllegalArgumentException("--threads/--cache/--no-cache apply to embedding backbones");
-        dev.prefer.train.TrainConfig.LoraConfig l = lm.lora.config(!lm.noMerge);
+        TrainConfig.LoraConfig l = lm.lora.config(!lm.noMerge);
         LengthConfig len = lm.length.config();
-        dev.prefer.train.TrainConfig c = dev.prefer.train.TrainConfig.builder(dev.prefer.train.TrainConfig.Task.REWARD)
+        TrainConfig c = TrainConfig.builder(TrainConfig.Task.REWARD)
                 .model(Path.of(backbone)).data(data).eval(validation, validation == null ? validationFraction : 0).out(out)
-                .reward(new dev.prefer.train.RewardLoss(margin, centering, smoothing))
+                .reward(new RewardLoss(margin, centering, smoothing))
                 .learningRate(lr == null ? 1e-5 : lr).weightDecay(weightDecay == null ? 0 : weightDecay)
                 .schedule(lm.schedule, lm.warmupSteps).maxGradNorm(lm.maxGradNorm).maxSteps(lm.maxSteps).epochs(epochs == null ? 1 : epochs)
                 .batchSize(batchSize == null ? 8 : batchSize).gradAccumulation(lm.gradAccumulation).seed(seed)
                 .every(lm.logEvery, lm.saveEvery, lm.evalEvery).lora(l).length(len).skipBadRows(io.skipBadRows).precision(Precision.F32)
-                .resume(lm.resume).prefixSharing(dev.prefer.train.TrainConfig.PrefixSharing.OFF).build();
+                .resume(lm.resume).prefixSharing(TrainConfig.PrefixSharing.OFF).build();
         try {
             Trainer.TrainResult r = LmRewardTraining.train(c, System.out);
             if (!r.evalMetrics().isEmpty()) System.out.println("validation: " + Json.line(r.evalMetrics()));

@@ -149,7 +149,7 @@ public final class RewardModel implements RewardScorer {
      * Few-shot placement of a new annotator (PAL: their mixture over the prototypes; MiCRo: their routing bias),
      * from a handful of their pairs; everything else stays frozen. Returns a new model sharing this one's encoder.
      */
-    public RewardModel withNewAnnotator(String annotator, List<PreferencePair> pairs, dev.prefer.reward.train.TrainConfig config) {
+    public RewardModel withNewAnnotator(String annotator, List<PreferencePair> pairs, dev.prefer.train.TrainConfig config) {
         if (pairs.isEmpty()) throw new IllegalArgumentException("no pairs for annotator " + annotator);
         PreferenceHead adapted;
         if (head instanceof dev.prefer.reward.head.PalHead p) adapted = p.withNewAnnotator(annotator);
@@ -157,7 +157,7 @@ public final class RewardModel implements RewardScorer {
         else throw new IllegalArgumentException("only pal and micro heads adapt to a new annotator (this one is " + head.config().kind() + ")");
         List<EncodedPair> enc = new ArrayList<>();
         for (EncodedPair e : encoder.encode(pairs)) enc.add(e.withAnnotator(annotator));
-        dev.prefer.reward.train.Trainer.fit(adapted, enc, List.of(), config.withWeightDecay(0), null);
+        HeadTrainer.fit(adapted, enc, List.of(), config.toBuilder().weightDecay(0).build(), null);
         return new RewardModel(encoder, adapted);
     }
 

@@ -7,8 +7,8 @@ import dev.prefer.reward.head.EncodedPair;
 import dev.prefer.reward.head.HeadConfig;
 import dev.prefer.reward.head.Heads;
 import dev.prefer.reward.head.PreferenceHead;
-import dev.prefer.reward.train.TrainConfig;
-import dev.prefer.reward.train.Trainer;
+import dev.prefer.train.TrainConfig;
+import dev.prefer.train.TrainData;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * The library entry point behind {@code prefer train reward}: pick the encoder for the head, encode the pairs once,
- * split off a seeded validation set, train with early stopping, and report metrics on both parts.
+ * split off a seeded validation set ({@code TrainData.split}, as every trainer), train on the one loop with early
+ * stopping ({@link HeadTrainer}), and report metrics on both parts.
  */
 public final class RewardTraining {
     private RewardTraining() {}
@@ -28,7 +29,8 @@ public final class RewardTraining {
     /**
      * @param backbone        backbone name ({@link Backbones#open})
      * @param head            head kind and shape
-     * @param train           optimizer and stopping
+     * @param train           optimizer, epochs, batch size, seed, validation fraction and patience: prefer-train's
+     *                        {@link TrainConfig} (default {@link HeadTrainer#defaults()}); its reward loss is the head's
      * @param context         what conditions the reward: {@code auto} (the prompt for heads that read a context —
      *                        micro, gpm, contextual ones — nothing otherwise), {@code prompt}, {@code annotator},
      *                        {@code both}, {@code none}
@@ -39,7 +41,7 @@ public final class RewardTraining {
         public Config {
             if (backbone == null || backbone.isBlank()) throw new IllegalArgumentException("backbone must be given");
             if (head == null) throw new IllegalArgumentException("head must be given");
-            train = train == null ? TrainConfig.DEFAULTS : train;
+            train = train == null ? HeadTrainer.defaults() : train;
             context = context == null ? "auto" : context.toLowerCase(Locale.ROOT);
             if (!context.equals("auto")) EmbeddingEncoder.ContextSource.parse(context);
         }
@@ -48,7 +50,7 @@ public final class RewardTraining {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("backbone", backbone);
             m.put("head", head.toMap());
-            m.put("train", train.toMap());
+            m.put("train", HeadTrainer.settings(train));
             m.put("context", context);
             m.put("deriveVerbosity", deriveVerbosity);
             return m;
@@ -56,7 +58,7 @@ public final class RewardTraining {
     }
 
     /** A trained model with its training history and metrics. */
-    public record Outcome(RewardModel model, Trainer.Result result, PairMetrics train, PairMetrics validation,
+    public record Outcome(RewardModel model, HeadTrainer.Result result, PairMetrics train, PairMetrics validation,
                           int trainPairs, int validationPairs) {
         public Map<String, Object> metrics() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -72,7 +74,7 @@ public final class RewardTraining {
     }
 
     /**
-     * Trains a reward model. {@code validation} null splits {@code config.train().validationFraction()} of the
+     * Trains a reward model. {@code validation} null splits {@code config.train().data().evalFraction()} of the
      * pairs off with the training seed.
      */
     public static Outcome train(List<PreferencePair> pairs, List<PreferencePair> validation, Config config,
@@ -85,7 +87,7 @@ public final class RewardTraining {
             trainPairs = pairs;
             valPairs = validation;
         } else {
-            List<List<PreferencePair>> s = Trainer.split(pairs, config.train().validationFraction(), config.train().seed());
+            List<List<PreferencePair>> s = TrainData.split(pairs, config.train().data().evalFraction(), config.train().seed());
             trainPairs = s.get(0);
             valPairs = s.get(1);
         }
@@ -114,7 +116,7 @@ public final class RewardTraining {
         TreeSet<String> annotators = new TreeSet<>();
         for (PreferencePair p : trainPairs) if (p.annotator() != null) annotators.add(p.annotator());
         PreferenceHead head = Heads.create(hc, encoder.dimension(), encoder.contextDimension(), new ArrayList<>(annotators), config.train().seed());
-        Trainer.Result result = Trainer.fit(head, trainEnc, valEnc, config.train(), e -> {
+        HeadTrainer.Result result = HeadTrainer.fit(head, trainEnc, valEnc, config.train().withReward(hc.loss()), e -> {
             if (e.epoch() == 1 || e.epoch() % 10 == 0) {
                 say.accept(String.format(Locale.ROOT, "epoch %d train loss %.4f validation loss %.4f", e.epoch(), e.trainLoss(), e.validationLoss()));
             }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.data.pref.PreferenceReader;
 import dev.prefer.reward.head.HeadConfig;
-import dev.prefer.reward.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +27,7 @@ class HhRlhfRewardTest {
         List<PreferencePair> pairs = PreferenceReader.read(data).pairs();
         assertEquals(1156, pairs.size());
         RewardTraining.Outcome o = RewardTraining.train(pairs, null,
-                new RewardTraining.Config("minilm", HeadConfig.defaults("bt"), TrainConfig.DEFAULTS, "auto", true),
+                new RewardTraining.Config("minilm", HeadConfig.defaults("bt"), HeadTrainer.defaults(), "auto", true),
                 new Backbones.Options(2, cache), null);
         assertEquals(116, o.validationPairs());
         assertTrue(o.validation().accuracy() > 0.593, "held-out accuracy " + o.validation());

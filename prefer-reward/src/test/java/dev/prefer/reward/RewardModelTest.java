@@ -11,7 +11,8 @@ import dev.prefer.data.Manifest;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.data.Source;
 import dev.prefer.reward.head.HeadConfig;
-import dev.prefer.reward.train.TrainConfig;
+import dev.prefer.train.TrainConfig;
+import dev.prefer.train.TrainData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ class RewardModelTest {
 
     static RewardTraining.Outcome train(String kind, List<PreferencePair> data) {
         HeadConfig hc = HeadConfig.defaults(kind).withHidden(8).withLatent(4);
-        TrainConfig tc = TrainConfig.DEFAULTS.withEpochs(40).withLearningRate(0.05);
+        TrainConfig tc = HeadTrainer.defaults().toBuilder().epochs(40).learningRate(0.05).build();
         return RewardTraining.train(data, null, new RewardTraining.Config("hash-64", hc, tc, "auto", true), Backbones.Options.inMemory(1), null);
     }
 
@@ -75,7 +76,7 @@ class RewardModelTest {
     }
 
     static List<PreferencePair> splitValidation(List<PreferencePair> data) {
-        return dev.prefer.reward.train.Trainer.split(data, TrainConfig.DEFAULTS.validationFraction(), TrainConfig.DEFAULTS.seed()).get(1);
+        return TrainData.split(data, HeadTrainer.defaults().data().evalFraction(), HeadTrainer.defaults().seed()).get(1);
     }
 
     @Test
@@ -117,7 +118,7 @@ class RewardModelTest {
             i++;
         }
         HeadConfig hc = HeadConfig.defaults("pal").withLatent(4);
-        TrainConfig tc = TrainConfig.DEFAULTS.withEpochs(60).withLearningRate(0.05);
+        TrainConfig tc = HeadTrainer.defaults().toBuilder().epochs(60).learningRate(0.05).build();
         RewardModel m = RewardTraining.train(data, List.of(), new RewardTraining.Config("hash-64", hc, tc, "auto", true),
                 Backbones.Options.inMemory(1), null).model();
         List<PreferencePair> ten = new ArrayList<>();

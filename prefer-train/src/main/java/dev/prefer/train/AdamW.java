@@ -277,8 +277,19 @@ public final class AdamW implements AutoCloseable {
     /** Double-precision twin of {@link #step}: updates {@code p}, {@code m}, {@code v} in place for step {@code t}. */
     public static void twin(double[] p, double[] g, double[] m, double[] v, int t, double lr, double beta1, double beta2,
                             double eps, double weightDecay) {
+        twin(p, g, m, v, t, lr, beta1, beta2, eps, weightDecay, null);
+    }
+
+    /**
+     * {@link #twin} over the entries whose {@code mask} entry is true (null: all); the others (parameters, moments)
+     * are left untouched, as parameters outside the optimizer are. This is the optimizer of host-parameter models
+     * (the embedding reward heads of prefer-reward), whose few-shot adaptation freezes part of the vector.
+     */
+    public static void twin(double[] p, double[] g, double[] m, double[] v, int t, double lr, double beta1, double beta2,
+                            double eps, double weightDecay, boolean[] mask) {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         for (int i = 0; i < p.length; i++) {
+            if (mask != null && !mask[i]) continue;
             p[i] *= 1 - lr * weightDecay;
             m[i] = beta1 * m[i] + (1 - beta1) * g[i];
             v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];

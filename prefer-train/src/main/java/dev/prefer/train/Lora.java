@@ -332,6 +332,11 @@ public final class Lora implements AutoCloseable {
         model.clearLinearDeltas();
     }
 
+    /** Attaches the hooks again after {@link #detach} (the benchmarks' base-model reference pass). */
+    void reattach() {
+        attach();
+    }
+
     @Override
     public void close() {
         model.clearLinearDeltas();

@@ -68,7 +68,7 @@ public record RewardLoss(boolean useMargin, double centerRewardsCoefficient, dou
     }
 
     private double margin(TrainExample e) {
-        return useMargin && e.margin() != null ? e.margin() : 0;
+        return marginOf(e.margin());
     }
 
     @Override
@@ -80,9 +80,38 @@ public record RewardLoss(boolean useMargin, double centerRewardsCoefficient, dou
 
     /** One pair's ℓ_i in double precision (the twin of the tensor form). */
     public double pairLoss(double chosen, double rejected, double margin) {
+        return pairLoss(chosen, rejected, margin, null);
+    }
+
+    /**
+     * One pair's ℓ_i in double precision, and when {@code d} is not null its derivatives ∂ℓ/∂r_c into {@code d[0]} and
+     * ∂ℓ/∂r_r into {@code d[1]}: with ∂ℓ/∂u = −(1−ε) σ(−u) + ε σ(u), ∂ℓ/∂r_c = ∂ℓ/∂u + 2η(r_c + r_r) and
+     * ∂ℓ/∂r_r = −∂ℓ/∂u + 2η(r_c + r_r). The hand-written backward of the embedding reward heads (prefer-reward) starts here.
+     */
+    public double pairLoss(double chosen, double rejected, double margin, double[] d) {
         double u = chosen - rejected - margin;
         double sum = chosen + rejected;
+        if (d != null) {
+            double du = -(1 - labelSmoothing) * Num.sigmoid(-u) + labelSmoothing * Num.sigmoid(u);
+            d[0] = du + 2 * centerRewardsCoefficient * sum;
+            d[1] = -du + 2 * centerRewardsCoefficient * sum;
+        }
         return -(1 - labelSmoothing) * Num.logSigmoid(u) - labelSmoothing * Num.logSigmoid(-u) + centerRewardsCoefficient * sum * sum;
+    }
+
+    /** The margin of a pair as this loss uses it: the pair's own when {@link #useMargin} and present, else 0. */
+    public double marginOf(Double pairMargin) {
+        return useMargin && pairMargin != null ? pairMargin : 0.0;
+    }
+
+    /**
+     * The loss on a preference logit s alone (a model without per-response rewards, e.g. a pairwise head: no
+     * centering term): −(1−ε) log σ(s−m) − ε log σ(−(s−m)); {@code d[0]} = ∂ℓ/∂s when d is not null.
+     */
+    public double logitLoss(double s, double margin, double[] d) {
+        double u = s - margin;
+        if (d != null) d[0] = -(1 - labelSmoothing) * Num.sigmoid(-u) + labelSmoothing * Num.sigmoid(u);
+        return -(1 - labelSmoothing) * Num.logSigmoid(u) - labelSmoothing * Num.logSigmoid(-u);
     }
 
     @Override

@@ -146,15 +146,29 @@ public final class StepMechanics {
 
         /** Writes a checkpoint after {@code stepsDone} steps. */
         void checkpoint(int stepsDone);
+
+        /**
+         * With early stopping ({@code loop.patience > 0}): the evaluation after {@code stepsDone} steps has the lowest
+         * {@code eval/loss} so far; a model that restores its best weights at the end copies them now.
+         */
+        default void improved(int stepsDone) {}
     }
 
-    /** The last metrics row, the final evaluation and every logged row of a loop. */
-    public record LoopResult(Map<String, Object> last, Map<String, Object> evalMetrics, java.util.List<Map<String, Object>> history) {}
+    /**
+     * The last metrics row, the final evaluation and every logged row of a loop; with early stopping, the steps
+     * done when the lowest {@code eval/loss} was measured ({@code bestStep}, 0 when there was no evaluation) and
+     * whether the loop stopped before {@code total}.
+     */
+    public record LoopResult(Map<String, Object> last, Map<String, Object> evalMetrics, java.util.List<Map<String, Object>> history,
+                             int bestStep, boolean stoppedEarly) {}
 
     /**
      * Steps {@code start..total-1}: the metrics row to {@code metrics.jsonl} and the console every {@code logEvery}
      * steps (and at the first and last), evaluation every {@code evalEvery} steps and at the end when there is an
-     * evaluation split, a checkpoint every {@code saveEvery} steps.
+     * evaluation split, a checkpoint every {@code saveEvery} steps. With {@code loop.patience} p &gt; 0 the loop stops
+     * after p evaluations in a row whose {@code eval/loss} is not below the best so far by more than 1e-9 (the
+     * stopping evaluation's row is logged; the caller decides whether to restore the best weights, see
+     * {@link Steps#improved}).
      */
     public static LoopResult loop(TrainConfig c, java.io.PrintStream console, int start, int total, boolean hasEval, Steps steps) {
         TrainConfig.Optimizer o = c.optimizer();
@@ -163,17 +177,37 @@ public final class StepMechanics {
         Map<String, Object> last = Map.of();
         Map<String, Object> evalMetrics = Map.of();
         java.util.List<Map<String, Object>> history = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        int bestStep = 0, since = 0;
+        boolean early = false;
         try (MetricsLog log = new MetricsLog(c.out() == null ? null : c.out().resolve("metrics.jsonl"), console, l.resume() ? start : -1)) {
             for (int step = start; step < total; step++) {
                 Map<String, Object> row = steps.train(step, schedule.at(step));
                 boolean logNow = (step + 1) % l.logEvery() == 0 || step + 1 == total || step == start;
+                Map<String, Object> evaluated = null;
                 if (l.evalEvery() > 0 && (step + 1) % l.evalEvery() == 0 && step + 1 < total && hasEval) {
-                    row.putAll(steps.evaluate());
+                    evaluated = steps.evaluate();
+                    row.putAll(evaluated);
                     logNow = true;
                 }
                 if (step + 1 == total && hasEval) {
                     evalMetrics = steps.evaluate();
+                    evaluated = evalMetrics;
                     row.putAll(evalMetrics);
+                }
+                if (evaluated != null && l.patience() > 0) {
+                    Object v = evaluated.get("eval/loss");
+                    double loss = v instanceof Number n ? n.doubleValue() : Double.NaN;
+                    if (loss < best - 1e-9) {
+                        best = loss;
+                        bestStep = step + 1;
+                        since = 0;
+                        steps.improved(step + 1);
+                    } else if (++since >= l.patience() && step + 1 < total) {
+                        early = true;
+                        evalMetrics = evaluated;
+                        logNow = true;
+                    }
                 }
                 if (logNow) {
                     log.write(row);
@@ -182,9 +216,10 @@ public final class StepMechanics {
                 }
                 last = row;
                 if (l.saveEvery() > 0 && (step + 1) % l.saveEvery() == 0) steps.checkpoint(step + 1);
+                if (early) break;
             }
         }
-        return new LoopResult(last, evalMetrics, history);
+        return new LoopResult(last, evalMetrics, history, bestStep, early);
     }
 
     /**

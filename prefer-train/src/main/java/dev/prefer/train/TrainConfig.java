@@ -148,9 +148,17 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
      * @param evalEvery        steps between evaluations; 0 = only at the end (default 0)
      * @param prefixSharing    run each group's shared prompt once per forward pass (default AUTO)
      * @param resume           continue from the last checkpoint in {@code out/checkpoints}
+     * @param patience         early stopping: stop after this many evaluations in a row without a lower
+     *                         {@code eval/loss} (by more than 1e-9); 0 = off (default 0)
      */
     public record Loop(int maxSteps, int epochs, int batchSize, int gradAccumulation, long seed, int logEvery, int saveEvery,
-                       int evalEvery, PrefixSharing prefixSharing, boolean resume) {
+                       int evalEvery, PrefixSharing prefixSharing, boolean resume, int patience) {
+        /** Without early stopping. */
+        public Loop(int maxSteps, int epochs, int batchSize, int gradAccumulation, long seed, int logEvery, int saveEvery,
+                    int evalEvery, PrefixSharing prefixSharing, boolean resume) {
+            this(maxSteps, epochs, batchSize, gradAccumulation, seed, logEvery, saveEvery, evalEvery, prefixSharing, resume, 0);
+        }
+
         public Loop {
             prefixSharing = prefixSharing == null ? PrefixSharing.AUTO : prefixSharing;
             require(maxSteps >= 0, "max steps must be >= 0");
@@ -160,6 +168,7 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
             require(logEvery >= 1, "log every must be >= 1");
             require(saveEvery >= 0, "save every must be >= 0");
             require(evalEvery >= 0, "eval every must be >= 0");
+            require(patience >= 0, "patience must be >= 0 (0 = no early stopping)");
         }
 
         public static final Loop DEFAULT = new Loop(0, 1, 4, 1, 42, 1, 0, 0, PrefixSharing.AUTO, false);
@@ -318,14 +327,16 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
         public Builder schedule(Schedule s, int warmupSteps) { Optimizer o = optimizer; optimizer = new Optimizer(o.learningRate(), o.weightDecay(), o.beta1(), o.beta2(), o.epsilon(), s, warmupSteps, o.maxGradNorm()); return this; }
         public Builder maxGradNorm(double v) { Optimizer o = optimizer; optimizer = new Optimizer(o.learningRate(), o.weightDecay(), o.beta1(), o.beta2(), o.epsilon(), o.schedule(), o.warmupSteps(), v); return this; }
 
-        public Builder maxSteps(int v) { Loop l = loop; loop = new Loop(v, l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume()); return this; }
-        public Builder epochs(int v) { Loop l = loop; loop = new Loop(l.maxSteps(), v, l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume()); return this; }
-        public Builder batchSize(int v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), v, l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume()); return this; }
-        public Builder gradAccumulation(int v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), v, l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume()); return this; }
-        public Builder seed(long v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), v, l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume()); return this; }
-        public Builder every(int log, int save, int eval) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), log, save, eval, l.prefixSharing(), l.resume()); return this; }
-        public Builder prefixSharing(PrefixSharing v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), v, l.resume()); return this; }
-        public Builder resume(boolean v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), v); return this; }
+        public Builder maxSteps(int v) { Loop l = loop; loop = new Loop(v, l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume(), l.patience()); return this; }
+        public Builder epochs(int v) { Loop l = loop; loop = new Loop(l.maxSteps(), v, l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume(), l.patience()); return this; }
+        public Builder batchSize(int v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), v, l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume(), l.patience()); return this; }
+        public Builder gradAccumulation(int v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), v, l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume(), l.patience()); return this; }
+        public Builder seed(long v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), v, l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume(), l.patience()); return this; }
+        public Builder every(int log, int save, int eval) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), log, save, eval, l.prefixSharing(), l.resume(), l.patience()); return this; }
+        public Builder prefixSharing(PrefixSharing v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), v, l.resume(), l.patience()); return this; }
+        public Builder resume(boolean v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), v, l.patience()); return this; }
+        /** Early stopping after {@code v} evaluations without a lower eval/loss; 0 = off. */
+        public Builder patience(int v) { Loop l = loop; loop = new Loop(l.maxSteps(), l.epochs(), l.batchSize(), l.gradAccumulation(), l.seed(), l.logEvery(), l.saveEvery(), l.evalEvery(), l.prefixSharing(), l.resume(), v); return this; }
 
         public Builder out(Path v) { output = new Output(v, output.cacheDir()); return this; }
         public Builder cacheDir(Path v) { output = new Output(output.dir(), v); return this; }
@@ -392,6 +403,7 @@ public record TrainConfig(Task task, Objective objective, RewardLoss reward, Mod
         m.put("log_every", loop.logEvery());
         m.put("save_every", loop.saveEvery());
         m.put("eval_every", loop.evalEvery());
+        if (loop.patience() > 0) m.put("patience", loop.patience()); // absent when off: older checkpoints still match
         if (lora != null) {
             Map<String, Object> l = new LinkedHashMap<>();
             l.put("rank", lora.rank());

@@ -304,8 +304,12 @@ public final class TrainData {
         return new Loaded(out, rows, skipped, dropped, truncated);
     }
 
-    /** Splits off a seeded evaluation fraction (at least one example when the fraction is positive). */
-    public static List<List<TrainExample>> split(List<TrainExample> all, double fraction, long seed) {
+    /**
+     * Splits off a seeded evaluation fraction (round(fraction·n), at least one example when the fraction is positive),
+     * keeping the input order within each part: the one split of every trainer (policies, score-head and embedding-head
+     * reward models).
+     */
+    public static <T> List<List<T>> split(List<T> all, double fraction, long seed) {
         if (fraction <= 0) return List.of(all, List.of());
         List<Integer> idx = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) idx.add(i);
@@ -314,7 +318,7 @@ public final class TrainData {
         if (nEval >= all.size()) throw new IllegalArgumentException("eval fraction leaves no training data");
         boolean[] isEval = new boolean[all.size()];
         for (int i = 0; i < nEval; i++) isEval[idx.get(i)] = true;
-        List<TrainExample> train = new ArrayList<>(), eval = new ArrayList<>();
+        List<T> train = new ArrayList<>(), eval = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) (isEval[i] ? eval : train).add(all.get(i));
         return List.of(train, eval);
     }

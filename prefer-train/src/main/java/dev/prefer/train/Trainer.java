@@ -195,21 +195,33 @@ public final class Trainer {
     }
 
     /**
-     * Times optimizer steps on in-memory groups (for {@link TrainBench}): per timed step (after {@code warmup}
-     * untimed ones) the wall seconds ({@code [0]}) and the process's CPU seconds, all threads ({@code [1]}). With
-     * {@code reference} non-null, each step first scores its batch with that frozen model (no cache); otherwise the
-     * given {@code ref} log-probs stand for the on-disk cache. With {@code profileTrace} non-null the last step runs
-     * under PyTorch's profiler, which writes a Chrome trace there.
+     * Times optimizer steps of the one loop's step ({@code Run.trainStep}) on in-memory groups, for the benchmarks
+     * ({@link TrainBench}: {@code prefer bench train} and {@code prefer bench lm}; {@link MemoryBench}:
+     * {@code prefer bench memory}). Per timed step (after {@code warmup} untimed ones) the wall seconds ({@code [0]})
+     * and the process's CPU seconds, all threads ({@code [1]}); {@code [2]} holds the loss of every step, warm-up
+     * included. Full fine-tuning, or LoRA when {@code c.lora()} is set (fresh adapters, as {@code Run.go}). With
+     * {@code reference} non-null, each step first scores its batch with that frozen model (no cache); when it is
+     * {@code policy} itself with LoRA, the adapters are detached for that pass (the base model is the reference, as
+     * PEFT does). Otherwise the given {@code ref} log-probs stand for the on-disk cache. With {@code profileTrace}
+     * non-null the last step runs under PyTorch's profiler, which writes a Chrome trace there.
      */
     static double[][] timeSteps(TrainConfig c, CausalLM policy, List<TrainExample> groups, List<double[]> ref, CausalLM reference,
                                 int warmup, int steps, Path profileTrace) {
         Objective objective = objectiveOf(c);
         Run run = new Run(c, objective, new PreferenceLoss(objective), new Policy(policy), groups, List.of(), ref, null, null,
                 new TrainData.Loaded(groups, groups.size(), 0, 0, 0), false);
-        policy.setTrainable(true);
-        run.trainable = policy.parameters();
+        if (c.lora() != null) {
+            policy.setTrainable(false);
+            run.lora = Lora.create(policy, c.lora(), c.seed());
+            run.lora.setTrainable(true);
+            run.trainable = run.lora.parameters();
+        } else {
+            policy.setTrainable(true);
+            run.trainable = policy.parameters();
+        }
+        boolean baseAsReference = reference == policy && run.lora != null;
         Order order = new Order(groups.size(), c.seed());
-        double[][] out = new double[2][steps];
+        double[][] out = {new double[steps], new double[steps], new double[warmup + steps]};
         try (NDManager m = Torch.newManager(); AdamW opt = new AdamW(m, c.optimizer().beta1(), c.optimizer().beta2(), c.optimizer().epsilon(), c.optimizer().weightDecay())) {
             for (int i = 0; i < warmup + steps; i++) {
                 boolean profiling = profileTrace != null && i == warmup + steps - 1;
@@ -217,16 +229,21 @@ public final class Trainer {
                 long t0 = System.nanoTime();
                 long c0 = cpuNanos();
                 if (reference != null) {
+                    if (baseAsReference) run.lora.detach();
                     List<double[]> fresh = RefLogpsCache.score(groups, reference, 2 * groups.size(), c.loop().prefixSharing());
+                    if (baseAsReference) run.lora.reattach();
                     for (int g = 0; g < groups.size(); g++) ref.set(g, fresh.get(g));
                 }
-                run.trainStep(i, order, opt, c.optimizer().learningRate());
+                Map<String, Object> row = run.trainStep(i, order, opt, c.optimizer().learningRate());
+                out[2][i] = ((Number) row.get("loss")).doubleValue();
                 if (i >= warmup) {
                     out[0][i - warmup] = (System.nanoTime() - t0) / 1e9;
                     out[1][i - warmup] = (cpuNanos() - c0) / 1e9;
                 }
                 if (profiling) JniUtils.stopProfile(profileTrace.toAbsolutePath().toString());
             }
+        } finally {
+            if (run.lora != null) run.lora.close();
         }
         return out;
     }

@@ -90,7 +90,7 @@ public final class GenerateBench {
                 if (n != size.tokensPerRun()) throw new IllegalStateException("expected " + size.tokensPerRun() + " new tokens, got " + n);
                 logp = s / n;
             }
-            Result res = new Result(secs, 0, logp, DpoStepBench.peakRssMiB());
+            Result res = new Result(secs, 0, logp, Rss.peakMiB());
             return new Result(secs, size.tokensPerRun() / res.median(), logp, res.peakRssMiB());
         }
     }

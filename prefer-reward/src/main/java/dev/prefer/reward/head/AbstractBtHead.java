@@ -3,7 +3,7 @@ package dev.prefer.reward.head;
 import java.util.List;
 
 /**
- * Shared training for heads with a scalar reward r(c, y, u): logit = r(a) − r(b), loss = {@link BtLoss} per pair,
+ * Shared training for heads with a scalar reward r(c, y, u): logit = r(a) − r(b), loss = {@link dev.prefer.train.RewardLoss} per pair,
  * weighted mean over the batch. Subclasses give the forward pass and its backward pass.
  */
 abstract class AbstractBtHead implements ScalarRewardHead {
@@ -44,7 +44,7 @@ abstract class AbstractBtHead implements ScalarRewardHead {
             if (p.weight() == 0) continue;
             double rw = reward(p.context(), p.chosen(), p.annotator());
             double rl = reward(p.context(), p.rejected(), p.annotator());
-            total += p.weight() * config.loss().loss(rw, rl, p.margin(), grad == null ? null : d);
+            total += p.weight() * config.loss().pairLoss(rw, rl, config.loss().marginOf(p.margin()), grad == null ? null : d);
             if (grad != null) {
                 double s = p.weight() / wsum;
                 backward(p.context(), p.chosen(), p.annotator(), s * d[0], grad);

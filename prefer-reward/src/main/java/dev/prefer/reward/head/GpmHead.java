@@ -14,7 +14,7 @@ import java.util.Random;
  *   v(y) = W φ(y) / ‖W φ(y)‖                                 (2k × d)
  *   s(a ≻ b | c) = ⟨R^≻ D(c) v(a), v(b)⟩ = Σ_l λ_l(c) (v_a,2l v_b,2l+1 − v_a,2l+1 v_b,2l)
  *   R^≻ = blockdiag([[0, −1], [1, 0]] × k),  λ_l(c) = softplus(G_l c + g_l) ≥ 0  (the eigenvalue scale gate)
- *   P(a ≻ b) = σ(s(a ≻ b)),  L = {@link BtLoss#logitLoss}(s)
+ *   P(a ≻ b) = σ(s(a ≻ b)),  L = {@link dev.prefer.train.RewardLoss#logitLoss}(s)
  * </pre>
  *
  * s(a≻b) = −s(b≻a) always, and with k ≥ 1 three items placed 120° apart in one plane give a cycle A≻B≻C≻A that
@@ -101,7 +101,7 @@ public final class GpmHead implements PreferenceHead {
             double[] va = embedding(p.chosen());
             double[] vb = embedding(p.rejected());
             double s = score(t, va, vb);
-            total += p.weight() * config.loss().logitLoss(s, p.margin(), d);
+            total += p.weight() * config.loss().logitLoss(s, config.loss().marginOf(p.margin()), d);
             if (grad == null) continue;
             double ds = d[0] * p.weight() / wsum;
             double[] gva = new double[2 * k];

@@ -1,5 +1,6 @@
 package dev.prefer.reward.head;
 
+import dev.prefer.train.RewardLoss;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,14 +14,18 @@ import java.util.Map;
  *                    of the same length as y)
  * @param components  K: PAL prototypes, MiCRo experts (default 2)
  * @param latent      PAL ideal-point space size m, GPM embedding size 2k (even) (default 8)
- * @param loss        the BT loss options (margin, smoothing, centering) for heads trained with BT
+ * @param loss        the Bradley-Terry reward loss (margin, label smoothing, reward centering) for heads trained with BT:
+ *                    prefer-train's {@link RewardLoss}, whose double form the heads' hand-written backward starts from
+ *                    (default {@link #PLAIN_BT})
  * @param attributes  multi-attribute head: attribute names (the reserved name {@code preference} is learned from the
  *                    binary labels by BT, the others by regression on attribute labels)
  */
-public record HeadConfig(String kind, int hidden, boolean contextual, int components, int latent, BtLoss loss,
+public record HeadConfig(String kind, int hidden, boolean contextual, int components, int latent, RewardLoss loss,
                          List<String> attributes) {
     public static final List<String> KINDS = List.of("bt", "mlp", "pal", "micro", "gpm", "classifier", "multi", "linear");
     public static final String PREFERENCE = "preference";
+    /** Plain BT, −log σ(r_w − r_l): margins ignored, no smoothing, no centering. */
+    public static final RewardLoss PLAIN_BT = new RewardLoss(false, 0, 0);
 
     public HeadConfig {
         kind = kind == null ? "bt" : kind.toLowerCase(Locale.ROOT);
@@ -29,15 +34,15 @@ public record HeadConfig(String kind, int hidden, boolean contextual, int compon
         if (components < 1) throw new IllegalArgumentException("components must be >= 1: " + components);
         if (latent < 1) throw new IllegalArgumentException("latent must be >= 1: " + latent);
         if (kind.equals("gpm") && latent % 2 != 0) throw new IllegalArgumentException("gpm latent size must be even (2k): " + latent);
-        loss = loss == null ? BtLoss.PLAIN : loss;
+        loss = loss == null ? PLAIN_BT : loss;
         attributes = attributes == null || attributes.isEmpty() ? List.of(PREFERENCE) : List.copyOf(attributes);
     }
 
     public static HeadConfig defaults(String kind) {
-        return new HeadConfig(kind, 64, false, 2, 8, BtLoss.PLAIN, List.of(PREFERENCE));
+        return new HeadConfig(kind, 64, false, 2, 8, PLAIN_BT, List.of(PREFERENCE));
     }
 
-    public HeadConfig withLoss(BtLoss l) { return new HeadConfig(kind, hidden, contextual, components, latent, l, attributes); }
+    public HeadConfig withLoss(RewardLoss l) { return new HeadConfig(kind, hidden, contextual, components, latent, l, attributes); }
     public HeadConfig withHidden(int h) { return new HeadConfig(kind, h, contextual, components, latent, loss, attributes); }
     public HeadConfig withContextual(boolean c) { return new HeadConfig(kind, hidden, c, components, latent, loss, attributes); }
     public HeadConfig withComponents(int k) { return new HeadConfig(kind, hidden, contextual, k, latent, loss, attributes); }
@@ -47,7 +52,7 @@ public record HeadConfig(String kind, int hidden, boolean contextual, int compon
     /** Plain JSON-able form for configs and manifests. */
     public Map<String, Object> toMap() {
         return Map.of("kind", kind, "hidden", hidden, "contextual", contextual, "components", components, "latent", latent,
-                "marginLoss", loss.useMargin(), "labelSmoothing", loss.smoothing(), "rewardCentering", loss.centering(),
+                "marginLoss", loss.useMargin(), "labelSmoothing", loss.labelSmoothing(), "rewardCentering", loss.centerRewardsCoefficient(),
                 "attributes", attributes);
     }
 
@@ -55,8 +60,8 @@ public record HeadConfig(String kind, int hidden, boolean contextual, int compon
     public static HeadConfig fromMap(Map<String, Object> m) {
         return new HeadConfig((String) m.get("kind"), ((Number) m.get("hidden")).intValue(), (Boolean) m.get("contextual"),
                 ((Number) m.get("components")).intValue(), ((Number) m.get("latent")).intValue(),
-                new BtLoss((Boolean) m.get("marginLoss"), ((Number) m.get("labelSmoothing")).doubleValue(),
-                        ((Number) m.get("rewardCentering")).doubleValue()),
+                new RewardLoss((Boolean) m.get("marginLoss"), ((Number) m.get("rewardCentering")).doubleValue(),
+                        ((Number) m.get("labelSmoothing")).doubleValue()),
                 (List<String>) m.get("attributes"));
     }
 }

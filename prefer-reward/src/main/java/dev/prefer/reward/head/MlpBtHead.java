@@ -4,7 +4,7 @@ import java.util.Random;
 
 /**
  * Bradley-Terry reward model with a one-hidden-layer MLP head: {@code h = tanh(W₁φ + b₁)}, {@code r = w₂ᵀh + b₂}
- * (H hidden units), trained with {@link BtLoss}.
+ * (H hidden units), trained with {@link dev.prefer.train.RewardLoss}.
  */
 public final class MlpBtHead extends AbstractBtHead {
     private final int in;

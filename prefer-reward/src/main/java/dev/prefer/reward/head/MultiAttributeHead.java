@@ -14,7 +14,7 @@ import java.util.Random;
  *   R_v(y) = vᵀ r(y),  ‖v‖ = 1                                 (the user's direction; default: the preference axis)
  *   L = Σ_labelled (r_j(y) − label)²                            (per-response labels "chosen.X" / "rejected.X")
  *     + Σ_labelled ((r_j(a) − r_j(b)) − label)²                 (difference labels "X")
- *     + BtLoss(r_pref(a), r_pref(b))                            (the reserved attribute "preference", from the
+ *     + RewardLoss(r_pref(a), r_pref(b))                            (the reserved attribute "preference", from the
  *                                                                binary label)
  * </pre>
  *
@@ -131,7 +131,7 @@ public final class MultiAttributeHead implements ScalarRewardHead {
             if (pref >= 0) {
                 double rw = attribute(pref, p.chosen());
                 double rl = attribute(pref, p.rejected());
-                total += p.weight() * config.loss().loss(rw, rl, p.margin(), grad == null ? null : d);
+                total += p.weight() * config.loss().pairLoss(rw, rl, config.loss().marginOf(p.margin()), grad == null ? null : d);
                 if (grad != null) {
                     backAttribute(pref, p.chosen(), s * d[0], grad);
                     backAttribute(pref, p.rejected(), s * d[1], grad);

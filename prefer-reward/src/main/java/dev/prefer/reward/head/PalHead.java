@@ -15,7 +15,7 @@ import java.util.Random;
  *   f(y)  = P φ(y)                          (m × d projection, shared)
  *   a_u   = Σ_k w_uk q_k,  w_u = softmax(β_u) (user u's ideal point: a mixture of K prototypes q_k ∈ R^m)
  *   r_u(y) = −‖f(y) − a_u‖²                  (closer to the ideal point is better)
- *   P(a ≻ b | u) = σ(r_u(a) − r_u(b))        (trained with {@link BtLoss})
+ *   P(a ≻ b | u) = σ(r_u(a) − r_u(b))        (trained with {@link dev.prefer.train.RewardLoss})
  * </pre>
  *
  * An unknown annotator gets the average mixture weights of the known ones (the population's ideal point).

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.prefer.reward.eval.PairMetrics;
-import dev.prefer.reward.train.TrainConfig;
-import dev.prefer.reward.train.Trainer;
+import dev.prefer.reward.HeadTrainer;
+import dev.prefer.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 
 /** What the heads can and cannot represent, on generated data whose structure is known. */
 class BehaviourTest {
-    static final TrainConfig FAST = TrainConfig.DEFAULTS.withEpochs(150).withPatience(15).withLearningRate(0.03);
+    static final TrainConfig FAST = HeadTrainer.defaults().toBuilder().epochs(150).patience(15).learningRate(0.03).build();
 
     static PreferenceHead train(HeadConfig cfg, int d, int dc, List<String> annotators, List<EncodedPair> train, List<EncodedPair> val) {
         PreferenceHead h = Heads.create(cfg, d, dc, annotators, 1);
-        Trainer.fit(h, train, val, FAST, null);
+        HeadTrainer.fit(h, train, val, FAST, null);
         return h;
     }
 
@@ -117,7 +117,7 @@ class BehaviourTest {
             List<EncodedPair> later = Synthetic.population(new Random(50 + sign), "new", u, sign, 200, D, 4.0, null);
 
             PalHead p = pal.withNewAnnotator("new");
-            Trainer.fit(p, ten, List.of(), FAST.withWeightDecay(0), null);
+            HeadTrainer.fit(p, ten, List.of(), FAST.toBuilder().weightDecay(0).build(), null);
             int palGroup = argmax(p.mixtureWeights(group));
             assertEquals(palGroup, argmax(p.mixtureWeights("new")), "PAL places the new annotator with their group");
             double palAcc = PairMetrics.of(p, later).accuracy();
@@ -125,7 +125,7 @@ class BehaviourTest {
             assertTrue(palAcc > 0.8, "PAL accuracy on the new annotator's later pairs: " + palAcc);
 
             MicroHead m = micro.withNewAnnotator("new");
-            Trainer.fit(m, ten, List.of(), FAST.withWeightDecay(0), null);
+            HeadTrainer.fit(m, ten, List.of(), FAST.toBuilder().weightDecay(0).build(), null);
             assertEquals(argmax(m.routing(new double[0], group)), argmax(m.routing(new double[0], "new")), "MiCRo routes the new annotator with their group");
             double microAcc = PairMetrics.of(m, later).accuracy();
             System.out.printf("new annotator (group %s): MiCRo routing %s acc %.4f%n", group, java.util.Arrays.toString(m.routing(new double[0], "new")), microAcc);

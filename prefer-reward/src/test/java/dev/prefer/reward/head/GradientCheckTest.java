@@ -31,7 +31,7 @@ class GradientCheckTest {
 
     static HeadConfig config(String kind, boolean contextual) {
         return HeadConfig.defaults(kind).withHidden(4).withComponents(3).withLatent(4).withContextual(contextual)
-                .withLoss(new BtLoss(true, 0.1, 0.05))
+                .withLoss(new dev.prefer.train.RewardLoss(true, 0.05, 0.1)) // margin, centering 0.05, smoothing 0.1
                 .withAttributes(List.of("preference", "verbosity", "helpfulness"));
     }
 

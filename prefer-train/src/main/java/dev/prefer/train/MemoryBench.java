@@ -1,19 +1,12 @@
-package dev.prefer.lm.bench;
+package dev.prefer.train;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.training.GradientCollector;
 import dev.prefer.data.Json;
+import dev.prefer.data.pref.LengthConfig;
 import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.ModelConfig;
 import dev.prefer.lm.Precision;
-import dev.prefer.lm.TokenizedSequence;
 import dev.prefer.lm.Torch;
-import dev.prefer.lm.Transformer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,8 +21,9 @@ import java.util.Random;
 
 /**
  * Peak resident memory (VmHWM) of a DPO training step, each configuration in a fresh JVM (peak RSS only grows): the
- * step of {@link DpoStepBench} (policy forward + backward over chosen and rejected, reference log-probs, sigmoid DPO
- * loss, AdamW) on a model with random weights, in full fine-tuning or LoRA (rank 8 on q/v or c_attn; the reference is
+ * trainer's own step ({@link Trainer#timeSteps} over the one loop's {@code Run.trainStep}: policy forward + backward
+ * over chosen and rejected, the DPO objective's loss, global norm, AdamW; the reference log-probs scored first when
+ * they are not cached) on a model with random weights, in full fine-tuning or LoRA (rank 8 on q/v or c_attn; the reference is
  * the base model with the adapters off, as PEFT does), with the reference forward each step or cached (precomputed
  * once), in float32 or float16 mixed precision (full FT: float32 masters and AdamW state, float16 compute; LoRA: the
  * frozen base kept in float16, float32 adapters). A benchmark: it prints figures and asserts nothing.
@@ -116,113 +110,58 @@ public final class MemoryBench {
                 Integer.parseInt(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]));
         int steps = Integer.parseInt(a[7]);
         double[] losses = new double[steps];
-        long[] counts = step(c, steps, losses);
+        long[] counts = step(c, shape(c.shape()), steps, losses);
         StringBuilder ls = new StringBuilder();
         for (double l : losses) ls.append(ls.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.6f", l));
         System.out.println(String.format(Locale.ROOT, "RESULT peak_rss_mib=%.1f parameters=%d trainable=%d losses=%s",
-                DpoStepBench.peakRssMiB(), counts[0], counts[1], ls));
+                dev.prefer.lm.bench.Rss.peakMiB(), counts[0], counts[1], ls));
         System.exit(0);
     }
 
-    /** Runs the steps; returns {parameters, trainable parameters}. */
-    static long[] step(Case c, int steps, double[] losses) {
+    /** Runs the steps of the trainer's own step ({@link Trainer#timeSteps}); returns {parameters, trainable parameters}. */
+    static long[] step(Case c, ModelConfig cfg, int steps, double[] losses) {
         Torch.init();
         phase("engine");
-        ModelConfig cfg = shape(c.shape());
-        double beta = 0.1, lr = 1e-6;
-        // LoRA: the frozen base may be float16 itself; full FT: float32 masters (float16 compute when fp16)
+        // LoRA: the frozen base may be float16 itself (float32 adapters, Lora.create); full FT: float32 masters
+        // (float16 compute when fp16, as Trainer.run does for --precision fp16)
         Precision policyPrecision = c.lora() && c.fp16() ? Precision.F16 : Precision.F32;
         try (CausalLM policy = CausalLM.randomInit(cfg, 7, policyPrecision);
-             CausalLM reference = c.lora() || c.cachedRef() ? null : CausalLM.randomInit(cfg, 7, c.fp16() ? Precision.F16 : Precision.F32);
-             NDManager state = Torch.newManager()) {
-            Transformer model = policy.model();
+             CausalLM reference = c.lora() || c.cachedRef() ? null : CausalLM.randomInit(cfg, 7, c.fp16() ? Precision.F16 : Precision.F32)) {
             phase("models");
-            if (c.fp16() && !c.lora()) model.setComputeType(DataType.FLOAT16);
+            if (c.fp16() && !c.lora()) policy.model().setComputeType(DataType.FLOAT16);
             Random rng = new Random(1);
-            List<TokenizedSequence> seqs = new ArrayList<>();
-            List<long[]> prompts = new ArrayList<>();
-            for (int i = 0; i < c.pairs(); i++) prompts.add(ids(rng, c.promptLen(), cfg.vocabSize()));
-            for (int i = 0; i < 2 * c.pairs(); i++) seqs.add(new TokenizedSequence(prompts.get(i % c.pairs()), ids(rng, c.responseLen(), cfg.vocabSize())));
-            // trainable tensors: every parameter, or LoRA A (r, in) and B (out, r) on the family's default targets
-            Map<String, NDArray> train = new LinkedHashMap<>();
-            Map<String, Transformer.LinearDelta> deltas = new LinkedHashMap<>();
+            List<TrainExample> groups = new ArrayList<>();
+            for (int i = 0; i < c.pairs(); i++) {
+                groups.add(new TrainExample(ids(rng, c.promptLen(), cfg.vocabSize()), List.of(ids(rng, c.responseLen(), cfg.vocabSize()),
+                        ids(rng, c.responseLen(), cfg.vocabSize())), new double[] {1, 0}, 1, null, new double[0]));
+            }
+            TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective("dpo", Map.of("beta", 0.1))
+                    .batchSize(c.pairs()).learningRate(1e-6).maxGradNorm(0).length(LengthConfig.UNLIMITED)
+                    .prefixSharing(TrainConfig.PrefixSharing.OFF);
+            if (c.lora()) b.lora(new TrainConfig.LoraConfig(8, 16, 0, List.of(), false)); // r 8 on the family's default targets
+            TrainConfig tc = b.build();
+            List<double[]> refs;
+            if (c.cachedRef()) { // precomputed once, before the steps (the reference cache of a training run)
+                refs = new ArrayList<>(RefLogpsCache.score(groups, policy, 2 * groups.size()));
+            } else {
+                refs = new ArrayList<>();
+                for (int i = 0; i < groups.size(); i++) refs.add(new double[2]);
+            }
+            // reference forward each step: the frozen copy, or with LoRA the policy with its adapters detached (the base)
+            CausalLM refForward = c.cachedRef() ? null : reference != null ? reference : policy;
+            double[][] t = Trainer.timeSteps(tc, policy, groups, refs, refForward, 0, steps, null);
+            System.arraycopy(t[2], 0, losses, 0, steps);
+            phase("steps");
+            long trainable = 0;
             if (c.lora()) {
-                int r = 8;
-                double scale = 16.0 / r;
-                List<String> targets = cfg.architecture().loraTargets();
-                for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                    String n = e.getKey();
-                    if (!n.endsWith(".weight") || e.getValue().getShape().dimension() != 2) continue;
-                    String module = n.substring(0, n.length() - 7);
-                    if (!targets.contains(module.substring(module.lastIndexOf('.') + 1))) continue;
-                    long[] s = e.getValue().getShape().getShape();
-                    long in = cfg.architecture().fanInFanOut() ? s[0] : s[1], out = cfg.architecture().fanInFanOut() ? s[1] : s[0];
-                    NDArray aa = state.randomUniform(-0.01f, 0.01f, new Shape(r, in), DataType.FLOAT32);
-                    NDArray bb = state.zeros(new Shape(out, r), DataType.FLOAT32);
-                    aa.setRequiresGradient(true);
-                    bb.setRequiresGradient(true);
-                    train.put(module + ".lora_A", aa);
-                    train.put(module + ".lora_B", bb);
-                    deltas.put(module, x -> x.matMul(aa.transpose()).matMul(bb.transpose()).mul(Transformer.constant(x, scale)));
+                for (String m : Lora.resolveModules(policy, List.of())) {
+                    long[] s = policy.model().parameters().get(m + ".weight").getShape().getShape();
+                    trainable += 8L * (s[0] + s[1]);
                 }
             } else {
-                policy.setTrainable(true);
-                train.putAll(model.parameters());
+                trainable = policy.model().parameterCount();
             }
-            long trainable = 0;
-            for (NDArray t : train.values()) trainable += t.size();
-            List<NDArray[]> adam = new ArrayList<>();
-            for (NDArray t : train.values()) adam.add(new NDArray[] {state.zeros(t.getShape(), DataType.FLOAT32), state.zeros(t.getShape(), DataType.FLOAT32)});
-            double[] cached = null;
-            if (c.cachedRef()) { // precomputed once, before the steps (the reference cache of a training run)
-                cached = new double[seqs.size()];
-                var lp = (reference != null ? reference : policy).logpsOfIds(seqs, seqs.size(), false);
-                for (int i = 0; i < cached.length; i++) cached[i] = lp.get(i).sum();
-            }
-            for (Map.Entry<String, Transformer.LinearDelta> d : deltas.entrySet()) model.setLinearDelta(d.getKey(), d.getValue());
-            for (int it = 0; it < steps; it++) {
-                try (NDManager step = model.manager().newSubManager()) {
-                    NDArray rf;
-                    if (cached != null) {
-                        rf = step.create(cached).toType(DataType.FLOAT32, false);
-                    } else {
-                        CausalLM refLm = reference != null ? reference : policy;
-                        if (reference == null) model.clearLinearDeltas(); // LoRA: the base model is the reference
-                        boolean grad = ai.djl.pytorch.jni.JniUtils.isGradMode();
-                        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-                        try {
-                            rf = refLm.logpsTensors(step, seqs, false).sums().toType(DataType.FLOAT32, false);
-                        } finally {
-                            ai.djl.pytorch.jni.JniUtils.setGradMode(grad);
-                        }
-                        if (reference == null) for (Map.Entry<String, Transformer.LinearDelta> d : deltas.entrySet()) model.setLinearDelta(d.getKey(), d.getValue());
-                    }
-                    try (GradientCollector gc = Torch.init().newGradientCollector()) {
-                        NDArray pi = policy.logpsTensors(step, seqs, false).sums(); // (2B)
-                        NDArray diff = pi.sub(rf); // (2B)
-                        int b = c.pairs();
-                        NDArray logits = diff.get("0:" + b).sub(diff.get(b + ":")).mul(Transformer.constant(diff, beta)); // (B)
-                        NDArray loss = Activation.softPlus(logits.neg()).mean();
-                        phase("  forward " + (it + 1));
-                        gc.backward(loss);
-                        losses[it] = loss.toFloatArray()[0];
-                        phase("  backward " + (it + 1));
-                    }
-                    // AdamW in place: libtorch's fused kernel over every trainable tensor (as prefer-train's AdamW)
-                    List<NDArray> ws = new ArrayList<>(train.values()), gs = new ArrayList<>(), ms = new ArrayList<>(), vs = new ArrayList<>();
-                    for (int k = 0; k < ws.size(); k++) {
-                        NDArray g = ws.get(k).getGradient();
-                        g.attach(step);
-                        gs.add(g);
-                        ms.add(adam.get(k)[0]);
-                        vs.add(adam.get(k)[1]);
-                    }
-                    dev.prefer.lm.FusedOps.adamw(ws, gs, ms, vs, step.create((float) (it + 1)), lr, 0.9, 0.999, 0.0, 1e-8);
-                    for (NDArray g : gs) g.muli(0);
-                }
-                phase("step " + (it + 1));
-            }
-            return new long[] {model.parameterCount(), trainable};
+            return new long[] {policy.model().parameterCount(), trainable};
         }
     }
 

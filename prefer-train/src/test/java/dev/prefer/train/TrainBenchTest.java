@@ -1,0 +1,35 @@
+package dev.prefer.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The benchmarks time the trainer's own step, a real training step (speed itself is never asserted). */
+class TrainBenchTest {
+
+    @Test
+    void firstLossIsLn2AndTheTrainersStepLowersIt() {
+        // reference == policy at step 0, so the DPO loss is exactly ln 2; the trainer's AdamW steps must then lower it
+        TrainBench.Shape micro = new TrainBench.Shape(1, 32, 2, 64, 2, 4, 4, 3, 1);
+        for (boolean refForward : new boolean[] {true, false}) {
+            TrainBench.Result r = TrainBench.run(micro, refForward, TrainConfig.PrefixSharing.OFF, null, 1e-3);
+            assertEquals(Math.log(2), r.losses()[0], 1e-6);
+            assertTrue(r.losses()[3] < r.losses()[0], java.util.Arrays.toString(r.losses()));
+            assertEquals(4, r.losses().length);
+            assertTrue(r.medianSeconds() > 0 && r.tokensPerSecond() > 0 && r.parameters() > 0);
+        }
+    }
+
+    @Test
+    void memoryBenchStepsTheTrainerWithLoraAndTheBaseAsReference() {
+        // LoRA with the reference forward on the base (adapters detached): B starts at zero, so step 1 is ln 2
+        MemoryBench.Case c = new MemoryBench.Case("micro", true, false, false, 2, 4, 4);
+        double[] losses = new double[2];
+        long[] counts = MemoryBench.step(c, dev.prefer.lm.ModelConfig.gpt2(64, 64, 32, 1, 2), 2, losses);
+        assertEquals(Math.log(2), losses[0], 1e-6);
+        // GPT-2's default LoRA target c_attn: A (8, 32) + B (96, 8) in one layer
+        assertEquals(8L * (32 + 96), counts[1], java.util.Arrays.toString(counts));
+        assertTrue(counts[1] < counts[0]);
+    }
+}
