@@ -1,34 +1,33 @@
-// The pairwise-judge experiment of issue #14 (docs/results/online.md, "Pref-GRPO with a learned preference model"):
+// The pairwise-judge experiment of issue #14 (docs/results/online.md, "Pref-GRPO with a learned pairwise judge"):
 // from each seed's quickstart SFT model,
-//   1. sample completions of the seed's training prompts, label them with the arithmetic verifier (correct vs incorrect)
-//      and train a preference model on those pairs: the SFT model with a new score head (ScoreHeadInit), Bradley-Terry
-//      loss, prefer-train's reward trainer (LmRewardTraining); its held-out pairwise accuracy on pairs sampled the same
-//      way from the 200 held-out prompts;
-//   2. Pref-GRPO from the SFT model with that model as the only reward (`pairwise:DIR`: each completion's win rate
-//      against the other G-1 completions of its group, Wang et al. 2025 arXiv 2508.20751), GRPO's dapo loss and the
-//      budget of the GRPO rows (200 steps x 16 prompts x G = 8, lr 5e-5); the verifier is not called during RL;
+//   1. LearnedJudge (the procedure of `prefer quickstart --method pref-grpo`): sample completions of the seed's training
+//      prompts, label them with the arithmetic verifier, pair correct against incorrect, and train a pairwise judge on
+//      those pairs: the SFT model by DPO against itself (its implicit reward, kind IMPLICIT, the default) or the SFT
+//      model with a new scalar score head (SCORE_HEAD); its accuracy on pairs sampled the same way from the 200
+//      held-out prompts, on the quickstart's fixed held-out pairs, and best-of-k;
+//   2. Pref-GRPO from the SFT model with that judge as the only reward (each completion's win rate against the other
+//      G-1 completions of its group, WinRates.againstOthers; Wang et al. 2025 arXiv 2508.20751), GRPO's dapo loss and
+//      the budget of the GRPO rows (200 steps x 16 prompts x G = 8, lr 5e-5); the verifier is not called during RL;
 //   3. held-out greedy verifier accuracy against SFT, 95% paired percentile bootstrap over the 200 held-out prompts.
 //
 // A single-file Java program over the CLI's jar (bench/online/pref_grpo.sh builds and runs it):
 //   java -cp prefer-cli/target/prefer-cli.jar bench/online/PrefGrpoExperiment.java QS_DIR OUT_DIR SEEDS STEPS [STAGES]
-// STAGES: rm,pref-grpo (default both; pref-grpo reuses OUT/seed-S/rm). Knobs (-Dname=value): rm.prompts (5500),
-// rm.val (500), rm.k (8 per temperature), rm.temps (1.0), rm.pairs (4 per prompt), rm.lr (1e-4), rm.steps (1000),
-// rm.batch (32), lr (5e-5), prompts (16), g (8), beta (0).
+// STAGES: rm,pref-grpo (default both; pref-grpo reads OUT/seed-S/judge/spec.txt). Knobs (-Dname=value), defaults
+// LearnedJudge.Config.defaults: rm.kind, rm.prompts, rm.k, rm.temperature, rm.pairs, rm.val, rm.steps, rm.batch,
+// rm.lr, rm.beta; RL: lr (5e-5), prompts (16), g (8), beta (0: no KL).
 import dev.prefer.core.stats.Bootstrap;
 import dev.prefer.core.stats.Estimate;
 import dev.prefer.data.AtomicFiles;
 import dev.prefer.data.Json;
 import dev.prefer.eval.tasks.ArithmeticTask;
 import dev.prefer.lm.CausalLM;
-import dev.prefer.lm.Completion;
 import dev.prefer.lm.Generation;
 import dev.prefer.lm.GenerationConfig;
-import dev.prefer.lm.GenerationRequest;
 import dev.prefer.lm.PromptResponse;
 import dev.prefer.objectives.online.GrpoLoss;
-import dev.prefer.reward.LmRewardModel;
-import dev.prefer.reward.LmRewardTraining;
-import dev.prefer.reward.ScoreHeadInit;
+import dev.prefer.quickstart.LearnedJudge;
+import dev.prefer.objectives.online.WinRates;
+import dev.prefer.reward.source.Group;
 import dev.prefer.reward.source.RewardSource;
 import dev.prefer.reward.source.RewardSources;
 import dev.prefer.train.TrainConfig;
@@ -40,9 +39,7 @@ import dev.prefer.train.online.RewardFunction;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,8 +62,7 @@ public class PrefGrpoExperiment {
             Map<String, Object> row = Files.exists(resultsFile) ? Json.MAPPER.readValue(resultsFile.toFile(), LinkedHashMap.class) : new LinkedHashMap<>();
             List<String> train = prompts(s.resolve("setup/data/train-prompts.jsonl"));
             List<String> held = prompts(s.resolve("setup/data/heldout.jsonl"));
-            Path rmDir = o.resolve("rm");
-            if (stages.contains("rm")) row.put("rm", rewardModel(s, o, seed, train, held));
+            if (stages.contains("rm")) row.put("judge", judge(s, o, seed, train, held));
             if (stages.contains("pref-grpo")) {
                 double[] sft = greedyPass(s.resolve("sft"), held);
                 row.put("sft", mean(sft));
@@ -74,16 +70,22 @@ public class PrefGrpoExperiment {
                 Path runOut = o.resolve("pref-grpo");
                 double lr = Double.parseDouble(System.getProperty("lr", "5e-5"));
                 double beta = Double.parseDouble(System.getProperty("beta", "0"));
-                try (RewardSource judge = RewardSources.open("pairwise:" + rmDir, RewardSources.Options.defaults());
+                String spec = Files.readString(o.resolve("judge/spec.txt")).strip();
+                try (RewardSource judge = RewardSources.open(spec, RewardSources.Options.defaults());
                      CausalLM policy = CausalLM.load(s.resolve("sft"));
                      CausalLM ref = beta > 0 ? CausalLM.load(s.resolve("sft")) : null) {
                     // the only reward: win rates under the learned preference model (no verifier, no reference answers)
                     RewardFunction winRate = new RewardFunction() {
-                        @Override public String name() { return "pairwise_rm"; }
+                        @Override public String name() { return "pairwise_judge"; }
 
                         @Override
                         public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {
-                            return judge.score(prompt, completions, Map.of());
+                            // Pref-GRPO's reward: win rates against the other completions of the group (WinRates.againstOthers)
+                            double[][] p = judge.score(new Group(prompt, completions, Map.of())).winProbabilities();
+                            int k = completions.size();
+                            double[] flat = new double[k * k];
+                            for (int i = 0; i < k; i++) System.arraycopy(p[i], 0, flat, i * k, k);
+                            return WinRates.againstOthers(flat, k);
                         }
                     };
                     TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).learningRate(lr).schedule(TrainConfig.Schedule.CONSTANT, steps / 10)
@@ -106,59 +108,31 @@ public class PrefGrpoExperiment {
         }
     }
 
-    /** Stage 1: verifier-labelled pairs from the SFT model's samples, a score head on the SFT model, BT training, held-out accuracy. */
-    static Map<String, Object> rewardModel(Path s, Path o, long seed, List<String> train, List<String> held) throws Exception {
-        long t0 = System.nanoTime();
-        int nPrompts = Integer.getInteger("rm.prompts", 5500), nVal = Integer.getInteger("rm.val", 500), k = Integer.getInteger("rm.k", 8);
-        int perPrompt = Integer.getInteger("rm.pairs", 4);
-        List<Double> temps = java.util.Arrays.stream(System.getProperty("rm.temps", "1.0").split(",")).map(Double::parseDouble).toList();
-        // the seed's training prompts, shuffled: the first nPrompts give training pairs, the next nVal validation pairs
-        // (the trainer's eval/accuracy, used to choose the RM's settings); the 200 held-out prompts are only reported
-        List<String> pool = new ArrayList<>(train);
-        Collections.shuffle(pool, new Random(seed * 7919 + 1));
-        List<String> rmPrompts = pool.subList(0, Math.min(nPrompts, pool.size()));
-        List<String> valPrompts = pool.subList(rmPrompts.size(), Math.min(pool.size(), rmPrompts.size() + nVal));
-        List<List<String>> trainSamples = new ArrayList<>(), valSamples = new ArrayList<>(), heldSamples = new ArrayList<>();
-        for (int i = 0; i < rmPrompts.size(); i++) trainSamples.add(new ArrayList<>());
-        for (int i = 0; i < valPrompts.size(); i++) valSamples.add(new ArrayList<>());
-        for (int i = 0; i < held.size(); i++) heldSamples.add(new ArrayList<>());
+    /**
+     * Stage 1: LearnedJudge (the procedure of `prefer quickstart --method pref-grpo`) on the seed's training prompts, then
+     * its accuracy on pairs sampled the same way from the 200 held-out prompts, on the quickstart's fixed held-out pairs,
+     * and best-of-k on the held-out samples.
+     */
+    static Map<String, Object> judge(Path s, Path o, long seed, List<String> train, List<String> held) throws Exception {
+        LearnedJudge.Config d0 = LearnedJudge.Config.defaults(seed);
+        LearnedJudge.Config c = new LearnedJudge.Config(LearnedJudge.Kind.valueOf(System.getProperty("rm.kind", d0.kind().name())),
+                Integer.getInteger("rm.prompts", d0.prompts()), Integer.getInteger("rm.k", d0.samplesPerPrompt()),
+                Double.parseDouble(System.getProperty("rm.temperature", "" + d0.temperature())), Integer.getInteger("rm.pairs", d0.pairsPerPrompt()),
+                Double.parseDouble(System.getProperty("rm.val", "" + d0.validationFraction())), Integer.getInteger("rm.steps", d0.steps()),
+                Integer.getInteger("rm.batch", d0.batch()), Double.parseDouble(System.getProperty("rm.lr", "" + d0.learningRate())),
+                Double.parseDouble(System.getProperty("rm.beta", "" + d0.beta())), seed);
+        LearnedJudge.Result r;
+        List<List<String>> heldSamples;
         try (CausalLM sft = CausalLM.load(s.resolve("sft"))) {
-            for (int t = 0; t < temps.size(); t++) {
-                addAll(trainSamples, sample(sft, rmPrompts, k, temps.get(t), seed * 31 + 5 + 100L * t));
-                addAll(valSamples, sample(sft, valPrompts, k, temps.get(t), seed * 31 + 7 + 100L * t));
-                addAll(heldSamples, sample(sft, held, k, temps.get(t), seed * 31 + 6 + 100L * t));
-            }
+            r = LearnedJudge.train(sft, s.resolve("sft"), TASK, train, c, MAX_NEW, o.resolve("judge"), System.out);
+            heldSamples = LearnedJudge.sample(sft, held, c.samplesPerPrompt(), c.temperature(), MAX_NEW, seed * 31 + 6);
         }
-        Random rnd = new Random(seed * 131 + 3);
-        List<String[]> trainPairs = pairs(rmPrompts, trainSamples, perPrompt, rnd);
-        List<String[]> valPairs = pairs(valPrompts, valSamples, Integer.MAX_VALUE, rnd);
-        List<String[]> heldPairs = pairs(held, heldSamples, Integer.MAX_VALUE, rnd); // every distinct (correct, incorrect) pair
-        Path data = o.resolve("rm-data");
-        writePairs(data.resolve("train-pairs.jsonl"), trainPairs);
-        writePairs(data.resolve("val-pairs.jsonl"), valPairs);
-        writePairs(data.resolve("heldout-pairs.jsonl"), heldPairs);
-        Path init = ScoreHeadInit.fromCausalLm(s.resolve("sft"), o.resolve("rm-init"), seed);
-        int rmSteps = Integer.getInteger("rm.steps", 1000);
-        TrainConfig c = TrainConfig.builder(TrainConfig.Task.REWARD).model(init).data(data.resolve("train-pairs.jsonl"))
-                .eval(data.resolve("val-pairs.jsonl"), 0).learningRate(Double.parseDouble(System.getProperty("rm.lr", "1e-4")))
-                .schedule(TrainConfig.Schedule.COSINE, rmSteps / 20).maxSteps(rmSteps).batchSize(Integer.getInteger("rm.batch", 32)).seed(seed)
-                .every(Math.max(1, rmSteps / 10), 0, rmSteps / 4).out(o.resolve("rm")).build();
-        Trainer.TrainResult r = LmRewardTraining.train(c, System.out);
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("train_prompts", rmPrompts.size());
-        d.put("samples_per_prompt", k);
-        d.put("train_pairs", trainPairs.size());
-        d.put("val_pairs", valPairs.size());
+        Map<String, Object> d = new LinkedHashMap<>(r.toMap());
+        List<String[]> heldPairs = LearnedJudge.pairs(TASK, held, heldSamples, Integer.MAX_VALUE, new Random(seed * 131 + 4));
         d.put("heldout_pairs", heldPairs.size());
-        d.put("temperatures", temps);
-        d.put("sft_sampled_accuracy_train", sampledAccuracy(rmPrompts, trainSamples));
         d.put("sft_sampled_accuracy_heldout", sampledAccuracy(held, heldSamples));
-        d.put("steps", rmSteps);
-        d.put("learning_rate", c.optimizer().learningRate());
-        try (LmRewardModel rm = LmRewardModel.load(o.resolve("rm"))) {
-            d.put("val_pair_accuracy", pairAccuracy(rm, valPairs));
-            d.put("heldout_pair_accuracy", pairAccuracy(rm, heldPairs));
-            d.put("train_pair_accuracy", pairAccuracy(rm, trainPairs.subList(0, Math.min(2000, trainPairs.size()))));
+        try (LearnedJudge.Scorer judge = r.open()) {
+            d.put("heldout_pair_accuracy", LearnedJudge.accuracy(judge, heldPairs));
             // the quickstart's fixed held-out pairs: the reference answer against the demonstrator's kinds of mistake
             List<String[]> fixed = new ArrayList<>();
             for (String l : Files.readAllLines(s.resolve("setup/data/heldout-pairs.jsonl"))) {
@@ -166,13 +140,13 @@ public class PrefGrpoExperiment {
                 var n = Json.MAPPER.readTree(l);
                 fixed.add(new String[] {n.get("prompt").asText(), n.get("chosen").asText(), n.get("rejected").asText()});
             }
-            d.put("quickstart_heldout_pair_accuracy", pairAccuracy(rm, fixed));
-            // best-of-k on the held-out samples: how often the model's top completion of a prompt is correct
+            d.put("quickstart_heldout_pair_accuracy", LearnedJudge.accuracy(judge, fixed));
+            // best-of-k on the held-out samples: how often the judge's top completion of a prompt is correct
             double best = 0, oracle = 0;
             for (int i = 0; i < held.size(); i++) {
                 List<PromptResponse> texts = new ArrayList<>();
                 for (String c2 : heldSamples.get(i)) texts.add(new PromptResponse(held.get(i), c2));
-                double[] rw = rm.rewards(texts);
+                double[] rw = judge.rewards(texts);
                 int arg = 0;
                 boolean any = false;
                 for (int j = 0; j < rw.length; j++) {
@@ -185,66 +159,10 @@ public class PrefGrpoExperiment {
             d.put("heldout_best_of_k_accuracy", best / held.size());
             d.put("heldout_oracle_best_of_k_accuracy", oracle / held.size());
         }
-        d.put("seconds", (System.nanoTime() - t0) / 1e9);
-        System.out.println("rm seed " + seed + ": " + Json.line(d));
+        if (r.kind() == LearnedJudge.Kind.IMPLICIT) d.put("judge_policy_greedy", mean(greedyPass(r.model(), held))); // the DPO model as a policy
+        System.out.println("judge seed " + seed + ": " + Json.line(d));
+        AtomicFiles.writeString(o.resolve("judge/spec.txt"), r.spec() + "\n");
         return d;
-    }
-
-    static void addAll(List<List<String>> into, List<List<String>> more) {
-        for (int i = 0; i < into.size(); i++) into.get(i).addAll(more.get(i));
-    }
-
-    /** k samples per prompt (stop at eos), batched. */
-    static List<List<String>> sample(CausalLM lm, List<String> prompts, int k, double temperature, long seed) {
-        List<GenerationRequest> reqs = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) reqs.add(new GenerationRequest(lm.encodePrompt(prompts.get(i)), seed * 1_000_003L + i));
-        List<List<String>> out = new ArrayList<>();
-        for (List<Completion> cs : lm.complete(reqs, GenerationConfig.sample(MAX_NEW, temperature, 0, 1.0, seed).withSamples(k))) {
-            List<String> texts = new ArrayList<>();
-            for (Completion c : cs) texts.add(c.text());
-            out.add(texts);
-        }
-        return out;
-    }
-
-    /** Up to {@code max} (prompt, correct, incorrect) pairs per prompt among its distinct completions, drawn at random. */
-    static List<String[]> pairs(List<String> prompts, List<List<String>> samples, int max, Random rnd) {
-        List<String[]> out = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            List<String> good = new ArrayList<>(), bad = new ArrayList<>();
-            for (String c : new LinkedHashSet<>(samples.get(i))) (TASK.verify(prompts.get(i), c).pass() ? good : bad).add(c);
-            List<String[]> all = new ArrayList<>();
-            for (String g : good) for (String b : bad) all.add(new String[] {prompts.get(i), g, b});
-            Collections.shuffle(all, rnd);
-            out.addAll(all.subList(0, Math.min(max, all.size())));
-        }
-        return out;
-    }
-
-    static void writePairs(Path file, List<String[]> pairs) {
-        StringBuilder b = new StringBuilder();
-        for (String[] p : pairs) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("prompt", p[0]);
-            row.put("chosen", p[1]);
-            row.put("rejected", p[2]);
-            b.append(Json.line(row)).append('\n');
-        }
-        AtomicFiles.writeString(file, b.toString());
-    }
-
-    /** Share of pairs with r(chosen) > r(rejected) (ties 1/2). */
-    static double pairAccuracy(LmRewardModel rm, List<String[]> pairs) {
-        if (pairs.isEmpty()) return Double.NaN;
-        List<PromptResponse> texts = new ArrayList<>();
-        for (String[] p : pairs) {
-            texts.add(new PromptResponse(p[0], p[1]));
-            texts.add(new PromptResponse(p[0], p[2]));
-        }
-        double[] r = rm.rewards(texts);
-        double acc = 0;
-        for (int i = 0; i < pairs.size(); i++) acc += r[2 * i] > r[2 * i + 1] ? 1 : r[2 * i] == r[2 * i + 1] ? 0.5 : 0;
-        return acc / pairs.size();
     }
 
     static double sampledAccuracy(List<String> prompts, List<List<String>> samples) {

@@ -12,6 +12,10 @@ import dev.prefer.lm.PromptResponse;
 import dev.prefer.reward.LmRewardModel;
 import dev.prefer.reward.LmRewardTraining;
 import dev.prefer.reward.ScoreHeadInit;
+import dev.prefer.reward.source.ImplicitRewardSource;
+import dev.prefer.train.TrainSet;
+import dev.prefer.train.Trainer;
+import dev.prefer.data.PreferencePair;
 import dev.prefer.train.TrainConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -27,52 +31,70 @@ import java.util.Random;
  * A pairwise preference model learned from verifier-labelled pairs, for RL that never calls the verifier
  * ({@code prefer quickstart --method pref-grpo}; the experiment of docs/results/online.md): sample k completions of
  * each prompt from the SFT model, score each with the task's verifier, pair a higher-scored against a lower-scored
- * completion of the same prompt (arithmetic: correct against incorrect; distinct texts, up to {@code pairsPerPrompt} per prompt, drawn at random), and train the SFT model
- * with a new score head ({@link ScoreHeadInit}) on the Bradley–Terry loss ({@link LmRewardTraining}); a share of the
- * prompts is kept for validation pairs (every distinct pair). {@code pairwise:DIR} then judges with
+ * completion of the same prompt (arithmetic: correct against incorrect; distinct texts, up to {@code pairsPerPrompt}
+ * per prompt, drawn at random), and train on them, from the SFT model, either a new scalar score head
+ * ({@link ScoreHeadInit}, Bradley–Terry loss, {@link LmRewardTraining}) or the whole LM by DPO with the SFT model as
+ * reference (the judge is then DPO's implicit reward, {@link ImplicitRewardSource}); a share of the prompts is kept
+ * for validation pairs (every distinct pair). {@link Result#spec()} is the {@code pairwise:} spec that judges with
  * P(a ≻ b) = σ(r_a − r_b). The verifier is used only here, to label the pairs.
  */
 public final class LearnedJudge {
     private LearnedJudge() {}
 
+    /** What is trained on the pairs. */
+    public enum Kind {
+        /** The SFT model with a new scalar score head read at the eos, Bradley–Terry loss ({@link LmRewardTraining}). */
+        SCORE_HEAD,
+        /** The SFT model trained by DPO against itself; DPO's implicit reward β log π/π_ref judges ({@code pairwise:DIR?ref=SFT}). */
+        IMPLICIT
+    }
+
     /**
+     * @param kind               score head or DPO's implicit reward
      * @param prompts            prompts to sample (a seeded draw from the given pool; 0 = all)
      * @param samplesPerPrompt   k completions per prompt
      * @param temperature        sampling temperature
      * @param pairsPerPrompt     training pairs per prompt at most
      * @param validationFraction share of the drawn prompts kept for validation pairs
-     * @param steps              reward-model optimizer steps (AdamW, cosine after 5% warm-up)
+     * @param steps              optimizer steps (AdamW; score head: cosine after 5% warm-up; implicit: constant after 10%)
      * @param batch              pairs per step
      * @param learningRate       peak learning rate
+     * @param beta               DPO's beta (implicit reward only)
      * @param seed               prompt draw, sampling, pairing, head initialisation, data order
      */
-    public record Config(int prompts, int samplesPerPrompt, double temperature, int pairsPerPrompt, double validationFraction, int steps,
-                         int batch, double learningRate, long seed) {
+    public record Config(Kind kind, int prompts, int samplesPerPrompt, double temperature, int pairsPerPrompt, double validationFraction, int steps,
+                         int batch, double learningRate, double beta, long seed) {
         public Config {
+            java.util.Objects.requireNonNull(kind, "kind");
             if (prompts < 0 || samplesPerPrompt < 2 || pairsPerPrompt < 1 || steps < 1 || batch < 1) throw new IllegalArgumentException("bad learned-judge settings");
             if (!(validationFraction >= 0 && validationFraction < 1)) throw new IllegalArgumentException("validation fraction must be in [0, 1)");
-            if (!(learningRate > 0) || !(temperature > 0)) throw new IllegalArgumentException("learning rate and temperature must be > 0");
+            if (!(learningRate > 0) || !(temperature > 0) || !(beta > 0)) throw new IllegalArgumentException("learning rate, temperature and beta must be > 0");
         }
 
         /** The settings of docs/results/online.md's Pref-GRPO rows. */
         public static Config defaults(long seed) {
-            return new Config(6000, 8, 1.0, 4, 500.0 / 6000, 3000, 32, 5e-4, seed);
+            return new Config(Kind.IMPLICIT, 6000, 8, 1.0, 4, 500.0 / 6000, 1000, 32, 5e-5, 0.1, seed);
         }
 
         public Config withSeed(long s) {
-            return new Config(prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, s);
+            return new Config(kind, prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, s);
         }
 
         public Config withSteps(int s, double lr) {
-            return new Config(prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, s, batch, lr, seed);
+            return new Config(kind, prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, s, batch, lr, beta, seed);
         }
 
         public Config withPrompts(int n) {
-            return new Config(n, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, seed);
+            return new Config(kind, n, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, seed);
+        }
+
+        public Config withKind(Kind k) {
+            return new Config(k, prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, seed);
         }
 
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
             m.put("prompts", prompts);
             m.put("samples_per_prompt", samplesPerPrompt);
             m.put("temperature", temperature);
@@ -81,17 +103,36 @@ public final class LearnedJudge {
             m.put("steps", steps);
             m.put("batch", batch);
             m.put("learning_rate", learningRate);
+            if (kind == Kind.IMPLICIT) m.put("beta", beta);
             m.put("seed", seed);
             return m;
         }
     }
 
+    /** Rewards of (prompt, response) texts under a learned judge (P(a ≻ b) = σ(r_a − r_b)). */
+    public interface Scorer extends AutoCloseable {
+        double[] rewards(List<PromptResponse> texts);
+
+        @Override
+        void close();
+    }
+
     /** The trained model's folder, its data sizes, and accuracies (r_chosen > r_rejected, ties ½). */
-    public record Result(Path model, int trainPairs, int validationPairs, double sampledAccuracy, double trainAccuracy, double validationAccuracy,
-                         double seconds) {
+    public record Result(Kind kind, Path model, Path reference, double beta, int trainPairs, int validationPairs, double sampledAccuracy,
+                         double trainAccuracy, double validationAccuracy, double seconds) {
+        /** The reward spec that judges with it: {@code pairwise:MODEL} or {@code pairwise:MODEL?ref=REF&beta=B}. */
+        public String spec() {
+            return kind == Kind.SCORE_HEAD ? "pairwise:" + model : "pairwise:" + model + "?ref=" + reference + "&beta=" + beta;
+        }
+
+        /** Opens the judge for scoring texts. */
+        public Scorer open() {
+            return LearnedJudge.open(kind, model, reference, beta);
+        }
+
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", model.toString());
+            m.put("spec", spec());
             m.put("train_pairs", trainPairs);
             m.put("validation_pairs", validationPairs);
             m.put("sft_sampled_accuracy", sampledAccuracy);
@@ -127,19 +168,32 @@ public final class LearnedJudge {
             console.printf(java.util.Locale.ROOT, "  judge data: %d prompts x %d samples (%.3f correct): %d training pairs, %d validation pairs%n",
                     drawn.size(), c.samplesPerPrompt(), sampledAccuracy(task, trainPrompts, trainSamples), trainPairs.size(), valPairs.size());
         }
-        Path init = ScoreHeadInit.fromCausalLm(sftDir, out.resolve("init"), c.seed());
-        TrainConfig tc = TrainConfig.builder(TrainConfig.Task.REWARD).model(init).data(data.resolve("train-pairs.jsonl"))
-                .eval(valPairs.isEmpty() ? null : data.resolve("validation-pairs.jsonl"), 0).learningRate(c.learningRate())
-                .schedule(TrainConfig.Schedule.COSINE, c.steps() / 20).maxSteps(c.steps()).batchSize(c.batch()).seed(c.seed())
-                .every(Math.max(1, c.steps() / 10), 0, 0).out(out.resolve("model")).build();
-        LmRewardTraining.train(tc, console);
-        double trainAcc, valAcc;
-        try (LmRewardModel rm = LmRewardModel.load(out.resolve("model"))) {
-            trainAcc = accuracy(rm, trainPairs.subList(0, Math.min(2000, trainPairs.size())));
-            valAcc = valPairs.isEmpty() ? Double.NaN : accuracy(rm, valPairs);
+        Path model = out.resolve("model");
+        if (c.kind() == Kind.SCORE_HEAD) {
+            Path init = ScoreHeadInit.fromCausalLm(sftDir, out.resolve("init"), c.seed());
+            TrainConfig tc = TrainConfig.builder(TrainConfig.Task.REWARD).model(init).data(data.resolve("train-pairs.jsonl"))
+                    .eval(valPairs.isEmpty() ? null : data.resolve("validation-pairs.jsonl"), 0).learningRate(c.learningRate())
+                    .schedule(TrainConfig.Schedule.COSINE, c.steps() / 20).maxSteps(c.steps()).batchSize(c.batch()).seed(c.seed())
+                    .every(Math.max(1, c.steps() / 10), 0, 0).out(model).build();
+            LmRewardTraining.train(tc, console);
+        } else {
+            // DPO from the SFT model against itself (in memory), on the same pairs
+            List<PreferencePair> ps = new ArrayList<>();
+            for (String[] p : trainPairs) ps.add(new PreferencePair(p[0], p[1], p[2], null, 1.0, null, Map.of(), dev.prefer.data.Source.MEMORY)); // no margin offset
+            TrainConfig tc = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective("dpo", Map.of("beta", c.beta())).learningRate(c.learningRate())
+                    .schedule(TrainConfig.Schedule.CONSTANT, c.steps() / 10).maxSteps(c.steps()).batchSize(c.batch()).seed(c.seed())
+                    .every(Math.max(1, c.steps() / 10), 0, 0).out(model).build();
+            try (CausalLM policy = CausalLM.load(sftDir)) {
+                Trainer.train(policy, sft, tc, TrainSet.pairs(ps), null, console);
+            }
         }
-        Result r = new Result(out.resolve("model"), trainPairs.size(), valPairs.size(), sampledAccuracy(task, trainPrompts, trainSamples), trainAcc, valAcc,
-                (System.nanoTime() - t0) / 1e9);
+        double trainAcc, valAcc;
+        try (Scorer judge = open(c.kind(), model, sftDir, c.beta())) {
+            trainAcc = accuracy(judge, trainPairs.subList(0, Math.min(2000, trainPairs.size())));
+            valAcc = valPairs.isEmpty() ? Double.NaN : accuracy(judge, valPairs);
+        }
+        Result r = new Result(c.kind(), model, sftDir, c.beta(), trainPairs.size(), valPairs.size(), sampledAccuracy(task, trainPrompts, trainSamples),
+                trainAcc, valAcc, (System.nanoTime() - t0) / 1e9);
         Map<String, Object> summary = new LinkedHashMap<>(r.toMap());
         summary.put("config", c.toMap());
         AtomicFiles.writeString(out.resolve("judge.json"), Json.pretty(summary) + "\n");
@@ -179,8 +233,33 @@ public final class LearnedJudge {
         return out;
     }
 
+    static Scorer open(Kind kind, Path model, Path reference, double beta) {
+        if (kind == Kind.SCORE_HEAD) {
+            LmRewardModel rm = LmRewardModel.load(model);
+            return new Scorer() {
+                @Override public double[] rewards(List<PromptResponse> texts) { return rm.rewards(texts); }
+
+                @Override public void close() { rm.close(); }
+            };
+        }
+        CausalLM policy = CausalLM.load(model);
+        CausalLM ref;
+        try {
+            ref = CausalLM.load(reference);
+        } catch (RuntimeException e) {
+            policy.close();
+            throw e;
+        }
+        ImplicitRewardSource source = new ImplicitRewardSource("implicit", policy, ref, beta);
+        return new Scorer() {
+            @Override public double[] rewards(List<PromptResponse> texts) { return source.rewards(texts); }
+
+            @Override public void close() { source.close(); }
+        };
+    }
+
     /** Share of pairs with r(chosen) > r(rejected) (ties ½). */
-    public static double accuracy(LmRewardModel rm, List<String[]> pairs) {
+    public static double accuracy(Scorer rm, List<String[]> pairs) {
         if (pairs.isEmpty()) return Double.NaN;
         List<PromptResponse> texts = new ArrayList<>();
         for (String[] p : pairs) {

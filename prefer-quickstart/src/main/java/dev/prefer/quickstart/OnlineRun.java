@@ -51,7 +51,7 @@ final class OnlineRun {
                         st.root.resolve("judge"), st.out);
                 st.out.printf(Locale.ROOT, "  judge pair accuracy: training %.3f, validation %.3f (%d / %d pairs, %.0f s)%n", jr.trainAccuracy(),
                         jr.validationAccuracy(), jr.trainPairs(), jr.validationPairs(), jr.seconds());
-                judge = RewardSources.open("pairwise:" + jr.model(), RewardSources.Options.defaults());
+                judge = RewardSources.open(jr.spec(), RewardSources.Options.defaults());
                 source = judge;
             }
             reward = winRates(source);
