@@ -7,8 +7,8 @@
 //   java -cp prefer-cli/target/prefer-cli.jar bench/online/OnlineExperiment.java QS_DIR OUT_DIR SEEDS STEPS [METHODS]
 // QS_DIR holds `./prefer quickstart --seeds ...` output (seed-S/sft, seed-S/sft-continued, seed-S/rpo (final RPO model), setup data).
 import dev.prefer.data.Json;
-import dev.prefer.eval.metrics.Bootstrap;
-import dev.prefer.eval.metrics.Estimate;
+import dev.prefer.core.stats.Bootstrap;
+import dev.prefer.core.stats.Estimate;
 import dev.prefer.eval.tasks.ArithmeticTask;
 import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.Generation;

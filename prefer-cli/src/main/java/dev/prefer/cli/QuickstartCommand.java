@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
                 "  ./prefer quickstart --seed 1 --out runs/qs-seed1",
                 "  ./prefer quickstart --seeds 0,1,2 --out runs/qs-seeds   # does the gain beat seed noise?",
                 "  ./prefer quickstart --objective rpo,dpo,ipo,plackett-luce --out runs/qs-compare",
+                "  ./prefer quickstart --method grpo --out runs/qs-grpo       # GRPO on the verifier after SFT",
+                "  ./prefer quickstart --method pref-grpo --out runs/qs-pg    # a learned pairwise judge as the only reward",
                 "  ./prefer quickstart --demo-slip-rate 0 --out runs/qs-exact   # exact demonstrations",
                 "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format",
                 "  ./prefer quickstart --model runs/quickstart/sft --prompts my-prompts.jsonl --task arithmetic --out runs/qs-mine"})
@@ -105,6 +107,22 @@ public final class QuickstartCommand implements Callable<Integer> {
             + "verifier (repeatable; verifier:TASK, model:DIR, pairwise:DIR, judge:URL?..., W*SPEC; see `prefer score --help`). "
             + "Held-out accuracy is always the verifier's.")
     java.util.List<String> rewards = new java.util.ArrayList<>();
+    @Option(names = "--method", paramLabel = "M", description = "What runs after SFT: rpo (the preference rounds of --objective), or one online method "
+            + "from the SFT model: grpo, rloo, online-dpo (verifier reward), pref-grpo (win rates under a pairwise judge learned from "
+            + "verifier-labelled pairs; the RL never calls the verifier). Settings of docs/results/online.md.")
+    String method = D.online().method();
+    @Option(names = "--online-steps", description = "Optimizer steps of an online --method.")
+    int onlineSteps = D.online().steps();
+    @Option(names = "--online-prompts", description = "Prompts per step of an online --method.")
+    int onlinePrompts = D.online().promptsPerStep();
+    @Option(names = "--num-generations", description = "Completions per prompt (G) of an online --method.")
+    int generations = D.online().generations();
+    @Option(names = "--online-learning-rate", description = "Learning rate of an online --method (constant after 10%% warm-up).")
+    double onlineLr = D.online().learningRate();
+    @Option(names = "--judge-steps", description = "pref-grpo: optimizer steps of the learned judge.")
+    int judgeSteps = D.online().judge().steps();
+    @Option(names = "--judge-prompts", description = "pref-grpo: training prompts sampled for the judge's pairs (0: all).")
+    int judgePrompts = D.online().judge().prompts();
 
     @Override
     public Integer call() {
@@ -114,7 +132,9 @@ public final class QuickstartCommand implements Callable<Integer> {
                 new QuickstartConfig.Preference(objectives, rounds, promptsPerRound, k, temperature, prefSteps, prefLr, prefBatch, beta,
                         QuickstartConfig.reference(reference), QuickstartConfig.pairs(pairs), objectiveLr, schedule(schedule), includeGreedy,
                         truncateRejected, rewards),
-                evalSamples);
+                evalSamples,
+                new QuickstartConfig.Online(method, onlineSteps, onlinePrompts, generations, onlineLr,
+                        D.online().judge().withSteps(judgeSteps, D.online().judge().learningRate()).withPrompts(judgePrompts)));
         replaceEarlierRun();
         try {
             if (seeds != null && !seeds.isEmpty()) SeedStudy.run(c, seeds, System.out);

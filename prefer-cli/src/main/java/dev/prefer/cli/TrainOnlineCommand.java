@@ -18,10 +18,11 @@ import dev.prefer.train.TrainingException;
 import dev.prefer.train.online.OnlineConfig;
 import dev.prefer.train.online.OnlinePrompt;
 import dev.prefer.train.online.OnlineTrainer;
+import dev.prefer.objectives.online.WinRates;
+import dev.prefer.reward.source.Group;
 import dev.prefer.reward.source.RewardSource;
 import dev.prefer.reward.source.RewardSources;
-import dev.prefer.reward.source.RewardSource;
-import dev.prefer.reward.source.RewardSources;
+import dev.prefer.reward.source.RewardSpec;
 import dev.prefer.train.online.RewardFunction;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code prefer train grpo|rloo|reinforce-pp|online-dpo}: a thin layer over {@link OnlineTrainer#train}. Reward
+ * {@code prefer train grpo|rloo|reinforce-pp|online-dpo|pref-grpo}: a thin layer over {@link OnlineTrainer#train}. Reward
  * SPECs: {@code verifier:TASK} (the built-in verifiable tasks: arithmetic, format, counting; score in [0, 1]).
  */
 public final class TrainOnlineCommand {
@@ -125,6 +126,10 @@ public final class TrainOnlineCommand {
         TrainConfig.PrefixSharing prefixSharing;
         @Mixin
         LoraOptions lora;
+        /** How a SPEC becomes a reward (null: {@link #reward}); pref-grpo turns pairwise sources into win rates. */
+        java.util.function.BiFunction<String, List<AutoCloseable>, RewardFunction> rewardFor;
+        /** The verb in the closing line when it is not the method's own name (pref-grpo runs GRPO). */
+        String verb;
 
         TrainConfig config(Objective objective) {
             boolean doResume = TrainCommand.resumes(resume, resumeIfExists, out);
@@ -149,14 +154,14 @@ public final class TrainOnlineCommand {
             List<OnlinePrompt> eval = evalPrompts == null ? List.of() : readPrompts(evalPrompts);
             List<RewardFunction> fns = new ArrayList<>();
             List<AutoCloseable> sources = new ArrayList<>();
-            for (String spec : rewards) fns.add(reward(spec, train, prompts, sources));
+            for (String spec : rewards) fns.add(rewardFor == null ? reward(spec, train, prompts, sources) : rewardFor.apply(spec, sources));
             if (eval.size() > 0) for (String spec : rewards) if (spec.startsWith("verifier:")) reward(spec, eval, evalPrompts, sources); // same checks on the held-out prompts
             boolean needsRef = o.needsReference(c.objective());
             try (AutoCloseable closeSources = () -> { for (AutoCloseable s : sources) s.close(); };
                  CausalLM policy = CausalLM.load(model, Precision.F32);
                  CausalLM reference = needsRef ? CausalLM.load(ref != null ? ref : model, Precision.F32) : null) {
                 Trainer.TrainResult r = OnlineTrainer.train(policy, reference, c, o, train, eval, fns, System.out);
-                System.out.println("prefer train " + o.method().cliName() + ": " + r.steps() + " steps -> " + r.out());
+                System.out.println("prefer train " + (verb != null ? verb : o.method().cliName()) + ": " + r.steps() + " steps -> " + r.out());
                 return 0;
             } catch (TrainingException e) {
                 System.err.println("prefer: " + e.getMessage());
@@ -252,6 +257,65 @@ public final class TrainOnlineCommand {
                     .delta(delta == null ? Double.NaN : delta).build();
             return common.execute(o, null);
         }
+    }
+
+    @Command(name = "pref-grpo", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"Pref-GRPO (Wang et al. 2025, arXiv 2508.20751): GRPO whose reward is each completion's win rate against",
+                    "the other G-1 completions of its prompt under a pairwise judge, r_i = 1/(G-1) sum_{j!=i} P(i > j)",
+                    "(WinRates.againstOthers; --hard-wins counts wins, 1[P(i > j) > 1/2], as the paper's judge does).",
+                    "Every --reward must be pairwise: pairwise:DIR (a preference model; an LM score head gives",
+                    "P = sigmoid(r_i - r_j)) or judge:URL?model=NAME&mode=pairwise (an LLM judge)."},
+            footer = {"", "Examples:",
+                    "  ./prefer train pref-grpo --model M --prompts prompts.jsonl --reward pairwise:runs/rm --out runs/pref-grpo \\",
+                    "      --num-generations 8 --max-completion-length 8 --learning-rate 5e-5 --epsilon-high 0.28",
+                    "  ./prefer train pref-grpo --model M --prompts p.jsonl --reward 'judge:http://127.0.0.1:8000/v1?model=qwen&mode=pairwise' --out runs/pg"})
+    static final class PrefGrpo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Option(names = "--loss-type", defaultValue = "DAPO", description = "GRPO, BNPO, DR_GRPO or DAPO (token-level normalisation).")
+        GrpoLoss.Aggregation lossType;
+        @Option(names = "--importance-sampling-level", defaultValue = "TOKEN", description = "TOKEN, SEQUENCE (GSPO) or SEQUENCE_TOKEN.")
+        GrpoLoss.RatioLevel level;
+        @Option(names = "--hard-wins", description = "Count wins (P(i > j) > 1/2; ties 1/2) instead of averaging win probabilities.")
+        boolean hardWins;
+
+        @Override
+        public Integer call() {
+            common.verb = "pref-grpo";
+            common.rewardFor = (spec, opened) -> winRates(spec, hardWins, opened);
+            OnlineConfig o = common.online(OnlineConfig.Method.GRPO).lossType(lossType).importanceSamplingLevel(level).build();
+            return common.execute(o, null);
+        }
+    }
+
+    /**
+     * A pairwise SPEC as Pref-GRPO's reward: the source's K x K win matrix of each group, reduced to win rates against
+     * the other completions ({@link WinRates#againstOthers}, or {@link WinRates#hardAgainstOthers}). A spec that is not
+     * pairwise is refused before training.
+     */
+    static RewardFunction winRates(String spec, boolean hard, List<AutoCloseable> opened) {
+        RewardSpec parsed = RewardSpec.parse(spec);
+        boolean pairwise = parsed.kind().equals("pairwise") || (parsed.kind().equals("judge") && "pairwise".equals(parsed.params().get("mode")));
+        if (!pairwise) {
+            throw new IllegalArgumentException("pref-grpo needs a pairwise reward (pairwise:DIR or judge:URL?...&mode=pairwise), got '" + spec
+                    + "'; use prefer train grpo for pointwise rewards");
+        }
+        if (parsed.weight() != 1) throw RewardSpec.error(spec, "write weights with --reward-weights for pref-grpo");
+        RewardSource source = RewardSources.open(spec, RewardSources.Options.defaults());
+        opened.add(source);
+        return new RewardFunction() {
+            @Override public String name() { return source.name(); }
+
+            @Override
+            public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {
+                double[][] p = source.score(new Group(prompt, completions, fields)).winProbabilities();
+                if (p == null) throw new IllegalStateException("reward '" + spec + "' gave no win matrix");
+                int k = completions.size();
+                double[] flat = new double[k * k];
+                for (int i = 0; i < k; i++) System.arraycopy(p[i], 0, flat, i * k, k);
+                return hard ? WinRates.hardAgainstOthers(flat, k) : WinRates.againstOthers(flat, k);
+            }
+        };
     }
 
     @Command(name = "rloo", mixinStandardHelpOptions = true, showDefaultValues = true,

@@ -113,7 +113,7 @@ public final class Quickstart {
      * {@link #rounds} per objective, {@link #control}, evaluation of each, then {@link #report}. Files are outputs
      * only (models, metrics, manifest, report); nothing is written to be read back.
      */
-    private static final class Stages {
+    static final class Stages {
         final QuickstartConfig c;
         final PrintStream console, out;
         final long t0 = System.nanoTime();
@@ -165,7 +165,8 @@ public final class Quickstart {
                 stage("evaluate " + baseName() + " on " + heldOut.size() + " held-out prompts");
                 sftScores = ev.evaluate(base(), sft, null, console);
                 out.printf(Locale.ROOT, "  %s greedy accuracy %s%s%n", baseName(), fmt(sftScores.row().greedy()), slipLine(sftScores.slips()));
-                for (int oi = 0; oi < c.objectives().size(); oi++) runs.add(rounds(oi, sft));
+                if (c.online().isOnline()) runs.add(OnlineRun.run(this, sft));
+                else for (int oi = 0; oi < c.objectives().size(); oi++) runs.add(rounds(oi, sft));
                 if (c.sftControl() && c.model() == null) runs.add(control(sft));
             }
             return report(runs);
@@ -314,12 +315,17 @@ public final class Quickstart {
 
         /** 4. The compute-matched control: more SFT on the same demonstrations instead of preference rounds. */
         ObjectiveRun control(CausalLM sft) {
-            int steps = c.rounds() * c.prefSteps();
+            QuickstartConfig.Online o = c.online();
+            // matched to what ran: the rounds (rounds x steps of prefBatch rows) or the online run (steps of prompts x G rows)
+            int steps = o.isOnline() ? o.steps() : c.rounds() * c.prefSteps();
+            int batch = o.isOnline() ? o.promptsPerStep() * o.generations() : c.prefBatch();
+            double lr = o.isOnline() ? o.learningRate() : c.prefLearningRate();
+            TrainConfig.Schedule schedule = o.isOnline() ? TrainConfig.Schedule.CONSTANT : c.prefSchedule();
+            int warmup = o.isOnline() ? o.steps() / 10 : prefWarmup(c);
             seeds.put(CONTROL + " (data order)", plan.control());
-            stage(CONTROL + " (control): " + steps + " more SFT steps of " + c.prefBatch() + " rows on the same demonstrations at lr "
-                    + c.prefLearningRate());
-            TrainConfig cc = TrainConfig.builder(TrainConfig.Task.SFT).out(root.resolve(CONTROL)).learningRate(c.prefLearningRate())
-                    .schedule(c.prefSchedule(), prefWarmup(c)).maxSteps(steps).batchSize(c.prefBatch()).seed(plan.control())
+            stage(CONTROL + " (control): " + steps + " more SFT steps of " + batch + " rows on the same demonstrations at lr " + lr);
+            TrainConfig cc = TrainConfig.builder(TrainConfig.Task.SFT).out(root.resolve(CONTROL)).learningRate(lr)
+                    .schedule(schedule, warmup).maxSteps(steps).batchSize(batch).seed(plan.control())
                     .every(Math.max(1, steps / 20), 0, 0).build();
             try (CausalLM lm = CausalLM.load(sftDir)) {
                 Trainer.TrainResult r = Trainer.train(lm, null, cc, TrainSet.sft(demonstrations), null, out);

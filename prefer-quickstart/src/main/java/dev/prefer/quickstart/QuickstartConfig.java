@@ -83,7 +83,55 @@ import java.util.Objects;
  *                         samples instead of the task's verifier (default none: the verifier); held-out evaluation
  *                         always uses the verifier
  */
-public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference preference, int evalSamples) {
+public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference preference, int evalSamples, Online online) {
+    /** The settings without {@code --method} (the preference rounds, {@link Online#defaults()}). */
+    public QuickstartConfig(Path out, Setup setup, Sft sft, Preference preference, int evalSamples) {
+        this(out, setup, sft, preference, evalSamples, Online.defaults());
+    }
+
+    /**
+     * What runs after SFT ({@code prefer quickstart --method}): {@code rpo}, the on-policy preference rounds of
+     * {@link Preference} (every objective of {@code objectives}; the default), or one online method from the SFT model
+     * on the training prompts, the settings of docs/results/online.md: {@code grpo} (dapo loss, ε 0.2 / 0.28, β 0),
+     * {@code rloo}, {@code online-dpo} (best vs worst of the G samples, dpo with the preference beta, the SFT model as
+     * reference), with the verifier (or {@code rewards}) as the reward; or {@code pref-grpo}, GRPO whose reward is each
+     * completion's win rate against the rest of its group under a pairwise preference model learned from
+     * verifier-labelled pairs of the SFT model's samples ({@link LearnedJudge}; the RL itself never calls the verifier),
+     * or under {@code rewards} when they are given. The control then matches the online run: as many steps and rows
+     * (prompts × generations) at its learning rate.
+     *
+     * @param method         rpo, grpo, rloo, online-dpo or pref-grpo
+     * @param steps          online optimizer steps (default 200)
+     * @param promptsPerStep prompts per step (default 16)
+     * @param generations    completions per prompt, G (default 8)
+     * @param learningRate   constant after 10% warm-up (default 5e-5)
+     * @param judge          the learned judge of pref-grpo
+     */
+    public record Online(String method, int steps, int promptsPerStep, int generations, double learningRate, LearnedJudge.Config judge) {
+        public static final List<String> METHODS = List.of("rpo", "grpo", "rloo", "online-dpo", "pref-grpo");
+
+        public Online {
+            require(METHODS.contains(method), "unknown method: " + method + " (one of " + String.join(", ", METHODS) + ")");
+            require(steps >= 1, "online steps must be >= 1");
+            require(promptsPerStep >= 1, "prompts per step must be >= 1");
+            require(generations >= 2, "generations per prompt must be >= 2");
+            require(learningRate > 0 && Double.isFinite(learningRate), "online learning rate must be > 0");
+            Objects.requireNonNull(judge, "judge");
+        }
+
+        public static Online defaults() {
+            return new Online("rpo", 200, 16, 8, 5e-5, LearnedJudge.Config.defaults(0));
+        }
+
+        public Online withMethod(String m) {
+            return new Online(m, steps, promptsPerStep, generations, learningRate, judge);
+        }
+
+        /** True for the online methods (anything but the rpo rounds). */
+        public boolean isOnline() {
+            return !method.equals("rpo");
+        }
+    }
 
     /** The task, its data and the model the run starts from. */
     public record Setup(String task, long seed, int trainCount, int heldOutCount, int layers, int hiddenSize, int vocabSize,
@@ -145,6 +193,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
         Objects.requireNonNull(setup, "setup");
         Objects.requireNonNull(sft, "sft");
         Objects.requireNonNull(preference, "preference");
+        Objects.requireNonNull(online, "online");
         require(evalSamples >= 1, "eval samples must be >= 1");
     }
 
@@ -224,6 +273,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
         private TrainConfig.Schedule prefSchedule;
         private boolean includeGreedy, truncateRejected;
         private List<String> rewards;
+        private Online online;
 
         private Builder(QuickstartConfig c) {
             out = c.out;
@@ -238,6 +288,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
             reference = p.reference(); pairs = p.pairs(); objectiveLearningRates = p.objectiveLearningRates(); prefSchedule = p.schedule();
             includeGreedy = p.includeGreedy(); truncateRejected = p.truncateRejected(); rewards = p.rewards();
             evalSamples = c.evalSamples;
+            online = c.online;
         }
 
         public QuickstartConfig build() {
@@ -246,9 +297,11 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
                     new Sft(sftSteps, sftLearningRate, sftBatch, sftControl),
                     new Preference(objectives, rounds, promptsPerRound, samplesPerPrompt, temperature, prefSteps, prefLearningRate, prefBatch,
                             beta, reference, pairs, objectiveLearningRates, prefSchedule, includeGreedy, truncateRejected, rewards),
-                    evalSamples);
+                    evalSamples, online);
         }
 
+        public Builder online(Online v) { online = v; return this; }
+        public Builder method(String v) { online = online.withMethod(v); return this; }
         public Builder out(Path v) { out = v; return this; }
         public Builder task(String v) { task = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
@@ -305,6 +358,8 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
     public QuickstartConfig withSftControl(boolean v) { return toBuilder().sftControl(v).build(); }
     public QuickstartConfig withTruncateRejected(boolean v) { return toBuilder().truncateRejected(v).build(); }
     public QuickstartConfig withRewards(List<String> v) { return toBuilder().rewards(v).build(); }
+    public QuickstartConfig withOnline(Online v) { return toBuilder().online(v).build(); }
+    public QuickstartConfig withMethod(String v) { return toBuilder().method(v).build(); }
 
     /** Which model the preference loss measures log-ratios against. */
     public enum Reference {
@@ -390,6 +445,16 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
         m.put("truncate_rejected", truncateRejected());
         m.put("rewards", rewards().isEmpty() ? List.of("verifier:" + task()) : rewards());
         m.put("pref_schedule", prefSchedule().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("method", online.method());
+        if (online.isOnline()) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("steps", online.steps());
+            o.put("prompts_per_step", online.promptsPerStep());
+            o.put("generations", online.generations());
+            o.put("learning_rate", online.learningRate());
+            if (online.method().equals("pref-grpo") && rewards().isEmpty()) o.put("learned_judge", online.judge().toMap());
+            m.put("online", o);
+        }
         m.put("model", model() == null ? "built (setup + SFT)" : model().toString());
         m.put("prompts", prompts() == null ? "drawn from the task" : prompts().toString());
         return m;

@@ -79,11 +79,16 @@ final class QuickstartReport {
                       EvalSummary.Curve sftLoss, Manifest manifest) {
         String base = c.model() == null ? "SFT" : "base"; // the model the objectives start from
         HtmlReport r = new HtmlReport("prefer quickstart: " + c.task() + ", seed " + c.seed());
+        QuickstartConfig.Online o = c.online();
+        String how = !o.isOnline() ? String.join(", ", c.objectives()) + " on its own verifier-scored samples (" + c.rounds() + " rounds of "
+                + c.promptsPerRound() + " prompts x " + c.samplesPerPrompt() + " samples, reference = "
+                + (c.reference() == QuickstartConfig.Reference.SFT ? "the starting model" : "the policy that started each round") + ")"
+                : o.method() + " (" + o.steps() + " online steps of " + o.promptsPerStep() + " prompts x " + o.generations() + " samples, reward = "
+                + (o.method().equals("pref-grpo") ? "win rates under a pairwise judge learned from verifier-labelled pairs of the SFT model's samples; "
+                + "the RL never calls the verifier" : c.rewards().isEmpty() ? "the verifier" : String.join(" + ", c.rewards())) + ")";
         r.paragraph((c.model() == null ? "A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
-                + " steps), then by " : "The given model " + c.model() + " (row \"base\", no SFT) was trained by ") + String.join(", ", c.objectives()) + " on its own verifier-scored samples ("
-                + c.rounds() + " rounds of " + c.promptsPerRound() + " prompts x " + c.samplesPerPrompt()
-                + " samples, reference = " + (c.reference() == QuickstartConfig.Reference.SFT ? "the starting model" : "the policy that started each round")
-                + "). All numbers below are on " + sft.greedy().n()
+                + " steps), then by " : "The given model " + c.model() + " (row \"base\", no SFT) was trained by ") + how
+                + ". All numbers below are on " + sft.greedy().n()
                 + " held-out prompts that never appear in training.");
         if (demoAccuracy != null && c.demoSlipRate() > 0) {
             r.paragraph(String.format(Locale.ROOT, "The SFT demonstrations came from a weak demonstrator: on %.0f%% of the problems where the task's "

@@ -115,6 +115,8 @@ public final class RewardSources {
             case "model", "pairwise" -> {
                 Path folder = Path.of(spec.target());
                 if (!Files.isDirectory(folder)) throw RewardSpec.error(spec.text(), "no such model folder " + folder);
+                if (spec.kind().equals("pairwise") && spec.params().containsKey("ref")) return implicit(spec, name, folder);
+                if (spec.params().containsKey("beta")) throw RewardSpec.error(spec.text(), "beta= goes with ref= (a causal LM judged by its implicit reward)");
                 RewardScorer scorer;
                 try {
                     scorer = RewardScorer.open(folder, options.backbone());
@@ -133,6 +135,28 @@ public final class RewardSources {
                 return new JudgeSource(name, judgeConfig(spec, options), options.env());
             }
             default -> throw RewardSpec.error(spec.text(), "unknown kind " + spec.kind());
+        }
+    }
+
+    /** {@code pairwise:DIR?ref=REF&beta=B}: a preference-trained causal LM and its reference, DPO's implicit reward. */
+    static RewardSource implicit(RewardSpec spec, String name, Path folder) {
+        Path ref = Path.of(spec.params().get("ref"));
+        if (!Files.isDirectory(ref)) throw RewardSpec.error(spec.text(), "no such reference folder " + ref);
+        double beta;
+        try {
+            beta = Double.parseDouble(spec.params().getOrDefault("beta", "0.1"));
+        } catch (NumberFormatException e) {
+            throw RewardSpec.error(spec.text(), "beta is not a number: " + spec.params().get("beta"));
+        }
+        if (!(beta > 0) || !Double.isFinite(beta)) throw RewardSpec.error(spec.text(), "beta must be > 0");
+        dev.prefer.lm.CausalLM policy = null;
+        try {
+            policy = dev.prefer.lm.CausalLM.load(folder);
+            dev.prefer.lm.CausalLM reference = dev.prefer.lm.CausalLM.load(ref);
+            return new ImplicitRewardSource(name, policy, reference, beta);
+        } catch (RuntimeException e) {
+            if (policy != null) policy.close();
+            throw RewardSpec.error(spec.text(), dev.prefer.data.DataException.oneLine(e.getMessage()));
         }
     }
 
