@@ -26,6 +26,10 @@ Sources (commits of the stored snapshots that were read):
   SPPO     uclaml/SPPO @ 5e61c4e90822fe526d8bbe1a50a6e85a85c30911
            sppo/trainer.py L876-879 (loss_type "sppo"), scripts/compute_prob.py L41-46 (P = sigmoid of score
                                         differences, diagonal 1/2), L84/L96-97 (win rate = row sum / K)
+  INPO     Zhang et al. 2024 (arXiv 2407.00617): h = log π_θ(y_w)/π_θ(y_l) − ητ log π_ref(y_w)/π_ref(y_l)
+           − (1 − ητ) log π_t(y_w)/π_t(y_l), loss (h − η/2)²; the paper's listing was not reachable, so the
+           constant is checked below by its defining property: on a tabular game the population loss is stationary
+           at the OMD update π_t^{1−ητ} π_ref^{ητ} exp(η P(y ≻ π_t)) (asserted here, not only printed).
   SPO      Swamy et al. 2024 (arXiv 2401.04056): reward = proportion of wins against the other samples.
   Pref-GRPO Wang et al. 2025 (arXiv 2508.20751): group reward = average pairwise win rate, then GRPO normalisation.
 """
@@ -328,6 +332,43 @@ nash.backward()
 out["nash_md"] = {"probabilities": prob.tolist(), "beta": nb, "loss": nash.item(), "grad": logp.grad.flatten().tolist(),
                   "metrics": {"loss/score": score.mean().item(), "loss/kl": lr.sum(1).mean().item(),
                               "rewards/probabilities": prob.mean().item()}}
+# INPO (arXiv 2407.00617): rows are (chosen, rejected) pairs; π_t log-probs are `old`, the reference `ref`.
+ie, it = 1.5, 0.4
+logp = logp0.clone().requires_grad_(True)
+seq = lambda x: (x * mask).sum(1)
+hv = (seq(logp)[0::2] - seq(logp)[1::2]) - ie * it * (seq(ref)[0::2] - seq(ref)[1::2]) \
+    - (1 - ie * it) * (seq(old)[0::2] - seq(old)[1::2])
+inpo = ((hv - ie / 2) ** 2).mean()
+inpo.backward()
+out["inpo"] = {"eta": ie, "tau": it, "loss": inpo.item(), "grad": logp.grad.flatten().tolist(),
+               "metrics": {"h/mean": hv.mean().item(), "h/target": ie / 2}}
+# The constant: on a tabular game with an intransitive P, the population loss
+#   Σ_{y,y'} π_t(y) π_t(y') P(y ≻ y') (h(y, y') − η/2)²
+# has zero gradient in the logits at log π_{t+1} = (1−ητ) log π_t + ητ log π_ref + η P(y ≻ π_t) (+ const).
+n = 4
+g = torch.Generator().manual_seed(3)
+pt = torch.softmax(torch.randn(n, generator=g), 0)
+pr = torch.softmax(torch.randn(n, generator=g), 0)
+A = torch.rand(n, n, generator=g)
+Pm = A / (A + A.t())  # P[y][y'] + P[y'][y] = 1, ½ on the diagonal
+def pop_loss(theta):
+    lp = torch.log_softmax(theta, 0)
+    h = (lp[:, None] - lp[None, :]) - ie * it * (pr.log()[:, None] - pr.log()[None, :]) \
+        - (1 - ie * it) * (pt.log()[:, None] - pt.log()[None, :])
+    return (pt[:, None] * pt[None, :] * Pm * (h - ie / 2) ** 2).sum()
+omd = (1 - ie * it) * pt.log() + ie * it * pr.log() + ie * (Pm @ pt)
+theta = omd.clone().requires_grad_(True)
+pop_loss(theta).backward()
+assert theta.grad.abs().max().item() < 1e-12, theta.grad
+for c in (ie / 4, ie):  # the same loss with another constant is not stationary there
+    th = omd.clone().requires_grad_(True)
+    lp = torch.log_softmax(th, 0)
+    h = (lp[:, None] - lp[None, :]) - ie * it * (pr.log()[:, None] - pr.log()[None, :]) - (1 - ie * it) * (pt.log()[:, None] - pt.log()[None, :])
+    (pt[:, None] * pt[None, :] * Pm * (h - c) ** 2).sum().backward()
+    assert th.grad.abs().max().item() > 1e-4
+out["inpo"]["tabular"] = {"pi_t": pt.tolist(), "pi_ref": pr.tolist(), "P": Pm.flatten().tolist(),
+                          "omd_log_probs": torch.log_softmax(omd, 0).tolist()}
+
 # Geometric mixture (nash_md_trainer.py L85-87): log_softmax(α·ref_logits + (1 − α)·policy_logits)
 pl = T([[2.0, -1.0, 0.5, 0.0, 3.0], [-100.0, 100.0, 0.0, 1.0, -2.0]])
 rl = T([[0.0, 1.0, 1.0, -0.5, 2.0], [0.0, 90.0, 5.0, 1.0, 0.0]])

@@ -263,8 +263,15 @@ public final class CausalLM implements AutoCloseable, HfModel {
      * @param sums       (B) sum over each response's tokens
      * @param tokenLogps (N) per-token terms, sequence after sequence (N = total response tokens)
      * @param counts     response lengths, N = sum of counts
+     * @param logSoftmax (N, V) the full next-token log-distribution at each response position (the array the labels
+     *                   were gathered from, kept alive by autograd anyway): the online trainers' {@code entropy}
+     *                   metric reads it detached, without another forward pass; null where not available
      */
-    public record LogpsTensors(NDArray sums, NDArray tokenLogps, int[] counts) {}
+    public record LogpsTensors(NDArray sums, NDArray tokenLogps, int[] counts, NDArray logSoftmax) {
+        public LogpsTensors(NDArray sums, NDArray tokenLogps, int[] counts) {
+            this(sums, tokenLogps, counts, null);
+        }
+    }
 
     /**
      * The differentiable form of {@link #logpsOfIds}: one right-padded forward pass over the batch; the LM head is
@@ -453,11 +460,12 @@ public final class CausalLM implements AutoCloseable, HfModel {
         int n = labels.length, b = counts.length;
         NDArray logits = model.logits(sel); // (N, V)
         if (float64LogSoftmax && logits.getDataType() != DataType.FLOAT64) logits = logits.toType(DataType.FLOAT64, false);
-        NDArray tokenLogps = logits.logSoftmax(-1).gather(Transformer.engineOwned(step.create(labels, new Shape(n, 1))), 1).reshape(n); // (N)
+        NDArray logSoftmax = logits.logSoftmax(-1); // (N, V)
+        NDArray tokenLogps = logSoftmax.gather(Transformer.engineOwned(step.create(labels, new Shape(n, 1))), 1).reshape(n); // (N)
         NDArray seg = Transformer.engineOwned(step.create(segment, new Shape(b, n)));
         if (tokenLogps.getDataType() != DataType.FLOAT32) seg = seg.toType(tokenLogps.getDataType(), false);
         NDArray sums = seg.matMul(tokenLogps.reshape(n, 1)).reshape(b); // (B)
-        return new LogpsTensors(sums, tokenLogps, counts);
+        return new LogpsTensors(sums, tokenLogps, counts, logSoftmax);
     }
 
     /** Generates from text prompts (encoded without special tokens); one sample each, as {@link #generateIds}. */

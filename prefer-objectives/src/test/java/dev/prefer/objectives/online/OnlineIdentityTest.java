@@ -247,9 +247,11 @@ class OnlineIdentityTest {
         losses.put("rloo", RlooLoss.defaults());
         losses.put("sppo", new SppoLoss(1.5));
         losses.put("nash-md", new NashMdLoss(0.2));
+        losses.put("inpo", new InpoLoss(0.7, 0.5));
         for (var e : losses.entrySet()) {
             for (int trial = 0; trial < 2; trial++) {
-                OnlineBatch h = random(r, 5, 6, false).withEntropies(new double[30]);
+                int rows = e.getKey().equals("inpo") ? 6 : 5; // INPO takes (chosen, rejected) row pairs
+                OnlineBatch h = random(r, rows, 6, false).withEntropies(new double[rows * 6]);
                 double twin = e.getValue().loss(h).value();
                 assertEquals(twin, OnlineFixtures.tensorLoss(manager, e.getValue(), h, DataType.FLOAT64), 1e-12 * Math.max(1, Math.abs(twin)), e.getKey());
                 assertEquals(twin, OnlineFixtures.tensorLoss(manager, e.getValue(), h, DataType.FLOAT32), 1e-5 * Math.max(1, Math.abs(twin)), e.getKey());

@@ -133,6 +133,57 @@ class OnlineReferenceTest {
     }
 
     @Test
+    void inpo() {
+        JsonNode c = ref.get("inpo");
+        check("inpo", new InpoLoss(c.get("eta").asDouble(), c.get("tau").asDouble()), batchFor(Json("advantages")), c);
+    }
+
+    /**
+     * INPO's constant η/2, by its defining property (independent of the script's transcription): on a tabular game
+     * the population loss Σ_{y,y'} π_t(y) π_t(y') P(y ≻ y') L_INPO(y, y') has zero gradient in the logits at the OMD
+     * update π_{t+1} ∝ π_t^{1−ητ} π_ref^{ητ} exp(η P(y ≻ π_t)), here taken from the script's numbers and evaluated
+     * with the double twin on one-token "completions" by central differences.
+     */
+    @Test
+    void inpoPopulationLossIsStationaryAtTheMirrorDescentUpdate() {
+        JsonNode c = ref.get("inpo");
+        JsonNode tab = c.get("tabular");
+        double[] pt = doubles(tab.get("pi_t")), pr = doubles(tab.get("pi_ref")), p = doubles(tab.get("P"));
+        double[] theta = doubles(tab.get("omd_log_probs"));
+        InpoLoss loss = new InpoLoss(c.get("eta").asDouble(), c.get("tau").asDouble());
+        int n = pt.length;
+        java.util.function.ToDoubleFunction<double[]> population = th -> {
+            double lse = dev.prefer.objectives.Num.logSumExp(th);
+            double s = 0;
+            for (int y = 0; y < n; y++)
+                for (int z = 0; z < n; z++) {
+                    if (y == z) continue;
+                    OnlineBatch h = OnlineBatch.of(2, 1, new double[] {th[y] - lse, th[z] - lse}, new double[] {1, 1})
+                            .withOldLogps(new double[] {Math.log(pt[y]), Math.log(pt[z])})
+                            .withRefLogps(new double[] {Math.log(pr[y]), Math.log(pr[z])});
+                    s += pt[y] * pt[z] * p[y * n + z] * loss.loss(h).value();
+                }
+            return s;
+        };
+        double eps = 1e-5;
+        for (int i = 0; i < n; i++) {
+            double[] up = theta.clone(), down = theta.clone();
+            up[i] += eps;
+            down[i] -= eps;
+            double g = (population.applyAsDouble(up) - population.applyAsDouble(down)) / (2 * eps);
+            assertEquals(0.0, g, 1e-9, "population gradient at the OMD update, logit " + i);
+        }
+        // and it is not stationary at π_t itself (the check has power)
+        double[] at = new double[n];
+        for (int i = 0; i < n; i++) at[i] = Math.log(pt[i]);
+        double[] up = at.clone();
+        up[0] += eps;
+        double[] down = at.clone();
+        down[0] -= eps;
+        assertTrue(Math.abs(population.applyAsDouble(up) - population.applyAsDouble(down)) / (2 * eps) > 1e-4);
+    }
+
+    @Test
     void nashMd() {
         JsonNode c = ref.get("nash_md");
         OnlineBatch h = batchFor(Json("advantages")).withScores(doubles(c.get("probabilities")));

@@ -42,17 +42,20 @@ import java.util.Objects;
  * @param reinforceBaseline         REINFORCE++: subtract the group mean reward first (REINFORCE++-baseline; default true)
  * @param klEstimator               REINFORCE++: per-token KL estimator of the reward penalty (default K1)
  * @param missingEosPenalty         online DPO: subtracted from the reward of completions without eos (NaN: off)
+ * @param selfPlay                  Nash-MD, SPPO, DNO and INPO: mixture coefficient, step sizes, rounds, margin
  */
 public record OnlineConfig(Method method, int numGenerations, int maxCompletionLength, double temperature, double topP, int topK,
                            int numIterations, GrpoLoss.Aggregation lossType, double epsilon, double epsilonHigh, double delta,
                            double beta, Advantages.ScaleRewards scaleRewards, GrpoLoss.RatioLevel importanceSamplingLevel,
                            boolean maskTruncatedCompletions, List<Double> rewardWeights,
                            Advantages.Aggregation multiObjectiveAggregation, boolean normalizeAdvantages,
-                           boolean reinforceBaseline, Advantages.KlEstimator klEstimator, double missingEosPenalty) {
+                           boolean reinforceBaseline, Advantages.KlEstimator klEstimator, double missingEosPenalty,
+                           SelfPlay selfPlay) {
 
     /** The online method. */
     public enum Method {
-        GRPO("grpo"), RLOO("rloo"), REINFORCE_PP("reinforce-pp"), ONLINE_DPO("online-dpo");
+        GRPO("grpo"), RLOO("rloo"), REINFORCE_PP("reinforce-pp"), ONLINE_DPO("online-dpo"),
+        NASH_MD("nash-md"), SPPO("sppo"), DNO("dno"), INPO("inpo");
 
         private final String cliName;
 
@@ -64,6 +67,57 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         public String cliName() {
             return cliName;
         }
+
+        /** The Nash and self-play methods: preferences between samples rather than pointwise rewards. */
+        public boolean selfPlay() {
+            return this == NASH_MD || this == SPPO || this == DNO || this == INPO;
+        }
+
+        /** The methods iterated in rounds against the round's own policy π_t (SPPO, DNO, INPO). */
+        public boolean rounds() {
+            return this == SPPO || this == DNO || this == INPO;
+        }
+
+        /** The methods that train a pairwise objective of the catalog on best-versus-worst pairs. */
+        public boolean catalogPairs() {
+            return this == ONLINE_DPO || this == DNO;
+        }
+    }
+
+    /**
+     * The parameters of the Nash and self-play methods (ignored by the others).
+     *
+     * @param mixtureCoef  Nash-MD's α: the second sample comes from π_θ^{1−α} π_ref^α (TRL's default 0.5)
+     * @param eta          SPPO's η = 1/β (paper β = 0.001, η = 1000) or INPO's mirror-descent step η; NaN: the
+     *                     method's default ({@link #eta(Method)})
+     * @param tau          INPO's KL strength τ toward the reference (default 0.1; ητ ≤ 1; 0 loads no reference)
+     * @param roundBatches SPPO, DNO, INPO: generation batches per round. A round samples all its batches from π_t
+     *                     (the policy at the round start) before any update, and trains against π_t as the
+     *                     reference (default 1: each generation batch is a round)
+     * @param margin       DNO: best-versus-worst pairs whose win-rate gap is below this are dropped (default 0.05);
+     *                     INPO drops ties only
+     */
+    public record SelfPlay(double mixtureCoef, double eta, double tau, int roundBatches, double margin) {
+        public SelfPlay {
+            require(mixtureCoef >= 0 && mixtureCoef <= 1, "mixture coef must be in [0, 1]");
+            require(Double.isNaN(eta) || (eta > 0 && Double.isFinite(eta)), "eta must be > 0");
+            require(tau >= 0 && Double.isFinite(tau), "tau must be >= 0");
+            require(roundBatches >= 1, "round batches must be >= 1");
+            require(margin >= 0 && Double.isFinite(margin), "margin must be >= 0");
+        }
+
+        public static SelfPlay defaults() {
+            return new SelfPlay(0.5, Double.NaN, 0.1, 1, 0.05);
+        }
+
+        /**
+         * η for {@code method}: the configured one, else SPPO's paper value 1000 (β = 0.001) or 1 for INPO (a
+         * choice of ours: the paper's value was not reachable here).
+         */
+        public double eta(Method method) {
+            if (!Double.isNaN(eta)) return eta;
+            return method == Method.SPPO ? 1000.0 : 1.0;
+        }
     }
 
     public OnlineConfig {
@@ -73,10 +127,11 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         Objects.requireNonNull(importanceSamplingLevel, "importanceSamplingLevel");
         Objects.requireNonNull(multiObjectiveAggregation, "multiObjectiveAggregation");
         Objects.requireNonNull(klEstimator, "klEstimator");
+        if (selfPlay == null) selfPlay = SelfPlay.defaults();
         rewardWeights = List.copyOf(rewardWeights == null ? List.of() : rewardWeights);
         if (Double.isNaN(epsilonHigh)) epsilonHigh = epsilon;
         require(numGenerations >= 1, "num generations must be >= 1");
-        require(numGenerations >= 2 || (method != Method.RLOO && method != Method.ONLINE_DPO),
+        require(numGenerations >= 2 || (method != Method.RLOO && method != Method.ONLINE_DPO && !method.rounds()),
                 method.cliName() + " needs num generations >= 2");
         require(maxCompletionLength >= 1, "max completion length must be >= 1");
         require(temperature > 0 && Double.isFinite(temperature), "temperature must be > 0");
@@ -84,6 +139,8 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         require(topK >= 0, "top-k must be >= 0");
         require(numIterations >= 1, "num iterations must be >= 1");
         require(numIterations == 1 || method != Method.ONLINE_DPO, "online-dpo takes one step per generation batch (num iterations 1)");
+        require(numIterations == 1 || method != Method.NASH_MD, "nash-md takes one step per generation batch (num iterations 1)");
+        require(method != Method.INPO || selfPlay.eta(method) * selfPlay.tau() <= 1, "inpo needs eta * tau <= 1");
         require(epsilon >= 0 && epsilon < 1, "epsilon must be in [0, 1)");
         require(epsilonHigh >= 0 && Double.isFinite(epsilonHigh), "epsilon high must be finite and >= 0");
         require(Double.isNaN(delta) || (delta > 0 && Double.isFinite(delta)), "delta must be > 0 (or unset)");
@@ -97,7 +154,18 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
 
     /** Whether the reference model's log-probs are needed. */
     public boolean needsReference(dev.prefer.objectives.Objective objective) {
-        return method == Method.ONLINE_DPO ? objective.requirements().reference() : beta > 0;
+        return switch (method) {
+            case ONLINE_DPO -> objective.requirements().reference();
+            case NASH_MD -> true;                 // the mixture and the KL term
+            case INPO -> selfPlay.tau() > 0;
+            case SPPO, DNO -> false;              // π_t is the policy itself at the round start
+            default -> beta > 0;
+        };
+    }
+
+    /** Optimizer steps per round (a round is {@code roundBatches} generation batches of the rounds methods). */
+    public int stepsPerRound() {
+        return (method.rounds() ? selfPlay.roundBatches() : 1) * numIterations;
     }
 
     /** The weights for {@code n} reward functions. */
@@ -137,6 +205,11 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         m.put("reinforce_baseline", reinforceBaseline);
         m.put("kl_estimator", klEstimator.name().toLowerCase(Locale.ROOT));
         if (!Double.isNaN(missingEosPenalty)) m.put("missing_eos_penalty", missingEosPenalty);
+        if (method == Method.NASH_MD) m.put("mixture_coef", selfPlay.mixtureCoef());
+        if (method == Method.SPPO || method == Method.INPO) m.put("eta", selfPlay.eta(method));
+        if (method == Method.INPO) m.put("tau", selfPlay.tau());
+        if (method.rounds()) m.put("round_batches", selfPlay.roundBatches());
+        if (method == Method.DNO) m.put("margin", selfPlay.margin());
         return m;
     }
 
@@ -166,6 +239,7 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         b.reinforceBaseline = reinforceBaseline;
         b.klEstimator = klEstimator;
         b.missingEosPenalty = missingEosPenalty;
+        b.selfPlay = selfPlay;
         return b;
     }
 
@@ -192,6 +266,7 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         private boolean reinforceBaseline = true;
         private Advantages.KlEstimator klEstimator = Advantages.KlEstimator.K1;
         private double missingEosPenalty = Double.NaN;
+        private SelfPlay selfPlay = SelfPlay.defaults();
 
         private Builder(Method method) {
             this.method = Objects.requireNonNull(method, "method");
@@ -200,7 +275,7 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         public OnlineConfig build() {
             return new OnlineConfig(method, numGenerations, maxCompletionLength, temperature, topP, topK, numIterations, lossType,
                     epsilon, epsilonHigh, delta, beta, scaleRewards, importanceSamplingLevel, maskTruncatedCompletions, rewardWeights,
-                    multiObjectiveAggregation, normalizeAdvantages, reinforceBaseline, klEstimator, missingEosPenalty);
+                    multiObjectiveAggregation, normalizeAdvantages, reinforceBaseline, klEstimator, missingEosPenalty, selfPlay);
         }
 
         public Builder method(Method v) { method = Objects.requireNonNull(v); return this; }
@@ -224,5 +299,16 @@ public record OnlineConfig(Method method, int numGenerations, int maxCompletionL
         public Builder reinforceBaseline(boolean v) { reinforceBaseline = v; return this; }
         public Builder klEstimator(Advantages.KlEstimator v) { klEstimator = v; return this; }
         public Builder missingEosPenalty(double v) { missingEosPenalty = v; return this; }
+        public Builder selfPlay(SelfPlay v) { selfPlay = Objects.requireNonNull(v); return this; }
+        /** Nash-MD's mixture coefficient α. */
+        public Builder mixtureCoef(double v) { selfPlay = new SelfPlay(v, selfPlay.eta(), selfPlay.tau(), selfPlay.roundBatches(), selfPlay.margin()); return this; }
+        /** SPPO's or INPO's η. */
+        public Builder eta(double v) { selfPlay = new SelfPlay(selfPlay.mixtureCoef(), v, selfPlay.tau(), selfPlay.roundBatches(), selfPlay.margin()); return this; }
+        /** INPO's τ. */
+        public Builder tau(double v) { selfPlay = new SelfPlay(selfPlay.mixtureCoef(), selfPlay.eta(), v, selfPlay.roundBatches(), selfPlay.margin()); return this; }
+        /** Generation batches per round (SPPO, DNO, INPO). */
+        public Builder roundBatches(int v) { selfPlay = new SelfPlay(selfPlay.mixtureCoef(), selfPlay.eta(), selfPlay.tau(), v, selfPlay.margin()); return this; }
+        /** DNO's large-margin filter. */
+        public Builder margin(double v) { selfPlay = new SelfPlay(selfPlay.mixtureCoef(), selfPlay.eta(), selfPlay.tau(), selfPlay.roundBatches(), v); return this; }
     }
 }

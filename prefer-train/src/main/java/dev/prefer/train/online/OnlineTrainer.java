@@ -23,10 +23,14 @@ import dev.prefer.objectives.TensorLoss;
 import dev.prefer.objectives.online.Advantages;
 import dev.prefer.objectives.online.CompletionMetrics;
 import dev.prefer.objectives.online.GrpoLoss;
+import dev.prefer.objectives.online.InpoLoss;
+import dev.prefer.objectives.online.NashMdLoss;
 import dev.prefer.objectives.online.OnlineLoss;
 import dev.prefer.objectives.online.OnlinePreferences;
 import dev.prefer.objectives.online.OnlineTensorBatch;
 import dev.prefer.objectives.online.RlooLoss;
+import dev.prefer.objectives.online.SppoLoss;
+import dev.prefer.objectives.online.WinRates;
 import dev.prefer.train.AdamW;
 import dev.prefer.train.Checkpoints;
 import dev.prefer.train.Lora;
@@ -41,6 +45,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +55,12 @@ import java.util.Map;
  * {@code batchSize} prompts from the current policy, scores them with the reward functions, and takes
  * {@code numIterations} optimizer steps on them with the method's loss (GRPO family, RLOO, REINFORCE++ from
  * {@code dev.prefer.objectives.online}; online DPO with any pairwise objective of the catalog on best-versus-worst
- * pairs). It runs on the shared step loop ({@link StepMechanics#loop}): the same metrics.jsonl, progress lines,
+ * pairs). The Nash and self-play methods read preferences between samples (a pairwise source's win matrix, else
+ * σ(r_i − r_j) of the rewards): Nash-MD compares each policy sample with a sample of the geometric mixture of
+ * policy and reference ({@link MixtureSampler}); SPPO, DNO and INPO run in rounds of {@code roundBatches}
+ * generation batches, all sampled from the round's policy π_t before any update, with π_t as the reference (SPPO:
+ * {@link SppoLoss} on the win rates P̂(y ≻ π_t); DNO: the catalog objective, DPO by default, on large-margin
+ * best-versus-worst pairs; INPO: {@link InpoLoss} on best-versus-worst pairs). It runs on the shared step loop ({@link StepMechanics#loop}): the same metrics.jsonl, progress lines,
  * checkpoints and exact resume as the offline trainer. Sampling is seeded by (seed, generation batch), so a resumed
  * run samples the completions the uninterrupted run sampled.
  *
@@ -124,11 +134,13 @@ public final class OnlineTrainer {
      * @param pairs          online DPO's selected pairs, else null
      * @param pairRef        online DPO: reference sums of each pair's (chosen, rejected), else null
      * @param metrics        reward and completion metrics of the batch
+     * @param scores         (N) Nash-MD's P(y ≻ y'), SPPO's win rates P̂(y ≻ π_t); else null. For INPO the rows
+     *                       ({@code seqs}, mask, old = π_t, ref) are the (chosen, rejected) pairs
      */
     record GenBatch(int index, List<OnlinePrompt> prompts, List<Generation> generations, List<TokenizedSequence> seqs,
                     double[][] rewardsPerFunc, double[] rewards, boolean[] truncated, int t, double[] mask, double activeTokens,
                     double[] advantages, double[] oldLogps, double[] refLogps, OnlinePreferences.Pairs pairs, double[][] pairRef,
-                    Map<String, Double> metrics) {
+                    Map<String, Double> metrics, double[] scores) {
         int n() {
             return seqs.size();
         }
@@ -142,8 +154,10 @@ public final class OnlineTrainer {
         final List<RewardFunction> rewards;
         final PrintStream console;
         final DataType type;
-        final Objective objective; // online DPO only
-        final OnlineLoss loss;     // GRPO, RLOO, REINFORCE++
+        final Objective objective; // online DPO and DNO only
+        final OnlineLoss loss;     // the others
+        /** The generation batches of the current round sampled ahead (SPPO, DNO, INPO with several batches per round). */
+        final Map<Integer, GenBatch> roundAhead = new HashMap<>();
         final double[] weights;
         final List<String> names;
         final Map<String, Object> configMap;
@@ -165,9 +179,10 @@ public final class OnlineTrainer {
             if (l.batchSize() % l.gradAccumulation() != 0) {
                 throw new IllegalArgumentException("batch size " + l.batchSize() + " (prompts per generation batch) must be a multiple of gradient accumulation " + l.gradAccumulation());
             }
-            if (l.saveEvery() % o.numIterations() != 0) {
-                throw new IllegalArgumentException("save every (" + l.saveEvery() + ") must be a multiple of num iterations (" + o.numIterations()
-                        + "): checkpoints fall between generation batches");
+            if (l.saveEvery() % o.stepsPerRound() != 0) {
+                throw new IllegalArgumentException("save every (" + l.saveEvery() + ") must be a multiple of " + (o.method().rounds()
+                        ? "round batches x num iterations (" + o.stepsPerRound() + "): checkpoints fall between rounds"
+                        : "num iterations (" + o.numIterations() + "): checkpoints fall between generation batches"));
             }
             this.policy = policy;
             this.reference = reference;
@@ -178,22 +193,29 @@ public final class OnlineTrainer {
             this.rewards = List.copyOf(rewards);
             this.console = console;
             this.type = policy.model().dtype();
-            this.objective = o.method() == OnlineConfig.Method.ONLINE_DPO ? c.objective() : null;
-            if (o.method() == OnlineConfig.Method.ONLINE_DPO && objective == null) throw new IllegalArgumentException("online-dpo needs an objective (task PREFERENCE)");
+            this.objective = o.method().catalogPairs() ? c.objective() : null;
+            if (o.method().catalogPairs() && objective == null) throw new IllegalArgumentException(o.method().cliName() + " needs an objective (task PREFERENCE)");
             if (objective != null && objective.requirements().layout() != dev.prefer.objectives.Layout.PAIRS) {
-                throw new IllegalArgumentException("online-dpo takes a pairwise objective; " + objective.name() + " is not");
+                throw new IllegalArgumentException(o.method().cliName() + " takes a pairwise objective; " + objective.name() + " is not");
             }
             this.loss = switch (o.method()) {
                 case GRPO -> new GrpoLoss(o.lossType(), o.importanceSamplingLevel(), o.epsilon(), o.epsilonHigh(), o.delta(), o.beta(),
                         o.maxCompletionLength(), true);
                 case RLOO -> new RlooLoss(o.epsilon(), o.epsilonHigh(), true);
                 case REINFORCE_PP -> GrpoLoss.reinforcePlusPlus(o.epsilon(), o.epsilonHigh());
-                case ONLINE_DPO -> null;
+                case NASH_MD -> new NashMdLoss(o.beta());
+                case SPPO -> new SppoLoss(o.selfPlay().eta(o.method()));
+                case INPO -> new InpoLoss(o.selfPlay().eta(o.method()), o.selfPlay().tau());
+                case ONLINE_DPO, DNO -> null;
             };
-            boolean needsRef = o.method() == OnlineConfig.Method.ONLINE_DPO ? objective.requirements().reference() : o.beta() > 0;
-            if (needsRef && reference == null) {
-                throw new IllegalArgumentException(o.method().cliName() + (o.method() == OnlineConfig.Method.ONLINE_DPO
-                        ? " with " + objective.name() : " with beta > 0") + " needs a reference model");
+            if (o.needsReference(objective) && reference == null) {
+                String why = switch (o.method()) {
+                    case ONLINE_DPO -> " with " + objective.name();
+                    case NASH_MD -> " (the mixture and the KL term)";
+                    case INPO -> " with tau > 0";
+                    default -> " with beta > 0";
+                };
+                throw new IllegalArgumentException(o.method().cliName() + why + " needs a reference model");
             }
             this.weights = o.weights(rewards.size());
             this.names = rewards.stream().map(RewardFunction::name).toList();
@@ -216,7 +238,7 @@ public final class OnlineTrainer {
 
         static Map<String, Object> configMap(TrainConfig c, OnlineConfig o, List<OnlinePrompt> prompts, List<String> names) {
             Map<String, Object> m = new LinkedHashMap<>(c.toMap());
-            if (o.method() != OnlineConfig.Method.ONLINE_DPO) {
+            if (!o.method().catalogPairs()) {
                 m.remove("objective");
                 m.remove("objective_params");
             }
@@ -313,9 +335,27 @@ public final class OnlineTrainer {
             return e;
         }
 
+        /**
+         * The generation batch {@code g}: sampled now, or, for the rounds methods, taken from the round sampled at its
+         * first batch (every batch of a round is sampled from π_t before any update).
+         */
+        GenBatch batchAt(int g) {
+            int r = o.method().rounds() ? o.selfPlay().roundBatches() : 1;
+            if (r == 1) return generate(g);
+            GenBatch ahead = roundAhead.remove(g);
+            if (ahead != null) return ahead;
+            if (g % r != 0) throw new IllegalStateException("generation batch " + g + " is inside a round whose samples are gone (resume at round boundaries only)");
+            roundAhead.clear();
+            int batches = (int) Math.ceil((double) totalSteps(c, o, prompts.size()) / o.numIterations());
+            GenBatch first = generate(g);
+            for (int i = g + 1; i < Math.min(g + r, batches); i++) roundAhead.put(i, generate(i));
+            return first;
+        }
+
         /** Samples, scores and prepares generation batch {@code g}. */
         GenBatch generate(int g) {
             int b = c.loop().batchSize(), gsz = o.numGenerations();
+            OnlineConfig.Method method = o.method();
             List<OnlinePrompt> ps = new ArrayList<>(b);
             List<long[]> ids = new ArrayList<>(b);
             for (int i = 0; i < b; i++) {
@@ -326,6 +366,13 @@ public final class OnlineTrainer {
             if (lora != null) lora.setTraining(false, () -> 0L);
             long s0 = System.nanoTime();
             List<Generation> gens = sample(ids, gsz, samplerSeed(g));
+            List<Generation> mixture = null;
+            if (method == OnlineConfig.Method.NASH_MD) {
+                List<long[]> rows = new ArrayList<>(b * gsz);
+                for (long[] p : ids) for (int j = 0; j < gsz; j++) rows.add(p);
+                mixture = MixtureSampler.sample(policy, reference, rows, o.maxCompletionLength(), o.temperature(), o.selfPlay().mixtureCoef(),
+                        samplerSeed(g) ^ 0x5DEECE66DL);
+            }
             samplingSeconds = (System.nanoTime() - s0) / 1e9;
             int n = gens.size();
             List<TokenizedSequence> seqs = new ArrayList<>(n);
@@ -340,30 +387,28 @@ public final class OnlineTrainer {
                 complLen[i] = gen.newIds().length;
                 t = Math.max(t, complLen[i]);
             }
-            // scores, one call per prompt and reward function
-            int f = rewards.size();
+            // scores, one call per prompt and reward function (Nash-MD: the G policy samples, then the G mixture samples)
+            int f = rewards.size(), k2 = mixture == null ? gsz : 2 * gsz;
             double[][] perFunc = new double[n][f];
+            double[][] mixPerFunc = mixture == null ? null : new double[n][f];
+            double[][][] matrices = method.selfPlay() ? new double[b][][] : null; // the one source's win matrix, if any
             for (int p = 0; p < b; p++) {
-                List<String> texts = new ArrayList<>(gsz);
+                List<String> texts = new ArrayList<>(k2);
                 for (int j = 0; j < gsz; j++) texts.add(gens.get(p * gsz + j).text());
+                if (mixture != null) for (int j = 0; j < gsz; j++) texts.add(mixture.get(p * gsz + j).text());
                 for (int k = 0; k < f; k++) {
-                    double[] s = rewards.get(k).score(ps.get(p).prompt(), texts, ps.get(p).fields());
-                    if (s == null || s.length != gsz) {
+                    RewardFunction.Scored sc = rewards.get(k).scoreGroup(ps.get(p).prompt(), texts, ps.get(p).fields());
+                    double[] s = sc == null ? null : sc.rewards();
+                    if (s == null || s.length != k2) {
                         throw new IllegalStateException("reward function " + names.get(k) + " returned " + (s == null ? "null" : s.length + " scores")
-                                + " for " + gsz + " completions");
+                                + " for " + k2 + " completions");
                     }
                     for (int j = 0; j < gsz; j++) perFunc[p * gsz + j][k] = s[j];
+                    if (mixPerFunc != null) for (int j = 0; j < gsz; j++) mixPerFunc[p * gsz + j][k] = s[gsz + j];
+                    if (matrices != null && f == 1 && sc.winProbabilities() != null) matrices[p] = sc.winProbabilities();
                 }
             }
-            double[] summed = new double[n];
-            for (int i = 0; i < n; i++) {
-                boolean any = false;
-                for (int k = 0; k < f; k++) if (!Double.isNaN(perFunc[i][k])) {
-                    summed[i] += weights[k] * perFunc[i][k];
-                    any = true;
-                }
-                if (!any) summed[i] = Double.NaN;
-            }
+            double[] summed = weighted(perFunc);
             double[] mask = new double[n * t];
             double active = 0;
             for (int i = 0; i < n; i++) {
@@ -377,12 +422,62 @@ public final class OnlineTrainer {
             metrics.putAll(cm);
             numTokens = cm.get("num_tokens");
 
-            if (o.method() == OnlineConfig.Method.ONLINE_DPO) return pairsBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, metrics);
+            switch (method) {
+                case ONLINE_DPO -> {
+                    double[] r = Double.isNaN(o.missingEosPenalty()) ? summed : OnlinePreferences.penalizeMissingEos(summed, truncated, o.missingEosPenalty());
+                    return pairsBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, metrics, r, 0,
+                            objective.requirements().reference() ? reference : null);
+                }
+                case DNO -> {
+                    // r_t(x, y) = E_{y' ~ π_t} P(y ≻ y'): the win rate against the round's other samples; π_t is the reference
+                    double[] wins = WinRates.againstOthers(preferences(matrices, summed, b, gsz, null), gsz);
+                    metrics.put("win_rate/mean", mean(wins));
+                    return pairsBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, metrics, wins, o.selfPlay().margin(), policy);
+                }
+                case NASH_MD -> {
+                    double[] pref = preferences(matrices, summed, b, gsz, weighted(mixPerFunc)); // (B·2G·2G)
+                    double[] p = new double[n];
+                    int k = 2 * gsz;
+                    for (int q = 0; q < b; q++)
+                        for (int j = 0; j < gsz; j++) p[q * gsz + j] = pref[(q * k + j) * k + gsz + j]; // P(y_j ≻ y'_j)
+                    metrics.put("mixture_coef", o.selfPlay().mixtureCoef());
+                    metrics.put("beta", o.beta());
+                    double[] ref = perToken(reference, seqs, t, gsz);
+                    return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, ref, null, null, metrics, p);
+                }
+                case SPPO -> {
+                    double[] win = WinRates.sppo(preferences(matrices, summed, b, gsz, null), gsz);
+                    double[] piT = perToken(policy, seqs, t, gsz); // π_t: the policy that sampled the round
+                    return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, piT, null, null, metrics, win);
+                }
+                case INPO -> {
+                    double[] wins = WinRates.againstOthers(preferences(matrices, summed, b, gsz, null), gsz);
+                    OnlinePreferences.Pairs pairs = OnlinePreferences.bestWorst(wins, gsz, Double.MIN_VALUE); // ties carry no preference
+                    metrics.put("pairs", (double) pairs.size());
+                    List<TokenizedSequence> rows = pairSequences(seqs, pairs, 0, pairs.size());
+                    int[] src = new int[2 * pairs.size()];
+                    for (int i = 0; i < pairs.size(); i++) {
+                        src[2 * i] = pairs.chosen()[i];
+                        src[2 * i + 1] = pairs.rejected()[i];
+                    }
+                    double[] rowMask = new double[src.length * t];
+                    double rowActive = 0;
+                    for (int i = 0; i < src.length; i++) {
+                        System.arraycopy(mask, src[i] * t, rowMask, i * t, t);
+                        for (int j = 0; j < t; j++) rowActive += rowMask[i * t + j];
+                    }
+                    double[] piT = rows.isEmpty() ? null : perToken(policy, rows, t, 2);
+                    double[] ref = rows.isEmpty() || o.selfPlay().tau() == 0 ? null : perToken(reference, rows, t, 2);
+                    return new GenBatch(g, ps, gens, rows, perFunc, summed, truncated, t, rowMask, rowActive, null, piT, ref, pairs, null, metrics, null);
+                }
+                default -> {
+                }
+            }
 
-            boolean klInReward = o.beta() > 0 && o.method() != OnlineConfig.Method.GRPO;
-            double[] old = o.numIterations() > 1 || klInReward ? perToken(policy, seqs, t) : null;
-            double[] ref = o.beta() > 0 ? perToken(reference, seqs, t) : null;
-            double[] advantages = switch (o.method()) {
+            boolean klInReward = o.beta() > 0 && method != OnlineConfig.Method.GRPO;
+            double[] old = o.numIterations() > 1 || klInReward ? perToken(policy, seqs, t, gsz) : null;
+            double[] ref = o.beta() > 0 ? perToken(reference, seqs, t, gsz) : null;
+            double[] advantages = switch (method) {
                 case GRPO -> adv.advantages();
                 case RLOO -> Advantages.rloo(klInReward ? Advantages.klShapedRewards(summed, old, ref, mask, t, o.beta()) : summed, gsz,
                         o.normalizeAdvantages());
@@ -393,20 +488,81 @@ public final class OnlineTrainer {
                     yield Advantages.reinforcePlusPlus(r, old == null ? z : old, ref == null ? z : ref, mask, t, gsz, o.beta(),
                             o.klEstimator(), o.reinforceBaseline());
                 }
-                case ONLINE_DPO -> throw new IllegalStateException();
+                default -> throw new IllegalStateException();
             };
             return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, advantages,
-                    o.numIterations() > 1 ? old : null, ref, null, null, metrics);
+                    o.numIterations() > 1 ? old : null, ref, null, null, metrics, null);
         }
 
+        /** Weighted sum of the reward functions per completion (NaN where none scored). */
+        private double[] weighted(double[][] perFunc) {
+            double[] summed = new double[perFunc.length];
+            for (int i = 0; i < perFunc.length; i++) {
+                boolean any = false;
+                for (int k = 0; k < perFunc[i].length; k++) if (!Double.isNaN(perFunc[i][k])) {
+                    summed[i] += weights[k] * perFunc[i][k];
+                    any = true;
+                }
+                if (!any) summed[i] = Double.NaN;
+            }
+            return summed;
+        }
+
+        private static double mean(double[] a) {
+            double s = 0;
+            for (double v : a) s += v;
+            return a.length == 0 ? 0 : s / a.length;
+        }
+
+        /**
+         * Per prompt, the K x K preference matrix P[i][j] = P(y_i ≻ y_j), flattened prompt-major (the layout of
+         * {@link WinRates}): the single reward source's own win matrix when it is pairwise, else the Bradley-Terry
+         * σ(r_i − r_j) of the weighted rewards (½ where either is unscorable), as TRL's Nash-MD does with a reward
+         * model. With {@code second} (Nash-MD's mixture samples) each prompt's group is its G policy samples, then G.
+         */
+        private static double[] preferences(double[][][] matrices, double[] summed, int b, int gsz, double[] second) {
+            int k = second == null ? gsz : 2 * gsz;
+            double[] out = new double[b * k * k];
+            double[] r = new double[k];
+            for (int p = 0; p < b; p++) {
+                double[][] m = matrices == null ? null : matrices[p];
+                if (m != null && m.length != k) throw new IllegalStateException("win matrix of " + m.length + " rows for " + k + " completions");
+                for (int j = 0; j < gsz; j++) {
+                    r[j] = summed[p * gsz + j];
+                    if (second != null) r[gsz + j] = second[p * gsz + j];
+                }
+                for (int i = 0; i < k; i++)
+                    for (int j = 0; j < k; j++) {
+                        double v;
+                        if (m != null) v = m[i][j];
+                        else if (i == j || Double.isNaN(r[i]) || Double.isNaN(r[j])) v = 0.5;
+                        else v = dev.prefer.core.Scalars.sigmoid(r[i] - r[j]);
+                        out[(p * k + i) * k + j] = Double.isNaN(v) ? 0.5 : v;
+                    }
+            }
+            return out;
+        }
+
+        /**
+         * Best-versus-worst pairs of {@code pairRewards} (prompts whose spread is below {@code margin} dropped) for a
+         * catalog objective, with the reference sums of each pair from {@code refModel} (the reference model for online
+         * DPO, the round's policy π_t for DNO; null: reference-free).
+         */
         private GenBatch pairsBatch(int g, List<OnlinePrompt> ps, List<Generation> gens, List<TokenizedSequence> seqs, double[][] perFunc,
-                                    double[] summed, boolean[] truncated, int t, double[] mask, double active, Map<String, Double> metrics) {
-            double[] r = Double.isNaN(o.missingEosPenalty()) ? summed : OnlinePreferences.penalizeMissingEos(summed, truncated, o.missingEosPenalty());
-            OnlinePreferences.Pairs pairs = OnlinePreferences.bestWorst(r, o.numGenerations(), 0);
+                                    double[] summed, boolean[] truncated, int t, double[] mask, double active, Map<String, Double> metrics,
+                                    double[] pairRewards, double margin, CausalLM refModel) {
+            OnlinePreferences.Pairs pairs = OnlinePreferences.bestWorst(pairRewards, o.numGenerations(), margin);
             double[][] pairRef = null;
-            if (pairs.size() > 0 && objective.requirements().reference()) {
+            if (pairs.size() > 0 && refModel != null) {
                 List<TokenizedSequence> ps2 = pairSequences(seqs, pairs, 0, pairs.size());
-                List<dev.prefer.lm.SequenceLogps> lp = reference.logpsOfIds(ps2, 16);
+                boolean grad = JniUtils.isGradMode();
+                JniUtils.setGradMode(false);
+                List<dev.prefer.lm.SequenceLogps> lp;
+                try {
+                    lp = refModel.logpsOfIds(ps2, 16);
+                } finally {
+                    JniUtils.setGradMode(grad);
+                }
                 pairRef = new double[pairs.size()][2];
                 for (int i = 0; i < pairs.size(); i++) {
                     pairRef[i][0] = lp.get(2 * i).sum();
@@ -414,7 +570,7 @@ public final class OnlineTrainer {
                 }
             }
             metrics.put("pairs", (double) pairs.size());
-            return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, null, pairs, pairRef, metrics);
+            return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, null, pairs, pairRef, metrics, null);
         }
 
         private static List<TokenizedSequence> pairSequences(List<TokenizedSequence> seqs, OnlinePreferences.Pairs pairs, int from, int to) {
@@ -426,21 +582,25 @@ public final class OnlineTrainer {
             return out;
         }
 
-        /** Rows per forward pass: the batch's prompts split into gradient-accumulation chunks (whole groups). */
-        private int chunkRows() {
+        /**
+         * Rows per forward pass: the batch's prompts split into gradient-accumulation chunks (whole groups); for
+         * rows of (chosen, rejected) pairs (INPO, {@code group} 2), the pairs split into as many chunks.
+         */
+        private int chunkRows(int n, int group) {
+            if (group == 2 && o.method() == OnlineConfig.Method.INPO) return 2 * (int) Math.ceil(n / 2.0 / c.loop().gradAccumulation());
             return c.loop().batchSize() / c.loop().gradAccumulation() * o.numGenerations();
         }
 
         /** (N, T) per-token log-probs of {@code lm} without gradients, chunk by chunk as the training passes run. */
-        private double[] perToken(CausalLM lm, List<TokenizedSequence> seqs, int t) {
-            int n = seqs.size(), rows = chunkRows();
+        private double[] perToken(CausalLM lm, List<TokenizedSequence> seqs, int t, int group) {
+            int n = seqs.size(), rows = chunkRows(n, group);
             double[] out = new double[n * t];
             boolean grad = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try {
                 for (int from = 0; from < n; from += rows) {
                     try (NDManager s = stepManager(lm)) {
-                        NDArray a = tokenLogps(s, lm, seqs.subList(from, Math.min(n, from + rows)), o.numGenerations(), t);
+                        NDArray a = tokenLogps(s, lm, seqs.subList(from, Math.min(n, from + rows)), group, t, null);
                         double[] d = a.toType(DataType.FLOAT64, false).toDoubleArray();
                         System.arraycopy(d, 0, out, from * t, d.length);
                     }
@@ -466,10 +626,17 @@ public final class OnlineTrainer {
 
         /**
          * (rows, T) per-token log-probs of {@code seqs} under {@code lm} in {@code s} (differentiable when a gradient
-         * collector is open and the parameters are trainable); positions past a completion hold 0.
+         * collector is open and the parameters are trainable); positions past a completion hold 0. With
+         * {@code entropies} (rows·T) it also fills the per-token entropies −Σ_v p log p of the policy's next-token
+         * distribution, from the same forward pass (detached).
          */
-        NDArray tokenLogps(NDManager s, CausalLM lm, List<TokenizedSequence> seqs, int group, int t) {
+        NDArray tokenLogps(NDManager s, CausalLM lm, List<TokenizedSequence> seqs, int group, int t, double[] entropies) {
             CausalLM.LogpsTensors lt = lm.logpsTensors(s, seqs, groupSizes(seqs, group, lm.config().hiddenSize()), false);
+            if (entropies != null) {
+                double[] e = tokenEntropies(lt);
+                for (int r = 0, at = 0; r < seqs.size(); at += lt.counts()[r], r++)
+                    for (int j = 0; j < lt.counts()[r]; j++) entropies[r * t + j] = e[at + j];
+            }
             int rows = seqs.size(), total = 0;
             int[] counts = lt.counts();
             for (int x : counts) total += x;
@@ -485,6 +652,14 @@ public final class OnlineTrainer {
             return padded.get(Transformer.engineOwned(s.create(idx))).reshape(rows, t); // (rows, T)
         }
 
+        /** (N) per-token entropies of the response positions, detached, in float64. */
+        static double[] tokenEntropies(CausalLM.LogpsTensors lt) {
+            NDArray ls = lt.logSoftmax();
+            if (ls == null) throw new IllegalStateException("the forward pass kept no log-distribution for the entropy metric");
+            NDArray d = ls.stopGradient(); // (N, V)
+            return d.exp().mul(d).sum(new int[] {1}).neg().toType(DataType.FLOAT64, false).toDoubleArray(); // (N)
+        }
+
         private NDArray rowsOf(NDManager s, double[] a, int from, int to, int width) {
             double[] part = Arrays.copyOfRange(a, from * width, to * width);
             NDArray x = s.create(part, width == 1 ? new Shape(to - from) : new Shape(to - from, width));
@@ -497,7 +672,7 @@ public final class OnlineTrainer {
         Map<String, Object> trainStep(int step, double lr) {
             long t0 = System.nanoTime();
             int genIndex = step / o.numIterations();
-            if (gb == null || gb.index() != genIndex) gb = generate(genIndex);
+            if (gb == null || gb.index() != genIndex) gb = batchAt(genIndex);
             StepMechanics.zeroGradients(trainable);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("step", step + 1);
@@ -505,14 +680,13 @@ public final class OnlineTrainer {
             double loss;
             Map<String, Double> lm;
             boolean update;
-            if (o.method() == OnlineConfig.Method.ONLINE_DPO) {
-                lm = new LinkedHashMap<>();
+            lm = new LinkedHashMap<>();
+            if (o.method().catalogPairs()) {
                 update = gb.pairs().size() > 0;
                 loss = update ? dpoLoss(step, lm) : 0.0;
             } else {
-                lm = new LinkedHashMap<>();
-                loss = policyLoss(step, lm);
-                update = true;
+                update = gb.n() > 0; // INPO: no untied pair in the batch
+                loss = update ? policyLoss(step, lm) : 0.0;
             }
             if (lora != null) lora.setTraining(false, () -> 0L);
             double gradNorm = update ? StepMechanics.clipAndUpdate(trainable, opt, c.optimizer().maxGradNorm(), lr, type, c.out(), step) : 0.0;
@@ -527,7 +701,9 @@ public final class OnlineTrainer {
 
         /** The GRPO / RLOO / REINFORCE++ loss of the current generation batch, back-propagated chunk by chunk. */
         private double policyLoss(int step, Map<String, Double> metrics) {
-            int n = gb.n(), t = gb.t(), rows = chunkRows();
+            int group = o.method() == OnlineConfig.Method.INPO ? 2 : o.numGenerations();
+            int n = gb.n(), t = gb.t(), rows = chunkRows(n, group);
+            double entSum = 0, entCount = 0;
             boolean dapo = loss instanceof GrpoLoss gl && gl.aggregation() == GrpoLoss.Aggregation.DAPO && o.method() == OnlineConfig.Method.GRPO;
             boolean tokenAdv = o.method() == OnlineConfig.Method.REINFORCE_PP; // (N, T) advantages
             double total = 0;
@@ -537,13 +713,19 @@ public final class OnlineTrainer {
                 final int mbIndex = mb;
                 if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
                 try (NDManager s = stepManager(policy); GradientCollector gc = Torch.init().newGradientCollector()) {
-                    NDArray logps = tokenLogps(s, policy, gb.seqs().subList(from, to), o.numGenerations(), t); // (b, T)
+                    double[] ent = new double[(to - from) * t];
+                    NDArray logps = tokenLogps(s, policy, gb.seqs().subList(from, to), group, t, ent); // (b, T)
+                    for (int i = 0; i < ent.length; i++) {
+                        double m = gb.mask()[from * t + i];
+                        entSum += m * ent[i];
+                        entCount += m;
+                    }
                     OnlineTensorBatch tb = new OnlineTensorBatch(logps,
                             gb.oldLogps() == null ? null : rowsOf(s, gb.oldLogps(), from, to, t),
                             gb.refLogps() == null ? null : rowsOf(s, gb.refLogps(), from, to, t),
                             rowsOf(s, gb.mask(), from, to, t),
-                            rowsOf(s, gb.advantages(), from, to, tokenAdv ? t : 1),
-                            null, null, Math.max(1.0, gb.activeTokens()));
+                            gb.advantages() == null ? null : rowsOf(s, gb.advantages(), from, to, tokenAdv ? t : 1),
+                            null, gb.scores() == null ? null : rowsOf(s, gb.scores(), from, to, 1), Math.max(1.0, gb.activeTokens()));
                     OnlineLoss.Tensor out = loss.loss(tb);
                     // DAPO divides by the whole batch's tokens already; the other aggregations average per chunk
                     double share = dapo ? 1.0 : (double) (to - from) / n;
@@ -554,16 +736,17 @@ public final class OnlineTrainer {
                     for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * (to - from) / n, Double::sum);
                 }
             }
+            if (entCount > 0) metrics.put("entropy", entSum / entCount);
             metrics.putAll(sums);
             return total;
         }
 
-        /** Online DPO: the objective on the batch's best-versus-worst pairs, chunk by chunk. */
+        /** Online DPO and DNO: the objective on the batch's best-versus-worst pairs, chunk by chunk. */
         private double dpoLoss(int step, Map<String, Double> metrics) {
             OnlinePreferences.Pairs pairs = gb.pairs();
             int np = pairs.size(), chunks = c.loop().gradAccumulation();
             int per = (np + chunks - 1) / chunks;
-            double total = 0;
+            double total = 0, entSum = 0, entCount = 0;
             Map<String, Double> sums = new LinkedHashMap<>();
             for (int from = 0, mb = 0; from < np; from += per, mb++) {
                 int to = Math.min(np, from + per), k = to - from;
@@ -572,6 +755,10 @@ public final class OnlineTrainer {
                 try (NDManager s = stepManager(policy); GradientCollector gc = Torch.init().newGradientCollector()) {
                     List<TokenizedSequence> seqs = pairSequences(gb.seqs(), pairs, from, to);
                     CausalLM.LogpsTensors lt = policy.logpsTensors(s, seqs, groupSizes(seqs, 2, policy.config().hiddenSize()), false);
+                    for (double e : tokenEntropies(lt)) {
+                        entSum += e;
+                        entCount++;
+                    }
                     double[] zc = new double[k], zr = new double[k], rc = null, rr = null, tokens = new double[2 * k];
                     if (gb.pairRef() != null) {
                         rc = new double[k];
@@ -593,6 +780,7 @@ public final class OnlineTrainer {
                     for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * share, Double::sum);
                 }
             }
+            if (entCount > 0) metrics.put("entropy", entSum / entCount);
             metrics.putAll(sums);
             return total;
         }

@@ -26,6 +26,17 @@ public interface RewardFunction {
      */
     double[] score(String prompt, List<String> completions, Map<String, Object> fields);
 
+    /**
+     * Scores and, for a pairwise source, the K x K matrix P[i][j] = P(completion i preferred to j) that the Nash and
+     * self-play methods read (null for pointwise sources: the trainer then takes σ(r_i − r_j) of the rewards).
+     */
+    record Scored(double[] rewards, double[][] winProbabilities) {}
+
+    /** {@link #score} with the win matrix of a pairwise source; the default has none. */
+    default Scored scoreGroup(String prompt, List<String> completions, Map<String, Object> fields) {
+        return new Scored(score(prompt, completions, fields), null);
+    }
+
     /** A pointwise reward: each completion scored alone. */
     static RewardFunction of(String name, java.util.function.ToDoubleBiFunction<String, String> pointwise) {
         return new RewardFunction() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class OnlineLearningTest {
 
     @ParameterizedTest
-    @EnumSource(OnlineConfig.Method.class)
+    @EnumSource(value = OnlineConfig.Method.class, names = {"GRPO", "RLOO", "REINFORCE_PP", "ONLINE_DPO"}) // the rest: SelfPlayLearningTest
     void rewardRises(OnlineConfig.Method method) {
         try (CausalLM policy = CausalLM.load(OnlineFixtures.llama("policy"));
              CausalLM reference = CausalLM.load(OnlineFixtures.llama("policy"))) {
