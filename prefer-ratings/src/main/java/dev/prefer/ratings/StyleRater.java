@@ -51,7 +51,7 @@ final class StyleRater implements Rater {
                 for (int k = 0; k < col.length; k++) col[k] = ok.get(k)[n + j];
                 java.util.Arrays.sort(col);
                 betaCi[j] = col.length == 0 ? new double[] {Double.NaN, Double.NaN}
-                        : new double[] {Bootstrap.quantile(col, (1 - o.level()) / 2), Bootstrap.quantile(col, (1 + o.level()) / 2)};
+                        : new double[] {dev.prefer.core.stats.Bootstrap.quantile(col, (1 - o.level()) / 2), dev.prefer.core.stats.Bootstrap.quantile(col, (1 + o.level()) / 2)};
             }
         }
         List<String> notes = new ArrayList<>();

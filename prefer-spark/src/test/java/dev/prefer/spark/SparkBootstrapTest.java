@@ -87,8 +87,8 @@ class SparkBootstrapTest {
             double sx = sd(x), sy = sd(y), sigma = (sx + sy) / 2;
             double[] checks = {
                 (sx - sy) / (sigma * Math.sqrt(2.0 / (2 * (rounds - 1)))),
-                (Bootstrap.quantile(x, q) - Bootstrap.quantile(y, q)) / (sigma * quantileFactor * Math.sqrt(2)),
-                (Bootstrap.quantile(x, 1 - q) - Bootstrap.quantile(y, 1 - q)) / (sigma * quantileFactor * Math.sqrt(2))};
+                (dev.prefer.core.stats.Bootstrap.quantile(x, q) - dev.prefer.core.stats.Bootstrap.quantile(y, q)) / (sigma * quantileFactor * Math.sqrt(2)),
+                (dev.prefer.core.stats.Bootstrap.quantile(x, 1 - q) - dev.prefer.core.stats.Bootstrap.quantile(y, 1 - q)) / (sigma * quantileFactor * Math.sqrt(2))};
             for (int k = 0; k < 3; k++) {
                 if (Math.abs(checks[k]) > worst) { worst = Math.abs(checks[k]); worstWhat = c.items().get(i) + " check " + k; }
             }
