@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Trains a model: preference optimization of a Hugging Face causal LM (dpo and every objective of `prefer objectives`), SFT, or a reward model.",
         subcommands = {TrainCommand.Dpo.class, TrainCommand.Sft.class, TrainRewardCommand.class,
-                TrainOnlineCommand.Grpo.class, TrainOnlineCommand.Rloo.class, TrainOnlineCommand.ReinforcePp.class, TrainOnlineCommand.OnlineDpo.class})
+                TrainOnlineCommand.Grpo.class, TrainOnlineCommand.Rloo.class, TrainOnlineCommand.ReinforcePp.class, TrainOnlineCommand.OnlineDpo.class,
+                TrainOnlineCommand.NashMd.class, TrainOnlineCommand.Sppo.class, TrainOnlineCommand.Dno.class, TrainOnlineCommand.Inpo.class})
 public final class TrainCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
