@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         description = "Trains a model: preference optimization of a Hugging Face causal LM (dpo and every objective of `prefer objectives`), SFT, or a reward model.",
         subcommands = {TrainCommand.Dpo.class, TrainCommand.Sft.class, TrainRewardCommand.class,
                 TrainOnlineCommand.Grpo.class, TrainOnlineCommand.Rloo.class, TrainOnlineCommand.ReinforcePp.class, TrainOnlineCommand.OnlineDpo.class,
+                TrainOnlineCommand.NashMd.class, TrainOnlineCommand.Sppo.class, TrainOnlineCommand.Dno.class, TrainOnlineCommand.Inpo.class,
                 TrainOnlineCommand.PrefGrpo.class})
 public final class TrainCommand implements Runnable {
     @picocli.CommandLine.Spec

@@ -40,8 +40,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code prefer train grpo|rloo|reinforce-pp|online-dpo|pref-grpo}: a thin layer over {@link OnlineTrainer#train}. Reward
- * SPECs: {@code verifier:TASK} (the built-in verifiable tasks: arithmetic, format, counting; score in [0, 1]).
+ * {@code prefer train grpo|rloo|reinforce-pp|online-dpo|nash-md|sppo|dno|inpo|pref-grpo}: a thin layer over
+ * {@link OnlineTrainer#train}. Reward SPECs: {@code verifier:TASK} (the built-in verifiable tasks: arithmetic, format,
+ * counting; score in [0, 1]) and every spec of {@code prefer score --reward}; a pairwise source's win matrix feeds the
+ * Nash and self-play methods.
  */
 public final class TrainOnlineCommand {
     private TrainOnlineCommand() {}
@@ -219,6 +221,12 @@ public final class TrainOnlineCommand {
                 public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {
                     return source.score(prompt, completions, fields);
                 }
+
+                @Override
+                public Scored scoreGroup(String prompt, List<String> completions, Map<String, Object> fields) {
+                    dev.prefer.reward.source.GroupScores g = source.score(new dev.prefer.reward.source.Group(prompt, completions, fields));
+                    return new Scored(g.rewards(), g.winProbabilities());
+                }
             };
         }
         String name = spec.substring("verifier:".length());
@@ -376,6 +384,94 @@ public final class TrainOnlineCommand {
             OnlineConfig oc = common.online(OnlineConfig.Method.ONLINE_DPO)
                     .missingEosPenalty(missingEosPenalty == null ? Double.NaN : missingEosPenalty).build();
             return common.execute(oc, o);
+        }
+    }
+
+    /** Options of the rounds methods (SPPO, DNO, INPO). */
+    static final class RoundOptions {
+        @Option(names = "--round-batches", defaultValue = "1", description = "Generation batches per round: all sampled from the round's policy pi_t before any update, pi_t the reference.")
+        int roundBatches;
+    }
+
+    @Command(name = "nash-md", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"Nash-MD (Munos et al. 2024, arXiv 2312.00886; TRL's NashMDTrainer): each policy sample is compared with a sample",
+                    "of the geometric mixture pi^(1-alpha) * ref^alpha; loss -(P(y > y') - 1/2) log pi(y) + beta KL. --beta is the KL strength",
+                    "(TRL's default 0.1). A pairwise --reward gives P directly; a pointwise one gives sigmoid(r(y) - r(y'))."},
+            footer = {"", "Examples:",
+                    "  ./prefer train nash-md --model M --prompts prompts.jsonl --reward pairwise:runs/prm --out runs/nash --beta 0.1 --mixture-coef 0.5 --num-generations 2"})
+    static final class NashMd implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Option(names = "--mixture-coef", defaultValue = "0.5", description = "alpha of the geometric mixture (0: the policy, 1: the reference).")
+        double mixtureCoef;
+
+        @Override
+        public Integer call() {
+            return common.execute(common.online(OnlineConfig.Method.NASH_MD).mixtureCoef(mixtureCoef).build(), null);
+        }
+    }
+
+    @Command(name = "sppo", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"SPPO (Wu et al. 2024, arXiv 2405.00675): rounds of K samples per prompt from pi_t, win rates P(y > pi_t) from a",
+                    "pairwise --reward (or sigmoid of reward differences), square loss (log pi/pi_t - eta (P - 1/2))^2."},
+            footer = {"", "Examples:",
+                    "  ./prefer train sppo --model M --prompts prompts.jsonl --reward pairwise:runs/prm --out runs/sppo --num-generations 5 --eta 1000 --round-batches 8"})
+    static final class Sppo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Mixin
+        RoundOptions rounds = new RoundOptions();
+        @Option(names = "--eta", defaultValue = "1000", description = "eta = 1/beta (the paper's beta 0.001).")
+        double eta;
+
+        @Override
+        public Integer call() {
+            return common.execute(common.online(OnlineConfig.Method.SPPO).eta(eta).roundBatches(rounds.roundBatches).build(), null);
+        }
+    }
+
+    @Command(name = "dno", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"DNO (Rosset et al. 2024, arXiv 2404.03715): rounds of K samples per prompt from pi_t, win rates against the other",
+                    "samples, large-margin best-vs-worst pairs, a pairwise objective (default dpo) with pi_t as the reference."},
+            footer = {"", "Examples:",
+                    "  ./prefer train dno --model M --prompts prompts.jsonl --reward pairwise:runs/prm --out runs/dno --num-generations 4 --margin 0.1 --round-batches 8"})
+    static final class Dno implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Mixin
+        RoundOptions rounds = new RoundOptions();
+        @Option(names = "--objective", defaultValue = "dpo", description = "Pairwise objective name (see `prefer objectives`).")
+        String objective;
+        @Option(names = "--objective-params", paramLabel = "K=V,...", description = "Overrides of the objective's own defaults.")
+        String params;
+        @Option(names = "--margin", defaultValue = "0.05", description = "Pairs whose win-rate gap is below this are dropped.")
+        double margin;
+
+        @Override
+        public Integer call() {
+            Objective o = ObjectiveCatalog.create(objective, ObjectiveCatalog.parseParams(params));
+            return common.execute(common.online(OnlineConfig.Method.DNO).margin(margin).roundBatches(rounds.roundBatches).build(), o);
+        }
+    }
+
+    @Command(name = "inpo", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = {"INPO (Zhang et al. 2024, arXiv 2407.00617): rounds of samples from pi_t, best-vs-worst pairs by a pairwise --reward,",
+                    "loss (log pi(w)/pi(l) - eta*tau log ref(w)/ref(l) - (1 - eta*tau) log pi_t(w)/pi_t(l) - eta/2)^2 (online mirror descent)."},
+            footer = {"", "Examples:",
+                    "  ./prefer train inpo --model M --prompts prompts.jsonl --reward pairwise:runs/prm --out runs/inpo --num-generations 4 --eta 1 --tau 0.1"})
+    static final class Inpo implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+        @Mixin
+        RoundOptions rounds = new RoundOptions();
+        @Option(names = "--eta", defaultValue = "1.0", description = "Mirror-descent step eta (our default; the paper's value was not checked).")
+        double eta;
+        @Option(names = "--tau", defaultValue = "0.1", description = "KL strength toward the reference (eta*tau <= 1; 0 loads no reference).")
+        double tau;
+
+        @Override
+        public Integer call() {
+            return common.execute(common.online(OnlineConfig.Method.INPO).eta(eta).tau(tau).roundBatches(rounds.roundBatches).build(), null);
         }
     }
 }

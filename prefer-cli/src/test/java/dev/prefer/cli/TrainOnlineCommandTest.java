@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code prefer train grpo|rloo|reinforce-pp|online-dpo} end to end on the hf-tiny fixture with the arithmetic verifier. */
+/** {@code prefer train grpo|rloo|reinforce-pp|online-dpo|nash-md|sppo|dno|inpo} end to end on the hf-tiny fixture with the arithmetic verifier. */
 class TrainOnlineCommandTest {
 
     static Path prompts(Path dir) throws Exception {
@@ -63,6 +63,43 @@ class TrainOnlineCommandTest {
         assertTrue(row.has("rewards/arithmetic/mean") && row.has("rewards/pairwise:" + rm + "/mean"), row.toString());
         // win rates of the two completions of a prompt sum to 1: their mean is 1/2
         assertEquals(0.5, row.get("rewards/pairwise:" + rm + "/mean").asDouble(), 1e-9, row.toString());
+    }
+
+    @Test
+    void nashAndSelfPlayVerbsTrainWithAPairwiseModel(@TempDir Path tmp) throws Exception {
+        // a pairwise preference model as the judge: its win matrices feed Nash-MD, SPPO, DNO and INPO
+        Path f = LmCommandsTest.fixtures();
+        Path rm = f.getParent().resolve("hf-tiny-rm/llama-rm");
+        Path prompts = prompts(tmp);
+        for (String method : List.of("nash-md", "sppo", "dno", "inpo")) {
+            Path out = tmp.resolve(method);
+            List<String> args = new java.util.ArrayList<>(List.of("train", method, "--model", f.resolve("llama/policy").toString(),
+                    "--prompts", prompts.toString(), "--reward", "pairwise:" + rm, "--out", out.toString(), "--max-steps", "2",
+                    "--batch-size", "2", "--num-generations", "2", "--max-completion-length", "4", "--learning-rate", "1e-3",
+                    "--save-every", "2"));
+            if (!method.equals("nash-md")) args.addAll(List.of("--round-batches", "2"));
+            if (method.equals("dno")) args.addAll(List.of("--margin", "0"));
+            LmCommandsTest.runCapturing(0, args.toArray(String[]::new));
+            List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+            assertEquals(2, lines.size(), method);
+            JsonNode row = Json.MAPPER.readTree(lines.get(1));
+            String key = switch (method) {
+                case "nash-md" -> "rewards/probabilities";
+                case "sppo" -> "win_rate/mean";
+                case "dno" -> "win_rate/mean";
+                default -> "pairs";
+            };
+            assertTrue(row.has(key) && row.has("reward") && row.has("num_tokens"), method + " lacks " + key + ": " + row);
+            JsonNode online = Json.MAPPER.readTree(out.resolve("manifest.json").toFile()).path("config").path("online");
+            assertEquals(method, online.path("method").asText(), online.toString());
+            if (!method.equals("nash-md")) assertEquals(2, online.path("round_batches").asInt(), online.toString());
+            assertTrue(Files.exists(out.resolve("model.safetensors")), method);
+        }
+        // a bad combination is refused with one line
+        String err = LmCommandsTest.runCapturing(2, "train", "inpo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", prompts.toString(), "--reward", "pairwise:" + rm, "--out", tmp.resolve("x").toString(), "--eta", "4", "--tau", "0.5");
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.contains("eta * tau"), err);
     }
 
     @Test

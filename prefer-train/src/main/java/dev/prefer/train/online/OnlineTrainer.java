@@ -266,6 +266,7 @@ public final class OnlineTrainer {
             int total = totalSteps(c, o, prompts.size());
             int start = 0;
             if (c.loop().resume()) start = restore();
+            Map<String, Object> evalBefore = evaluationBefore(start);
             StepMechanics.LoopResult r = StepMechanics.loop(c, console, start, total, !evalPrompts.isEmpty(), new StepMechanics.Steps() {
                 @Override
                 public Map<String, Object> train(int step, double lr) {
@@ -288,10 +289,32 @@ public final class OnlineTrainer {
                 if (modelDir != null) manifest = manifest.withInput("model", modelDir);
                 if (c.models().ref() != null) manifest = manifest.withInput("ref", c.models().ref());
                 StepMechanics.saveModel(c, manifest, lora, policy, modelDir);
+                OnlineReport.write(c.out(), o.method().cliName(), evalBefore, manifest.toJson());
             } else if (lora != null) {
                 lora.mergeInto(policy);
             }
             return new Trainer.TrainResult(c.out(), total, r.last(), r.evalMetrics(), false, r.history());
+        }
+
+        /**
+         * The held-out evaluation before training (the report's "before" column), kept in {@code eval_before.json} so
+         * a resumed run reports it too; null without held-out prompts or an output folder.
+         */
+        private Map<String, Object> evaluationBefore(int start) {
+            if (evalPrompts.isEmpty() || c.out() == null) return null;
+            Path file = c.out().resolve("eval_before.json");
+            try {
+                if (start > 0 && Files.exists(file)) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> m = Json.MAPPER.readValue(file.toFile(), LinkedHashMap.class);
+                    return m;
+                }
+                Map<String, Object> m = evaluate();
+                dev.prefer.data.AtomicFiles.writeString(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+                return m;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read or write " + file + ": " + e.getMessage(), e);
+            }
         }
 
         private int restore() {
