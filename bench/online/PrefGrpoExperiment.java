@@ -13,7 +13,7 @@
 // A single-file Java program over the CLI's jar (bench/online/pref_grpo.sh builds and runs it):
 //   java -cp prefer-cli/target/prefer-cli.jar bench/online/PrefGrpoExperiment.java QS_DIR OUT_DIR SEEDS STEPS [STAGES]
 // STAGES: rm,pref-grpo (default both; pref-grpo reads OUT/seed-S/judge/spec.txt). Knobs (-Dname=value), defaults
-// LearnedJudge.Config.defaults: rm.kind, rm.prompts, rm.k, rm.temperature, rm.pairs, rm.val, rm.steps, rm.batch,
+// LearnedJudge.Config.defaults: rm.kind, rm.prompts, rm.k, rm.temps (comma-separated), rm.pairs, rm.val, rm.steps, rm.batch,
 // rm.lr, rm.beta; RL: lr (5e-5), prompts (16), g (8), beta (0: no KL).
 import dev.prefer.core.stats.Bootstrap;
 import dev.prefer.core.stats.Estimate;
@@ -117,7 +117,8 @@ public class PrefGrpoExperiment {
         LearnedJudge.Config d0 = LearnedJudge.Config.defaults(seed);
         LearnedJudge.Config c = new LearnedJudge.Config(LearnedJudge.Kind.valueOf(System.getProperty("rm.kind", d0.kind().name())),
                 Integer.getInteger("rm.prompts", d0.prompts()), Integer.getInteger("rm.k", d0.samplesPerPrompt()),
-                Double.parseDouble(System.getProperty("rm.temperature", "" + d0.temperature())), Integer.getInteger("rm.pairs", d0.pairsPerPrompt()),
+                System.getProperty("rm.temps") == null ? d0.temperatures()
+                        : java.util.Arrays.stream(System.getProperty("rm.temps").split(",")).map(Double::parseDouble).toList(), Integer.getInteger("rm.pairs", d0.pairsPerPrompt()),
                 Double.parseDouble(System.getProperty("rm.val", "" + d0.validationFraction())), Integer.getInteger("rm.steps", d0.steps()),
                 Integer.getInteger("rm.batch", d0.batch()), Double.parseDouble(System.getProperty("rm.lr", "" + d0.learningRate())),
                 Double.parseDouble(System.getProperty("rm.beta", "" + d0.beta())), seed);
@@ -125,7 +126,7 @@ public class PrefGrpoExperiment {
         List<List<String>> heldSamples;
         try (CausalLM sft = CausalLM.load(s.resolve("sft"))) {
             r = LearnedJudge.train(sft, s.resolve("sft"), TASK, train, c, MAX_NEW, o.resolve("judge"), System.out);
-            heldSamples = LearnedJudge.sample(sft, held, c.samplesPerPrompt(), c.temperature(), MAX_NEW, seed * 31 + 6);
+            heldSamples = LearnedJudge.sample(sft, held, c.samplesPerPrompt(), c.temperatures(), MAX_NEW, seed * 31 + 6);
         }
         Map<String, Object> d = new LinkedHashMap<>(r.toMap());
         List<String[]> heldPairs = LearnedJudge.pairs(TASK, held, heldSamples, Integer.MAX_VALUE, new Random(seed * 131 + 4));
@@ -159,7 +160,7 @@ public class PrefGrpoExperiment {
             d.put("heldout_best_of_k_accuracy", best / held.size());
             d.put("heldout_oracle_best_of_k_accuracy", oracle / held.size());
         }
-        if (r.kind() == LearnedJudge.Kind.IMPLICIT) d.put("judge_policy_greedy", mean(greedyPass(r.model(), held))); // the DPO model as a policy
+        if (r.kind() != LearnedJudge.Kind.SCORE_HEAD) d.put("judge_policy_greedy", mean(greedyPass(r.model(), held))); // the DPO model as a policy
         System.out.println("judge seed " + seed + ": " + Json.line(d));
         AtomicFiles.writeString(o.resolve("judge/spec.txt"), r.spec() + "\n");
         return d;

@@ -46,14 +46,16 @@ public final class LearnedJudge {
         /** The SFT model with a new scalar score head read at the eos, Bradley–Terry loss ({@link LmRewardTraining}). */
         SCORE_HEAD,
         /** The SFT model trained by DPO against itself; DPO's implicit reward β log π/π_ref judges ({@code pairwise:DIR?ref=SFT}). */
-        IMPLICIT
+        IMPLICIT,
+        /** The SFT model trained by SimPO (no reference); SimPO's implicit reward (β/|y|) log π judges ({@code pairwise:DIR?implicit=simpo}). */
+        SIMPO
     }
 
     /**
      * @param kind               score head or DPO's implicit reward
      * @param prompts            prompts to sample (a seeded draw from the given pool; 0 = all)
-     * @param samplesPerPrompt   k completions per prompt
-     * @param temperature        sampling temperature
+     * @param samplesPerPrompt   k completions per prompt and temperature
+     * @param temperatures       sampling temperatures (k samples at each: higher ones give the judge more varied mistakes)
      * @param pairsPerPrompt     training pairs per prompt at most
      * @param validationFraction share of the drawn prompts kept for validation pairs
      * @param steps              optimizer steps (AdamW; score head: cosine after 5% warm-up; implicit: constant after 10%)
@@ -62,34 +64,36 @@ public final class LearnedJudge {
      * @param beta               DPO's beta (implicit reward only)
      * @param seed               prompt draw, sampling, pairing, head initialisation, data order
      */
-    public record Config(Kind kind, int prompts, int samplesPerPrompt, double temperature, int pairsPerPrompt, double validationFraction, int steps,
+    public record Config(Kind kind, int prompts, int samplesPerPrompt, List<Double> temperatures, int pairsPerPrompt, double validationFraction, int steps,
                          int batch, double learningRate, double beta, long seed) {
         public Config {
             java.util.Objects.requireNonNull(kind, "kind");
             if (prompts < 0 || samplesPerPrompt < 2 || pairsPerPrompt < 1 || steps < 1 || batch < 1) throw new IllegalArgumentException("bad learned-judge settings");
             if (!(validationFraction >= 0 && validationFraction < 1)) throw new IllegalArgumentException("validation fraction must be in [0, 1)");
-            if (!(learningRate > 0) || !(temperature > 0) || !(beta > 0)) throw new IllegalArgumentException("learning rate, temperature and beta must be > 0");
+            temperatures = List.copyOf(temperatures);
+            if (temperatures.isEmpty() || temperatures.stream().anyMatch(t -> !(t > 0))) throw new IllegalArgumentException("temperatures must be > 0");
+            if (!(learningRate > 0) || !(beta > 0)) throw new IllegalArgumentException("learning rate and beta must be > 0");
         }
 
         /** The settings of docs/results/online.md's Pref-GRPO rows. */
         public static Config defaults(long seed) {
-            return new Config(Kind.IMPLICIT, 6000, 8, 1.0, 4, 500.0 / 6000, 1000, 32, 5e-5, 0.1, seed);
+            return new Config(Kind.SIMPO, 6000, 8, List.of(1.0, 1.5), 4, 500.0 / 6000, 1000, 32, 1e-5, 2.0, seed);
         }
 
         public Config withSeed(long s) {
-            return new Config(kind, prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, s);
+            return new Config(kind, prompts, samplesPerPrompt, temperatures, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, s);
         }
 
         public Config withSteps(int s, double lr) {
-            return new Config(kind, prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, s, batch, lr, beta, seed);
+            return new Config(kind, prompts, samplesPerPrompt, temperatures, pairsPerPrompt, validationFraction, s, batch, lr, beta, seed);
         }
 
         public Config withPrompts(int n) {
-            return new Config(kind, n, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, seed);
+            return new Config(kind, n, samplesPerPrompt, temperatures, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, seed);
         }
 
         public Config withKind(Kind k) {
-            return new Config(k, prompts, samplesPerPrompt, temperature, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, seed);
+            return new Config(k, prompts, samplesPerPrompt, temperatures, pairsPerPrompt, validationFraction, steps, batch, learningRate, beta, seed);
         }
 
         Map<String, Object> toMap() {
@@ -97,13 +101,13 @@ public final class LearnedJudge {
             m.put("kind", kind.name().toLowerCase(java.util.Locale.ROOT));
             m.put("prompts", prompts);
             m.put("samples_per_prompt", samplesPerPrompt);
-            m.put("temperature", temperature);
+            m.put("temperatures", temperatures);
             m.put("pairs_per_prompt", pairsPerPrompt);
             m.put("validation_fraction", validationFraction);
             m.put("steps", steps);
             m.put("batch", batch);
             m.put("learning_rate", learningRate);
-            if (kind == Kind.IMPLICIT) m.put("beta", beta);
+            if (kind != Kind.SCORE_HEAD) m.put("beta", beta);
             m.put("seed", seed);
             return m;
         }
@@ -122,7 +126,11 @@ public final class LearnedJudge {
                          double trainAccuracy, double validationAccuracy, double seconds) {
         /** The reward spec that judges with it: {@code pairwise:MODEL} or {@code pairwise:MODEL?ref=REF&beta=B}. */
         public String spec() {
-            return kind == Kind.SCORE_HEAD ? "pairwise:" + model : "pairwise:" + model + "?ref=" + reference + "&beta=" + beta;
+            return switch (kind) {
+                case SCORE_HEAD -> "pairwise:" + model;
+                case IMPLICIT -> "pairwise:" + model + "?ref=" + reference + "&beta=" + beta;
+                case SIMPO -> "pairwise:" + model + "?implicit=simpo&beta=" + beta;
+            };
         }
 
         /** Opens the judge for scoring texts. */
@@ -155,8 +163,8 @@ public final class LearnedJudge {
         List<String> drawn = shuffled.subList(0, c.prompts() == 0 ? shuffled.size() : Math.min(c.prompts(), shuffled.size()));
         int nVal = (int) Math.round(c.validationFraction() * drawn.size());
         List<String> trainPrompts = drawn.subList(0, drawn.size() - nVal), valPrompts = drawn.subList(drawn.size() - nVal, drawn.size());
-        List<List<String>> trainSamples = sample(sft, trainPrompts, c.samplesPerPrompt(), c.temperature(), maxNew, c.seed() * 31 + 5);
-        List<List<String>> valSamples = sample(sft, valPrompts, c.samplesPerPrompt(), c.temperature(), maxNew, c.seed() * 31 + 7);
+        List<List<String>> trainSamples = sample(sft, trainPrompts, c.samplesPerPrompt(), c.temperatures(), maxNew, c.seed() * 31 + 5);
+        List<List<String>> valSamples = sample(sft, valPrompts, c.samplesPerPrompt(), c.temperatures(), maxNew, c.seed() * 31 + 7);
         Random rnd = new Random(c.seed() * 131 + 3);
         List<String[]> trainPairs = pairs(task, trainPrompts, trainSamples, c.pairsPerPrompt(), rnd);
         List<String[]> valPairs = pairs(task, valPrompts, valSamples, Integer.MAX_VALUE, rnd);
@@ -166,7 +174,7 @@ public final class LearnedJudge {
         if (!valPairs.isEmpty()) writePairs(data.resolve("validation-pairs.jsonl"), valPairs);
         if (console != null) {
             console.printf(java.util.Locale.ROOT, "  judge data: %d prompts x %d samples (%.3f correct): %d training pairs, %d validation pairs%n",
-                    drawn.size(), c.samplesPerPrompt(), sampledAccuracy(task, trainPrompts, trainSamples), trainPairs.size(), valPairs.size());
+                    drawn.size(), c.samplesPerPrompt() * c.temperatures().size(), sampledAccuracy(task, trainPrompts, trainSamples), trainPairs.size(), valPairs.size());
         }
         Path model = out.resolve("model");
         if (c.kind() == Kind.SCORE_HEAD) {
@@ -180,11 +188,12 @@ public final class LearnedJudge {
             // DPO from the SFT model against itself (in memory), on the same pairs
             List<PreferencePair> ps = new ArrayList<>();
             for (String[] p : trainPairs) ps.add(new PreferencePair(p[0], p[1], p[2], null, 1.0, null, Map.of(), dev.prefer.data.Source.MEMORY)); // no margin offset
-            TrainConfig tc = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective("dpo", Map.of("beta", c.beta())).learningRate(c.learningRate())
+            TrainConfig tc = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective(c.kind() == Kind.SIMPO ? "simpo" : "dpo", Map.of("beta", c.beta()))
+                    .learningRate(c.learningRate())
                     .schedule(TrainConfig.Schedule.CONSTANT, c.steps() / 10).maxSteps(c.steps()).batchSize(c.batch()).seed(c.seed())
                     .every(Math.max(1, c.steps() / 10), 0, 0).out(model).build();
             try (CausalLM policy = CausalLM.load(sftDir)) {
-                Trainer.train(policy, sft, tc, TrainSet.pairs(ps), null, console);
+                Trainer.train(policy, c.kind() == Kind.SIMPO ? null : sft, tc, TrainSet.pairs(ps), null, console);
             }
         }
         double trainAcc, valAcc;
@@ -198,6 +207,17 @@ public final class LearnedJudge {
         summary.put("config", c.toMap());
         AtomicFiles.writeString(out.resolve("judge.json"), Json.pretty(summary) + "\n");
         return r;
+    }
+
+    /** k samples per prompt at each temperature in turn (the t-th with seed + 100 t), concatenated per prompt. */
+    public static List<List<String>> sample(CausalLM lm, List<String> prompts, int k, List<Double> temperatures, int maxNew, long seed) {
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) out.add(new ArrayList<>());
+        for (int t = 0; t < temperatures.size(); t++) {
+            List<List<String>> s = sample(lm, prompts, k, temperatures.get(t), maxNew, seed + 100L * t);
+            for (int i = 0; i < prompts.size(); i++) out.get(i).addAll(s.get(i));
+        }
+        return out;
     }
 
     /** k samples per prompt (stop at eos, at most {@code maxNew} new tokens), batched; per prompt, its samples in order. */
@@ -243,14 +263,14 @@ public final class LearnedJudge {
             };
         }
         CausalLM policy = CausalLM.load(model);
-        CausalLM ref;
+        CausalLM ref = null;
         try {
-            ref = CausalLM.load(reference);
+            if (kind != Kind.SIMPO) ref = CausalLM.load(reference);
         } catch (RuntimeException e) {
             policy.close();
             throw e;
         }
-        ImplicitRewardSource source = new ImplicitRewardSource("implicit", policy, ref, beta);
+        ImplicitRewardSource source = new ImplicitRewardSource("implicit", policy, kind == Kind.SIMPO ? null : ref, beta);
         return new Scorer() {
             @Override public double[] rewards(List<PromptResponse> texts) { return source.rewards(texts); }
 

@@ -23,7 +23,7 @@ class QuickstartMethodTest {
     static QuickstartConfig tiny(Path out, String method, LearnedJudge.Kind kind) {
         QuickstartConfig c = QuickstartTest.tiny(out).withObjectives(List.of("dpo"));
         // judge: 24 prompts x 4 samples, 2 pairs each, a quarter for validation, 3 steps of 4 pairs
-        LearnedJudge.Config judge = new LearnedJudge.Config(kind, 24, 4, 1.0, 2, 0.25, 3, 4, 1e-3, 0.1, 0);
+        LearnedJudge.Config judge = new LearnedJudge.Config(kind, 24, 4, List.of(1.0), 2, 0.25, 3, 4, 1e-3, 2.0, 0);
         return c.withOnline(new QuickstartConfig.Online(method, 2, 2, 3, 1e-3, judge));
     }
 
@@ -31,7 +31,7 @@ class QuickstartMethodTest {
     void everyOnlineMethodRunsAfterSftAndIsReported(@TempDir Path tmp) throws Exception {
         for (String run : List.of("grpo", "rloo", "online-dpo", "pref-grpo", "pref-grpo/score-head")) {
             String method = run.split("/")[0];
-            LearnedJudge.Kind kind = run.endsWith("score-head") ? LearnedJudge.Kind.SCORE_HEAD : LearnedJudge.Kind.IMPLICIT;
+            LearnedJudge.Kind kind = run.endsWith("score-head") ? LearnedJudge.Kind.SCORE_HEAD : LearnedJudge.Kind.SIMPO;
             QuickstartConfig c = tiny(tmp.resolve(run.replace('/', '-')), method, kind);
             if (!method.equals("grpo")) c = c.withSftControl(false); // the control once is enough
             Quickstart.Result r = Quickstart.run(c, null);
@@ -60,10 +60,10 @@ class QuickstartMethodTest {
             if (method.equals("pref-grpo")) {
                 JsonNode judge = Json.MAPPER.readTree(out.resolve("judge/judge.json").toFile());
                 assertTrue(judge.get("train_pairs").asInt() > 0, judge.toString());
-                // the implicit judge is the DPO-trained LM against the SFT model; the score head a classification folder
-                assertEquals(kind == LearnedJudge.Kind.IMPLICIT ? "pairwise:" + out.resolve("judge/model") + "?ref=" + out.resolve("sft") + "&beta=0.1"
+                // the SimPO judge is the preference-trained LM itself (no reference); the score head a classification folder
+                assertEquals(kind == LearnedJudge.Kind.SIMPO ? "pairwise:" + out.resolve("judge/model") + "?implicit=simpo&beta=2.0"
                         : "pairwise:" + out.resolve("judge/model"), judge.get("spec").asText());
-                assertTrue(Files.readString(out.resolve("judge/model/config.json")).contains(kind == LearnedJudge.Kind.IMPLICIT ? "ForCausalLM" : "ForSequenceClassification"));
+                assertTrue(Files.readString(out.resolve("judge/model/config.json")).contains(kind == LearnedJudge.Kind.SIMPO ? "ForCausalLM" : "ForSequenceClassification"));
                 // every pair's chosen response has the higher verifier score (counting is graded)
                 for (String line : Files.readAllLines(out.resolve("judge/data/train-pairs.jsonl"))) {
                     JsonNode p = Json.MAPPER.readTree(line);

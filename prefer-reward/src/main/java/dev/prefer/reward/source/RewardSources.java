@@ -115,8 +115,8 @@ public final class RewardSources {
             case "model", "pairwise" -> {
                 Path folder = Path.of(spec.target());
                 if (!Files.isDirectory(folder)) throw RewardSpec.error(spec.text(), "no such model folder " + folder);
-                if (spec.kind().equals("pairwise") && spec.params().containsKey("ref")) return implicit(spec, name, folder);
-                if (spec.params().containsKey("beta")) throw RewardSpec.error(spec.text(), "beta= goes with ref= (a causal LM judged by its implicit reward)");
+                if (spec.kind().equals("pairwise") && (spec.params().containsKey("ref") || spec.params().containsKey("implicit"))) return implicit(spec, name, folder);
+                if (spec.params().containsKey("beta")) throw RewardSpec.error(spec.text(), "beta= goes with ref= or implicit= (a causal LM judged by its implicit reward)");
                 RewardScorer scorer;
                 try {
                     scorer = RewardScorer.open(folder, options.backbone());
@@ -138,13 +138,24 @@ public final class RewardSources {
         }
     }
 
-    /** {@code pairwise:DIR?ref=REF&beta=B}: a preference-trained causal LM and its reference, DPO's implicit reward. */
+    /**
+     * {@code pairwise:DIR?ref=REF&beta=B} (DPO's implicit reward) or {@code pairwise:DIR?implicit=simpo&beta=B} (SimPO's,
+     * reference-free): a preference-trained causal LM as a judge.
+     */
     static RewardSource implicit(RewardSpec spec, String name, Path folder) {
-        Path ref = Path.of(spec.params().get("ref"));
-        if (!Files.isDirectory(ref)) throw RewardSpec.error(spec.text(), "no such reference folder " + ref);
+        String kind = spec.params().getOrDefault("implicit", "dpo");
+        if (!kind.equals("dpo") && !kind.equals("simpo")) throw RewardSpec.error(spec.text(), "implicit= is dpo or simpo, not " + kind);
+        Path ref = null;
+        if (kind.equals("dpo")) {
+            if (!spec.params().containsKey("ref")) throw RewardSpec.error(spec.text(), "DPO's implicit reward needs ref= (the reference model folder)");
+            ref = Path.of(spec.params().get("ref"));
+            if (!Files.isDirectory(ref)) throw RewardSpec.error(spec.text(), "no such reference folder " + ref);
+        } else if (spec.params().containsKey("ref")) {
+            throw RewardSpec.error(spec.text(), "SimPO's implicit reward has no reference (drop ref=)");
+        }
         double beta;
         try {
-            beta = Double.parseDouble(spec.params().getOrDefault("beta", "0.1"));
+            beta = Double.parseDouble(spec.params().getOrDefault("beta", kind.equals("dpo") ? "0.1" : "2"));
         } catch (NumberFormatException e) {
             throw RewardSpec.error(spec.text(), "beta is not a number: " + spec.params().get("beta"));
         }
@@ -152,7 +163,7 @@ public final class RewardSources {
         dev.prefer.lm.CausalLM policy = null;
         try {
             policy = dev.prefer.lm.CausalLM.load(folder);
-            dev.prefer.lm.CausalLM reference = dev.prefer.lm.CausalLM.load(ref);
+            dev.prefer.lm.CausalLM reference = ref == null ? null : dev.prefer.lm.CausalLM.load(ref);
             return new ImplicitRewardSource(name, policy, reference, beta);
         } catch (RuntimeException e) {
             if (policy != null) policy.close();

@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  * <li>{@code model:runs/rm}: a reward model with a per-response reward (embedding head or LM score head); key
  *     {@code annotator};</li>
  * <li>{@code pairwise:runs/rm-gpm}: a preference model as within-group win rates; key {@code annotator}; a
- *     preference-trained causal LM with {@code ref=DIR} (its reference) and {@code beta} (default 0.1) judges by
- *     DPO's implicit reward ({@link ImplicitRewardSource});</li>
+ *     preference-trained causal LM judges by its implicit reward ({@link ImplicitRewardSource}): DPO's with
+ *     {@code ref=DIR} (its reference) and {@code beta} (default 0.1), SimPO's with {@code implicit=simpo} (no
+ *     reference; {@code beta} default 2);</li>
  * <li>{@code judge:http://127.0.0.1:8000/v1?model=NAME}: an LLM judge; keys {@code model} (required),
  *     {@code mode} (pointwise|pairwise), {@code rubric} (a template file), {@code system} (a file),
  *     {@code temperature}, {@code max-tokens}, {@code timeout} and {@code backoff} (seconds), {@code retries},
@@ -41,7 +42,7 @@ public record RewardSpec(String text, double weight, String kind, String target,
     static final Map<String, Set<String>> KEYS = Map.of(
             "verifier", Set.of("name"),
             "model", Set.of("name", "annotator"),
-            "pairwise", Set.of("name", "annotator", "ref", "beta"),
+            "pairwise", Set.of("name", "annotator", "ref", "beta", "implicit"),
             "judge", Set.of("name", "model", "mode", "rubric", "system", "temperature", "max-tokens", "timeout", "backoff", "retries", "concurrency",
                     "cache", "api-key-env", "malformed", "scale", "orders"));
 

@@ -47,6 +47,22 @@ class ImplicitRewardSourceTest {
         }
     }
 
+    /** SimPO's reference-free reward (β/|y|) log π(y|x), |y| counting the eos, from transformers' summed log-probs. */
+    @Test
+    void simpoRewardIsTheLengthNormalisedLikelihood() throws Exception {
+        JsonNode expected = Json.MAPPER.readTree(F.resolve("llama/expected.json").toFile());
+        List<String> pairs = Files.readAllLines(F.resolve("pairs.jsonl"));
+        try (RewardSource judge = RewardSources.open("pairwise:" + F.resolve("llama/policy") + "?implicit=simpo&beta=2", RewardSources.Options.defaults())) {
+            for (int i = 0; i < 3; i++) {
+                JsonNode pair = Json.MAPPER.readTree(pairs.get(i)), e = expected.get("examples").get(i);
+                double[] r = ((ImplicitRewardSource) judge).rewards(List.of(new dev.prefer.lm.PromptResponse(pair.get("prompt").asText(), pair.get("chosen").asText()),
+                        new dev.prefer.lm.PromptResponse(pair.get("prompt").asText(), pair.get("rejected").asText())));
+                assertEquals(2 * e.get("policy_chosen_logps").asDouble() / e.get("chosen_ids").size(), r[0], 1e-4, "example " + i);
+                assertEquals(2 * e.get("policy_rejected_logps").asDouble() / e.get("rejected_ids").size(), r[1], 1e-4, "example " + i);
+            }
+        }
+    }
+
     @Test
     void badSpecsSayWhy() {
         Path policy = F.resolve("llama/policy");
@@ -56,6 +72,12 @@ class ImplicitRewardSourceTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> RewardSources.open("pairwise:" + policy + "?ref=" + policy + "&beta=0", RewardSources.Options.defaults()));
         assertTrue(e.getMessage().contains("beta must be > 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> RewardSources.open("pairwise:" + policy + "?implicit=simpo&ref=" + policy, RewardSources.Options.defaults()));
+        assertTrue(e.getMessage().contains("has no reference"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> RewardSources.open("pairwise:" + policy + "?implicit=dpo", RewardSources.Options.defaults()));
+        assertTrue(e.getMessage().contains("needs ref="), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> RewardSources.open("model:" + policy + "?beta=0.1", RewardSources.Options.defaults()));
         assertTrue(e.getMessage().contains("unknown key 'beta'"), e.getMessage());
