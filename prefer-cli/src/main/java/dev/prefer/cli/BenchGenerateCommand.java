@@ -1,17 +1,12 @@
 package dev.prefer.cli;
 
 import dev.prefer.lm.bench.GenerateBench;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,44 +86,29 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-11s %-8s %4s %9s %10s %10s %9s  %s%n", "size", "impl", "rep", "s/run", "tokens/s", "mean logp", "peakMiB", "load (1/5/15 min)");
         for (String name : sizes == null || sizes.isEmpty() ? List.of("tiny", "gpt2-small") : sizes) {
             GenerateBench.Size size = GenerateBench.Size.named(name);
-            double[] ours = new double[repeats], theirs = new double[repeats];
+            BenchHarness.Runs sides = new BenchHarness.Runs(); // side -> tokens/s per run
             for (int rep = 0; rep < repeats; rep++) { // alternate so that load drift hits both alike
-                String load = load();
+                String load = BenchHarness.loadAverage();
                 GenerateBench.Result r = GenerateBench.run(size, sampling, warmup, runs, rep);
-                ours[rep] = r.tokensPerSecond();
+                sides.add("prefer", r.tokensPerSecond());
                 System.out.printf(Locale.ROOT, "%-11s %-8s %4d %9.4f %10.1f %10.4f %9.1f  %s%n", size.name(), "prefer", rep, r.median(), r.tokensPerSecond(),
                         r.meanLogp(), r.peakRssMiB(), load);
                 if (noPython) continue;
-                load = load();
+                load = BenchHarness.loadAverage();
                 double[] t = runTorch(size, n, rep, rep == 0);
-                theirs[rep] = t[0];
+                sides.add("pytorch", t[0]);
                 System.out.printf(Locale.ROOT, "%-11s %-8s %4d %9.4f %10.1f %10.4f %9.1f  %s%n", size.name(), "pytorch", rep, t[1], t[0], t[2], t[3], load);
             }
-            double mo = median(ours);
+            double mo = sides.median("prefer", 0);
             if (noPython) {
                 System.out.printf(Locale.ROOT, "%-11s prefer median of %d: %.1f tokens/s%n", size.name(), repeats, mo);
             } else {
-                double mt = median(theirs);
+                double mt = sides.median("pytorch", 0);
                 System.out.printf(Locale.ROOT, "%-11s median of %d alternated runs: prefer %.1f tokens/s, pytorch %.1f tokens/s, ratio prefer/pytorch = %.2f%n",
                         size.name(), repeats, mo, mt, mo / mt);
             }
         }
         return 0;
-    }
-
-    private static String load() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
-    }
-
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
     }
 
     private static final Pattern LINE = Pattern.compile("tokens/s median=([0-9.]+).*sec/run median=([0-9.]+).*peak_rss_MiB=([0-9.]+)");
@@ -140,57 +120,21 @@ public final class BenchGenerateCommand implements Callable<Integer> {
         cmd.addAll(s.torchArgs());
         cmd.addAll(List.of("--runs", "" + runs, "--warmup", "" + warmup, "--threads", "" + n, "--seed", "" + seed,
                 "--temperature", "" + temperature, "--top-k", "" + topK, "--top-p", "" + topP, "--min-p", "" + minP));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment(); // the tuned environment of ../shared/bench/README.md
-        env.remove("OPENBLAS_CORETYPE");
-        env.remove("OPENBLAS_L2_SIZE");
-        env.remove("LD_PRELOAD"); // the launcher's MKL shim is for the JVM's libtorch
-        env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184");
-        env.put("OMP_WAIT_POLICY", "passive");
-        Process p = pb.start();
-        // the script's own ru_maxrss inherits the JVM's high-water mark across the spawn: poll the child's VmHWM
-        double[] childPeak = {Double.NaN};
-        Thread poll = new Thread(() -> {
-            Path status = Path.of("/proc/" + p.pid() + "/status");
-            while (p.isAlive()) {
-                try {
-                    for (String l : Files.readAllLines(status)) {
-                        if (l.startsWith("VmHWM:")) {
-                            double v = Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0;
-                            childPeak[0] = Double.isNaN(childPeak[0]) ? v : Math.max(childPeak[0], v);
-                        }
-                    }
-                    Thread.sleep(100);
-                } catch (IOException | RuntimeException e) {
-                    return;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+        double[][] found = {null};
+        double[] logp = {Double.NaN};
+        BenchHarness.Output o = BenchHarness.runReference(cmd, line -> {
+            Matcher m = LINE.matcher(line);
+            if (m.find()) found[0] = new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), 0, Double.parseDouble(m.group(3))};
+            Matcher lm = LOGP.matcher(line);
+            if (lm.find()) logp[0] = Double.parseDouble(lm.group(1));
+            if (printVersions && (line.startsWith("torch ") || line.startsWith("blas:"))) System.out.println("            " + line);
         });
-        poll.setDaemon(true);
-        poll.start();
-        StringBuilder all = new StringBuilder();
-        double[] out = null;
-        double logp = Double.NaN;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                all.append(line).append('\n');
-                Matcher m = LINE.matcher(line);
-                if (m.find()) out = new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), 0, Double.parseDouble(m.group(3))};
-                Matcher lm = LOGP.matcher(line);
-                if (lm.find()) logp = Double.parseDouble(lm.group(1));
-                if (printVersions && (line.startsWith("torch ") || line.startsWith("blas:"))) System.out.println("            " + line);
-            }
+        double[] out = found[0];
+        if (out != null) out[3] = o.peakRssMiB();
+        if (o.exitCode() != 0 || out == null) {
+            throw new IllegalArgumentException("the PyTorch reference failed (exit " + o.exitCode() + "): " + o.joined());
         }
-        int code = p.waitFor();
-        poll.join(1000);
-        if (out != null) out[3] = childPeak[0];
-        if (code != 0 || out == null) {
-            throw new IllegalArgumentException("the PyTorch reference failed (exit " + code + "): " + all.toString().strip().replace('\n', ' '));
-        }
-        out[2] = logp;
+        out[2] = logp[0];
         return out;
     }
 }

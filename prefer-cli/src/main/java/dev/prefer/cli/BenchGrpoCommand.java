@@ -2,18 +2,13 @@ package dev.prefer.cli;
 
 import dev.prefer.train.TrainConfig;
 import dev.prefer.train.online.OnlineBench;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,25 +60,25 @@ public final class BenchGrpoCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "shape: %d layers, d %d, %d heads, vocab %d, %d prompts x %d completions, prompt %d, completion <= %d; "
                 + "%d timed steps after %d, %d repeats, %d threads%n", layers, dModel, heads, vocab, prompts, generations, promptLen, completionLen,
                 steps, warmup, repeats, threads);
-        Map<String, List<double[]>> runs = new LinkedHashMap<>(); // name -> {s/step, sampling share, mean completion}
+        BenchHarness.Runs runs = new BenchHarness.Runs(); // name -> {s/step, sampling share, mean completion}
         for (int rep = 0; rep < repeats; rep++) {
-            String load = loadAverage();
+            String load = BenchHarness.loadAverage();
             if (!noPython) {
                 double[] r = runTorch(threads);
-                runs.computeIfAbsent("pytorch tuned", k -> new ArrayList<>()).add(r);
+                runs.add("pytorch tuned", r);
                 print(rep, "pytorch tuned", r, load);
             }
             OnlineBench.Result j = OnlineBench.run(shape, sharing);
             double[] r = {j.medianSeconds(), j.samplingShare(), j.meanCompletion()};
-            runs.computeIfAbsent("prefer", k -> new ArrayList<>()).add(r);
+            runs.add("prefer", r);
             print(rep, "prefer", r, load);
         }
         System.out.printf(Locale.ROOT, "%-16s %10s %15s %16s %8s%n", "median of " + repeats, "s/step", "sampling share", "mean completion", "ratio");
-        for (Map.Entry<String, List<double[]>> e : runs.entrySet()) {
-            String ratio = e.getKey().equals("prefer") && runs.containsKey("pytorch tuned")
-                    ? String.format(Locale.ROOT, "%.2f", median(runs.get("pytorch tuned"), 0) / median(e.getValue(), 0)) : "";
-            System.out.printf(Locale.ROOT, "%-16s %10.4f %15.3f %16.1f %8s%n", e.getKey(), median(e.getValue(), 0), median(e.getValue(), 1),
-                    median(e.getValue(), 2), ratio);
+        for (String side : runs.sides()) {
+            String ratio = side.equals("prefer") && runs.has("pytorch tuned")
+                    ? String.format(Locale.ROOT, "%.2f", runs.ratio("pytorch tuned", side, 0)) : "";
+            System.out.printf(Locale.ROOT, "%-16s %10.4f %15.3f %16.1f %8s%n", side, runs.median(side, 0), runs.median(side, 1),
+                    runs.median(side, 2), ratio);
         }
         return 0;
     }
@@ -92,46 +87,17 @@ public final class BenchGrpoCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  run %d  %-14s %.4f s/step  sampling %.3f  mean completion %.1f  (load %s)%n", rep + 1, name, r[0], r[1], r[2], load);
     }
 
-    private static double median(List<double[]> rows, int col) {
-        double[] x = rows.stream().mapToDouble(r -> r[col]).sorted().toArray();
-        return x.length % 2 == 1 ? x[x.length / 2] : 0.5 * (x[x.length / 2 - 1] + x[x.length / 2]);
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
-        }
-    }
-
     private double[] runTorch(int threads) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(Arrays.asList(python, torchScript.toString(), "--layers", "" + layers, "--d-model", "" + dModel,
                 "--heads", "" + heads, "--vocab", "" + vocab, "--ctx", "" + Math.max(1024, promptLen + completionLen), "--prompts", "" + prompts,
                 "--generations", "" + generations, "--prompt-len", "" + promptLen, "--completion-len", "" + completionLen,
                 "--steps", "" + steps, "--warmup", "" + warmup, "--threads", "" + threads));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        // ../shared/bench/README.md's tuned environment
-        env.remove("OPENBLAS_CORETYPE");
-        env.remove("OPENBLAS_L2_SIZE");
-        env.remove("THP_MEM_ALLOC_ENABLE");
-        env.remove("LD_PRELOAD");
-        env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184");
-        env.put("OMP_WAIT_POLICY", "passive");
-        Process p = pb.start();
-        StringBuilder all = new StringBuilder();
-        double[] out = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                all.append(line).append('\n');
-                Matcher m = TORCH.matcher(line);
-                if (m.find()) out = new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))};
-            }
-        }
-        int rc = p.waitFor();
-        if (rc != 0 || out == null) throw new IllegalStateException("the PyTorch reference failed (exit " + rc + "): " + all.toString().strip().lines().reduce((a, b) -> b).orElse(""));
-        return out;
+        double[][] out = {null};
+        BenchHarness.Output o = BenchHarness.runReference(cmd, line -> {
+            Matcher m = TORCH.matcher(line);
+            if (m.find()) out[0] = new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))};
+        });
+        if (o.exitCode() != 0 || out[0] == null) throw new IllegalStateException("the PyTorch reference failed (exit " + o.exitCode() + "): " + o.lastLine());
+        return out[0];
     }
 }

@@ -2,16 +2,12 @@ package dev.prefer.cli;
 
 import dev.prefer.train.TrainBench;
 import dev.prefer.train.TrainConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,15 +80,17 @@ public final class BenchLmCommand implements Callable<Integer> {
         String omp = System.getenv("OMP_WAIT_POLICY");
         System.out.println("threads=" + n + " OMP_WAIT_POLICY=" + (omp == null ? "<unset> (libtorch threads spin between ops; set it to passive)" : omp));
         System.out.printf(Locale.ROOT, "%-11s %-8s %9s %9s %9s %10s %9s%n", "size", "impl", "s/step", "min", "max", "tokens/s", "peakMiB");
+        List<String> loads = new ArrayList<>();
         for (int k = 0; k < list.size(); k++) {
             TrainBench.Shape size = list.get(k);
             String name = names.get(k);
-            double[] ours = new double[repeats], theirs = new double[repeats];
+            BenchHarness.Runs runs = new BenchHarness.Runs(); // side -> tokens/s per run
             for (int rep = 0; rep < repeats; rep++) { // alternate the two so that load drift hits both alike
+                loads.add(BenchHarness.loadAverage());
                 Path trace = profile != null && rep == 0 ? profile.resolveSibling(name + "-" + profile.getFileName()) : null;
                 TrainBench.Result r = TrainBench.run(size, !noRef, TrainConfig.PrefixSharing.OFF, trace);
                 if (trace != null) printProfile(trace, r.seconds()[r.seconds().length - 1]);
-                ours[rep] = r.tokensPerSecond();
+                runs.add("prefer", r.tokensPerSecond());
                 System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", name, "prefer", r.medianSeconds(), r.minSeconds(), r.maxSeconds(),
                         r.tokensPerSecond(), r.peakRssMiB());
                 if (rep == 0) {
@@ -101,18 +99,20 @@ public final class BenchLmCommand implements Callable<Integer> {
                 }
                 if (noPython) continue;
                 double[] t = runTorch(size, n, rep == 0);
-                theirs[rep] = t[3];
+                runs.add("pytorch", t[3]);
                 System.out.printf(Locale.ROOT, "%-11s %-8s %9.4f %9.4f %9.4f %10.1f %9.1f%n", name, "pytorch", t[0], t[1], t[2], t[3], t[4]);
             }
-            double mo = median(ours);
+            double mo = runs.median("prefer", 0);
             if (noPython) {
                 System.out.printf(Locale.ROOT, "%-11s prefer median of %d runs: %.1f tokens/s%n", name, repeats, mo);
             } else {
-                double mt = median(theirs);
+                double mt = runs.median("pytorch", 0);
                 System.out.printf(Locale.ROOT, "%-11s median of %d runs: prefer %.1f tokens/s, pytorch %.1f tokens/s, ratio prefer/pytorch = %.2f%n",
                         name, repeats, mo, mt, mo / mt);
             }
         }
+        loads.add(BenchHarness.loadAverage());
+        System.out.println("load average (1, 5, 15 min) before each repeat and at the end: " + String.join(" | ", loads));
         return 0;
     }
 
@@ -131,64 +131,26 @@ public final class BenchLmCommand implements Callable<Integer> {
             "sec/step median=([0-9.]+) min=([0-9.]+) max=([0-9.]+) tokens/s=([0-9.]+).*peak_rss_MiB=([0-9.]+)");
 
     /** Runs the reference script; returns median, min, max s/step, tokens/s, peak RSS MiB. */
-    private static double median(double[] x) {
-        double[] s = x.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
-    }
-
     private double[] runTorch(TrainBench.Shape s, int n, boolean printVersions) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, torchScript.toString(),
                 "--layers", "" + s.layers(), "--d-model", "" + s.dModel(), "--heads", "" + s.heads(), "--vocab", "" + s.vocab(),
-                "--ctx", "" + Math.max(1024, s.promptLen() + s.responseLen()), "--pairs", "" + s.pairs(), "--prompt-len", "" + s.promptLen(), "--response-len", "" + s.responseLen(),
+                "--ctx", "" + Math.max(1024, s.promptLen() + s.responseLen()), "--pairs", "" + s.pairs(),
+                "--prompt-len", "" + s.promptLen(), "--response-len", "" + s.responseLen(),
                 "--steps", "" + steps, "--warmup", "" + warmup, "--threads", "" + n));
         if (noRef) cmd.add("--no-ref");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.remove("OPENBLAS_CORETYPE");
-        env.remove("OPENBLAS_L2_SIZE");
-        env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184");
-        env.put("OMP_WAIT_POLICY", "passive");
-        Process p = pb.start();
-        // The script's own ru_maxrss inherits the JVM's high-water mark across the spawn, so poll the child's VmHWM.
-        double[] childPeak = {0};
-        Thread poll = new Thread(() -> {
-            Path status = Path.of("/proc/" + p.pid() + "/status");
-            while (p.isAlive()) {
-                try {
-                    for (String l : Files.readAllLines(status)) {
-                        if (l.startsWith("VmHWM:")) childPeak[0] = Math.max(childPeak[0], Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0);
-                    }
-                    Thread.sleep(100);
-                } catch (IOException | RuntimeException e) {
-                    return;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        double[][] out = {null};
+        BenchHarness.Output o = BenchHarness.runReference(cmd, line -> {
+            Matcher m = LINE.matcher(line);
+            if (m.find()) {
+                out[0] = new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+                        Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5))};
             }
+            if (printVersions && (line.startsWith("torch ") || line.startsWith("blas:"))) System.out.println("            " + line);
         });
-        poll.setDaemon(true);
-        poll.start();
-        StringBuilder all = new StringBuilder();
-        double[] out = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                all.append(line).append('\n');
-                Matcher m = LINE.matcher(line);
-                if (m.find()) {
-                    out = new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
-                            Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5))};
-                }
-                if (printVersions && (line.startsWith("torch ") || line.startsWith("blas:"))) System.out.println("            " + line);
-            }
+        if (o.exitCode() != 0 || out[0] == null) {
+            throw new IllegalArgumentException("the PyTorch reference failed (exit " + o.exitCode() + "): " + o.joined());
         }
-        int code = p.waitFor();
-        poll.join(1000);
-        if (out != null && childPeak[0] > 0) out[4] = childPeak[0];
-        if (code != 0 || out == null) {
-            throw new IllegalArgumentException("the PyTorch reference failed (exit " + code + "): " + all.toString().strip().replace('\n', ' '));
-        }
-        return out;
+        if (o.peakRssMiB() > 0) out[0][4] = o.peakRssMiB();
+        return out[0];
     }
 }

@@ -2,18 +2,13 @@ package dev.prefer.cli;
 
 import dev.prefer.train.TrainBench;
 import dev.prefer.train.TrainConfig;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,16 +86,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
         int threads = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "shape: %d layers, d %d, %d heads, vocab %d, %d pairs x (%d + %d); %d timed steps after %d, %d repeats, %d threads%n",
                 layers, dModel, heads, vocab, pairs, promptLen, responseLen, steps, warmup, repeats, threads);
-        // variant -> per-repeat {median s/step, cpu s/step}
-        Map<String, List<double[]>> runs = new LinkedHashMap<>();
+        BenchHarness.Runs runs = new BenchHarness.Runs(); // variant -> per-repeat {median s/step, cpu s/step}
         List<String> loads = new ArrayList<>();
         for (int rep = 0; rep < repeats; rep++) {
-            loads.add(loadAverage());
+            loads.add(BenchHarness.loadAverage());
             if (!noPython) {
                 for (boolean noRef : new boolean[] {false, true}) {
                     String name = "pytorch tuned, " + (noRef ? "--no-ref" : "reference forward");
                     double[] r = runTorch(noRef, threads);
-                    runs.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
+                    runs.add(name, r);
                     System.out.printf(Locale.ROOT, "  run %d  %-40s %.4f s/step  %8.1f tok/s  cpu %.4f s/step%n", rep + 1, name, r[0], tokens / r[0], r[1]);
                 }
             }
@@ -111,24 +105,24 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     Path trace = profile != null && rep == 0
                             ? profile.resolveSibling((refForward ? "ref" : "cached") + "-" + sh.name().toLowerCase(Locale.ROOT) + "-" + profile.getFileName()) : null;
                     TrainBench.Result r = TrainBench.run(shape, refForward, sh, trace);
-                    runs.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {r.medianSeconds(), r.cpuSecondsPerStep()});
+                    runs.add(name, r.medianSeconds(), r.cpuSecondsPerStep());
                     System.out.printf(Locale.ROOT, "  run %d  %-40s %.4f s/step  %8.1f tok/s  cpu %.4f s/step%n", rep + 1, name, r.medianSeconds(), r.tokensPerSecond(), r.cpuSecondsPerStep());
                     if (trace != null) printProfile(trace, name);
                 }
             }
         }
-        loads.add(loadAverage());
+        loads.add(BenchHarness.loadAverage());
         System.out.println("load average (1, 5, 15 min) before each repeat and at the end: " + String.join(" | ", loads));
         System.out.printf(Locale.ROOT, "%-40s %10s %10s %12s %12s %9s %9s%n", "median of " + repeats + " runs", "s/step", "tok/s", "cpu s/step", "tok/cpu-s", "ratio", "cpu ratio");
-        for (Map.Entry<String, List<double[]>> e : runs.entrySet()) {
-            double sec = median(e.getValue(), 0), cpu = median(e.getValue(), 1);
+        for (String side : runs.sides()) {
+            double sec = runs.median(side, 0), cpu = runs.median(side, 1);
             String ratio = "", cpuRatio = "";
-            if (e.getKey().startsWith("prefer") && !noPython) {
-                List<double[]> base = runs.get(e.getKey().contains("reference forward") ? "pytorch tuned, reference forward" : "pytorch tuned, --no-ref");
-                ratio = String.format(Locale.ROOT, "%.2f", median(base, 0) / sec);
-                cpuRatio = String.format(Locale.ROOT, "%.2f", median(base, 1) / cpu);
+            if (side.startsWith("prefer") && !noPython) {
+                String base = side.contains("reference forward") ? "pytorch tuned, reference forward" : "pytorch tuned, --no-ref";
+                ratio = String.format(Locale.ROOT, "%.2f", runs.ratio(base, side, 0));
+                cpuRatio = String.format(Locale.ROOT, "%.2f", runs.ratio(base, side, 1));
             }
-            System.out.printf(Locale.ROOT, "%-40s %10.4f %10.1f %12.4f %12.1f %9s %9s%n", e.getKey(), sec, tokens / sec, cpu, tokens / cpu, ratio, cpuRatio);
+            System.out.printf(Locale.ROOT, "%-40s %10.4f %10.1f %12.4f %12.1f %9s %9s%n", side, sec, tokens / sec, cpu, tokens / cpu, ratio, cpuRatio);
         }
         return 0;
     }
@@ -144,20 +138,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
     }
 
-    private static double median(List<double[]> rows, int col) {
-        double[] x = rows.stream().mapToDouble(r -> r[col]).sorted().toArray();
-        return x.length % 2 == 1 ? x[x.length / 2] : 0.5 * (x[x.length / 2 - 1] + x[x.length / 2]);
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
-        }
-    }
-
     /** One run of the PyTorch script: {median s/step, mean CPU s/step}. */
     private double[] runTorch(boolean noRef, int threads) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(Arrays.asList(python, "-c", CPU_WRAPPER, torchScript.toString(),
@@ -165,29 +145,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 "--ctx", "" + Math.max(1024, promptLen + responseLen), "--pairs", "" + pairs, "--prompt-len", "" + promptLen,
                 "--response-len", "" + responseLen, "--steps", "" + steps, "--warmup", "" + warmup, "--threads", "" + threads));
         if (noRef) cmd.add("--no-ref");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        // ../shared/bench/README.md's tuned environment
-        env.remove("OPENBLAS_CORETYPE");
-        env.remove("OPENBLAS_L2_SIZE");
-        env.remove("THP_MEM_ALLOC_ENABLE");
-        env.remove("LD_PRELOAD"); // ./prefer's MKL shim is for the JVM's libtorch; Debian's torch uses OpenBLAS
-        env.put("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=17179869184");
-        env.put("OMP_WAIT_POLICY", "passive");
-        Process p = pb.start();
-        StringBuilder all = new StringBuilder();
-        double sec = -1, cpu = -1;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                all.append(line).append('\n');
-                Matcher m = TORCH.matcher(line);
-                if (m.find()) sec = Double.parseDouble(m.group(1));
-                Matcher c = CPU.matcher(line);
-                if (c.find()) cpu = Double.parseDouble(c.group(1));
-            }
-        }
-        int rc = p.waitFor();
-        if (rc != 0 || sec < 0 || cpu < 0) throw new IllegalStateException("the PyTorch reference failed (exit " + rc + "): " + all.toString().strip().lines().reduce((a, b) -> b).orElse(""));
+        double[] found = {-1, -1}; // sec, cpu
+        BenchHarness.Output o = BenchHarness.runReference(cmd, line -> {
+            Matcher m = TORCH.matcher(line);
+            if (m.find()) found[0] = Double.parseDouble(m.group(1));
+            Matcher c = CPU.matcher(line);
+            if (c.find()) found[1] = Double.parseDouble(c.group(1));
+        });
+        double sec = found[0], cpu = found[1];
+        if (o.exitCode() != 0 || sec < 0 || cpu < 0) throw new IllegalStateException("the PyTorch reference failed (exit " + o.exitCode() + "): " + o.lastLine());
         return new double[] {sec, cpu};
     }
 }
