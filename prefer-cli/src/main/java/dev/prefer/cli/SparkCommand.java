@@ -14,9 +14,12 @@ import picocli.CommandLine.Parameters;
  * {@code prefer-spark/target/prefer-spark.jar} next to this CLI's, or {@code $PREFER_SPARK_JAR}.
  */
 @Command(name = "spark", mixinStandardHelpOptions = false,
-        description = "Ratings on Apache Spark (local mode out of the box): 'prefer spark rate FILE ...', 'prefer spark bench --rows N'. See docs/spark.md.",
+        description = "Ratings, style control and batch scoring on Apache Spark (local mode out of the box): 'prefer spark rate FILE ...', "
+                + "'prefer spark score|logps --model DIR --data PAIRS --out DIR', 'prefer spark bench --rows N'. See docs/spark.md.",
         footer = {"", "Examples:",
                 "  ./prefer spark rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --bootstrap 100",
+                "  ./prefer spark rate ../shared/data/llmfao/crowd-comparisons.csv --a left --b right --bootstrap 1000 --bootstrap-method poisson",
+                "  ./prefer spark score --model ../shared/fixtures/hf-tiny-rm/llama-rm --data ../shared/fixtures/hf-tiny/pairs.jsonl --out /tmp/scored",
                 "  ./prefer spark bench --rows 100000000 --items 129 --partitions 2,4",
                 "  ./prefer spark --help"})
 public final class SparkCommand implements Callable<Integer> {
@@ -31,7 +34,7 @@ public final class SparkCommand implements Callable<Integer> {
             "--add-opens=java.base/sun.security.action=ALL-UNNAMED", "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
             "-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true");
 
-    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "Passed to prefer-spark (rate, bench, --help).")
+    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "Passed to prefer-spark (rate, score, logps, bench, --help).")
     List<String> args = new ArrayList<>();
 
     @Override

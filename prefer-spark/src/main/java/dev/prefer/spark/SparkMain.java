@@ -142,7 +142,7 @@ public final class SparkMain implements Runnable {
                     config.put("bootstrapRounds", bootstrap);
                     config.put("intervals", bootstrap > 0 ? "bootstrap" : intervals);
                     config.put("reweight", rw);
-                    config.put("bootstrapMethod", bootstrap > 0 ? bootstrapMethod : null);
+                    if (bootstrap > 0) config.put("bootstrapMethod", bootstrapMethod);
                     if (style) config.put("styleFeatures", texts ? Map.of("texts", styleTexts) : Map.of("countColumns", styleColumns));
                     config.put("l2", l2);
                     config.put("level", level);

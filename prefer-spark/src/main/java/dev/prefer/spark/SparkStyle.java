@@ -82,10 +82,10 @@ public final class SparkStyle {
         boolean texts = f.countColumns().isEmpty();
         JavaRDD<Raw> raw = v.javaRDD().map(r -> Raw.of(r, texts, p)).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            long[] bad = raw.filter(r -> r.bad != null).map(r -> new long[] {1}).fold(new long[] {0}, (x, y) -> new long[] {x[0] + y[0]});
-            if (bad[0] > 0) {
+            long bad = raw.filter(r -> r.bad != null).count();
+            if (bad > 0) {
                 Raw e = raw.filter(r -> r.bad != null).first();
-                throw new IllegalArgumentException(bad[0] + " bad vote row(s), e.g. a '" + e.a + "', b '" + e.b + "': " + e.bad);
+                throw new IllegalArgumentException(bad + " bad vote row(s), e.g. a '" + e.a + "', b '" + e.b + "': " + e.bad);
             }
             // Items by first appearance (a before b within a vote), as StyleControl.prepare numbers them.
             Map<String, Long> first = raw.flatMapToPair(r -> List.of(new Tuple2<>(r.a, 2 * r.idx), new Tuple2<>(r.b, 2 * r.idx + 1)).iterator())
