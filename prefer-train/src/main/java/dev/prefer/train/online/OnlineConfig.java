@@ -19,8 +19,10 @@ import java.util.Objects;
  *         .lossType(GrpoLoss.Aggregation.DAPO).epsilon(0.2, 0.28).build();
  * }</pre>
  *
- * @param method                    GRPO, RLOO, REINFORCE++ (with or without group baseline) or online DPO
- * @param numGenerations            completions per prompt G (default 8; RLOO and online DPO need at least 2)
+ * @param method                    GRPO, RLOO, REINFORCE++ (with or without group baseline), online DPO, or the Nash and
+ *                                  self-play methods Nash-MD, SPPO, DNO, INPO
+ * @param numGenerations            completions per prompt G (default 8; RLOO, online DPO, SPPO, DNO, INPO need at least 2;
+ *                                  Nash-MD also samples G from the mixture)
  * @param maxCompletionLength       new-token budget per completion (default 256)
  * @param temperature               sampling temperature (default 1)
  * @param topP                      nucleus sampling (default 1: off)
@@ -31,7 +33,8 @@ import java.util.Objects;
  * @param epsilon                   lower clipping ε_low (default 0.2)
  * @param epsilonHigh               upper clipping ε_high (default: epsilon; DAPO uses 0.28)
  * @param delta                     upper bound of the unclipped ratio (NaN: none, the default)
- * @param beta                      KL strength: k3 KL in the GRPO loss, KL-shaped rewards for RLOO and REINFORCE++
+ * @param beta                      KL strength: k3 KL in the GRPO loss, KL-shaped rewards for RLOO and REINFORCE++,
+ *                                  Nash-MD's KL term (TRL's default there: 0.1)
  *                                  (default 0: no reference model is run)
  * @param scaleRewards              GRPO advantage scaling: group, batch or none (default group)
  * @param importanceSamplingLevel   token, sequence (GSPO) or sequence-token ratios (default token)
