@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
                 "For gpt2-small full fine-tuning in float32 it also runs ../shared/bench/dpo_step_torch.py on the same shape."},
         footer = {"", "Examples:",
                 "  ./prefer bench memory --shape gpt2-small",
-                "  ./prefer bench memory --shape qwen2.5-0.5b --mode lora --precision fp16 --no-python"})
+                "  ./prefer bench memory --shape qwen2.5-0.5b --mode lora --precision fp16 --no-python",
+                "  ./prefer bench memory --gradient-checkpointing --pairs 4 --prompt-len 256 --response-len 256 --no-python"})
 public final class BenchMemoryCommand implements Callable<Integer> {
 
     @Option(names = "--shape", paramLabel = "NAME", description = "gpt2-small or qwen2.5-0.5b; repeat for several (default: gpt2-small).")
@@ -45,6 +46,9 @@ public final class BenchMemoryCommand implements Callable<Integer> {
 
     @Option(names = "--ref", paramLabel = "forward|cached", description = "Reference log-probs each step or cached; repeat for several (default: both).")
     List<String> refs;
+
+    @Option(names = "--gradient-checkpointing", description = "Also measure each configuration with gradient checkpointing (block inputs kept, blocks recomputed in the backward).")
+    boolean gradientCheckpointing;
 
     @Option(names = "--pairs", defaultValue = "1", description = "Preference pairs per step.")
     int pairs;
@@ -79,7 +83,9 @@ public final class BenchMemoryCommand implements Callable<Integer> {
                     if (!r.equals("forward") && !r.equals("cached")) throw new IllegalArgumentException("--ref must be forward or cached, got " + r);
                     for (String p : or(precisions, List.of("fp32"))) {
                         if (!p.equals("fp32") && !p.equals("fp16")) throw new IllegalArgumentException("--precision must be fp32 or fp16, got " + p);
-                        cases.add(new MemoryBench.Case(s, m.equals("lora"), r.equals("cached"), p.equals("fp16"), pairs, promptLen, responseLen));
+                        for (boolean ckpt : gradientCheckpointing ? new boolean[] {false, true} : new boolean[] {false}) {
+                            cases.add(new MemoryBench.Case(s, m.equals("lora"), r.equals("cached"), p.equals("fp16"), ckpt, pairs, promptLen, responseLen));
+                        }
                     }
                 }
             }
@@ -90,7 +96,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         for (MemoryBench.Row r : MemoryBench.run(cases, steps)) {
             MemoryBench.Case c = r.c();
             String torch = "-";
-            if (python && c.shape().equals("gpt2-small") && !c.lora() && !c.fp16()) torch = String.format(Locale.ROOT, "%.1f", torchPeak(c));
+            if (python && c.shape().equals("gpt2-small") && !c.lora() && !c.fp16() && !c.gradientCheckpointing()) torch = String.format(Locale.ROOT, "%.1f", torchPeak(c));
             System.out.printf(Locale.ROOT, "%-44s %12.1f %12s %10d%n", c.label(), r.peakRssMiB(), torch, r.trainable());
         }
         return 0;

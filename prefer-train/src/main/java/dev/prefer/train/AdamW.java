@@ -144,6 +144,52 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
+    /**
+     * One update from per-parameter gradients (each in its parameter's shape, read, not changed), in the order of
+     * {@code gradNames}. With the fused kernel no flat copy of the gradients is made (one model-sized buffer less at
+     * the step's memory peak); otherwise they are flattened and {@link #step(Map, List, NDArray, double)} runs.
+     */
+    public void step(Map<String, NDArray> params, List<String> gradNames, List<NDArray> grads, double lr) {
+        if (gradNames.size() != grads.size()) throw new IllegalArgumentException(gradNames.size() + " names, " + grads.size() + " gradients");
+        if (gradNames.isEmpty() || !(fused && FusedOps.available())) {
+            Map<String, NDArray> byName = new LinkedHashMap<>();
+            for (int i = 0; i < grads.size(); i++) byName.put(gradNames.get(i), grads.get(i));
+            if (byName.isEmpty()) {
+                t++;
+                return;
+            }
+            try (NDManager s = manager.newSubManager()) {
+                NDArray flat = flatten(byName);
+                flat.attach(s);
+                step(params, gradNames, flat, lr);
+            }
+            return;
+        }
+        t++;
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager s = manager.newSubManager()) {
+            List<NDArray> ps = new ArrayList<>(gradNames.size());
+            for (String n : gradNames) {
+                NDArray p = params.get(n);
+                if (p == null) throw new IllegalArgumentException("gradient for unknown parameter " + n);
+                ps.add(p);
+            }
+            layout(gradNames, ps);
+            NDList gp = new NDList(grads.size());
+            for (NDArray g : grads) {
+                if (g.getDataType() != m.getDataType()) throw new IllegalArgumentException("gradients are " + g.getDataType() + ", parameters " + m.getDataType());
+                gp.add(g);
+            }
+            NDList mp = parts(m), vp = parts(v);
+            mp.attach(s);
+            vp.attach(s);
+            FusedOps.adamw(ps, gp, mp, vp, s.create((float) t), lr, beta1, beta2, weightDecay, eps);
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+    }
+
     /** Views of a flat buffer, one per parameter in layout order, each in its parameter's shape. */
     private NDList parts(NDArray flat) {
         NDList split = splits.length == 0 ? new NDList(flat) : flat.split(splits, 0);

@@ -26,7 +26,8 @@ import java.util.Random;
  * they are not cached) on a model with random weights, in full fine-tuning or LoRA (rank 8 on q/v or c_attn; the reference is
  * the base model with the adapters off, as PEFT does), with the reference forward each step or cached (precomputed
  * once), in float32 or float16 mixed precision (full FT: float32 masters and AdamW state, float16 compute; LoRA: the
- * frozen base kept in float16, float32 adapters). A benchmark: it prints figures and asserts nothing.
+ * frozen base kept in float16, float32 adapters), with or without gradient checkpointing (only block inputs kept from
+ * the forward; each block recomputed during the backward). A benchmark: it prints figures and asserts nothing.
  */
 public final class MemoryBench {
     private MemoryBench() {}
@@ -60,14 +61,16 @@ public final class MemoryBench {
     }
 
     /** One configuration. */
-    public record Case(String shape, boolean lora, boolean cachedRef, boolean fp16, int pairs, int promptLen, int responseLen) {
+    public record Case(String shape, boolean lora, boolean cachedRef, boolean fp16, boolean gradientCheckpointing, int pairs,
+                       int promptLen, int responseLen) {
         public String label() {
-            return String.format(Locale.ROOT, "%s %s %s %s", shape, lora ? "lora" : "full", cachedRef ? "cached-ref" : "ref-forward", fp16 ? "fp16" : "fp32");
+            return String.format(Locale.ROOT, "%s %s %s %s%s", shape, lora ? "lora" : "full", cachedRef ? "cached-ref" : "ref-forward",
+                    fp16 ? "fp16" : "fp32", gradientCheckpointing ? " ckpt" : "");
         }
 
         List<String> args() {
             return List.of(shape, lora ? "lora" : "full", cachedRef ? "cached" : "forward", fp16 ? "fp16" : "fp32",
-                    Integer.toString(pairs), Integer.toString(promptLen), Integer.toString(responseLen));
+                    gradientCheckpointing ? "ckpt" : "no-ckpt", Integer.toString(pairs), Integer.toString(promptLen), Integer.toString(responseLen));
         }
     }
 
@@ -104,11 +107,11 @@ public final class MemoryBench {
         return out;
     }
 
-    /** Child process: {@code shape full|lora forward|cached fp32|fp16 pairs promptLen responseLen steps}. */
+    /** Child process: {@code shape full|lora forward|cached fp32|fp16 ckpt|no-ckpt pairs promptLen responseLen steps}. */
     public static void main(String[] a) {
-        Case c = new Case(a[0], a[1].equals("lora"), a[2].equals("cached"), a[3].equals("fp16"),
-                Integer.parseInt(a[4]), Integer.parseInt(a[5]), Integer.parseInt(a[6]));
-        int steps = Integer.parseInt(a[7]);
+        Case c = new Case(a[0], a[1].equals("lora"), a[2].equals("cached"), a[3].equals("fp16"), a[4].equals("ckpt"),
+                Integer.parseInt(a[5]), Integer.parseInt(a[6]), Integer.parseInt(a[7]));
+        int steps = Integer.parseInt(a[8]);
         double[] losses = new double[steps];
         long[] counts = step(c, shape(c.shape()), steps, losses);
         StringBuilder ls = new StringBuilder();
@@ -137,7 +140,7 @@ public final class MemoryBench {
             }
             TrainConfig.Builder b = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective("dpo", Map.of("beta", 0.1))
                     .batchSize(c.pairs()).learningRate(1e-6).maxGradNorm(0).length(LengthConfig.UNLIMITED)
-                    .prefixSharing(TrainConfig.PrefixSharing.OFF);
+                    .prefixSharing(TrainConfig.PrefixSharing.OFF).gradientCheckpointing(c.gradientCheckpointing());
             if (c.lora()) b.lora(new TrainConfig.LoraConfig(8, 16, 0, List.of(), false)); // r 8 on the family's default targets
             TrainConfig tc = b.build();
             List<double[]> refs;

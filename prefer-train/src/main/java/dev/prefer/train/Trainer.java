@@ -220,6 +220,8 @@ public final class Trainer {
             run.trainable = policy.parameters();
         }
         boolean baseAsReference = reference == policy && run.lora != null;
+        boolean checkpointing = policy.model().gradientCheckpointing();
+        policy.model().setGradientCheckpointing(c.models().gradientCheckpointing());
         Order order = new Order(groups.size(), c.seed());
         double[][] out = {new double[steps], new double[steps], new double[warmup + steps]};
         try (NDManager m = Torch.newManager(); AdamW opt = new AdamW(m, c.optimizer().beta1(), c.optimizer().beta2(), c.optimizer().epsilon(), c.optimizer().weightDecay())) {
@@ -243,6 +245,7 @@ public final class Trainer {
                 if (profiling) JniUtils.stopProfile(profileTrace.toAbsolutePath().toString());
             }
         } finally {
+            policy.model().setGradientCheckpointing(checkpointing);
             if (run.lora != null) run.lora.close();
         }
         return out;

@@ -24,12 +24,25 @@ class TrainBenchTest {
     @Test
     void memoryBenchStepsTheTrainerWithLoraAndTheBaseAsReference() {
         // LoRA with the reference forward on the base (adapters detached): B starts at zero, so step 1 is ln 2
-        MemoryBench.Case c = new MemoryBench.Case("micro", true, false, false, 2, 4, 4);
+        MemoryBench.Case c = new MemoryBench.Case("micro", true, false, false, false, 2, 4, 4);
         double[] losses = new double[2];
         long[] counts = MemoryBench.step(c, dev.prefer.lm.ModelConfig.gpt2(64, 64, 32, 1, 2), 2, losses);
         assertEquals(Math.log(2), losses[0], 1e-6);
         // GPT-2's default LoRA target c_attn: A (8, 32) + B (96, 8) in one layer
         assertEquals(8L * (32 + 96), counts[1], java.util.Arrays.toString(counts));
         assertTrue(counts[1] < counts[0]);
+    }
+
+    @Test
+    void memoryBenchWithGradientCheckpointingTakesTheSameSteps() {
+        // full fine-tuning, reference forward each step: the second step's loss depends on the first step's gradients
+        dev.prefer.lm.ModelConfig micro = dev.prefer.lm.ModelConfig.gpt2(64, 64, 32, 2, 2);
+        double[] plain = new double[3];
+        double[] ckpt = new double[3];
+        MemoryBench.step(new MemoryBench.Case("micro", false, false, false, false, 2, 4, 4), micro, 3, plain);
+        MemoryBench.step(new MemoryBench.Case("micro", false, false, false, true, 2, 4, 4), micro, 3, ckpt);
+        assertEquals(Math.log(2), plain[0], 1e-6);
+        assertTrue(plain[2] != plain[0], java.util.Arrays.toString(plain));
+        for (int i = 0; i < 3; i++) assertEquals(plain[i], ckpt[i], 1e-6, "step " + i);
     }
 }
