@@ -2,9 +2,12 @@
 // from each seed's quickstart SFT model,
 //   1. LearnedJudge (the procedure of `prefer quickstart --method pref-grpo`): sample completions of the seed's training
 //      prompts, label them with the arithmetic verifier, pair correct against incorrect, and train a pairwise judge on
-//      those pairs: the SFT model by DPO against itself (its implicit reward, kind IMPLICIT, the default) or the SFT
-//      model with a new scalar score head (SCORE_HEAD); its accuracy on pairs sampled the same way from the 200
-//      held-out prompts, on the quickstart's fixed held-out pairs, and best-of-k;
+//      those pairs: the SFT model trained by SimPO, whose length-normalised log-likelihood is the judge's score (kind
+//      SIMPO, the default: beta 2, lr 1e-5, 1000 steps of 32 pairs, 6000 prompts x 8 samples at temperatures 1.0 and
+//      1.5, 4 pairs per prompt; LearnedJudge.Config.defaults, chosen by pilots on seed 0 only, docs/results/online.md),
+//      by DPO against itself (its implicit reward, IMPLICIT) or the SFT model with a new scalar score head
+//      (SCORE_HEAD); its accuracy on pairs sampled the same way from the 200 held-out prompts, on the quickstart's fixed
+//      held-out pairs, and best-of-k;
 //   2. Pref-GRPO from the SFT model with that judge as the only reward (each completion's win rate against the other
 //      G-1 completions of its group, WinRates.againstOthers; Wang et al. 2025 arXiv 2508.20751), GRPO's dapo loss and
 //      the budget of the GRPO rows (200 steps x 16 prompts x G = 8, lr 5e-5); the verifier is not called during RL;

@@ -3,6 +3,8 @@ package dev.prefer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prefer.data.DataException;
 import dev.prefer.data.Json;
+import dev.prefer.data.pref.ChatMessage;
+import dev.prefer.data.pref.ChatTemplate;
 import dev.prefer.eval.tasks.Problem;
 import dev.prefer.eval.tasks.Tasks;
 import dev.prefer.eval.tasks.VerifiableTask;
@@ -58,6 +60,10 @@ public final class TrainOnlineCommand {
         Path prompts;
         @Option(names = "--eval-prompts", paramLabel = "FILE", description = "Held-out prompts, decoded greedily and scored at each evaluation (eval/reward).")
         Path evalPrompts;
+        @Option(names = "--chat", description = {"Render prompts with the model's chat template (tokenizer_config.json chat_template, generation prompt added):",
+                "a \"prompt\" string as one user message, a \"messages\" list as that conversation. The policy continues the rendered",
+                "prompt; the rewards see the plain text (the last user message)."})
+        boolean chat;
         @Option(names = "--reward", required = true, paramLabel = "SPEC", description = "Reward source, repeatable: verifier:TASK (TASK: arithmetic, format or counting), model:DIR, pairwise:DIR, judge:URL?... (the specs of `prefer score --reward`).")
         List<String> rewards;
         @Option(names = "--reward-weights", split = ",", paramLabel = "W", description = "One weight per --reward (default all 1).")
@@ -152,8 +158,10 @@ public final class TrainOnlineCommand {
 
         int execute(OnlineConfig o, Objective objective) {
             TrainConfig c = config(objective);
-            List<OnlinePrompt> train = readPrompts(prompts);
-            List<OnlinePrompt> eval = evalPrompts == null ? List.of() : readPrompts(evalPrompts);
+            List<PromptRow> trainRows = readRows(prompts, chat);
+            List<PromptRow> evalRows = evalPrompts == null ? List.of() : readRows(evalPrompts, chat);
+            List<OnlinePrompt> train = plain(trainRows);
+            List<OnlinePrompt> eval = plain(evalRows);
             List<RewardFunction> fns = new ArrayList<>();
             List<AutoCloseable> sources = new ArrayList<>();
             for (String spec : rewards) fns.add(rewardFor == null ? reward(spec, train, prompts, sources) : rewardFor.apply(spec, sources));
@@ -162,6 +170,10 @@ public final class TrainOnlineCommand {
             try (AutoCloseable closeSources = () -> { for (AutoCloseable s : sources) s.close(); };
                  CausalLM policy = CausalLM.load(model, Precision.F32);
                  CausalLM reference = needsRef ? CausalLM.load(ref != null ? ref : model, Precision.F32) : null) {
+                if (chat) {
+                    train = chatPrompts(policy, trainRows, prompts, o.maxCompletionLength());
+                    eval = chatPrompts(policy, evalRows, evalPrompts, o.maxCompletionLength());
+                }
                 Trainer.TrainResult r = OnlineTrainer.train(policy, reference, c, o, train, eval, fns, System.out);
                 System.out.println("prefer train " + (verb != null ? verb : o.method().cliName()) + ": " + r.steps() + " steps -> " + r.out());
                 return 0;
@@ -176,9 +188,29 @@ public final class TrainOnlineCommand {
         }
     }
 
-    /** Prompt rows of a JSONL file: {@code prompt} (a string) and any other fields. */
+    /**
+     * One prompt row of a JSONL file: the text the rewards see, the row's other fields, and with {@code --chat} the
+     * conversation the policy continues (a {@code prompt} string as one user message, or the row's {@code messages}).
+     */
+    record PromptRow(long line, String field, String text, Map<String, Object> fields, List<ChatMessage> messages) {}
+
+    /** Prompt rows of a JSONL file: {@code prompt} (a string) and any other fields (no chat template). */
     static List<OnlinePrompt> readPrompts(Path file) {
-        List<OnlinePrompt> out = new ArrayList<>();
+        return plain(readRows(file, false));
+    }
+
+    static List<OnlinePrompt> plain(List<PromptRow> rows) {
+        List<OnlinePrompt> out = new ArrayList<>(rows.size());
+        for (PromptRow r : rows) out.add(new OnlinePrompt(r.text(), r.fields()));
+        return out;
+    }
+
+    /**
+     * Rows of a JSONL file: {@code prompt} (a string) or, with {@code chat}, {@code messages} (a list of {role, content};
+     * the rewards then see its last user message), and any other fields. Errors name the file, line and field.
+     */
+    static List<PromptRow> readRows(Path file, boolean chat) {
+        List<PromptRow> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             long n = 0;
@@ -191,17 +223,54 @@ public final class TrainOnlineCommand {
                 } catch (IOException e) {
                     throw new DataException(file, n, null, "not JSON: " + DataException.oneLine(e.getMessage()));
                 }
-                JsonNode p = row.get("prompt");
-                if (p == null || !p.isTextual()) throw new DataException(file, n, "prompt", "missing or not a string");
+                if (row == null || !row.isObject()) throw new DataException(file, n, null, "expected a JSON object");
                 @SuppressWarnings("unchecked")
                 Map<String, Object> fields = Json.MAPPER.convertValue(row, LinkedHashMap.class);
                 fields.remove("prompt");
-                out.add(new OnlinePrompt(p.asText(), fields));
+                JsonNode p = row.get("prompt");
+                if (p == null && row.has("messages")) {
+                    if (!chat) throw new DataException(file, n, "messages", "a conversation needs --chat (the model's chat template)");
+                    List<ChatMessage> messages = ChatMessage.listFrom(file, n, "messages", row.get("messages"));
+                    String text = null;
+                    for (ChatMessage m : messages) if (m.role().equals("user")) text = m.content();
+                    if (text == null) throw new DataException(file, n, "messages", "no user message");
+                    fields.remove("messages");
+                    out.add(new PromptRow(n, "messages", text, fields, messages));
+                    continue;
+                }
+                if (p == null || !p.isTextual()) throw new DataException(file, n, "prompt", "missing or not a string");
+                out.add(new PromptRow(n, "prompt", p.asText(), fields, chat ? List.of(ChatMessage.user(p.asText())) : null));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
         if (out.isEmpty()) throw DataException.ofFile(file, "no prompts");
+        return out;
+    }
+
+    /**
+     * {@code --chat}: each row's conversation rendered by the policy's chat template (with the generation prompt) and
+     * tokenized; the prompt keeps its plain text and fields for the rewards. A checkpoint without a template, a
+     * conversation the template refuses, or a rendered prompt too long for the model fails naming the file and line.
+     */
+    static List<OnlinePrompt> chatPrompts(CausalLM lm, List<PromptRow> rows, Path file, int maxNew) {
+        if (rows.isEmpty()) return List.of();
+        lm.chatTemplate(); // a checkpoint without one fails here, naming its tokenizer_config.json
+        List<OnlinePrompt> out = new ArrayList<>(rows.size());
+        for (PromptRow r : rows) {
+            String field = r.field();
+            long[] ids;
+            try {
+                ids = lm.encodeChat(r.messages());
+            } catch (ChatTemplate.TemplateException | IllegalArgumentException e) {
+                throw new DataException(file, r.line(), field, DataException.oneLine(e.getMessage()));
+            }
+            if (ids.length + maxNew > lm.config().maxPositions()) {
+                throw new DataException(file, r.line(), field, ids.length + " tokens after the chat template + " + maxNew
+                        + " new exceed the model's " + lm.config().maxPositions() + " positions");
+            }
+            out.add(new OnlinePrompt(r.text(), r.fields(), ids));
+        }
         return out;
     }
 

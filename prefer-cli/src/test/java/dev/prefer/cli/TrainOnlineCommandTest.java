@@ -1,13 +1,19 @@
 package dev.prefer.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prefer.data.Json;
+import dev.prefer.lm.CausalLM;
+import dev.prefer.train.online.OnlinePrompt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +106,63 @@ class TrainOnlineCommandTest {
                 "--prompts", prompts.toString(), "--reward", "pairwise:" + rm, "--out", tmp.resolve("x").toString(), "--eta", "4", "--tau", "0.5");
         assertEquals(1, err.strip().lines().count(), err);
         assertTrue(err.contains("eta * tau"), err);
+    }
+
+    @Test
+    void chatRendersPromptsWithTheTemplateAndTheRewardsSeeThePlainText(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("model");
+        Files.createDirectories(model);
+        try (var files = Files.list(LmCommandsTest.fixtures().resolve("llama/policy"))) {
+            for (Path f : (Iterable<Path>) files::iterator) Files.copy(f, model.resolve(f.getFileName()));
+        }
+        ObjectNode cfg = (ObjectNode) Json.MAPPER.readTree(Files.readString(model.resolve("tokenizer_config.json")));
+        cfg.put("chat_template", "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}{% if add_generation_prompt %}<a>{% endif %}");
+        Files.writeString(model.resolve("tokenizer_config.json"), Json.pretty(cfg));
+        Path prompts = Files.writeString(tmp.resolve("p.jsonl"), "{\"prompt\": \"07+38=\", \"id\": 1}\n"
+                + "{\"messages\": [{\"role\": \"system\", \"content\": \"add\"}, {\"role\": \"user\", \"content\": \"12+30=\"}]}\n");
+        Map<String, String> hashes = new java.util.LinkedHashMap<>();
+        for (String mode : List.of("chat", "plain")) {
+            Path p = prompts;
+            if (mode.equals("plain")) p = Files.writeString(tmp.resolve("plain.jsonl"), "{\"prompt\": \"07+38=\", \"id\": 1}\n{\"prompt\": \"12+30=\"}\n");
+            List<String> args = new java.util.ArrayList<>(List.of("train", "grpo", "--model", model.toString(), "--prompts", p.toString(),
+                    "--eval-prompts", p.toString(), "--reward", "verifier:arithmetic", "--out", tmp.resolve(mode).toString(), "--max-steps", "1",
+                    "--batch-size", "2", "--num-generations", "2", "--max-completion-length", "4", "--learning-rate", "1e-3"));
+            if (mode.equals("chat")) args.add("--chat");
+            LmCommandsTest.runCapturing(0, args.toArray(String[]::new));
+            // the verifier parsed every prompt (it refuses "<user>07+38=..."), during training and at the evaluation
+            JsonNode row = Json.MAPPER.readTree(Files.readAllLines(tmp.resolve(mode).resolve("metrics.jsonl")).get(0));
+            assertTrue(row.has("rewards/arithmetic/mean") && row.has("eval/reward"), row.toString());
+            hashes.put(mode, Json.MAPPER.readTree(tmp.resolve(mode).resolve("manifest.json").toFile()).path("config").path("prompts_sha256").asText());
+        }
+        // what the policy continues: the template's rendering, tokenized (checked against the template applied by hand);
+        // the rewards get the plain text (for a conversation its last user message) and the row's other fields
+        try (CausalLM lm = CausalLM.load(model)) {
+            List<OnlinePrompt> ps = TrainOnlineCommand.chatPrompts(lm, TrainOnlineCommand.readRows(prompts, true), prompts, 4);
+            assertArrayEquals(lm.encodePrompt("<user>07+38=\n<a>"), ps.get(0).promptIds());
+            assertArrayEquals(lm.encodePrompt("<system>add\n<user>12+30=\n<a>"), ps.get(1).promptIds());
+            assertEquals(List.of("07+38=", "12+30="), ps.stream().map(OnlinePrompt::prompt).toList());
+            assertEquals(Map.of("id", 1), ps.get(0).fields());
+            assertEquals(Map.of(), ps.get(1).fields());
+            // the run's manifest hashes exactly these prompts (text, fields, rendered ids), unlike the plain run's
+            StringBuilder sb = new StringBuilder();
+            for (OnlinePrompt q : ps) {
+                Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("prompt", q.prompt());
+                m.put("fields", q.fields());
+                m.put("prompt_ids", q.promptIds());
+                sb.append(Json.line(m)).append('\n');
+            }
+            assertEquals(dev.prefer.data.Hashes.sha256(sb.toString()), hashes.get("chat"));
+            assertNotEquals(hashes.get("plain"), hashes.get("chat"));
+        }
+        // a conversation without --chat, and --chat on a checkpoint without a template: one-line errors
+        String err = LmCommandsTest.runCapturing(2, "train", "grpo", "--model", model.toString(), "--prompts", prompts.toString(),
+                "--reward", "verifier:arithmetic", "--out", tmp.resolve("x").toString());
+        assertTrue(err.contains("p.jsonl:2") && err.contains("messages") && err.contains("--chat"), err);
+        err = LmCommandsTest.runCapturing(2, "train", "grpo", "--model", LmCommandsTest.fixtures().resolve("llama/policy").toString(),
+                "--prompts", prompts.toString(), "--reward", "verifier:arithmetic", "--chat", "--out", tmp.resolve("y").toString());
+        assertTrue(err.contains("tokenizer_config.json") && err.contains("chat"), err);
+        assertEquals(1, err.strip().lines().count(), err);
     }
 
     @Test

@@ -168,7 +168,12 @@ public final class LearnedJudge {
         Random rnd = new Random(c.seed() * 131 + 3);
         List<String[]> trainPairs = pairs(task, trainPrompts, trainSamples, c.pairsPerPrompt(), rnd);
         List<String[]> valPairs = pairs(task, valPrompts, valSamples, Integer.MAX_VALUE, rnd);
-        if (trainPairs.isEmpty()) throw new IllegalStateException("no prompt had samples of different verifier scores: nothing to learn a judge from");
+        if (trainPairs.isEmpty()) {
+            // a property of the SFT model and the budget, not a bug: one line at the CLI (IllegalArgumentException)
+            throw new IllegalArgumentException("learned judge: no prompt among " + trainPrompts.size() + " had samples of different verifier scores"
+                    + " (sampled accuracy " + String.format(java.util.Locale.ROOT, "%.3f", sampledAccuracy(task, trainPrompts, trainSamples))
+                    + "): nothing to learn a judge from; train the SFT model further or sample more prompts (--judge-prompts)");
+        }
         Path data = out.resolve("data");
         writePairs(data.resolve("train-pairs.jsonl"), trainPairs);
         if (!valPairs.isEmpty()) writePairs(data.resolve("validation-pairs.jsonl"), valPairs);

@@ -79,6 +79,17 @@ class QuickstartMethodTest {
     }
 
     @Test
+    void aJudgeWithNothingToLearnFromIsRefusedInOneLine(@TempDir Path tmp) {
+        // arithmetic after 4 SFT steps: every sample of every judge prompt fails the verifier, so there is no pair
+        QuickstartConfig c = tiny(tmp.resolve("run"), "pref-grpo", LearnedJudge.Kind.SIMPO).withTask("arithmetic").withSftControl(false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Quickstart.run(c, null));
+        // 24 judge prompts, a quarter held out for validation
+        assertTrue(e.getMessage().startsWith("learned judge: no prompt among 18 had samples of different verifier scores"), e.getMessage());
+        assertTrue(e.getMessage().contains("--judge-prompts"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
     void unknownMethodIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> QuickstartConfig.Online.defaults().withMethod("ppo"));
