@@ -370,6 +370,77 @@ public final class DstStudy {
         return q;
     }
 
+    /**
+     * The distilled variant ({@code mo-policy}): one softmax policy network pi(a | onehot(s), enc(w)) trained by
+     * cross-entropy to imitate the exact plans for the preference-learned theta(w) of {@link #trainReward} on a grid of
+     * {@code grid + 1} weights (policy distillation, Rusu et al. 2016): the states on each plan's path, plus as many
+     * uniformly drawn non-terminal states, each labelled with the plan's action. Evaluated on the finer evaluation
+     * grid, so the weights in between are the network's own interpolation.
+     */
+    public static SoftmaxPolicy trainDistilled(Config c, int grid, int steps) {
+        double[] big = trainReward(c);
+        Random rng = new Random(c.seed() + 29);
+        DstMdp m = new DstMdp(c.map());
+        List<double[]> xs = new ArrayList<>();
+        List<Integer> ys = new ArrayList<>();
+        int[] live = java.util.stream.IntStream.range(0, m.stateCount()).filter(s -> !m.terminal(s)).toArray();
+        for (int k = 0; k <= grid; k++) {
+            double w = (double) k / grid;
+            int[] pi = dev.prefer.rl.env.Planning.solve(m, theta(big, w), 0.999).policy();
+            double[] enc = encodeWeight(w);
+            int s = m.startStates()[0];
+            int path = 0;
+            for (int t = 0; t < 100 && !m.terminal(s); t++) {
+                xs.add(netInput(s, enc));
+                ys.add(pi[s]);
+                s = m.next(s, pi[s]);
+                path++;
+            }
+            for (int j = 0; j < path; j++) {
+                int r = live[rng.nextInt(live.length)];
+                xs.add(netInput(r, enc));
+                ys.add(pi[r]);
+            }
+        }
+        SoftmaxPolicy net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
+        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(net.net().params().length, 3e-3);
+        for (int step = 0; step < steps; step++) {
+            double[] grad = new double[net.net().params().length];
+            for (int b = 0; b < 32; b++) {
+                int i = rng.nextInt(xs.size());
+                net.logProbAndBackward(xs.get(i), ys.get(i), -1.0 / 32, grad);
+            }
+            adam.step(net.net().params(), grad);
+        }
+        return net;
+    }
+
+    static double[] netInput(int s, double[] enc) {
+        double[] x = new double[DeepSeaTreasure.SIZE * DeepSeaTreasure.SIZE + enc.length];
+        x[s] = 1;
+        System.arraycopy(enc, 0, x, DeepSeaTreasure.SIZE * DeepSeaTreasure.SIZE, enc.length);
+        return x;
+    }
+
+    public static Result evaluateDistilled(SoftmaxPolicy net, Config c) {
+        List<double[]> pts = new ArrayList<>();
+        for (int k = 0; k <= c.evalGrid(); k++) {
+            double w = (double) k / c.evalGrid();
+            double[] enc = encodeWeight(w);
+            DeepSeaTreasure env = new DeepSeaTreasure(c.map());
+            env.reset(0);
+            double[] ret = new double[2];
+            Env.Step st;
+            do {
+                st = env.step(net.greedy(netInput(env.state(), enc)));
+                ret[0] += st.reward()[0];
+                ret[1] += st.reward()[1];
+            } while (!st.done());
+            pts.add(ret);
+        }
+        return summarise(pts, c);
+    }
+
     /** Greedy rollout of the conditioned network for weight w. */
     public static double[] rolloutNet(ConditionedDqn q, DeepSeaTreasure.Map map, double w) {
         DeepSeaTreasure env = new DeepSeaTreasure(map);
@@ -421,7 +492,8 @@ public final class DstStudy {
                 Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s);
                 String method = args.length > 1 ? args[1] : "reward";
                 Result r = method.equals("cpl") ? evaluate(train(c), c)
-                        : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c) : evaluateReward(trainReward(c), c);
+                        : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c)
+                        : method.equals("policy") ? evaluateDistilled(trainDistilled(c, 200, 8000), c) : evaluateReward(trainReward(c), c);
                 StringBuilder f = new StringBuilder();
                 for (double[] p : r.front()) {
                     f.append(String.format(Locale.ROOT, "(%.1f,%.0f) ", p[0], p[1]));
