@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * {@code pebble} and {@code true-reward} (DQN on a discrete-action task; SAC on the continuous {@code reacher}, with
  * {@code random} as the lower reference), {@code cpl} (offline CPL on
  * {@code reacher-discrete}; {@code cpl-bc} with BC pre-training on the whole dataset; {@code oppo}, OPPO on the same
- * data), {@code mo-reward} (preference-conditioned reward + exact planning), {@code mo-cpl}
+ * data), {@code mo-reward} (preference-conditioned reward + exact planning; {@code mo-active} with disagreement query selection), {@code mo-cpl}
  * (preference-conditioned CPL policy network) and {@code mo-dqn} (one conditioned Q-network trained on the
  * preference-learned conditioned reward) and {@code mo-policy} (one policy network distilled from the plans for
  * that reward) on {@code dst}/{@code dst-concave}.
@@ -85,7 +85,7 @@ public final class RlTrain {
             case "delivery" -> List.of("regret", "partial-return", "pebble", "true-reward");
             case "reacher-discrete" -> List.of("pebble", "cpl", "cpl-bc", "oppo", "true-reward");
             case "reacher" -> List.of("pebble", "true-reward", "random");
-            case "dst", "dst-concave" -> List.of("mo-reward", "mo-policy", "mo-dqn", "mo-cpl");
+            case "dst", "dst-concave" -> List.of("mo-reward", "mo-active", "mo-policy", "mo-dqn", "mo-cpl");
             default -> List.of();
         };
     }
@@ -168,7 +168,7 @@ public final class RlTrain {
                 Pebble.Curve cv = ControlStudy.cpl(cc, seed);
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
-            case "mo-cpl", "mo-reward", "mo-dqn", "mo-policy" -> {
+            case "mo-cpl", "mo-reward", "mo-active", "mo-dqn", "mo-policy" -> {
                 DeepSeaTreasure.Map map = c.env().equals("dst") ? DeepSeaTreasure.Map.CONVEX : DeepSeaTreasure.Map.CONCAVE;
                 DstStudy.Config d = DstStudy.Config.defaults(map);
                 var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
@@ -178,6 +178,7 @@ public final class RlTrain {
                     case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc), dc);
                     case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig()), dc);
                     case "mo-policy" -> DstStudy.evaluateDistilled(DstStudy.trainDistilled(dc, 200, 8000), dc);
+                    case "mo-active" -> DstStudy.evaluateReward(DstStudy.trainRewardActive(dc, 3, 3, 10), dc);
                     default -> DstStudy.evaluateReward(DstStudy.trainReward(dc), dc);
                 };
                 Map<String, Object> extra = new LinkedHashMap<>();

@@ -38,7 +38,7 @@ class RlTrainTest {
         assertThrows(IllegalArgumentException.class, () -> new RlTrain.Config("reacher", "cpl", "oracle", 10, 1, 0, 10));
         assertTrue(RlTrain.methods("reacher").containsAll(List.of("pebble", "true-reward", "random")));
         assertTrue(RlTrain.methods("reacher-discrete").containsAll(List.of("oppo", "cpl-bc")));
-        assertTrue(RlTrain.methods("dst").containsAll(List.of("mo-policy", "mo-dqn")));
+        assertTrue(RlTrain.methods("dst").containsAll(List.of("mo-policy", "mo-dqn", "mo-active")));
         assertThrows(IllegalArgumentException.class, () -> new RlTrain.Config("delivery", "regret", "grumpy", 10, 1, 0, 10));
     }
 }

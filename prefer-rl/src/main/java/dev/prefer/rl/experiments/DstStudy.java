@@ -10,6 +10,7 @@ import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
 import dev.prefer.rl.teacher.Label;
+import dev.prefer.rl.teacher.QuerySelection;
 import dev.prefer.rl.teacher.Teacher;
 import java.util.ArrayList;
 import java.util.List;
@@ -323,6 +324,89 @@ public final class DstStudy {
         return big;
     }
 
+    /**
+     * {@link #trainReward} with B-Pref's disagreement query selection ({@code mo-active}): the same behaviour data and
+     * label budget, but only the first {@code labels / (rounds + 1)} labels are uniform; each of {@code rounds} rounds
+     * fits {@code members} bootstrap copies of Theta (warm-started from the current fit, a third of the steps),
+     * draws {@code largeBatch} times as many candidate (episode, episode, w) triples as it will label, and sends the
+     * teacher those with the largest standard deviation across members of P(first preferred)
+     * ({@link QuerySelection#DISAGREEMENT}). The final fit uses every label, as {@link #trainReward} does.
+     */
+    public static double[] trainRewardActive(Config c, int rounds, int members, int largeBatch) {
+        Random rng = new Random(c.seed());
+        DstMdp m = new DstMdp(c.map());
+        List<Episode> data = new ArrayList<>();
+        for (int i = 0; i < c.episodes(); i++) {
+            data.add(behaviour(c.map(), rng));
+        }
+        List<double[]> feats = new ArrayList<>();
+        for (Episode e : data) {
+            feats.add(episodeFeatures(m, c.map(), e));
+        }
+        Utility u = utility(c.map());
+        Teacher t = Teacher.parse(c.teacher());
+        List<FeaturePair> pairs = new ArrayList<>();
+        int perRound = c.labels() / (rounds + 1);
+        double[] big = new double[11 * BASIS];
+        for (int round = 0; round <= rounds; round++) {
+            int k = round == rounds ? c.labels() - perRound * rounds : perRound;
+            int[][] cand = new int[round == 0 ? k : k * largeBatch][];
+            double[] cw = new double[cand.length];
+            for (int i = 0; i < cand.length; i++) {
+                cand[i] = new int[] {rng.nextInt(data.size()), rng.nextInt(data.size())};
+                cw[i] = rng.nextDouble();
+            }
+            int[] chosen;
+            if (round == 0) {
+                chosen = java.util.stream.IntStream.range(0, k).toArray();
+            } else {
+                double[][] prob = new double[members][cand.length];
+                for (int j = 0; j < members; j++) {
+                    List<FeaturePair> boot = new ArrayList<>();
+                    for (int i = 0; i < pairs.size(); i++) {
+                        boot.add(pairs.get(rng.nextInt(pairs.size())));
+                    }
+                    double[] bj = fit(big.clone(), boot, c.cpl().steps() / 3, c.cpl().lr() * 10);
+                    for (int i = 0; i < cand.length; i++) {
+                        double[] th = theta(bj, cw[i]);
+                        double z = 0;
+                        double[] fa = feats.get(cand[i][0]);
+                        double[] fb = feats.get(cand[i][1]);
+                        for (int q = 0; q < 11; q++) {
+                            z += th[q] * (fa[q] - fb[q]);
+                        }
+                        prob[j][i] = dev.prefer.rl.reward.LinearRewardLearner.sigmoid(z);
+                    }
+                }
+                chosen = QuerySelection.DISAGREEMENT.select(prob, k, rng);
+            }
+            for (int i : chosen) {
+                Episode a = data.get(cand[i][0]);
+                Episode b = data.get(cand[i][1]);
+                Label l = t.label(new double[] {u.tchebycheff(cw[i], a.ret())}, new double[] {u.tchebycheff(cw[i], b.ret())}, rng);
+                if (l != Label.SKIP) {
+                    double[] d = new double[11];
+                    for (int q = 0; q < 11; q++) {
+                        d[q] = feats.get(cand[i][0])[q] - feats.get(cand[i][1])[q];
+                    }
+                    pairs.add(new FeaturePair(d, cw[i], l.firstProbability()));
+                }
+            }
+            big = fit(round == rounds ? new double[11 * BASIS] : big, pairs, c.cpl().steps(), c.cpl().lr() * 10);
+        }
+        return big;
+    }
+
+    private static double[] fit(double[] big, List<FeaturePair> pairs, int steps, double lr) {
+        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(big.length, lr);
+        for (int step = 0; step < steps; step++) {
+            double[] grad = new double[big.length];
+            rewardLoss(big, pairs, 1e-4, grad);
+            adam.step(big, grad);
+        }
+        return big;
+    }
+
     /** Greedy rollout of the plan for theta(w) in the real environment. */
     public static double[] rolloutPlan(double[] big, DeepSeaTreasure.Map map, double w) {
         DstMdp m = new DstMdp(map);
@@ -493,7 +577,8 @@ public final class DstStudy {
                 String method = args.length > 1 ? args[1] : "reward";
                 Result r = method.equals("cpl") ? evaluate(train(c), c)
                         : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c)
-                        : method.equals("policy") ? evaluateDistilled(trainDistilled(c, 200, 8000), c) : evaluateReward(trainReward(c), c);
+                        : method.equals("policy") ? evaluateDistilled(trainDistilled(c, 200, 8000), c)
+                        : method.equals("active") ? evaluateReward(trainRewardActive(c, 3, 3, 10), c) : evaluateReward(trainReward(c), c);
                 StringBuilder f = new StringBuilder();
                 for (double[] p : r.front()) {
                     f.append(String.format(Locale.ROOT, "(%.1f,%.0f) ", p[0], p[1]));
