@@ -36,7 +36,16 @@ import java.util.Random;
 public final class DstStudy {
     /** Configuration. */
     public record Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl,
-                         int evalGrid, long seed) {
+                         int evalGrid, long seed, double timeouts) {
+        /** Without time-out episodes in the behaviour data (the setting of the first measurements). */
+        public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed) {
+            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, 0.0);
+        }
+
+        public Config withTimeouts(double t) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t);
+        }
+
         public static Config defaults(DeepSeaTreasure.Map map) {
             return new Config(map, 800, 4000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0);
         }
@@ -67,12 +76,28 @@ public final class DstStudy {
     record Episode(double[][] obs, int[] actions, double[] ret) {
     }
 
-    static Episode behaviour(DeepSeaTreasure.Map map, Random rng) {
+    /**
+     * One behaviour episode; with probability {@code timeouts} (drawn only when positive, so the stream is unchanged
+     * at 0) an episode that stays on the surface (always "up") until the 100-step cap and reaches no treasure.
+     */
+    static Episode behaviour(DeepSeaTreasure.Map map, Random rng, double timeouts) {
         DeepSeaTreasure env = new DeepSeaTreasure(map);
         double[] o = env.reset(0);
         List<double[]> obs = new ArrayList<>();
         List<Integer> acts = new ArrayList<>();
         double[] ret = new double[2];
+        if (timeouts > 0 && rng.nextDouble() < timeouts) {
+            Env.Step s;
+            do {
+                s = env.step(0);
+                obs.add(o);
+                acts.add(0);
+                ret[0] += s.reward()[0];
+                ret[1] += s.reward()[1];
+                o = s.observation();
+            } while (!s.done());
+            return new Episode(obs.toArray(new double[0][]), acts.stream().mapToInt(Integer::intValue).toArray(), ret);
+        }
         boolean walk = rng.nextDouble() < 0.1;
         int[][] treasure = {{1, 0}, {2, 1}, {3, 2}, {4, 3}, {4, 4}, {4, 5}, {7, 6}, {7, 7}, {9, 8}, {10, 9}};
         int[] goal = treasure[rng.nextInt(10)];
@@ -135,7 +160,7 @@ public final class DstStudy {
         Random rng = new Random(c.seed());
         List<Episode> data = new ArrayList<>();
         for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng));
+            data.add(behaviour(c.map(), rng, c.timeouts()));
         }
         Utility u = utility(c.map());
         Teacher t = Teacher.parse(c.teacher());
@@ -294,7 +319,7 @@ public final class DstStudy {
         DstMdp m = new DstMdp(c.map());
         List<Episode> data = new ArrayList<>();
         for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng));
+            data.add(behaviour(c.map(), rng, c.timeouts()));
         }
         Utility u = utility(c.map());
         Teacher t = Teacher.parse(c.teacher());
@@ -337,7 +362,7 @@ public final class DstStudy {
         DstMdp m = new DstMdp(c.map());
         List<Episode> data = new ArrayList<>();
         for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng));
+            data.add(behaviour(c.map(), rng, c.timeouts()));
         }
         List<double[]> feats = new ArrayList<>();
         for (Episode e : data) {
@@ -573,7 +598,8 @@ public final class DstStudy {
             int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 1;
             for (int s = 0; s < seeds; s++) {
                 long t0 = System.nanoTime();
-                Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s);
+                Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s,
+                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts());
                 String method = args.length > 1 ? args[1] : "reward";
                 Result r = method.equals("cpl") ? evaluate(train(c), c)
                         : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c)
