@@ -36,14 +36,23 @@ import java.util.Random;
 public final class DstStudy {
     /** Configuration. */
     public record Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl,
-                         int evalGrid, long seed, double timeouts) {
-        /** Without time-out episodes in the behaviour data (the setting of the first measurements). */
+                         int evalGrid, long seed, double timeouts, int basis) {
+        /** Without time-out episodes in the behaviour data (the setting of the first measurements), 41 basis centres. */
         public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed) {
-            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, 0.0);
+            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, 0.0, BASIS);
+        }
+
+        public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed,
+                      double timeouts) {
+            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, BASIS);
         }
 
         public Config withTimeouts(double t) {
-            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t);
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t, basis);
+        }
+
+        public Config withBasis(int n) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, n);
         }
 
         /**
@@ -234,14 +243,20 @@ public final class DstStudy {
     public static final double WIDTH = 0.025;
 
     public static double[] basis(double w) {
-        double[] b = new double[BASIS];
+        return basis(w, BASIS);
+    }
+
+    /** The basis with n centres j / (n - 1), width the spacing 1 / (n - 1) (n = 41: WIDTH). */
+    public static double[] basis(double w, int n) {
+        double width = 1.0 / (n - 1);
+        double[] b = new double[n];
         double z = 0;
-        for (int j = 0; j < BASIS; j++) {
-            double c = (double) j / (BASIS - 1);
-            b[j] = Math.exp(-0.5 * (w - c) * (w - c) / (WIDTH * WIDTH));
+        for (int j = 0; j < n; j++) {
+            double c = (double) j / (n - 1);
+            b[j] = Math.exp(-0.5 * (w - c) * (w - c) / (width * width));
             z += b[j];
         }
-        for (int j = 0; j < BASIS; j++) {
+        for (int j = 0; j < n; j++) {
             b[j] /= z;
         }
         return b;
@@ -249,11 +264,12 @@ public final class DstStudy {
 
     /** Weights theta(w) (length 11) from Theta (11 x BASIS, row-major). */
     public static double[] theta(double[] big, double w) {
-        double[] b = basis(w);
+        int n = big.length / 11;
+        double[] b = basis(w, n);
         double[] t = new double[11];
         for (int k = 0; k < 11; k++) {
-            for (int j = 0; j < BASIS; j++) {
-                t[k] += big[k * BASIS + j] * b[j];
+            for (int j = 0; j < n; j++) {
+                t[k] += big[k * n + j] * b[j];
             }
         }
         return t;
@@ -264,10 +280,15 @@ public final class DstStudy {
         public FeaturePair(double[] dphi, double w, double y) {
             this(dphi, w, y, basis(w));
         }
+
+        public FeaturePair(double[] dphi, double w, double y, int n) {
+            this(dphi, w, y, basis(w, n));
+        }
     }
 
     /** Mean logistic loss of Theta and its gradient (added into grad). */
     public static double rewardLoss(double[] big, List<FeaturePair> pairs, double l2, double[] grad) {
+        int n11 = big.length / 11;
         double loss = 0;
         int n = pairs.size();
         for (FeaturePair p : pairs) {
@@ -276,8 +297,8 @@ public final class DstStudy {
             for (int k = 0; k < 11; k++) {
                 if (p.dphi()[k] != 0) {
                     double t = 0;
-                    for (int j = 0; j < BASIS; j++) {
-                        t += big[k * BASIS + j] * b[j];
+                    for (int j = 0; j < n11; j++) {
+                        t += big[k * n11 + j] * b[j];
                     }
                     z += t * p.dphi()[k];
                 }
@@ -287,8 +308,8 @@ public final class DstStudy {
                 double g = (dev.prefer.rl.reward.LinearRewardLearner.sigmoid(z) - p.y()) / n;
                 for (int k = 0; k < 11; k++) {
                     if (p.dphi()[k] != 0) {
-                        for (int j = 0; j < BASIS; j++) {
-                            grad[k * BASIS + j] += g * p.dphi()[k] * b[j];
+                        for (int j = 0; j < n11; j++) {
+                            grad[k * n11 + j] += g * p.dphi()[k] * b[j];
                         }
                     }
                 }
@@ -341,10 +362,10 @@ public final class DstStudy {
                 for (int k = 0; k < 11; k++) {
                     d[k] = fa[k] - fb[k];
                 }
-                pairs.add(new FeaturePair(d, w, l.firstProbability()));
+                pairs.add(new FeaturePair(d, w, l.firstProbability(), c.basis()));
             }
         }
-        double[] big = new double[11 * BASIS];
+        double[] big = new double[11 * c.basis()];
         dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(big.length, c.cpl().lr() * 10);
         for (int step = 0; step < c.cpl().steps(); step++) {
             double[] grad = new double[big.length];
@@ -377,7 +398,7 @@ public final class DstStudy {
         Teacher t = Teacher.parse(c.teacher());
         List<FeaturePair> pairs = new ArrayList<>();
         int perRound = c.labels() / (rounds + 1);
-        double[] big = new double[11 * BASIS];
+        double[] big = new double[11 * c.basis()];
         for (int round = 0; round <= rounds; round++) {
             int k = round == rounds ? c.labels() - perRound * rounds : perRound;
             int[][] cand = new int[round == 0 ? k : k * largeBatch][];
@@ -419,10 +440,10 @@ public final class DstStudy {
                     for (int q = 0; q < 11; q++) {
                         d[q] = feats.get(cand[i][0])[q] - feats.get(cand[i][1])[q];
                     }
-                    pairs.add(new FeaturePair(d, cw[i], l.firstProbability()));
+                    pairs.add(new FeaturePair(d, cw[i], l.firstProbability(), c.basis()));
                 }
             }
-            big = fit(round == rounds ? new double[11 * BASIS] : big, pairs, c.cpl().steps(), c.cpl().lr() * 10);
+            big = fit(round == rounds ? new double[11 * c.basis()] : big, pairs, c.cpl().steps(), c.cpl().lr() * 10);
         }
         return big;
     }
@@ -594,7 +615,7 @@ public final class DstStudy {
     }
 
     /**
-     * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS]]]]], METHOD one of reward (default),
+     * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS [BASIS]]]]]], METHOD one of reward (default),
      * active, policy, dqn, cpl. Without LABELS the defaults; with LABELS, EPISODES defaults to the defaults' and
      * TIMEOUTS to 0 (the first measurements' data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
      */
@@ -609,7 +630,7 @@ public final class DstStudy {
             for (int s = 0; s < seeds; s++) {
                 long t0 = System.nanoTime();
                 Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s,
-                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts());
+                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts(), args.length > 7 ? Integer.parseInt(args[7]) : d.basis());
                 String method = args.length > 1 ? args[1] : "reward";
                 Result r = method.equals("cpl") ? evaluate(train(c), c)
                         : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c)
