@@ -56,12 +56,12 @@ public final class DstStudy {
         }
 
         /**
-         * 1600 behaviour episodes (5% of them time-outs without a treasure), 8000 labels: the setting that recovers the
-         * whole convex front on every seed (docs/results/rl.md). Without the time-outs nothing in the data shows that
+         * 1600 behaviour episodes (5% of them time-outs without a treasure), 8000 labels, 81 basis centres over w: the
+         * setting that recovers the whole convex front on every seed (docs/results/rl.md). Without the time-outs nothing in the data shows that
          * never reaching a treasure is bad, and near w = 1 the fitted step weight can turn positive (the plan loops).
          */
         public static Config defaults(DeepSeaTreasure.Map map) {
-            return new Config(map, 1600, 8000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0, 0.05);
+            return new Config(map, 1600, 8000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0, 0.05, 81);
         }
     }
 
@@ -617,7 +617,7 @@ public final class DstStudy {
     /**
      * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS [BASIS]]]]]], METHOD one of reward (default),
      * active, policy, dqn, cpl. Without LABELS the defaults; with LABELS, EPISODES defaults to the defaults' and
-     * TIMEOUTS to 0 (the first measurements' data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
+     * TIMEOUTS to 0 and BASIS to 41 (the first measurements' data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
      */
     public static void main(String[] args) {
         for (DeepSeaTreasure.Map map : DeepSeaTreasure.Map.values()) {
