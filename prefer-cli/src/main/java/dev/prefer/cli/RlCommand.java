@@ -53,7 +53,7 @@ public final class RlCommand implements Runnable {
     static final class Train implements Callable<Integer> {
         @Option(names = "--env", required = true, description = "Environment (see `prefer rl envs`).")
         String env;
-        @Option(names = "--method", required = true, description = "regret, partial-return, pebble, true-reward, cpl, mo-reward or mo-cpl (per environment).")
+        @Option(names = "--method", required = true, description = "per environment, as `prefer rl envs` lists them: regret, partial-return, pebble, true-reward, random, cpl, cpl-bc, oppo, mo-reward, mo-active, mo-policy, mo-dqn, mo-cpl.")
         String method;
         @Option(names = "--teacher", defaultValue = "mistake:0.1", description = "oracle, noisy:BETA, mistake:EPS, skip:EPS, equal:EPS or myopic:GAMMA.")
         String teacher;

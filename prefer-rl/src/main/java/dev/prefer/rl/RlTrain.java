@@ -39,8 +39,11 @@ import java.util.function.Supplier;
  * <p>Methods: {@code regret} and {@code partial-return} (linear reward learning on {@code delivery}, Knox et al.),
  * {@code pebble} and {@code true-reward} (DQN on a discrete-action task; SAC on the continuous {@code reacher}, with
  * {@code random} as the lower reference), {@code cpl} (offline CPL on
- * {@code reacher-discrete}), {@code mo-reward} (preference-conditioned reward + exact planning) and {@code mo-cpl}
- * (preference-conditioned CPL policy network) on {@code dst}/{@code dst-concave}.
+ * {@code reacher-discrete}; {@code cpl-bc} with BC pre-training on the whole dataset; {@code oppo}, OPPO on the same
+ * data), {@code mo-reward} (preference-conditioned reward + exact planning; {@code mo-active} with disagreement query selection), {@code mo-cpl}
+ * (preference-conditioned CPL policy network) and {@code mo-dqn} (one conditioned Q-network trained on the
+ * preference-learned conditioned reward) and {@code mo-policy} (one policy network distilled from the plans for
+ * that reward) on {@code dst}/{@code dst-concave}.
  */
 public final class RlTrain {
     /** Configuration of a run. */
@@ -80,9 +83,9 @@ public final class RlTrain {
     public static List<String> methods(String env) {
         return switch (env) {
             case "delivery" -> List.of("regret", "partial-return", "pebble", "true-reward");
-            case "reacher-discrete" -> List.of("pebble", "cpl", "true-reward");
+            case "reacher-discrete" -> List.of("pebble", "cpl", "cpl-bc", "oppo", "true-reward");
             case "reacher" -> List.of("pebble", "true-reward", "random");
-            case "dst", "dst-concave" -> List.of("mo-reward", "mo-cpl");
+            case "dst", "dst-concave" -> List.of("mo-reward", "mo-active", "mo-policy", "mo-dqn", "mo-cpl");
             default -> List.of();
         };
     }
@@ -149,6 +152,14 @@ public final class RlTrain {
                 Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed);
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
+            case "oppo", "cpl-bc" -> {
+                ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
+                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(),
+                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
+                                d.cpl().batch(), d.cpl().lr()), Math.max(1, c.steps() / 6), seed);
+                Pebble.Curve cv = c.method().equals("oppo") ? ControlStudy.oppo(cc, seed) : ControlStudy.cplWithBc(cc, seed, 1000, 0.5);
+                return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
+            }
             case "cpl" -> {
                 ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
                 var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(),
@@ -157,14 +168,19 @@ public final class RlTrain {
                 Pebble.Curve cv = ControlStudy.cpl(cc, seed);
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
-            case "mo-cpl", "mo-reward" -> {
+            case "mo-cpl", "mo-reward", "mo-active", "mo-dqn", "mo-policy" -> {
                 DeepSeaTreasure.Map map = c.env().equals("dst") ? DeepSeaTreasure.Map.CONVEX : DeepSeaTreasure.Map.CONCAVE;
                 DstStudy.Config d = DstStudy.Config.defaults(map);
                 var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
                         new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed);
-                DstStudy.Result r = c.method().equals("mo-cpl") ? DstStudy.evaluate(DstStudy.train(dc), dc)
-                        : DstStudy.evaluateReward(DstStudy.trainReward(dc), dc);
+                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed, d.timeouts(), d.basis());
+                DstStudy.Result r = switch (c.method()) {
+                    case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc), dc);
+                    case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig()), dc);
+                    case "mo-policy" -> DstStudy.evaluateDistilled(DstStudy.trainDistilled(dc, 200, 8000), dc);
+                    case "mo-active" -> DstStudy.evaluateReward(DstStudy.trainRewardActive(dc, 3, 3, 10), dc);
+                    default -> DstStudy.evaluateReward(DstStudy.trainReward(dc), dc);
+                };
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("front", r.front());
                 extra.put("exactHypervolume", r.exactHypervolume());

@@ -77,6 +77,22 @@ class EmbedTest {
         }
     }
 
+    @Test
+    void sirlSimilarityLossGradientMatchesFiniteDifferences() {
+        Random rng = new Random(2);
+        Sirl sirl = new Sirl(rng, 3, 4, 5, 2);
+        List<Sirl.Triplet> ts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ts.add(new Sirl.Triplet(demo(i % 4, 3, rng), demo((i + 1) % 4, 4, rng), demo((i + 2) % 4, 2, rng), i % 3));
+        }
+        double[] g = new double[sirl.representation().net().params().length];
+        double loss = sirl.lossAndGradient(ts, g);
+        assertTrue(loss > 0 && Double.isFinite(loss));
+        for (int i = 0; i < g.length; i++) {
+            assertEquals(PolicyTest.fd(sirl.representation().net().params(), i, () -> sirl.lossAndGradient(ts, null)), g[i], 1e-8);
+        }
+    }
+
     /** The game-testing claim: shown a new demo of a style, the agent plays that style (in every state, for every style). */
     @Test
     void imitationConditionedOnADemoReproducesItsStyle() {

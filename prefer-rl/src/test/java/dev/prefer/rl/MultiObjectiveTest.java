@@ -105,4 +105,21 @@ class MultiObjectiveTest {
         Utility u = DstStudy.utility(DeepSeaTreasure.Map.CONVEX);
         assertTrue(u.expectedUtility(List.of(convex), 100) > u.expectedUtility(List.of(convex[0], convex[9]), 100));
     }
+
+    /**
+     * Identifiability on DST (Knox et al.'s lesson in another form): when every compared episode ends at a treasure,
+     * nothing shows that never reaching one is bad, and near w = 1 (time barely matters) the fitted step weight can be
+     * positive, so the plan loops until the cap. 5% time-out episodes in the behaviour data pin its sign down.
+     */
+    @Test
+    void timeOutEpisodesPinDownTheStepWeightNearWEqualsOne() {
+        var cpl = new dev.prefer.rl.policy.Cpl.Config(1, 1, 1, 0, 1000, 32, 3e-3);
+        var without = new DstStudy.Config(DeepSeaTreasure.Map.CONVEX, 400, 1500, "oracle", 16, cpl, 20, 0, 0.0);
+        double[] a = DstStudy.trainReward(without);
+        assertTrue(DstStudy.theta(a, 0.99)[10] > 0, "step weight " + DstStudy.theta(a, 0.99)[10]);
+        assertEquals(0.0, DstStudy.rolloutPlan(a, DeepSeaTreasure.Map.CONVEX, 0.99)[0], 0.0);      // loops: no treasure
+        double[] b = DstStudy.trainReward(without.withTimeouts(0.05));
+        assertTrue(DstStudy.theta(b, 0.99)[10] < 0, "step weight " + DstStudy.theta(b, 0.99)[10]);
+        assertTrue(DstStudy.rolloutPlan(b, DeepSeaTreasure.Map.CONVEX, 0.99)[0] > 0);
+    }
 }

@@ -35,6 +35,10 @@ class RlTrainTest {
         var other = new RlTrain.Config("delivery", "partial-return", "noisy:1", 40, 2, 3, 60);
         assertThrows(IllegalArgumentException.class, () -> RlTrain.run(other, dir, s -> { }));
         assertThrows(IllegalArgumentException.class, () -> new RlTrain.Config("dst", "pebble", "oracle", 10, 1, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new RlTrain.Config("reacher", "cpl", "oracle", 10, 1, 0, 10));
+        assertTrue(RlTrain.methods("reacher").containsAll(List.of("pebble", "true-reward", "random")));
+        assertTrue(RlTrain.methods("reacher-discrete").containsAll(List.of("oppo", "cpl-bc")));
+        assertTrue(RlTrain.methods("dst").containsAll(List.of("mo-policy", "mo-dqn", "mo-active")));
         assertThrows(IllegalArgumentException.class, () -> new RlTrain.Config("delivery", "regret", "grumpy", 10, 1, 0, 10));
     }
 }

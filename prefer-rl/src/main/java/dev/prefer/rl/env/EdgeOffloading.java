@@ -57,6 +57,11 @@ public final class EdgeOffloading implements Env {
         gain = -Math.log(1 - rng.nextDouble());         // Rayleigh fading: exponential power gain, mean 1
     }
 
+    /** The current observation (b, gain, queues). */
+    public double[] observation() {
+        return obs();
+    }
+
     private double[] obs() {
         double[] o = new double[2 + servers];
         o[0] = size;

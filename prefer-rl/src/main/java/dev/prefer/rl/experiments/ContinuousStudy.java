@@ -34,8 +34,8 @@ public final class ContinuousStudy {
     }
 
     /**
-     * Usage: ContinuousStudy LABELS STEPS SEEDS [FIRST_SEED] [METHODS]. METHODS is a comma list of pebble, sac
-     * (default both). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
+     * Usage: ContinuousStudy LABELS STEPS SEEDS [FIRST_SEED] [METHODS] [SEGMENT]. METHODS is a comma list of pebble,
+     * sac (default both); SEGMENT the length of the labelled segments (default 10). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
      */
     public static void main(String[] args) {
         int labels = Integer.parseInt(args[0]);
@@ -44,6 +44,11 @@ public final class ContinuousStudy {
         long first = args.length > 3 ? Long.parseLong(args[3]) : 0;
         List<String> methods = List.of((args.length > 4 ? args[4] : "sac,pebble").split(","));
         PebbleSac.Config c = PebbleSac.Config.defaults(labels).withSteps(steps);
+        if (args.length > 5) {
+            int seg = Integer.parseInt(args[5]);
+            c = new PebbleSac.Config(c.totalSteps(), c.seedSteps(), c.unsupSteps(), c.feedbackEvery(), c.labels(), c.perRound(), seg,
+                    c.selection(), c.largeBatch(), c.teacher(), c.ensemble(), c.rewardEpochs(), c.resetUpdates(), c.sac(), c.evalEvery(), c.evalEpisodes());
+        }
         double[] ref = references(c.evalEpisodes());
         System.out.printf(Locale.ROOT, "references optimal %.4f random %.4f; config %s%n", ref[0], ref[1], c);
         for (String m : methods) {

@@ -130,6 +130,87 @@ public final class ControlStudy {
         return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), asked);
     }
 
+    /**
+     * The CPL paper's remedy for scarce labels (Hejna et al. 2023, Sec. 5, "CPL (BC)"; jhejna/cpl's {@code bc_coeff}):
+     * behaviour-cloning pre-training for {@code bcSteps} minibatch steps (32 segments each) on every segment of the
+     * offline dataset (labelled or not), then CPL with the conservative bias and a BC term of weight {@code bc} on the
+     * labelled pairs. Curve: step 0 = after pre-training (BC alone, no preference used), then every cplEvalEvery CPL steps.
+     */
+    public static Pebble.Curve cplWithBc(Config c, long seed, int bcSteps, double bc) {
+        Random rng = new Random(seed);
+        List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
+        Teacher t = Teacher.parse(c.teacher());
+        List<Cpl.Pair> pairs = new ArrayList<>();
+        int asked = 0;
+        while (asked < c.labels()) {
+            SegmentData a = data.get(rng.nextInt(data.size()));
+            SegmentData b = data.get(rng.nextInt(data.size()));
+            Label l = t.label(a.reward(0), b.reward(0), rng);
+            asked++;
+            if (l != Label.SKIP) {
+                pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
+            }
+        }
+        SoftmaxPolicy pi = new SoftmaxPolicy(rng, 4, 64, 9);
+        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(pi.net().params().length, c.cpl().lr());
+        for (int step = 0; step < bcSteps; step++) {
+            double[] grad = new double[pi.net().params().length];
+            for (int b = 0; b < 32; b++) {
+                SegmentData sgm = data.get(rng.nextInt(data.size()));
+                for (int k = 0; k < sgm.length(); k++) {
+                    pi.logProbAndBackward(sgm.obs()[k], sgm.actions()[k], -1.0 / (32 * sgm.length()), grad);
+                }
+            }
+            adam.step(pi.net().params(), grad);
+        }
+        List<Integer> steps = new ArrayList<>(List.of(0));
+        List<Double> rets = new ArrayList<>(List.of(Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes())));
+        int done = 0;
+        while (done < c.cpl().steps()) {
+            int chunk = Math.min(c.cplEvalEvery(), c.cpl().steps() - done);
+            Cpl.train(pi, pairs, new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), bc, chunk, c.cpl().batch(), c.cpl().lr()), rng);
+            done += chunk;
+            steps.add(done);
+            rets.add(Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes()));
+        }
+        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), asked);
+    }
+
+    /**
+     * OPPO ({@link dev.prefer.rl.embed.Oppo}) on the same offline dataset and the same labelled pairs as {@link #cpl}:
+     * hindsight information matching on every dataset segment, the triplet preference loss on the labelled pairs;
+     * the policy is pi(a | s, z*). Curve over gradient steps.
+     */
+    public static Pebble.Curve oppo(Config c, long seed) {
+        Random rng = new Random(seed);
+        List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
+        Teacher t = Teacher.parse(c.teacher());
+        List<Cpl.Pair> pairs = new ArrayList<>();
+        int asked = 0;
+        while (asked < c.labels()) {
+            SegmentData a = data.get(rng.nextInt(data.size()));
+            SegmentData b = data.get(rng.nextInt(data.size()));
+            Label l = t.label(a.reward(0), b.reward(0), rng);
+            asked++;
+            if (l != Label.SKIP) {
+                pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
+            }
+        }
+        var oc = new dev.prefer.rl.embed.Oppo.Config(4, 64, 1.0, 1.0, c.cplEvalEvery(), c.cpl().batch() / 2, c.cpl().lr());
+        dev.prefer.rl.embed.Oppo o = new dev.prefer.rl.embed.Oppo(rng, 4, 9, oc);
+        List<Integer> steps = new ArrayList<>();
+        List<Double> rets = new ArrayList<>();
+        int done = 0;
+        while (done < c.cpl().steps()) {
+            int chunk = Math.min(c.cplEvalEvery(), c.cpl().steps() - done);
+            o.train(data, pairs, new dev.prefer.rl.embed.Oppo.Config(oc.zdim(), oc.hidden(), oc.margin(), oc.prefWeight(), chunk, oc.batch(), oc.lr()), rng);
+            done += chunk;
+            steps.add(done);
+            rets.add(Pebble.evaluate(reacher(), o::act, c.pebble().evalEpisodes()));
+        }
+        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), asked);
+    }
+
     /** R_opt and R_random on the evaluation seeds. */
     public static double[] references(int episodes) {
         double opt = 0;
@@ -171,6 +252,35 @@ public final class ControlStudy {
      * ("curve METHOD SEED STEP RETURN NORMALISED") and the summaries; bench/rl_control.sh merges several runs.
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("oppo")) {             // oppo LABELS SEEDS FIRST
+            int labels = Integer.parseInt(args[1]);
+            Config c = Config.defaults(labels);
+            double[] ref = references(c.pebble().evalEpisodes());
+            Result r = new Result(List.of(), List.of(), List.of(), ref[0], ref[1]);
+            List<Pebble.Curve> curves = new ArrayList<>();
+            for (int s = 0; s < Integer.parseInt(args[2]); s++) {
+                curves.add(oppo(c, Long.parseLong(args[3]) + s));
+            }
+            raw("oppo", curves, r, Long.parseLong(args[3]));
+            print("OPPO", curves, r);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("cpl-bc")) {           // cpl-bc LABELS SEEDS FIRST BC_STEPS BC LAMBDA
+            int labels = Integer.parseInt(args[1]);
+            Config d = Config.defaults(labels);
+            Config c = new Config(labels, 1, d.segment(), d.teacher(), d.datasetEpisodes(), d.pebble(),
+                    new Cpl.Config(d.cpl().alpha(), Double.parseDouble(args[6]), d.cpl().gamma(), 0, d.cpl().steps(), d.cpl().batch(), d.cpl().lr()),
+                    d.cplEvalEvery(), 0);
+            double[] ref = references(c.pebble().evalEpisodes());
+            Result r = new Result(List.of(), List.of(), List.of(), ref[0], ref[1]);
+            List<Pebble.Curve> curves = new ArrayList<>();
+            for (int s = 0; s < Integer.parseInt(args[2]); s++) {
+                curves.add(cplWithBc(c, Long.parseLong(args[3]) + s, Integer.parseInt(args[4]), Double.parseDouble(args[5])));
+            }
+            raw("cpl-bc", curves, r, Long.parseLong(args[3]));
+            print("CPL + BC", curves, r);
+            return;
+        }
         int labels = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int seeds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         long first = args.length > 2 ? Long.parseLong(args[2]) : 0;

@@ -10,6 +10,7 @@ import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
 import dev.prefer.rl.teacher.Label;
+import dev.prefer.rl.teacher.QuerySelection;
 import dev.prefer.rl.teacher.Teacher;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +36,32 @@ import java.util.Random;
 public final class DstStudy {
     /** Configuration. */
     public record Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl,
-                         int evalGrid, long seed) {
+                         int evalGrid, long seed, double timeouts, int basis) {
+        /** Without time-out episodes in the behaviour data (the setting of the first measurements), 41 basis centres. */
+        public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed) {
+            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, 0.0, BASIS);
+        }
+
+        public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed,
+                      double timeouts) {
+            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, BASIS);
+        }
+
+        public Config withTimeouts(double t) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t, basis);
+        }
+
+        public Config withBasis(int n) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, n);
+        }
+
+        /**
+         * 1600 behaviour episodes (5% of them time-outs without a treasure), 8000 labels, 81 basis centres over w: the
+         * setting that recovers the whole convex front on every seed (docs/results/rl.md). Without the time-outs nothing in the data shows that
+         * never reaching a treasure is bad, and near w = 1 the fitted step weight can turn positive (the plan loops).
+         */
         public static Config defaults(DeepSeaTreasure.Map map) {
-            return new Config(map, 800, 4000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0);
+            return new Config(map, 1600, 8000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0, 0.05, 81);
         }
     }
 
@@ -66,12 +90,28 @@ public final class DstStudy {
     record Episode(double[][] obs, int[] actions, double[] ret) {
     }
 
-    static Episode behaviour(DeepSeaTreasure.Map map, Random rng) {
+    /**
+     * One behaviour episode; with probability {@code timeouts} (drawn only when positive, so the stream is unchanged
+     * at 0) an episode that stays on the surface (always "up") until the 100-step cap and reaches no treasure.
+     */
+    static Episode behaviour(DeepSeaTreasure.Map map, Random rng, double timeouts) {
         DeepSeaTreasure env = new DeepSeaTreasure(map);
         double[] o = env.reset(0);
         List<double[]> obs = new ArrayList<>();
         List<Integer> acts = new ArrayList<>();
         double[] ret = new double[2];
+        if (timeouts > 0 && rng.nextDouble() < timeouts) {
+            Env.Step s;
+            do {
+                s = env.step(0);
+                obs.add(o);
+                acts.add(0);
+                ret[0] += s.reward()[0];
+                ret[1] += s.reward()[1];
+                o = s.observation();
+            } while (!s.done());
+            return new Episode(obs.toArray(new double[0][]), acts.stream().mapToInt(Integer::intValue).toArray(), ret);
+        }
         boolean walk = rng.nextDouble() < 0.1;
         int[][] treasure = {{1, 0}, {2, 1}, {3, 2}, {4, 3}, {4, 4}, {4, 5}, {7, 6}, {7, 7}, {9, 8}, {10, 9}};
         int[] goal = treasure[rng.nextInt(10)];
@@ -134,7 +174,7 @@ public final class DstStudy {
         Random rng = new Random(c.seed());
         List<Episode> data = new ArrayList<>();
         for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng));
+            data.add(behaviour(c.map(), rng, c.timeouts()));
         }
         Utility u = utility(c.map());
         Teacher t = Teacher.parse(c.teacher());
@@ -203,14 +243,20 @@ public final class DstStudy {
     public static final double WIDTH = 0.025;
 
     public static double[] basis(double w) {
-        double[] b = new double[BASIS];
+        return basis(w, BASIS);
+    }
+
+    /** The basis with n centres j / (n - 1), width the spacing 1 / (n - 1) (n = 41: WIDTH). */
+    public static double[] basis(double w, int n) {
+        double width = 1.0 / (n - 1);
+        double[] b = new double[n];
         double z = 0;
-        for (int j = 0; j < BASIS; j++) {
-            double c = (double) j / (BASIS - 1);
-            b[j] = Math.exp(-0.5 * (w - c) * (w - c) / (WIDTH * WIDTH));
+        for (int j = 0; j < n; j++) {
+            double c = (double) j / (n - 1);
+            b[j] = Math.exp(-0.5 * (w - c) * (w - c) / (width * width));
             z += b[j];
         }
-        for (int j = 0; j < BASIS; j++) {
+        for (int j = 0; j < n; j++) {
             b[j] /= z;
         }
         return b;
@@ -218,11 +264,12 @@ public final class DstStudy {
 
     /** Weights theta(w) (length 11) from Theta (11 x BASIS, row-major). */
     public static double[] theta(double[] big, double w) {
-        double[] b = basis(w);
+        int n = big.length / 11;
+        double[] b = basis(w, n);
         double[] t = new double[11];
         for (int k = 0; k < 11; k++) {
-            for (int j = 0; j < BASIS; j++) {
-                t[k] += big[k * BASIS + j] * b[j];
+            for (int j = 0; j < n; j++) {
+                t[k] += big[k * n + j] * b[j];
             }
         }
         return t;
@@ -233,10 +280,15 @@ public final class DstStudy {
         public FeaturePair(double[] dphi, double w, double y) {
             this(dphi, w, y, basis(w));
         }
+
+        public FeaturePair(double[] dphi, double w, double y, int n) {
+            this(dphi, w, y, basis(w, n));
+        }
     }
 
     /** Mean logistic loss of Theta and its gradient (added into grad). */
     public static double rewardLoss(double[] big, List<FeaturePair> pairs, double l2, double[] grad) {
+        int n11 = big.length / 11;
         double loss = 0;
         int n = pairs.size();
         for (FeaturePair p : pairs) {
@@ -245,8 +297,8 @@ public final class DstStudy {
             for (int k = 0; k < 11; k++) {
                 if (p.dphi()[k] != 0) {
                     double t = 0;
-                    for (int j = 0; j < BASIS; j++) {
-                        t += big[k * BASIS + j] * b[j];
+                    for (int j = 0; j < n11; j++) {
+                        t += big[k * n11 + j] * b[j];
                     }
                     z += t * p.dphi()[k];
                 }
@@ -256,8 +308,8 @@ public final class DstStudy {
                 double g = (dev.prefer.rl.reward.LinearRewardLearner.sigmoid(z) - p.y()) / n;
                 for (int k = 0; k < 11; k++) {
                     if (p.dphi()[k] != 0) {
-                        for (int j = 0; j < BASIS; j++) {
-                            grad[k * BASIS + j] += g * p.dphi()[k] * b[j];
+                        for (int j = 0; j < n11; j++) {
+                            grad[k * n11 + j] += g * p.dphi()[k] * b[j];
                         }
                     }
                 }
@@ -293,7 +345,7 @@ public final class DstStudy {
         DstMdp m = new DstMdp(c.map());
         List<Episode> data = new ArrayList<>();
         for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng));
+            data.add(behaviour(c.map(), rng, c.timeouts()));
         }
         Utility u = utility(c.map());
         Teacher t = Teacher.parse(c.teacher());
@@ -310,12 +362,95 @@ public final class DstStudy {
                 for (int k = 0; k < 11; k++) {
                     d[k] = fa[k] - fb[k];
                 }
-                pairs.add(new FeaturePair(d, w, l.firstProbability()));
+                pairs.add(new FeaturePair(d, w, l.firstProbability(), c.basis()));
             }
         }
-        double[] big = new double[11 * BASIS];
+        double[] big = new double[11 * c.basis()];
         dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(big.length, c.cpl().lr() * 10);
         for (int step = 0; step < c.cpl().steps(); step++) {
+            double[] grad = new double[big.length];
+            rewardLoss(big, pairs, 1e-4, grad);
+            adam.step(big, grad);
+        }
+        return big;
+    }
+
+    /**
+     * {@link #trainReward} with B-Pref's disagreement query selection ({@code mo-active}): the same behaviour data and
+     * label budget, but only the first {@code labels / (rounds + 1)} labels are uniform; each of {@code rounds} rounds
+     * fits {@code members} bootstrap copies of Theta (warm-started from the current fit, a third of the steps),
+     * draws {@code largeBatch} times as many candidate (episode, episode, w) triples as it will label, and sends the
+     * teacher those with the largest standard deviation across members of P(first preferred)
+     * ({@link QuerySelection#DISAGREEMENT}). The final fit uses every label, as {@link #trainReward} does.
+     */
+    public static double[] trainRewardActive(Config c, int rounds, int members, int largeBatch) {
+        Random rng = new Random(c.seed());
+        DstMdp m = new DstMdp(c.map());
+        List<Episode> data = new ArrayList<>();
+        for (int i = 0; i < c.episodes(); i++) {
+            data.add(behaviour(c.map(), rng, c.timeouts()));
+        }
+        List<double[]> feats = new ArrayList<>();
+        for (Episode e : data) {
+            feats.add(episodeFeatures(m, c.map(), e));
+        }
+        Utility u = utility(c.map());
+        Teacher t = Teacher.parse(c.teacher());
+        List<FeaturePair> pairs = new ArrayList<>();
+        int perRound = c.labels() / (rounds + 1);
+        double[] big = new double[11 * c.basis()];
+        for (int round = 0; round <= rounds; round++) {
+            int k = round == rounds ? c.labels() - perRound * rounds : perRound;
+            int[][] cand = new int[round == 0 ? k : k * largeBatch][];
+            double[] cw = new double[cand.length];
+            for (int i = 0; i < cand.length; i++) {
+                cand[i] = new int[] {rng.nextInt(data.size()), rng.nextInt(data.size())};
+                cw[i] = rng.nextDouble();
+            }
+            int[] chosen;
+            if (round == 0) {
+                chosen = java.util.stream.IntStream.range(0, k).toArray();
+            } else {
+                double[][] prob = new double[members][cand.length];
+                for (int j = 0; j < members; j++) {
+                    List<FeaturePair> boot = new ArrayList<>();
+                    for (int i = 0; i < pairs.size(); i++) {
+                        boot.add(pairs.get(rng.nextInt(pairs.size())));
+                    }
+                    double[] bj = fit(big.clone(), boot, c.cpl().steps() / 3, c.cpl().lr() * 10);
+                    for (int i = 0; i < cand.length; i++) {
+                        double[] th = theta(bj, cw[i]);
+                        double z = 0;
+                        double[] fa = feats.get(cand[i][0]);
+                        double[] fb = feats.get(cand[i][1]);
+                        for (int q = 0; q < 11; q++) {
+                            z += th[q] * (fa[q] - fb[q]);
+                        }
+                        prob[j][i] = dev.prefer.rl.reward.LinearRewardLearner.sigmoid(z);
+                    }
+                }
+                chosen = QuerySelection.DISAGREEMENT.select(prob, k, rng);
+            }
+            for (int i : chosen) {
+                Episode a = data.get(cand[i][0]);
+                Episode b = data.get(cand[i][1]);
+                Label l = t.label(new double[] {u.tchebycheff(cw[i], a.ret())}, new double[] {u.tchebycheff(cw[i], b.ret())}, rng);
+                if (l != Label.SKIP) {
+                    double[] d = new double[11];
+                    for (int q = 0; q < 11; q++) {
+                        d[q] = feats.get(cand[i][0])[q] - feats.get(cand[i][1])[q];
+                    }
+                    pairs.add(new FeaturePair(d, cw[i], l.firstProbability(), c.basis()));
+                }
+            }
+            big = fit(round == rounds ? new double[11 * c.basis()] : big, pairs, c.cpl().steps(), c.cpl().lr() * 10);
+        }
+        return big;
+    }
+
+    private static double[] fit(double[] big, List<FeaturePair> pairs, int steps, double lr) {
+        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(big.length, lr);
+        for (int step = 0; step < steps; step++) {
             double[] grad = new double[big.length];
             rewardLoss(big, pairs, 1e-4, grad);
             adam.step(big, grad);
@@ -370,6 +505,77 @@ public final class DstStudy {
         return q;
     }
 
+    /**
+     * The distilled variant ({@code mo-policy}): one softmax policy network pi(a | onehot(s), enc(w)) trained by
+     * cross-entropy to imitate the exact plans for the preference-learned theta(w) of {@link #trainReward} on a grid of
+     * {@code grid + 1} weights (policy distillation, Rusu et al. 2016): the states on each plan's path, plus as many
+     * uniformly drawn non-terminal states, each labelled with the plan's action. Evaluated on the finer evaluation
+     * grid, so the weights in between are the network's own interpolation.
+     */
+    public static SoftmaxPolicy trainDistilled(Config c, int grid, int steps) {
+        double[] big = trainReward(c);
+        Random rng = new Random(c.seed() + 29);
+        DstMdp m = new DstMdp(c.map());
+        List<double[]> xs = new ArrayList<>();
+        List<Integer> ys = new ArrayList<>();
+        int[] live = java.util.stream.IntStream.range(0, m.stateCount()).filter(s -> !m.terminal(s)).toArray();
+        for (int k = 0; k <= grid; k++) {
+            double w = (double) k / grid;
+            int[] pi = dev.prefer.rl.env.Planning.solve(m, theta(big, w), 0.999).policy();
+            double[] enc = encodeWeight(w);
+            int s = m.startStates()[0];
+            int path = 0;
+            for (int t = 0; t < 100 && !m.terminal(s); t++) {
+                xs.add(netInput(s, enc));
+                ys.add(pi[s]);
+                s = m.next(s, pi[s]);
+                path++;
+            }
+            for (int j = 0; j < path; j++) {
+                int r = live[rng.nextInt(live.length)];
+                xs.add(netInput(r, enc));
+                ys.add(pi[r]);
+            }
+        }
+        SoftmaxPolicy net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
+        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(net.net().params().length, 3e-3);
+        for (int step = 0; step < steps; step++) {
+            double[] grad = new double[net.net().params().length];
+            for (int b = 0; b < 32; b++) {
+                int i = rng.nextInt(xs.size());
+                net.logProbAndBackward(xs.get(i), ys.get(i), -1.0 / 32, grad);
+            }
+            adam.step(net.net().params(), grad);
+        }
+        return net;
+    }
+
+    static double[] netInput(int s, double[] enc) {
+        double[] x = new double[DeepSeaTreasure.SIZE * DeepSeaTreasure.SIZE + enc.length];
+        x[s] = 1;
+        System.arraycopy(enc, 0, x, DeepSeaTreasure.SIZE * DeepSeaTreasure.SIZE, enc.length);
+        return x;
+    }
+
+    public static Result evaluateDistilled(SoftmaxPolicy net, Config c) {
+        List<double[]> pts = new ArrayList<>();
+        for (int k = 0; k <= c.evalGrid(); k++) {
+            double w = (double) k / c.evalGrid();
+            double[] enc = encodeWeight(w);
+            DeepSeaTreasure env = new DeepSeaTreasure(c.map());
+            env.reset(0);
+            double[] ret = new double[2];
+            Env.Step st;
+            do {
+                st = env.step(net.greedy(netInput(env.state(), enc)));
+                ret[0] += st.reward()[0];
+                ret[1] += st.reward()[1];
+            } while (!st.done());
+            pts.add(ret);
+        }
+        return summarise(pts, c);
+    }
+
     /** Greedy rollout of the conditioned network for weight w. */
     public static double[] rolloutNet(ConditionedDqn q, DeepSeaTreasure.Map map, double w) {
         DeepSeaTreasure env = new DeepSeaTreasure(map);
@@ -408,6 +614,11 @@ public final class DstStudy {
         return new ConditionedDqn.Config(64, 1e-3, 0.999, 32, 30_000, 300);
     }
 
+    /**
+     * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS [BASIS]]]]]], METHOD one of reward (default),
+     * active, policy, dqn, cpl. Without LABELS the defaults; with LABELS, EPISODES defaults to the defaults' and
+     * TIMEOUTS to 0 and BASIS to 41 (the first measurements' data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
+     */
     public static void main(String[] args) {
         for (DeepSeaTreasure.Map map : DeepSeaTreasure.Map.values()) {
             Config d = Config.defaults(map);
@@ -418,10 +629,13 @@ public final class DstStudy {
             int seeds = args.length > 0 ? Integer.parseInt(args[0]) : 1;
             for (int s = 0; s < seeds; s++) {
                 long t0 = System.nanoTime();
-                Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s);
+                Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s,
+                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts(), args.length > 7 ? Integer.parseInt(args[7]) : d.basis());
                 String method = args.length > 1 ? args[1] : "reward";
                 Result r = method.equals("cpl") ? evaluate(train(c), c)
-                        : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c) : evaluateReward(trainReward(c), c);
+                        : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c)
+                        : method.equals("policy") ? evaluateDistilled(trainDistilled(c, 200, 8000), c)
+                        : method.equals("active") ? evaluateReward(trainRewardActive(c, 3, 3, 10), c) : evaluateReward(trainReward(c), c);
                 StringBuilder f = new StringBuilder();
                 for (double[] p : r.front()) {
                     f.append(String.format(Locale.ROOT, "(%.1f,%.0f) ", p[0], p[1]));
