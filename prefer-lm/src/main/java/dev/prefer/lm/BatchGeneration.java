@@ -123,21 +123,36 @@ final class BatchGeneration {
         List<Row> active = rows;
         long[] next = null;
         DecodeScript script = null;
+        int threads = 0; // the engine's thread count to restore, once the decoding steps run on one thread
         try (NDManager gen = model.manager().newSubManager(); Transformer.KvCache cache = model.newCache(gen)) {
           try {
             for (int n = 0; n < cfg.maxNewTokens() && !active.isEmpty(); n++) {
                 int b = active.size();
+                if (n == 1 && oneThread(model, b)) {
+                    threads = JniUtils.getNumThreads();
+                    if (threads > 1) JniUtils.setNumThreads(1);
+                }
                 long[] chosen;
                 double[] lp;
                 if (script != null) {
                     long[] stepPos = new long[b];
                     for (int r = 0; r < b; r++) stepPos[r] = active.get(r).req.length() + n - 1;
-                    DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy());
-                    chosen = cfg.greedy() ? o.argmax() : new long[b];
+                    double[] u = null;
+                    if (!cfg.greedy() && !cfg.filters()) {
+                        u = new double[b];
+                        for (int r = 0; r < b; r++) u[r] = active.get(r).rng.nextDouble();
+                    }
+                    DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy(), u);
                     lp = new double[b];
-                    for (int r = 0; r < b; r++) {
-                        if (!cfg.greedy()) chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
-                        lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
+                    if (o.chosen() != null) {
+                        chosen = o.chosen();
+                        for (int r = 0; r < b; r++) lp[r] = o.chosenLogp()[r];
+                    } else {
+                        chosen = new long[b];
+                        for (int r = 0; r < b; r++) {
+                            chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
+                            lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
+                        }
                     }
                 } else try (NDManager step = gen.newSubManager()) {
                     NDArray logits;
@@ -220,8 +235,22 @@ final class BatchGeneration {
             }
           } finally {
             if (script != null) script.close();
+            if (threads > 1) JniUtils.setNumThreads(threads);
           }
         }
+    }
+
+    /**
+     * Decoding steps of less work than this (multiply-adds, estimated as running rows times parameters) run on one
+     * engine thread: their matrix products are too small to pay for waking a second thread (tens of wake-ups per step,
+     * each a futex round trip; on a quiet machine an idle vCPU's wake-up costs more than a small product). The
+     * setting is the calling thread's own (OpenMP's and MKL's thread count are per thread), restored after the wave.
+     * {@code -Dprefer.oneThreadDecodeBelow=N} changes it (0: never).
+     */
+    static final long ONE_THREAD_BELOW = Long.getLong("prefer.oneThreadDecodeBelow", 32_000_000L);
+
+    static boolean oneThread(Transformer model, int rows) {
+        return (double) rows * model.parameterCount() < ONE_THREAD_BELOW;
     }
 
     /** Whether the row's text now contains a stop string; if so its text is cut before the earliest one. */

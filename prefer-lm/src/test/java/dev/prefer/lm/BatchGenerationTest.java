@@ -131,6 +131,57 @@ class BatchGenerationTest {
         }
     }
 
+    /**
+     * Unfiltered sampling, where the engine draws (the GPT-2 scripted step): every token is what {@link Sampler#draw}
+     * picks, with the sample's own generator, from the softmax of a teacher-forced pass's logits / temperature. A
+     * draw whose u·mass falls within 1e-4 of the mass of a running-sum boundary is skipped: the teacher-forced logits
+     * differ from the cached ones by float rounding.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {1.0, 0.8})
+    void unfilteredSamplesAreTheHostDrawFromTheModelsProbabilities(double temperature) {
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy"));
+             ai.djl.ndarray.NDManager m = lm.model().manager().newSubManager()) {
+            List<GenerationRequest> reqs = List.of(new GenerationRequest(lm.encodePrompt("the cat"), 1L),
+                    new GenerationRequest(lm.encodePrompt("Q: 5+5="), 2L), new GenerationRequest(lm.encodePrompt("a"), 3L));
+            GenerationConfig cfg = new GenerationConfig(16, false, temperature, 0, 1.0, 0L, false).withSamples(3);
+            int v = lm.config().vocabSize(), checked = 0, skipped = 0;
+            for (List<Completion> cs : lm.complete(reqs, cfg)) {
+                for (Completion c : cs) {
+                    long[] ids = new TokenizedSequence(c.promptIds(), c.tokenIds()).ids();
+                    int t = ids.length, p = c.promptIds().length;
+                    long[] pos = new long[t];
+                    boolean[] valid = new boolean[t];
+                    for (int j = 0; j < t; j++) {
+                        pos[j] = j;
+                        valid[j] = true;
+                    }
+                    ai.djl.ndarray.NDArray h = lm.model().forward(m, ids, pos, valid, 1, null);
+                    float[] probs = lm.model().logits(h.reshape(t, lm.config().hiddenSize())).div((float) temperature).softmax(-1).toFloatArray();
+                    Random rng = new Random(c.seed());
+                    for (int j = 0; j < c.tokenIds().length; j++) {
+                        double u = rng.nextDouble();
+                        int off = (p - 1 + j) * v;
+                        double total = 0;
+                        for (int i = 0; i < v; i++) total += probs[off + i];
+                        double target = u * total, cum = 0, gap = Double.MAX_VALUE;
+                        for (int i = 0; i < v; i++) {
+                            cum += probs[off + i];
+                            gap = Math.min(gap, Math.abs(cum - target));
+                        }
+                        if (gap < 1e-4 * total) {
+                            skipped++;
+                            continue;
+                        }
+                        assertEquals(Sampler.draw(probs, off, v, cfg, u), c.tokenIds()[j], "sample " + c.sample() + " token " + j);
+                        checked++;
+                    }
+                }
+            }
+            assertTrue(checked >= 120 && skipped <= 10, checked + " draws checked, " + skipped + " skipped");
+        }
+    }
+
     // ---- the filters against hand-derived distributions -------------------------------------------------------
 
     private static final float[] P = {0.05f, 0.10f, 0.15f, 0.30f, 0.40f};
