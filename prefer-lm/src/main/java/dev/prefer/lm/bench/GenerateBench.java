@@ -54,9 +54,11 @@ public final class GenerateBench {
 
     /**
      * Seconds per timed run and tokens/s of their median; {@code cpuSeconds}: the process's CPU seconds (all threads,
-     * JIT and GC included) of each timed run.
+     * JIT and GC included; clock-tick resolution) of each timed run; {@code callerCpuSeconds}: the calling thread's CPU
+     * seconds (nanosecond resolution; all the engine's work when decoding runs on one thread).
      */
-    public record Result(double[] seconds, double tokensPerSecond, double meanLogp, double peakRssMiB, double[] cpuSeconds) {
+    public record Result(double[] seconds, double tokensPerSecond, double meanLogp, double peakRssMiB, double[] cpuSeconds,
+                         double[] callerCpuSeconds) {
         public double median() {
             double[] s = seconds.clone();
             Arrays.sort(s);
@@ -77,15 +79,17 @@ public final class GenerateBench {
             }
             GenerationConfig gc = new GenerationConfig(size.newTokens(), false, sampling.temperature(), sampling.topK(), sampling.topP(), seed, false)
                     .withMinP(sampling.minP()).withMaxBatch(size.batch());
-            double[] secs = new double[runs], cpu = new double[runs];
+            double[] secs = new double[runs], cpu = new double[runs], own = new double[runs];
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             double logp = 0;
             for (int r = 0; r < warmup + runs; r++) {
-                long c0 = cpuNanos(), t0 = System.nanoTime();
+                long c0 = cpuNanos(), o0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                 List<List<Completion>> out = lm.complete(reqs, gc);
                 double dt = (System.nanoTime() - t0) / 1e9;
                 if (r >= warmup) {
                     secs[r - warmup] = dt;
                     cpu[r - warmup] = (cpuNanos() - c0) / 1e9;
+                    own[r - warmup] = (mx.getCurrentThreadCpuTime() - o0) / 1e9;
                 }
                 double s = 0;
                 int n = 0;
@@ -96,8 +100,8 @@ public final class GenerateBench {
                 if (n != size.tokensPerRun()) throw new IllegalStateException("expected " + size.tokensPerRun() + " new tokens, got " + n);
                 logp = s / n;
             }
-            Result res = new Result(secs, 0, logp, DpoStepBench.peakRssMiB(), cpu);
-            return new Result(secs, size.tokensPerRun() / res.median(), logp, res.peakRssMiB(), cpu);
+            Result res = new Result(secs, 0, logp, DpoStepBench.peakRssMiB(), cpu, own);
+            return new Result(secs, size.tokensPerRun() / res.median(), logp, res.peakRssMiB(), cpu, own);
         }
     }
 
@@ -130,11 +134,9 @@ public final class GenerateBench {
      */
     public static void main(String[] args) {
         Size size = Size.named(args.length > 0 ? args[0] : "tiny");
-        String nt = System.getProperty("newTokens"); // -DnewTokens=N: another budget (e.g. 1: the prefill alone)
-        if (nt != null) {
-            size = new Size(size.name(), size.layers(), size.width(), size.heads(), size.vocab(), size.ctx(), size.batch(), size.minLen(),
-                    size.maxLen(), Integer.parseInt(nt));
-        }
+        // -DnewTokens=N: another budget (e.g. 1: the prefill alone); -Dbatch=N: another batch
+        int nt = Integer.getInteger("newTokens", size.newTokens()), batch = Integer.getInteger("batch", size.batch());
+        size = new Size(size.name(), size.layers(), size.width(), size.heads(), size.vocab(), size.ctx(), batch, size.minLen(), size.maxLen(), nt);
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         long v0 = voluntarySwitches();
@@ -157,15 +159,19 @@ public final class GenerateBench {
                 System.out.printf(java.util.Locale.ROOT, "  %-40s %9.2f ms %7d calls%n", row.op(), row.selfMs(), row.calls());
             }
         }
-        double[] wall = new double[runs], cpu = new double[runs];
+        double[] wall = new double[runs], cpu = new double[runs], own = new double[runs];
         for (int i = 0; i < runs; i++) {
             wall[i] = 1e6 * r.seconds()[i] / n;
             cpu[i] = 1e6 * r.cpuSeconds()[i] / n;
-            System.out.printf(java.util.Locale.ROOT, "run %d: wall %.1f us/token, cpu %.1f us/token%n", i, wall[i], cpu[i]);
+            own[i] = 1e6 * r.callerCpuSeconds()[i] / n;
+            System.out.printf(java.util.Locale.ROOT, "run %d: wall %.1f us/token, cpu %.1f us/token, caller thread cpu %.1f us/token%n", i, wall[i],
+                    cpu[i], own[i]);
         }
+        Arrays.sort(own);
         double meanCpu = Arrays.stream(cpu).average().orElse(Double.NaN);
         Arrays.sort(wall);
         Arrays.sort(cpu);
+        System.out.printf(java.util.Locale.ROOT, "%s: caller thread cpu median %.1f min %.1f us/token%n", size.name(), own[runs / 2], own[0]);
         System.out.printf(java.util.Locale.ROOT, "%s: median wall %.1f us/token, cpu %.1f us/token (mean of %d runs; min %.1f), "
                         + "voluntary context switches %.1f per decoding step (all threads, warm-up included), mean logp %.4f, load %s%n",
                 size.name(), wall[runs / 2], meanCpu, runs, cpu[0], switches / (double) ((warmup + runs) * size.newTokens()), r.meanLogp(), loadAverage());
