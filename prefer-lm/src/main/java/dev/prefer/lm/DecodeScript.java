@@ -42,6 +42,7 @@ final class DecodeScript {
     private final NDManager manager;
     private final int heads;
     private final double eps, scale;
+    private final int headChunk;
     private NDArray[] keys, values; // per layer (R, H, S_max, E)
     private NDArray bias;           // (R, 1, 1, S_max): 0 at a row's keys, -1e9 at its left pads
     private IValue state;           // [bias, k0, v0, k1, v1, ...] as one list argument, rebuilt when rows leave
@@ -63,6 +64,7 @@ final class DecodeScript {
         this.heads = c.numHeads();
         this.eps = c.normEps();
         this.scale = Math.sqrt(c.headDim());
+        this.headChunk = headChunkRows(c.hiddenSize(), c.vocabSize());
         List<PtNDArray> w = new ArrayList<>();
         String p = "transformer.";
         w.add((PtNDArray) model.p(p + "wte.weight"));
@@ -78,6 +80,18 @@ final class DecodeScript {
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
+    }
+
+    /**
+     * The LM head's rows per product: the (V, D) output embedding is multiplied in pieces of about
+     * {@code -Dprefer.headChunkBytes} (default 1 MiB, a piece that stays in a core's L2) instead of one (R, D)·(D, V)
+     * product, which for few rows and a large vocabulary streams the whole matrix through MKL's packing at a fraction of
+     * the memory bandwidth. V when the whole matrix is that small (no split).
+     */
+    static int headChunkRows(int hidden, int vocab) {
+        long bytes = Long.getLong("prefer.headChunkBytes", 1L << 20);
+        if (bytes <= 0) return vocab;
+        return (int) Math.max(1, Math.min(vocab, bytes / (4L * hidden)));
     }
 
     /** Whether the scripted step serves this model. */
@@ -133,11 +147,12 @@ final class DecodeScript {
         ints[2 * b] = length;
         ints[2 * b + 1] = heads;
         ints[2 * b + 2] = greedy ? 1 : u == null ? 2 : 0;
-        double[] fl = new double[3 + (u == null ? 0 : u.length)];
+        double[] fl = new double[4 + (u == null ? 0 : u.length)];
         fl[0] = temperature;
         fl[1] = eps;
         fl[2] = scale;
-        if (u != null && !greedy) System.arraycopy(u, 0, fl, 3, u.length);
+        fl[3] = headChunk;
+        if (u != null && !greedy) System.arraycopy(u, 0, fl, 4, u.length);
         try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(fl);
              IValue out = IValueUtils.forward(module, new IValue[] {in, f, weights, state})) {
             PtNDArray[] t = out.toTensorArray(m);
@@ -234,7 +249,11 @@ final class DecodeScript {
             + "        x = x + torch.addmm(w[o + 11], torch.gelu(torch.addmm(w[o + 9], hn, w[o + 8]), approximate=\"tanh\"), w[o + 10])\n"
             + "    m = len(w)\n"
             + "    x = torch.layer_norm(x, [d], w[m - 3], w[m - 2], eps)\n"
-            + "    logits = torch.mm(x, w[m - 1].t())\n"
+            + "    hc = int(f[3])\n"
+            + "    if hc >= w[m - 1].size(0):\n"
+            + "        logits = torch.mm(x, w[m - 1].t())\n"
+            + "    else:\n"
+            + "        logits = torch.cat([torch.mm(x, c.t()) for c in torch.split(w[m - 1], hc)], 1)\n"
             + "    lsm = torch.log_softmax(logits, -1)\n"
             + "    mode = ints[n - 1]\n"
             + "    if mode == 1:\n"
@@ -247,7 +266,7 @@ final class DecodeScript {
             + "        # Sampler.draw without filters: cumsum of float64 probabilities runs in id order, as the host's loop (7: float64)\n"
             + "        cum = torch.cumsum(torch.to(pr, 7), -1)\n"
             + "        v = cum.size(1)\n"
-            + "        target = torch.tensor(f[3:], dtype=7, device=cum.device) * cum.select(1, v - 1)\n"
+            + "        target = torch.tensor(f[4:], dtype=7, device=cum.device) * cum.select(1, v - 1)\n"
             + "        ch = (cum <= target.unsqueeze(1)).sum(-1)\n"
             + "        if bool((ch >= v).any()):\n"
             + "            # target reached no running sum (rounding): the last token with mass, as the host's loop\n"

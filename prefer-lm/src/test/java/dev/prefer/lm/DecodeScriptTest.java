@@ -87,4 +87,53 @@ class DecodeScriptTest {
             assertTrue(checked == 6 * 2 * 4 * 3, checked + " draws");
         }
     }
+
+    /**
+     * The LM head multiplied in pieces ({@code prefer.headChunkBytes}; the fixture's head is small enough to be one
+     * piece by default) gives the one-product step's ids and log-probs: pieces of 7 rows, the last one shorter.
+     */
+    @Test
+    void theSplitHeadGivesTheWholeProductsLogits() {
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy"))) {
+            Transformer model = lm.model();
+            int v = model.config().vocabSize(), d = model.config().hiddenSize();
+            assertTrue(DecodeScript.headChunkRows(d, v) == v, "the fixture's head is one piece by default");
+            long[] prompt = lm.encodePrompt("Q: 5+5=");
+            float[][] lsm = new float[2][];
+            long[][] chosen = new long[2][];
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                for (int k = 0; k < 2; k++) {
+                    if (k == 1) System.setProperty("prefer.headChunkBytes", Long.toString(7L * 4 * d));
+                    assertEquals(k == 0 ? v : 7, DecodeScript.headChunkRows(d, v));
+                    try (NDManager m = model.manager().newSubManager(); Transformer.KvCache cache = model.newCache(m)) {
+                        int t = prompt.length;
+                        long[] pos = new long[t];
+                        boolean[] valid = new boolean[t];
+                        for (int j = 0; j < t; j++) {
+                            pos[j] = j;
+                            valid[j] = true;
+                        }
+                        model.forward(m, prompt, pos, valid, 1, cache, t - 1);
+                        DecodeScript script = DecodeScript.from(model, cache, t + 4, new long[] {0}, m);
+                        try {
+                            DecodeScript.Out host = script.step(new long[] {prompt[t - 1]}, new long[] {t}, t + 1, 1.0, false, null);
+                            lsm[k] = host.logSoftmax();
+                            chosen[k] = script.step(new long[] {prompt[t - 1]}, new long[] {t}, t + 1, 1.0, false, new double[] {0.5}).chosen();
+                        } finally {
+                            script.close();
+                        }
+                    } finally {
+                        System.clearProperty("prefer.headChunkBytes");
+                    }
+                }
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+            assertEquals(v, lsm[1].length);
+            for (int i = 0; i < v; i++) assertEquals(lsm[0][i], lsm[1][i], 1e-5f, "log-prob of id " + i);
+            assertArrayEquals(chosen[0], chosen[1]);
+        }
+    }
 }
