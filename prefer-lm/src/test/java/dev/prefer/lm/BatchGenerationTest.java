@@ -132,6 +132,70 @@ class BatchGenerationTest {
     }
 
     /**
+     * Prefill by groups of prompts (forced: a fixed cost of 1 multiply-add per pass cuts the batch at every distinct
+     * length) gives what one padded batch gives: transformers' greedy ids, and the same samples and log-probs; the
+     * groups themselves are the cost-minimising cut of a hand-checked example.
+     */
+    @Test
+    void groupedPrefillGivesThePaddedBatchsResults() {
+        JsonNode greedy = Fixtures.expected("gpt2").get("greedy");
+        double saved = BatchGeneration.forwardOverhead;
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy"))) {
+            List<GenerationRequest> reqs = new ArrayList<>();
+            List<long[]> want = new ArrayList<>();
+            for (JsonNode g : greedy) {
+                reqs.add(new GenerationRequest(lm.encodePrompt(g.get("prompt").asText()), 0L));
+                want.add(Fixtures.longs(g.get("greedy_new_ids")));
+            }
+            List<String> more = List.of("the cat", "Q: 5+5=", "a", "hello there, how are you");
+            List<GenerationRequest> sreqs = new ArrayList<>();
+            for (int i = 0; i < more.size(); i++) sreqs.add(new GenerationRequest(lm.encodePrompt(more.get(i)), 100 + i));
+            GenerationConfig sampled = new GenerationConfig(12, false, 1.0, 0, 1.0, 0L, false).withSamples(2);
+            BatchGeneration.forwardOverhead = 0;
+            List<List<Completion>> one = lm.complete(sreqs, sampled);
+            BatchGeneration.forwardOverhead = 1;
+            List<GenerationRequest> sorted = new ArrayList<>(sreqs);
+            sorted.sort(java.util.Comparator.comparingInt(GenerationRequest::length));
+            assertTrue(BatchGeneration.prefillGroups(lm.model(), sorted).length == 4, "one group per distinct length");
+            List<List<Completion>> grouped = lm.complete(sreqs, sampled);
+            for (int i = 0; i < sreqs.size(); i++) {
+                for (int k = 0; k < 2; k++) {
+                    assertArrayEquals(one.get(i).get(k).tokenIds(), grouped.get(i).get(k).tokenIds(), "prompt " + i + " sample " + k);
+                    assertArrayEquals(one.get(i).get(k).logps(), grouped.get(i).get(k).logps(), 1e-5);
+                }
+            }
+            List<List<Completion>> out = lm.complete(reqs, GenerationConfig.greedy(16).withSamples(2));
+            for (int i = 0; i < reqs.size(); i++) {
+                for (Completion c : out.get(i)) assertArrayEquals(want.get(i), c.tokenIds(), "greedy ids of prompt " + i);
+            }
+        } finally {
+            BatchGeneration.forwardOverhead = saved;
+        }
+    }
+
+    @Test
+    void prefillGroupsMinimiseProductsPlusAFixedCostPerPass() {
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy"))) {
+            ModelConfig c = lm.config();
+            double perToken = 12.0 * c.numLayers() * c.hiddenSize() * c.hiddenSize();
+            List<GenerationRequest> reqs = new ArrayList<>();
+            for (int len : new int[] {2, 3, 20, 21}) reqs.add(new GenerationRequest(new long[len], 0L));
+            double saved = BatchGeneration.forwardOverhead;
+            try {
+                // one pass: 4 x 21 = 84 padded tokens; {2,3},{20,21}: 6 + 42 = 48 tokens and one more pass; each
+                // further cut saves 1 or 2 tokens. A pass of 20 tokens' cost: two groups (84 + 20 > 48 + 40).
+                BatchGeneration.forwardOverhead = 20 * perToken / c.numLayers();
+                assertArrayEquals(new int[] {2, 4}, BatchGeneration.prefillGroups(lm.model(), reqs));
+                // a pass of 40 tokens' cost: one group (84 + 40 < 48 + 80)
+                BatchGeneration.forwardOverhead = 40 * perToken / c.numLayers();
+                assertArrayEquals(new int[] {4}, BatchGeneration.prefillGroups(lm.model(), reqs));
+            } finally {
+                BatchGeneration.forwardOverhead = saved;
+            }
+        }
+    }
+
+    /**
      * Unfiltered sampling, where the engine draws (the GPT-2 scripted step): every token is what {@link Sampler#draw}
      * picks, with the sample's own generator, from the softmax of a teacher-forced pass's logits / temperature. A
      * draw whose u·mass falls within 1e-4 of the mass of a running-sum boundary is skipped: the teacher-forced logits
