@@ -249,11 +249,20 @@ final class BatchGeneration {
      * each a futex round trip; on a quiet machine an idle vCPU's wake-up costs more than a small product). The
      * setting is the calling thread's own (OpenMP's and MKL's thread count are per thread), restored after the wave.
      * {@code -Dprefer.oneThreadDecodeBelow=N} changes it (0: never).
+     *
+     * <p>Waves of at most {@link #ONE_THREAD_ROWS} rows decode on one thread whatever the model: their products read
+     * every weight once per step for a handful of rows, bound by memory bandwidth, which one thread already saturates
+     * here ((8 × 768)·(768 × 3072) products: 20.4 ms per 12 on one thread, 20.8 on two; gpt2-small benchmark batch, 16
+     * tokens, A/B twice: one thread 20.0-20.8 ms/token, two 22.2-27.0). {@code -Dprefer.oneThreadDecodeRows=N}
+     * (0: by work only).
      */
     static final long ONE_THREAD_BELOW = Long.getLong("prefer.oneThreadDecodeBelow", 32_000_000L);
 
+    static final int ONE_THREAD_ROWS = Integer.getInteger("prefer.oneThreadDecodeRows", 16);
+
     static boolean oneThread(Transformer model, int rows) {
-        return (double) rows * model.parameterCount() < ONE_THREAD_BELOW;
+        if (ONE_THREAD_BELOW <= 0) return false;
+        return rows <= ONE_THREAD_ROWS || (double) rows * model.parameterCount() < ONE_THREAD_BELOW;
     }
 
     /**
