@@ -132,28 +132,9 @@ final class BatchGeneration {
                     threads = JniUtils.getNumThreads();
                     if (threads > 1) JniUtils.setNumThreads(1);
                 }
-                long[] chosen;
-                double[] lp;
+                Step st;
                 if (script != null) {
-                    long[] stepPos = new long[b];
-                    for (int r = 0; r < b; r++) stepPos[r] = active.get(r).req.length() + n - 1;
-                    double[] u = null;
-                    if (!cfg.greedy() && !cfg.filters()) {
-                        u = new double[b];
-                        for (int r = 0; r < b; r++) u[r] = active.get(r).rng.nextDouble();
-                    }
-                    DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy(), u);
-                    lp = new double[b];
-                    if (o.chosen() != null) {
-                        chosen = o.chosen();
-                        for (int r = 0; r < b; r++) lp[r] = o.chosenLogp()[r];
-                    } else {
-                        chosen = new long[b];
-                        for (int r = 0; r < b; r++) {
-                            chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
-                            lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
-                        }
-                    }
+                    st = scriptStep(script, active, next, lmax, n, cfg, v);
                 } else try (NDManager step = gen.newSubManager()) {
                     NDArray logits;
                     if (n == 0) {
@@ -168,54 +149,12 @@ final class BatchGeneration {
                             cache.selectRows(idx);
                         }
                     } else {
-                        int s = cache.length() + 1;
-                        long[] stepPos = new long[b];
-                        boolean[] keyValid = new boolean[b * s];
-                        for (int r = 0; r < b; r++) {
-                            Row row = active.get(r);
-                            row.valid[lmax + n - 1] = true;
-                            System.arraycopy(row.valid, 0, keyValid, r * s, s);
-                            stepPos[r] = row.req.length() + n - 1;
-                        }
-                        NDArray h = model.forward(step, next, stepPos, keyValid, b, cache); // (R, 1, D)
-                        logits = model.logits(h.reshape(b, model.config().hiddenSize())); // (R, V)
+                        logits = compositeLogits(model, step, cache, active, next, lmax, n);
                     }
-                    if (logits.getDataType() != DataType.FLOAT32) logits = logits.toType(DataType.FLOAT32, false);
-                    if (cfg.greedy()) {
-                        chosen = logits.argMax(-1).toLongArray();
-                    } else {
-                        NDArray z = cfg.temperature() == 1.0 ? logits : logits.div((float) cfg.temperature());
-                        float[] probs = z.softmax(-1).toFloatArray(); // (R, V)
-                        chosen = new long[b];
-                        for (int r = 0; r < b; r++) chosen[r] = Sampler.draw(probs, r * v, v, cfg, active.get(r).rng.nextDouble());
-                    }
-                    NDArray at = Transformer.engineOwned(step.create(chosen, new Shape(b, 1)));
-                    float[] g = logits.logSoftmax(-1).gather(at, 1).toFloatArray(); // (R)
-                    lp = new double[b];
-                    for (int r = 0; r < b; r++) lp[r] = g[r];
+                    st = choose(step, logits, active, cfg, v);
                 }
-                List<Row> still = new ArrayList<>(b);
                 long[] keep = new long[b];
-                for (int r = 0; r < b; r++) {
-                    Row row = active.get(r);
-                    long tok = chosen[r];
-                    row.tokens[row.n] = tok;
-                    row.logps[row.n] = lp[r];
-                    row.n++;
-                    if (cfg.stopAtEos() && eosIds.contains((int) tok)) {
-                        row.finish = Completion.FinishReason.EOS;
-                    } else if (!cfg.stop().isEmpty() && stopped(row, tokenizer, cfg.stop())) {
-                        row.finish = Completion.FinishReason.STOP;
-                    } else if (row.n == cfg.maxNewTokens()) {
-                        row.finish = Completion.FinishReason.LENGTH;
-                    }
-                    if (row.finish == null) {
-                        keep[still.size()] = r;
-                        still.add(row);
-                    } else if (progress != null) {
-                        progress.accept(1);
-                    }
-                }
+                List<Row> still = advance(active, st, cfg, eosIds, tokenizer, progress, keep);
                 if (still.size() < b && !still.isEmpty()) {
                     if (script != null) {
                         script.selectRows(Arrays.copyOf(keep, still.size()));
@@ -233,14 +172,118 @@ final class BatchGeneration {
                     cache.close();
                 }
                 active = still;
-                next = new long[active.size()];
-                for (int r = 0; r < active.size(); r++) next[r] = active.get(r).tokens[active.get(r).n - 1];
+                next = lastTokens(active);
             }
           } finally {
             if (script != null) script.close();
             if (threads > 1) JniUtils.setNumThreads(threads);
           }
         }
+    }
+
+    // The step's pieces are methods of their own, not loops inside decodeWave: each inner loop of one large method
+    // made the JIT compile the whole method again on-stack (three C2 compilations of decodeWave, 1.45 s of compiler
+    // CPU in a 33-call profile run, competing with the decoding thread for the second vCPU).
+
+    /** The chosen ids and their raw log-probs of one step (R each). */
+    private record Step(long[] chosen, double[] lp) {}
+
+    private static Step scriptStep(DecodeScript script, List<Row> active, long[] next, int lmax, int n, GenerationConfig cfg, int v) {
+        int b = active.size();
+        long[] stepPos = new long[b];
+        for (int r = 0; r < b; r++) stepPos[r] = active.get(r).req.length() + n - 1;
+        double[] u = null;
+        if (!cfg.greedy() && !cfg.filters()) {
+            u = new double[b];
+            for (int r = 0; r < b; r++) u[r] = active.get(r).rng.nextDouble();
+        }
+        DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy(), u);
+        double[] lp = new double[b];
+        long[] chosen;
+        if (o.chosen() != null) {
+            chosen = o.chosen();
+            for (int r = 0; r < b; r++) lp[r] = o.chosenLogp()[r];
+        } else {
+            chosen = new long[b];
+            for (int r = 0; r < b; r++) {
+                chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
+                lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
+            }
+        }
+        return new Step(chosen, lp);
+    }
+
+    /** One decoding step through the composite path: the logits (R, V) of the rows' next tokens. */
+    private static NDArray compositeLogits(Transformer model, NDManager step, Transformer.KvCache cache, List<Row> active, long[] next, int lmax,
+                                           int n) {
+        int b = active.size(), s = cache.length() + 1;
+        long[] stepPos = new long[b];
+        boolean[] keyValid = new boolean[b * s];
+        for (int r = 0; r < b; r++) {
+            Row row = active.get(r);
+            row.valid[lmax + n - 1] = true;
+            System.arraycopy(row.valid, 0, keyValid, r * s, s);
+            stepPos[r] = row.req.length() + n - 1;
+        }
+        NDArray h = model.forward(step, next, stepPos, keyValid, b, cache); // (R, 1, D)
+        return model.logits(h.reshape(b, model.config().hiddenSize()));     // (R, V)
+    }
+
+    /** The composite path's choice from logits (R, V): arg-max or the host's draw, and the chosen ids' log-probs. */
+    private static Step choose(NDManager step, NDArray logits, List<Row> active, GenerationConfig cfg, int v) {
+        int b = active.size();
+        if (logits.getDataType() != DataType.FLOAT32) logits = logits.toType(DataType.FLOAT32, false);
+        long[] chosen;
+        if (cfg.greedy()) {
+            chosen = logits.argMax(-1).toLongArray();
+        } else {
+            NDArray z = cfg.temperature() == 1.0 ? logits : logits.div((float) cfg.temperature());
+            float[] probs = z.softmax(-1).toFloatArray(); // (R, V)
+            chosen = new long[b];
+            for (int r = 0; r < b; r++) chosen[r] = Sampler.draw(probs, r * v, v, cfg, active.get(r).rng.nextDouble());
+        }
+        NDArray at = Transformer.engineOwned(step.create(chosen, new Shape(b, 1)));
+        float[] g = logits.logSoftmax(-1).gather(at, 1).toFloatArray(); // (R)
+        double[] lp = new double[b];
+        for (int r = 0; r < b; r++) lp[r] = g[r];
+        return new Step(chosen, lp);
+    }
+
+    /**
+     * Appends the step's tokens to their rows and marks finished ones; returns the rows still running, their indices in
+     * {@code active} written to {@code keep}.
+     */
+    private static List<Row> advance(List<Row> active, Step st, GenerationConfig cfg, List<Integer> eosIds, LmTokenizer tokenizer,
+                                     LongConsumer progress, long[] keep) {
+        int b = active.size();
+        List<Row> still = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+            Row row = active.get(r);
+            long tok = st.chosen()[r];
+            row.tokens[row.n] = tok;
+            row.logps[row.n] = st.lp()[r];
+            row.n++;
+            if (cfg.stopAtEos() && eosIds.contains((int) tok)) {
+                row.finish = Completion.FinishReason.EOS;
+            } else if (!cfg.stop().isEmpty() && stopped(row, tokenizer, cfg.stop())) {
+                row.finish = Completion.FinishReason.STOP;
+            } else if (row.n == cfg.maxNewTokens()) {
+                row.finish = Completion.FinishReason.LENGTH;
+            }
+            if (row.finish == null) {
+                keep[still.size()] = r;
+                still.add(row);
+            } else if (progress != null) {
+                progress.accept(1);
+            }
+        }
+        return still;
+    }
+
+    private static long[] lastTokens(List<Row> active) {
+        long[] next = new long[active.size()];
+        for (int r = 0; r < active.size(); r++) next[r] = active.get(r).tokens[active.get(r).n - 1];
+        return next;
     }
 
     /**
