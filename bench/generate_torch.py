@@ -158,20 +158,23 @@ def main():
         n = a.min_len + (i * (a.max_len - a.min_len)) // max(1, a.batch - 1)
         prompts.append(torch.randint(0, a.vocab, (n,), generator=gen).tolist())
     toks = a.batch * a.new_tokens
-    secs = []
+    secs, cpus = [], []
     with torch.inference_mode():
         for r in range(a.warmup + a.runs):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             out, logps = generate(model, prompts, a, gen)
-            dt = time.perf_counter() - t0
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
             if r >= a.warmup:
                 secs.append(dt)
-                print(f"run {r - a.warmup}: {dt:.4f} s, {toks / dt:.1f} tokens/s, mean logp {logps.mean().item():.4f}")
+                cpus.append(cpu)
+                print(f"run {r - a.warmup}: {dt:.4f} s, {toks / dt:.1f} tokens/s, cpu {1e6 * cpu / toks:.1f} us/token, "
+                      f"mean logp {logps.mean().item():.4f}")
     tps = [toks / s for s in secs]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # tokens / median seconds (the Java side's definition; with an even count the median of per-run rates differs)
     print(f"tokens/s median={toks / statistics.median(secs):.1f} min={min(tps):.1f} max={max(tps):.1f} "
-          f"sec/run median={statistics.median(secs):.4f} new_tokens/run={toks} peak_rss_MiB={peak:.1f}")
+          f"sec/run median={statistics.median(secs):.4f} new_tokens/run={toks} peak_rss_MiB={peak:.1f} "
+          f"cpu_us/token median={1e6 * statistics.median(cpus) / toks:.1f}")
 
 
 if __name__ == "__main__":

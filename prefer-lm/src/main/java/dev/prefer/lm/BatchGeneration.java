@@ -123,26 +123,25 @@ final class BatchGeneration {
         List<Row> active = rows;
         long[] next = null;
         DecodeScript script = null;
+        int threads = 0; // the engine's thread count to restore, once the decoding steps run on one thread
         try (NDManager gen = model.manager().newSubManager(); Transformer.KvCache cache = model.newCache(gen)) {
           try {
             for (int n = 0; n < cfg.maxNewTokens() && !active.isEmpty(); n++) {
                 int b = active.size();
-                long[] chosen;
-                double[] lp;
+                if (n == 1 && oneThread(model, b)) {
+                    threads = JniUtils.getNumThreads();
+                    if (threads > 1) JniUtils.setNumThreads(1);
+                }
+                Step st;
                 if (script != null) {
-                    long[] stepPos = new long[b];
-                    for (int r = 0; r < b; r++) stepPos[r] = active.get(r).req.length() + n - 1;
-                    DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy());
-                    chosen = cfg.greedy() ? o.argmax() : new long[b];
-                    lp = new double[b];
-                    for (int r = 0; r < b; r++) {
-                        if (!cfg.greedy()) chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
-                        lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
-                    }
+                    st = scriptStep(script, active, next, lmax, n, cfg, v);
                 } else try (NDManager step = gen.newSubManager()) {
                     NDArray logits;
                     if (n == 0) {
-                        NDArray h = model.forward(step, ids, pos, valid, p, cache, lmax - 1); // (P, 1, D)
+                        int[] ends = cfg.maxNewTokens() > 1 && DecodeScript.applies(model) ? prefillGroups(model, prompts) : null;
+                        NDArray h = ends == null || ends.length == 1
+                                ? model.forward(step, ids, pos, valid, p, cache, lmax - 1)     // (P, 1, D)
+                                : groupedPrefill(model, step, prompts, ends, lmax, pad, cache); // (P, 1, D)
                         logits = model.logits(h.reshape(p, model.config().hiddenSize()));    // (P, V)
                         if (p != b) {
                             NDArray idx = Transformer.engineOwned(step.create(rowPrompt));
@@ -150,54 +149,12 @@ final class BatchGeneration {
                             cache.selectRows(idx);
                         }
                     } else {
-                        int s = cache.length() + 1;
-                        long[] stepPos = new long[b];
-                        boolean[] keyValid = new boolean[b * s];
-                        for (int r = 0; r < b; r++) {
-                            Row row = active.get(r);
-                            row.valid[lmax + n - 1] = true;
-                            System.arraycopy(row.valid, 0, keyValid, r * s, s);
-                            stepPos[r] = row.req.length() + n - 1;
-                        }
-                        NDArray h = model.forward(step, next, stepPos, keyValid, b, cache); // (R, 1, D)
-                        logits = model.logits(h.reshape(b, model.config().hiddenSize())); // (R, V)
+                        logits = compositeLogits(model, step, cache, active, next, lmax, n);
                     }
-                    if (logits.getDataType() != DataType.FLOAT32) logits = logits.toType(DataType.FLOAT32, false);
-                    if (cfg.greedy()) {
-                        chosen = logits.argMax(-1).toLongArray();
-                    } else {
-                        NDArray z = cfg.temperature() == 1.0 ? logits : logits.div((float) cfg.temperature());
-                        float[] probs = z.softmax(-1).toFloatArray(); // (R, V)
-                        chosen = new long[b];
-                        for (int r = 0; r < b; r++) chosen[r] = Sampler.draw(probs, r * v, v, cfg, active.get(r).rng.nextDouble());
-                    }
-                    NDArray at = Transformer.engineOwned(step.create(chosen, new Shape(b, 1)));
-                    float[] g = logits.logSoftmax(-1).gather(at, 1).toFloatArray(); // (R)
-                    lp = new double[b];
-                    for (int r = 0; r < b; r++) lp[r] = g[r];
+                    st = choose(step, logits, active, cfg, v);
                 }
-                List<Row> still = new ArrayList<>(b);
                 long[] keep = new long[b];
-                for (int r = 0; r < b; r++) {
-                    Row row = active.get(r);
-                    long tok = chosen[r];
-                    row.tokens[row.n] = tok;
-                    row.logps[row.n] = lp[r];
-                    row.n++;
-                    if (cfg.stopAtEos() && eosIds.contains((int) tok)) {
-                        row.finish = Completion.FinishReason.EOS;
-                    } else if (!cfg.stop().isEmpty() && stopped(row, tokenizer, cfg.stop())) {
-                        row.finish = Completion.FinishReason.STOP;
-                    } else if (row.n == cfg.maxNewTokens()) {
-                        row.finish = Completion.FinishReason.LENGTH;
-                    }
-                    if (row.finish == null) {
-                        keep[still.size()] = r;
-                        still.add(row);
-                    } else if (progress != null) {
-                        progress.accept(1);
-                    }
-                }
+                List<Row> still = advance(active, st, cfg, eosIds, tokenizer, progress, keep);
                 if (still.size() < b && !still.isEmpty()) {
                     if (script != null) {
                         script.selectRows(Arrays.copyOf(keep, still.size()));
@@ -215,13 +172,237 @@ final class BatchGeneration {
                     cache.close();
                 }
                 active = still;
-                next = new long[active.size()];
-                for (int r = 0; r < active.size(); r++) next[r] = active.get(r).tokens[active.get(r).n - 1];
+                next = lastTokens(active);
             }
           } finally {
             if (script != null) script.close();
+            if (threads > 1) JniUtils.setNumThreads(threads);
           }
         }
+    }
+
+    // The step's pieces are methods of their own, not loops inside decodeWave: each inner loop of one large method
+    // made the JIT compile the whole method again on-stack (three C2 compilations of decodeWave, 1.45 s of compiler
+    // CPU in a 33-call profile run, competing with the decoding thread for the second vCPU).
+
+    /** The chosen ids and their raw log-probs of one step (R each). */
+    private record Step(long[] chosen, double[] lp) {}
+
+    private static Step scriptStep(DecodeScript script, List<Row> active, long[] next, int lmax, int n, GenerationConfig cfg, int v) {
+        int b = active.size();
+        long[] stepPos = new long[b];
+        for (int r = 0; r < b; r++) stepPos[r] = active.get(r).req.length() + n - 1;
+        double[] u = null;
+        if (!cfg.greedy() && !cfg.filters()) {
+            u = new double[b];
+            for (int r = 0; r < b; r++) u[r] = active.get(r).rng.nextDouble();
+        }
+        DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy(), u);
+        double[] lp = new double[b];
+        long[] chosen;
+        if (o.chosen() != null) {
+            chosen = o.chosen();
+            for (int r = 0; r < b; r++) lp[r] = o.chosenLogp()[r];
+        } else {
+            chosen = new long[b];
+            for (int r = 0; r < b; r++) {
+                chosen[r] = Sampler.draw(o.probs(), r * v, v, cfg, active.get(r).rng.nextDouble());
+                lp[r] = o.logSoftmax()[(int) (r * (long) v + chosen[r])];
+            }
+        }
+        return new Step(chosen, lp);
+    }
+
+    /** One decoding step through the composite path: the logits (R, V) of the rows' next tokens. */
+    private static NDArray compositeLogits(Transformer model, NDManager step, Transformer.KvCache cache, List<Row> active, long[] next, int lmax,
+                                           int n) {
+        int b = active.size(), s = cache.length() + 1;
+        long[] stepPos = new long[b];
+        boolean[] keyValid = new boolean[b * s];
+        for (int r = 0; r < b; r++) {
+            Row row = active.get(r);
+            row.valid[lmax + n - 1] = true;
+            System.arraycopy(row.valid, 0, keyValid, r * s, s);
+            stepPos[r] = row.req.length() + n - 1;
+        }
+        NDArray h = model.forward(step, next, stepPos, keyValid, b, cache); // (R, 1, D)
+        return model.logits(h.reshape(b, model.config().hiddenSize()));     // (R, V)
+    }
+
+    /** The composite path's choice from logits (R, V): arg-max or the host's draw, and the chosen ids' log-probs. */
+    private static Step choose(NDManager step, NDArray logits, List<Row> active, GenerationConfig cfg, int v) {
+        int b = active.size();
+        if (logits.getDataType() != DataType.FLOAT32) logits = logits.toType(DataType.FLOAT32, false);
+        long[] chosen;
+        if (cfg.greedy()) {
+            chosen = logits.argMax(-1).toLongArray();
+        } else {
+            NDArray z = cfg.temperature() == 1.0 ? logits : logits.div((float) cfg.temperature());
+            float[] probs = z.softmax(-1).toFloatArray(); // (R, V)
+            chosen = new long[b];
+            for (int r = 0; r < b; r++) chosen[r] = Sampler.draw(probs, r * v, v, cfg, active.get(r).rng.nextDouble());
+        }
+        NDArray at = Transformer.engineOwned(step.create(chosen, new Shape(b, 1)));
+        float[] g = logits.logSoftmax(-1).gather(at, 1).toFloatArray(); // (R)
+        double[] lp = new double[b];
+        for (int r = 0; r < b; r++) lp[r] = g[r];
+        return new Step(chosen, lp);
+    }
+
+    /**
+     * Appends the step's tokens to their rows and marks finished ones; returns the rows still running, their indices in
+     * {@code active} written to {@code keep}.
+     */
+    private static List<Row> advance(List<Row> active, Step st, GenerationConfig cfg, List<Integer> eosIds, LmTokenizer tokenizer,
+                                     LongConsumer progress, long[] keep) {
+        int b = active.size();
+        List<Row> still = new ArrayList<>(b);
+        for (int r = 0; r < b; r++) {
+            Row row = active.get(r);
+            long tok = st.chosen()[r];
+            row.tokens[row.n] = tok;
+            row.logps[row.n] = st.lp()[r];
+            row.n++;
+            if (cfg.stopAtEos() && eosIds.contains((int) tok)) {
+                row.finish = Completion.FinishReason.EOS;
+            } else if (!cfg.stop().isEmpty() && stopped(row, tokenizer, cfg.stop())) {
+                row.finish = Completion.FinishReason.STOP;
+            } else if (row.n == cfg.maxNewTokens()) {
+                row.finish = Completion.FinishReason.LENGTH;
+            }
+            if (row.finish == null) {
+                keep[still.size()] = r;
+                still.add(row);
+            } else if (progress != null) {
+                progress.accept(1);
+            }
+        }
+        return still;
+    }
+
+    private static long[] lastTokens(List<Row> active) {
+        long[] next = new long[active.size()];
+        for (int r = 0; r < active.size(); r++) next[r] = active.get(r).tokens[active.get(r).n - 1];
+        return next;
+    }
+
+    /**
+     * Decoding steps of less work than this (multiply-adds, estimated as running rows times parameters) run on one
+     * engine thread: their matrix products are too small to pay for waking a second thread (tens of wake-ups per step,
+     * each a futex round trip; on a quiet machine an idle vCPU's wake-up costs more than a small product). The
+     * setting is the calling thread's own (OpenMP's and MKL's thread count are per thread), restored after the wave.
+     * {@code -Dprefer.oneThreadDecodeBelow=N} changes it (0: never).
+     *
+     * <p>Waves of at most {@link #ONE_THREAD_ROWS} rows decode on one thread whatever the model: their products read
+     * every weight once per step for a handful of rows, bound by memory bandwidth, which one thread already saturates
+     * here ((8 × 768)·(768 × 3072) products: 20.4 ms per 12 on one thread, 20.8 on two; gpt2-small benchmark batch, 16
+     * tokens, A/B twice: one thread 20.0-20.8 ms/token, two 22.2-27.0). {@code -Dprefer.oneThreadDecodeRows=N}
+     * (0: by work only).
+     */
+    static final long ONE_THREAD_BELOW = Long.getLong("prefer.oneThreadDecodeBelow", 32_000_000L);
+
+    static final int ONE_THREAD_ROWS = Integer.getInteger("prefer.oneThreadDecodeRows", 16);
+
+    static boolean oneThread(Transformer model, int rows) {
+        if (ONE_THREAD_BELOW <= 0) return false;
+        return rows <= ONE_THREAD_ROWS || (double) rows * model.parameterCount() < ONE_THREAD_BELOW;
+    }
+
+    /**
+     * The prompts (sorted by length, shortest first) cut into consecutive groups, each prefilled as its own batch padded
+     * to its own longest prompt: the exclusive end of every group. The cut minimises the estimated cost: per group,
+     * its rows times its padded length times the multiply-adds of a token (12·L·D², the layers' products), plus a fixed
+     * cost per forward pass (its dozens of engine calls per layer, {@link #forwardOverhead} multiply-adds per layer).
+     * One group for batches of similar lengths or small models, whose passes cost more in calls than in products.
+     */
+    static int[] prefillGroups(Transformer model, List<GenerationRequest> prompts) {
+        int n = prompts.size();
+        ModelConfig c = model.config();
+        double perToken = 12.0 * c.numLayers() * c.hiddenSize() * (double) c.hiddenSize(), fixed = forwardOverhead * c.numLayers();
+        if (fixed <= 0) return new int[] {n};
+        double[] best = new double[n + 1];
+        int[] from = new int[n + 1];
+        for (int j = 1; j <= n; j++) {
+            best[j] = Double.POSITIVE_INFINITY;
+            double len = prompts.get(j - 1).length();
+            for (int i = 0; i < j; i++) {
+                double cost = best[i] + (j - i) * len * perToken + fixed;
+                if (cost < best[j]) {
+                    best[j] = cost;
+                    from[j] = i;
+                }
+            }
+        }
+        List<Integer> ends = new ArrayList<>();
+        for (int j = n; j > 0; j = from[j]) ends.add(0, j);
+        return ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Fixed cost of one prefill pass per layer, in multiply-adds ({@code -Dprefer.prefillGroupOverhead=N}; 0: one
+     * padded batch always). Besides its engine calls a pass of fewer rows runs its products less efficiently, so the
+     * figure is set by measurement (gpt2-small benchmark batch, prefill + one step, 2 vCPUs: 1e9 took 79-81 ms/token
+     * against 94-107 for one padded batch and 84-106 for 1e8). 1e9 keeps the tiny benchmark model (2 layers, d 128:
+     * 0.4M per token) in one pass; GPT-2 small (85M per token) cuts where a group saves about 140 padded tokens.
+     */
+    static volatile double forwardOverhead = Double.parseDouble(System.getProperty("prefer.prefillGroupOverhead", "1e9"));
+
+    /**
+     * Prefill by groups of prompts ({@link #prefillGroups}): each group a left-padded batch of its own; their keys and
+     * values, left-padded with zeros to {@code lmax} slots, become the rows of {@code cache} (masked slots, as a padded
+     * batch's pads are). Same results as one padded batch, without the products of most pads.
+     *
+     * @return the final hidden state of each prompt's last position, (P, 1, D)
+     */
+    private static NDArray groupedPrefill(Transformer model, NDManager step, List<GenerationRequest> prompts, int[] ends, int lmax, long pad,
+                                          Transformer.KvCache cache) {
+        int layers = model.config().numLayers();
+        List<NDArray> hs = new ArrayList<>();
+        List<List<NDArray>> ks = new ArrayList<>(), vs = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            ks.add(new ArrayList<>());
+            vs.add(new ArrayList<>());
+        }
+        int start = 0;
+        for (int end : ends) {
+            int pg = end - start, lg = prompts.get(end - 1).length();
+            long[] ids = new long[pg * lg], pos = new long[pg * lg];
+            boolean[] valid = new boolean[pg * lg];
+            for (int i = 0; i < pg; i++) {
+                GenerationRequest g = prompts.get(start + i);
+                int off = lg - g.length();
+                for (int j = 0; j < lg; j++) {
+                    ids[i * lg + j] = j < off ? pad : g.id(j - off);
+                    pos[i * lg + j] = Math.max(0, j - off);
+                    valid[i * lg + j] = j >= off;
+                }
+            }
+            try (Transformer.KvCache cg = model.newCache(step)) {
+                hs.add(model.forward(step, ids, pos, valid, pg, cg, lg - 1));
+                for (int l = 0; l < layers; l++) {
+                    ks.get(l).add(leftPad(cg.keys[l], lmax, step));
+                    vs.get(l).add(leftPad(cg.values[l], lmax, step));
+                }
+            }
+            start = end;
+        }
+        for (int l = 0; l < layers; l++) {
+            cache.keys[l] = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(ks.get(l)), 0);
+            cache.values[l] = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(vs.get(l)), 0);
+            cache.keys[l].attach(cache.manager);
+            cache.values[l].attach(cache.manager);
+        }
+        cache.length = lmax;
+        return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(hs), 0);
+    }
+
+    /** (B, H, S, E) to (B, H, s, E): zeros in front; owned by {@code step}. */
+    private static NDArray leftPad(NDArray a, int s, NDManager step) {
+        Shape sh = a.getShape();
+        NDArray out = sh.get(2) == s ? a.duplicate()
+                : step.zeros(new Shape(sh.get(0), sh.get(1), s - sh.get(2), sh.get(3)), a.getDataType()).concat(a, 2);
+        out.attach(step);
+        return out;
     }
 
     /** Whether the row's text now contains a stop string; if so its text is cut before the earliest one. */

@@ -26,6 +26,10 @@ import java.util.List;
  *
  * <p>Used for float32 GPT-2 models without attached linear deltas (LoRA); other models take the composite path.
  * {@code -Dprefer.decodeScript=false} turns it off. The module source is compiled in memory, as {@link FusedOps} does.
+ *
+ * <p>The step also picks the next tokens (arg-max, or the draw of {@link Sampler#draw} when no top-k/top-p/min-p
+ * filter is set) and gathers their log-probs, so that only 2·R numbers come back to the host instead of two (R, V)
+ * arrays.
  */
 final class DecodeScript {
     private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("prefer.decodeScript", "true"));
@@ -38,6 +42,7 @@ final class DecodeScript {
     private final NDManager manager;
     private final int heads;
     private final double eps, scale;
+    private final int headChunk;
     private NDArray[] keys, values; // per layer (R, H, S_max, E)
     private NDArray bias;           // (R, 1, 1, S_max): 0 at a row's keys, -1e9 at its left pads
     private IValue state;           // [bias, k0, v0, k1, v1, ...] as one list argument, rebuilt when rows leave
@@ -59,6 +64,7 @@ final class DecodeScript {
         this.heads = c.numHeads();
         this.eps = c.normEps();
         this.scale = Math.sqrt(c.headDim());
+        this.headChunk = headChunkRows(c.hiddenSize(), c.vocabSize());
         List<PtNDArray> w = new ArrayList<>();
         String p = "transformer.";
         w.add((PtNDArray) model.p(p + "wte.weight"));
@@ -74,6 +80,18 @@ final class DecodeScript {
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
+    }
+
+    /**
+     * The LM head's rows per product: the (V, D) output embedding is multiplied in pieces of about
+     * {@code -Dprefer.headChunkBytes} (default 1 MiB, a piece that stays in a core's L2) instead of one (R, D)·(D, V)
+     * product, which for few rows and a large vocabulary streams the whole matrix through MKL's packing at a fraction of
+     * the memory bandwidth. V when the whole matrix is that small (no split).
+     */
+    static int headChunkRows(int hidden, int vocab) {
+        long bytes = Long.getLong("prefer.headChunkBytes", 1L << 20);
+        if (bytes <= 0) return vocab;
+        return (int) Math.max(1, Math.min(vocab, bytes / (4L * hidden)));
     }
 
     /** Whether the scripted step serves this model. */
@@ -105,17 +123,21 @@ final class DecodeScript {
         return out;
     }
 
-    /** The step's outputs on the host. */
-    record Out(float[] probs, float[] logSoftmax, long[] argmax) {}
+    /**
+     * The step's outputs on the host: the chosen ids and their raw log-probs (R each) when the engine chose them, or
+     * (filtered sampling) the softmax of logits / temperature and log-softmax rows (R·V each) for the host to draw from.
+     */
+    record Out(long[] chosen, float[] chosenLogp, float[] probs, float[] logSoftmax) {}
 
     /**
      * One token per row: row r feeds {@code ids[r]} at position {@code pos[r]}, writes its key/value at slot
-     * {@code length − 1} and attends to its slots up to there.
-     *
-     * @return softmax(logits / temperature) (R·V; null when greedy), log_softmax(logits) (R·V), arg-max (R; null
-     *         when sampling)
+     * {@code length − 1} and attends to its slots up to there. Greedy: the arg-max. Sampling with {@code u} (one
+     * uniform in [0, 1) per row, from the row's own generator): the engine draws as {@link Sampler#draw} does
+     * without filters (the first id whose float64 running sum of the probabilities, in id order, passes u times the
+     * whole sum: the same sums in the same order, so the same ids). {@code u == null} (filters): the host draws
+     * from the returned rows.
      */
-    Out step(long[] ids, long[] pos, int length, double temperature, boolean greedy) {
+    Out step(long[] ids, long[] pos, int length, double temperature, boolean greedy, double[] u) {
         PtNDManager m = (PtNDManager) manager;
         PLAIN_EXECUTOR.get();
         int b = ids.length;
@@ -124,12 +146,28 @@ final class DecodeScript {
         System.arraycopy(pos, 0, ints, b, b);
         ints[2 * b] = length;
         ints[2 * b + 1] = heads;
-        ints[2 * b + 2] = greedy ? 1 : 0;
-        try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(temperature, eps, scale);
+        ints[2 * b + 2] = greedy ? 1 : u == null ? 2 : 0;
+        double[] fl = new double[4 + (u == null ? 0 : u.length)];
+        fl[0] = temperature;
+        fl[1] = eps;
+        fl[2] = scale;
+        fl[3] = headChunk;
+        if (u != null && !greedy) System.arraycopy(u, 0, fl, 4, u.length);
+        try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(fl);
              IValue out = IValueUtils.forward(module, new IValue[] {in, f, weights, state})) {
             PtNDArray[] t = out.toTensorArray(m);
             try {
-                return greedy ? new Out(null, t[1].toFloatArray(), t[0].toLongArray()) : new Out(t[0].toFloatArray(), t[1].toFloatArray(), null);
+                if (t.length == 1) { // (2, R) float64: chosen ids, their log-probs
+                    double[] d = t[0].toDoubleArray();
+                    long[] chosen = new long[b];
+                    float[] lp = new float[b];
+                    for (int r = 0; r < b; r++) {
+                        chosen[r] = (long) d[r];
+                        lp[r] = (float) d[b + r];
+                    }
+                    return new Out(chosen, lp, null, null);
+                }
+                return new Out(null, null, t[0].toFloatArray(), t[1].toFloatArray());
             } finally {
                 for (PtNDArray a : t) a.close();
             }
@@ -211,11 +249,31 @@ final class DecodeScript {
             + "        x = x + torch.addmm(w[o + 11], torch.gelu(torch.addmm(w[o + 9], hn, w[o + 8]), approximate=\"tanh\"), w[o + 10])\n"
             + "    m = len(w)\n"
             + "    x = torch.layer_norm(x, [d], w[m - 3], w[m - 2], eps)\n"
-            + "    logits = torch.mm(x, w[m - 1].t())\n"
+            + "    hc = int(f[3])\n"
+            + "    if hc >= w[m - 1].size(0):\n"
+            + "        logits = torch.mm(x, w[m - 1].t())\n"
+            + "    else:\n"
+            + "        logits = torch.cat([torch.mm(x, c.t()) for c in torch.split(w[m - 1], hc)], 1)\n"
             + "    lsm = torch.log_softmax(logits, -1)\n"
-            + "    if ints[n - 1] == 1:\n"
-            + "        return [torch.argmax(logits, -1), lsm]\n"
-            + "    return [torch.softmax(logits / f[0], -1), lsm]\n";
+            + "    mode = ints[n - 1]\n"
+            + "    if mode == 1:\n"
+            + "        ch = torch.argmax(logits, -1)\n"
+            + "    else:\n"
+            + "        # a division by 1 is exact: skipped\n"
+            + "        pr = torch.softmax(logits / f[0], -1) if f[0] != 1.0 else torch.softmax(logits, -1)\n"
+            + "        if mode == 2:\n"
+            + "            return [pr, lsm]\n"
+            + "        # Sampler.draw without filters: cumsum of float64 probabilities runs in id order, as the host's loop (7: float64)\n"
+            + "        cum = torch.cumsum(torch.to(pr, 7), -1)\n"
+            + "        v = cum.size(1)\n"
+            + "        target = torch.tensor(f[4:], dtype=7, device=cum.device) * cum.select(1, v - 1)\n"
+            + "        ch = (cum <= target.unsqueeze(1)).sum(-1)\n"
+            + "        if bool((ch >= v).any()):\n"
+            + "            # target reached no running sum (rounding): the last token with mass, as the host's loop\n"
+            + "            last = (v - 1) - torch.argmax(torch.to(torch.flip(pr > 0, [1]), 3), -1)\n"
+            + "            ch = torch.where(ch >= v, last, ch)\n"
+            + "    lp = lsm.gather(1, ch.unsqueeze(1)).squeeze(1)\n"
+            + "    return [torch.stack([torch.to(ch, 7), torch.to(lp, 7)])]\n";
 
     private static PtSymbolBlock module() {
         if (module != null || failed) return module;

@@ -131,6 +131,121 @@ class BatchGenerationTest {
         }
     }
 
+    /**
+     * Prefill by groups of prompts (forced: a fixed cost of 1 multiply-add per pass cuts the batch at every distinct
+     * length) gives what one padded batch gives: transformers' greedy ids, and the same samples and log-probs; the
+     * groups themselves are the cost-minimising cut of a hand-checked example.
+     */
+    @Test
+    void groupedPrefillGivesThePaddedBatchsResults() {
+        JsonNode greedy = Fixtures.expected("gpt2").get("greedy");
+        double saved = BatchGeneration.forwardOverhead;
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy"))) {
+            List<GenerationRequest> reqs = new ArrayList<>();
+            List<long[]> want = new ArrayList<>();
+            for (JsonNode g : greedy) {
+                reqs.add(new GenerationRequest(lm.encodePrompt(g.get("prompt").asText()), 0L));
+                want.add(Fixtures.longs(g.get("greedy_new_ids")));
+            }
+            List<String> more = List.of("the cat", "Q: 5+5=", "a", "hello there, how are you");
+            List<GenerationRequest> sreqs = new ArrayList<>();
+            for (int i = 0; i < more.size(); i++) sreqs.add(new GenerationRequest(lm.encodePrompt(more.get(i)), 100 + i));
+            GenerationConfig sampled = new GenerationConfig(12, false, 1.0, 0, 1.0, 0L, false).withSamples(2);
+            BatchGeneration.forwardOverhead = 0;
+            List<List<Completion>> one = lm.complete(sreqs, sampled);
+            BatchGeneration.forwardOverhead = 1;
+            List<GenerationRequest> sorted = new ArrayList<>(sreqs);
+            sorted.sort(java.util.Comparator.comparingInt(GenerationRequest::length));
+            assertTrue(BatchGeneration.prefillGroups(lm.model(), sorted).length == 4, "one group per distinct length");
+            List<List<Completion>> grouped = lm.complete(sreqs, sampled);
+            for (int i = 0; i < sreqs.size(); i++) {
+                for (int k = 0; k < 2; k++) {
+                    assertArrayEquals(one.get(i).get(k).tokenIds(), grouped.get(i).get(k).tokenIds(), "prompt " + i + " sample " + k);
+                    assertArrayEquals(one.get(i).get(k).logps(), grouped.get(i).get(k).logps(), 1e-5);
+                }
+            }
+            List<List<Completion>> out = lm.complete(reqs, GenerationConfig.greedy(16).withSamples(2));
+            for (int i = 0; i < reqs.size(); i++) {
+                for (Completion c : out.get(i)) assertArrayEquals(want.get(i), c.tokenIds(), "greedy ids of prompt " + i);
+            }
+        } finally {
+            BatchGeneration.forwardOverhead = saved;
+        }
+    }
+
+    @Test
+    void prefillGroupsMinimiseProductsPlusAFixedCostPerPass() {
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy"))) {
+            ModelConfig c = lm.config();
+            double perToken = 12.0 * c.numLayers() * c.hiddenSize() * c.hiddenSize();
+            List<GenerationRequest> reqs = new ArrayList<>();
+            for (int len : new int[] {2, 3, 20, 21}) reqs.add(new GenerationRequest(new long[len], 0L));
+            double saved = BatchGeneration.forwardOverhead;
+            try {
+                // one pass: 4 x 21 = 84 padded tokens; {2,3},{20,21}: 6 + 42 = 48 tokens and one more pass; each
+                // further cut saves 1 or 2 tokens. A pass of 20 tokens' cost: two groups (84 + 20 > 48 + 40).
+                BatchGeneration.forwardOverhead = 20 * perToken / c.numLayers();
+                assertArrayEquals(new int[] {2, 4}, BatchGeneration.prefillGroups(lm.model(), reqs));
+                // a pass of 40 tokens' cost: one group (84 + 40 < 48 + 80)
+                BatchGeneration.forwardOverhead = 40 * perToken / c.numLayers();
+                assertArrayEquals(new int[] {4}, BatchGeneration.prefillGroups(lm.model(), reqs));
+            } finally {
+                BatchGeneration.forwardOverhead = saved;
+            }
+        }
+    }
+
+    /**
+     * Unfiltered sampling, where the engine draws (the GPT-2 scripted step): every token is what {@link Sampler#draw}
+     * picks, with the sample's own generator, from the softmax of a teacher-forced pass's logits / temperature. A
+     * draw whose u·mass falls within 1e-4 of the mass of a running-sum boundary is skipped: the teacher-forced logits
+     * differ from the cached ones by float rounding.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {1.0, 0.8})
+    void unfilteredSamplesAreTheHostDrawFromTheModelsProbabilities(double temperature) {
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy"));
+             ai.djl.ndarray.NDManager m = lm.model().manager().newSubManager()) {
+            List<GenerationRequest> reqs = List.of(new GenerationRequest(lm.encodePrompt("the cat"), 1L),
+                    new GenerationRequest(lm.encodePrompt("Q: 5+5="), 2L), new GenerationRequest(lm.encodePrompt("a"), 3L));
+            GenerationConfig cfg = new GenerationConfig(16, false, temperature, 0, 1.0, 0L, false).withSamples(3);
+            int v = lm.config().vocabSize(), checked = 0, skipped = 0;
+            for (List<Completion> cs : lm.complete(reqs, cfg)) {
+                for (Completion c : cs) {
+                    long[] ids = new TokenizedSequence(c.promptIds(), c.tokenIds()).ids();
+                    int t = ids.length, p = c.promptIds().length;
+                    long[] pos = new long[t];
+                    boolean[] valid = new boolean[t];
+                    for (int j = 0; j < t; j++) {
+                        pos[j] = j;
+                        valid[j] = true;
+                    }
+                    ai.djl.ndarray.NDArray h = lm.model().forward(m, ids, pos, valid, 1, null);
+                    float[] probs = lm.model().logits(h.reshape(t, lm.config().hiddenSize())).div((float) temperature).softmax(-1).toFloatArray();
+                    Random rng = new Random(c.seed());
+                    for (int j = 0; j < c.tokenIds().length; j++) {
+                        double u = rng.nextDouble();
+                        int off = (p - 1 + j) * v;
+                        double total = 0;
+                        for (int i = 0; i < v; i++) total += probs[off + i];
+                        double target = u * total, cum = 0, gap = Double.MAX_VALUE;
+                        for (int i = 0; i < v; i++) {
+                            cum += probs[off + i];
+                            gap = Math.min(gap, Math.abs(cum - target));
+                        }
+                        if (gap < 1e-4 * total) {
+                            skipped++;
+                            continue;
+                        }
+                        assertEquals(Sampler.draw(probs, off, v, cfg, u), c.tokenIds()[j], "sample " + c.sample() + " token " + j);
+                        checked++;
+                    }
+                }
+            }
+            assertTrue(checked >= 120 && skipped <= 10, checked + " draws checked, " + skipped + " skipped");
+        }
+    }
+
     // ---- the filters against hand-derived distributions -------------------------------------------------------
 
     private static final float[] P = {0.05f, 0.10f, 0.15f, 0.30f, 0.40f};

@@ -52,8 +52,13 @@ public final class GenerateBench {
     /** Sampling knobs (defaults: temperature 1, no cut: the GRPO setting of TRL and vLLM). */
     public record Sampling(double temperature, int topK, double topP, double minP) {}
 
-    /** Seconds per timed run and tokens/s of their median. */
-    public record Result(double[] seconds, double tokensPerSecond, double meanLogp, double peakRssMiB) {
+    /**
+     * Seconds per timed run and tokens/s of their median; {@code cpuSeconds}: the process's CPU seconds (all threads,
+     * JIT and GC included; clock-tick resolution) of each timed run; {@code callerCpuSeconds}: the calling thread's CPU
+     * seconds (nanosecond resolution; all the engine's work when decoding runs on one thread).
+     */
+    public record Result(double[] seconds, double tokensPerSecond, double meanLogp, double peakRssMiB, double[] cpuSeconds,
+                         double[] callerCpuSeconds) {
         public double median() {
             double[] s = seconds.clone();
             Arrays.sort(s);
@@ -74,13 +79,18 @@ public final class GenerateBench {
             }
             GenerationConfig gc = new GenerationConfig(size.newTokens(), false, sampling.temperature(), sampling.topK(), sampling.topP(), seed, false)
                     .withMinP(sampling.minP()).withMaxBatch(size.batch());
-            double[] secs = new double[runs];
+            double[] secs = new double[runs], cpu = new double[runs], own = new double[runs];
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             double logp = 0;
             for (int r = 0; r < warmup + runs; r++) {
-                long t0 = System.nanoTime();
+                long c0 = cpuNanos(), o0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                 List<List<Completion>> out = lm.complete(reqs, gc);
                 double dt = (System.nanoTime() - t0) / 1e9;
-                if (r >= warmup) secs[r - warmup] = dt;
+                if (r >= warmup) {
+                    secs[r - warmup] = dt;
+                    cpu[r - warmup] = (cpuNanos() - c0) / 1e9;
+                    own[r - warmup] = (mx.getCurrentThreadCpuTime() - o0) / 1e9;
+                }
                 double s = 0;
                 int n = 0;
                 for (List<Completion> cs : out) for (Completion c : cs) {
@@ -90,8 +100,119 @@ public final class GenerateBench {
                 if (n != size.tokensPerRun()) throw new IllegalStateException("expected " + size.tokensPerRun() + " new tokens, got " + n);
                 logp = s / n;
             }
-            Result res = new Result(secs, 0, logp, Rss.peakMiB());
-            return new Result(secs, size.tokensPerRun() / res.median(), logp, res.peakRssMiB());
+            Result res = new Result(secs, 0, logp, Rss.peakMiB(), cpu, own);
+            return new Result(secs, size.tokensPerRun() / res.median(), logp, res.peakRssMiB(), cpu, own);
+        }
+    }
+
+    private static void profiled(Size size, java.nio.file.Path trace) {
+        ModelConfig cfg = ModelConfig.gpt2(size.vocab(), size.ctx(), size.width(), size.layers(), size.heads());
+        try (CausalLM lm = CausalLM.randomInit(cfg, 0, Precision.F32)) {
+            Random rng = new Random(1);
+            List<GenerationRequest> reqs = new ArrayList<>();
+            for (int i = 0; i < size.batch(); i++) {
+                long[] ids = new long[size.promptLen(i)];
+                for (int j = 0; j < ids.length; j++) ids[j] = rng.nextInt(size.vocab());
+                reqs.add(new GenerationRequest(ids, i));
+            }
+            GenerationConfig gc = new GenerationConfig(size.newTokens(), false, 1.0, 0, 1.0, 0, false).withMaxBatch(size.batch());
+            for (int i = 0; i < 3; i++) lm.complete(reqs, gc);
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+            lm.complete(reqs, gc);
+            ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toAbsolutePath().toString());
+        }
+    }
+
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
+    /**
+     * Profile mode (no PyTorch reference): {@code GenerateBench SIZE RUNS [WARMUP]} prints, per timed run, wall and
+     * process-CPU microseconds per new token, then their medians: per-token CPU time is the figure to compare on a
+     * loaded machine, where wall-clock time is not. Threads as {@link Torch#init()} sets them ({@code -Dprefer.threads}).
+     */
+    public static void main(String[] args) {
+        Size size = Size.named(args.length > 0 ? args[0] : "tiny");
+        // -DnewTokens=N: another budget (e.g. 1: the prefill alone); -Dbatch=N: another batch
+        int nt = Integer.getInteger("newTokens", size.newTokens()), batch = Integer.getInteger("batch", size.batch());
+        size = new Size(size.name(), size.layers(), size.width(), size.heads(), size.vocab(), size.ctx(), batch, size.minLen(), size.maxLen(), nt);
+        int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        long v0 = voluntarySwitches();
+        java.util.Map<String, Long> t0 = threadTicks();
+        Result r = run(size, new Sampling(1.0, 0, 1.0, 0.0), warmup, runs, 0);
+        java.util.Map<String, Long> t1 = threadTicks();
+        long switches = voluntarySwitches() - v0;
+        StringBuilder per = new StringBuilder("cpu by thread over the whole run (s):");
+        t1.forEach((k, v) -> {
+            long d = v - t0.getOrDefault(k, 0L);
+            if (d >= 5) per.append(String.format(java.util.Locale.ROOT, " %s=%.2f", k, d / 100.0));
+        });
+        System.out.println(per);
+        double n = size.tokensPerRun();
+        if (args.length > 3) { // one more call under PyTorch's profiler: self time per operator
+            java.nio.file.Path trace = java.nio.file.Path.of(args[3]);
+            profiled(size, trace);
+            System.out.println("op self ms (one generate call of " + size.tokensPerRun() + " tokens, profiler overhead included):");
+            for (ProfileSummary.Row row : ProfileSummary.read(trace).subList(0, 25)) {
+                System.out.printf(java.util.Locale.ROOT, "  %-40s %9.2f ms %7d calls%n", row.op(), row.selfMs(), row.calls());
+            }
+        }
+        double[] wall = new double[runs], cpu = new double[runs], own = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            wall[i] = 1e6 * r.seconds()[i] / n;
+            cpu[i] = 1e6 * r.cpuSeconds()[i] / n;
+            own[i] = 1e6 * r.callerCpuSeconds()[i] / n;
+            System.out.printf(java.util.Locale.ROOT, "run %d: wall %.1f us/token, cpu %.1f us/token, caller thread cpu %.1f us/token%n", i, wall[i],
+                    cpu[i], own[i]);
+        }
+        Arrays.sort(own);
+        double meanCpu = Arrays.stream(cpu).average().orElse(Double.NaN);
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        System.out.printf(java.util.Locale.ROOT, "%s: caller thread cpu median %.1f min %.1f us/token%n", size.name(), own[runs / 2], own[0]);
+        System.out.printf(java.util.Locale.ROOT, "%s: median wall %.1f us/token, cpu %.1f us/token (mean of %d runs; min %.1f), "
+                        + "voluntary context switches %.1f per decoding step (all threads, warm-up included), mean logp %.4f, load %s%n",
+                size.name(), wall[runs / 2], meanCpu, runs, cpu[0], switches / (double) ((warmup + runs) * size.newTokens()), r.meanLogp(), loadAverage());
+    }
+
+    /** Voluntary context switches of all the process's threads so far (a thread that waits for work or a lock). */
+    private static long voluntarySwitches() {
+        long sum = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                for (String l : java.nio.file.Files.readAllLines(t.resolve("status"))) {
+                    if (l.startsWith("voluntary_ctxt_switches:")) sum += Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return sum;
+    }
+
+    /** utime + stime clock ticks of each thread (by name and id), from /proc/self/task/N/stat. */
+    private static java.util.Map<String, Long> threadTicks() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                String st = java.nio.file.Files.readString(t.resolve("stat"));
+                String name = st.substring(st.indexOf('(') + 1, st.lastIndexOf(')'));
+                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                out.merge(name + "#" + t.getFileName(), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return out;
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
         }
     }
 }
