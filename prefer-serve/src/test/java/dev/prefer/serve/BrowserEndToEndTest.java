@@ -170,7 +170,13 @@ class BrowserEndToEndTest {
                 signIn(d, base, "admin");
                 wait.until(ExpectedConditions.urlContains("/admin"));
                 d.get(base + "/admin/campaigns/" + cid);
-                WebElement lb = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("leaderboard")));
+                WebElement lb;
+                try {
+                    lb = wait.until(ExpectedConditions.presenceOfElementLocated(By.id("leaderboard")));
+                } catch (org.openqa.selenium.TimeoutException e) { // seen once in CI (12-07): say what the page was
+                    throw new AssertionError("no #leaderboard at " + d.getCurrentUrl() + "; page text: "
+                            + d.findElement(By.tagName("body")).getText(), e);
+                }
                 List<WebElement> rows = lb.findElements(By.cssSelector("tr td.system"));
                 assertEquals(3, rows.size(), lb.getText());
                 assertTrue(d.findElement(By.id("position-bias")).getText().contains("decisive votes"));
