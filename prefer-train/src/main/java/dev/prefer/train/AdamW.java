@@ -102,13 +102,7 @@ public final class AdamW implements AutoCloseable {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager s = manager.newSubManager()) {
-            List<NDArray> ps = new ArrayList<>(gradNames.size());
-            for (String n : gradNames) {
-                NDArray p = params.get(n);
-                if (p == null) throw new IllegalArgumentException("gradient for unknown parameter " + n);
-                ps.add(p);
-            }
-            layout(gradNames, ps);
+            List<NDArray> ps = laidOut(params, gradNames);
             NDArray g = flatGrad;
             if (g.getDataType() != m.getDataType()) throw new IllegalArgumentException("gradients are " + g.getDataType() + ", parameters " + m.getDataType());
             if (fused && FusedOps.available()) {
@@ -169,13 +163,7 @@ public final class AdamW implements AutoCloseable {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager s = manager.newSubManager()) {
-            List<NDArray> ps = new ArrayList<>(gradNames.size());
-            for (String n : gradNames) {
-                NDArray p = params.get(n);
-                if (p == null) throw new IllegalArgumentException("gradient for unknown parameter " + n);
-                ps.add(p);
-            }
-            layout(gradNames, ps);
+            List<NDArray> ps = laidOut(params, gradNames);
             NDList gp = new NDList(grads.size());
             for (NDArray g : grads) {
                 if (g.getDataType() != m.getDataType()) throw new IllegalArgumentException("gradients are " + g.getDataType() + ", parameters " + m.getDataType());
@@ -188,6 +176,18 @@ public final class AdamW implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(grad);
         }
+    }
+
+    /** The parameters named {@code gradNames}, in that order, with the flat state laid out for them. */
+    private List<NDArray> laidOut(Map<String, NDArray> params, List<String> gradNames) {
+        List<NDArray> ps = new ArrayList<>(gradNames.size());
+        for (String n : gradNames) {
+            NDArray p = params.get(n);
+            if (p == null) throw new IllegalArgumentException("gradient for unknown parameter " + n);
+            ps.add(p);
+        }
+        layout(gradNames, ps);
+        return ps;
     }
 
     /** Views of a flat buffer, one per parameter in layout order, each in its parameter's shape. */
