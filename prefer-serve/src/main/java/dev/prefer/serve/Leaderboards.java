@@ -43,22 +43,46 @@ public record Leaderboards(int bootstrapRounds, long seed) {
         return out;
     }
 
-    /** The ratings engine's leaderboard of these votes. */
+    /**
+     * L2 penalty of the fit when the maximum-likelihood ratings do not exist yet (a system that has never lost, or
+     * never won, within its comparison component: common in a campaign's first votes), as {@code prefer rate --l2}.
+     */
+    public static final double FALLBACK_L2 = 0.01;
+
+    /**
+     * The ratings engine's leaderboard of these votes: the maximum-likelihood fit, or, when it does not exist, the
+     * fit with the {@link #FALLBACK_L2} penalty (the page says so).
+     */
     public Leaderboard leaderboard(List<Vote> votes) {
-        return Ratings.leaderboard(ratingVotes(votes), RatingOptions.DEFAULT.withBootstrap(bootstrapRounds, seed));
+        return fit(votes).lb();
+    }
+
+    private record Fitted(Leaderboard lb, String note) {}
+
+    private Fitted fit(List<Vote> votes) {
+        List<dev.prefer.data.votes.Vote> rv = ratingVotes(votes);
+        RatingOptions o = RatingOptions.DEFAULT.withBootstrap(bootstrapRounds, seed);
+        try {
+            return new Fitted(Ratings.leaderboard(rv, o), "");
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("maximum-likelihood ratings do not exist")) throw e;
+            return new Fitted(Ratings.leaderboard(rv, o.withL2(FALLBACK_L2)), "Fitted with an L2 penalty of " + FALLBACK_L2
+                    + " because " + e.getMessage().replaceFirst("; add a small L2 penalty.*$", "") + " (too few votes yet).");
+        }
     }
 
     public LeaderboardView compute(List<String> systems, List<Vote> votes) {
         if (votes.isEmpty()) return new LeaderboardView(List.of(), "No votes yet.", bootstrapRounds, seed);
-        Leaderboard lb = leaderboard(votes);
+        Fitted f = fit(votes);
+        Leaderboard lb = f.lb();
         List<LeaderboardView.Row> rows = new ArrayList<>();
         for (Leaderboard.Entry e : lb.entries()) {
             rows.add(new LeaderboardView.Row(e.rank(), e.item(), e.rating(), e.lower(), e.upper(), e.votes()));
         }
         String method = String.format(Locale.ROOT,
                 "Bradley-Terry (%s), votes weighted by 1/sampling probability; %.0f%% %s intervals (%d resamples, seed %d); "
-                        + "rank = 1 + systems whose interval lies wholly above. %s",
-                lb.model(), 100 * lb.level(), lb.intervals(), lb.bootstrapRounds(), seed, String.join(" ", lb.notes()));
+                        + "rank = 1 + systems whose interval lies wholly above. %s %s",
+                lb.model(), 100 * lb.level(), lb.intervals(), lb.bootstrapRounds(), seed, f.note(), String.join(" ", lb.notes()));
         return new LeaderboardView(rows, method.strip(), lb.bootstrapRounds(), seed);
     }
 }

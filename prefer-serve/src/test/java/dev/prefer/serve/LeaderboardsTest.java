@@ -36,6 +36,25 @@ class LeaderboardsTest {
     }
 
     @Test
+    void aCampaignsFirstVotesGetAPenalisedFitInsteadOfAnError() {
+        // seen in the browser test: 3 votes where a and c never lost within their component; the maximum-likelihood
+        // ratings do not exist (prefer rate refuses them), the page shows the L2-penalised fit and says why
+        List<Vote> votes = List.of(v(1, "a", "b", Outcome.A_WINS, 1.0), v(2, "c", "b", Outcome.A_WINS, 1.0), v(3, "a", "c", Outcome.TIE, 1.0));
+        LeaderboardView view = new Leaderboards(50, 1).compute(List.of("a", "b", "c"), votes);
+        assertEquals(3, view.rows().size());
+        assertTrue(view.method().contains("L2 penalty of 0.01") && view.method().contains("too few votes"), view.method());
+        Leaderboard lb = new Leaderboards(0, 1).leaderboard(votes);
+        // the penalised fit keeps the evidence's order: a and c (never lost, tied with each other) above b
+        assertEquals(lb.entry("a").rating(), lb.entry("c").rating(), 1e-6);
+        assertTrue(lb.entry("a").rating() > lb.entry("b").rating());
+        // with enough votes the plain maximum-likelihood fit is used and nothing is said about a penalty
+        List<Vote> more = new ArrayList<>(votes);
+        more.add(v(4, "b", "a", Outcome.A_WINS, 1.0));
+        more.add(v(5, "b", "c", Outcome.A_WINS, 1.0));
+        assertFalse(new Leaderboards(0, 1).compute(List.of("a", "b", "c"), more).method().contains("L2"));
+    }
+
+    @Test
     void symmetricVotesGiveEqualRatingsAndViewRanks() {
         // a beats b once and b beats a once: equal strengths (Bradley-Terry identity), same rank.
         List<Vote> votes = List.of(v(1, "a", "b", Outcome.A_WINS, 1), v(2, "a", "b", Outcome.B_WINS, 1),
