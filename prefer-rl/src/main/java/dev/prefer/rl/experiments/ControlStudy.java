@@ -99,22 +99,24 @@ public final class ControlStudy {
         return out;
     }
 
+    /** {@code labels} uniformly drawn pairs of segments labelled by the teacher (skipped queries count, give no pair). */
+    static List<Cpl.Pair> labelledPairs(List<SegmentData> data, Teacher t, int labels, Random rng) {
+        List<Cpl.Pair> pairs = new ArrayList<>();
+        for (int asked = 0; asked < labels; asked++) {
+            SegmentData a = data.get(rng.nextInt(data.size()));
+            SegmentData b = data.get(rng.nextInt(data.size()));
+            Label l = t.label(a.reward(0), b.reward(0), rng);
+            if (l != Label.SKIP) pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
+        }
+        return pairs;
+    }
+
     /** Offline CPL with {@code labels} uniformly drawn labelled pairs; curve over gradient steps. */
     public static Pebble.Curve cpl(Config c, long seed) {
         Random rng = new Random(seed);
         List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
-        Teacher t = Teacher.parse(c.teacher());
-        List<Cpl.Pair> pairs = new ArrayList<>();
-        int asked = 0;
-        while (asked < c.labels()) {
-            SegmentData a = data.get(rng.nextInt(data.size()));
-            SegmentData b = data.get(rng.nextInt(data.size()));
-            Label l = t.label(a.reward(0), b.reward(0), rng);
-            asked++;
-            if (l != Label.SKIP) {
-                pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
-            }
-        }
+        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), rng);
+        int asked = c.labels();
         SoftmaxPolicy pi = new SoftmaxPolicy(rng, 4, 64, 9);
         List<Integer> steps = new ArrayList<>();
         List<Double> rets = new ArrayList<>();
@@ -139,18 +141,8 @@ public final class ControlStudy {
     public static Pebble.Curve cplWithBc(Config c, long seed, int bcSteps, double bc) {
         Random rng = new Random(seed);
         List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
-        Teacher t = Teacher.parse(c.teacher());
-        List<Cpl.Pair> pairs = new ArrayList<>();
-        int asked = 0;
-        while (asked < c.labels()) {
-            SegmentData a = data.get(rng.nextInt(data.size()));
-            SegmentData b = data.get(rng.nextInt(data.size()));
-            Label l = t.label(a.reward(0), b.reward(0), rng);
-            asked++;
-            if (l != Label.SKIP) {
-                pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
-            }
-        }
+        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), rng);
+        int asked = c.labels();
         SoftmaxPolicy pi = new SoftmaxPolicy(rng, 4, 64, 9);
         dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(pi.net().params().length, c.cpl().lr());
         for (int step = 0; step < bcSteps; step++) {
@@ -184,18 +176,8 @@ public final class ControlStudy {
     public static Pebble.Curve oppo(Config c, long seed) {
         Random rng = new Random(seed);
         List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
-        Teacher t = Teacher.parse(c.teacher());
-        List<Cpl.Pair> pairs = new ArrayList<>();
-        int asked = 0;
-        while (asked < c.labels()) {
-            SegmentData a = data.get(rng.nextInt(data.size()));
-            SegmentData b = data.get(rng.nextInt(data.size()));
-            Label l = t.label(a.reward(0), b.reward(0), rng);
-            asked++;
-            if (l != Label.SKIP) {
-                pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
-            }
-        }
+        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), rng);
+        int asked = c.labels();
         var oc = new dev.prefer.rl.embed.Oppo.Config(4, 64, 1.0, 1.0, c.cplEvalEvery(), c.cpl().batch() / 2, c.cpl().lr());
         dev.prefer.rl.embed.Oppo o = new dev.prefer.rl.embed.Oppo(rng, 4, 9, oc);
         List<Integer> steps = new ArrayList<>();
