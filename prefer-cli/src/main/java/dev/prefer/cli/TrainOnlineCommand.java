@@ -433,14 +433,17 @@ public final class TrainOnlineCommand {
 
     @Command(name = "online-dpo", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = {"Online DPO (Guo et al. 2024): each step samples G completions per prompt from the current policy,",
-                    "pairs the best against the worst by reward, and applies a pairwise objective of `prefer objectives` (default dpo)."},
+                    "pairs the best against the worst by reward, and applies a pairwise objective of `prefer objectives` (default dpo);",
+                    "a listwise objective (lipo-lambda, plackett-luce, softmax-listwise) trains on each prompt's G completions ranked",
+                    "by reward (labels: reward minus the group's lowest; all-tied groups skipped)."},
             footer = {"", "Examples:",
                     "  ./prefer train online-dpo --model M --prompts prompts.jsonl --reward verifier:arithmetic --out runs/odpo --num-generations 4",
-                    "  ./prefer train online-dpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/oipo --objective ipo"})
+                    "  ./prefer train online-dpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/oipo --objective ipo",
+                    "  ./prefer train online-dpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/olipo --objective lipo-lambda"})
     static final class OnlineDpo implements Callable<Integer> {
         @Mixin
         Common common = new Common();
-        @Option(names = "--objective", defaultValue = "dpo", description = "Pairwise objective name (see `prefer objectives`).")
+        @Option(names = "--objective", defaultValue = "dpo", description = "Pairwise or listwise objective name (see `prefer objectives`).")
         String objective;
         @Option(names = "--objective-params", paramLabel = "K=V,...", description = "Overrides of the objective's own defaults.")
         String params;

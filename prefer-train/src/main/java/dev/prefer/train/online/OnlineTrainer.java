@@ -55,7 +55,7 @@ import java.util.Map;
  * {@code batchSize} prompts from the current policy, scores them with the reward functions, and takes
  * {@code numIterations} optimizer steps on them with the method's loss (GRPO family, RLOO, REINFORCE++ from
  * {@code dev.prefer.objectives.online}; online DPO with any pairwise objective of the catalog on best-versus-worst
- * pairs). The Nash and self-play methods read preferences between samples (a pairwise source's win matrix, else
+ * pairs, or any listwise one on each prompt's G completions ranked by reward). The Nash and self-play methods read preferences between samples (a pairwise source's win matrix, else
  * σ(r_i − r_j) of the rewards): Nash-MD compares each policy sample with a sample of the geometric mixture of
  * policy and reference ({@link MixtureSampler}); SPPO, DNO and INPO run in rounds of {@code roundBatches}
  * generation batches, all sampled from the round's policy π_t before any update, with π_t as the reference (SPPO:
@@ -136,13 +136,29 @@ public final class OnlineTrainer {
      * @param metrics        reward and completion metrics of the batch
      * @param scores         (N) Nash-MD's P(y ≻ y'), SPPO's win rates P̂(y ≻ π_t); else null. For INPO the rows
      *                       ({@code seqs}, mask, old = π_t, ref) are the (chosen, rejected) pairs
+     * @param lists          online DPO with a listwise objective: the ranked groups, else null
      */
     record GenBatch(int index, List<OnlinePrompt> prompts, List<Generation> generations, List<TokenizedSequence> seqs,
                     double[][] rewardsPerFunc, double[] rewards, boolean[] truncated, int t, double[] mask, double activeTokens,
                     double[] advantages, double[] oldLogps, double[] refLogps, OnlinePreferences.Pairs pairs, double[][] pairRef,
-                    Map<String, Double> metrics, double[] scores) {
+                    Map<String, Double> metrics, double[] scores, Lists lists) {
         int n() {
             return seqs.size();
+        }
+    }
+
+    /**
+     * Online DPO's ranked lists (listwise catalog objectives): the prompts of the batch whose G completions are not
+     * all tied, each a list of its G completions.
+     *
+     * @param groups the kept prompts' indices in the batch (their completions are rows g·G … g·G+G−1)
+     * @param labels (L·G) graded labels per list: the reward minus the list's lowest reward (non-negative, as
+     *               softmax-listwise needs; the order, all Plackett–Luce reads, is the rewards')
+     * @param ref    (L·G) the reference model's summed log-probs of each completion, or null (reference-free)
+     */
+    record Lists(int[] groups, double[] labels, double[] ref) {
+        int size() {
+            return groups.length;
         }
     }
 
@@ -195,8 +211,14 @@ public final class OnlineTrainer {
             this.type = policy.model().dtype();
             this.objective = o.method().catalogPairs() ? c.objective() : null;
             if (o.method().catalogPairs() && objective == null) throw new IllegalArgumentException(o.method().cliName() + " needs an objective (task PREFERENCE)");
-            if (objective != null && objective.requirements().layout() != dev.prefer.objectives.Layout.PAIRS) {
-                throw new IllegalArgumentException(o.method().cliName() + " takes a pairwise objective; " + objective.name() + " is not");
+            if (objective != null) {
+                dev.prefer.objectives.Layout layout = objective.requirements().layout();
+                boolean ok = layout == dev.prefer.objectives.Layout.PAIRS
+                        || (layout == dev.prefer.objectives.Layout.LISTS && o.method() == OnlineConfig.Method.ONLINE_DPO);
+                if (!ok) {
+                    throw new IllegalArgumentException(o.method().cliName() + " takes a pairwise objective" + (o.method() == OnlineConfig.Method.ONLINE_DPO
+                            ? " or a listwise one" : "") + "; " + objective.name() + " is not");
+                }
             }
             this.loss = switch (o.method()) {
                 case GRPO -> new GrpoLoss(o.lossType(), o.importanceSamplingLevel(), o.epsilon(), o.epsilonHigh(), o.delta(), o.beta(),
@@ -448,6 +470,10 @@ public final class OnlineTrainer {
             switch (method) {
                 case ONLINE_DPO -> {
                     double[] r = Double.isNaN(o.missingEosPenalty()) ? summed : OnlinePreferences.penalizeMissingEos(summed, truncated, o.missingEosPenalty());
+                    if (objective.requirements().layout() == dev.prefer.objectives.Layout.LISTS) {
+                        return listsBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, metrics, r,
+                                objective.requirements().reference() ? reference : null);
+                    }
                     return pairsBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, metrics, r, 0,
                             objective.requirements().reference() ? reference : null);
                 }
@@ -466,12 +492,12 @@ public final class OnlineTrainer {
                     metrics.put("mixture_coef", o.selfPlay().mixtureCoef());
                     metrics.put("beta", o.beta());
                     double[] ref = perToken(reference, seqs, t, gsz);
-                    return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, ref, null, null, metrics, p);
+                    return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, ref, null, null, metrics, p, null);
                 }
                 case SPPO -> {
                     double[] win = WinRates.sppo(preferences(matrices, summed, b, gsz, null), gsz);
                     double[] piT = perToken(policy, seqs, t, gsz); // π_t: the policy that sampled the round
-                    return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, piT, null, null, metrics, win);
+                    return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, piT, null, null, metrics, win, null);
                 }
                 case INPO -> {
                     double[] wins = WinRates.againstOthers(preferences(matrices, summed, b, gsz, null), gsz);
@@ -491,7 +517,7 @@ public final class OnlineTrainer {
                     }
                     double[] piT = rows.isEmpty() ? null : perToken(policy, rows, t, 2);
                     double[] ref = rows.isEmpty() || o.selfPlay().tau() == 0 ? null : perToken(reference, rows, t, 2);
-                    return new GenBatch(g, ps, gens, rows, perFunc, summed, truncated, t, rowMask, rowActive, null, piT, ref, pairs, null, metrics, null);
+                    return new GenBatch(g, ps, gens, rows, perFunc, summed, truncated, t, rowMask, rowActive, null, piT, ref, pairs, null, metrics, null, null);
                 }
                 default -> {
                 }
@@ -514,7 +540,7 @@ public final class OnlineTrainer {
                 default -> throw new IllegalStateException();
             };
             return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, advantages,
-                    o.numIterations() > 1 ? old : null, ref, null, null, metrics, null);
+                    o.numIterations() > 1 ? old : null, ref, null, null, metrics, null, null);
         }
 
         /** Weighted sum of the reward functions per completion (NaN where none scored). */
@@ -593,7 +619,62 @@ public final class OnlineTrainer {
                 }
             }
             metrics.put("pairs", (double) pairs.size());
-            return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, null, pairs, pairRef, metrics, null);
+            return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, null, pairs, pairRef, metrics, null, null);
+        }
+
+        /**
+         * Online DPO with a listwise objective: each prompt's G completions as one list ranked by {@code r}; prompts
+         * whose rewards are all tied (no ranking) or where some completion is unscorable (NaN) are dropped. Labels are
+         * the rewards minus the list's lowest; the reference sums of every kept completion come from {@code refModel}
+         * (null: reference-free).
+         */
+        private GenBatch listsBatch(int g, List<OnlinePrompt> ps, List<Generation> gens, List<TokenizedSequence> seqs, double[][] perFunc,
+                                    double[] summed, boolean[] truncated, int t, double[] mask, double active, Map<String, Double> metrics,
+                                    double[] r, CausalLM refModel) {
+            int gsz = o.numGenerations(), b = r.length / gsz;
+            List<Integer> kept = new ArrayList<>();
+            for (int p = 0; p < b; p++) {
+                double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+                boolean nan = false;
+                for (int j = 0; j < gsz; j++) {
+                    double v = r[p * gsz + j];
+                    nan |= Double.isNaN(v);
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+                if (!nan && hi > lo) kept.add(p);
+            }
+            int[] groups = kept.stream().mapToInt(Integer::intValue).toArray();
+            double[] labels = new double[groups.length * gsz];
+            for (int l = 0; l < groups.length; l++) {
+                double lo = Double.POSITIVE_INFINITY;
+                for (int j = 0; j < gsz; j++) lo = Math.min(lo, r[groups[l] * gsz + j]);
+                for (int j = 0; j < gsz; j++) labels[l * gsz + j] = r[groups[l] * gsz + j] - lo;
+            }
+            double[] ref = null;
+            if (groups.length > 0 && refModel != null) {
+                List<TokenizedSequence> rows = listSequences(seqs, groups, 0, groups.length, gsz);
+                boolean grad = JniUtils.isGradMode();
+                JniUtils.setGradMode(false);
+                List<dev.prefer.lm.SequenceLogps> lp;
+                try {
+                    lp = refModel.logpsOfIds(rows, 16);
+                } finally {
+                    JniUtils.setGradMode(grad);
+                }
+                ref = new double[rows.size()];
+                for (int i = 0; i < ref.length; i++) ref[i] = lp.get(i).sum();
+            }
+            metrics.put("lists", (double) groups.length);
+            return new GenBatch(g, ps, gens, seqs, perFunc, summed, truncated, t, mask, active, null, null, null, null, null, metrics, null,
+                    new Lists(groups, labels, ref));
+        }
+
+        /** The completions of lists {@code from} … {@code to − 1}, list-major. */
+        private static List<TokenizedSequence> listSequences(List<TokenizedSequence> seqs, int[] groups, int from, int to, int gsz) {
+            List<TokenizedSequence> out = new ArrayList<>((to - from) * gsz);
+            for (int l = from; l < to; l++) out.addAll(seqs.subList(groups[l] * gsz, (groups[l] + 1) * gsz));
+            return out;
         }
 
         private static List<TokenizedSequence> pairSequences(List<TokenizedSequence> seqs, OnlinePreferences.Pairs pairs, int from, int to) {
@@ -704,7 +785,10 @@ public final class OnlineTrainer {
             Map<String, Double> lm;
             boolean update;
             lm = new LinkedHashMap<>();
-            if (o.method().catalogPairs()) {
+            if (gb.lists() != null) {
+                update = gb.lists().size() > 0;
+                loss = update ? listLoss(step, lm) : 0.0;
+            } else if (o.method().catalogPairs()) {
                 update = gb.pairs().size() > 0;
                 loss = update ? dpoLoss(step, lm) : 0.0;
             } else {
@@ -796,6 +880,46 @@ public final class OnlineTrainer {
                     TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, 2)); // (P, 2)
                     TensorLoss out = objective.loss(tb);
                     double share = (double) k / np;
+                    Transformer.backward(gc, out.loss().mul(Transformer.constant(out.loss(), share)));
+                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
+                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
+                    total += share * l;
+                    for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * share, Double::sum);
+                }
+            }
+            if (entCount > 0) metrics.put("entropy", entSum / entCount);
+            metrics.putAll(sums);
+            return total;
+        }
+
+        /**
+         * Online DPO with a listwise objective: the objective on the batch's ranked lists (G completions each), chunk by
+         * chunk (lists split over the gradient-accumulation chunks; each chunk's mean weighted by its share of lists).
+         */
+        private double listLoss(int step, Map<String, Double> metrics) {
+            Lists lists = gb.lists();
+            int nl = lists.size(), gsz = o.numGenerations(), chunks = c.loop().gradAccumulation();
+            int per = (nl + chunks - 1) / chunks;
+            double total = 0, entSum = 0, entCount = 0;
+            Map<String, Double> sums = new LinkedHashMap<>();
+            for (int from = 0, mb = 0; from < nl; from += per, mb++) {
+                int to = Math.min(nl, from + per), k = to - from;
+                final int mbIndex = mb;
+                if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
+                try (NDManager s = stepManager(policy); GradientCollector gc = Torch.init().newGradientCollector()) {
+                    List<TokenizedSequence> seqs = listSequences(gb.seqs(), lists.groups(), from, to, gsz);
+                    CausalLM.LogpsTensors lt = policy.logpsTensors(s, seqs, groupSizes(seqs, gsz, policy.config().hiddenSize()), false);
+                    for (double e : tokenEntropies(lt)) {
+                        entSum += e;
+                        entCount++;
+                    }
+                    double[] tokens = new double[k * gsz];
+                    for (int i = 0; i < tokens.length; i++) tokens[i] = seqs.get(i).responseIds().length;
+                    double[] ref = lists.ref() == null ? null : Arrays.copyOfRange(lists.ref(), from * gsz, to * gsz);
+                    Batch host = Batch.lists(gsz, new double[k * gsz], ref, Arrays.copyOfRange(lists.labels(), from * gsz, to * gsz)).withTokens(tokens);
+                    TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, gsz)); // (L, G)
+                    TensorLoss out = objective.loss(tb);
+                    double share = (double) k / nl;
                     Transformer.backward(gc, out.loss().mul(Transformer.constant(out.loss(), share)));
                     double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
                     if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
