@@ -8,16 +8,24 @@
 //      by DPO against itself (its implicit reward, IMPLICIT) or the SFT model with a new scalar score head
 //      (SCORE_HEAD); its accuracy on pairs sampled the same way from the 200 held-out prompts, on the quickstart's fixed
 //      held-out pairs, and best-of-k;
-//   2. Pref-GRPO from the SFT model with that judge as the only reward (each completion's win rate against the other
-//      G-1 completions of its group, WinRates.againstOthers; Wang et al. 2025 arXiv 2508.20751), GRPO's dapo loss and
-//      the budget of the GRPO rows (200 steps x 16 prompts x G = 8, lr 5e-5); the verifier is not called during RL;
+//   2. RL from the SFT model with that judge as the only reward (-Dmethod; the verifier is not called during RL):
+//      pref-grpo (default): each completion's win rate against the other G-1 completions of its group
+//      (WinRates.againstOthers, or hardAgainstOthers with -Dhard=true; Wang et al. 2025 arXiv 2508.20751), GRPO's dapo
+//      loss and the budget of the GRPO rows (200 steps x 16 prompts x G = 8, lr 5e-5);
+//      nash-md: Nash-MD (Munos et al. 2023, arXiv 2312.00886; TRL's NashMDTrainer): per prompt G policy samples, each
+//      judged against a sample of the geometric mixture of policy and SFT reference (-Dmixture, 0.5), p = P(y > y')
+//      straight from the judge's win matrix, loss -(p - 1/2) log pi(y) + beta KL (-Dbeta, 0.1), same budget;
+//      online-dpo / dno: best-vs-worst pairs by those win rates, catalog dpo (beta -Ddpo.beta 0.1), the SFT model /
+//      the round's policy as the reference;
 //   3. held-out greedy verifier accuracy against SFT, 95% paired percentile bootstrap over the 200 held-out prompts.
 //
-// A single-file Java program over the CLI's jar (bench/online/pref_grpo.sh builds and runs it):
+// A single-file Java program over the CLI's jar (bench/online/pref_grpo.sh and bench/online/nash_md_judge.sh run it):
 //   java -cp prefer-cli/target/prefer-cli.jar bench/online/PrefGrpoExperiment.java QS_DIR OUT_DIR SEEDS STEPS [STAGES]
-// STAGES: rm,pref-grpo (default both; pref-grpo reads OUT/seed-S/judge/spec.txt). Knobs (-Dname=value), defaults
-// LearnedJudge.Config.defaults: rm.kind, rm.prompts, rm.k, rm.temps (comma-separated), rm.pairs, rm.val, rm.steps, rm.batch,
-// rm.lr, rm.beta; RL: lr (5e-5), prompts (16), g (8), beta (0: no KL).
+// STAGES: rm,rl (default both; rl reads OUT/seed-S/judge/spec.txt; "pref-grpo" is an old name of rl). Knobs
+// (-Dname=value), defaults LearnedJudge.Config.defaults: rm.kind, rm.prompts, rm.k, rm.temps (comma-separated),
+// rm.pairs, rm.val, rm.steps, rm.batch, rm.lr, rm.beta; RL: method (pref-grpo), tag (the method: the key in
+// results-seed-S.json and the run folder), lr (5e-5), prompts (16), g (8), beta (0; nash-md 0.1), scale (group |
+// batch | none), hard (false), mixture (0.5), dpo.beta (0.1), round (1).
 import dev.prefer.core.stats.Bootstrap;
 import dev.prefer.core.stats.Estimate;
 import dev.prefer.data.AtomicFiles;
@@ -27,6 +35,7 @@ import dev.prefer.lm.CausalLM;
 import dev.prefer.lm.Generation;
 import dev.prefer.lm.GenerationConfig;
 import dev.prefer.lm.PromptResponse;
+import dev.prefer.objectives.online.Advantages;
 import dev.prefer.objectives.online.GrpoLoss;
 import dev.prefer.quickstart.LearnedJudge;
 import dev.prefer.objectives.online.WinRates;
@@ -56,7 +65,7 @@ public class PrefGrpoExperiment {
         Path qs = Path.of(args[0]), out = Path.of(args[1]);
         List<Long> seeds = java.util.Arrays.stream(args[2].split(",")).map(Long::parseLong).toList();
         int steps = Integer.parseInt(args[3]);
-        List<String> stages = args.length > 4 ? List.of(args[4].split(",")) : List.of("rm", "pref-grpo");
+        List<String> stages = args.length > 4 ? List.of(args[4].split(",")) : List.of("rm", "rl");
         Files.createDirectories(out);
         for (long seed : seeds) {
             Path s = qs.resolve("seed-" + seed), o = out.resolve("seed-" + seed);
@@ -66,44 +75,75 @@ public class PrefGrpoExperiment {
             List<String> train = prompts(s.resolve("setup/data/train-prompts.jsonl"));
             List<String> held = prompts(s.resolve("setup/data/heldout.jsonl"));
             if (stages.contains("rm")) row.put("judge", judge(s, o, seed, train, held));
-            if (stages.contains("pref-grpo")) {
+            if (stages.contains("rl") || stages.contains("pref-grpo")) {
                 double[] sft = greedyPass(s.resolve("sft"), held);
                 row.put("sft", mean(sft));
                 long t0 = System.nanoTime();
-                Path runOut = o.resolve("pref-grpo");
+                // the RL method reading the judge (-Dmethod): pref-grpo (default), nash-md, online-dpo, dno
+                String method = System.getProperty("method", "pref-grpo");
+                String tag = System.getProperty("tag", method);
+                Path runOut = o.resolve(tag);
                 double lr = Double.parseDouble(System.getProperty("lr", "5e-5"));
-                double beta = Double.parseDouble(System.getProperty("beta", "0"));
+                double beta = Double.parseDouble(System.getProperty("beta", method.equals("nash-md") ? "0.1" : "0"));
+                boolean hard = Boolean.getBoolean("hard");
+                Advantages.ScaleRewards scale = Advantages.ScaleRewards.valueOf(System.getProperty("scale", "group").toUpperCase(Locale.ROOT));
+                OnlineConfig.Method m = switch (method) {
+                    case "pref-grpo" -> OnlineConfig.Method.GRPO;
+                    case "nash-md" -> OnlineConfig.Method.NASH_MD;
+                    case "online-dpo" -> OnlineConfig.Method.ONLINE_DPO;
+                    case "dno" -> OnlineConfig.Method.DNO;
+                    default -> throw new IllegalArgumentException("-Dmethod: pref-grpo, nash-md, online-dpo or dno, not " + method);
+                };
+                boolean needsRef = beta > 0 || m == OnlineConfig.Method.NASH_MD || m == OnlineConfig.Method.ONLINE_DPO;
                 String spec = Files.readString(o.resolve("judge/spec.txt")).strip();
                 try (RewardSource judge = RewardSources.open(spec, RewardSources.Options.defaults());
                      CausalLM policy = CausalLM.load(s.resolve("sft"));
-                     CausalLM ref = beta > 0 ? CausalLM.load(s.resolve("sft")) : null) {
-                    // the only reward: win rates under the learned preference model (no verifier, no reference answers)
+                     CausalLM ref = needsRef ? CausalLM.load(s.resolve("sft")) : null) {
+                    // the only reward: the learned preference model (no verifier, no reference answers). Rewards are win
+                    // rates against the other completions of the group (WinRates.againstOthers: Pref-GRPO's reward, and
+                    // the ranking online DPO pairs by); the Nash methods read the judge's win matrix itself.
                     RewardFunction winRate = new RewardFunction() {
                         @Override public String name() { return "pairwise_judge"; }
 
                         @Override
                         public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {
-                            // Pref-GRPO's reward: win rates against the other completions of the group (WinRates.againstOthers)
+                            return scoreGroup(prompt, completions, fields).rewards();
+                        }
+
+                        @Override
+                        public Scored scoreGroup(String prompt, List<String> completions, Map<String, Object> fields) {
                             double[][] p = judge.score(new Group(prompt, completions, Map.of())).winProbabilities();
                             int k = completions.size();
                             double[] flat = new double[k * k];
                             for (int i = 0; i < k; i++) System.arraycopy(p[i], 0, flat, i * k, k);
-                            return WinRates.againstOthers(flat, k);
+                            return new Scored(hard ? WinRates.hardAgainstOthers(flat, k) : WinRates.againstOthers(flat, k), p);
                         }
                     };
-                    TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).learningRate(lr).schedule(TrainConfig.Schedule.CONSTANT, steps / 10)
+                    TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective("dpo", Map.of("beta", Double.parseDouble(System.getProperty("dpo.beta", "0.1"))))
+                            .learningRate(lr).schedule(TrainConfig.Schedule.CONSTANT, steps / 10)
                             .maxSteps(steps).batchSize(Integer.getInteger("prompts", 16)).seed(seed).every(Math.max(1, steps / 20), 0, 0).out(runOut).build();
-                    OnlineConfig oc = OnlineConfig.builder(OnlineConfig.Method.GRPO).numGenerations(Integer.getInteger("g", 8)).maxCompletionLength(MAX_NEW)
-                            .lossType(GrpoLoss.Aggregation.DAPO).epsilon(0.2, 0.28).beta(beta).build();
+                    OnlineConfig oc = OnlineConfig.builder(m).numGenerations(Integer.getInteger("g", 8)).maxCompletionLength(MAX_NEW)
+                            .lossType(GrpoLoss.Aggregation.DAPO).epsilon(0.2, 0.28).beta(beta).scaleRewards(scale)
+                            .mixtureCoef(Double.parseDouble(System.getProperty("mixture", "0.5"))).roundBatches(Integer.getInteger("round", 1)).build();
                     List<OnlinePrompt> rl = new ArrayList<>();
                     for (String p : train) rl.add(OnlinePrompt.of(p));
                     Trainer.TrainResult r = OnlineTrainer.train(policy, ref, c, oc, rl, List.of(), List.of(winRate), System.out);
                     Map<String, Object> d = describe(greedyPass(runOut, held), sft, new Bootstrap(2000, 0.95, seed));
                     d.put("train_seconds", (System.nanoTime() - t0) / 1e9);
                     d.put("last_reward", r.lastMetrics().get("reward"));
+                    Map<String, Object> knobs = new LinkedHashMap<>();
+                    knobs.put("method", method);
+                    knobs.put("steps", steps);
+                    knobs.put("learning_rate", lr);
+                    knobs.put("beta", beta);
+                    knobs.put("hard_wins", hard);
+                    knobs.put("scale_rewards", scale.name());
+                    if (m == OnlineConfig.Method.NASH_MD) knobs.put("mixture_coef", oc.selfPlay().mixtureCoef());
+                    if (m.catalogPairs()) knobs.put("objective", c.objective().name() + " " + c.toMap().get("objective_params"));
+                    d.put("config", knobs);
                     d.put("learning_rate", lr);
                     d.put("beta", beta);
-                    row.put("pref-grpo", d);
+                    row.put(tag, d);
                 }
             }
             System.out.println("seed " + seed + ": " + Json.line(row));
