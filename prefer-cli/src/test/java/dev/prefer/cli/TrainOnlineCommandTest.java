@@ -72,6 +72,29 @@ class TrainOnlineCommandTest {
     }
 
     @Test
+    void onlineDpoTakesAListwiseObjective(@TempDir Path tmp) throws Exception {
+        // the G = 3 completions of each prompt ranked by a pairwise reward model's win rates (rarely tied), plackett-luce on each list
+        Path f = LmCommandsTest.fixtures();
+        Path rm = f.getParent().resolve("hf-tiny-rm/llama-rm");
+        Path out = tmp.resolve("olist");
+        LmCommandsTest.runCapturing(0, "train", "online-dpo", "--model", f.resolve("llama/policy").toString(),
+                "--prompts", prompts(tmp).toString(), "--reward", "pairwise:" + rm, "--objective", "plackett-luce",
+                "--objective-params", "beta=0.2", "--out", out.toString(), "--max-steps", "2", "--batch-size", "2",
+                "--num-generations", "3", "--max-completion-length", "4", "--learning-rate", "1e-3");
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(2, lines.size());
+        double lists = 0;
+        for (String l : lines) {
+            JsonNode row = Json.MAPPER.readTree(l);
+            assertTrue(row.has("lists") && !row.has("pairs"), row.toString());
+            lists += row.get("lists").asDouble();
+        }
+        assertTrue(lists > 0, "no ranked list in two steps: " + lines);
+        JsonNode manifest = Json.MAPPER.readTree(out.resolve("manifest.json").toFile());
+        assertEquals("plackett-luce", manifest.path("config").path("objective").asText(), manifest.toString());
+    }
+
+    @Test
     void nashAndSelfPlayVerbsTrainWithAPairwiseModel(@TempDir Path tmp) throws Exception {
         // a pairwise preference model as the judge: its win matrices feed Nash-MD, SPPO, DNO and INPO
         Path f = LmCommandsTest.fixtures();
