@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code prefer bench memory}: peak RSS of the trainer's DPO step ({@link MemoryBench}, the one loop's step) per
- * configuration (each in a fresh process), beside the
- * plain-PyTorch step of ../shared/bench/dpo_step_torch.py where it has the same configuration (GPT-2 shapes, full
- * fine-tuning, float32). A benchmark: it prints figures and asserts nothing.
+ * configuration (each in a fresh process), beside the plain-PyTorch step of the same configuration in float32
+ * (../shared/bench/dpo_step_torch.py for GPT-2 full fine-tuning, bench/dpo_memory_torch.py for LoRA and the
+ * Qwen2.5-0.5B shape). A benchmark: it prints figures and asserts nothing.
  */
 @Command(name = "memory",
         mixinStandardHelpOptions = true,
@@ -28,9 +28,11 @@ import picocli.CommandLine.Option;
                 "Peak resident memory (VmHWM) of the trainer's DPO training step with random weights, each configuration in its own JVM:",
                 "full fine-tuning or LoRA (r 8 on the family's default targets; the reference is the base with adapters off),",
                 "reference forward every step or cached, float32 or fp16 mixed precision. Shapes: gpt2-small, qwen2.5-0.5b.",
-                "For gpt2-small full fine-tuning in float32 it also runs ../shared/bench/dpo_step_torch.py on the same shape."},
+                "For every float32 configuration without checkpointing it also runs the plain-PyTorch step on the same shape, right after",
+                "it: ../shared/bench/dpo_step_torch.py (gpt2-small full fine-tuning) or bench/dpo_memory_torch.py (LoRA, qwen2.5-0.5b)."},
         footer = {"", "Examples:",
                 "  ./prefer bench memory --shape gpt2-small",
+                "  ./prefer bench memory --config gpt2-small/full/forward --config qwen2.5-0.5b/lora/cached",
                 "  ./prefer bench memory --shape qwen2.5-0.5b --mode lora --precision fp16 --no-python",
                 "  ./prefer bench memory --gradient-checkpointing --pairs 4 --prompt-len 256 --response-len 256 --no-python"})
 public final class BenchMemoryCommand implements Callable<Integer> {
@@ -46,6 +48,10 @@ public final class BenchMemoryCommand implements Callable<Integer> {
 
     @Option(names = "--ref", paramLabel = "forward|cached", description = "Reference log-probs each step or cached; repeat for several (default: both).")
     List<String> refs;
+
+    @Option(names = "--config", paramLabel = "SHAPE/MODE/REF",
+            description = "One configuration, e.g. qwen2.5-0.5b/lora/cached; repeat for several. Replaces the product of --shape, --mode and --ref.")
+    List<String> configs;
 
     @Option(names = "--gradient-checkpointing", description = "Also measure each configuration with gradient checkpointing (block inputs kept, blocks recomputed in the backward).")
     boolean gradientCheckpointing;
@@ -68,36 +74,55 @@ public final class BenchMemoryCommand implements Callable<Integer> {
     @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE", description = "Python with Debian's python3-torch.")
     String python;
 
-    @Option(names = "--torch-script", defaultValue = "../shared/bench/dpo_step_torch.py", paramLabel = "FILE", description = "The plain-PyTorch reference step.")
+    @Option(names = "--torch-script", defaultValue = "../shared/bench/dpo_step_torch.py", paramLabel = "FILE", description = "The plain-PyTorch reference step (GPT-2 shapes, full fine-tuning).")
     Path torchScript;
+
+    @Option(names = "--torch-memory-script", defaultValue = "bench/dpo_memory_torch.py", paramLabel = "FILE",
+            description = "The plain-PyTorch reference for the other float32 configurations (LoRA, the Qwen2.5-0.5B shape).")
+    Path memoryScript;
 
     @Override
     public Integer call() throws Exception {
         if (steps < 1 || pairs < 1 || promptLen < 1 || responseLen < 1) throw new IllegalArgumentException("--steps, --pairs and lengths must be >= 1");
+        List<String[]> triples = new ArrayList<>();
+        if (configs != null && !configs.isEmpty()) {
+            if (shapes != null || modes != null || refs != null) throw new IllegalArgumentException("--config replaces --shape, --mode and --ref: give one or the other");
+            for (String c : configs) {
+                String[] t = c.split("/");
+                if (t.length != 3) throw new IllegalArgumentException("--config must be SHAPE/MODE/REF (e.g. gpt2-small/lora/cached), got " + c);
+                triples.add(t);
+            }
+        } else {
+            for (String s : or(shapes, List.of("gpt2-small")))
+                for (String m : or(modes, List.of("full", "lora")))
+                    for (String r : or(refs, List.of("forward", "cached"))) triples.add(new String[] {s, m, r});
+        }
         List<MemoryBench.Case> cases = new ArrayList<>();
-        for (String s : or(shapes, List.of("gpt2-small"))) {
+        for (String[] t : triples) {
+            String s = t[0], m = t[1], r = t[2];
             MemoryBench.shape(s); // validates the name
-            for (String m : or(modes, List.of("full", "lora"))) {
-                if (!m.equals("full") && !m.equals("lora")) throw new IllegalArgumentException("--mode must be full or lora, got " + m);
-                for (String r : or(refs, List.of("forward", "cached"))) {
-                    if (!r.equals("forward") && !r.equals("cached")) throw new IllegalArgumentException("--ref must be forward or cached, got " + r);
-                    for (String p : or(precisions, List.of("fp32"))) {
-                        if (!p.equals("fp32") && !p.equals("fp16")) throw new IllegalArgumentException("--precision must be fp32 or fp16, got " + p);
-                        for (boolean ckpt : gradientCheckpointing ? new boolean[] {false, true} : new boolean[] {false}) {
-                            cases.add(new MemoryBench.Case(s, m.equals("lora"), r.equals("cached"), p.equals("fp16"), ckpt, pairs, promptLen, responseLen));
-                        }
-                    }
+            if (!m.equals("full") && !m.equals("lora")) throw new IllegalArgumentException("--mode must be full or lora, got " + m);
+            if (!r.equals("forward") && !r.equals("cached")) throw new IllegalArgumentException("--ref must be forward or cached, got " + r);
+            for (String p : or(precisions, List.of("fp32"))) {
+                if (!p.equals("fp32") && !p.equals("fp16")) throw new IllegalArgumentException("--precision must be fp32 or fp16, got " + p);
+                for (boolean ckpt : gradientCheckpointing ? new boolean[] {false, true} : new boolean[] {false}) {
+                    cases.add(new MemoryBench.Case(s, m.equals("lora"), r.equals("cached"), p.equals("fp16"), ckpt, pairs, promptLen, responseLen));
                 }
             }
         }
-        boolean python = !noPython && Files.isRegularFile(torchScript);
-        if (!noPython && !python) throw new IllegalArgumentException("--torch-script " + torchScript + " not found (run from the repository root, or pass --no-python)");
+        boolean python = !noPython && Files.isRegularFile(torchScript) && Files.isRegularFile(memoryScript);
+        if (!noPython && !python) {
+            throw new IllegalArgumentException("--torch-script " + torchScript + " or --torch-memory-script " + memoryScript
+                    + " not found (run from the repository root, or pass --no-python)");
+        }
         System.out.printf(Locale.ROOT, "%-44s %12s %12s %10s%n", "configuration", "prefer MiB", "pytorch MiB", "trainable");
-        for (MemoryBench.Row r : MemoryBench.run(cases, steps)) {
-            MemoryBench.Case c = r.c();
+        // each Prefer configuration, then its PyTorch twin right after it (float32, no checkpointing: the references have neither)
+        for (MemoryBench.Case c : cases) {
+            MemoryBench.Row r = MemoryBench.run(List.of(c), steps).get(0);
             String torch = "-";
-            if (python && c.shape().equals("gpt2-small") && !c.lora() && !c.fp16() && !c.gradientCheckpointing()) torch = String.format(Locale.ROOT, "%.1f", torchPeak(c));
+            if (python && !c.fp16() && !c.gradientCheckpointing()) torch = String.format(Locale.ROOT, "%.1f", torchPeak(c));
             System.out.printf(Locale.ROOT, "%-44s %12.1f %12s %10d%n", c.label(), r.peakRssMiB(), torch, r.trainable());
+            System.out.flush();
         }
         return 0;
     }
@@ -108,11 +133,23 @@ public final class BenchMemoryCommand implements Callable<Integer> {
 
     private static final Pattern PEAK = Pattern.compile("peak_rss_MiB=([0-9.]+)");
 
+    /**
+     * The PyTorch peak of the same configuration: GPT-2 full fine-tuning through ../shared/bench/dpo_step_torch.py (as
+     * before), everything else (LoRA, the Qwen2.5-0.5B shape) through bench/dpo_memory_torch.py; 1 warm-up step +
+     * steps − 1.
+     */
     private double torchPeak(MemoryBench.Case c) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(python, torchScript.toString(), "--layers", "12", "--d-model", "768", "--heads", "12",
-                "--vocab", "50257", "--ctx", "1024", "--pairs", Integer.toString(c.pairs()), "--prompt-len", Integer.toString(c.promptLen()),
+        List<String> cmd;
+        if (c.shape().equals("gpt2-small") && !c.lora()) {
+            cmd = new ArrayList<>(List.of(python, torchScript.toString(), "--layers", "12", "--d-model", "768", "--heads", "12",
+                    "--vocab", "50257", "--ctx", "1024"));
+            if (c.cachedRef()) cmd.add("--no-ref");
+        } else {
+            cmd = new ArrayList<>(List.of(python, memoryScript.toString(), "--shape", c.shape(), "--mode", c.lora() ? "lora" : "full",
+                    "--ref", c.cachedRef() ? "cached" : "forward"));
+        }
+        cmd.addAll(List.of("--pairs", Integer.toString(c.pairs()), "--prompt-len", Integer.toString(c.promptLen()),
                 "--response-len", Integer.toString(c.responseLen()), "--steps", Integer.toString(Math.max(1, steps - 1)), "--warmup", "1"));
-        if (c.cachedRef()) cmd.add("--no-ref");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         double peak = Double.NaN;
         StringBuilder log = new StringBuilder();

@@ -263,11 +263,11 @@ public final class CausalLM implements AutoCloseable, HfModel {
      * @param sums       (B) sum over each response's tokens
      * @param tokenLogps (N) per-token terms, sequence after sequence (N = total response tokens)
      * @param counts     response lengths, N = sum of counts
-     * @param logSoftmax (N, V) the full next-token log-distribution at each response position (the array the labels
-     *                   were gathered from, kept alive by autograd anyway): the online trainers' {@code entropy}
-     *                   metric reads it detached, without another forward pass; null where not available
+     * @param entropies  (N) detached entropies −Σ_v p log p of the next-token distribution at each response position,
+     *                   computed beside the log-probs (the online trainers' {@code entropy} metric, without another
+     *                   forward pass and without keeping the (N, V) distribution); null where not available
      */
-    public record LogpsTensors(NDArray sums, NDArray tokenLogps, int[] counts, NDArray logSoftmax) {
+    public record LogpsTensors(NDArray sums, NDArray tokenLogps, int[] counts, NDArray entropies) {
         public LogpsTensors(NDArray sums, NDArray tokenLogps, int[] counts) {
             this(sums, tokenLogps, counts, null);
         }
@@ -455,17 +455,19 @@ public final class CausalLM implements AutoCloseable, HfModel {
         return responseLogps(step, sel, labels, segment, counts, float64LogSoftmax);
     }
 
-    /** Log-softmax at the labels of the selected hidden rows (N, D), and their per-sequence sums. */
+    /**
+     * Log-softmax at the labels of the selected hidden rows (N, D), and their per-sequence sums: the head runs in
+     * chunks of rows and keeps no (N, V) tensor ({@code ChunkedHead}; its gradient is recomputed chunk by chunk in
+     * {@link Transformer#backward}).
+     */
     private LogpsTensors responseLogps(NDManager step, NDArray sel, long[] labels, float[] segment, int[] counts, boolean float64LogSoftmax) {
         int n = labels.length, b = counts.length;
-        NDArray logits = model.logits(sel); // (N, V)
-        if (float64LogSoftmax && logits.getDataType() != DataType.FLOAT64) logits = logits.toType(DataType.FLOAT64, false);
-        NDArray logSoftmax = logits.logSoftmax(-1); // (N, V)
-        NDArray tokenLogps = logSoftmax.gather(Transformer.engineOwned(step.create(labels, new Shape(n, 1))), 1).reshape(n); // (N)
+        ChunkedHead.Out head = ChunkedHead.logps(model, step, sel, labels, float64LogSoftmax);
+        NDArray tokenLogps = head.tokenLogps(); // (N)
         NDArray seg = Transformer.engineOwned(step.create(segment, new Shape(b, n)));
         if (tokenLogps.getDataType() != DataType.FLOAT32) seg = seg.toType(tokenLogps.getDataType(), false);
         NDArray sums = seg.matMul(tokenLogps.reshape(n, 1)).reshape(b); // (B)
-        return new LogpsTensors(sums, tokenLogps, counts, logSoftmax);
+        return new LogpsTensors(sums, tokenLogps, counts, head.entropies());
     }
 
     /** Generates from text prompts (encoded without special tokens); one sample each, as {@link #generateIds}. */

@@ -429,11 +429,14 @@ public final class Transformer implements AutoCloseable {
     }
 
     /**
-     * {@code gc.backward(loss)}, then the recomputed blocks of every checkpointed pass of this thread (latest first).
-     * Equal to {@code gc.backward(loss)} when no pass was checkpointed; trainers call this instead of it.
+     * {@code gc.backward(loss)}, then the LM head of every recorded log-prob pass of this thread, recomputed chunk by
+     * chunk ({@link CausalLM#logpsTensors}, {@code ChunkedHead}), then the recomputed blocks of every checkpointed pass
+     * (latest first). Every backward through {@link CausalLM#logpsTensors} must go through this method: plain
+     * {@code gc.backward(loss)} stops at the log-probs and leaves the model's gradients untouched.
      */
     public static void backward(ai.djl.training.GradientCollector gc, NDArray loss) {
         gc.backward(loss);
+        ChunkedHead.backwardPending(gc); // the LM head's chunks first: they reach the last block's output
         GradientCheckpointing.backwardPending(gc);
     }
 
@@ -467,11 +470,24 @@ public final class Transformer implements AutoCloseable {
 
     /** Logits (…, V) of hidden states (…, D) through the LM head. */
     public NDArray logits(NDArray hidden) {
+        return logits(hidden, headWeight(hidden.getDataType(), hidden.getManager()));
+    }
+
+    /**
+     * The LM head's weight (V, D) in {@code type}: the parameter itself, or under mixed precision its cast (recorded by
+     * autograd when it is recording), owned by {@code owner}.
+     */
+    NDArray headWeight(DataType type, NDManager owner) {
         NDArray w = outputEmbedding();
-        if (w.getDataType() != hidden.getDataType()) {
-            w = FusedOps.cast(w, hidden.getDataType()); // mixed precision: the float16 copy, owned by the step
-            w.attach(hidden.getManager());
+        if (w.getDataType() != type) {
+            w = FusedOps.cast(w, type); // mixed precision: the float16 copy
+            w.attach(owner);
         }
+        return w;
+    }
+
+    /** {@link #logits(NDArray)} with the head weight {@code w} from {@link #headWeight}. */
+    NDArray logits(NDArray hidden, NDArray w) {
         NDArray logits = Linear.linear(hidden, w).singletonOrThrow();
         if (logits.getDataType() == DataType.FLOAT16) logits = FusedOps.cast(logits, DataType.FLOAT32); // as transformers' logits.float()
         double cap = config.layout().finalSoftcap();

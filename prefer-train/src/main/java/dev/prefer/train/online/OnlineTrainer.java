@@ -758,10 +758,9 @@ public final class OnlineTrainer {
 
         /** (N) per-token entropies of the response positions, detached, in float64. */
         static double[] tokenEntropies(CausalLM.LogpsTensors lt) {
-            NDArray ls = lt.logSoftmax();
-            if (ls == null) throw new IllegalStateException("the forward pass kept no log-distribution for the entropy metric");
-            NDArray d = ls.stopGradient(); // (N, V)
-            return d.exp().mul(d).sum(new int[] {1}).neg().toType(DataType.FLOAT64, false).toDoubleArray(); // (N)
+            NDArray e = lt.entropies(); // (N), detached, computed chunk by chunk beside the log-probs
+            if (e == null) throw new IllegalStateException("the forward pass computed no entropies for the entropy metric");
+            return e.toType(DataType.FLOAT64, false).toDoubleArray(); // (N)
         }
 
         private NDArray rowsOf(NDManager s, double[] a, int from, int to, int width) {
