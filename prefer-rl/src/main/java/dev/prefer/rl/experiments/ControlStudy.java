@@ -101,12 +101,29 @@ public final class ControlStudy {
 
     /** {@code labels} uniformly drawn pairs of segments labelled by the teacher (skipped queries count, give no pair). */
     static List<Cpl.Pair> labelledPairs(List<SegmentData> data, Teacher t, int labels, Random rng) {
-        List<Cpl.Pair> pairs = new ArrayList<>();
+        return labelledPairs(data, s -> s.reward(0), t, labels, rng, Cpl.Pair::new);
+    }
+
+    /** Makes a labelled pair of segments; y = P(first preferred). */
+    public interface PairMaker<S, P> {
+        P make(S first, S second, double y);
+    }
+
+    /**
+     * {@code labels} pairs of segments drawn uniformly with replacement from data, labelled by the teacher on their
+     * per-step true rewards; skipped queries count against the budget and give no pair. Shared by the discrete and
+     * continuous studies.
+     */
+    public static <S, P> List<P> labelledPairs(List<S> data, java.util.function.Function<S, double[]> reward, Teacher t, int labels,
+                                               Random rng, PairMaker<S, P> make) {
+        List<P> pairs = new ArrayList<>();
         for (int asked = 0; asked < labels; asked++) {
-            SegmentData a = data.get(rng.nextInt(data.size()));
-            SegmentData b = data.get(rng.nextInt(data.size()));
-            Label l = t.label(a.reward(0), b.reward(0), rng);
-            if (l != Label.SKIP) pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
+            S a = data.get(rng.nextInt(data.size()));
+            S b = data.get(rng.nextInt(data.size()));
+            Label l = t.label(reward.apply(a), reward.apply(b), rng);
+            if (l != Label.SKIP) {
+                pairs.add(make.make(a, b, l.firstProbability()));
+            }
         }
         return pairs;
     }
