@@ -9,6 +9,7 @@ import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.GaussianPolicy;
 import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.PebbleSac;
+import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.Teacher;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -145,7 +146,7 @@ public final class ContinuousStudy {
 
     /**
      * Usage: ContinuousStudy LABELS STEPS SEEDS [FIRST_SEED] [METHODS] [SEGMENT]. METHODS is a comma list of pebble,
-     * sac (default both); SEGMENT the length of the labelled segments (default 10). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
+     * pebble-surf (PEBBLE with SURF's reward learning), sac (default sac,pebble); SEGMENT the length of the labelled segments (default 10). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].startsWith("cpl")) {          // cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER]
@@ -189,7 +190,8 @@ public final class ContinuousStudy {
             for (int s = 0; s < seeds; s++) {
                 long seed = first + s;
                 long t0 = System.nanoTime();
-                Pebble.Curve cv = PebbleSac.run(reacher(), c, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed);
+                Pebble.Curve cv = PebbleSac.run(reacher(), c, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed,
+                        m.equals("pebble-surf") ? Surf.defaults() : null);
                 for (int i = 0; i < cv.steps().length; i++) {
                     double norm = (cv.returns()[i] - ref[1]) / (ref[0] - ref[1]);
                     System.out.printf(Locale.ROOT, "curve %s %d %d %.5f %.5f%n", m, seed, cv.steps()[i], cv.returns()[i], norm);

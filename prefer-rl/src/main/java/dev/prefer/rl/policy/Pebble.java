@@ -2,6 +2,7 @@ package dev.prefer.rl.policy;
 
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.reward.RewardEnsemble;
+import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.Label;
 import dev.prefer.rl.teacher.LabelBudget;
 import dev.prefer.rl.teacher.QuerySelection;
@@ -121,30 +122,57 @@ public final class Pebble {
      */
     static void feedbackRound(ReplayBuffer buf, RewardEnsemble model, Teacher t, QuerySelection selection, boolean trained, LabelBudget budget,
                               int segment, int largeBatch, int rewardEpochs, List<RewardEnsemble.Pair> labelled, Random rng) {
+        feedbackRound(buf, model, t, selection, trained, budget, segment, largeBatch, rewardEpochs, labelled, null, null, rng);
+    }
+
+    /**
+     * The feedback round, with SURF when {@code surf} is not null: candidates are {@code segment + 2 window} long,
+     * selection and the teacher see their central {@code segment} steps, {@code invLabelRatio * k} uniformly drawn
+     * unlabelled pairs join {@code unlabelled}, and the ensemble trains with pseudo-labels and temporal crops.
+     */
+    static void feedbackRound(ReplayBuffer buf, RewardEnsemble model, Teacher t, QuerySelection selection, boolean trained, LabelBudget budget,
+                              int segment, int largeBatch, int rewardEpochs, List<RewardEnsemble.Pair> labelled, Surf surf,
+                              List<SegmentData[]> unlabelled, Random rng) {
         int k = budget.nextRound();
-        List<SegmentData[]> cands = new ArrayList<>();
+        int len = surf == null ? segment : segment + 2 * surf.window();
         int want = selection == QuerySelection.UNIFORM ? k : k * largeBatch;
-        while (cands.size() < want) {
-            SegmentData x = buf.segment(segment, rng);
-            SegmentData y = buf.segment(segment, rng);
+        List<SegmentData[]> cands = pairs(buf, len, want, rng);
+        double[][] probs = new double[model.size()][cands.size()];
+        for (int m = 0; m < model.size(); m++) {
+            for (int i = 0; i < cands.size(); i++) {
+                probs[m][i] = surf == null ? model.probability(m, cands.get(i)[0], cands.get(i)[1])
+                        : model.probability(m, surf.center(cands.get(i)[0], segment), surf.center(cands.get(i)[1], segment));
+            }
+        }
+        for (int i : (trained ? selection : QuerySelection.UNIFORM).select(probs, k, rng)) {
+            SegmentData x = cands.get(i)[0];
+            SegmentData y = cands.get(i)[1];
+            Label l = surf == null ? t.label(x.reward(0), y.reward(0), rng)
+                    : t.label(surf.center(x, segment).reward(0), surf.center(y, segment).reward(0), rng);
+            if (l != Label.SKIP) {
+                labelled.add(new RewardEnsemble.Pair(x, y, l.firstProbability()));
+            }
+        }
+        budget.spend(k);
+        if (surf == null) {
+            model.train(labelled, rewardEpochs, 32, rng);
+        } else {
+            unlabelled.addAll(pairs(buf, len, surf.invLabelRatio() * k, rng));
+            model.train(labelled, unlabelled, surf, segment, rewardEpochs, 32, rng);
+        }
+    }
+
+    /** n pairs of length-len segments drawn uniformly from the buffer. */
+    static List<SegmentData[]> pairs(ReplayBuffer buf, int len, int n, Random rng) {
+        List<SegmentData[]> cands = new ArrayList<>();
+        while (cands.size() < n) {
+            SegmentData x = buf.segment(len, rng);
+            SegmentData y = buf.segment(len, rng);
             if (x != null && y != null) {
                 cands.add(new SegmentData[] {x, y});
             }
         }
-        double[][] probs = new double[model.size()][cands.size()];
-        for (int m = 0; m < model.size(); m++) {
-            for (int i = 0; i < cands.size(); i++) {
-                probs[m][i] = model.probability(m, cands.get(i)[0], cands.get(i)[1]);
-            }
-        }
-        for (int i : (trained ? selection : QuerySelection.UNIFORM).select(probs, k, rng)) {
-            Label l = t.label(cands.get(i)[0].reward(0), cands.get(i)[1].reward(0), rng);
-            if (l != Label.SKIP) {
-                labelled.add(new RewardEnsemble.Pair(cands.get(i)[0], cands.get(i)[1], l.firstProbability()));
-            }
-        }
-        budget.spend(k);
-        model.train(labelled, rewardEpochs, 32, rng);
+        return cands;
     }
 
     /** State-entropy reward: log(1 + distance from x to its 5th nearest neighbour among 64 buffer states). */

@@ -2,6 +2,7 @@ package dev.prefer.rl.policy;
 
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.reward.RewardEnsemble;
+import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.LabelBudget;
 import dev.prefer.rl.teacher.QuerySelection;
 import dev.prefer.rl.teacher.Teacher;
@@ -76,6 +77,11 @@ public final class PebbleSac {
     }
 
     public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed) {
+        return run(make, c, mode, seed, null);
+    }
+
+    /** PEBBLE-SAC with SURF's semi-supervised, temporally augmented reward learning when surf is not null ({@link Surf}). */
+    public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed, Surf surf) {
         Random rng = new Random(seed);
         Env env = make.get();
         if (env.actionCount() != 0) {
@@ -89,6 +95,7 @@ public final class PebbleSac {
         boolean pebble = mode == Pebble.Mode.PEBBLE;
         LabelBudget budget = new LabelBudget(pebble ? c.labels() : 0, c.perRound());
         List<RewardEnsemble.Pair> labelled = new ArrayList<>();
+        List<SegmentData[]> unlabelled = new ArrayList<>();
         boolean trained = false;
         Sac.RewardFn trueReward = (o, a, n, r) -> r[0];
         Sac.RewardFn learned = (o, a, n, r) -> model.reward(concat(o, a), 0);
@@ -119,7 +126,7 @@ public final class PebbleSac {
             if ((first || later) && budget.nextRound() > 0) {
                 double margin = episodes == 0 ? 0 : episodeReturnSum / episodes * c.segment() / env.maxSteps();
                 Pebble.feedbackRound(buf, model, teacher.withMargin(Math.abs(margin)), c.selection(), trained, budget,
-                        c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
+                        c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, surf, unlabelled, rng);
                 trained = true;
             }
             if (first && c.unsupSteps() > 0) {
