@@ -2,6 +2,7 @@ package dev.prefer.rl.experiments;
 
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.env.PointMassReacher;
+import dev.prefer.rl.env.Rollout;
 import dev.prefer.rl.nn.Adam;
 import dev.prefer.rl.policy.ActionSegment;
 import dev.prefer.rl.policy.ContinuousCpl;
@@ -77,23 +78,8 @@ public final class ContinuousStudy {
             PointMassReacher env = new PointMassReacher(false);
             double[] o = env.reset(seed * 7919 + e);
             double eps = rng.nextDouble();
-            List<double[]> obs = new ArrayList<>();
-            List<double[]> acts = new ArrayList<>();
-            List<double[]> rews = new ArrayList<>();
-            Env.Step s;
-            do {
-                double[] a = rng.nextDouble() < eps ? new double[] {2 * rng.nextDouble() - 1, 2 * rng.nextDouble() - 1} : env.optimalAction();
-                s = env.step(a);
-                obs.add(o);
-                acts.add(a);
-                rews.add(s.reward());
-                o = s.observation();
-            } while (!s.done());
-            for (int start = 0; start + segment <= obs.size(); start += segment) {
-                out.add(new ActionSegment(obs.subList(start, start + segment).toArray(new double[0][]),
-                        acts.subList(start, start + segment).toArray(new double[0][]),
-                        rews.subList(start, start + segment).toArray(new double[0][])));
-            }
+            out.addAll(Rollout.run(env, o, x -> rng.nextDouble() < eps ? new double[] {2 * rng.nextDouble() - 1, 2 * rng.nextDouble() - 1}
+                    : env.optimalAction()).actionSegments(segment));
         }
         return out;
     }

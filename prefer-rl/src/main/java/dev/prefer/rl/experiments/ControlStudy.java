@@ -78,23 +78,8 @@ public final class ControlStudy {
             PointMassReacher env = new PointMassReacher(true);
             double[] o = env.reset(seed * 7919 + e);
             double eps = rng.nextDouble();
-            List<double[]> obs = new ArrayList<>();
-            List<Integer> acts = new ArrayList<>();
-            List<double[]> rews = new ArrayList<>();
-            Env.Step s;
-            do {
-                int a = rng.nextDouble() < eps ? rng.nextInt(9) : scripted(env);
-                s = env.step(a);
-                obs.add(o);
-                acts.add(a);
-                rews.add(s.reward());
-                o = s.observation();
-            } while (!s.done());
-            for (int start = 0; start + segment <= obs.size(); start += segment) {
-                out.add(new SegmentData(obs.subList(start, start + segment).toArray(new double[0][]),
-                        acts.subList(start, start + segment).stream().mapToInt(Integer::intValue).toArray(),
-                        rews.subList(start, start + segment).toArray(new double[0][])));
-            }
+            out.addAll(dev.prefer.rl.env.Rollout.run(env, o, x -> new double[] {rng.nextDouble() < eps ? rng.nextInt(9) : scripted(env)})
+                    .segments(segment));
         }
         return out;
     }

@@ -54,11 +54,7 @@ public final class OffloadStudy {
     }
 
     static double[] input(double[] obs, double w) {
-        double[] x = new double[obs.length + 2];
-        System.arraycopy(obs, 0, x, 0, obs.length);
-        x[obs.length] = w;
-        x[obs.length + 1] = 1 - w;
-        return x;
+        return DstStudy.input(obs, w);
     }
 
     static int argmax(double[] v) {
@@ -124,23 +120,7 @@ public final class OffloadStudy {
         for (int e = 0; e < episodes; e++) {
             EdgeOffloading env = new EdgeOffloading(2);
             double[] o = env.reset(seed * 7_919L + 500_000L + e);
-            List<double[]> obs = new ArrayList<>();
-            List<Integer> acts = new ArrayList<>();
-            List<double[]> rews = new ArrayList<>();
-            Env.Step s;
-            do {
-                int a = rng.nextInt(3);
-                s = env.step(a);
-                obs.add(o);
-                acts.add(a);
-                rews.add(s.reward());
-                o = s.observation();
-            } while (!s.done());
-            for (int start = 0; start + segment <= obs.size(); start += segment) {
-                segs.add(new SegmentData(obs.subList(start, start + segment).toArray(new double[0][]),
-                        acts.subList(start, start + segment).stream().mapToInt(Integer::intValue).toArray(),
-                        rews.subList(start, start + segment).toArray(new double[0][])));
-            }
+            segs.addAll(dev.prefer.rl.env.Rollout.run(env, o, x -> new double[] {rng.nextInt(3)}).segments(segment));
         }
         Teacher t = Teacher.parse(teacher);
         List<RewardEnsemble.Pair> pairs = new ArrayList<>();

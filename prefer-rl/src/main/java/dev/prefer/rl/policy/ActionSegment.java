@@ -18,10 +18,6 @@ public record ActionSegment(double[][] obs, double[][] actions, double[][] rewar
 
     /** Objective k's per-step rewards. */
     public double[] reward(int k) {
-        double[] r = new double[rewards.length];
-        for (int t = 0; t < r.length; t++) {
-            r[t] = rewards[t][k];
-        }
-        return r;
+        return SegmentData.column(rewards, k);
     }
 }

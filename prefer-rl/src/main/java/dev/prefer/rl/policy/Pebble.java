@@ -46,18 +46,7 @@ public final class Pebble {
 
     /** Mean true return of a greedy policy over fixed evaluation seeds (1_000_000 + k). */
     public static double evaluate(Supplier<Env> make, java.util.function.ToIntFunction<double[]> policy, int episodes) {
-        double sum = 0;
-        for (int k = 0; k < episodes; k++) {
-            Env e = make.get();
-            double[] o = e.reset(1_000_000L + k);
-            Env.Step s;
-            do {
-                s = e.step(policy.applyAsInt(o));
-                sum += s.reward()[0];
-                o = s.observation();
-            } while (!s.done());
-        }
-        return sum / episodes;
+        return PebbleSac.evaluate(make, o -> new double[] {policy.applyAsInt(o)}, episodes);
     }
 
     public static Curve run(Supplier<Env> make, Config c, Mode mode, long seed) {
@@ -76,29 +65,16 @@ public final class Pebble {
         Dqn.RewardFn entropy = (o, a, n, r) -> knnReward(buf, n, rng);
         List<Integer> evalSteps = new ArrayList<>();
         List<Double> evalReturns = new ArrayList<>();
-        double episodeReturnSum = 0;
-        int episodes = 0;
-        int ep = 0;
-        double[] o = env.reset(seed * 100_003L);
-        double epReturn = 0;
+        Episodes run = new Episodes(env, seed);
         for (int step = 1; step <= c.totalSteps(); step++) {
             double eps = Math.max(0.05, 1 - step / (0.4 * c.totalSteps()));
-            int a = agent.act(o, eps, rng);
+            int a = agent.act(run.obs(), eps, rng);
             Env.Step s = env.step(a);
-            buf.add(o, a, s.reward(), s.observation(), s.terminated(), ep);
-            epReturn += s.reward()[0];
-            o = s.observation();
-            if (s.done()) {
-                episodeReturnSum += epReturn;
-                episodes++;
-                epReturn = 0;
-                ep++;
-                o = env.reset(seed * 100_003L + ep);
-            }
+            buf.add(run.obs(), a, s.reward(), s.observation(), s.terminated(), run.episode());
+            run.after(s);
             if (mode == Mode.PEBBLE && step >= c.unsupSteps() && (step - c.unsupSteps()) % c.feedbackEvery() == 0
                     && budget.nextRound() > 0) {
-                double margin = episodes == 0 ? 0 : episodeReturnSum / episodes * c.segment() / env.maxSteps();
-                feedbackRound(buf, model, teacher.withMargin(Math.abs(margin)), c.selection(), trained[0], budget, c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
+                feedbackRound(buf, model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), trained[0], budget, c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
                 trained[0] = true;
             }
             if (buf.size() >= c.dqn().batch()) {
@@ -173,6 +149,54 @@ public final class Pebble {
             }
         }
         return cands;
+    }
+
+    /**
+     * The online loops' episode bookkeeping (PEBBLE with DQN or SAC): the current observation and episode index, and
+     * the mean return of finished episodes, from which the teacher's margin is scaled to a segment (B-Pref
+     * {@code train_PEBBLE.py}: the average episode return times segment / episode length). Episode k starts from
+     * reset(seed * 100_003 + k).
+     */
+    static final class Episodes {
+        private final Env env;
+        private final long seed;
+        private double[] obs;
+        private int episode;
+        private double running;
+        private double finishedSum;
+        private int finished;
+
+        Episodes(Env env, long seed) {
+            this.env = env;
+            this.seed = seed;
+            this.obs = env.reset(seed * 100_003L);
+        }
+
+        double[] obs() {
+            return obs;
+        }
+
+        int episode() {
+            return episode;
+        }
+
+        /** Takes the step's outcome; starts the next episode when this one ends. */
+        void after(Env.Step s) {
+            running += s.reward()[0];
+            obs = s.observation();
+            if (s.done()) {
+                finishedSum += running;
+                finished++;
+                running = 0;
+                episode++;
+                obs = env.reset(seed * 100_003L + episode);
+            }
+        }
+
+        /** Mean finished-episode return scaled to a segment of {@code segment} steps (0 before any episode ends). */
+        double margin(int segment) {
+            return finished == 0 ? 0 : finishedSum / finished * segment / env.maxSteps();
+        }
     }
 
     /** State-entropy reward: log(1 + distance from x to its 5th nearest neighbour among 64 buffer states). */

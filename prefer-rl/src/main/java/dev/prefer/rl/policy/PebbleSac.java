@@ -102,30 +102,17 @@ public final class PebbleSac {
         Sac.RewardFn entropy = (o, a, n, r) -> Pebble.knnReward(buf, n, rng);
         List<Integer> evalSteps = new ArrayList<>();
         List<Double> evalReturns = new ArrayList<>();
-        double episodeReturnSum = 0;
-        int episodes = 0;
-        int ep = 0;
-        double[] o = env.reset(seed * 100_003L);
-        double epReturn = 0;
+        Pebble.Episodes run = new Pebble.Episodes(env, seed);
         int learnFrom = c.seedSteps() + (pebble ? c.unsupSteps() : 0);
         for (int step = 1; step <= c.totalSteps(); step++) {
-            double[] a = step <= c.seedSteps() ? uniform(dim, rng) : agent.act(o, rng);
+            double[] a = step <= c.seedSteps() ? uniform(dim, rng) : agent.act(run.obs(), rng);
             Env.Step s = env.step(a);
-            buf.add(o, a, s.reward(), s.observation(), s.terminated(), ep);
-            epReturn += s.reward()[0];
-            o = s.observation();
-            if (s.done()) {
-                episodeReturnSum += epReturn;
-                episodes++;
-                epReturn = 0;
-                ep++;
-                o = env.reset(seed * 100_003L + ep);
-            }
+            buf.add(run.obs(), a, s.reward(), s.observation(), s.terminated(), run.episode());
+            run.after(s);
             boolean first = pebble && step == learnFrom;
             boolean later = pebble && step > learnFrom && (step - learnFrom) % c.feedbackEvery() == 0;
             if ((first || later) && budget.nextRound() > 0) {
-                double margin = episodes == 0 ? 0 : episodeReturnSum / episodes * c.segment() / env.maxSteps();
-                Pebble.feedbackRound(buf, model, teacher.withMargin(Math.abs(margin)), c.selection(), trained, budget,
+                Pebble.feedbackRound(buf, model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), trained, budget,
                         c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, surf, unlabelled, rng);
                 trained = true;
             }
