@@ -44,16 +44,21 @@ public final class RlCommand implements Runnable {
     @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = {"Train one method on one environment from simulated-teacher preferences over several seeds; writes "
                     + "seed-N.json (learning curves), report.md and manifest.json. Rerunning into the same folder resumes: "
-                    + "finished seeds are kept."},
+                    + "finished seeds are kept, and a seed interrupted mid-run continues from its checkpoint seed-N.ckpt "
+                    + "(offload) to the same result."},
             footer = {"", "Examples:",
                     "  ./prefer rl train --env delivery --method regret --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-regret",
                     "  ./prefer rl train --env delivery --method partial-return --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-pr",
                     "  ./prefer rl train --env reacher-discrete --method pebble --teacher mistake:0.1 --labels 50 --steps 8000 --out runs/pebble",
-                    "  ./prefer rl train --env dst-concave --method mo-reward --teacher mistake:0.1 --labels 4000 --steps 3000 --seeds 5 --out runs/dst"})
+                    "  ./prefer rl train --env dst-concave --method mo-reward --teacher mistake:0.1 --labels 4000 --steps 3000 --seeds 5 --out runs/dst",
+                    "  ./prefer rl train --env reacher --method cpl --labels 500 --steps 1500 --seeds 5 --out runs/cpl-continuous",
+                    "  ./prefer rl train --env reacher --method pebble-surf --labels 50 --steps 4000 --seeds 5 --out runs/surf",
+                    "  ./prefer rl train --env offload --method mo-reward --labels 1000 --steps 5000 --seeds 5 --out runs/offload",
+                    "  ./prefer rl train --env offload --method mo-reward --labels 1000 --steps 5000 --seeds 5 --out runs/offload --resume"})
     static final class Train implements Callable<Integer> {
         @Option(names = "--env", required = true, description = "Environment (see `prefer rl envs`).")
         String env;
-        @Option(names = "--method", required = true, description = "per environment, as `prefer rl envs` lists them: regret, partial-return, pebble, true-reward, random, cpl, cpl-bc, oppo, mo-reward, mo-active, mo-policy, mo-dqn, mo-cpl.")
+        @Option(names = "--method", required = true, description = "per environment, as `prefer rl envs` lists them: regret, partial-return, pebble, pebble-surf, true-reward, random, cpl, cpl-bc, cpl-nobc, oppo, mo-reward, mo-active, mo-policy, mo-dqn, mo-cpl.")
         String method;
         @Option(names = "--teacher", defaultValue = "mistake:0.1", description = "oracle, noisy:BETA, mistake:EPS, skip:EPS, equal:EPS or myopic:GAMMA.")
         String teacher;
@@ -67,10 +72,15 @@ public final class RlCommand implements Runnable {
         int steps;
         @Option(names = "--out", required = true, description = "Output folder (a folder with the same configuration is resumed).")
         Path out;
+        @Option(names = "--resume", description = "Continue the run in --out and fail if the folder holds none (a rerun without it continues too).")
+        boolean resume;
 
         @Override
         public Integer call() {
             var c = new RlTrain.Config(env, method, teacher, labels, seeds, seed, steps);
+            if (resume && !java.nio.file.Files.exists(out.resolve("config.json"))) {
+                throw new IllegalArgumentException(out + "/config.json: --resume, but the folder holds no run to continue");
+            }
             RlTrain.run(c, out, System.out::println);
             System.out.println("report -> " + out.resolve("report.md"));
             return 0;

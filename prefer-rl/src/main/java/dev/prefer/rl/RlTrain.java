@@ -12,11 +12,13 @@ import dev.prefer.rl.experiments.ContinuousStudy;
 import dev.prefer.rl.experiments.ControlStudy;
 import dev.prefer.rl.experiments.DstStudy;
 import dev.prefer.rl.experiments.KnoxDelivery;
+import dev.prefer.rl.experiments.OffloadStudy;
 import dev.prefer.rl.experiments.Stats;
 import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.PebbleSac;
 import dev.prefer.rl.reward.LinearRewardLearner;
 import dev.prefer.rl.reward.PreferenceModel;
+import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.Teacher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,7 +45,11 @@ import java.util.function.Supplier;
  * data), {@code mo-reward} (preference-conditioned reward + exact planning; {@code mo-active} with disagreement query selection), {@code mo-cpl}
  * (preference-conditioned CPL policy network) and {@code mo-dqn} (one conditioned Q-network trained on the
  * preference-learned conditioned reward) and {@code mo-policy} (one policy network distilled from the plans for
- * that reward) on {@code dst}/{@code dst-concave}.
+ * that reward) on {@code dst}/{@code dst-concave}. On the continuous {@code reacher}: {@code pebble} (SAC),
+ * {@code pebble-surf} (with SURF's reward learning), {@code cpl}, {@code cpl-bc}, {@code cpl-nobc} (offline CPL with a
+ * Gaussian policy). On {@code offload}: {@code mo-reward} (one conditioned DQN on a reward learned from preferences)
+ * and {@code true-reward}; these runs checkpoint mid-seed ({@code seed-N.ckpt}, atomically) and a rerun continues an
+ * interrupted seed from its checkpoint to the same result.
  */
 public final class RlTrain {
     /** Configuration of a run. */
@@ -84,7 +90,8 @@ public final class RlTrain {
         return switch (env) {
             case "delivery" -> List.of("regret", "partial-return", "pebble", "true-reward");
             case "reacher-discrete" -> List.of("pebble", "cpl", "cpl-bc", "oppo", "true-reward");
-            case "reacher" -> List.of("pebble", "true-reward", "random");
+            case "reacher" -> List.of("pebble", "pebble-surf", "cpl", "cpl-bc", "cpl-nobc", "true-reward", "random");
+            case "offload" -> List.of("mo-reward", "true-reward");
             case "dst", "dst-concave" -> List.of("mo-reward", "mo-active", "mo-policy", "mo-dqn", "mo-cpl");
             default -> List.of();
         };
@@ -92,6 +99,11 @@ public final class RlTrain {
 
     /** Runs (or resumes) every seed, writes seed files, report.md and manifest.json; returns the per-seed results. */
     public static List<SeedResult> run(Config c, Path out, Consumer<String> log) {
+        return run(c, out, log, s -> { });
+    }
+
+    /** As {@link #run(Config, Path, Consumer)}, with a hook called after every environment step of checkpointed loops. */
+    static List<SeedResult> run(Config c, Path out, Consumer<String> log, java.util.function.IntConsumer afterStep) {
         try {
             Files.createDirectories(out);
             String configJson = Json.line(c.toMap());
@@ -110,10 +122,15 @@ public final class RlTrain {
                     log.accept("seed " + seed + ": done before, resumed from " + f.getFileName());
                 } else {
                     long t0 = System.nanoTime();
-                    r = runSeed(c, seed);
+                    Path ck = out.resolve("seed-" + seed + ".ckpt");
+                    if (Files.exists(ck)) {
+                        log.accept("seed " + seed + ": continuing from " + ck.getFileName());
+                    }
+                    r = runSeed(c, seed, new OffloadStudy.Checkpoint(ck, Math.max(1, c.steps() / 10), afterStep));
                     AtomicFiles.writeString(f, Json.pretty(r) + "\n");
+                    Files.deleteIfExists(ck);
                     log.accept(String.format(Locale.ROOT, "seed %d: final %s %.3f, %d labels (%.1f s)", seed,
-                            c.method().startsWith("mo-") ? "hypervolume" : "true return", r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
+                            c.method().startsWith("mo-") || c.env().equals("offload") ? "hypervolume" : "true return", r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
                 }
                 results.add(r);
             }
@@ -126,7 +143,17 @@ public final class RlTrain {
     }
 
     static SeedResult runSeed(Config c, long seed) {
+        return runSeed(c, seed, OffloadStudy.Checkpoint.NONE);
+    }
+
+    static SeedResult runSeed(Config c, long seed, OffloadStudy.Checkpoint ck) {
         Supplier<Env> make = () -> Envs.make(c.env());
+        if (c.env().equals("offload")) {
+            return offload(c, seed, ck);
+        }
+        if (c.env().equals("reacher") && c.method().startsWith("cpl")) {
+            return continuousCpl(c, seed);
+        }
         switch (c.method()) {
             case "regret", "partial-return" -> {
                 DeliveryWorld d = new DeliveryWorld();
@@ -141,7 +168,7 @@ public final class RlTrain {
                 extra.put("randomReturn", KnoxDelivery.randomReturn(d));
                 return new SeedResult(seed, new int[] {c.labels()}, new double[] {ret}, ret, c.labels(), extra);
             }
-            case "pebble", "true-reward", "random" -> {
+            case "pebble", "pebble-surf", "true-reward", "random" -> {
                 if (c.env().equals("reacher")) {
                     return continuous(c, seed);
                 }
@@ -208,9 +235,50 @@ public final class RlTrain {
         if (c.method().equals("random")) {
             return new SeedResult(seed, new int[] {0}, new double[] {ref[1]}, ref[1], 0, extra);
         }
-        Pebble.Curve cv = PebbleSac.run(ContinuousStudy.reacher(), pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed);
+        Pebble.Curve cv = PebbleSac.run(ContinuousStudy.reacher(), pc, c.method().startsWith("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD,
+                seed, c.method().equals("pebble-surf") ? Surf.defaults() : null);
         extra.put("normalisedFinal", (cv.last() - ref[1]) / (ref[0] - ref[1]));
         return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), extra);
+    }
+
+    /** Offline CPL with a Gaussian policy on the continuous reacher; --steps are the CPL steps after BC pre-training. */
+    static SeedResult continuousCpl(Config c, long seed) {
+        ContinuousStudy.CplConfig d = ContinuousStudy.CplConfig.variant(c.method(), c.labels()).withTeacher(c.teacher());
+        var cc = new ContinuousStudy.CplConfig(d.labels(), d.segment(), d.teacher(), d.datasetEpisodes(), d.bcSteps(),
+                new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(), d.cpl().batch(),
+                        d.cpl().lr()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd());
+        double[] ref = ContinuousStudy.references(cc.evalEpisodes());
+        Pebble.Curve cv = ContinuousStudy.cpl(cc, seed);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("optimalReturn", ref[0]);
+        extra.put("randomReturn", ref[1]);
+        extra.put("bcOnlyReturn", cv.returns()[0]);
+        extra.put("normalisedFinal", (cv.last() - ref[1]) / (ref[0] - ref[1]));
+        return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), extra);
+    }
+
+    /**
+     * One conditioned DQN for the offloading task on the true scalarisation or on a reward learned from --labels
+     * preferences (200 random episodes, 10-step segments); --steps environment steps. Final value: the hypervolume of
+     * the greedy policy's points for 11 weights at a reference fixed by the baselines ({@link OffloadStudy#referencePoint}).
+     */
+    static SeedResult offload(Config c, long seed, OffloadStudy.Checkpoint ck) {
+        double[] scale = OffloadStudy.scales();
+        OffloadStudy.Reward reward = c.method().equals("true-reward") ? OffloadStudy.trueReward(scale)
+                : OffloadStudy.learned(OffloadStudy.learnReward(c.labels(), c.teacher(), 200, 10, seed, scale));
+        List<double[]> pts = OffloadStudy.points(OffloadStudy.train(c.steps(), seed, reward, ck));
+        List<List<double[]>> base = OffloadStudy.baselines(scale);
+        double[] ref = OffloadStudy.referencePoint(base);
+        List<double[]> front = dev.prefer.rl.mo.Pareto.front(pts);
+        double hv = dev.prefer.rl.mo.Pareto.hypervolume(front, ref);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("front", front);
+        extra.put("points", pts);
+        extra.put("reference", ref);
+        extra.put("linearExpectedUtility", OffloadStudy.linearEu(pts, scale));
+        extra.put("fixedPoliciesHypervolume", dev.prefer.rl.mo.Pareto.hypervolume(dev.prefer.rl.mo.Pareto.front(base.get(0)), ref));
+        extra.put("myopicPlannerHypervolume", dev.prefer.rl.mo.Pareto.hypervolume(dev.prefer.rl.mo.Pareto.front(base.get(1)), ref));
+        return new SeedResult(seed, new int[] {c.steps()}, new double[] {hv}, hv, c.method().equals("true-reward") ? 0 : c.labels(), extra);
     }
 
     static Map<String, Object> references(String env) {
@@ -233,7 +301,8 @@ public final class RlTrain {
         sb.append("Teacher `").append(c.teacher()).append("`, ").append(c.labels()).append(" labels, ").append(c.steps())
                 .append(" steps, seeds ").append(c.seed()).append("..").append(c.seed() + c.seeds() - 1).append(".\n\n");
         double[] finals = rs.stream().mapToDouble(SeedResult::finalReturn).toArray();
-        String what = c.method().startsWith("mo-") ? "hypervolume at (0, -25)" : "true return of the greedy policy";
+        String what = c.env().equals("offload") ? "hypervolume of the greedy policies for 11 weights"
+                : c.method().startsWith("mo-") ? "hypervolume at (0, -25)" : "true return of the greedy policy";
         sb.append("Final ").append(what).append(": **").append(Stats.of(finals)).append("** (mean ± 95% t-interval over seeds)\n\n");
         Object opt = rs.get(0).extra().get("optimalReturn");
         Object rnd = rs.get(0).extra().get("randomReturn");
@@ -252,6 +321,17 @@ public final class RlTrain {
                 sb.append(String.format(Locale.ROOT, "| %d | %s | %s of %s | %.4f (%.4f) |%n", r.seed(), r.extra().get("recovered"),
                         r.extra().get("unsupportedRecovered"), r.extra().get("unsupportedTotal"),
                         ((Number) r.extra().get("expectedUtility")).doubleValue(), ((Number) r.extra().get("exactExpectedUtility")).doubleValue()));
+            }
+            sb.append("\n");
+        }
+        Object fixedHv = rs.get(0).extra().get("fixedPoliciesHypervolume");
+        if (fixedHv != null) {
+            sb.append(String.format(Locale.ROOT, "At the same reference: fixed policies' front HV %.1f, myopic cost-model planner HV %.1f.%n%n",
+                    ((Number) fixedHv).doubleValue(), ((Number) rs.get(0).extra().get("myopicPlannerHypervolume")).doubleValue()));
+            sb.append("| seed | front points | linear expected utility |\n|---:|---:|---:|\n");
+            for (SeedResult r : rs) {
+                sb.append(String.format(Locale.ROOT, "| %d | %d | %.4f |%n", r.seed(), ((List<?>) r.extra().get("front")).size(),
+                        ((Number) r.extra().get("linearExpectedUtility")).doubleValue()));
             }
             sb.append("\n");
         }

@@ -15,14 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class SacTest {
     static double fd(double[] x, int i, DoubleSupplier f) {
-        double h = 1e-6;
-        double old = x[i];
-        x[i] = old + h;
-        double up = f.getAsDouble();
-        x[i] = old - h;
-        double down = f.getAsDouble();
-        x[i] = old;
-        return (up - down) / (2 * h);
+        return PolicyTest.fd(x, i, f);
     }
 
     static Sac small(Random rng) {

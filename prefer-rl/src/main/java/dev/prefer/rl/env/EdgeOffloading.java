@@ -11,7 +11,7 @@ import java.util.Random;
  * energy = P_TX * transmission; queue_k grows by c and drains F_EDGE * SLOT per step. Reward [-latency, -energy];
  * observation (b, gain, queue_1..K); 50 tasks per episode.
  */
-public final class EdgeOffloading implements Env {
+public final class EdgeOffloading implements Env, java.io.Serializable {
     public static final double CYCLES_PER_MBIT = 0.5;   // Gcycles per Mbit
     public static final double F_LOCAL = 1.0;           // GHz
     public static final double F_EDGE = 4.0;            // GHz per server

@@ -2,20 +2,117 @@ package dev.prefer.rl.experiments;
 
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.env.PointMassReacher;
+import dev.prefer.rl.env.Rollout;
+import dev.prefer.rl.nn.Adam;
+import dev.prefer.rl.policy.ActionSegment;
+import dev.prefer.rl.policy.ContinuousCpl;
+import dev.prefer.rl.policy.Cpl;
+import dev.prefer.rl.policy.GaussianPolicy;
 import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.PebbleSac;
+import dev.prefer.rl.reward.Surf;
+import dev.prefer.rl.teacher.Teacher;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.function.Supplier;
 
 /**
  * PEBBLE with SAC on the continuous point-mass reacher against SAC on the true reward and the uniformly random
- * policy. Scores are normalised, (R - R_random) / (R_opt - R_random), with R_opt the closed-form optimum (reachable
- * with continuous actions) and R_random the uniform policy on the same evaluation seeds.
+ * policy, and offline CPL with a Gaussian policy ({@link ContinuousCpl}) at the same label budgets. Scores are
+ * normalised, (R - R_random) / (R_opt - R_random), with R_opt the closed-form optimum (reachable with continuous
+ * actions) and R_random the uniform policy on the same evaluation seeds.
  */
 public final class ContinuousStudy {
+    /**
+     * Offline CPL on the continuous reacher: {@code labels} uniformly drawn pairs of length-{@code segment} segments from
+     * {@code datasetEpisodes} episodes of an epsilon-noisy scripted reacher (epsilon ~ U[0, 1] per episode: with
+     * probability epsilon a uniform action in [-1, 1]^2, else the optimal one), labelled by the teacher; {@code bcSteps}
+     * minibatch steps (32 segments) of BC on the whole dataset, then CPL (a fresh Adam, as the reference's switch at
+     * {@code bc_steps}); policy hidden width, log sigma (NaN: learned per state in [-5, 2]).
+     */
+    public record CplConfig(int labels, int segment, String teacher, int datasetEpisodes, int bcSteps, Cpl.Config cpl,
+                            int evalEvery, int evalEpisodes, int hidden, double logStd) {
+        /**
+         * Defaults after jhejna/cpl's {@code configs/mw_state_sparse/cpl.yaml} (alpha 0.1, contrastive bias 0.5, BC
+         * pre-training then CPL with bc_coeff 0, fixed-variance actor) scaled to this task (1000 BC + 1500 CPL steps,
+         * lr 1e-3, batch 32, 64-64 MLP; the same teacher, segment length and evaluation episodes as PEBBLE-SAC).
+         */
+        public static CplConfig defaults(int labels) {
+            return new CplConfig(labels, 10, "mistake:0.1", 100, 1000, new Cpl.Config(0.1, 0.5, 1.0, 0.0, 1500, 32, 1e-3), 500, 10, 64,
+                    0.5 * Math.log(0.5));
+        }
+
+        /** The named variant: cpl (defaults), cpl-bc (bias 1, bc_coeff 1: the reference's cpl_bc.yaml), cpl-nobc (no BC pre-training). */
+        public static CplConfig variant(String method, int labels) {
+            CplConfig d = defaults(labels);
+            Cpl.Config c = d.cpl();
+            return switch (method) {
+                case "cpl" -> d;
+                case "cpl-bc" -> d.withCpl(new Cpl.Config(c.alpha(), 1.0, c.gamma(), 1.0, c.steps(), c.batch(), c.lr()));
+                case "cpl-nobc" -> new CplConfig(labels, d.segment(), d.teacher(), d.datasetEpisodes(), 0, c, d.evalEvery(), d.evalEpisodes(),
+                        d.hidden(), d.logStd());
+                default -> throw new IllegalArgumentException("continuous CPL: unknown variant '" + method + "' (cpl, cpl-bc, cpl-nobc)");
+            };
+        }
+
+        public CplConfig withCpl(Cpl.Config c) {
+            return new CplConfig(labels, segment, teacher, datasetEpisodes, bcSteps, c, evalEvery, evalEpisodes, hidden, logStd);
+        }
+
+        public CplConfig withTeacher(String t) {
+            return new CplConfig(labels, segment, t, datasetEpisodes, bcSteps, cpl, evalEvery, evalEpisodes, hidden, logStd);
+        }
+    }
+
     private ContinuousStudy() {
+    }
+
+    /** Segments of the offline dataset: epsilon-noisy scripted reacher episodes cut into consecutive segments. */
+    public static List<ActionSegment> dataset(int episodes, int segment, long seed) {
+        Random rng = new Random(seed);
+        List<ActionSegment> out = new ArrayList<>();
+        for (int e = 0; e < episodes; e++) {
+            PointMassReacher env = new PointMassReacher(false);
+            double[] o = env.reset(seed * 7919 + e);
+            double eps = rng.nextDouble();
+            out.addAll(Rollout.run(env, o, x -> rng.nextDouble() < eps ? new double[] {2 * rng.nextDouble() - 1, 2 * rng.nextDouble() - 1}
+                    : env.optimalAction()).actionSegments(segment));
+        }
+        return out;
+    }
+
+    /** The policy a CplConfig asks for (fixed or learned sigma). */
+    static GaussianPolicy policy(CplConfig c, Random rng) {
+        return Double.isNaN(c.logStd()) ? GaussianPolicy.learned(rng, 4, c.hidden(), 2, -5, 2) : GaussianPolicy.fixed(rng, 4, c.hidden(), 2, c.logStd());
+    }
+
+    /**
+     * Offline continuous CPL for one seed; curve over gradient steps: step 0 is after BC pre-training (no preference
+     * used yet), then every evalEvery CPL steps (one Adam throughout the CPL phase).
+     */
+    public static Pebble.Curve cpl(CplConfig c, long seed) {
+        Random rng = new Random(seed);
+        List<ActionSegment> data = dataset(c.datasetEpisodes(), c.segment(), seed);
+        List<ContinuousCpl.Pair> pairs = ControlStudy.labelledPairs(data, s -> s.reward(0), Teacher.parse(c.teacher()), c.labels(), rng,
+                ContinuousCpl.Pair::new);
+        GaussianPolicy pi = policy(c, rng);
+        ContinuousCpl.pretrain(pi, data, c.bcSteps(), 32, new Adam(pi.net().params().length, c.cpl().lr()), rng);
+        List<Integer> steps = new ArrayList<>(List.of(0));
+        List<Double> rets = new ArrayList<>(List.of(PebbleSac.evaluate(reacher(), pi::mean, c.evalEpisodes())));
+        Adam adam = new Adam(pi.net().params().length, c.cpl().lr());
+        int done = 0;
+        while (done < c.cpl().steps()) {
+            int chunk = Math.min(c.evalEvery(), c.cpl().steps() - done);
+            Cpl.Config part = new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), c.cpl().bc(), chunk, c.cpl().batch(), c.cpl().lr());
+            ContinuousCpl.train(pi, pairs, part, adam, rng);
+            done += chunk;
+            steps.add(done);
+            rets.add(PebbleSac.evaluate(reacher(), pi::mean, c.evalEpisodes()));
+        }
+        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), c.labels());
     }
 
     public static Supplier<Env> reacher() {
@@ -35,9 +132,32 @@ public final class ContinuousStudy {
 
     /**
      * Usage: ContinuousStudy LABELS STEPS SEEDS [FIRST_SEED] [METHODS] [SEGMENT]. METHODS is a comma list of pebble,
-     * sac (default both); SEGMENT the length of the labelled segments (default 10). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
+     * pebble-surf (PEBBLE with SURF's reward learning), sac (default sac,pebble); SEGMENT the length of the labelled segments (default 10). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
      */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].startsWith("cpl")) {          // cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER]
+            CplConfig c = CplConfig.variant(args[0], Integer.parseInt(args[1]));
+            if (args.length > 4) {
+                c = c.withTeacher(args[4]);
+            }
+            double[] ref = references(c.evalEpisodes());
+            System.out.printf(Locale.ROOT, "references optimal %.4f random %.4f; config %s%n", ref[0], ref[1], c);
+            double[] finals = new double[Integer.parseInt(args[2])];
+            for (int s = 0; s < finals.length; s++) {
+                long seed = Long.parseLong(args[3]) + s;
+                long t0 = System.nanoTime();
+                Pebble.Curve cv = cpl(c, seed);
+                for (int i = 0; i < cv.steps().length; i++) {
+                    System.out.printf(Locale.ROOT, "curve %s %d %d %.5f %.5f%n", args[0], seed, cv.steps()[i], cv.returns()[i],
+                            (cv.returns()[i] - ref[1]) / (ref[0] - ref[1]));
+                }
+                finals[s] = (cv.last() - ref[1]) / (ref[0] - ref[1]);
+                System.out.printf(Locale.ROOT, "# %s seed %d: %.1f s%n", args[0], seed, (System.nanoTime() - t0) / 1e9);
+                System.out.flush();
+            }
+            System.out.println(args[0] + " final normalised: " + Stats.of(finals) + " " + Arrays.toString(finals));
+            return;
+        }
         int labels = Integer.parseInt(args[0]);
         int steps = Integer.parseInt(args[1]);
         int seeds = Integer.parseInt(args[2]);
@@ -56,7 +176,8 @@ public final class ContinuousStudy {
             for (int s = 0; s < seeds; s++) {
                 long seed = first + s;
                 long t0 = System.nanoTime();
-                Pebble.Curve cv = PebbleSac.run(reacher(), c, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed);
+                Pebble.Curve cv = PebbleSac.run(reacher(), c, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed,
+                        m.equals("pebble-surf") ? Surf.defaults() : null);
                 for (int i = 0; i < cv.steps().length; i++) {
                     double norm = (cv.returns()[i] - ref[1]) / (ref[0] - ref[1]);
                     System.out.printf(Locale.ROOT, "curve %s %d %d %.5f %.5f%n", m, seed, cv.steps()[i], cv.returns()[i], norm);

@@ -78,35 +78,37 @@ public final class ControlStudy {
             PointMassReacher env = new PointMassReacher(true);
             double[] o = env.reset(seed * 7919 + e);
             double eps = rng.nextDouble();
-            List<double[]> obs = new ArrayList<>();
-            List<Integer> acts = new ArrayList<>();
-            List<double[]> rews = new ArrayList<>();
-            Env.Step s;
-            do {
-                int a = rng.nextDouble() < eps ? rng.nextInt(9) : scripted(env);
-                s = env.step(a);
-                obs.add(o);
-                acts.add(a);
-                rews.add(s.reward());
-                o = s.observation();
-            } while (!s.done());
-            for (int start = 0; start + segment <= obs.size(); start += segment) {
-                out.add(new SegmentData(obs.subList(start, start + segment).toArray(new double[0][]),
-                        acts.subList(start, start + segment).stream().mapToInt(Integer::intValue).toArray(),
-                        rews.subList(start, start + segment).toArray(new double[0][])));
-            }
+            out.addAll(dev.prefer.rl.env.Rollout.run(env, o, x -> new double[] {rng.nextDouble() < eps ? rng.nextInt(9) : scripted(env)})
+                    .segments(segment));
         }
         return out;
     }
 
     /** {@code labels} uniformly drawn pairs of segments labelled by the teacher (skipped queries count, give no pair). */
     static List<Cpl.Pair> labelledPairs(List<SegmentData> data, Teacher t, int labels, Random rng) {
-        List<Cpl.Pair> pairs = new ArrayList<>();
+        return labelledPairs(data, s -> s.reward(0), t, labels, rng, Cpl.Pair::new);
+    }
+
+    /** Makes a labelled pair of segments; y = P(first preferred). */
+    public interface PairMaker<S, P> {
+        P make(S first, S second, double y);
+    }
+
+    /**
+     * {@code labels} pairs of segments drawn uniformly with replacement from data, labelled by the teacher on their
+     * per-step true rewards; skipped queries count against the budget and give no pair. Shared by the discrete and
+     * continuous studies.
+     */
+    public static <S, P> List<P> labelledPairs(List<S> data, java.util.function.Function<S, double[]> reward, Teacher t, int labels,
+                                               Random rng, PairMaker<S, P> make) {
+        List<P> pairs = new ArrayList<>();
         for (int asked = 0; asked < labels; asked++) {
-            SegmentData a = data.get(rng.nextInt(data.size()));
-            SegmentData b = data.get(rng.nextInt(data.size()));
-            Label l = t.label(a.reward(0), b.reward(0), rng);
-            if (l != Label.SKIP) pairs.add(new Cpl.Pair(a, b, l.firstProbability()));
+            S a = data.get(rng.nextInt(data.size()));
+            S b = data.get(rng.nextInt(data.size()));
+            Label l = t.label(reward.apply(a), reward.apply(b), rng);
+            if (l != Label.SKIP) {
+                pairs.add(make.make(a, b, l.firstProbability()));
+            }
         }
         return pairs;
     }

@@ -28,15 +28,33 @@ public final class OffloadStudy {
     private OffloadStudy() {
     }
 
-    record Transition(double[] obs, int action, double[] reward, double[] next) {
+    record Transition(double[] obs, int action, double[] reward, double[] next) implements java.io.Serializable {
+    }
+
+    /** Where and how often {@link #train} checkpoints its whole state (a null path: never), and a hook after each step. */
+    public record Checkpoint(java.nio.file.Path path, int every, java.util.function.IntConsumer afterStep) {
+        public static final Checkpoint NONE = new Checkpoint(null, 0, s -> { });
+    }
+
+    /** Everything the DQN loop needs to continue exactly: networks, optimiser, buffer, environment, random stream. */
+    static final class LoopState implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        Random rng;
+        Mlp q;
+        Mlp target;
+        Adam adam;
+        ArrayList<Transition> buf = new ArrayList<>();
+        EdgeOffloading env;
+        int ep;
+        double[] o;
+        double w;
+        int step;
+        long seed;
+        int steps;
     }
 
     static double[] input(double[] obs, double w) {
-        double[] x = new double[obs.length + 2];
-        System.arraycopy(obs, 0, x, 0, obs.length);
-        x[obs.length] = w;
-        x[obs.length + 1] = 1 - w;
-        return x;
+        return DstStudy.input(obs, w);
     }
 
     static int argmax(double[] v) {
@@ -66,7 +84,7 @@ public final class OffloadStudy {
     }
 
     /** The random policy's mean per-step latency and energy (the objectives' scales). */
-    static double[] scales() {
+    public static double[] scales() {
         Random rng = new Random(5);
         double[] r = evaluate(e -> rng.nextInt(3), 20);
         return new double[] {-r[0] / EdgeOffloading.EPISODE, -r[1] / EdgeOffloading.EPISODE};
@@ -102,23 +120,7 @@ public final class OffloadStudy {
         for (int e = 0; e < episodes; e++) {
             EdgeOffloading env = new EdgeOffloading(2);
             double[] o = env.reset(seed * 7_919L + 500_000L + e);
-            List<double[]> obs = new ArrayList<>();
-            List<Integer> acts = new ArrayList<>();
-            List<double[]> rews = new ArrayList<>();
-            Env.Step s;
-            do {
-                int a = rng.nextInt(3);
-                s = env.step(a);
-                obs.add(o);
-                acts.add(a);
-                rews.add(s.reward());
-                o = s.observation();
-            } while (!s.done());
-            for (int start = 0; start + segment <= obs.size(); start += segment) {
-                segs.add(new SegmentData(obs.subList(start, start + segment).toArray(new double[0][]),
-                        acts.subList(start, start + segment).stream().mapToInt(Integer::intValue).toArray(),
-                        rews.subList(start, start + segment).toArray(new double[0][])));
-            }
+            segs.addAll(dev.prefer.rl.env.Rollout.run(env, o, x -> new double[] {rng.nextInt(3)}).segments(segment));
         }
         Teacher t = Teacher.parse(teacher);
         List<RewardEnsemble.Pair> pairs = new ArrayList<>();
@@ -162,34 +164,51 @@ public final class OffloadStudy {
     }
 
     public static Mlp train(int steps, long seed, Reward reward) {
-        Random rng = new Random(seed);
-        Mlp q = new Mlp(rng, 6, 64, 64, 3);
-        Mlp target = q.copy();
-        Adam adam = new Adam(q.params().length, 1e-3);
-        List<Transition> buf = new ArrayList<>();
-        EdgeOffloading env = new EdgeOffloading(2);
-        int ep = 0;
-        double[] o = env.reset(seed * 1_000_003L);
-        double w = rng.nextDouble();
+        return train(steps, seed, reward, Checkpoint.NONE);
+    }
+
+    /**
+     * The conditioned DQN loop. With a checkpoint path, the whole loop state is written there atomically every
+     * {@code every} steps, and a run that finds a checkpoint of the same seed and length continues from it, to the
+     * same network as an uninterrupted run (the reward must be the same pure function; learned rewards are refitted
+     * deterministically from the seed).
+     */
+    public static Mlp train(int steps, long seed, Reward reward, Checkpoint ck) {
+        LoopState st = ck.path() != null && java.nio.file.Files.exists(ck.path()) ? load(ck.path(), seed, steps) : null;
+        if (st == null) {
+            st = new LoopState();
+            st.seed = seed;
+            st.steps = steps;
+            st.rng = new Random(seed);
+            st.q = new Mlp(st.rng, 6, 64, 64, 3);
+            st.target = st.q.copy();
+            st.adam = new Adam(st.q.params().length, 1e-3);
+            st.env = new EdgeOffloading(2);
+            st.o = st.env.reset(seed * 1_000_003L);
+            st.w = st.rng.nextDouble();
+        }
+        Random rng = st.rng;
+        Mlp q = st.q;
         double gamma = 0.9;
-        for (int step = 1; step <= steps; step++) {
+        while (st.step < steps) {
+            int step = ++st.step;
             double eps = Math.max(0.05, 1 - step / (0.5 * steps));
-            int a = rng.nextDouble() < eps ? rng.nextInt(3) : argmax(q.apply(input(o, w)));
-            Env.Step s = env.step(a);
-            buf.add(new Transition(o, a, s.reward(), s.observation()));
-            o = s.observation();
+            int a = rng.nextDouble() < eps ? rng.nextInt(3) : argmax(q.apply(input(st.o, st.w)));
+            Env.Step s = st.env.step(a);
+            st.buf.add(new Transition(st.o, a, s.reward(), s.observation()));
+            st.o = s.observation();
             if (s.done()) {
-                o = env.reset(seed * 1_000_003L + ++ep);
-                w = rng.nextDouble();
+                st.o = st.env.reset(seed * 1_000_003L + ++st.ep);
+                st.w = rng.nextDouble();
             }
-            if (buf.size() >= 64) {
+            if (st.buf.size() >= 64) {
                 double[] grad = new double[q.params().length];
                 for (int b = 0; b < 32; b++) {
-                    Transition t = buf.get(rng.nextInt(buf.size()));
+                    Transition t = st.buf.get(rng.nextInt(st.buf.size()));
                     double wb = rng.nextDouble();
                     double y = reward.of(t.obs(), t.action(), t.reward(), wb);
                     double best = Double.NEGATIVE_INFINITY;
-                    for (double v : target.apply(input(t.next(), wb))) {
+                    for (double v : st.target.apply(input(t.next(), wb))) {
                         best = Math.max(best, v);
                     }
                     y += gamma * best;                       // episodes are truncated, never terminated: always bootstrap
@@ -198,13 +217,40 @@ public final class OffloadStudy {
                     d[t.action()] = (tr.output()[t.action()] - y) / 32;
                     q.backward(tr, d, grad);
                 }
-                adam.step(q.params(), grad);
+                st.adam.step(q.params(), grad);
                 if (step % 200 == 0) {
-                    target = q.copy();
+                    st.target = q.copy();
                 }
             }
+            if (ck.path() != null && ck.every() > 0 && step % ck.every() == 0 && step < steps) {
+                save(st, ck.path());
+            }
+            ck.afterStep().accept(step);
         }
         return q;
+    }
+
+    static void save(LoopState st, java.nio.file.Path path) {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(st);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(path + ": cannot serialise the training state: " + e.getMessage(), e);
+        }
+        dev.prefer.data.AtomicFiles.write(path, bytes.toByteArray());
+    }
+
+    static LoopState load(java.nio.file.Path path, long seed, int steps) {
+        try (var in = new java.io.ObjectInputStream(java.nio.file.Files.newInputStream(path))) {
+            LoopState st = (LoopState) in.readObject();
+            if (st.seed != seed || st.steps != steps) {
+                throw new IllegalArgumentException(path + ": checkpoint of seed " + st.seed + " with " + st.steps + " steps, this run is seed "
+                        + seed + " with " + steps);
+            }
+            return st;
+        } catch (java.io.IOException | ClassNotFoundException e) {
+            throw new IllegalArgumentException(path + ": unreadable checkpoint (" + e.getMessage() + "); delete it to restart the seed", e);
+        }
     }
 
     static String fmt(List<double[]> pts) {
@@ -216,7 +262,7 @@ public final class OffloadStudy {
     }
 
     /** Mean over 101 weights of the best linear utility among the points (objectives scaled per episode). */
-    static double linearEu(List<double[]> pts, double[] scale) {
+    public static double linearEu(List<double[]> pts, double[] scale) {
         double s = 0;
         for (int k = 0; k <= 100; k++) {
             double w = k / 100.0;
@@ -230,7 +276,7 @@ public final class OffloadStudy {
     }
 
     /** The greedy conditioned policy's points for w = 0, 0.1, ..., 1. */
-    static List<double[]> points(Mlp q) {
+    public static List<double[]> points(Mlp q) {
         List<double[]> pts = new ArrayList<>();
         for (int k = 0; k <= 10; k++) {
             double w = k / 10.0;
@@ -240,16 +286,10 @@ public final class OffloadStudy {
     }
 
     /**
-     * Usage: OffloadStudy STEPS SEEDS [LABELS [TEACHER]]. Per seed: the conditioned DQN on the true scalarised reward
-     * and, when LABELS is given, the same DQN (same seed, same steps) on the reward learned from LABELS preferences of
-     * TEACHER (default mistake:0.1) over 10-step segments of 200 random episodes.
+     * The baselines' points: [0] the fixed policies (always local, server 1, server 2, uniform), [1] the myopic
+     * cost-model policy argmin_a w . cost(a) for w = 0, 0.1, ..., 1.
      */
-    public static void main(String[] args) {
-        int steps = Integer.parseInt(args[0]);
-        int seeds = Integer.parseInt(args[1]);
-        int labels = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-        String teacher = args.length > 3 ? args[3] : "mistake:0.1";
-        double[] scale = scales();
+    public static List<List<double[]>> baselines(double[] scale) {
         Random rr = new Random(9);
         List<double[]> fixed = List.of(evaluate(e -> 0, 5), evaluate(e -> 1, 5), evaluate(e -> 2, 5), evaluate(e -> rr.nextInt(3), 5));
         List<double[]> myopic = new ArrayList<>();
@@ -269,6 +309,38 @@ public final class OffloadStudy {
                 return best;
             }, 5));
         }
+        return List.of(fixed, myopic);
+    }
+
+    /**
+     * A fixed hypervolume reference for single runs ({@code rl train}): 1.05 times the worst objective values among
+     * the baselines' points (the study itself takes the worst over every run's points as well).
+     */
+    public static double[] referencePoint(List<List<double[]>> baselines) {
+        double[] ref = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+        for (List<double[]> b : baselines) {
+            for (double[] p : b) {
+                ref[0] = Math.min(ref[0], p[0]);
+                ref[1] = Math.min(ref[1], p[1]);
+            }
+        }
+        return new double[] {1.05 * ref[0], 1.05 * ref[1]};
+    }
+
+    /**
+     * Usage: OffloadStudy STEPS SEEDS [LABELS [TEACHER]]. Per seed: the conditioned DQN on the true scalarised reward
+     * and, when LABELS is given, the same DQN (same seed, same steps) on the reward learned from LABELS preferences of
+     * TEACHER (default mistake:0.1) over 10-step segments of 200 random episodes.
+     */
+    public static void main(String[] args) {
+        int steps = Integer.parseInt(args[0]);
+        int seeds = Integer.parseInt(args[1]);
+        int labels = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        String teacher = args.length > 3 ? args[3] : "mistake:0.1";
+        double[] scale = scales();
+        List<List<double[]>> base = baselines(scale);
+        List<double[]> fixed = base.get(0);
+        List<double[]> myopic = base.get(1);
         List<List<double[]>> nets = new ArrayList<>();
         List<List<double[]>> prefs = new ArrayList<>();
         for (int s = 0; s < seeds; s++) {

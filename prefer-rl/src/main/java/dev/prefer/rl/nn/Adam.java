@@ -1,7 +1,7 @@
 package dev.prefer.rl.nn;
 
 /** Adam (Kingma and Ba 2015) over one flat parameter vector, in double precision. */
-public final class Adam {
+public final class Adam implements java.io.Serializable {
     private final double lr;
     private final double b1;
     private final double b2;

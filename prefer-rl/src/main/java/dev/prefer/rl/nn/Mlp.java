@@ -7,7 +7,7 @@ import java.util.Random;
  * output. Parameters live in one flat array (layer by layer: weights row-major [out][in], then biases), so one
  * {@link Adam} updates everything. Forward passes return a {@link Trace} that {@link #backward} consumes.
  */
-public final class Mlp {
+public final class Mlp implements java.io.Serializable {
     private final int[] sizes;
     private final double[] params;
     private final int[] wOff;

@@ -71,21 +71,38 @@ public final class Cpl {
         return lp;
     }
 
-    /** Trains for c.steps() minibatch steps; returns the last minibatch loss. */
+    /** Trains for c.steps() minibatch steps (a fresh Adam); returns the last minibatch loss. */
     public static double train(SoftmaxPolicy pi, List<Pair> pairs, Config c, Random rng) {
-        if (pairs.isEmpty()) {
+        return train(pi, pairs, c, new Adam(pi.net().params().length, c.lr()), rng);
+    }
+
+    /** Trains for c.steps() minibatch steps with the given optimiser (so chunks of training continue one Adam). */
+    public static double train(SoftmaxPolicy pi, List<Pair> pairs, Config c, Adam adam, Random rng) {
+        return minibatchSteps(pairs, c.steps(), c.batch(), pi.net().params(), adam, rng, (batch, grad) -> lossAndGradient(pi, batch, c, grad));
+    }
+
+    /** Loss of a minibatch, adding its gradient into the given array. */
+    public interface BatchLoss<T> {
+        double lossAndGradient(List<T> batch, double[] grad);
+    }
+
+    /**
+     * {@code steps} Adam steps, each on min(batch, items) items drawn with replacement; returns the last minibatch
+     * loss (NaN without items or steps). The one minibatch loop of the CPL trainers (discrete, continuous, BC).
+     */
+    public static <T> double minibatchSteps(List<T> items, int steps, int batch, double[] params, Adam adam, Random rng, BatchLoss<T> loss) {
+        if (items.isEmpty()) {
             return Double.NaN;
         }
-        Adam adam = new Adam(pi.net().params().length, c.lr());
         double last = Double.NaN;
-        for (int step = 0; step < c.steps(); step++) {
-            java.util.ArrayList<Pair> batch = new java.util.ArrayList<>(c.batch());
-            for (int i = 0; i < Math.min(c.batch(), pairs.size()); i++) {
-                batch.add(pairs.get(rng.nextInt(pairs.size())));
+        for (int step = 0; step < steps; step++) {
+            java.util.ArrayList<T> mb = new java.util.ArrayList<>(batch);
+            for (int i = 0; i < Math.min(batch, items.size()); i++) {
+                mb.add(items.get(rng.nextInt(items.size())));
             }
-            double[] grad = new double[pi.net().params().length];
-            last = lossAndGradient(pi, batch, c, grad);
-            adam.step(pi.net().params(), grad);
+            double[] grad = new double[params.length];
+            last = loss.lossAndGradient(mb, grad);
+            adam.step(params, grad);
         }
         return last;
     }

@@ -2,6 +2,7 @@ package dev.prefer.rl.policy;
 
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.reward.RewardEnsemble;
+import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.Label;
 import dev.prefer.rl.teacher.LabelBudget;
 import dev.prefer.rl.teacher.QuerySelection;
@@ -45,18 +46,7 @@ public final class Pebble {
 
     /** Mean true return of a greedy policy over fixed evaluation seeds (1_000_000 + k). */
     public static double evaluate(Supplier<Env> make, java.util.function.ToIntFunction<double[]> policy, int episodes) {
-        double sum = 0;
-        for (int k = 0; k < episodes; k++) {
-            Env e = make.get();
-            double[] o = e.reset(1_000_000L + k);
-            Env.Step s;
-            do {
-                s = e.step(policy.applyAsInt(o));
-                sum += s.reward()[0];
-                o = s.observation();
-            } while (!s.done());
-        }
-        return sum / episodes;
+        return PebbleSac.evaluate(make, o -> new double[] {policy.applyAsInt(o)}, episodes);
     }
 
     public static Curve run(Supplier<Env> make, Config c, Mode mode, long seed) {
@@ -75,29 +65,16 @@ public final class Pebble {
         Dqn.RewardFn entropy = (o, a, n, r) -> knnReward(buf, n, rng);
         List<Integer> evalSteps = new ArrayList<>();
         List<Double> evalReturns = new ArrayList<>();
-        double episodeReturnSum = 0;
-        int episodes = 0;
-        int ep = 0;
-        double[] o = env.reset(seed * 100_003L);
-        double epReturn = 0;
+        Episodes run = new Episodes(env, seed);
         for (int step = 1; step <= c.totalSteps(); step++) {
             double eps = Math.max(0.05, 1 - step / (0.4 * c.totalSteps()));
-            int a = agent.act(o, eps, rng);
+            int a = agent.act(run.obs(), eps, rng);
             Env.Step s = env.step(a);
-            buf.add(o, a, s.reward(), s.observation(), s.terminated(), ep);
-            epReturn += s.reward()[0];
-            o = s.observation();
-            if (s.done()) {
-                episodeReturnSum += epReturn;
-                episodes++;
-                epReturn = 0;
-                ep++;
-                o = env.reset(seed * 100_003L + ep);
-            }
+            buf.add(run.obs(), a, s.reward(), s.observation(), s.terminated(), run.episode());
+            run.after(s);
             if (mode == Mode.PEBBLE && step >= c.unsupSteps() && (step - c.unsupSteps()) % c.feedbackEvery() == 0
                     && budget.nextRound() > 0) {
-                double margin = episodes == 0 ? 0 : episodeReturnSum / episodes * c.segment() / env.maxSteps();
-                feedbackRound(buf, model, teacher.withMargin(Math.abs(margin)), c.selection(), trained[0], budget, c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
+                feedbackRound(buf, model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), trained[0], budget, c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
                 trained[0] = true;
             }
             if (buf.size() >= c.dqn().batch()) {
@@ -121,30 +98,105 @@ public final class Pebble {
      */
     static void feedbackRound(ReplayBuffer buf, RewardEnsemble model, Teacher t, QuerySelection selection, boolean trained, LabelBudget budget,
                               int segment, int largeBatch, int rewardEpochs, List<RewardEnsemble.Pair> labelled, Random rng) {
+        feedbackRound(buf, model, t, selection, trained, budget, segment, largeBatch, rewardEpochs, labelled, null, null, rng);
+    }
+
+    /**
+     * The feedback round, with SURF when {@code surf} is not null: candidates are {@code segment + 2 window} long,
+     * selection and the teacher see their central {@code segment} steps, {@code invLabelRatio * k} uniformly drawn
+     * unlabelled pairs join {@code unlabelled}, and the ensemble trains with pseudo-labels and temporal crops.
+     */
+    static void feedbackRound(ReplayBuffer buf, RewardEnsemble model, Teacher t, QuerySelection selection, boolean trained, LabelBudget budget,
+                              int segment, int largeBatch, int rewardEpochs, List<RewardEnsemble.Pair> labelled, Surf surf,
+                              List<SegmentData[]> unlabelled, Random rng) {
         int k = budget.nextRound();
-        List<SegmentData[]> cands = new ArrayList<>();
+        int len = surf == null ? segment : segment + 2 * surf.window();
         int want = selection == QuerySelection.UNIFORM ? k : k * largeBatch;
-        while (cands.size() < want) {
-            SegmentData x = buf.segment(segment, rng);
-            SegmentData y = buf.segment(segment, rng);
+        List<SegmentData[]> cands = pairs(buf, len, want, rng);
+        double[][] probs = new double[model.size()][cands.size()];
+        for (int m = 0; m < model.size(); m++) {
+            for (int i = 0; i < cands.size(); i++) {
+                probs[m][i] = surf == null ? model.probability(m, cands.get(i)[0], cands.get(i)[1])
+                        : model.probability(m, surf.center(cands.get(i)[0], segment), surf.center(cands.get(i)[1], segment));
+            }
+        }
+        for (int i : (trained ? selection : QuerySelection.UNIFORM).select(probs, k, rng)) {
+            SegmentData x = cands.get(i)[0];
+            SegmentData y = cands.get(i)[1];
+            Label l = surf == null ? t.label(x.reward(0), y.reward(0), rng)
+                    : t.label(surf.center(x, segment).reward(0), surf.center(y, segment).reward(0), rng);
+            if (l != Label.SKIP) {
+                labelled.add(new RewardEnsemble.Pair(x, y, l.firstProbability()));
+            }
+        }
+        budget.spend(k);
+        if (surf == null) {
+            model.train(labelled, rewardEpochs, 32, rng);
+        } else {
+            unlabelled.addAll(pairs(buf, len, surf.invLabelRatio() * k, rng));
+            model.train(labelled, unlabelled, surf, segment, rewardEpochs, 32, rng);
+        }
+    }
+
+    /** n pairs of length-len segments drawn uniformly from the buffer. */
+    static List<SegmentData[]> pairs(ReplayBuffer buf, int len, int n, Random rng) {
+        List<SegmentData[]> cands = new ArrayList<>();
+        while (cands.size() < n) {
+            SegmentData x = buf.segment(len, rng);
+            SegmentData y = buf.segment(len, rng);
             if (x != null && y != null) {
                 cands.add(new SegmentData[] {x, y});
             }
         }
-        double[][] probs = new double[model.size()][cands.size()];
-        for (int m = 0; m < model.size(); m++) {
-            for (int i = 0; i < cands.size(); i++) {
-                probs[m][i] = model.probability(m, cands.get(i)[0], cands.get(i)[1]);
+        return cands;
+    }
+
+    /**
+     * The online loops' episode bookkeeping (PEBBLE with DQN or SAC): the current observation and episode index, and
+     * the mean return of finished episodes, from which the teacher's margin is scaled to a segment (B-Pref
+     * {@code train_PEBBLE.py}: the average episode return times segment / episode length). Episode k starts from
+     * reset(seed * 100_003 + k).
+     */
+    static final class Episodes {
+        private final Env env;
+        private final long seed;
+        private double[] obs;
+        private int episode;
+        private double running;
+        private double finishedSum;
+        private int finished;
+
+        Episodes(Env env, long seed) {
+            this.env = env;
+            this.seed = seed;
+            this.obs = env.reset(seed * 100_003L);
+        }
+
+        double[] obs() {
+            return obs;
+        }
+
+        int episode() {
+            return episode;
+        }
+
+        /** Takes the step's outcome; starts the next episode when this one ends. */
+        void after(Env.Step s) {
+            running += s.reward()[0];
+            obs = s.observation();
+            if (s.done()) {
+                finishedSum += running;
+                finished++;
+                running = 0;
+                episode++;
+                obs = env.reset(seed * 100_003L + episode);
             }
         }
-        for (int i : (trained ? selection : QuerySelection.UNIFORM).select(probs, k, rng)) {
-            Label l = t.label(cands.get(i)[0].reward(0), cands.get(i)[1].reward(0), rng);
-            if (l != Label.SKIP) {
-                labelled.add(new RewardEnsemble.Pair(cands.get(i)[0], cands.get(i)[1], l.firstProbability()));
-            }
+
+        /** Mean finished-episode return scaled to a segment of {@code segment} steps (0 before any episode ends). */
+        double margin(int segment) {
+            return finished == 0 ? 0 : finishedSum / finished * segment / env.maxSteps();
         }
-        budget.spend(k);
-        model.train(labelled, rewardEpochs, 32, rng);
     }
 
     /** State-entropy reward: log(1 + distance from x to its 5th nearest neighbour among 64 buffer states). */

@@ -2,6 +2,7 @@ package dev.prefer.rl.policy;
 
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.reward.RewardEnsemble;
+import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.LabelBudget;
 import dev.prefer.rl.teacher.QuerySelection;
 import dev.prefer.rl.teacher.Teacher;
@@ -76,6 +77,11 @@ public final class PebbleSac {
     }
 
     public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed) {
+        return run(make, c, mode, seed, null);
+    }
+
+    /** PEBBLE-SAC with SURF's semi-supervised, temporally augmented reward learning when surf is not null ({@link Surf}). */
+    public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed, Surf surf) {
         Random rng = new Random(seed);
         Env env = make.get();
         if (env.actionCount() != 0) {
@@ -89,37 +95,25 @@ public final class PebbleSac {
         boolean pebble = mode == Pebble.Mode.PEBBLE;
         LabelBudget budget = new LabelBudget(pebble ? c.labels() : 0, c.perRound());
         List<RewardEnsemble.Pair> labelled = new ArrayList<>();
+        List<SegmentData[]> unlabelled = new ArrayList<>();
         boolean trained = false;
         Sac.RewardFn trueReward = (o, a, n, r) -> r[0];
         Sac.RewardFn learned = (o, a, n, r) -> model.reward(concat(o, a), 0);
         Sac.RewardFn entropy = (o, a, n, r) -> Pebble.knnReward(buf, n, rng);
         List<Integer> evalSteps = new ArrayList<>();
         List<Double> evalReturns = new ArrayList<>();
-        double episodeReturnSum = 0;
-        int episodes = 0;
-        int ep = 0;
-        double[] o = env.reset(seed * 100_003L);
-        double epReturn = 0;
+        Pebble.Episodes run = new Pebble.Episodes(env, seed);
         int learnFrom = c.seedSteps() + (pebble ? c.unsupSteps() : 0);
         for (int step = 1; step <= c.totalSteps(); step++) {
-            double[] a = step <= c.seedSteps() ? uniform(dim, rng) : agent.act(o, rng);
+            double[] a = step <= c.seedSteps() ? uniform(dim, rng) : agent.act(run.obs(), rng);
             Env.Step s = env.step(a);
-            buf.add(o, a, s.reward(), s.observation(), s.terminated(), ep);
-            epReturn += s.reward()[0];
-            o = s.observation();
-            if (s.done()) {
-                episodeReturnSum += epReturn;
-                episodes++;
-                epReturn = 0;
-                ep++;
-                o = env.reset(seed * 100_003L + ep);
-            }
+            buf.add(run.obs(), a, s.reward(), s.observation(), s.terminated(), run.episode());
+            run.after(s);
             boolean first = pebble && step == learnFrom;
             boolean later = pebble && step > learnFrom && (step - learnFrom) % c.feedbackEvery() == 0;
             if ((first || later) && budget.nextRound() > 0) {
-                double margin = episodes == 0 ? 0 : episodeReturnSum / episodes * c.segment() / env.maxSteps();
-                Pebble.feedbackRound(buf, model, teacher.withMargin(Math.abs(margin)), c.selection(), trained, budget,
-                        c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
+                Pebble.feedbackRound(buf, model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), trained, budget,
+                        c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, surf, unlabelled, rng);
                 trained = true;
             }
             if (first && c.unsupSteps() > 0) {

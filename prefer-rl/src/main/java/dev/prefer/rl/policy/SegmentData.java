@@ -18,6 +18,11 @@ public record SegmentData(double[][] obs, int[] actions, double[][] rewards) {
 
     /** Objective k's per-step rewards. */
     public double[] reward(int k) {
+        return column(rewards, k);
+    }
+
+    /** Column k of per-step reward vectors (shared with {@link ActionSegment}). */
+    static double[] column(double[][] rewards, int k) {
         double[] r = new double[rewards.length];
         for (int t = 0; t < r.length; t++) {
             r[t] = rewards[t][k];

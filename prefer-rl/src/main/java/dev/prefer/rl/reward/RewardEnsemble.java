@@ -103,6 +103,31 @@ public final class RewardEnsemble {
 
     /** {@code epochs} passes of minibatches of {@code batch} pairs for every member. */
     public void train(List<Pair> pairs, int epochs, int batch, Random rng) {
+        trainLoop(pairs, epochs, batch, rng, this::lossAndGradient);
+    }
+
+    /**
+     * SURF's training ({@link Surf}): as {@link #train(List, int, int, Random)}, each labelled minibatch joined by an
+     * unlabelled one of mu * batch pairs drawn uniformly; segments are extended by the SURF window around the
+     * labelled length h.
+     */
+    public void train(List<Pair> pairs, List<SegmentData[]> unlabelled, Surf surf, int h, int epochs, int batch, Random rng) {
+        trainLoop(pairs, epochs, batch, rng, (member, mb, grad) -> {
+            List<SegmentData[]> ub = new java.util.ArrayList<>();
+            for (int k = 0; k < (unlabelled.isEmpty() ? 0 : surf.mu() * batch); k++) {
+                ub.add(unlabelled.get(rng.nextInt(unlabelled.size())));
+            }
+            return surf.lossAndGradient(this, member, mb, ub, h, grad, rng);
+        });
+    }
+
+    /** One member's minibatch loss, adding its gradient into grad. */
+    interface MemberLoss {
+        double lossAndGradient(int member, List<Pair> batch, double[] grad);
+    }
+
+    /** For every member, {@code epochs} passes over the pairs in shuffled minibatches, one Adam step each. */
+    private void trainLoop(List<Pair> pairs, int epochs, int batch, Random rng, MemberLoss loss) {
         if (pairs.isEmpty()) {
             return;
         }
@@ -115,7 +140,7 @@ public final class RewardEnsemble {
                         mb.add(pairs.get(order[k]));
                     }
                     double[] grad = new double[members[i].params().length];
-                    lossAndGradient(i, mb, grad);
+                    loss.lossAndGradient(i, mb, grad);
                     opts[i].step(members[i].params(), grad);
                 }
             }
