@@ -116,6 +116,13 @@ final class DecodeScript {
     /** The MLP's GELU applied by the packed c_fc product itself (oneDNN post-op; {@code -Dprefer.packedDecodeGelu=false}: separate). */
     static final boolean FUSE_GELU = !"false".equalsIgnoreCase(System.getProperty("prefer.packedDecodeGelu", "true"));
 
+    /**
+     * The LM head packed too ({@code -Dprefer.packedDecodeHead=false}: the pieces of {@link #headChunkRows}): one
+     * (R, D)·(D, V) oneDNN product instead of 1 MiB MKL pieces (microbenchmark, M = 8, one thread, thread CPU: 14.7
+     * against 24.5 ms per head).
+     */
+    static final boolean PACK_HEAD = !"false".equalsIgnoreCase(System.getProperty("prefer.packedDecodeHead", "true"));
+
     /** The four products' weights of every layer, in the order of the packed list. */
     private static final String[] PRODUCTS = {"attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"};
 
@@ -123,9 +130,9 @@ final class DecodeScript {
      * oneDNN-packed copies of a model's layer weights (transposed to Linear's (out, in) and reordered into oneDNN's
      * blocked layout, {@code mkldnn::_reorder_linear_weight}), for products of a few rows: MKL's {@code addmm} on
      * GPT-2's (in, out) weights repacks the weight on every call and streams it at about half the bandwidth a plain
-     * read reaches. Made once per model and kept (one more copy of the layer weights: 340 MB for GPT-2 small) while
-     * its weights stay the same arrays with the same version counters (every in-place update of a tensor bumps its
-     * counter: an optimizer step, a LoRA merge or a copy makes the next wave pack again).
+     * read reaches. Made once per model and kept (one more copy of the layer weights and the LM head: 340 + 154 MB for
+     * GPT-2 small) while its weights stay the same arrays with the same version counters (every in-place update of a
+     * tensor bumps its counter: an optimizer step, a LoRA merge or a copy makes the next wave pack again).
      */
     static final class Packed {
         private static final Map<Transformer, Packed> BY_MODEL = Collections.synchronizedMap(new WeakHashMap<>());
@@ -149,10 +156,11 @@ final class DecodeScript {
         static Packed of(Transformer model, boolean mayPack) {
             if (failed) return null;
             int layers = model.config().numLayers();
-            NDArray[] src = new NDArray[layers * PRODUCTS.length];
+            NDArray[] src = new NDArray[layers * PRODUCTS.length + (PACK_HEAD ? 1 : 0)];
             for (int l = 0; l < layers; l++) {
                 for (int j = 0; j < PRODUCTS.length; j++) src[l * PRODUCTS.length + j] = model.p("transformer.h." + l + "." + PRODUCTS[j]);
             }
+            if (PACK_HEAD) src[src.length - 1] = model.outputEmbedding(); // (V, D): already Linear's layout
             synchronized (BY_MODEL) {
                 try {
                     long[] versions = versions(src);
@@ -166,8 +174,8 @@ final class DecodeScript {
                     }
                     NDManager owner = model.manager().newSubManager();
                     PtNDArray[] packed;
-                    try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class)); IValue bs = IValue.from(16L);
-                         IValue out = IValueUtils.forward(script(PACK_CLS, PACK_SOURCE), new IValue[] {in, bs})) {
+                    try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class)); IValue bs = IValue.from(16L); IValue head = IValue.from(PACK_HEAD ? 1L : 0L);
+                         IValue out = IValueUtils.forward(script(PACK_CLS, PACK_SOURCE), new IValue[] {in, bs, head})) {
                         packed = out.toTensorArray((PtNDManager) owner);
                     }
                     Packed p = new Packed(src, versions, owner, IValue.listFrom(packed));
@@ -197,10 +205,14 @@ final class DecodeScript {
 
     private static final String PACK_CLS = "Gpt2PackDecode", VERSION_CLS = "TensorVersions";
     private static final String PACK_SOURCE = ""
-            + "ws: List[Tensor], bs: int) -> List[Tensor]:\n"
+            + "ws: List[Tensor], bs: int, head: int) -> List[Tensor]:\n"
+            + "    # Conv1D weights (in, out) transposed to Linear's (out, in); the last one, the LM head (V, D), as it is\n"
             + "    out: List[Tensor] = []\n"
-            + "    for t in ws:\n"
-            + "        out.append(ops.mkldnn._reorder_linear_weight(t.t().contiguous(), bs))\n"
+            + "    n = len(ws)\n"
+            + "    for i in range(n - head):\n"
+            + "        out.append(ops.mkldnn._reorder_linear_weight(ws[i].t().contiguous(), bs))\n"
+            + "    if head == 1:\n"
+            + "        out.append(ops.mkldnn._reorder_linear_weight(ws[n - 1], bs))\n"
             + "    return out\n";
     private static final String VERSION_SOURCE = ""
             + "ws: List[Tensor]) -> List[int]:\n"
@@ -411,7 +423,9 @@ final class DecodeScript {
             + "    m = len(w)\n"
             + "    x = torch.layer_norm(x, [d], w[m - 3], w[m - 2], eps)\n"
             + "    hc = int(f[3])\n"
-            + "    if hc >= w[m - 1].size(0):\n"
+            + "    if packed and len(pw) > 2 * (len(st) - 1):\n"
+            + "        logits = ops.mkldnn._linear_pointwise(x, pw[len(pw) - 1], None, \"none\", [], \"\")\n"
+            + "    elif hc >= w[m - 1].size(0):\n"
             + "        logits = torch.mm(x, w[m - 1].t())\n"
             + "    else:\n"
             + "        logits = torch.cat([torch.mm(x, c.t()) for c in torch.split(w[m - 1], hc)], 1)\n"
