@@ -47,7 +47,8 @@ final class DecodeScript {
     private final int heads;
     private final double eps, scale;
     private final int headChunk;
-    private final IValue packed;    // oneDNN-packed layer weights (4 per layer), or null: addmm on the model's own
+    private final Packed pack;      // held until close (a repack by another wave frees the old one only then)
+    private final IValue packed;    // oneDNN-packed layer weights (4 per layer) and head, or null: the model's own
     private final IValue unpacked;  // the empty list: the step's products read the model's weights
     private NDArray[] keys, values; // per layer (R, H, S_max, E)
     private NDArray bias;           // (R, 1, 1, S_max): 0 at a row's keys, -1e9 at its left pads
@@ -86,8 +87,8 @@ final class DecodeScript {
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
-        Packed pk = offsets.length >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps) : null;
-        this.packed = pk == null ? null : pk.list;
+        this.pack = offsets.length >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps) : null;
+        this.packed = pack == null ? null : pack.list;
         this.unpacked = IValue.listFrom(new PtNDArray[0]);
     }
 
@@ -144,6 +145,8 @@ final class DecodeScript {
         final long[] versions;
         final NDManager owner;
         final IValue list;
+        private int users;      // waves using this pack (guarded by BY_MODEL)
+        private boolean stale;  // replaced: freed when the last wave using it is done
 
         private Packed(NDArray[] sources, long[] versions, NDManager owner, IValue list) {
             this.sources = sources;
@@ -165,12 +168,15 @@ final class DecodeScript {
                 try {
                     long[] versions = versions(src);
                     Packed old = BY_MODEL.get(model);
-                    if (old != null && Arrays.equals(old.versions, versions) && sameArrays(old.sources, src)) return old;
+                    if (old != null && Arrays.equals(old.versions, versions) && sameArrays(old.sources, src)) {
+                        old.users++;
+                        return old;
+                    }
                     if (!mayPack) return null;
                     if (old != null) {
                         BY_MODEL.remove(model);
-                        old.list.close();
-                        old.owner.close();
+                        old.stale = true;
+                        old.freeIfUnused();
                     }
                     NDManager owner = model.manager().newSubManager();
                     PtNDArray[] packed;
@@ -181,12 +187,28 @@ final class DecodeScript {
                     Packed p = new Packed(src, versions, owner, IValue.listFrom(packed));
                     PACKS.incrementAndGet();
                     BY_MODEL.put(model, p);
+                    p.users++;
                     return p;
                 } catch (RuntimeException e) {
                     failed = true;
                     System.err.println("prefer: packed decoding weights unavailable, using addmm (" + e.getMessage() + ")");
                     return null;
                 }
+            }
+        }
+
+        /** A wave is done with this pack. */
+        void release() {
+            synchronized (BY_MODEL) {
+                users--;
+                freeIfUnused();
+            }
+        }
+
+        private void freeIfUnused() {
+            if (stale && users == 0) {
+                list.close();
+                owner.close();
             }
         }
 
@@ -367,6 +389,7 @@ final class DecodeScript {
     void close() {
         weights.close();
         unpacked.close();
+        if (pack != null) pack.release();
         state.close();
         bias.close();
         for (NDArray a : keys) a.close();
