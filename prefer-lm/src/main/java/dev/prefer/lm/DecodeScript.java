@@ -197,6 +197,17 @@ final class DecodeScript {
             }
         }
 
+        /** The model is closing: its pack goes (its list holds native references that would keep the copies alive). */
+        static void forget(Transformer model) {
+            synchronized (BY_MODEL) {
+                Packed p = BY_MODEL.remove(model);
+                if (p != null) {
+                    p.stale = true;
+                    p.freeIfUnused();
+                }
+            }
+        }
+
         /** A wave is done with this pack. */
         void release() {
             synchronized (BY_MODEL) {
