@@ -114,7 +114,7 @@ final class DecodeScript {
      */
     static volatile int packMinSteps = Integer.getInteger("prefer.packedDecodeMinSteps", 48);
 
-    /** The MLP's GELU applied by the packed c_fc product itself (oneDNN post-op; {@code -Dprefer.packedDecodeGelu=false}: separate). */
+    /** The MLP's GELU applied by the packed c_fc product (a oneDNN post-op; {@code -Dprefer.packedDecodeGelu=false}: apart). */
     static final boolean FUSE_GELU = !"false".equalsIgnoreCase(System.getProperty("prefer.packedDecodeGelu", "true"));
 
     /**
@@ -180,9 +180,13 @@ final class DecodeScript {
                     }
                     NDManager owner = model.manager().newSubManager();
                     PtNDArray[] packed;
-                    try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class)); IValue bs = IValue.from(16L); IValue head = IValue.from(PACK_HEAD ? 1L : 0L);
+                    try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class)); IValue bs = IValue.from(16L);
+                         IValue head = IValue.from(PACK_HEAD ? 1L : 0L);
                          IValue out = IValueUtils.forward(script(PACK_CLS, PACK_SOURCE), new IValue[] {in, bs, head})) {
                         packed = out.toTensorArray((PtNDManager) owner);
+                    } catch (RuntimeException e) {
+                        owner.close();
+                        throw e;
                     }
                     Packed p = new Packed(src, versions, owner, IValue.listFrom(packed));
                     PACKS.incrementAndGet();
@@ -344,8 +348,9 @@ final class DecodeScript {
         fl[2] = scale;
         fl[3] = headChunk;
         if (u != null && !greedy) System.arraycopy(u, 0, fl, 4, u.length);
+        IValue products = packed != null && b >= packMinRows ? packed : unpacked;
         try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(fl);
-             IValue out = IValueUtils.forward(module(), new IValue[] {in, f, weights, state, packed != null && b >= packMinRows ? packed : unpacked})) {
+             IValue out = IValueUtils.forward(module(), new IValue[] {in, f, weights, state, products})) {
             PtNDArray[] t = out.toTensorArray(m);
             try {
                 if (t.length == 1) { // (2, R) float64: chosen ids, their log-probs
