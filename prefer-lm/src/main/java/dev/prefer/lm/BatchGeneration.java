@@ -168,7 +168,7 @@ final class BatchGeneration {
                     // the prefilled cache (its rows already narrowed to the running ones) moves into the scripted step's buffers
                     long[] offs = new long[still.size()];
                     for (int r = 0; r < offs.length; r++) offs[r] = lmax - still.get(r).req.length();
-                    script = DecodeScript.from(model, cache, smax, offs, gen);
+                    script = DecodeScript.from(model, cache, smax, offs, gen, cfg.maxNewTokens() - 1);
                     cache.close();
                 }
                 active = still;

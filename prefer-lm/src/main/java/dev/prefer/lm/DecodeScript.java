@@ -14,7 +14,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * One GPT-2 decoding step (one new token per row, KV cache) as a single TorchScript call, for
@@ -43,11 +47,14 @@ final class DecodeScript {
     private final int heads;
     private final double eps, scale;
     private final int headChunk;
+    private final Packed pack;      // held until close (a repack by another wave frees the old one only then)
+    private final IValue packed;    // oneDNN-packed layer weights (4 per layer) and head, or null: the model's own
+    private final IValue unpacked;  // the empty list: the step's products read the model's weights
     private NDArray[] keys, values; // per layer (R, H, S_max, E)
     private NDArray bias;           // (R, 1, 1, S_max): 0 at a row's keys, -1e9 at its left pads
     private IValue state;           // [bias, k0, v0, k1, v1, ...] as one list argument, rebuilt when rows leave
 
-    private DecodeScript(Transformer model, NDManager manager, NDArray[] keys, NDArray[] values, long[] offsets) {
+    private DecodeScript(Transformer model, NDManager manager, NDArray[] keys, NDArray[] values, long[] offsets, int steps) {
         this.model = model;
         this.manager = manager;
         this.keys = keys;
@@ -80,6 +87,188 @@ final class DecodeScript {
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
+        this.pack = offsets.length >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps) : null;
+        this.packed = pack == null ? null : pack.list;
+        this.unpacked = IValue.listFrom(new PtNDArray[0]);
+    }
+
+    /**
+     * Rows from which the step's layer products read oneDNN-packed copies of the weights ({@code
+     * -Dprefer.packedDecodeMinRows=N}; {@code -Dprefer.packedDecode=false}: never). A single row keeps {@code addmm},
+     * whose matrix-vector path already streams the weights at full bandwidth.
+     */
+    static volatile int packMinRows = "false".equalsIgnoreCase(System.getProperty("prefer.packedDecode", "true")) ? Integer.MAX_VALUE
+            : Integer.getInteger("prefer.packedDecodeMinRows", 2);
+
+    /**
+     * Models narrower than this keep {@code addmm} ({@code -Dprefer.packedDecodeMinWidth=N}): their weights stay in the
+     * caches, and a oneDNN call costs more than an MKL one (tiny benchmark model, d 128: no gain).
+     */
+    static volatile int packMinWidth = Integer.getInteger("prefer.packedDecodeMinWidth", 512);
+
+    /**
+     * A wave packs weights that are not packed yet (or changed since) only when it may decode at least this many steps
+     * ({@code -Dprefer.packedDecodeMinSteps=N}): packing costs a few sweeps over the weights, a packed step saves about a
+     * third of one, so a training loop that changes the weights between short generations keeps {@code addmm}.
+     * Weights already packed are used whatever the budget.
+     */
+    static volatile int packMinSteps = Integer.getInteger("prefer.packedDecodeMinSteps", 48);
+
+    /** The MLP's GELU applied by the packed c_fc product (a oneDNN post-op; {@code -Dprefer.packedDecodeGelu=false}: apart). */
+    static final boolean FUSE_GELU = !"false".equalsIgnoreCase(System.getProperty("prefer.packedDecodeGelu", "true"));
+
+    /**
+     * The LM head packed too ({@code -Dprefer.packedDecodeHead=false}: the pieces of {@link #headChunkRows}): one
+     * (R, D)·(D, V) oneDNN product instead of 1 MiB MKL pieces (microbenchmark, M = 8, one thread, thread CPU: 14.7
+     * against 24.5 ms per head).
+     */
+    static final boolean PACK_HEAD = !"false".equalsIgnoreCase(System.getProperty("prefer.packedDecodeHead", "true"));
+
+    /** The four products' weights of every layer, in the order of the packed list. */
+    private static final String[] PRODUCTS = {"attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight"};
+
+    /**
+     * oneDNN-packed copies of a model's layer weights (transposed to Linear's (out, in) and reordered into oneDNN's
+     * blocked layout, {@code mkldnn::_reorder_linear_weight}), for products of a few rows: MKL's {@code addmm} on
+     * GPT-2's (in, out) weights repacks the weight on every call and streams it at about half the bandwidth a plain
+     * read reaches. Made once per model and kept (one more copy of the layer weights and the LM head: 340 + 154 MB for
+     * GPT-2 small) while its weights stay the same arrays with the same version counters (every in-place update of a
+     * tensor bumps its counter: an optimizer step, a LoRA merge or a copy makes the next wave pack again).
+     */
+    static final class Packed {
+        private static final Map<Transformer, Packed> BY_MODEL = Collections.synchronizedMap(new WeakHashMap<>());
+        private static volatile boolean failed;
+        /** Packs made so far (tests: a pack is reused while the weights stay the same, redone when they change). */
+        static final java.util.concurrent.atomic.AtomicInteger PACKS = new java.util.concurrent.atomic.AtomicInteger();
+
+        final NDArray[] sources;
+        final long[] versions;
+        final NDManager owner;
+        final IValue list;
+        private int users;      // waves using this pack (guarded by BY_MODEL)
+        private boolean stale;  // replaced: freed when the last wave using it is done
+
+        private Packed(NDArray[] sources, long[] versions, NDManager owner, IValue list) {
+            this.sources = sources;
+            this.versions = versions;
+            this.owner = owner;
+            this.list = list;
+        }
+
+        /** The model's packed weights, packing them (again) when missing or stale; null when packing is unavailable. */
+        static Packed of(Transformer model, boolean mayPack) {
+            if (failed) return null;
+            int layers = model.config().numLayers();
+            NDArray[] src = new NDArray[layers * PRODUCTS.length + (PACK_HEAD ? 1 : 0)];
+            for (int l = 0; l < layers; l++) {
+                for (int j = 0; j < PRODUCTS.length; j++) src[l * PRODUCTS.length + j] = model.p("transformer.h." + l + "." + PRODUCTS[j]);
+            }
+            if (PACK_HEAD) src[src.length - 1] = model.outputEmbedding(); // (V, D): already Linear's layout
+            synchronized (BY_MODEL) {
+                try {
+                    long[] versions = versions(src);
+                    Packed old = BY_MODEL.get(model);
+                    if (old != null && Arrays.equals(old.versions, versions) && sameArrays(old.sources, src)) {
+                        old.users++;
+                        return old;
+                    }
+                    if (!mayPack) return null;
+                    if (old != null) {
+                        BY_MODEL.remove(model);
+                        old.stale = true;
+                        old.freeIfUnused();
+                    }
+                    NDManager owner = model.manager().newSubManager();
+                    PtNDArray[] packed;
+                    try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class)); IValue bs = IValue.from(16L);
+                         IValue head = IValue.from(PACK_HEAD ? 1L : 0L);
+                         IValue out = IValueUtils.forward(script(PACK_CLS, PACK_SOURCE), new IValue[] {in, bs, head})) {
+                        packed = out.toTensorArray((PtNDManager) owner);
+                    } catch (RuntimeException e) {
+                        owner.close();
+                        throw e;
+                    }
+                    Packed p = new Packed(src, versions, owner, IValue.listFrom(packed));
+                    PACKS.incrementAndGet();
+                    BY_MODEL.put(model, p);
+                    p.users++;
+                    return p;
+                } catch (RuntimeException e) {
+                    failed = true;
+                    System.err.println("prefer: packed decoding weights unavailable, using addmm (" + e.getMessage() + ")");
+                    return null;
+                }
+            }
+        }
+
+        /** The model is closing: its pack goes (its list holds native references that would keep the copies alive). */
+        static void forget(Transformer model) {
+            synchronized (BY_MODEL) {
+                Packed p = BY_MODEL.remove(model);
+                if (p != null) {
+                    p.stale = true;
+                    p.freeIfUnused();
+                }
+            }
+        }
+
+        /** A wave is done with this pack. */
+        void release() {
+            synchronized (BY_MODEL) {
+                users--;
+                freeIfUnused();
+            }
+        }
+
+        private void freeIfUnused() {
+            if (stale && users == 0) {
+                list.close();
+                owner.close();
+            }
+        }
+
+        private static boolean sameArrays(NDArray[] a, NDArray[] b) {
+            for (int i = 0; i < a.length; i++) if (a[i] != b[i] || a[i].isReleased()) return false;
+            return true;
+        }
+
+        private static long[] versions(NDArray[] src) {
+            try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class));
+                 IValue out = IValueUtils.forward(script(VERSION_CLS, VERSION_SOURCE), new IValue[] {in})) {
+                return out.toLongArray();
+            }
+        }
+    }
+
+    private static final String PACK_CLS = "Gpt2PackDecode", VERSION_CLS = "TensorVersions";
+    private static final String PACK_SOURCE = ""
+            + "ws: List[Tensor], bs: int, head: int) -> List[Tensor]:\n"
+            + "    # Conv1D weights (in, out) transposed to Linear's (out, in); the last one, the LM head (V, D), as it is\n"
+            + "    out: List[Tensor] = []\n"
+            + "    n = len(ws)\n"
+            + "    for i in range(n - head):\n"
+            + "        out.append(ops.mkldnn._reorder_linear_weight(ws[i].t().contiguous(), bs))\n"
+            + "    if head == 1:\n"
+            + "        out.append(ops.mkldnn._reorder_linear_weight(ws[n - 1], bs))\n"
+            + "    return out\n";
+    private static final String VERSION_SOURCE = ""
+            + "ws: List[Tensor]) -> List[int]:\n"
+            + "    return [torch._version(t) for t in ws]\n";
+    private static final Map<String, PtSymbolBlock> SCRIPTS = new java.util.HashMap<>();
+
+    private static synchronized PtSymbolBlock script(String cls, String source) {
+        PtSymbolBlock m = SCRIPTS.get(cls);
+        if (m == null) {
+            if (owner == null) owner = (PtNDManager) Torch.newManager();
+            byte[] archive = FusedOps.archive(cls, "  def forward(self: __torch__." + cls + ",\n    " + source);
+            try {
+                m = JniUtils.loadModule(owner, new ByteArrayInputStream(archive), true, false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SCRIPTS.put(cls, m);
+        }
+        return m;
     }
 
     /**
@@ -105,13 +294,18 @@ final class DecodeScript {
      * positions owned by {@code manager}; row r's keys start at slot {@code offsets[r]} (left padding).
      */
     static DecodeScript from(Transformer model, Transformer.KvCache cache, int capacity, long[] offsets, NDManager manager) {
+        return from(model, cache, capacity, offsets, manager, capacity - (int) cache.keys[0].getShape().get(2));
+    }
+
+    /** As above, for a wave that may decode {@code steps} more tokens (whether packing the weights may pay, {@link #packMinSteps}). */
+    static DecodeScript from(Transformer model, Transformer.KvCache cache, int capacity, long[] offsets, NDManager manager, int steps) {
         int layers = model.config().numLayers();
         NDArray[] k = new NDArray[layers], v = new NDArray[layers];
         for (int l = 0; l < layers; l++) {
             k[l] = grow(cache.keys[l], capacity, manager);
             v[l] = grow(cache.values[l], capacity, manager);
         }
-        return new DecodeScript(model, manager, k, v, offsets);
+        return new DecodeScript(model, manager, k, v, offsets, steps);
     }
 
     private static NDArray grow(NDArray a, int capacity, NDManager manager) {
@@ -141,20 +335,22 @@ final class DecodeScript {
         PtNDManager m = (PtNDManager) manager;
         PLAIN_EXECUTOR.get();
         int b = ids.length;
-        long[] ints = new long[2 * b + 3];
+        long[] ints = new long[2 * b + 4];
         System.arraycopy(ids, 0, ints, 0, b);
         System.arraycopy(pos, 0, ints, b, b);
         ints[2 * b] = length;
         ints[2 * b + 1] = heads;
         ints[2 * b + 2] = greedy ? 1 : u == null ? 2 : 0;
+        ints[2 * b + 3] = FUSE_GELU ? 1 : 0;
         double[] fl = new double[4 + (u == null ? 0 : u.length)];
         fl[0] = temperature;
         fl[1] = eps;
         fl[2] = scale;
         fl[3] = headChunk;
         if (u != null && !greedy) System.arraycopy(u, 0, fl, 4, u.length);
+        IValue products = packed != null && b >= packMinRows ? packed : unpacked;
         try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(fl);
-             IValue out = IValueUtils.forward(module, new IValue[] {in, f, weights, state})) {
+             IValue out = IValueUtils.forward(module(), new IValue[] {in, f, weights, state, products})) {
             PtNDArray[] t = out.toTensorArray(m);
             try {
                 if (t.length == 1) { // (2, R) float64: chosen ids, their log-probs
@@ -208,6 +404,8 @@ final class DecodeScript {
 
     void close() {
         weights.close();
+        unpacked.close();
+        if (pack != null) pack.release();
         state.close();
         bias.close();
         for (NDArray a : keys) a.close();
@@ -221,12 +419,14 @@ final class DecodeScript {
     });
 
     private static final String SOURCE = ""
-            + "ints: List[int], f: List[float], w: List[Tensor], st: List[Tensor]) -> List[Tensor]:\n"
-            + "    # ints: ids (B), positions (B), S, heads, greedy; f: temperature, eps, sqrt(E); st: bias, k0, v0, k1, v1, ...\n"
+            + "ints: List[int], f: List[float], w: List[Tensor], st: List[Tensor], pw: List[Tensor]) -> List[Tensor]:\n"
+            + "    # ints: ids (B), positions (B), S, heads, greedy, fused GELU; f: temperature, eps, sqrt(E), head rows, u (B);\n"
+            + "    # st: bias, k0, v0, k1, v1, ...; pw: oneDNN-packed c_attn, c_proj, c_fc, mlp c_proj of each layer, or empty\n"
             + "    n = len(ints)\n"
-            + "    b = (n - 3) // 2\n"
-            + "    s = ints[n - 3]\n"
-            + "    nh = ints[n - 2]\n"
+            + "    b = (n - 4) // 2\n"
+            + "    s = ints[n - 4]\n"
+            + "    nh = ints[n - 3]\n"
+            + "    packed = len(pw) > 0\n"
             + "    eps = f[1]\n"
             + "    idp = torch.tensor(ints, device=w[0].device)\n"
             + "    x = torch.embedding(w[0], idp.narrow(0, 0, b)) + torch.embedding(w[1], idp.narrow(0, b, b))\n"
@@ -238,24 +438,38 @@ final class DecodeScript {
             + "        kc = st[1 + 2 * i]\n"
             + "        vc = st[2 + 2 * i]\n"
             + "        hn = torch.layer_norm(x, [d], w[o], w[o + 1], eps)\n"
-            + "        qkv = torch.addmm(w[o + 3], hn, w[o + 2])\n"
+            + "        if packed:\n"
+            + "            qkv = ops.mkldnn._linear_pointwise(hn, pw[4 * i], w[o + 3], \"none\", [], \"\")\n"
+            + "        else:\n"
+            + "            qkv = torch.addmm(w[o + 3], hn, w[o + 2])\n"
             + "        q = qkv.narrow(1, 0, d).reshape(b, nh, 1, e)\n"
             + "        kc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, d, d).reshape(b, nh, 1, e))\n"
             + "        vc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, 2 * d, d).reshape(b, nh, 1, e))\n"
             + "        att = torch.matmul(q, kc.narrow(2, 0, s).transpose(2, 3)) / f[2] + bias\n"
             + "        y = torch.matmul(torch.softmax(att, -1), vc.narrow(2, 0, s)).reshape(b, d)\n"
-            + "        x = x + torch.addmm(w[o + 5], y, w[o + 4])\n"
-            + "        hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
-            + "        x = x + torch.addmm(w[o + 11], torch.gelu(torch.addmm(w[o + 9], hn, w[o + 8]), approximate=\"tanh\"), w[o + 10])\n"
+            + "        if packed:\n"
+            + "            x = x + ops.mkldnn._linear_pointwise(y, pw[4 * i + 1], w[o + 5], \"none\", [], \"\")\n"
+            + "            hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
+            + "            if ints[n - 1] == 1:\n"
+            + "                a = ops.mkldnn._linear_pointwise(hn, pw[4 * i + 2], w[o + 9], \"gelu\", [], \"tanh\")\n"
+            + "            else:\n"
+            + "                a = torch.gelu(ops.mkldnn._linear_pointwise(hn, pw[4 * i + 2], w[o + 9], \"none\", [], \"\"), approximate=\"tanh\")\n"
+            + "            x = x + ops.mkldnn._linear_pointwise(a, pw[4 * i + 3], w[o + 11], \"none\", [], \"\")\n"
+            + "        else:\n"
+            + "            x = x + torch.addmm(w[o + 5], y, w[o + 4])\n"
+            + "            hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
+            + "            x = x + torch.addmm(w[o + 11], torch.gelu(torch.addmm(w[o + 9], hn, w[o + 8]), approximate=\"tanh\"), w[o + 10])\n"
             + "    m = len(w)\n"
             + "    x = torch.layer_norm(x, [d], w[m - 3], w[m - 2], eps)\n"
             + "    hc = int(f[3])\n"
-            + "    if hc >= w[m - 1].size(0):\n"
+            + "    if packed and len(pw) > 2 * (len(st) - 1):\n"
+            + "        logits = ops.mkldnn._linear_pointwise(x, pw[len(pw) - 1], None, \"none\", [], \"\")\n"
+            + "    elif hc >= w[m - 1].size(0):\n"
             + "        logits = torch.mm(x, w[m - 1].t())\n"
             + "    else:\n"
             + "        logits = torch.cat([torch.mm(x, c.t()) for c in torch.split(w[m - 1], hc)], 1)\n"
             + "    lsm = torch.log_softmax(logits, -1)\n"
-            + "    mode = ints[n - 1]\n"
+            + "    mode = ints[n - 2]\n"
             + "    if mode == 1:\n"
             + "        ch = torch.argmax(logits, -1)\n"
             + "    else:\n"

@@ -710,6 +710,7 @@ public final class Transformer implements AutoCloseable {
 
     @Override
     public void close() {
+        DecodeScript.Packed.forget(this);
         manager.close();
     }
 }
