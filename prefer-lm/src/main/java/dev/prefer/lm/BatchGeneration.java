@@ -95,11 +95,12 @@ final class BatchGeneration {
     private static void decodeWave(Transformer model, LmTokenizer tokenizer, long pad, List<Row> rows, GenerationConfig cfg, LongConsumer progress) {
         int v = model.config().vocabSize();
         List<Integer> eosIds = model.config().eosTokenIds();
-        // distinct prompts of the wave (rows of one request are adjacent)
+        // distinct prompts of the wave: the rows of one request are adjacent, and so are requests with the same ids when
+        // the caller listed them together (GRPO's G copies of a prompt): each distinct prompt is prefilled once
         List<GenerationRequest> prompts = new ArrayList<>();
         long[] rowPrompt = new long[rows.size()];
         for (int r = 0; r < rows.size(); r++) {
-            if (r == 0 || rows.get(r).request != rows.get(r - 1).request) prompts.add(rows.get(r).req);
+            if (r == 0 || !rows.get(r).req.samePrompt(rows.get(r - 1).req)) prompts.add(rows.get(r).req);
             rowPrompt[r] = prompts.size() - 1;
         }
         int p = prompts.size(), lmax = 0;

@@ -27,6 +27,11 @@ public record GenerationRequest(long[] promptIds, long seed) {
         return promptIds[j];
     }
 
+    /** Whether {@code o} continues the same prompt ids (its rows can share one prefill). */
+    boolean samePrompt(GenerationRequest o) {
+        return o == this || java.util.Arrays.equals(promptIds, o.promptIds);
+    }
+
     /** The seed of sample {@code k} of a request seeded {@code seed} (SplitMix64's finaliser over both). */
     public static long sampleSeed(long seed, int k) {
         return mix(seed + 0x9E3779B97F4A7C15L * (k + 1L));

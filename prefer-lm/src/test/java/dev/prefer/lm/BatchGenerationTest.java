@@ -108,6 +108,26 @@ class BatchGenerationTest {
         }
     }
 
+    /** GRPO's shape: G copies of each prompt as separate requests (one shared prefill per prompt) give each row alone. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama"})
+    void copiesOfAPromptAsSeparateRequestsEachGiveTheirRowAlone(String arch) {
+        try (CausalLM lm = CausalLM.load(Fixtures.model(arch, "policy"))) {
+            List<long[]> rows = new ArrayList<>();
+            for (String p : List.of("Q: 5+5=", "the cat sat", "a")) for (int g = 0; g < 4; g++) rows.add(lm.encodePrompt(p));
+            GenerationConfig cfg = GenerationConfig.sample(12, 1.0, 0, 1.0, 7L);
+            List<Generation> batch = lm.generateIds(rows, cfg);
+            boolean differ = false;
+            for (int r = 0; r < rows.size(); r++) {
+                GenerationRequest req = new GenerationRequest(rows.get(r), GenerationRequest.itemSeed(7L, r));
+                Completion alone = lm.complete(List.of(req), cfg.withSamples(1).withMaxBatch(1)).get(0).get(0);
+                assertArrayEquals(alone.tokenIds(), batch.get(r).newIds(), "row " + r + ": alone vs with its copies");
+                if (r % 4 > 0 && !Arrays.equals(batch.get(r).newIds(), batch.get(r - 1).newIds())) differ = true;
+            }
+            assertTrue(differ, "the copies of a prompt sample different completions");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"gpt2", "qwen2"})
     void logpsAreTheRawModelLogpsOfATeacherForcedPass(String arch) {
