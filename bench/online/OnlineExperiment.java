@@ -5,6 +5,7 @@
 //
 // A single-file Java program over the CLI's jar (run bench/online/experiment.sh, which builds and runs it):
 //   java -cp prefer-cli/target/prefer-cli.jar bench/online/OnlineExperiment.java QS_DIR OUT_DIR SEEDS STEPS [METHODS]
+// -Dobjective=NAME: online DPO's catalog objective (dpo; a listwise one trains on the G ranked completions), -Dlr, -Dg.
 // QS_DIR holds `./prefer quickstart --seeds ...` output (seed-S/sft, seed-S/sft-continued, seed-S/rpo (final RPO model), setup data).
 import dev.prefer.data.Json;
 import dev.prefer.core.stats.Bootstrap;
@@ -86,7 +87,7 @@ public class OnlineExperiment {
                         default -> OnlineConfig.Method.ONLINE_DPO;
                     };
                     double lr = Double.parseDouble(System.getProperty("lr." + method, System.getProperty("lr", "5e-5")));
-                    TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective("dpo", Map.of("beta", 0.1))
+                    TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).objective(System.getProperty("objective", "dpo"), Map.of("beta", 0.1))
                             .learningRate(lr).schedule(TrainConfig.Schedule.CONSTANT, steps / 10).maxSteps(steps)
                             .batchSize(Integer.getInteger("prompts", 16)).seed(seed).every(Math.max(1, steps / 20), 0, 0).out(runOut).build();
                     OnlineConfig o = OnlineConfig.builder(mth).numGenerations(Integer.getInteger("g", 8)).maxCompletionLength(MAX_NEW)
