@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
                 "  ./prefer quickstart --objective rpo,dpo,ipo,plackett-luce --out runs/qs-compare",
                 "  ./prefer quickstart --method grpo --out runs/qs-grpo       # GRPO on the verifier after SFT",
                 "  ./prefer quickstart --method pref-grpo --out runs/qs-pg    # a learned pairwise judge as the only reward",
+                "  ./prefer quickstart --method nash-md --out runs/qs-nash    # Nash-MD against that learned judge",
                 "  ./prefer quickstart --demo-slip-rate 0 --out runs/qs-exact   # exact demonstrations",
                 "  ./prefer quickstart --task format --sft-steps 1500 --out runs/qs-format",
                 "  ./prefer quickstart --model runs/quickstart/sft --prompts my-prompts.jsonl --task arithmetic --out runs/qs-mine"})
@@ -109,7 +110,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     java.util.List<String> rewards = new java.util.ArrayList<>();
     @Option(names = "--method", paramLabel = "M", description = "What runs after SFT: rpo (the preference rounds of --objective), or one online method "
             + "from the SFT model: grpo, rloo, online-dpo (verifier reward), pref-grpo (win rates under a pairwise judge learned from "
-            + "verifier-labelled pairs; the RL never calls the verifier). Settings of docs/results/online.md.")
+            + "verifier-labelled pairs; the RL never calls the verifier), nash-md (Nash-MD against that learned judge). Settings of docs/results/online.md.")
     String method = D.online().method();
     @Option(names = "--online-steps", description = "Optimizer steps of an online --method.")
     int onlineSteps = D.online().steps();
@@ -119,9 +120,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     int generations = D.online().generations();
     @Option(names = "--online-learning-rate", description = "Learning rate of an online --method (constant after 10%% warm-up).")
     double onlineLr = D.online().learningRate();
-    @Option(names = "--judge-steps", description = "pref-grpo: optimizer steps of the learned judge.")
+    @Option(names = "--judge-steps", description = "pref-grpo, nash-md: optimizer steps of the learned judge.")
     int judgeSteps = D.online().judge().steps();
-    @Option(names = "--judge-prompts", description = "pref-grpo: training prompts sampled for the judge's pairs (0: all).")
+    @Option(names = "--judge-prompts", description = "pref-grpo, nash-md: training prompts sampled for the judge's pairs (0: all).")
     int judgePrompts = D.online().judge().prompts();
 
     @Override

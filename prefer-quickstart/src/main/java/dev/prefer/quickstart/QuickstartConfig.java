@@ -97,18 +97,20 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
      * reference), with the verifier (or {@code rewards}) as the reward; or {@code pref-grpo}, GRPO whose reward is each
      * completion's win rate against the rest of its group under a pairwise preference model learned from
      * verifier-labelled pairs of the SFT model's samples ({@link LearnedJudge}; the RL itself never calls the verifier),
-     * or under {@code rewards} when they are given. The control then matches the online run: as many steps and rows
+     * or under {@code rewards} when they are given; or {@code nash-md} on that judge (its P(y ≻ y') of a policy sample
+     * against a sample of the geometric mixture with the SFT model; β 0.1, mixture 0.5; the method that met issue #14's
+     * judge bar, docs/results/online.md). The control then matches the online run: as many steps and rows
      * (prompts × generations) at its learning rate.
      *
-     * @param method         rpo, grpo, rloo, online-dpo or pref-grpo
+     * @param method         rpo, grpo, rloo, online-dpo, pref-grpo or nash-md
      * @param steps          online optimizer steps (default 200)
      * @param promptsPerStep prompts per step (default 16)
      * @param generations    completions per prompt, G (default 8)
      * @param learningRate   constant after 10% warm-up (default 5e-5)
-     * @param judge          the learned judge of pref-grpo
+     * @param judge          the learned judge of pref-grpo and nash-md
      */
     public record Online(String method, int steps, int promptsPerStep, int generations, double learningRate, LearnedJudge.Config judge) {
-        public static final List<String> METHODS = List.of("rpo", "grpo", "rloo", "online-dpo", "pref-grpo");
+        public static final List<String> METHODS = List.of("rpo", "grpo", "rloo", "online-dpo", "pref-grpo", "nash-md");
 
         public Online {
             require(METHODS.contains(method), "unknown method: " + method + " (one of " + String.join(", ", METHODS) + ")");
@@ -452,7 +454,7 @@ public record QuickstartConfig(Path out, Setup setup, Sft sft, Preference prefer
             o.put("prompts_per_step", online.promptsPerStep());
             o.put("generations", online.generations());
             o.put("learning_rate", online.learningRate());
-            if (online.method().equals("pref-grpo") && rewards().isEmpty()) o.put("learned_judge", online.judge().toMap());
+            if (OnlineRun.judged(online.method()) && rewards().isEmpty()) o.put("learned_judge", online.judge().toMap());
             m.put("online", o);
         }
         m.put("model", model() == null ? "built (setup + SFT)" : model().toString());

@@ -84,7 +84,8 @@ final class QuickstartReport {
                 + c.promptsPerRound() + " prompts x " + c.samplesPerPrompt() + " samples, reference = "
                 + (c.reference() == QuickstartConfig.Reference.SFT ? "the starting model" : "the policy that started each round") + ")"
                 : o.method() + " (" + o.steps() + " online steps of " + o.promptsPerStep() + " prompts x " + o.generations() + " samples, reward = "
-                + (o.method().equals("pref-grpo") ? "win rates under a pairwise judge learned from verifier-labelled pairs of the SFT model's samples; "
+                + (OnlineRun.judged(o.method()) && c.rewards().isEmpty() ? (o.method().equals("pref-grpo") ? "win rates under" : "the preferences of")
+                + " a pairwise judge learned from verifier-labelled pairs of the SFT model's samples; "
                 + "the RL never calls the verifier" : c.rewards().isEmpty() ? "the verifier" : String.join(" + ", c.rewards())) + ")";
         r.paragraph((c.model() == null ? "A " + c.layers() + "-layer Llama-layout model built from nothing was trained by SFT (" + c.sftSteps()
                 + " steps), then by " : "The given model " + c.model() + " (row \"base\", no SFT) was trained by ") + how

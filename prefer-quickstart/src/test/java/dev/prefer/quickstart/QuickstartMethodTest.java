@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code prefer quickstart --method grpo|rloo|online-dpo|pref-grpo} on the tiny setting of {@link QuickstartTest}
+ * {@code prefer quickstart --method grpo|rloo|online-dpo|pref-grpo|nash-md} on the tiny setting of {@link QuickstartTest}
  * (seconds each): each online method runs after SFT, is evaluated and reported beside SFT, the control matches its
  * steps and rows, and pref-grpo learns its judge from verifier-labelled pairs and trains on win rates alone. Whether
  * any of it helps is measured at the default size in docs/results/online.md, not here.
@@ -29,7 +29,7 @@ class QuickstartMethodTest {
 
     @Test
     void everyOnlineMethodRunsAfterSftAndIsReported(@TempDir Path tmp) throws Exception {
-        for (String run : List.of("grpo", "rloo", "online-dpo", "pref-grpo", "pref-grpo/score-head")) {
+        for (String run : List.of("grpo", "rloo", "online-dpo", "pref-grpo", "pref-grpo/score-head", "nash-md")) {
             String method = run.split("/")[0];
             LearnedJudge.Kind kind = run.endsWith("score-head") ? LearnedJudge.Kind.SCORE_HEAD : LearnedJudge.Kind.SIMPO;
             QuickstartConfig c = tiny(tmp.resolve(run.replace('/', '-')), method, kind);
@@ -74,6 +74,16 @@ class QuickstartMethodTest {
                 // the reward is win rates within each group of 3: they average to exactly 1/2 (no verifier score)
                 for (String line : metrics) assertEquals(0.5, Json.MAPPER.readTree(line).get("reward").asDouble(), 1e-9, line);
                 assertTrue(Files.isRegularFile(out.resolve("judge/model/model.safetensors")));
+            }
+            if (method.equals("nash-md")) {
+                // the same learned judge, read as P(policy sample > mixture sample), with TRL's mixture 0.5 and beta 0.1
+                assertTrue(Files.isRegularFile(out.resolve("judge/judge.json")));
+                assertTrue(Files.isRegularFile(out.resolve("judge/model/model.safetensors")));
+                for (String line : metrics) {
+                    JsonNode m = Json.MAPPER.readTree(line);
+                    assertEquals(0.5, m.get("mixture_coef").asDouble(), 0, line);
+                    assertEquals(0.1, m.get("beta").asDouble(), 0, line);
+                }
             }
         }
     }
