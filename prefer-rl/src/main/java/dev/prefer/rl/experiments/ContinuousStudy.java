@@ -159,7 +159,10 @@ public final class ContinuousStudy {
 
     /**
      * Usage: ContinuousStudy LABELS STEPS SEEDS [FIRST_SEED] [METHODS] [SEGMENT]. METHODS is a comma list of pebble,
-     * pebble-surf (PEBBLE with SURF's reward learning), sac (default sac,pebble); SEGMENT the length of the labelled segments (default 10). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
+     * pebble-surf (PEBBLE with SURF's reward learning), sac (default sac,pebble); SEGMENT the length of the labelled
+     * segments (default 10). Or: ContinuousStudy cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER [DECOY]] for offline
+     * continuous CPL ({@link CplConfig}). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py
+     * merges runs).
      */
     public static void main(String[] args) {
         if (args.length > 0 && args[0].startsWith("cpl")) {          // cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER [DECOY]]
