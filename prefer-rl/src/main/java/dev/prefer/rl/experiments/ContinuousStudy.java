@@ -159,7 +159,8 @@ public final class ContinuousStudy {
 
     /**
      * Usage: ContinuousStudy LABELS STEPS SEEDS [FIRST_SEED] [METHODS] [SEGMENT]. METHODS is a comma list of pebble,
-     * pebble-surf (PEBBLE with SURF's reward learning), sac (default sac,pebble); SEGMENT the length of the labelled
+     * pebble-surf (PEBBLE with SURF's reward learning), pebble-uniform (uniform instead of disagreement queries), sac
+     * (default sac,pebble); SEGMENT the length of the labelled
      * segments (default 10). Or: ContinuousStudy cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER [DECOY]] for offline
      * continuous CPL ({@link CplConfig}). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py
      * merges runs).
@@ -209,7 +210,10 @@ public final class ContinuousStudy {
             for (int s = 0; s < seeds; s++) {
                 long seed = first + s;
                 long t0 = System.nanoTime();
-                Pebble.Curve cv = PebbleSac.run(reacher(), c, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed,
+                PebbleSac.Config cm = !m.equals("pebble-uniform") ? c : new PebbleSac.Config(c.totalSteps(), c.seedSteps(), c.unsupSteps(),
+                        c.feedbackEvery(), c.labels(), c.perRound(), c.segment(), dev.prefer.rl.teacher.QuerySelection.UNIFORM, c.largeBatch(),
+                        c.teacher(), c.ensemble(), c.rewardEpochs(), c.resetUpdates(), c.sac(), c.evalEvery(), c.evalEpisodes());
+                Pebble.Curve cv = PebbleSac.run(reacher(), cm, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed,
                         m.equals("pebble-surf") ? Surf.defaults() : null);
                 for (int i = 0; i < cv.steps().length; i++) {
                     double norm = (cv.returns()[i] - ref[1]) / (ref[0] - ref[1]);
