@@ -5,13 +5,16 @@
 #   rebuilding during a long run does not change the code under measurement).
 # Runs each CPL variant at each label budget on seeds 0-4 (one JVM per variant and budget, sequentially), the PEBBLE
 # methods (e.g. "pebble-surf") at each budget, then SAC on the true reward (the reference agent), and merges
-# everything with bench/rl_control.py. Finished outputs are kept, so a rerun continues.
+# everything with bench/rl_control.py. Finished outputs are kept, so a rerun continues. DECOY=0.5 runs the CPL
+# variants on the decoy dataset. docs/results/rl.md ran: VARIANTS="cpl cpl-bc" on all four budgets, "cpl-nobc" and
+# PEBBLE_METHODS="pebble-surf" at 50 labels, and DECOY=0.5 VARIANTS="cpl cpl-bc" LABELS="50 500".
 set -euo pipefail
 CP=$1
 OUT=$2
 VARIANTS=${3:-cpl cpl-bc cpl-nobc}
 LABELS=${4:-50 100 200 500}
 PEBBLE=${5:-}
+DECOY=${DECOY:-0}
 mkdir -p "$OUT"
 run() {   # name, then the ContinuousStudy arguments
   local name=$1
@@ -23,7 +26,7 @@ run() {   # name, then the ContinuousStudy arguments
 }
 for v in $VARIANTS; do
   for l in $LABELS; do
-    run "$v-$l" "$v" "$l" 5 0
+    run "$v-$l" "$v" "$l" 5 0 mistake:0.1 "$DECOY"
   done
 done
 for m in $PEBBLE; do

@@ -246,7 +246,7 @@ public final class RlTrain {
         ContinuousStudy.CplConfig d = ContinuousStudy.CplConfig.variant(c.method(), c.labels()).withTeacher(c.teacher());
         var cc = new ContinuousStudy.CplConfig(d.labels(), d.segment(), d.teacher(), d.datasetEpisodes(), d.bcSteps(),
                 new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(), d.cpl().batch(),
-                        d.cpl().lr()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd());
+                        d.cpl().lr()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd(), d.decoy());
         double[] ref = ContinuousStudy.references(cc.evalEpisodes());
         Pebble.Curve cv = ContinuousStudy.cpl(cc, seed);
         Map<String, Object> extra = new LinkedHashMap<>();

@@ -130,4 +130,26 @@ class ContinuousCplTest {
         }
         assertTrue(ContinuousCpl.bcLossAndGradient(pi, data, null) < 0.05);
     }
+
+    /**
+     * The reacher dataset: decoy 0 gives exactly the default data (no extra random draws); with every episode sent to
+     * the decoy the scripted segments end farther from the goal, so the teacher's returns are lower on average.
+     */
+    @Test
+    void decoyEpisodesLeaveTheDefaultDataAloneAndLowerTheReturns() {
+        var plain = dev.prefer.rl.experiments.ContinuousStudy.dataset(6, 10, 3);
+        var zero = dev.prefer.rl.experiments.ContinuousStudy.dataset(6, 10, 3, 0);
+        var all = dev.prefer.rl.experiments.ContinuousStudy.dataset(6, 10, 3, 1);
+        assertEquals(plain.size(), zero.size());
+        double rPlain = 0;
+        double rAll = 0;
+        for (int i = 0; i < plain.size(); i++) {
+            for (int t = 0; t < 10; t++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(plain.get(i).actions()[t], zero.get(i).actions()[t], 0.0);
+                rPlain += plain.get(i).rewards()[t][0];
+                rAll += all.get(i).rewards()[t][0];
+            }
+        }
+        assertTrue(rAll < rPlain - 10, rAll + " vs " + rPlain);
+    }
 }

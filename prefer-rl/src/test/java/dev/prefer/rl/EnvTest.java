@@ -202,4 +202,35 @@ class EnvTest {
         assertEquals(Envs.names().size(), Envs.descriptions().size());
         assertThrows(IllegalArgumentException.class, () -> Envs.make("nope"));
     }
+
+    /**
+     * StyleStudy's demonstrators: style k ends within half a step of goal + OFFSETS[k] (when that point is inside the
+     * square), and a Rollout's segments are consecutive 10-step pieces of the episode it ran.
+     */
+    @Test
+    void styleDemonstratorsReachTheirShiftedGoalsAndRolloutsCutEpisodes() {
+        int checked = 0;
+        for (int k = 0; k < 4; k++) {
+            for (long seed = 0; seed < 12; seed++) {
+                var env = new dev.prefer.rl.env.PointMassReacher(true);
+                double[] first = env.reset(seed);
+                double gx = first[0] + first[2] + dev.prefer.rl.experiments.StyleStudy.OFFSETS[k][0];
+                double gy = first[1] + first[3] + dev.prefer.rl.experiments.StyleStudy.OFFSETS[k][1];
+                if (Math.abs(gx) > 0.95 || Math.abs(gy) > 0.95) {
+                    continue;                                  // shifted goal outside the square: not reachable
+                }
+                final int style = k;
+                var r = dev.prefer.rl.env.Rollout.run(env, first,
+                        o -> new double[] {dev.prefer.rl.experiments.StyleStudy.demonstrator(o, style)});
+                double[] last = env.observation();
+                assertTrue(Math.hypot(last[0] - gx, last[1] - gy) <= 0.5 * dev.prefer.rl.env.PointMassReacher.SPEED + 1e-9, "style " + k + " seed " + seed);
+                var segs = r.segments(10);
+                assertEquals(4, segs.size());
+                assertArrayEquals(r.obs().get(10), segs.get(1).obs()[0], 0.0);
+                assertEquals((int) r.actions().get(39)[0], segs.get(3).actions()[9]);
+                checked++;
+            }
+        }
+        assertTrue(checked >= 20, "checked " + checked);
+    }
 }

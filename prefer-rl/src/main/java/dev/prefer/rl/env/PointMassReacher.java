@@ -45,6 +45,11 @@ public final class PointMassReacher implements Env {
         return new double[] {p[0], p[1], g[0] - p[0], g[1] - p[1]};
     }
 
+    /** The current observation (x, y, gx - x, gy - y). */
+    public double[] observation() {
+        return obs();
+    }
+
     /** Distance from the mass to the goal. */
     public double distance() {
         return Math.hypot(p[0] - g[0], p[1] - g[1]);

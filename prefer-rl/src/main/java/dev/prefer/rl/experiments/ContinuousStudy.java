@@ -31,10 +31,12 @@ public final class ContinuousStudy {
      * {@code datasetEpisodes} episodes of an epsilon-noisy scripted reacher (epsilon ~ U[0, 1] per episode: with
      * probability epsilon a uniform action in [-1, 1]^2, else the optimal one), labelled by the teacher; {@code bcSteps}
      * minibatch steps (32 segments) of BC on the whole dataset, then CPL (a fresh Adam, as the reference's switch at
-     * {@code bc_steps}); policy hidden width, log sigma (NaN: learned per state in [-5, 2]).
+     * {@code bc_steps}); policy hidden width, log sigma (NaN: learned per state in [-5, 2]); {@code decoy}, the
+     * fraction of dataset episodes whose scripted part heads for a decoy (the goal mirrored through the centre) instead
+     * of the goal (0: none).
      */
     public record CplConfig(int labels, int segment, String teacher, int datasetEpisodes, int bcSteps, Cpl.Config cpl,
-                            int evalEvery, int evalEpisodes, int hidden, double logStd) {
+                            int evalEvery, int evalEpisodes, int hidden, double logStd, double decoy) {
         /**
          * Defaults after jhejna/cpl's {@code configs/mw_state_sparse/cpl.yaml} (alpha 0.1, contrastive bias 0.5, BC
          * pre-training then CPL with bc_coeff 0, fixed-variance actor) scaled to this task (1000 BC + 1500 CPL steps,
@@ -42,7 +44,7 @@ public final class ContinuousStudy {
          */
         public static CplConfig defaults(int labels) {
             return new CplConfig(labels, 10, "mistake:0.1", 100, 1000, new Cpl.Config(0.1, 0.5, 1.0, 0.0, 1500, 32, 1e-3), 500, 10, 64,
-                    0.5 * Math.log(0.5));
+                    0.5 * Math.log(0.5), 0);
         }
 
         /** The named variant: cpl (defaults), cpl-bc (bias 1, bc_coeff 1: the reference's cpl_bc.yaml), cpl-nobc (no BC pre-training). */
@@ -53,17 +55,21 @@ public final class ContinuousStudy {
                 case "cpl" -> d;
                 case "cpl-bc" -> d.withCpl(new Cpl.Config(c.alpha(), 1.0, c.gamma(), 1.0, c.steps(), c.batch(), c.lr()));
                 case "cpl-nobc" -> new CplConfig(labels, d.segment(), d.teacher(), d.datasetEpisodes(), 0, c, d.evalEvery(), d.evalEpisodes(),
-                        d.hidden(), d.logStd());
+                        d.hidden(), d.logStd(), d.decoy());
                 default -> throw new IllegalArgumentException("continuous CPL: unknown variant '" + method + "' (cpl, cpl-bc, cpl-nobc)");
             };
         }
 
         public CplConfig withCpl(Cpl.Config c) {
-            return new CplConfig(labels, segment, teacher, datasetEpisodes, bcSteps, c, evalEvery, evalEpisodes, hidden, logStd);
+            return new CplConfig(labels, segment, teacher, datasetEpisodes, bcSteps, c, evalEvery, evalEpisodes, hidden, logStd, decoy);
         }
 
         public CplConfig withTeacher(String t) {
-            return new CplConfig(labels, segment, t, datasetEpisodes, bcSteps, cpl, evalEvery, evalEpisodes, hidden, logStd);
+            return new CplConfig(labels, segment, t, datasetEpisodes, bcSteps, cpl, evalEvery, evalEpisodes, hidden, logStd, decoy);
+        }
+
+        public CplConfig withDecoy(double d) {
+            return new CplConfig(labels, segment, teacher, datasetEpisodes, bcSteps, cpl, evalEvery, evalEpisodes, hidden, logStd, d);
         }
     }
 
@@ -72,16 +78,37 @@ public final class ContinuousStudy {
 
     /** Segments of the offline dataset: epsilon-noisy scripted reacher episodes cut into consecutive segments. */
     public static List<ActionSegment> dataset(int episodes, int segment, long seed) {
+        return dataset(episodes, segment, seed, 0);
+    }
+
+    /**
+     * As {@link #dataset(int, int, long)}, a fraction {@code decoy} of the episodes heading for the decoy (-gx, -gy)
+     * instead of the goal (drawn per episode; with decoy 0 nothing extra is drawn, so the data are the same).
+     */
+    public static List<ActionSegment> dataset(int episodes, int segment, long seed, double decoy) {
         Random rng = new Random(seed);
         List<ActionSegment> out = new ArrayList<>();
         for (int e = 0; e < episodes; e++) {
             PointMassReacher env = new PointMassReacher(false);
             double[] o = env.reset(seed * 7919 + e);
             double eps = rng.nextDouble();
+            boolean wrong = decoy > 0 && rng.nextDouble() < decoy;
             out.addAll(Rollout.run(env, o, x -> rng.nextDouble() < eps ? new double[] {2 * rng.nextDouble() - 1, 2 * rng.nextDouble() - 1}
-                    : env.optimalAction()).actionSegments(segment));
+                    : wrong ? towardDecoy(x) : env.optimalAction()).actionSegments(segment));
         }
         return out;
+    }
+
+    /** Full speed towards (-gx, -gy) from observation (x, y, gx - x, gy - y), stopping on it. */
+    static double[] towardDecoy(double[] obs) {
+        double dx = -(obs[0] + obs[2]) - obs[0];
+        double dy = -(obs[1] + obs[3]) - obs[1];
+        double d = Math.hypot(dx, dy);
+        if (d == 0) {
+            return new double[2];
+        }
+        double s = Math.min(1, d / PointMassReacher.SPEED) / d;
+        return new double[] {s * dx, s * dy};
     }
 
     /** The policy a CplConfig asks for (fixed or learned sigma). */
@@ -95,7 +122,7 @@ public final class ContinuousStudy {
      */
     public static Pebble.Curve cpl(CplConfig c, long seed) {
         Random rng = new Random(seed);
-        List<ActionSegment> data = dataset(c.datasetEpisodes(), c.segment(), seed);
+        List<ActionSegment> data = dataset(c.datasetEpisodes(), c.segment(), seed, c.decoy());
         List<ContinuousCpl.Pair> pairs = ControlStudy.labelledPairs(data, s -> s.reward(0), Teacher.parse(c.teacher()), c.labels(), rng,
                 ContinuousCpl.Pair::new);
         GaussianPolicy pi = policy(c, rng);
@@ -132,13 +159,20 @@ public final class ContinuousStudy {
 
     /**
      * Usage: ContinuousStudy LABELS STEPS SEEDS [FIRST_SEED] [METHODS] [SEGMENT]. METHODS is a comma list of pebble,
-     * pebble-surf (PEBBLE with SURF's reward learning), sac (default sac,pebble); SEGMENT the length of the labelled segments (default 10). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py merges runs).
+     * pebble-surf (PEBBLE with SURF's reward learning), pebble-uniform (uniform instead of disagreement queries), sac
+     * (default sac,pebble); SEGMENT the length of the labelled
+     * segments (default 10). Or: ContinuousStudy cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER [DECOY]] for offline
+     * continuous CPL ({@link CplConfig}). Prints "curve METHOD SEED STEP RETURN NORMALISED" lines (bench/rl_control.py
+     * merges runs).
      */
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].startsWith("cpl")) {          // cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER]
+        if (args.length > 0 && args[0].startsWith("cpl")) {          // cpl|cpl-bc|cpl-nobc LABELS SEEDS FIRST [TEACHER [DECOY]]
             CplConfig c = CplConfig.variant(args[0], Integer.parseInt(args[1]));
             if (args.length > 4) {
                 c = c.withTeacher(args[4]);
+            }
+            if (args.length > 5) {
+                c = c.withDecoy(Double.parseDouble(args[5]));
             }
             double[] ref = references(c.evalEpisodes());
             System.out.printf(Locale.ROOT, "references optimal %.4f random %.4f; config %s%n", ref[0], ref[1], c);
@@ -176,7 +210,10 @@ public final class ContinuousStudy {
             for (int s = 0; s < seeds; s++) {
                 long seed = first + s;
                 long t0 = System.nanoTime();
-                Pebble.Curve cv = PebbleSac.run(reacher(), c, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed,
+                PebbleSac.Config cm = !m.equals("pebble-uniform") ? c : new PebbleSac.Config(c.totalSteps(), c.seedSteps(), c.unsupSteps(),
+                        c.feedbackEvery(), c.labels(), c.perRound(), c.segment(), dev.prefer.rl.teacher.QuerySelection.UNIFORM, c.largeBatch(),
+                        c.teacher(), c.ensemble(), c.rewardEpochs(), c.resetUpdates(), c.sac(), c.evalEvery(), c.evalEpisodes());
+                Pebble.Curve cv = PebbleSac.run(reacher(), cm, m.equals("sac") ? Pebble.Mode.TRUE_REWARD : Pebble.Mode.PEBBLE, seed,
                         m.equals("pebble-surf") ? Surf.defaults() : null);
                 for (int i = 0; i < cv.steps().length; i++) {
                     double norm = (cv.returns()[i] - ref[1]) / (ref[0] - ref[1]);

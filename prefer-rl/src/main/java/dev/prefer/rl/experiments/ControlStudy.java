@@ -51,7 +51,14 @@ public final class ControlStudy {
 
     /** The discrete action closest in direction to the continuous optimal action (stay when on the goal). */
     static int scripted(PointMassReacher env) {
-        double[] a = env.optimalAction();
+        return toward(env.optimalAction());
+    }
+
+    /**
+     * The discrete action closest in direction to a continuous action a (norm at most 1, as
+     * {@link PointMassReacher#optimalAction}); stay when its norm is below 0.5 (within half a step of the target).
+     */
+    static int toward(double[] a) {
         double n = Math.hypot(a[0], a[1]);
         if (n < 0.5) {
             return 0;
@@ -146,17 +153,7 @@ public final class ControlStudy {
         List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), rng);
         int asked = c.labels();
         SoftmaxPolicy pi = new SoftmaxPolicy(rng, 4, 64, 9);
-        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(pi.net().params().length, c.cpl().lr());
-        for (int step = 0; step < bcSteps; step++) {
-            double[] grad = new double[pi.net().params().length];
-            for (int b = 0; b < 32; b++) {
-                SegmentData sgm = data.get(rng.nextInt(data.size()));
-                for (int k = 0; k < sgm.length(); k++) {
-                    pi.logProbAndBackward(sgm.obs()[k], sgm.actions()[k], -1.0 / (32 * sgm.length()), grad);
-                }
-            }
-            adam.step(pi.net().params(), grad);
-        }
+        Cpl.behaviourCloning(pi, data, bcSteps, 32, new dev.prefer.rl.nn.Adam(pi.net().params().length, c.cpl().lr()), rng);
         List<Integer> steps = new ArrayList<>(List.of(0));
         List<Double> rets = new ArrayList<>(List.of(Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes())));
         int done = 0;

@@ -81,6 +81,23 @@ public final class Cpl {
         return minibatchSteps(pairs, c.steps(), c.batch(), pi.net().params(), adam, rng, (batch, grad) -> lossAndGradient(pi, batch, c, grad));
     }
 
+    /** Mean -log pi over every step of the segments (equal lengths), adding its gradient into grad. */
+    public static double bcLossAndGradient(SoftmaxPolicy pi, List<SegmentData> segments, double[] grad) {
+        double total = 0;
+        for (SegmentData s : segments) {
+            double scale = -1.0 / (segments.size() * s.length());
+            for (int k = 0; k < s.length(); k++) {
+                total += scale * pi.logProbAndBackward(s.obs()[k], s.actions()[k], grad == null ? 0 : scale, grad);
+            }
+        }
+        return total;
+    }
+
+    /** {@code steps} Adam steps of behaviour cloning on minibatches of {@code batch} segments. */
+    public static double behaviourCloning(SoftmaxPolicy pi, List<SegmentData> data, int steps, int batch, Adam adam, Random rng) {
+        return minibatchSteps(data, steps, batch, pi.net().params(), adam, rng, (mb, grad) -> bcLossAndGradient(pi, mb, grad));
+    }
+
     /** Loss of a minibatch, adding its gradient into the given array. */
     public interface BatchLoss<T> {
         double lossAndGradient(List<T> batch, double[] grad);
