@@ -40,10 +40,13 @@ final class ChunkedHead {
     private ChunkedHead() {}
 
     /**
-     * Logits elements per chunk (rows = this / V, at least 1): 2^22 floats, 16 MiB (GPT-2: 83 rows, Qwen2.5: 27).
+     * Logits elements per chunk (rows = this / V, at least 1): 2^24, 64 MiB of float32 (GPT-2: 333 rows, Qwen2.5:
+     * 110). Each chunk re-reads the whole head weight three or four times (matrix products with few rows are bound by
+     * packing the (V, D) operand), so smaller chunks cost time: the head's forward + backward on GPT-2 at N = 256 took
+     * 0.92 s plain, 1.32 s in one chunk and 5.0 s in chunks of 83 rows (same JVM, alternated; loaded machine).
      * {@code -Dprefer.lm.headChunkElements=N} changes it (a benchmark knob).
      */
-    static final long CHUNK_ELEMENTS = Long.getLong("prefer.lm.headChunkElements", 1L << 22);
+    static final long CHUNK_ELEMENTS = Long.getLong("prefer.lm.headChunkElements", 1L << 24);
 
     /** The per-token log-probs (N) — a recorded leaf when autograd is recording — and the detached entropies (N). */
     record Out(NDArray tokenLogps, NDArray entropies) {}
