@@ -40,13 +40,14 @@ final class ChunkedHead {
     private ChunkedHead() {}
 
     /**
-     * Logits elements per chunk (rows = this / V, at least 1): 2^24, 64 MiB of float32 (GPT-2: 333 rows, Qwen2.5:
-     * 110). Each chunk re-reads the whole head weight three or four times (matrix products with few rows are bound by
-     * packing the (V, D) operand), so smaller chunks cost time: the head's forward + backward on GPT-2 at N = 256 took
-     * 0.92 s plain, 1.32 s in one chunk and 5.0 s in chunks of 83 rows (same JVM, alternated; loaded machine).
+     * Logits elements per chunk (rows = this / V, at least 1): 2^23, 32 MiB of float32 (GPT-2: 166 rows, Qwen2.5:
+     * 55). Each chunk re-reads the whole head weight three or four times (matrix products with few rows are bound by
+     * packing the (V, D) operand), so small chunks cost time and large ones memory: the head's forward + backward on
+     * GPT-2 at N = 256 took 2.0 s plain against 5.0 s in chunks of 83 rows, and 0.35 / 0.75 s (2 chunks) or 0.46 / 0.65 s
+     * (1 chunk) in quieter minutes (medians of 7, same JVM, alternated; docs/results/lm-families.md).
      * {@code -Dprefer.lm.headChunkElements=N} changes it (a benchmark knob).
      */
-    static final long CHUNK_ELEMENTS = Long.getLong("prefer.lm.headChunkElements", 1L << 24);
+    static final long CHUNK_ELEMENTS = Long.getLong("prefer.lm.headChunkElements", 1L << 23);
 
     /** The per-token log-probs (N) — a recorded leaf when autograd is recording — and the detached entropies (N). */
     record Out(NDArray tokenLogps, NDArray entropies) {}
