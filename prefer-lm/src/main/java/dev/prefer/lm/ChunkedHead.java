@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -40,16 +41,21 @@ final class ChunkedHead {
     private ChunkedHead() {}
 
     /**
-     * Logits elements per chunk (rows = this / V, at least 1): 2^22 floats, 16 MiB (GPT-2: 83 rows, Qwen2.5: 27).
+     * Logits elements per chunk (rows = this / V, at least 1): 2^23, 32 MiB of float32 (GPT-2: 166 rows, Qwen2.5:
+     * 55). Each chunk re-reads the whole head weight three or four times (matrix products with few rows are bound by
+     * packing the (V, D) operand), so small chunks cost time and large ones memory: the head's forward + backward on
+     * GPT-2 at N = 256 took 2.0 s plain against 5.0 s in chunks of 83 rows, and 0.35 / 0.75 s (2 chunks) or 0.46 / 0.65 s
+     * (1 chunk) in quieter minutes (medians of 7, same JVM, alternated; docs/results/lm-families.md).
      * {@code -Dprefer.lm.headChunkElements=N} changes it (a benchmark knob).
      */
-    static final long CHUNK_ELEMENTS = Long.getLong("prefer.lm.headChunkElements", 1L << 22);
+    static final long CHUNK_ELEMENTS = Long.getLong("prefer.lm.headChunkElements", 1L << 23);
 
     /** The per-token log-probs (N) — a recorded leaf when autograd is recording — and the detached entropies (N). */
     record Out(NDArray tokenLogps, NDArray entropies) {}
 
     /** One recorded head pass waiting for its backward. */
-    private record Segment(Transformer model, NDManager step, NDArray hidden, NDArray labels, boolean float64, int rows, NDArray leaf) {}
+    private record Segment(Transformer model, NDManager step, NDArray hidden, NDArray labels, boolean float64, int rows, NDArray leaf,
+                           NDArray jacobian) {}
 
     private static final ThreadLocal<List<Segment>> PENDING = ThreadLocal.withInitial(ArrayList::new);
 
@@ -73,7 +79,10 @@ final class ChunkedHead {
         boolean record = JniUtils.isGradMode();
         if (record) PENDING.get().removeIf(s -> !s.step().isOpen()); // passes whose backward never came (an exception)
         NDArray lab = Transformer.engineOwned(step.create(labels, new Shape(n, 1)));
-        NDList tok = new NDList(), ent = new NDList();
+        NDList tok = new NDList(), ent = new NDList(), jac = new NDList();
+        // a frozen head (LoRA): ∂logp_i/∂h_i (C, D) is taken in the forward, each row's log-prob depending on its own
+        // row only, so the backward needs no recompute (and no (C, V) transient): ∂L/∂h = g ⊙ that
+        boolean frozen = record && n > 0 && !model.headTrainable();
         JniUtils.setGradMode(false);
         try (NDManager pass = step.newSubManager()) {
             NDArray w = model.headWeight(hidden.getDataType(), pass); // a mixed-precision cast is made once
@@ -82,9 +91,23 @@ final class ChunkedHead {
                 try (NDManager sub = pass.newSubManager()) {
                     NDArray h = hidden.get(new NDIndex(a + ":" + b));
                     h.attach(sub);
-                    NDArray ls = logSoftmax(model, h, w, float64);
                     NDArray l = lab.get(new NDIndex(a + ":" + b));
                     l.attach(sub);
+                    if (frozen) {
+                        h = h.stopGradient();
+                        h.attach(sub);
+                        h.setRequiresGradient(true);
+                    }
+                    JniUtils.setGradMode(frozen);
+                    NDArray ls = logSoftmax(model, h, w, float64);
+                    if (frozen) {
+                        NDArray s = ls.gather(l, 1).sum();
+                        JniUtils.backward((PtNDArray) s, (PtNDArray) s.onesLike(), false, false);
+                        NDArray j = h.getGradient(); // (C, D)
+                        j.attach(step);
+                        jac.add(j);
+                    }
+                    JniUtils.setGradMode(false);
                     NDArray t = ls.gather(l, 1).reshape(b - a); // (C)
                     NDArray e = ls.exp().mul(ls).sum(new int[] {1}).neg(); // (C)
                     t.attach(step);
@@ -107,7 +130,8 @@ final class ChunkedHead {
         }
         if (record && n > 0) {
             tokenLogps.setRequiresGradient(true);
-            PENDING.get().add(new Segment(model, step, hidden, lab, float64, rows, tokenLogps));
+            NDArray j = !frozen ? null : jac.size() == 1 ? jac.singletonOrThrow() : NDArrays.concat(jac); // (N, D)
+            PENDING.get().add(new Segment(model, step, hidden, lab, float64, rows, tokenLogps, j));
         }
         return new Out(tokenLogps, entropies);
     }
@@ -140,6 +164,13 @@ final class ChunkedHead {
         NDManager step = s.step();
         g.attach(step);
         int n = (int) s.leaf().size();
+        if (s.jacobian() != null) {
+            NDArray j = s.jacobian();
+            NDArray gj = g.getDataType() == j.getDataType() ? g : g.toType(j.getDataType(), false);
+            NDArray gh = j.mul(gj.reshape(n, 1)); // (N, D)
+            throughHidden(gc, s, gh);
+            return;
+        }
         NDList parts = new NDList();
         for (int a = 0; a < n; a += s.rows()) {
             int b = Math.min(n, a + s.rows());
@@ -164,6 +195,11 @@ final class ChunkedHead {
             }
         }
         NDArray gh = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts); // (N, D)
+        throughHidden(gc, s, gh);
+        g.close();
+    }
+
+    private static void throughHidden(GradientCollector gc, Segment s, NDArray gh) {
         // then through the recorded pass (DJL's requiresGrad reads false on non-leaves, so the engine decides: a
         // hidden that needs no gradient, e.g. a frozen reference under a collector, has no graph)
         try (NDArray target = s.hidden().mul(gh).sum()) {
@@ -172,6 +208,5 @@ final class ChunkedHead {
             if (!String.valueOf(frozen.getMessage()).contains("does not require grad")) throw frozen;
         }
         gh.close();
-        g.close();
     }
 }

@@ -486,6 +486,11 @@ public final class Transformer implements AutoCloseable {
         return w;
     }
 
+    /** Whether the LM head's weight (the parameter itself, a leaf) requires a gradient: false under LoRA. */
+    boolean headTrainable() {
+        return ai.djl.pytorch.jni.JniUtils.requiresGrad((ai.djl.pytorch.engine.PtNDArray) params.get(config.tieWordEmbeddings() ? family.embeddingName() : "lm_head.weight"));
+    }
+
     /** {@link #logits(NDArray)} with the head weight {@code w} from {@link #headWeight}. */
     NDArray logits(NDArray hidden, NDArray w) {
         NDArray logits = Linear.linear(hidden, w).singletonOrThrow();

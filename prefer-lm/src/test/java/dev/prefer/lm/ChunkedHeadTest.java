@@ -57,7 +57,7 @@ class ChunkedHeadTest {
                 Transformer.backward(gc, loss);
             }
             return new Grads(values, entropies, hidden.getGradient().toType(DataType.FLOAT64, false).toDoubleArray(),
-                    w.getGradient().toType(DataType.FLOAT64, false).toDoubleArray(), l);
+                    model.headTrainable() ? w.getGradient().toType(DataType.FLOAT64, false).toDoubleArray() : null, l);
         }
     }
 
@@ -158,6 +158,37 @@ class ChunkedHeadTest {
                 assertClose(plain.hidden(), ch.hidden(), 2e-3, "∂L/∂hidden, rows " + rows);
                 assertClose(plain.head(), ch.head(), 2e-3, "∂L/∂W, rows " + rows);
             }
+        }
+    }
+
+    @Test
+    void aFrozenHeadTakesTheHiddenGradientFromTheForward() {
+        // LoRA: the head weight records no gradient; ∂logp/∂hidden comes from the forward, no recompute
+        Random rng = new Random(5);
+        double[] x = new double[N * D], c = new double[N];
+        long[] labels = new long[N];
+        for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
+        for (int i = 0; i < N; i++) {
+            c[i] = rng.nextGaussian();
+            labels[i] = rng.nextInt(V);
+        }
+        try (CausalLM lm = model(Precision.F64)) {
+            lm.setTrainable(false);
+            assertTrue(!lm.model().headTrainable());
+            Grads plain = run(lm, x, labels, c, 0, DataType.FLOAT64);
+            for (int rows : new int[] {1, 3, N}) {
+                Grads ch = run(lm, x, labels, c, rows, DataType.FLOAT64);
+                assertClose(plain.values(), ch.values(), 1e-12, "log-probs, rows " + rows);
+                assertClose(plain.entropies(), ch.entropies(), 1e-12, "entropies, rows " + rows);
+                assertClose(plain.hidden(), ch.hidden(), 1e-12, "∂L/∂hidden, rows " + rows);
+            }
+        }
+        try (CausalLM lm = model(Precision.F16)) { // a float16 base, as LoRA over --precision fp16 keeps it
+            lm.setTrainable(false);
+            Grads plain = run(lm, x, labels, c, 0, DataType.FLOAT16);
+            Grads ch = run(lm, x, labels, c, 3, DataType.FLOAT16);
+            assertClose(plain.values(), ch.values(), 1e-6, "float16 log-probs");
+            assertClose(plain.hidden(), ch.hidden(), 2e-3, "float16 ∂L/∂hidden");
         }
     }
 
