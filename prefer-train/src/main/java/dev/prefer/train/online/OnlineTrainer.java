@@ -623,6 +623,19 @@ public final class OnlineTrainer {
         }
 
         /**
+         * Back-propagates one gradient-accumulation chunk's loss times {@code share} of the step; returns share × its value
+         * and adds its metrics, weighted by {@code weight}, to {@code sums}. A non-finite loss stops the run.
+         */
+        private double backwardChunk(GradientCollector gc, NDArray loss, Map<String, Double> metrics, double share, double weight, int step,
+                                     Map<String, Double> sums) {
+            Transformer.backward(gc, loss.mul(Transformer.constant(loss, share)));
+            double l = loss.toType(DataType.FLOAT64, true).getDouble();
+            if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
+            for (Map.Entry<String, Double> e : metrics.entrySet()) sums.merge(e.getKey(), e.getValue() * weight, Double::sum);
+            return share * l;
+        }
+
+        /**
          * Online DPO with a listwise objective: each prompt's G completions as one list ranked by {@code r}; prompts
          * whose rewards are all tied (no ranking) or where some completion is unscorable (NaN) are dropped. Labels are
          * the rewards minus the list's lowest; the reference sums of every kept completion come from {@code refModel}
@@ -835,11 +848,7 @@ public final class OnlineTrainer {
                     OnlineLoss.Tensor out = loss.loss(tb);
                     // DAPO divides by the whole batch's tokens already; the other aggregations average per chunk
                     double share = dapo ? 1.0 : (double) (to - from) / n;
-                    Transformer.backward(gc, out.loss().mul(Transformer.constant(out.loss(), share)));
-                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
-                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
-                    total += share * l;
-                    for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * (to - from) / n, Double::sum);
+                    total += backwardChunk(gc, out.loss(), out.metrics(), share, (double) (to - from) / n, step, sums);
                 }
             }
             if (entCount > 0) metrics.put("entropy", entSum / entCount);
@@ -879,11 +888,7 @@ public final class OnlineTrainer {
                     TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, 2)); // (P, 2)
                     TensorLoss out = objective.loss(tb);
                     double share = (double) k / np;
-                    Transformer.backward(gc, out.loss().mul(Transformer.constant(out.loss(), share)));
-                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
-                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
-                    total += share * l;
-                    for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * share, Double::sum);
+                    total += backwardChunk(gc, out.loss(), out.metrics(), share, share, step, sums);
                 }
             }
             if (entCount > 0) metrics.put("entropy", entSum / entCount);
@@ -919,11 +924,7 @@ public final class OnlineTrainer {
                     TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, gsz)); // (L, G)
                     TensorLoss out = objective.loss(tb);
                     double share = (double) k / nl;
-                    Transformer.backward(gc, out.loss().mul(Transformer.constant(out.loss(), share)));
-                    double l = out.loss().toType(DataType.FLOAT64, true).getDouble();
-                    if (!Double.isFinite(l)) throw new TrainingException(StepMechanics.stopped(c.out(), "loss", l, step));
-                    total += share * l;
-                    for (Map.Entry<String, Double> e : out.metrics().entrySet()) sums.merge(e.getKey(), e.getValue() * share, Double::sum);
+                    total += backwardChunk(gc, out.loss(), out.metrics(), share, share, step, sums);
                 }
             }
             if (entCount > 0) metrics.put("entropy", entSum / entCount);
