@@ -87,7 +87,7 @@ final class DecodeScript {
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
-        this.pack = offsets.length >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps) : null;
+        this.pack = offsets.length >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps && !model.headTrainable()) : null;
         this.packed = pack == null ? null : pack.list;
         this.unpacked = IValue.listFrom(new PtNDArray[0]);
     }
@@ -110,7 +110,9 @@ final class DecodeScript {
      * A wave packs weights that are not packed yet (or changed since) only when it may decode at least this many steps
      * ({@code -Dprefer.packedDecodeMinSteps=N}): packing costs a few sweeps over the weights, a packed step saves about a
      * third of one, so a training loop that changes the weights between short generations keeps {@code addmm}.
-     * Weights already packed are used whatever the budget.
+     * Weights already packed are used whatever the budget. A model whose parameters require gradients (a policy under
+     * full fine-tuning: its weights change after every optimizer step, so each generation would pack again, 1-4 s and
+     * one more copy of the weights on GPT-2 small) never packs; a frozen reference or an inference model does.
      */
     static volatile int packMinSteps = Integer.getInteger("prefer.packedDecodeMinSteps", 48);
 

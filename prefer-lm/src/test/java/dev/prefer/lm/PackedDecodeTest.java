@@ -67,6 +67,14 @@ class PackedDecodeTest {
             List<List<Completion>> unpacked = complete(lm, reqs, sampled, false), packed = complete(lm, reqs, sampled, true);
             assertEquals(packs + 2, DecodeScript.Packed.PACKS.get(), "changed weights: packed again");
             assertSame(unpacked, packed, "after the update");
+
+            // a policy in full fine-tuning (parameters require gradients) keeps addmm: it would pack after every step
+            w.muli(0.5f); // changed again, so the pack above is stale
+            lm.setTrainable(true);
+            List<List<Completion>> training = complete(lm, reqs, sampled, true);
+            assertEquals(packs + 2, DecodeScript.Packed.PACKS.get(), "a trainable model does not pack");
+            lm.setTrainable(false);
+            assertSame(complete(lm, reqs, sampled, false), training, "trainable, unpacked");
         } finally {
             DecodeScript.packMinWidth = width;
             DecodeScript.packMinSteps = steps;
