@@ -859,41 +859,19 @@ public final class OnlineTrainer {
         /** Online DPO and DNO: the objective on the batch's best-versus-worst pairs, chunk by chunk. */
         private double dpoLoss(int step, Map<String, Double> metrics) {
             OnlinePreferences.Pairs pairs = gb.pairs();
-            int np = pairs.size(), chunks = c.loop().gradAccumulation();
-            int per = (np + chunks - 1) / chunks;
-            double total = 0, entSum = 0, entCount = 0;
-            Map<String, Double> sums = new LinkedHashMap<>();
-            for (int from = 0, mb = 0; from < np; from += per, mb++) {
-                int to = Math.min(np, from + per), k = to - from;
-                final int mbIndex = mb;
-                if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
-                try (NDManager s = stepManager(policy); GradientCollector gc = Torch.init().newGradientCollector()) {
-                    List<TokenizedSequence> seqs = pairSequences(gb.seqs(), pairs, from, to);
-                    CausalLM.LogpsTensors lt = policy.logpsTensors(s, seqs, groupSizes(seqs, 2, policy.config().hiddenSize()), false);
-                    for (double e : tokenEntropies(lt)) {
-                        entSum += e;
-                        entCount++;
+            return objectiveLoss(step, metrics, pairs.size(), 2, (from, to) -> pairSequences(gb.seqs(), pairs, from, to), (from, to) -> {
+                int k = to - from;
+                double[] rc = null, rr = null;
+                if (gb.pairRef() != null) {
+                    rc = new double[k];
+                    rr = new double[k];
+                    for (int i = 0; i < k; i++) {
+                        rc[i] = gb.pairRef()[from + i][0];
+                        rr[i] = gb.pairRef()[from + i][1];
                     }
-                    double[] zc = new double[k], zr = new double[k], rc = null, rr = null, tokens = new double[2 * k];
-                    if (gb.pairRef() != null) {
-                        rc = new double[k];
-                        rr = new double[k];
-                        for (int i = 0; i < k; i++) {
-                            rc[i] = gb.pairRef()[from + i][0];
-                            rr[i] = gb.pairRef()[from + i][1];
-                        }
-                    }
-                    for (int i = 0; i < 2 * k; i++) tokens[i] = seqs.get(i).responseIds().length;
-                    Batch host = Batch.pairs(zc, zr, rc, rr).withTokens(tokens);
-                    TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, 2)); // (P, 2)
-                    TensorLoss out = objective.loss(tb);
-                    double share = (double) k / np;
-                    total += backwardChunk(gc, out.loss(), out.metrics(), share, share, step, sums);
                 }
-            }
-            if (entCount > 0) metrics.put("entropy", entSum / entCount);
-            metrics.putAll(sums);
-            return total;
+                return Batch.pairs(new double[k], new double[k], rc, rr);
+            });
         }
 
         /**
@@ -902,28 +880,42 @@ public final class OnlineTrainer {
          */
         private double listLoss(int step, Map<String, Double> metrics) {
             Lists lists = gb.lists();
-            int nl = lists.size(), gsz = o.numGenerations(), chunks = c.loop().gradAccumulation();
-            int per = (nl + chunks - 1) / chunks;
+            int gsz = o.numGenerations();
+            return objectiveLoss(step, metrics, lists.size(), gsz, (from, to) -> listSequences(gb.seqs(), lists.groups(), from, to, gsz), (from, to) -> {
+                double[] ref = lists.ref() == null ? null : Arrays.copyOfRange(lists.ref(), from * gsz, to * gsz);
+                return Batch.lists(gsz, new double[(to - from) * gsz], ref, Arrays.copyOfRange(lists.labels(), from * gsz, to * gsz));
+            });
+        }
+
+        /**
+         * The catalog objective on {@code count} groups of {@code width} sequences (pairs or lists), split over the
+         * gradient-accumulation chunks: per chunk the policy's log-prob sums of {@code seqsOf(from, to)}, the host batch
+         * {@code hostOf(from, to)} with the response lengths, the loss back-propagated with the chunk's share of groups.
+         */
+        private double objectiveLoss(int step, Map<String, Double> metrics, int count, int width,
+                                     java.util.function.BiFunction<Integer, Integer, List<TokenizedSequence>> seqsOf,
+                                     java.util.function.BiFunction<Integer, Integer, Batch> hostOf) {
+            int chunks = c.loop().gradAccumulation();
+            int per = (count + chunks - 1) / chunks;
             double total = 0, entSum = 0, entCount = 0;
             Map<String, Double> sums = new LinkedHashMap<>();
-            for (int from = 0, mb = 0; from < nl; from += per, mb++) {
-                int to = Math.min(nl, from + per), k = to - from;
+            for (int from = 0, mb = 0; from < count; from += per, mb++) {
+                int to = Math.min(count, from + per), k = to - from;
                 final int mbIndex = mb;
                 if (lora != null) lora.setTraining(true, () -> (c.seed() * 1_000_003L + step) * 131 + mbIndex);
                 try (NDManager s = stepManager(policy); GradientCollector gc = Torch.init().newGradientCollector()) {
-                    List<TokenizedSequence> seqs = listSequences(gb.seqs(), lists.groups(), from, to, gsz);
-                    CausalLM.LogpsTensors lt = policy.logpsTensors(s, seqs, groupSizes(seqs, gsz, policy.config().hiddenSize()), false);
+                    List<TokenizedSequence> seqs = seqsOf.apply(from, to);
+                    CausalLM.LogpsTensors lt = policy.logpsTensors(s, seqs, groupSizes(seqs, width, policy.config().hiddenSize()), false);
                     for (double e : tokenEntropies(lt)) {
                         entSum += e;
                         entCount++;
                     }
-                    double[] tokens = new double[k * gsz];
+                    double[] tokens = new double[k * width];
                     for (int i = 0; i < tokens.length; i++) tokens[i] = seqs.get(i).responseIds().length;
-                    double[] ref = lists.ref() == null ? null : Arrays.copyOfRange(lists.ref(), from * gsz, to * gsz);
-                    Batch host = Batch.lists(gsz, new double[k * gsz], ref, Arrays.copyOfRange(lists.labels(), from * gsz, to * gsz)).withTokens(tokens);
-                    TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, gsz)); // (L, G)
+                    Batch host = hostOf.apply(from, to).withTokens(tokens);
+                    TensorBatch tb = TensorBatch.of(s, host, type).withPolicy(lt.sums().reshape(k, width)); // (groups, width)
                     TensorLoss out = objective.loss(tb);
-                    double share = (double) k / nl;
+                    double share = (double) k / count;
                     total += backwardChunk(gc, out.loss(), out.metrics(), share, share, step, sums);
                 }
             }
