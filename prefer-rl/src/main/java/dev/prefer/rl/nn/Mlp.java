@@ -52,6 +52,11 @@ public final class Mlp implements java.io.Serializable {
         return params;
     }
 
+    /** Layer sizes {in, hidden..., out}. */
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
     public int inputSize() {
         return sizes[0];
     }

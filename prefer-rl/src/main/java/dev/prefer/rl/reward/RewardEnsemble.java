@@ -19,9 +19,18 @@ public final class RewardEnsemble {
     public record Pair(SegmentData first, SegmentData second, double y) {
     }
 
+    /**
+     * Computes one member's minibatch loss and gradient in place of the Java loop below (same loss, same gradient):
+     * {@code dev.prefer.rl.torch.TorchRewardBackend} runs it batched on the PyTorch engine.
+     */
+    public interface Backend {
+        double lossAndGradient(RewardEnsemble ensemble, int member, List<Pair> pairs, double[] grad);
+    }
+
     private final Mlp[] members;
     private final Adam[] opts;
     private final int actions;
+    private Backend backend;
 
     public RewardEnsemble(int members, int obsSize, int actions, int hidden, double lr, Random rng) {
         this.members = new Mlp[members];
@@ -37,11 +46,23 @@ public final class RewardEnsemble {
         return members.length;
     }
 
+    /** Number of discrete actions one-hot encoded after the observation (0: continuous, the input is the observation). */
+    public int actions() {
+        return actions;
+    }
+
+    /** Routes every minibatch loss and gradient (training, SURF included) through {@code b}; null restores the Java loop. */
+    public RewardEnsemble useBackend(Backend b) {
+        this.backend = b;
+        return this;
+    }
+
     public Mlp member(int i) {
         return members[i];
     }
 
-    double[] input(double[] x, int a) {
+    /** The network input of one step: the observation, then the action's one-hot when actions are discrete. */
+    public double[] input(double[] x, int a) {
         if (actions == 0) {
             return x;
         }
@@ -79,6 +100,9 @@ public final class RewardEnsemble {
 
     /** Mean cross-entropy of one member over the pairs; adds its gradient (scaled by 1/n) into grad. */
     public double lossAndGradient(int member, List<Pair> pairs, double[] grad) {
+        if (backend != null) {
+            return backend.lossAndGradient(this, member, pairs, grad);
+        }
         double loss = 0;
         int n = pairs.size();
         for (Pair p : pairs) {
