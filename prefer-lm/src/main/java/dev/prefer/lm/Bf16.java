@@ -66,6 +66,30 @@ public final class Bf16 {
                 + "    return torch.to(torch.linear(torch.to(x, 15), torch.t(torch.to(w, 15)), torch.to(b, 15)), 6)\n", x, w, b);
     }
 
+    /** Whether {@link #gatedMlp} has activation {@code name} (transformers' ACT2FN name). */
+    public static boolean fusesActivation(String name) {
+        return ACTIVATIONS.containsKey(name);
+    }
+
+    private static final Map<String, String> ACTIVATIONS = Map.of("silu", "torch.silu(g)", "swish", "torch.silu(g)",
+            "gelu_pytorch_tanh", "torch.gelu(g, approximate=\"tanh\")", "gelu_new", "torch.gelu(g, approximate=\"tanh\")",
+            "gelu", "torch.gelu(g)");
+
+    /**
+     * down(act(gate(x)) * up(x)) without biases, the whole MLP in bfloat16 as a bfloat16 transformers model runs it:
+     * the activation and the product are bfloat16 too, so what autograd keeps of the (…, F) intermediates is bfloat16,
+     * half the float32 size. x (…, D) float32; weights bfloat16 or float32 masters; the result (…, D) float32.
+     */
+    public static NDArray gatedMlp(NDArray x, NDArray gate, NDArray up, NDArray down, String activation) {
+        String act = ACTIVATIONS.get(activation);
+        if (act == null) throw new IllegalArgumentException("no fused bfloat16 MLP for activation " + activation);
+        return run(true, "Bf16Mlp" + Integer.toHexString(activation.hashCode()), "x: Tensor, wg: Tensor, wu: Tensor, wd: Tensor) -> Tensor:\n"
+                + "    h = torch.to(x, 15)\n"
+                + "    g = torch.linear(h, torch.to(wg, 15))\n"
+                + "    u = torch.linear(h, torch.to(wu, 15))\n"
+                + "    return torch.to(torch.linear(torch.mul(" + act + ", u), torch.to(wd, 15)), 6)\n", x, gate, up, down);
+    }
+
     /** Rows {@code ids} (int64, any shape) of a bfloat16 table w (V, D), as float32 (…, D). */
     public static NDArray embedding(NDArray ids, NDArray w) {
         return run(true, "Bf16Embedding", "ids: Tensor, w: Tensor) -> Tensor:\n"

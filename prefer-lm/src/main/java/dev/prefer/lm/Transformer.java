@@ -736,6 +736,13 @@ public final class Transformer implements AutoCloseable {
         return !deltas.isEmpty();
     }
 
+    /** Whether a delta (LoRA) is attached to any of these modules. */
+    boolean hasLinearDelta(String... modules) {
+        if (deltas.isEmpty()) return false;
+        for (String m : modules) if (deltas.containsKey(m)) return true;
+        return false;
+    }
+
     /** Removes every attached delta. */
     public void clearLinearDeltas() {
         deltas.clear();
