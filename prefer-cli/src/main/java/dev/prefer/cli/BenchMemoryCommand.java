@@ -27,13 +27,14 @@ import picocli.CommandLine.Option;
         description = {
                 "Peak resident memory (VmHWM) of the trainer's DPO training step with random weights, each configuration in its own JVM:",
                 "full fine-tuning or LoRA (r 8 on the family's default targets; the reference is the base with adapters off),",
-                "reference forward every step or cached, float32 or fp16 mixed precision. Shapes: gpt2-small, qwen2.5-0.5b.",
-                "For every float32 configuration without checkpointing it also runs the plain-PyTorch step on the same shape, right after",
+                "reference forward every step or cached, float32 or fp16/bf16 mixed precision. Shapes: gpt2-small, qwen2.5-0.5b.",
+                "For every float32 configuration (and bf16 LoRA) without checkpointing it also runs the plain-PyTorch step on the same shape, right after",
                 "it: ../shared/bench/dpo_step_torch.py (gpt2-small full fine-tuning) or bench/dpo_memory_torch.py (LoRA, qwen2.5-0.5b)."},
         footer = {"", "Examples:",
                 "  ./prefer bench memory --shape gpt2-small",
                 "  ./prefer bench memory --config gpt2-small/full/forward --config qwen2.5-0.5b/lora/cached",
                 "  ./prefer bench memory --shape qwen2.5-0.5b --mode lora --precision fp16 --no-python",
+                "  ./prefer bench memory --config qwen2.5-0.5b/lora/cached --precision bf16",
                 "  ./prefer bench memory --gradient-checkpointing --pairs 4 --prompt-len 256 --response-len 256 --no-python"})
 public final class BenchMemoryCommand implements Callable<Integer> {
 
@@ -43,7 +44,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "full|lora", description = "Repeat for several (default: both).")
     List<String> modes;
 
-    @Option(names = "--precision", paramLabel = "fp32|fp16", description = "Repeat for several (default: fp32).")
+    @Option(names = "--precision", paramLabel = "fp32|fp16|bf16", description = "Repeat for several (default: fp32).")
     List<String> precisions;
 
     @Option(names = "--ref", paramLabel = "forward|cached", description = "Reference log-probs each step or cached; repeat for several (default: both).")
@@ -104,9 +105,9 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             if (!m.equals("full") && !m.equals("lora")) throw new IllegalArgumentException("--mode must be full or lora, got " + m);
             if (!r.equals("forward") && !r.equals("cached")) throw new IllegalArgumentException("--ref must be forward or cached, got " + r);
             for (String p : or(precisions, List.of("fp32"))) {
-                if (!p.equals("fp32") && !p.equals("fp16")) throw new IllegalArgumentException("--precision must be fp32 or fp16, got " + p);
+                if (!List.of("fp32", "fp16", "bf16").contains(p)) throw new IllegalArgumentException("--precision must be fp32, fp16 or bf16, got " + p);
                 for (boolean ckpt : gradientCheckpointing ? new boolean[] {false, true} : new boolean[] {false}) {
-                    cases.add(new MemoryBench.Case(s, m.equals("lora"), r.equals("cached"), p.equals("fp16"), ckpt, pairs, promptLen, responseLen));
+                    cases.add(new MemoryBench.Case(s, m.equals("lora"), r.equals("cached"), p, ckpt, pairs, promptLen, responseLen));
                 }
             }
         }
@@ -120,7 +121,8 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         for (MemoryBench.Case c : cases) {
             MemoryBench.Row r = MemoryBench.run(List.of(c), steps).get(0);
             String torch = "-";
-            if (python && !c.fp16() && !c.gradientCheckpointing()) torch = String.format(Locale.ROOT, "%.1f", torchPeak(c));
+            // the references have float32, and bfloat16 for a LoRA base (bench/dpo_memory_torch.py --precision bf16)
+            if (python && !c.fp16() && !(c.bf16() && !c.lora()) && !c.gradientCheckpointing()) torch = String.format(Locale.ROOT, "%.1f", torchPeak(c));
             System.out.printf(Locale.ROOT, "%-44s %12.1f %12s %10d%n", c.label(), r.peakRssMiB(), torch, r.trainable());
             System.out.flush();
         }
@@ -146,7 +148,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             if (c.cachedRef()) cmd.add("--no-ref");
         } else {
             cmd = new ArrayList<>(List.of(python, memoryScript.toString(), "--shape", c.shape(), "--mode", c.lora() ? "lora" : "full",
-                    "--ref", c.cachedRef() ? "cached" : "forward"));
+                    "--ref", c.cachedRef() ? "cached" : "forward", "--precision", c.bf16() ? "bf16" : "fp32"));
         }
         cmd.addAll(List.of("--pairs", Integer.toString(c.pairs()), "--prompt-len", Integer.toString(c.promptLen()),
                 "--response-len", Integer.toString(c.responseLen()), "--steps", Integer.toString(Math.max(1, steps - 1)), "--warmup", "1"));

@@ -87,8 +87,10 @@ public final class TrainCommand implements Runnable {
                 + "(AUTO: when that saves at least 5%% of the tokens; ON; OFF).")
         TrainConfig.PrefixSharing prefixSharing;
 
-        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16", description = "fp32, or fp16: mixed "
-                + "precision (float32 master weights and AdamW state, float16 forward/backward; the reference model in float16).")
+        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "fp32, or fp16: mixed "
+                + "precision (float32 master weights and AdamW state, float16 forward/backward; the reference model in float16), "
+                + "or bf16: bfloat16 weights for the LoRA base and the reference model, float32 masters with bfloat16 products "
+                + "in full fine-tuning.")
         String precision;
 
         @Option(names = "--gradient-checkpointing", description = "Recompute each block's activations in the backward pass "
@@ -99,7 +101,8 @@ public final class TrainCommand implements Runnable {
             return switch (precision) {
                 case "fp32" -> Precision.F32;
                 case "fp16" -> Precision.F16;
-                default -> throw new IllegalArgumentException("--precision must be fp32 or fp16 (bfloat16 aborts DJL's PyTorch JNI), got " + precision);
+                case "bf16" -> Precision.BF16;
+                default -> throw new IllegalArgumentException("--precision must be fp32, fp16 or bf16, got " + precision);
             };
         }
 

@@ -288,7 +288,7 @@ final class DecodeScript {
     /** Whether the scripted step serves this model. */
     static boolean applies(Transformer model) {
         return ENABLED && !failed && model.config().architecture() == Architecture.GPT2 && model.dtype() == DataType.FLOAT32
-                && !model.hasLinearDeltas() && module() != null;
+                && !model.hasLinearDeltas() && !model.bf16Products() && module() != null;
     }
 
     /**

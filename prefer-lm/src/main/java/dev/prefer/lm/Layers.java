@@ -62,6 +62,9 @@ final class Layers {
 
     /** down(act(gate(x)) * up(x)): the SwiGLU/GeGLU MLP of Llama-style blocks (Shazeer 2020). */
     static NDArray gatedMlp(Transformer m, NDArray x, String gate, String up, String down, boolean bias) {
+        if (!bias && m.bf16Products() && Bf16.fusesActivation(m.config().activation()) && !m.hasLinearDelta(gate, up, down)) {
+            return Bf16.gatedMlp(x, m.p(gate + ".weight"), m.p(up + ".weight"), m.p(down + ".weight"), m.config().activation());
+        }
         NDArray g = activation(m.config().activation(), m.linear(x, gate, bias)); // (B, T, F)
         return m.linear(g.mul(m.linear(x, up, bias)), down, bias);
     }

@@ -48,6 +48,10 @@ public final class Transformer implements AutoCloseable {
     /** Optional additive deltas on named linear layers (LoRA); empty unless a trainer attaches some. */
     private final Map<String, LinearDelta> deltas = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean gradientCheckpointing;
+    /** The parameters stored in bfloat16 ({@link Precision#BF16}: every 2-D weight), by identity; see {@link Bf16}. */
+    private final java.util.Set<NDArray> bf16 = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Mixed precision in bfloat16: float32 masters, every linear product (and the LM head) a bfloat16 product. */
+    private volatile boolean bf16Compute;
 
     /**
      * An additive term on a linear layer's output, y = x W^T + b + delta(x) (LoRA: delta(x) = s B A x, Hu et al.
@@ -89,13 +93,17 @@ public final class Transformer implements AutoCloseable {
 
     /**
      * Builds the backbone from host tensors (already read from safetensors), checking that every tensor is present
-     * with the right shape. {@code dtype} is FLOAT32, FLOAT64 (the double-precision twin) or FLOAT16. {@code tensors} is read
-     * by key, one tensor at a time, in the order of {@link #expectedShapes}.
+     * with the right shape. {@code dtype} is FLOAT32, FLOAT64 (the double-precision twin), FLOAT16 or BFLOAT16 (every 2-D
+     * weight stored in bfloat16 through {@link Bf16}, the rest float32; the model then computes in float32 with bfloat16
+     * products, and {@link #dtype()} is FLOAT32). {@code tensors} is read by key, one tensor at a time, in the order of
+     * {@link #expectedShapes}.
      */
     public static Transformer fromTensors(ModelConfig config, Map<String, HostTensor> tensors, DataType dtype, Path source) {
-        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64 && dtype != DataType.FLOAT16) {
-            throw new IllegalArgumentException("compute dtype must be float32, float64 or float16, got " + dtype);
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64 && dtype != DataType.FLOAT16 && dtype != DataType.BFLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32, float64, float16 or bfloat16, got " + dtype);
         }
+        boolean bf16 = dtype == DataType.BFLOAT16;
+        if (bf16) dtype = DataType.FLOAT32;
         LinkedHashMap<String, long[]> expected = expectedShapes(config);
         // canonical name -> stored key; values are read one at a time below (a lazily made map never holds them all)
         Map<String, String> keyOf = new LinkedHashMap<>();
@@ -112,6 +120,7 @@ public final class Transformer implements AutoCloseable {
         Torch.init();
         NDManager manager = Torch.newManager();
         LinkedHashMap<String, NDArray> params = new LinkedHashMap<>();
+        java.util.Set<NDArray> halves = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         dev.prefer.lm.io.DType stored = null;
         try {
             for (Map.Entry<String, long[]> e : expected.entrySet()) {
@@ -126,6 +135,11 @@ public final class Transformer implements AutoCloseable {
                     NDArray w = a.toType(dtype, true);
                     a.close();
                     a = w;
+                } else if (bf16 && t.shape().length == 2) {
+                    NDArray w = Bf16.fromFloat(a);
+                    a.close();
+                    a = w;
+                    halves.add(a);
                 }
                 a.setName(e.getKey());
                 params.put(e.getKey(), a);
@@ -136,6 +150,7 @@ public final class Transformer implements AutoCloseable {
             throw ex;
         }
         Transformer m = new Transformer(config, manager, dtype, params);
+        m.bf16.addAll(halves);
         if (stored != null) m.sourceType = stored;
         return m;
     }
@@ -152,13 +167,35 @@ public final class Transformer implements AutoCloseable {
      * taken in float32; LoRA deltas run in float32 on an upcast input. {@code null} or the parameter dtype: off.
      */
     public void setComputeType(DataType compute) {
+        if (compute == DataType.BFLOAT16 && dtype == DataType.FLOAT32 && bf16.isEmpty()) { // see Bf16: no bfloat16 reaches DJL
+            this.computeType = null;
+            this.bf16Compute = true;
+            return;
+        }
         if (compute != null && compute != dtype && !(dtype == DataType.FLOAT32 && compute == DataType.FLOAT16)) {
-            throw new IllegalArgumentException("mixed precision casts float32 weights to float16, not " + dtype + " to " + compute);
+            throw new IllegalArgumentException("mixed precision casts float32 weights to float16 or bfloat16, not " + dtype + " to " + compute);
         }
         this.computeType = compute == null || compute == dtype ? null : compute;
+        this.bf16Compute = false;
     }
 
-    /** The dtype the forward pass computes in: the parameters' unless {@link #setComputeType} set float16. */
+    /**
+     * Whether the linear products are bfloat16 products: the weights are stored in bfloat16 ({@link Precision#BF16}) or
+     * {@link #setComputeType} set bfloat16 mixed precision over float32 masters. Activations stay float32.
+     */
+    public boolean bf16Products() {
+        return bf16Compute || !bf16.isEmpty();
+    }
+
+    /** Whether parameter {@code a} is stored in bfloat16 (only {@link Bf16} may touch it: never ask DJL its dtype). */
+    boolean isBf16(NDArray a) {
+        return !bf16.isEmpty() && bf16.contains(a);
+    }
+
+    /**
+     * The dtype the forward pass computes in: the parameters' unless {@link #setComputeType} set float16 (float32 under
+     * bfloat16: see {@link #bf16Products()}).
+     */
     public DataType computeType() {
         return computeType == null ? dtype : computeType;
     }
@@ -167,6 +204,7 @@ public final class Transformer implements AutoCloseable {
         return config;
     }
 
+    /** The parameters' dtype: FLOAT32 also for bfloat16 storage, whose 2-D weights only {@link Bf16} reads. */
     public DataType dtype() {
         return dtype;
     }
@@ -479,6 +517,7 @@ public final class Transformer implements AutoCloseable {
      */
     NDArray headWeight(DataType type, NDManager owner) {
         NDArray w = outputEmbedding();
+        if (bf16Products()) return w; // bfloat16 storage or a float32 master: Bf16.linear casts it inside the product
         if (w.getDataType() != type) {
             w = FusedOps.cast(w, type); // mixed precision: the float16 copy
             w.attach(owner);
@@ -493,7 +532,7 @@ public final class Transformer implements AutoCloseable {
 
     /** {@link #logits(NDArray)} with the head weight {@code w} from {@link #headWeight}. */
     NDArray logits(NDArray hidden, NDArray w) {
-        NDArray logits = Linear.linear(hidden, w).singletonOrThrow();
+        NDArray logits = bf16Products() ? Bf16.linear(hidden, w, null) : Linear.linear(hidden, w).singletonOrThrow();
         if (logits.getDataType() == DataType.FLOAT16) logits = FusedOps.cast(logits, DataType.FLOAT32); // as transformers' logits.float()
         double cap = config.layout().finalSoftcap();
         if (cap > 0) logits = logits.div(constant(logits, cap)).tanh().mul(constant(logits, cap)); // Gemma 2: cap tanh(z / cap)
@@ -503,6 +542,7 @@ public final class Transformer implements AutoCloseable {
     /** Scores (…, numLabels) of hidden states (…, D) through the {@code score} head (no bias, as in transformers). */
     public NDArray score(NDArray hidden) {
         NDArray w = p("score.weight");
+        if (bf16Products()) return Bf16.linear(hidden, w, null);
         if (w.getDataType() != hidden.getDataType()) {
             w = FusedOps.cast(w, hidden.getDataType());
             w.attach(hidden.getManager());
@@ -541,6 +581,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     NDArray embed(NDArray ids, NDArray weight) {
+        if (isBf16(weight)) return Bf16.embedding(ids, weight);
         return Embedding.embedding(ids, weight, SparseFormat.DENSE).singletonOrThrow();
     }
 
@@ -585,6 +626,7 @@ public final class Transformer implements AutoCloseable {
     }
 
     NDArray linear(NDArray x, String name, boolean bias) {
+        if (bf16Products()) return withDelta(Bf16.linear(x, p(name + ".weight"), bias ? p(name + ".bias") : null), x, name);
         NDArray y = bias ? Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow()
                 : Linear.linear(x, p(name + ".weight")).singletonOrThrow();
         return withDelta(y, x, name);
@@ -595,6 +637,7 @@ public final class Transformer implements AutoCloseable {
      * view is attached to x's step manager so the parameter manager never grows).
      */
     NDArray conv1d(NDArray x, String name) {
+        if (bf16Products()) return withDelta(Bf16.linearInOut(x, p(name + ".weight"), p(name + ".bias")), x, name);
         NDArray wt = p(name + ".weight").transpose(1, 0); // (out, in) view
         wt.attach(x.getManager());
         return withDelta(Linear.linear(x, wt, p(name + ".bias")).singletonOrThrow(), x, name);
@@ -625,7 +668,11 @@ public final class Transformer implements AutoCloseable {
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             NDArray a = e.getValue();
             float[] data;
-            if (a.getDataType() == DataType.FLOAT32) {
+            if (isBf16(a)) {
+                try (NDArray f = Bf16.toFloat(a)) {
+                    data = f.toFloatArray();
+                }
+            } else if (a.getDataType() == DataType.FLOAT32) {
                 data = a.toFloatArray();
             } else {
                 try (NDArray f = a.toType(DataType.FLOAT32, true)) {
@@ -639,6 +686,10 @@ public final class Transformer implements AutoCloseable {
 
     /** Marks every parameter as trainable (gradients collected) or frozen. */
     public void setTrainable(boolean trainable) {
+        if (trainable && !bf16.isEmpty()) {
+            throw new IllegalStateException("bfloat16 weights are frozen (LoRA base, reference); full training in bfloat16 keeps float32"
+                    + " masters: load in F32 and call setComputeType(BFLOAT16)");
+        }
         for (NDArray a : params.values()) a.setRequiresGradient(trainable);
     }
 
@@ -683,6 +734,13 @@ public final class Transformer implements AutoCloseable {
     /** Whether any linear delta (LoRA) is attached. */
     boolean hasLinearDeltas() {
         return !deltas.isEmpty();
+    }
+
+    /** Whether a delta (LoRA) is attached to any of these modules. */
+    boolean hasLinearDelta(String... modules) {
+        if (deltas.isEmpty()) return false;
+        for (String m : modules) if (deltas.containsKey(m)) return true;
+        return false;
     }
 
     /** Removes every attached delta. */

@@ -25,8 +25,8 @@ import java.util.Random;
  * over chosen and rejected, the DPO objective's loss, global norm, AdamW; the reference log-probs scored first when
  * they are not cached) on a model with random weights, in full fine-tuning or LoRA (rank 8 on q/v or c_attn; the reference is
  * the base model with the adapters off, as PEFT does), with the reference forward each step or cached (precomputed
- * once), in float32 or float16 mixed precision (full FT: float32 masters and AdamW state, float16 compute; LoRA: the
- * frozen base kept in float16, float32 adapters), with or without gradient checkpointing (only block inputs kept from
+ * once), in float32 or float16 / bfloat16 mixed precision (full FT: float32 masters and AdamW state, float16 compute or
+ * bfloat16 products; LoRA: the frozen base kept in float16 / bfloat16, float32 adapters), with or without gradient checkpointing (only block inputs kept from
  * the forward; each block recomputed during the backward). A benchmark: it prints figures and asserts nothing.
  */
 public final class MemoryBench {
@@ -60,16 +60,34 @@ public final class MemoryBench {
         }
     }
 
-    /** One configuration. */
-    public record Case(String shape, boolean lora, boolean cachedRef, boolean fp16, boolean gradientCheckpointing, int pairs,
+    /** One configuration; {@code precision} is fp32, fp16 or bf16. */
+    public record Case(String shape, boolean lora, boolean cachedRef, String precision, boolean gradientCheckpointing, int pairs,
                        int promptLen, int responseLen) {
+        public Case {
+            if (!List.of("fp32", "fp16", "bf16").contains(precision)) throw new IllegalArgumentException("precision must be fp32, fp16 or bf16, got " + precision);
+        }
+
+        /** fp32 or fp16. */
+        public Case(String shape, boolean lora, boolean cachedRef, boolean fp16, boolean gradientCheckpointing, int pairs, int promptLen, int responseLen) {
+            this(shape, lora, cachedRef, fp16 ? "fp16" : "fp32", gradientCheckpointing, pairs, promptLen, responseLen);
+        }
+
+        public boolean fp16() {
+            return precision.equals("fp16");
+        }
+
+        /** bfloat16: LoRA over a bfloat16 base; full fine-tuning with float32 masters, bfloat16 products, a bfloat16 reference. */
+        public boolean bf16() {
+            return precision.equals("bf16");
+        }
+
         public String label() {
             return String.format(Locale.ROOT, "%s %s %s %s%s", shape, lora ? "lora" : "full", cachedRef ? "cached-ref" : "ref-forward",
-                    fp16 ? "fp16" : "fp32", gradientCheckpointing ? " ckpt" : "");
+                    precision, gradientCheckpointing ? " ckpt" : "");
         }
 
         List<String> args() {
-            return List.of(shape, lora ? "lora" : "full", cachedRef ? "cached" : "forward", fp16 ? "fp16" : "fp32",
+            return List.of(shape, lora ? "lora" : "full", cachedRef ? "cached" : "forward", precision,
                     gradientCheckpointing ? "ckpt" : "no-ckpt", Integer.toString(pairs), Integer.toString(promptLen), Integer.toString(responseLen));
         }
     }
@@ -107,9 +125,9 @@ public final class MemoryBench {
         return out;
     }
 
-    /** Child process: {@code shape full|lora forward|cached fp32|fp16 ckpt|no-ckpt pairs promptLen responseLen steps}. */
+    /** Child process: {@code shape full|lora forward|cached fp32|fp16|bf16 ckpt|no-ckpt pairs promptLen responseLen steps}. */
     public static void main(String[] a) {
-        Case c = new Case(a[0], a[1].equals("lora"), a[2].equals("cached"), a[3].equals("fp16"), a[4].equals("ckpt"),
+        Case c = new Case(a[0], a[1].equals("lora"), a[2].equals("cached"), a[3], a[4].equals("ckpt"),
                 Integer.parseInt(a[5]), Integer.parseInt(a[6]), Integer.parseInt(a[7]));
         int steps = Integer.parseInt(a[8]);
         double[] losses = new double[steps];
@@ -125,13 +143,14 @@ public final class MemoryBench {
     static long[] step(Case c, ModelConfig cfg, int steps, double[] losses) {
         Torch.init();
         phase("engine");
-        // LoRA: the frozen base may be float16 itself (float32 adapters, Lora.create); full FT: float32 masters
-        // (float16 compute when fp16, as Trainer.run does for --precision fp16)
-        Precision policyPrecision = c.lora() && c.fp16() ? Precision.F16 : Precision.F32;
+        // LoRA: the frozen base may be float16 or bfloat16 itself (float32 adapters, Lora.create); full FT: float32
+        // masters (float16 compute or bfloat16 products, as Trainer.run does for --precision fp16 / bf16)
+        Precision half = c.fp16() ? Precision.F16 : c.bf16() ? Precision.BF16 : Precision.F32;
+        Precision policyPrecision = c.lora() ? half : Precision.F32;
         try (CausalLM policy = CausalLM.randomInit(cfg, 7, policyPrecision);
-             CausalLM reference = c.lora() || c.cachedRef() ? null : CausalLM.randomInit(cfg, 7, c.fp16() ? Precision.F16 : Precision.F32)) {
+             CausalLM reference = c.lora() || c.cachedRef() ? null : CausalLM.randomInit(cfg, 7, half)) {
             phase("models");
-            if (c.fp16() && !c.lora()) policy.model().setComputeType(DataType.FLOAT16);
+            if (!c.lora() && half != Precision.F32) policy.model().setComputeType(c.bf16() ? DataType.BFLOAT16 : DataType.FLOAT16);
             Random rng = new Random(1);
             List<TrainExample> groups = new ArrayList<>();
             for (int i = 0; i < c.pairs(); i++) {

@@ -34,6 +34,23 @@ class TrainBenchTest {
     }
 
     @Test
+    void memoryBenchInBf16() {
+        dev.prefer.lm.ModelConfig micro = dev.prefer.lm.ModelConfig.gpt2(64, 64, 32, 1, 2);
+        // LoRA over a bfloat16 base, reference = the same base: step 1 is ln 2 exactly (B = 0)
+        double[] lora = new double[2];
+        MemoryBench.step(new MemoryBench.Case("micro", true, false, "bf16", false, 2, 4, 4), micro, 2, lora);
+        assertEquals(Math.log(2), lora[0], 1e-6);
+        // full fine-tuning: float32 masters with bfloat16 products against a bfloat16 reference of the same weights
+        double[] full = new double[2];
+        MemoryBench.step(new MemoryBench.Case("micro", false, false, "bf16", false, 2, 4, 4), micro, 2, full);
+        // step 1: the masters' bfloat16 products are the stored bfloat16 weights' products; only the embeddings differ
+        // (float32 lookup in the masters, as torch.autocast leaves embeddings alone; bfloat16 rows in the reference)
+        assertEquals(Math.log(2), full[0], 1e-3);
+        assertTrue(full[0] != Math.log(2));
+        assertTrue(Double.isFinite(full[1]) && full[1] != full[0], java.util.Arrays.toString(full));
+    }
+
+    @Test
     void memoryBenchWithGradientCheckpointingTakesTheSameSteps() {
         // full fine-tuning, reference forward each step: the second step's loss depends on the first step's gradients
         dev.prefer.lm.ModelConfig micro = dev.prefer.lm.ModelConfig.gpt2(64, 64, 32, 2, 2);
