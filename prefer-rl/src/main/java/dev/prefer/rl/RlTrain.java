@@ -200,7 +200,7 @@ public final class RlTrain {
                 DstStudy.Config d = DstStudy.Config.defaults(map);
                 var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
                         new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed, d.timeouts(), d.basis());
+                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed, d.timeouts(), d.basis(), d.queries());
                 DstStudy.Result r = switch (c.method()) {
                     case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc), dc);
                     case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig()), dc);

@@ -122,4 +122,54 @@ class MultiObjectiveTest {
         assertTrue(DstStudy.theta(b, 0.99)[10] < 0, "step weight " + DstStudy.theta(b, 0.99)[10]);
         assertTrue(DstStudy.rolloutPlan(b, DeepSeaTreasure.Map.CONVEX, 0.99)[0] > 0);
     }
+
+    /**
+     * The contested-query score (DstStudy.contest) on constructed outcomes: the fit ranks A (treasure 0, 1 step) first
+     * and B (treasure 1, 3 steps) second, but the members disagree more about C (treasure 2, 5 steps), so C is the
+     * challenger. By hand: d_j(C) = 0.95 - (t2_j - 0.25) = 1.2, 0, 0.6, mean 0.6, population sd sqrt(0.24), z = sqrt(1.5);
+     * d_j(B) = 0.2, 0.6, 0.4, z = sqrt(6). Outcomes are the fewest-step episode per treasure plus one time-out.
+     */
+    @Test
+    void contestedQueriesPickTheLeastCertainChallengerOfThePlan() {
+        List<double[]> feats = new ArrayList<>();
+        feats.add(phi(0, 3));          // a longer episode to treasure 0
+        feats.add(phi(0, 1));          // A
+        feats.add(phi(1, 3));          // B
+        feats.add(phi(2, 5));          // C
+        feats.add(phi(-1, 100));       // time-out
+        feats.add(phi(-1, 100));       // a second time-out: not an outcome
+        feats.add(phi(1, 4));          // a longer episode to treasure 1
+        int[] outcomes = DstStudy.outcomes(feats);
+        assertEquals(List.of(1, 2, 3, 4), java.util.Arrays.stream(outcomes).boxed().toList());
+        double[] fit = theta(1.0, 0.8, 0.0);
+        double[][] members = {theta(1.0, 0.9, 0.0), theta(1.0, 0.5, 1.2), theta(1.0, 0.7, 0.6)};
+        double[] r = DstStudy.contest(fit, members, feats, outcomes);
+        assertEquals(Math.sqrt(1.5), r[0], 1e-6);
+        assertEquals(0, r[1]);
+        assertEquals(2, r[2]);
+        members[1] = theta(1.0, 0.5, 0.0);                      // members now agree on C: B is the challenger
+        members[0] = theta(1.0, 0.9, 0.0);
+        members[2] = theta(1.0, 0.7, 0.0);
+        r = DstStudy.contest(fit, members, feats, outcomes);
+        assertEquals(Math.sqrt(6), r[0], 1e-6);
+        assertEquals(1, r[2]);
+    }
+
+    private static double[] phi(int treasure, int steps) {
+        double[] f = new double[11];
+        if (treasure >= 0) {
+            f[treasure] = 1;
+        }
+        f[10] = steps;
+        return f;
+    }
+
+    private static double[] theta(double t0, double t1, double t2) {
+        double[] t = new double[11];
+        t[0] = t0;
+        t[1] = t1;
+        t[2] = t2;
+        t[10] = -0.05;
+        return t;
+    }
 }

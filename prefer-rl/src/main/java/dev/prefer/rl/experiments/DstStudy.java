@@ -36,10 +36,22 @@ import java.util.Random;
 public final class DstStudy {
     /** Configuration. */
     public record Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl,
-                         int evalGrid, long seed, double timeouts, int basis) {
+                         int evalGrid, long seed, double timeouts, int basis, String queries) {
+        public Config {
+            if (!queries.equals("uniform") && !queries.equals("contested")) {
+                throw new IllegalArgumentException("DstStudy: queries must be uniform or contested, got '" + queries + "'");
+            }
+        }
+
         /** Without time-out episodes in the behaviour data (the setting of the first measurements), 41 basis centres. */
         public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed) {
             this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, 0.0, BASIS);
+        }
+
+        /** Uniform queries (every label a random pair of behaviour episodes at a random w). */
+        public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed,
+                      double timeouts, int basis) {
+            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, basis, "uniform");
         }
 
         public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed,
@@ -48,20 +60,30 @@ public final class DstStudy {
         }
 
         public Config withTimeouts(double t) {
-            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t, basis);
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t, basis, queries);
         }
 
         public Config withBasis(int n) {
-            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, n);
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, n, queries);
+        }
+
+        public Config withQueries(String q) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, basis, q);
+        }
+
+        public Config withSeed(long s) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, s, timeouts, basis, queries);
         }
 
         /**
-         * 1600 behaviour episodes (5% of them time-outs without a treasure), 8000 labels, 81 basis centres over w: the
-         * setting that recovers the whole convex front on every seed (docs/results/rl.md). Without the time-outs nothing in the data shows that
-         * never reaching a treasure is bad, and near w = 1 the fitted step weight can turn positive (the plan loops).
+         * 1600 behaviour episodes (5% of them time-outs without a treasure), 8000 labels, 81 basis centres over w, half
+         * the labels chosen where the plan's ranking is uncertain ({@link #trainRewardContested}): the setting of
+         * docs/results/rl.md. Without the time-outs nothing in the data shows that never reaching a treasure is bad,
+         * and near w = 1 the fitted step weight can turn positive (the plan loops).
          */
         public static Config defaults(DeepSeaTreasure.Map map) {
-            return new Config(map, 1600, 8000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0, 0.05, 81);
+            return new Config(map, 1600, 8000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0, 0.05, 81,
+                    "contested");
         }
     }
 
@@ -339,8 +361,19 @@ public final class DstStudy {
         return phi;
     }
 
-    /** Fits Theta from labelled episode pairs (same data, teacher and labels as the CPL variant). */
+    /**
+     * Fits Theta from labelled episode pairs: with {@code queries} "uniform" every label is a random pair of behaviour
+     * episodes at a random w (same data, teacher and labels as the CPL variant); with "contested"
+     * {@link #trainRewardContested} with 4 rounds of 3 bootstrap members and 2000 candidate weights per round.
+     */
     public static double[] trainReward(Config c) {
+        if (c.queries().equals("contested")) {
+            return trainRewardContested(c, 4, 3, 2000);
+        }
+        return trainRewardUniform(c);
+    }
+
+    static double[] trainRewardUniform(Config c) {
         Random rng = new Random(c.seed());
         DstMdp m = new DstMdp(c.map());
         List<Episode> data = new ArrayList<>();
@@ -446,6 +479,163 @@ public final class DstStudy {
             big = fit(round == rounds ? new double[11 * c.basis()] : big, pairs, c.cpl().steps(), c.cpl().lr() * 10);
         }
         return big;
+    }
+
+    /**
+     * Query selection where the plan's ranking is uncertain ({@code queries} "contested"). What the planner does for w
+     * depends only on which reachable outcome scores highest under theta(w), so a label is worth most where that
+     * argmax is in doubt. The first half of the labels is drawn exactly as {@link #trainRewardUniform} draws them. Each of
+     * {@code rounds} rounds then (1) fits Theta to all labels so far (warm start) and {@code members} bootstrap copies
+     * (warm start, a sixth of the steps); (2) takes as outcomes the shortest behaviour episode reaching each
+     * treasure and one time-out episode, all scored by their feature counts only; (3) for each of {@code candidates}
+     * uniformly drawn weights finds the top outcome A of the fit and, over the other outcomes B, the smallest
+     * standardised margin z = mean_j(v_j(A) - v_j(B)) / sd_j(v_j(A) - v_j(B)) across members; (4) sends the teacher the
+     * pairs (A, B) at the {@code labels / (2 rounds)} weights with the smallest z (ties by draw order). The teacher sees
+     * exactly what it sees under uniform queries (two episodes and w); the final fit starts from zero on every label.
+     */
+    public static double[] trainRewardContested(Config c, int rounds, int members, int candidates) {
+        Random rng = new Random(c.seed());
+        DstMdp m = new DstMdp(c.map());
+        List<Episode> data = new ArrayList<>();
+        for (int i = 0; i < c.episodes(); i++) {
+            data.add(behaviour(c.map(), rng, c.timeouts()));
+        }
+        List<double[]> feats = new ArrayList<>();
+        for (Episode e : data) {
+            feats.add(episodeFeatures(m, c.map(), e));
+        }
+        Utility u = utility(c.map());
+        Teacher t = Teacher.parse(c.teacher());
+        List<FeaturePair> pairs = new ArrayList<>();
+        int uniform = c.labels() / 2;
+        for (int i = 0; i < uniform; i++) {
+            int a = rng.nextInt(data.size());
+            int b = rng.nextInt(data.size());
+            label(t, u, data, feats, a, b, rng.nextDouble(), rng, c.basis(), pairs);
+        }
+        int[] outcomes = outcomes(feats);
+        double lr = c.cpl().lr() * 10;
+        double[] big = fit(new double[11 * c.basis()], pairs, c.cpl().steps(), lr);
+        for (int round = 0; round < rounds; round++) {
+            int k = round == rounds - 1 ? c.labels() - uniform - (c.labels() - uniform) / rounds * (rounds - 1) : (c.labels() - uniform) / rounds;
+            double[][] member = new double[members][];
+            for (int j = 0; j < members; j++) {
+                List<FeaturePair> boot = new ArrayList<>();
+                for (int i = 0; i < pairs.size(); i++) {
+                    boot.add(pairs.get(rng.nextInt(pairs.size())));
+                }
+                member[j] = fit(big.clone(), boot, Math.max(1, c.cpl().steps() / 6), lr);
+            }
+            double[] cw = new double[candidates];
+            double[] z = new double[candidates];
+            int[][] duel = new int[candidates][];
+            for (int i = 0; i < candidates; i++) {
+                cw[i] = rng.nextDouble();
+                double[][] thj = new double[members][];
+                for (int j = 0; j < members; j++) {
+                    thj[j] = theta(member[j], cw[i]);
+                }
+                double[] r = contest(theta(big, cw[i]), thj, feats, outcomes);
+                z[i] = r[0];
+                duel[i] = new int[] {outcomes[(int) r[1]], outcomes[(int) r[2]]};
+            }
+            Integer[] order = new Integer[candidates];
+            for (int i = 0; i < candidates; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer i) -> z[i]).thenComparingInt(i -> i));
+            for (int q = 0; q < k; q++) {
+                int i = order[q % candidates];
+                label(t, u, data, feats, duel[i][0], duel[i][1], cw[i], rng, c.basis(), pairs);
+            }
+            big = fit(big, pairs, Math.max(1, c.cpl().steps() / 3), lr);
+        }
+        return fit(new double[11 * c.basis()], pairs, c.cpl().steps(), lr);
+    }
+
+    /**
+     * How sure the fit is of the plan at one weight: the top outcome A under theta (outcome values theta . phi) and,
+     * over the other outcomes B, the smallest standardised margin z = mean_j(d_j) / sd_j(d_j), d_j = v_j(A) - v_j(B)
+     * under the members' thetas (population sd, plus 1e-9). Returns {z, index of A, index of B} (indices into outcomes).
+     */
+    public static double[] contest(double[] theta, double[][] memberThetas, List<double[]> feats, int[] outcomes) {
+        double[] v = values(theta, feats, outcomes);
+        int members = memberThetas.length;
+        double[][] vj = new double[members][];
+        for (int j = 0; j < members; j++) {
+            vj[j] = values(memberThetas[j], feats, outcomes);
+        }
+        int top = 0;
+        for (int o = 1; o < outcomes.length; o++) {
+            if (v[o] > v[top]) {
+                top = o;
+            }
+        }
+        double best = Double.POSITIVE_INFINITY;
+        int challenger = -1;
+        for (int o = 0; o < outcomes.length; o++) {
+            if (o == top) {
+                continue;
+            }
+            double mean = 0;
+            double sq = 0;
+            for (int j = 0; j < members; j++) {
+                double d = vj[j][top] - vj[j][o];
+                mean += d;
+                sq += d * d;
+            }
+            mean /= members;
+            double sd = Math.sqrt(Math.max(sq / members - mean * mean, 0)) + 1e-9;
+            if (mean / sd < best) {
+                best = mean / sd;
+                challenger = o;
+            }
+        }
+        return new double[] {best, top, challenger};
+    }
+
+    /** The teacher's label of episodes a and b at w, appended as a feature pair unless skipped. */
+    private static void label(Teacher t, Utility u, List<Episode> data, List<double[]> feats, int a, int b, double w, Random rng,
+                              int basis, List<FeaturePair> pairs) {
+        Label l = t.label(new double[] {u.tchebycheff(w, data.get(a).ret())}, new double[] {u.tchebycheff(w, data.get(b).ret())}, rng);
+        if (l != Label.SKIP) {
+            double[] d = new double[11];
+            for (int q = 0; q < 11; q++) {
+                d[q] = feats.get(a)[q] - feats.get(b)[q];
+            }
+            pairs.add(new FeaturePair(d, w, l.firstProbability(), basis));
+        }
+    }
+
+    /** Episode indices of the outcomes a plan can pick: the fewest-step episode per treasure, one time-out episode. */
+    public static int[] outcomes(List<double[]> feats) {
+        int[] best = new int[11];
+        java.util.Arrays.fill(best, -1);
+        for (int i = 0; i < feats.size(); i++) {
+            double[] f = feats.get(i);
+            int k = 10;
+            for (int q = 0; q < 10; q++) {
+                if (f[q] > 0) {
+                    k = q;
+                }
+            }
+            if (best[k] < 0 || (k < 10 && f[10] < feats.get(best[k])[10])) {
+                best[k] = i;
+            }
+        }
+        return java.util.Arrays.stream(best).filter(i -> i >= 0).toArray();
+    }
+
+    /** theta . phi for each outcome episode. */
+    private static double[] values(double[] th, List<double[]> feats, int[] outcomes) {
+        double[] v = new double[outcomes.length];
+        for (int o = 0; o < outcomes.length; o++) {
+            double[] f = feats.get(outcomes[o]);
+            for (int q = 0; q < 11; q++) {
+                v[o] += th[q] * f[q];
+            }
+        }
+        return v;
     }
 
     private static double[] fit(double[] big, List<FeaturePair> pairs, int steps, double lr) {
@@ -615,9 +805,10 @@ public final class DstStudy {
     }
 
     /**
-     * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS [BASIS]]]]]], METHOD one of reward (default),
-     * active, policy, dqn, cpl. Without LABELS the defaults; with LABELS, EPISODES defaults to the defaults' and
-     * TIMEOUTS to 0 and BASIS to 41 (the first measurements' data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
+     * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS [BASIS [QUERIES]]]]]]], METHOD one of reward
+     * (default), active, policy, dqn, cpl; QUERIES uniform or contested. Without LABELS the defaults; with LABELS,
+     * EPISODES defaults to the defaults', TIMEOUTS to 0, BASIS to 41 and QUERIES to uniform (the first measurements'
+     * data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
      */
     public static void main(String[] args) {
         for (DeepSeaTreasure.Map map : DeepSeaTreasure.Map.values()) {
@@ -630,7 +821,8 @@ public final class DstStudy {
             for (int s = 0; s < seeds; s++) {
                 long t0 = System.nanoTime();
                 Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s,
-                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts(), args.length > 7 ? Integer.parseInt(args[7]) : d.basis());
+                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts(), args.length > 7 ? Integer.parseInt(args[7]) : d.basis(),
+                        args.length > 8 ? args[8] : args.length > 3 ? "uniform" : d.queries());
                 String method = args.length > 1 ? args[1] : "reward";
                 Result r = method.equals("cpl") ? evaluate(train(c), c)
                         : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c)
