@@ -124,13 +124,14 @@ class MultiObjectiveTest {
     }
 
     /**
-     * The contested-query score (DstStudy.contest) on constructed outcomes: the fit ranks A (treasure 0, 1 step) first
-     * and B (treasure 1, 3 steps) second, but the members disagree more about C (treasure 2, 5 steps), so C is the
-     * challenger. By hand: d_j(C) = 0.95 - (t2_j - 0.25) = 1.2, 0, 0.6, mean 0.6, population sd sqrt(0.24), z = sqrt(1.5);
-     * d_j(B) = 0.2, 0.6, 0.4, z = sqrt(6). Outcomes are the fewest-step episode per treasure plus one time-out.
+     * The contested-query pairs (DstStudy.contests) on constructed outcomes A (treasure 0, 1 step), B (treasure 1, 3
+     * steps), C (treasure 2, 5 steps) and a time-out (100 steps), step weight -0.05. By hand: with treasure weights
+     * (1, 0.8, 0) the values are 0.95, 0.65, -0.25, -5, so A's nearest competitors are B (margin 0.3) and C (1.2); with
+     * (1, 0.2, 1.1) they are C (0.1) and B (0.9); with (0.5, 0.8, 0) B is on top, A (0.2) and C (0.9) compete. Outcomes
+     * are the fewest-step episode per treasure plus one time-out.
      */
     @Test
-    void contestedQueriesPickTheLeastCertainChallengerOfThePlan() {
+    void contestedQueriesPairThePlansTopOutcomeWithItsNearestCompetitors() {
         List<double[]> feats = new ArrayList<>();
         feats.add(phi(0, 3));          // a longer episode to treasure 0
         feats.add(phi(0, 1));          // A
@@ -141,18 +142,19 @@ class MultiObjectiveTest {
         feats.add(phi(1, 4));          // a longer episode to treasure 1
         int[] outcomes = DstStudy.outcomes(feats);
         assertEquals(List.of(1, 2, 3, 4), java.util.Arrays.stream(outcomes).boxed().toList());
-        double[] fit = theta(1.0, 0.8, 0.0);
-        double[][] members = {theta(1.0, 0.9, 0.0), theta(1.0, 0.5, 1.2), theta(1.0, 0.7, 0.6)};
-        double[] r = DstStudy.contest(fit, members, feats, outcomes);
-        assertEquals(Math.sqrt(1.5), r[0], 1e-6);
-        assertEquals(0, r[1]);
-        assertEquals(2, r[2]);
-        members[1] = theta(1.0, 0.5, 0.0);                      // members now agree on C: B is the challenger
-        members[0] = theta(1.0, 0.9, 0.0);
-        members[2] = theta(1.0, 0.7, 0.0);
-        r = DstStudy.contest(fit, members, feats, outcomes);
-        assertEquals(Math.sqrt(6), r[0], 1e-6);
-        assertEquals(1, r[2]);
+        assertContests(new double[][] {{0.3, 0, 1}, {1.2, 0, 2}}, DstStudy.contests(theta(1.0, 0.8, 0.0), feats, outcomes, 2));
+        assertContests(new double[][] {{0.1, 0, 2}, {0.9, 0, 1}}, DstStudy.contests(theta(1.0, 0.2, 1.1), feats, outcomes, 2));
+        assertContests(new double[][] {{0.2, 1, 0}, {0.9, 1, 2}}, DstStudy.contests(theta(0.5, 0.8, 0.0), feats, outcomes, 2));
+        assertEquals(3, DstStudy.contests(theta(1.0, 0.8, 0.0), feats, outcomes, 5).length);   // at most every other outcome
+    }
+
+    private static void assertContests(double[][] expected, double[][] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i][0], actual[i][0], 1e-12);
+            assertEquals(expected[i][1], actual[i][1], 0.0);
+            assertEquals(expected[i][2], actual[i][2], 0.0);
+        }
     }
 
     private static double[] phi(int treasure, int steps) {

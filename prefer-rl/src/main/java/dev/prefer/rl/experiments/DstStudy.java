@@ -7,6 +7,7 @@ import dev.prefer.rl.mo.Pareto;
 import dev.prefer.rl.mo.Utility;
 import dev.prefer.rl.policy.ConditionedDqn;
 import dev.prefer.rl.policy.Cpl;
+import dev.prefer.rl.policy.LoopCheckpoint;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
 import dev.prefer.rl.teacher.Label;
@@ -298,7 +299,7 @@ public final class DstStudy {
     }
 
     /** One labelled pair for the conditioned reward: feature-count difference, weight, label (basis cached). */
-    public record FeaturePair(double[] dphi, double w, double y, double[] b) {
+    public record FeaturePair(double[] dphi, double w, double y, double[] b) implements java.io.Serializable {
         public FeaturePair(double[] dphi, double w, double y) {
             this(dphi, w, y, basis(w));
         }
@@ -364,13 +365,39 @@ public final class DstStudy {
     /**
      * Fits Theta from labelled episode pairs: with {@code queries} "uniform" every label is a random pair of behaviour
      * episodes at a random w (same data, teacher and labels as the CPL variant); with "contested"
-     * {@link #trainRewardContested} with 4 rounds of 3 bootstrap members and 2000 candidate weights per round.
+     * {@link #trainRewardContested} with 4 rounds of 2000 candidate weights.
      */
     public static double[] trainReward(Config c) {
+        return trainReward(c, LoopCheckpoint.NONE);
+    }
+
+    /** As above; contested queries checkpoint after every round ({@link #trainRewardContested}). */
+    public static double[] trainReward(Config c, LoopCheckpoint ck) {
         if (c.queries().equals("contested")) {
-            return trainRewardContested(c, 4, 3, 2000);
+            return trainRewardContested(c, 4, 2000, ck);
         }
         return trainRewardUniform(c);
+    }
+
+    /**
+     * The state of a query-round loop after a round: random stream, labels so far, the current fit, rounds done. The
+     * behaviour data is rebuilt from the seed on a resume (a pure function of it).
+     */
+    static final class RoundState implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        Random rng;
+        ArrayList<FeaturePair> pairs;
+        double[] big;
+        int round;
+    }
+
+    private static List<Episode> data(Config c) {
+        Random rng = new Random(c.seed());
+        List<Episode> data = new ArrayList<>();
+        for (int i = 0; i < c.episodes(); i++) {
+            data.add(behaviour(c.map(), rng, c.timeouts()));
+        }
+        return data;
     }
 
     static double[] trainRewardUniform(Config c) {
@@ -417,22 +444,35 @@ public final class DstStudy {
      * ({@link QuerySelection#DISAGREEMENT}). The final fit uses every label, as {@link #trainReward} does.
      */
     public static double[] trainRewardActive(Config c, int rounds, int members, int largeBatch) {
-        Random rng = new Random(c.seed());
+        return trainRewardActive(c, rounds, members, largeBatch, LoopCheckpoint.NONE);
+    }
+
+    /** As above, checkpointing a {@link RoundState} after every round but the last (hook: rounds done). */
+    public static double[] trainRewardActive(Config c, int rounds, int members, int largeBatch, LoopCheckpoint ck) {
+        String key = "dst-active " + c + " " + rounds + " " + members + " " + largeBatch;
         DstMdp m = new DstMdp(c.map());
-        List<Episode> data = new ArrayList<>();
-        for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng, c.timeouts()));
-        }
+        List<Episode> data = data(c);
         List<double[]> feats = new ArrayList<>();
         for (Episode e : data) {
             feats.add(episodeFeatures(m, c.map(), e));
         }
         Utility u = utility(c.map());
         Teacher t = Teacher.parse(c.teacher());
-        List<FeaturePair> pairs = new ArrayList<>();
         int perRound = c.labels() / (rounds + 1);
-        double[] big = new double[11 * c.basis()];
-        for (int round = 0; round <= rounds; round++) {
+        RoundState st = ck.load(key, RoundState.class);
+        if (st == null) {
+            st = new RoundState();
+            st.rng = new Random(c.seed());
+            for (int i = 0; i < c.episodes(); i++) {
+                behaviour(c.map(), st.rng, c.timeouts());           // the data's draws: the stream continues after them
+            }
+            st.pairs = new ArrayList<>();
+            st.big = new double[11 * c.basis()];
+        }
+        Random rng = st.rng;
+        List<FeaturePair> pairs = st.pairs;
+        double[] big = st.big;
+        for (int round = st.round; round <= rounds; round++) {
             int k = round == rounds ? c.labels() - perRound * rounds : perRound;
             int[][] cand = new int[round == 0 ? k : k * largeBatch][];
             double[] cw = new double[cand.length];
@@ -477,121 +517,115 @@ public final class DstStudy {
                 }
             }
             big = fit(round == rounds ? new double[11 * c.basis()] : big, pairs, c.cpl().steps(), c.cpl().lr() * 10);
+            st.big = big;
+            st.round = round + 1;
+            if (ck.path() != null && round < rounds) {
+                ck.save(key, st);
+            }
+            ck.after(st.round);
         }
         return big;
     }
 
     /**
-     * Query selection where the plan's ranking is uncertain ({@code queries} "contested"). What the planner does for w
-     * depends only on which reachable outcome scores highest under theta(w), so a label is worth most where that
-     * argmax is in doubt. The first half of the labels is drawn exactly as {@link #trainRewardUniform} draws them. Each of
-     * {@code rounds} rounds then (1) fits Theta to all labels so far (warm start) and {@code members} bootstrap copies
-     * (warm start, a sixth of the steps); (2) takes as outcomes the shortest behaviour episode reaching each
-     * treasure and one time-out episode, all scored by their feature counts only; (3) for each of {@code candidates}
-     * uniformly drawn weights finds the top outcome A of the fit and, over the other outcomes B, the smallest
-     * standardised margin z = mean_j(v_j(A) - v_j(B)) / sd_j(v_j(A) - v_j(B)) across members; (4) sends the teacher the
-     * pairs (A, B) at the {@code labels / (2 rounds)} weights with the smallest z (ties by draw order). The teacher sees
-     * exactly what it sees under uniform queries (two episodes and w); the final fit starts from zero on every label.
+     * Query selection where the plan's choice is uncertain ({@code queries} "contested"). What the planner does for w
+     * depends only on which reachable outcome scores highest under theta(w), so a label is worth most where the fit is
+     * least sure that its top outcome beats a competitor. The first half of the labels is drawn exactly as
+     * {@link #trainRewardUniform} draws them. Each of {@code rounds} rounds then (1) fits Theta to all labels so far
+     * (warm start); (2) takes as outcomes the shortest behaviour episode reaching each treasure and one time-out
+     * episode, scored by their feature counts only; (3) for each of {@code candidates} uniformly drawn weights pairs the
+     * fit's top outcome with each of its two nearest competitors ({@link #contests}); (4) sends the teacher the
+     * {@code labels / (2 rounds)} pairs with the smallest margin theta(w) . (phi_top - phi_other), i.e. the largest
+     * entropy of the fit's own P(top preferred) = sigmoid(margin) (B-Pref's entropy sampler restricted to the pairs
+     * that decide the plan; ties by draw order). The teacher sees exactly what it sees under uniform queries (two
+     * episodes and w); the final fit starts from zero on every label.
      */
-    public static double[] trainRewardContested(Config c, int rounds, int members, int candidates) {
-        Random rng = new Random(c.seed());
+    public static double[] trainRewardContested(Config c, int rounds, int candidates) {
+        return trainRewardContested(c, rounds, candidates, LoopCheckpoint.NONE);
+    }
+
+    /**
+     * As above, checkpointing a {@link RoundState} after the uniform half and after every round but the last (the hook
+     * is called with the rounds done, 0 for the uniform half).
+     */
+    public static double[] trainRewardContested(Config c, int rounds, int candidates, LoopCheckpoint ck) {
+        String key = "dst-contested " + c + " " + rounds + " " + candidates;
         DstMdp m = new DstMdp(c.map());
-        List<Episode> data = new ArrayList<>();
-        for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng, c.timeouts()));
-        }
+        List<Episode> data = data(c);
         List<double[]> feats = new ArrayList<>();
         for (Episode e : data) {
             feats.add(episodeFeatures(m, c.map(), e));
         }
         Utility u = utility(c.map());
         Teacher t = Teacher.parse(c.teacher());
-        List<FeaturePair> pairs = new ArrayList<>();
         int uniform = c.labels() / 2;
-        for (int i = 0; i < uniform; i++) {
-            int a = rng.nextInt(data.size());
-            int b = rng.nextInt(data.size());
-            label(t, u, data, feats, a, b, rng.nextDouble(), rng, c.basis(), pairs);
-        }
         int[] outcomes = outcomes(feats);
         double lr = c.cpl().lr() * 10;
-        double[] big = fit(new double[11 * c.basis()], pairs, c.cpl().steps(), lr);
-        for (int round = 0; round < rounds; round++) {
+        RoundState st = ck.load(key, RoundState.class);
+        if (st == null) {
+            st = new RoundState();
+            st.rng = new Random(c.seed());
+            for (int i = 0; i < c.episodes(); i++) {
+                behaviour(c.map(), st.rng, c.timeouts());           // the data's draws: the stream continues after them
+            }
+            st.pairs = new ArrayList<>();
+            for (int i = 0; i < uniform; i++) {
+                int a = st.rng.nextInt(data.size());
+                int b = st.rng.nextInt(data.size());
+                label(t, u, data, feats, a, b, st.rng.nextDouble(), st.rng, c.basis(), st.pairs);
+            }
+            st.big = fit(new double[11 * c.basis()], st.pairs, c.cpl().steps(), lr);
+            if (ck.path() != null) {
+                ck.save(key, st);
+            }
+            ck.after(0);
+        }
+        Random rng = st.rng;
+        List<FeaturePair> pairs = st.pairs;
+        double[] big = st.big;
+        for (int round = st.round; round < rounds; round++) {
             int k = round == rounds - 1 ? c.labels() - uniform - (c.labels() - uniform) / rounds * (rounds - 1) : (c.labels() - uniform) / rounds;
-            double[][] member = new double[members][];
-            for (int j = 0; j < members; j++) {
-                List<FeaturePair> boot = new ArrayList<>();
-                for (int i = 0; i < pairs.size(); i++) {
-                    boot.add(pairs.get(rng.nextInt(pairs.size())));
-                }
-                member[j] = fit(big.clone(), boot, Math.max(1, c.cpl().steps() / 6), lr);
-            }
-            double[] cw = new double[candidates];
-            double[] z = new double[candidates];
-            int[][] duel = new int[candidates][];
+            List<double[]> queries = new ArrayList<>();            // {margin, w, episode a, episode b}
             for (int i = 0; i < candidates; i++) {
-                cw[i] = rng.nextDouble();
-                double[][] thj = new double[members][];
-                for (int j = 0; j < members; j++) {
-                    thj[j] = theta(member[j], cw[i]);
+                double w = rng.nextDouble();
+                for (double[] q : contests(theta(big, w), feats, outcomes, 2)) {
+                    queries.add(new double[] {q[0], w, outcomes[(int) q[1]], outcomes[(int) q[2]]});
                 }
-                double[] r = contest(theta(big, cw[i]), thj, feats, outcomes);
-                z[i] = r[0];
-                duel[i] = new int[] {outcomes[(int) r[1]], outcomes[(int) r[2]]};
             }
-            Integer[] order = new Integer[candidates];
-            for (int i = 0; i < candidates; i++) {
-                order[i] = i;
-            }
-            java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer i) -> z[i]).thenComparingInt(i -> i));
+            queries.sort(java.util.Comparator.comparingDouble(q -> q[0]));   // stable: ties keep draw order
             for (int q = 0; q < k; q++) {
-                int i = order[q % candidates];
-                label(t, u, data, feats, duel[i][0], duel[i][1], cw[i], rng, c.basis(), pairs);
+                double[] x = queries.get(q % queries.size());
+                label(t, u, data, feats, (int) x[2], (int) x[3], x[1], rng, c.basis(), pairs);
             }
             big = fit(big, pairs, Math.max(1, c.cpl().steps() / 3), lr);
+            st.big = big;
+            st.round = round + 1;
+            if (ck.path() != null && st.round < rounds) {
+                ck.save(key, st);
+            }
+            ck.after(st.round);
         }
         return fit(new double[11 * c.basis()], pairs, c.cpl().steps(), lr);
     }
 
     /**
-     * How sure the fit is of the plan at one weight: the top outcome A under theta (outcome values theta . phi) and,
-     * over the other outcomes B, the smallest standardised margin z = mean_j(d_j) / sd_j(d_j), d_j = v_j(A) - v_j(B)
-     * under the members' thetas (population sd, plus 1e-9). Returns {z, index of A, index of B} (indices into outcomes).
+     * The pairs that decide the plan at one weight: the top outcome under theta (values theta . phi) against each of
+     * its {@code competitors} nearest competitors, as rows {margin = v(top) - v(other), index of top, index of other}
+     * (indices into outcomes), nearest first; ties keep the outcome order.
      */
-    public static double[] contest(double[] theta, double[][] memberThetas, List<double[]> feats, int[] outcomes) {
+    public static double[][] contests(double[] theta, List<double[]> feats, int[] outcomes, int competitors) {
         double[] v = values(theta, feats, outcomes);
-        int members = memberThetas.length;
-        double[][] vj = new double[members][];
-        for (int j = 0; j < members; j++) {
-            vj[j] = values(memberThetas[j], feats, outcomes);
+        Integer[] order = new Integer[outcomes.length];
+        for (int o = 0; o < order.length; o++) {
+            order[o] = o;
         }
-        int top = 0;
-        for (int o = 1; o < outcomes.length; o++) {
-            if (v[o] > v[top]) {
-                top = o;
-            }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer o) -> -v[o]));
+        int n = Math.min(competitors, outcomes.length - 1);
+        double[][] out = new double[n][];
+        for (int j = 0; j < n; j++) {
+            out[j] = new double[] {v[order[0]] - v[order[j + 1]], order[0], order[j + 1]};
         }
-        double best = Double.POSITIVE_INFINITY;
-        int challenger = -1;
-        for (int o = 0; o < outcomes.length; o++) {
-            if (o == top) {
-                continue;
-            }
-            double mean = 0;
-            double sq = 0;
-            for (int j = 0; j < members; j++) {
-                double d = vj[j][top] - vj[j][o];
-                mean += d;
-                sq += d * d;
-            }
-            mean /= members;
-            double sd = Math.sqrt(Math.max(sq / members - mean * mean, 0)) + 1e-9;
-            if (mean / sd < best) {
-                best = mean / sd;
-                challenger = o;
-            }
-        }
-        return new double[] {best, top, challenger};
+        return out;
     }
 
     /** The teacher's label of episodes a and b at w, appended as a feature pair unless skipped. */
