@@ -737,7 +737,28 @@ public final class DstStudy {
      * grid, so the weights in between are the network's own interpolation.
      */
     public static SoftmaxPolicy trainDistilled(Config c, int grid, int steps) {
-        double[] big = trainReward(c);
+        return trainDistilled(c, grid, steps, LoopCheckpoint.NONE);
+    }
+
+    /** The distillation's state: the reward it imitates, the network, its optimiser, the random stream, steps done. */
+    static final class DistilState implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        double[] big;
+        SoftmaxPolicy net;
+        dev.prefer.rl.nn.Adam adam;
+        Random rng;
+        int step;
+    }
+
+    /**
+     * As above, resumable: the reward phase checkpoints as {@link #trainReward(Config, LoopCheckpoint)} does, then the
+     * distillation saves a {@link DistilState} every tenth of its steps (hook: 1000 + steps done); the imitation data
+     * are rebuilt from the reward on a resume (a pure function of it and the seed).
+     */
+    public static SoftmaxPolicy trainDistilled(Config c, int grid, int steps, LoopCheckpoint ck) {
+        String key = "dst-distil " + c + " " + grid + " " + steps;
+        DistilState st = ck.load(key, DistilState.class);
+        double[] big = st != null ? st.big : trainReward(c, ck);
         Random rng = new Random(c.seed() + 29);
         DstMdp m = new DstMdp(c.map());
         List<double[]> xs = new ArrayList<>();
@@ -761,15 +782,27 @@ public final class DstStudy {
                 ys.add(pi[r]);
             }
         }
-        SoftmaxPolicy net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
-        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(net.net().params().length, 3e-3);
-        for (int step = 0; step < steps; step++) {
+        if (st == null) {
+            st = new DistilState();
+            st.big = big;
+            st.net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
+            st.adam = new dev.prefer.rl.nn.Adam(st.net.net().params().length, 3e-3);
+            st.rng = rng;
+        }
+        SoftmaxPolicy net = st.net;
+        int every = Math.max(1, steps / 10);
+        while (st.step < steps) {
             double[] grad = new double[net.net().params().length];
             for (int b = 0; b < 32; b++) {
-                int i = rng.nextInt(xs.size());
+                int i = st.rng.nextInt(xs.size());
                 net.logProbAndBackward(xs.get(i), ys.get(i), -1.0 / 32, grad);
             }
-            adam.step(net.net().params(), grad);
+            st.adam.step(net.net().params(), grad);
+            st.step++;
+            if (ck.path() != null && st.step % every == 0 && st.step < steps) {
+                ck.save(key, st);
+            }
+            ck.after(1000 + st.step);
         }
         return net;
     }

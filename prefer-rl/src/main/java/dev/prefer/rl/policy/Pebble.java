@@ -157,7 +157,9 @@ public final class Pebble {
      * {@code train_PEBBLE.py}: the average episode return times segment / episode length). Episode k starts from
      * reset(seed * 100_003 + k).
      */
-    static final class Episodes {
+    static final class Episodes implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
         private final Env env;
         private final long seed;
         private double[] obs;
