@@ -131,7 +131,7 @@ public final class RlTrain {
                     AtomicFiles.writeString(f, Json.pretty(r) + "\n");
                     Files.deleteIfExists(ck);
                     log.accept(String.format(Locale.ROOT, "seed %d: final %s %.3f, %d labels (%.1f s)", seed,
-                            c.method().startsWith("mo-") || c.env().equals("offload") ? "hypervolume" : "true return", r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
+                            finalName(c), r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
                 }
                 results.add(r);
             }
@@ -357,6 +357,15 @@ public final class RlTrain {
         return m;
     }
 
+    /** What a seed's final value is, for the log. */
+    static String finalName(Config c) {
+        return switch (c.method()) {
+            case "sirl" -> "held-out agreement";
+            case "style" -> "style accuracy";
+            default -> c.method().startsWith("mo-") || c.env().equals("offload") ? "hypervolume" : "true return";
+        };
+    }
+
     private static double num(Object o) {
         return ((Number) o).doubleValue();
     }
@@ -372,8 +381,13 @@ public final class RlTrain {
     static String report(Config c, List<SeedResult> rs) {
         StringBuilder sb = new StringBuilder();
         sb.append("# prefer rl train: ").append(c.method()).append(" on ").append(c.env()).append("\n\n");
-        sb.append("Teacher `").append(c.teacher()).append("`, ").append(c.labels()).append(" labels, ").append(c.steps())
-                .append(" steps, seeds ").append(c.seed()).append("..").append(c.seed() + c.seeds() - 1).append(".\n\n");
+        if (c.method().equals("style")) {
+            sb.append("Demonstrations only (no teacher, no labels), ").append(c.steps()).append(" training steps, seeds ");
+        } else {
+            sb.append("Teacher `").append(c.teacher()).append("`, ").append(c.labels()).append(" labels, ").append(c.steps())
+                    .append(c.method().equals("sirl") ? " similarity queries" : " steps").append(", seeds ");
+        }
+        sb.append(c.seed()).append("..").append(c.seed() + c.seeds() - 1).append(".\n\n");
         double[] finals = rs.stream().mapToDouble(SeedResult::finalReturn).toArray();
         String what = c.method().equals("sirl") ? "held-out agreement of the SIRL reward with the true return"
                 : c.method().equals("style") ? "style accuracy of the demo-conditioned agent"
