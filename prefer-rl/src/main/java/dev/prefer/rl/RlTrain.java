@@ -177,7 +177,7 @@ public final class RlTrain {
                 Pebble.Config pc = new Pebble.Config(c.steps(), Math.min(d.unsupSteps(), c.steps() / 4), Math.max(1, c.steps() / 12),
                         c.labels(), d.perRound(), d.segment(), d.selection(), d.largeBatch(), c.teacher(), d.ensemble(), d.rewardEpochs(),
                         d.dqn(), Math.max(1, c.steps() / 12), d.evalEpisodes());
-                Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed);
+                Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed, ck);
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
             case "oppo", "cpl-bc" -> {

@@ -121,6 +121,30 @@ class RlTrainTest {
                 new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, s -> { })));   // a checkpoint of another configuration
     }
 
+    /** PEBBLE with DQN on the 9-action reacher (small networks, 240 steps, checkpoints every 30): killed after 150, resumed at 151. */
+    @Test
+    void pebbleDqnKilledMidSeedContinuesToTheSameCurve(@TempDir Path dir) {
+        var c = new dev.prefer.rl.policy.Pebble.Config(240, 40, 40, 20, 5, 10, dev.prefer.rl.teacher.QuerySelection.DISAGREEMENT, 2,
+                "mistake:0.1", 2, 5, new dev.prefer.rl.policy.Dqn.Config(16, 1e-3, 0.99, 16, 50), 80, 2);
+        java.util.function.Supplier<dev.prefer.rl.env.Env> make = () -> new dev.prefer.rl.env.PointMassReacher(true);
+        var mode = dev.prefer.rl.policy.Pebble.Mode.PEBBLE;
+        var whole = dev.prefer.rl.policy.Pebble.run(make, c, mode, 1);
+        Path ck = dir.resolve("seed-1.ckpt");
+        class Killed extends RuntimeException {
+        }
+        assertThrows(Killed.class, () -> dev.prefer.rl.policy.Pebble.run(make, c, mode, 1, new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, step -> {
+            if (step == 150) {
+                throw new Killed();
+            }
+        })));
+        List<Integer> stepsRun = new ArrayList<>();
+        var resumed = dev.prefer.rl.policy.Pebble.run(make, c, mode, 1, new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, stepsRun::add));
+        assertEquals(151, stepsRun.get(0));
+        assertArrayEquals(whole.steps(), resumed.steps());
+        assertArrayEquals(whole.returns(), resumed.returns(), 0.0);
+        assertEquals(20, resumed.labelsUsed());
+    }
+
     /**
      * DST's disagreement-query rounds (killed after round 2 of 3, resumed at round 3) and the distilled network (killed
      * in its distillation after step 250 of 400, checkpoints every 40: resumed at step 241) end exactly where
