@@ -45,7 +45,8 @@ public final class RlCommand implements Runnable {
             description = {"Train one method on one environment from simulated-teacher preferences over several seeds; writes "
                     + "seed-N.json (learning curves), report.md and manifest.json. Rerunning into the same folder resumes: "
                     + "finished seeds are kept, and a seed interrupted mid-run continues from its checkpoint seed-N.ckpt "
-                    + "(offload) to the same result."},
+                    + "(offload; pebble, pebble-surf, true-reward and cpl* on reacher; mo-reward, mo-active, mo-policy on dst) "
+                    + "to the same result."},
             footer = {"", "Examples:",
                     "  ./prefer rl train --env delivery --method regret --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-regret",
                     "  ./prefer rl train --env delivery --method partial-return --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-pr",
@@ -54,11 +55,13 @@ public final class RlCommand implements Runnable {
                     "  ./prefer rl train --env reacher --method cpl --labels 500 --steps 1500 --seeds 5 --out runs/cpl-continuous",
                     "  ./prefer rl train --env reacher --method pebble-surf --labels 50 --steps 4000 --seeds 5 --out runs/surf",
                     "  ./prefer rl train --env offload --method mo-reward --labels 1000 --steps 5000 --seeds 5 --out runs/offload",
-                    "  ./prefer rl train --env offload --method mo-reward --labels 1000 --steps 5000 --seeds 5 --out runs/offload --resume"})
+                    "  ./prefer rl train --env offload --method mo-reward --labels 1000 --steps 5000 --seeds 5 --out runs/offload --resume",
+                    "  ./prefer rl train --env reacher-discrete --method sirl --labels 300 --steps 300 --seeds 5 --out runs/sirl",
+                    "  ./prefer rl train --env reacher-discrete --method style --labels 0 --steps 6000 --seeds 5 --out runs/style"})
     static final class Train implements Callable<Integer> {
         @Option(names = "--env", required = true, description = "Environment (see `prefer rl envs`).")
         String env;
-        @Option(names = "--method", required = true, description = "per environment, as `prefer rl envs` lists them: regret, partial-return, pebble, pebble-surf, true-reward, random, cpl, cpl-bc, cpl-nobc, oppo, mo-reward, mo-active, mo-policy, mo-dqn, mo-cpl.")
+        @Option(names = "--method", required = true, description = "per environment, as `prefer rl envs` lists them: regret, partial-return, pebble, pebble-surf, true-reward, random, cpl, cpl-bc, cpl-nobc, oppo, sirl, style, mo-reward, mo-active, mo-policy, mo-dqn, mo-cpl.")
         String method;
         @Option(names = "--teacher", defaultValue = "mistake:0.1", description = "oracle, noisy:BETA, mistake:EPS, skip:EPS, equal:EPS or myopic:GAMMA.")
         String teacher;
@@ -68,7 +71,7 @@ public final class RlCommand implements Runnable {
         int seeds;
         @Option(names = "--seed", defaultValue = "0", description = "First seed.")
         long seed;
-        @Option(names = "--steps", defaultValue = "300", description = "Optimisation steps (reward fits, CPL) or environment steps (pebble, true-reward).")
+        @Option(names = "--steps", defaultValue = "300", description = "Optimisation steps (reward fits, CPL, style imitation), environment steps (pebble, true-reward) or similarity queries (sirl).")
         int steps;
         @Option(names = "--out", required = true, description = "Output folder (a folder with the same configuration is resumed).")
         Path out;

@@ -14,6 +14,7 @@ import dev.prefer.rl.experiments.DstStudy;
 import dev.prefer.rl.experiments.KnoxDelivery;
 import dev.prefer.rl.experiments.OffloadStudy;
 import dev.prefer.rl.experiments.Stats;
+import dev.prefer.rl.policy.LoopCheckpoint;
 import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.PebbleSac;
 import dev.prefer.rl.reward.LinearRewardLearner;
@@ -89,7 +90,7 @@ public final class RlTrain {
     public static List<String> methods(String env) {
         return switch (env) {
             case "delivery" -> List.of("regret", "partial-return", "pebble", "true-reward");
-            case "reacher-discrete" -> List.of("pebble", "cpl", "cpl-bc", "oppo", "true-reward");
+            case "reacher-discrete" -> List.of("pebble", "cpl", "cpl-bc", "oppo", "true-reward", "sirl", "style");
             case "reacher" -> List.of("pebble", "pebble-surf", "cpl", "cpl-bc", "cpl-nobc", "true-reward", "random");
             case "offload" -> List.of("mo-reward", "true-reward");
             case "dst", "dst-concave" -> List.of("mo-reward", "mo-active", "mo-policy", "mo-dqn", "mo-cpl");
@@ -126,11 +127,11 @@ public final class RlTrain {
                     if (Files.exists(ck)) {
                         log.accept("seed " + seed + ": continuing from " + ck.getFileName());
                     }
-                    r = runSeed(c, seed, new OffloadStudy.Checkpoint(ck, Math.max(1, c.steps() / 10), afterStep));
+                    r = runSeed(c, seed, new LoopCheckpoint(ck, Math.max(1, c.steps() / 10), afterStep));
                     AtomicFiles.writeString(f, Json.pretty(r) + "\n");
                     Files.deleteIfExists(ck);
                     log.accept(String.format(Locale.ROOT, "seed %d: final %s %.3f, %d labels (%.1f s)", seed,
-                            c.method().startsWith("mo-") || c.env().equals("offload") ? "hypervolume" : "true return", r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
+                            finalName(c), r.finalReturn(), r.labelsUsed(), (System.nanoTime() - t0) / 1e9));
                 }
                 results.add(r);
             }
@@ -143,16 +144,16 @@ public final class RlTrain {
     }
 
     static SeedResult runSeed(Config c, long seed) {
-        return runSeed(c, seed, OffloadStudy.Checkpoint.NONE);
+        return runSeed(c, seed, LoopCheckpoint.NONE);
     }
 
-    static SeedResult runSeed(Config c, long seed, OffloadStudy.Checkpoint ck) {
+    static SeedResult runSeed(Config c, long seed, LoopCheckpoint ck) {
         Supplier<Env> make = () -> Envs.make(c.env());
         if (c.env().equals("offload")) {
             return offload(c, seed, ck);
         }
         if (c.env().equals("reacher") && c.method().startsWith("cpl")) {
-            return continuousCpl(c, seed);
+            return continuousCpl(c, seed, ck);
         }
         switch (c.method()) {
             case "regret", "partial-return" -> {
@@ -170,13 +171,13 @@ public final class RlTrain {
             }
             case "pebble", "pebble-surf", "true-reward", "random" -> {
                 if (c.env().equals("reacher")) {
-                    return continuous(c, seed);
+                    return continuous(c, seed, ck);
                 }
                 Pebble.Config d = Pebble.Config.defaults(c.labels());
                 Pebble.Config pc = new Pebble.Config(c.steps(), Math.min(d.unsupSteps(), c.steps() / 4), Math.max(1, c.steps() / 12),
                         c.labels(), d.perRound(), d.segment(), d.selection(), d.largeBatch(), c.teacher(), d.ensemble(), d.rewardEpochs(),
                         d.dqn(), Math.max(1, c.steps() / 12), d.evalEpisodes());
-                Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed);
+                Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed, ck);
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
             case "oppo", "cpl-bc" -> {
@@ -195,18 +196,24 @@ public final class RlTrain {
                 Pebble.Curve cv = ControlStudy.cpl(cc, seed);
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
+            case "sirl" -> {
+                return sirl(c, seed);
+            }
+            case "style" -> {
+                return style(c, seed);
+            }
             case "mo-cpl", "mo-reward", "mo-active", "mo-dqn", "mo-policy" -> {
                 DeepSeaTreasure.Map map = c.env().equals("dst") ? DeepSeaTreasure.Map.CONVEX : DeepSeaTreasure.Map.CONCAVE;
                 DstStudy.Config d = DstStudy.Config.defaults(map);
                 var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
                         new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed, d.timeouts(), d.basis());
+                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed, d.timeouts(), d.basis(), d.queries());
                 DstStudy.Result r = switch (c.method()) {
                     case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc), dc);
                     case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig()), dc);
-                    case "mo-policy" -> DstStudy.evaluateDistilled(DstStudy.trainDistilled(dc, 200, 8000), dc);
-                    case "mo-active" -> DstStudy.evaluateReward(DstStudy.trainRewardActive(dc, 3, 3, 10), dc);
-                    default -> DstStudy.evaluateReward(DstStudy.trainReward(dc), dc);
+                    case "mo-policy" -> DstStudy.evaluateDistilled(DstStudy.trainDistilled(dc, 200, 8000, ck), dc);
+                    case "mo-active" -> DstStudy.evaluateReward(DstStudy.trainRewardActive(dc, 3, 3, 10, ck), dc);
+                    default -> DstStudy.evaluateReward(DstStudy.trainReward(dc, ck), dc);
                 };
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("front", r.front());
@@ -222,8 +229,63 @@ public final class RlTrain {
         }
     }
 
+    /** The preference counts of a SIRL run's curve: labels / 30, / 10, / 3 and labels (distinct, at least 1). */
+    static int[] sirlGrid(int labels) {
+        return java.util.stream.IntStream.of(labels / 30, labels / 10, labels / 3, labels).filter(k -> k >= 1).distinct().toArray();
+    }
+
+    /**
+     * SIRL on the 9-action reacher ({@link dev.prefer.rl.experiments.SirlStudy}): the representation from --steps
+     * similarity queries, then linear rewards on it from growing numbers of the --labels preferences (--teacher is
+     * fixed to the study's mistake:0.1). Curve: held-out agreement with the true return against the preference count;
+     * the raw-input linear reward and the reward ensemble on the same preferences go to extra.
+     */
+    static SeedResult sirl(Config c, long seed) {
+        int[] ks = sirlGrid(c.labels());
+        double[][] out = dev.prefer.rl.experiments.SirlStudy.run(seed, c.steps(), ks);
+        double[] y = new double[ks.length];
+        double[] raw = new double[ks.length];
+        double[] ens = new double[ks.length];
+        for (int i = 0; i < ks.length; i++) {
+            y[i] = out[i][0];
+            raw[i] = out[i][1];
+            ens[i] = out[i][2];
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("similarityQueries", c.steps());
+        extra.put("rawLinearAgreement", raw);
+        extra.put("rewardEnsembleAgreement", ens);
+        return new SeedResult(seed, ks, y, y[y.length - 1], ks.length == 0 ? 0 : ks[ks.length - 1], extra);
+    }
+
+    /**
+     * Imitation conditioned on a shown demo's style on the 9-action reacher ({@link dev.prefer.rl.experiments.StyleStudy}),
+     * --steps training steps (no preferences: --labels and --teacher are not used). Curve: style accuracy after every
+     * quarter of the steps (its own evaluation demos); final: the study's evaluation, with BC and the demonstrators in extra.
+     */
+    static SeedResult style(Config c, long seed) {
+        var d = dev.prefer.rl.experiments.StyleStudy.Config.defaults();
+        var im = d.imitation();
+        var sc = new dev.prefer.rl.experiments.StyleStudy.Config(d.episodesPerStyle(), d.segment(),
+                new dev.prefer.rl.embed.ConditionedImitation.Config(im.zdim(), im.hidden(), c.steps(), im.batch(), im.lr()), d.evalEpisodes());
+        List<Integer> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        var r = dev.prefer.rl.experiments.StyleStudy.run(sc, seed, Math.max(1, c.steps() / 4), (x, acc) -> {
+            xs.add(x);
+            ys.add(acc);
+        });
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("conditionedDistance", r.conditionedDistance());
+        extra.put("bcAccuracy", r.bcAccuracy());
+        extra.put("bcDistance", r.bcDistance());
+        extra.put("demonstratorAccuracy", r.demoAccuracy());
+        extra.put("demonstratorDistance", r.demoDistance());
+        return new SeedResult(seed, xs.stream().mapToInt(Integer::intValue).toArray(), ys.stream().mapToDouble(Double::doubleValue).toArray(),
+                r.conditionedAccuracy(), 0, extra);
+    }
+
     /** PEBBLE with SAC, SAC on the true reward, or the random policy on the continuous reacher. */
-    static SeedResult continuous(Config c, long seed) {
+    static SeedResult continuous(Config c, long seed, LoopCheckpoint ck) {
         PebbleSac.Config pc = PebbleSac.Config.defaults(c.labels()).withSteps(c.steps());
         pc = new PebbleSac.Config(pc.totalSteps(), pc.seedSteps(), pc.unsupSteps(), pc.feedbackEvery(), pc.labels(), pc.perRound(),
                 pc.segment(), pc.selection(), pc.largeBatch(), c.teacher(), pc.ensemble(), pc.rewardEpochs(), pc.resetUpdates(), pc.sac(),
@@ -236,19 +298,19 @@ public final class RlTrain {
             return new SeedResult(seed, new int[] {0}, new double[] {ref[1]}, ref[1], 0, extra);
         }
         Pebble.Curve cv = PebbleSac.run(ContinuousStudy.reacher(), pc, c.method().startsWith("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD,
-                seed, c.method().equals("pebble-surf") ? Surf.defaults() : null);
+                seed, c.method().equals("pebble-surf") ? Surf.defaults() : null, ck);
         extra.put("normalisedFinal", (cv.last() - ref[1]) / (ref[0] - ref[1]));
         return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), extra);
     }
 
     /** Offline CPL with a Gaussian policy on the continuous reacher; --steps are the CPL steps after BC pre-training. */
-    static SeedResult continuousCpl(Config c, long seed) {
+    static SeedResult continuousCpl(Config c, long seed, LoopCheckpoint ck) {
         ContinuousStudy.CplConfig d = ContinuousStudy.CplConfig.variant(c.method(), c.labels()).withTeacher(c.teacher());
         var cc = new ContinuousStudy.CplConfig(d.labels(), d.segment(), d.teacher(), d.datasetEpisodes(), d.bcSteps(),
                 new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(), d.cpl().batch(),
                         d.cpl().lr()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd(), d.decoy());
         double[] ref = ContinuousStudy.references(cc.evalEpisodes());
-        Pebble.Curve cv = ContinuousStudy.cpl(cc, seed);
+        Pebble.Curve cv = ContinuousStudy.cpl(cc, seed, ck);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("optimalReturn", ref[0]);
         extra.put("randomReturn", ref[1]);
@@ -262,7 +324,7 @@ public final class RlTrain {
      * preferences (200 random episodes, 10-step segments); --steps environment steps. Final value: the hypervolume of
      * the greedy policy's points for 11 weights at a reference fixed by the baselines ({@link OffloadStudy#referencePoint}).
      */
-    static SeedResult offload(Config c, long seed, OffloadStudy.Checkpoint ck) {
+    static SeedResult offload(Config c, long seed, LoopCheckpoint ck) {
         double[] scale = OffloadStudy.scales();
         OffloadStudy.Reward reward = c.method().equals("true-reward") ? OffloadStudy.trueReward(scale)
                 : OffloadStudy.learned(OffloadStudy.learnReward(c.labels(), c.teacher(), 200, 10, seed, scale));
@@ -295,13 +357,41 @@ public final class RlTrain {
         return m;
     }
 
+    /** What a seed's final value is, for the log. */
+    static String finalName(Config c) {
+        return switch (c.method()) {
+            case "sirl" -> "held-out agreement";
+            case "style" -> "style accuracy";
+            default -> c.method().startsWith("mo-") || c.env().equals("offload") ? "hypervolume" : "true return";
+        };
+    }
+
+    private static double num(Object o) {
+        return ((Number) o).doubleValue();
+    }
+
+    /** A double array from a fresh result (double[]) or one read back from JSON (a list of numbers). */
+    private static double[] doubles(Object o) {
+        if (o instanceof double[] d) {
+            return d;
+        }
+        return ((List<?>) o).stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
+    }
+
     static String report(Config c, List<SeedResult> rs) {
         StringBuilder sb = new StringBuilder();
         sb.append("# prefer rl train: ").append(c.method()).append(" on ").append(c.env()).append("\n\n");
-        sb.append("Teacher `").append(c.teacher()).append("`, ").append(c.labels()).append(" labels, ").append(c.steps())
-                .append(" steps, seeds ").append(c.seed()).append("..").append(c.seed() + c.seeds() - 1).append(".\n\n");
+        if (c.method().equals("style")) {
+            sb.append("Demonstrations only (no teacher, no labels), ").append(c.steps()).append(" training steps, seeds ");
+        } else {
+            sb.append("Teacher `").append(c.teacher()).append("`, ").append(c.labels()).append(" labels, ").append(c.steps())
+                    .append(c.method().equals("sirl") ? " similarity queries" : " steps").append(", seeds ");
+        }
+        sb.append(c.seed()).append("..").append(c.seed() + c.seeds() - 1).append(".\n\n");
         double[] finals = rs.stream().mapToDouble(SeedResult::finalReturn).toArray();
-        String what = c.env().equals("offload") ? "hypervolume of the greedy policies for 11 weights"
+        String what = c.method().equals("sirl") ? "held-out agreement of the SIRL reward with the true return"
+                : c.method().equals("style") ? "style accuracy of the demo-conditioned agent"
+                : c.env().equals("offload") ? "hypervolume of the greedy policies for 11 weights"
                 : c.method().startsWith("mo-") ? "hypervolume at (0, -25)" : "true return of the greedy policy";
         sb.append("Final ").append(what).append(": **").append(Stats.of(finals)).append("** (mean ± 95% t-interval over seeds)\n\n");
         Object opt = rs.get(0).extra().get("optimalReturn");
@@ -324,6 +414,27 @@ public final class RlTrain {
             }
             sb.append("\n");
         }
+        if (c.method().equals("sirl")) {
+            sb.append("Held-out agreement with the true return (1000 pairs), same preferences, mean ± 95% interval over seeds:\n\n"
+                    + "| preferences | SIRL | raw linear | reward ensemble |\n|---:|---:|---:|---:|\n");
+            for (int i = 0; i < rs.get(0).x().length; i++) {
+                final int k = i;
+                sb.append("| ").append(rs.get(0).x()[i]).append(" | ").append(Stats.of(rs.stream().mapToDouble(r -> r.y()[k]).toArray()))
+                        .append(" | ").append(Stats.of(rs.stream().mapToDouble(r -> doubles(r.extra().get("rawLinearAgreement"))[k]).toArray()))
+                        .append(" | ").append(Stats.of(rs.stream().mapToDouble(r -> doubles(r.extra().get("rewardEnsembleAgreement"))[k]).toArray()))
+                        .append(" |\n");
+            }
+            sb.append("\n");
+        }
+        if (c.method().equals("style")) {
+            sb.append("Style accuracy / final distance to the asked target, mean ± 95% interval over seeds:\n\n| agent | accuracy | distance |\n|---|---:|---:|\n");
+            sb.append("| conditioned on a demo | ").append(Stats.of(finals)).append(" | ")
+                    .append(Stats.of(rs.stream().mapToDouble(r -> num(r.extra().get("conditionedDistance"))).toArray())).append(" |\n");
+            sb.append("| BC without style | ").append(Stats.of(rs.stream().mapToDouble(r -> num(r.extra().get("bcAccuracy"))).toArray())).append(" | ")
+                    .append(Stats.of(rs.stream().mapToDouble(r -> num(r.extra().get("bcDistance"))).toArray())).append(" |\n");
+            sb.append("| demonstrators | ").append(Stats.of(rs.stream().mapToDouble(r -> num(r.extra().get("demonstratorAccuracy"))).toArray())).append(" | ")
+                    .append(Stats.of(rs.stream().mapToDouble(r -> num(r.extra().get("demonstratorDistance"))).toArray())).append(" |\n\n");
+        }
         Object fixedHv = rs.get(0).extra().get("fixedPoliciesHypervolume");
         if (fixedHv != null) {
             sb.append(String.format(Locale.ROOT, "At the same reference: fixed policies' front HV %.1f, myopic cost-model planner HV %.1f.%n%n",
@@ -340,7 +451,9 @@ public final class RlTrain {
             sb.append(String.format(Locale.ROOT, "| %d | %.3f | %d |%n", r.seed(), r.finalReturn(), r.labelsUsed()));
         }
         if (rs.get(0).x().length > 1) {
-            sb.append("\nLearning curve (mean ± 95% interval over seeds):\n\n| step | return |\n|---:|---:|\n");
+            String head = c.method().equals("sirl") ? "| preferences | SIRL agreement |" : c.method().equals("style") ? "| steps | style accuracy |"
+                    : "| step | return |";
+            sb.append("\nLearning curve (mean ± 95% interval over seeds):\n\n").append(head).append("\n|---:|---:|\n");
             for (int i = 0; i < rs.get(0).x().length; i++) {
                 final int k = i;
                 sb.append("| ").append(rs.get(0).x()[i]).append(" | ").append(Stats.of(rs.stream().mapToDouble(r -> r.y()[k]).toArray())).append(" |\n");

@@ -122,4 +122,56 @@ class MultiObjectiveTest {
         assertTrue(DstStudy.theta(b, 0.99)[10] < 0, "step weight " + DstStudy.theta(b, 0.99)[10]);
         assertTrue(DstStudy.rolloutPlan(b, DeepSeaTreasure.Map.CONVEX, 0.99)[0] > 0);
     }
+
+    /**
+     * The contested-query pairs (DstStudy.contests) on constructed outcomes A (treasure 0, 1 step), B (treasure 1, 3
+     * steps), C (treasure 2, 5 steps) and a time-out (100 steps), step weight -0.05. By hand: with treasure weights
+     * (1, 0.8, 0) the values are 0.95, 0.65, -0.25, -5, so A's nearest competitors are B (margin 0.3) and C (1.2); with
+     * (1, 0.2, 1.1) they are C (0.1) and B (0.9); with (0.5, 0.8, 0) B is on top, A (0.2) and C (0.9) compete. Outcomes
+     * are the fewest-step episode per treasure plus one time-out.
+     */
+    @Test
+    void contestedQueriesPairThePlansTopOutcomeWithItsNearestCompetitors() {
+        List<double[]> feats = new ArrayList<>();
+        feats.add(phi(0, 3));          // a longer episode to treasure 0
+        feats.add(phi(0, 1));          // A
+        feats.add(phi(1, 3));          // B
+        feats.add(phi(2, 5));          // C
+        feats.add(phi(-1, 100));       // time-out
+        feats.add(phi(-1, 100));       // a second time-out: not an outcome
+        feats.add(phi(1, 4));          // a longer episode to treasure 1
+        int[] outcomes = DstStudy.outcomes(feats);
+        assertEquals(List.of(1, 2, 3, 4), java.util.Arrays.stream(outcomes).boxed().toList());
+        assertContests(new double[][] {{0.3, 0, 1}, {1.2, 0, 2}}, DstStudy.contests(theta(1.0, 0.8, 0.0), feats, outcomes, 2));
+        assertContests(new double[][] {{0.1, 0, 2}, {0.9, 0, 1}}, DstStudy.contests(theta(1.0, 0.2, 1.1), feats, outcomes, 2));
+        assertContests(new double[][] {{0.2, 1, 0}, {0.9, 1, 2}}, DstStudy.contests(theta(0.5, 0.8, 0.0), feats, outcomes, 2));
+        assertEquals(3, DstStudy.contests(theta(1.0, 0.8, 0.0), feats, outcomes, 5).length);   // at most every other outcome
+    }
+
+    private static void assertContests(double[][] expected, double[][] actual) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i][0], actual[i][0], 1e-12);
+            assertEquals(expected[i][1], actual[i][1], 0.0);
+            assertEquals(expected[i][2], actual[i][2], 0.0);
+        }
+    }
+
+    private static double[] phi(int treasure, int steps) {
+        double[] f = new double[11];
+        if (treasure >= 0) {
+            f[treasure] = 1;
+        }
+        f[10] = steps;
+        return f;
+    }
+
+    private static double[] theta(double t0, double t1, double t2) {
+        double[] t = new double[11];
+        t[0] = t0;
+        t[1] = t1;
+        t[2] = t2;
+        t[10] = -0.05;
+        return t;
+    }
 }

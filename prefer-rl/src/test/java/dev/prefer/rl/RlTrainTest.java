@@ -76,4 +76,154 @@ class RlTrainTest {
         assertTrue(Files.readString(out.resolve("report.md")).contains("myopic cost-model planner"));
         assertTrue(RlTrain.methods("reacher").containsAll(List.of("cpl", "cpl-bc", "pebble-surf")));
     }
+
+    /**
+     * Every checkpointed method killed mid-seed in process (the hook throws after the loop has saved at least once)
+     * continues on the rerun from its checkpoint to a seed file identical to an uninterrupted run's: offline continuous
+     * CPL on the reacher and the contested-query conditioned reward on DST; PEBBLE-SAC, DST's disagreement queries
+     * and its distilled network below, on smaller configurations than the CLI's.
+     */
+    @Test
+    void everyCheckpointedMethodKilledMidSeedContinuesToTheSameSeedFile(@TempDir Path dir) throws Exception {
+        killAndResume(new RlTrain.Config("reacher", "cpl-nobc", "mistake:0.1", 40, 1, 0, 30), 10, 20, dir.resolve("cpl"));
+        killAndResume(new RlTrain.Config("dst-concave", "mo-reward", "mistake:0.1", 400, 1, 0, 60), 2, 3, dir.resolve("dst"));
+
+    }
+
+    /** PEBBLE-SAC (small networks, 300 steps, checkpoints every 30) killed after step 200 resumes at 181 to the same curve. */
+    @Test
+    void pebbleSacKilledMidSeedContinuesToTheSameCurve(@TempDir Path dir) {
+        var sac = new dev.prefer.rl.policy.Sac.Config(16, 1e-3, 1e-3, 1e-3, 0.99, 0.005, 16, 0.1, true, -5, 2, 2);
+        var c = new dev.prefer.rl.policy.PebbleSac.Config(300, 20, 60, 60, 20, 5, 10, dev.prefer.rl.teacher.QuerySelection.DISAGREEMENT, 2,
+                "mistake:0.1", 2, 5, 10, sac, 100, 2);
+        var make = dev.prefer.rl.experiments.ContinuousStudy.reacher();
+        var mode = dev.prefer.rl.policy.Pebble.Mode.PEBBLE;
+        var whole = dev.prefer.rl.policy.PebbleSac.run(make, c, mode, 3, null);
+        Path ck = dir.resolve("seed-3.ckpt");
+        class Killed extends RuntimeException {
+        }
+        assertThrows(Killed.class, () -> dev.prefer.rl.policy.PebbleSac.run(make, c, mode, 3, null,
+                new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, step -> {
+                    if (step == 200) {
+                        throw new Killed();
+                    }
+                })));
+        List<Integer> stepsRun = new ArrayList<>();
+        var resumed = dev.prefer.rl.policy.PebbleSac.run(make, c, mode, 3, null, new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, stepsRun::add));
+        assertEquals(181, stepsRun.get(0));
+        assertArrayEquals(whole.steps(), resumed.steps());
+        assertArrayEquals(whole.returns(), resumed.returns(), 0.0);
+        assertEquals(whole.labelsUsed(), resumed.labelsUsed());
+        assertEquals(20, whole.labelsUsed());
+        var other = new dev.prefer.rl.policy.PebbleSac.Config(300, 20, 60, 60, 10, 5, 10, dev.prefer.rl.teacher.QuerySelection.DISAGREEMENT, 2,
+                "mistake:0.1", 2, 5, 10, sac, 100, 2);
+        assertThrows(IllegalArgumentException.class, () -> dev.prefer.rl.policy.PebbleSac.run(make, other, mode, 3, null,
+                new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, s -> { })));   // a checkpoint of another configuration
+    }
+
+    /** PEBBLE with DQN on the 9-action reacher (small networks, 240 steps, checkpoints every 30): killed after 150, resumed at 151. */
+    @Test
+    void pebbleDqnKilledMidSeedContinuesToTheSameCurve(@TempDir Path dir) {
+        var c = new dev.prefer.rl.policy.Pebble.Config(240, 40, 40, 20, 5, 10, dev.prefer.rl.teacher.QuerySelection.DISAGREEMENT, 2,
+                "mistake:0.1", 2, 5, new dev.prefer.rl.policy.Dqn.Config(16, 1e-3, 0.99, 16, 50), 80, 2);
+        java.util.function.Supplier<dev.prefer.rl.env.Env> make = () -> new dev.prefer.rl.env.PointMassReacher(true);
+        var mode = dev.prefer.rl.policy.Pebble.Mode.PEBBLE;
+        var whole = dev.prefer.rl.policy.Pebble.run(make, c, mode, 1);
+        Path ck = dir.resolve("seed-1.ckpt");
+        class Killed extends RuntimeException {
+        }
+        assertThrows(Killed.class, () -> dev.prefer.rl.policy.Pebble.run(make, c, mode, 1, new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, step -> {
+            if (step == 150) {
+                throw new Killed();
+            }
+        })));
+        List<Integer> stepsRun = new ArrayList<>();
+        var resumed = dev.prefer.rl.policy.Pebble.run(make, c, mode, 1, new dev.prefer.rl.policy.LoopCheckpoint(ck, 30, stepsRun::add));
+        assertEquals(151, stepsRun.get(0));
+        assertArrayEquals(whole.steps(), resumed.steps());
+        assertArrayEquals(whole.returns(), resumed.returns(), 0.0);
+        assertEquals(20, resumed.labelsUsed());
+    }
+
+    /**
+     * DST's disagreement-query rounds (killed after round 2 of 3, resumed at round 3) and the distilled network (killed
+     * in its distillation after step 250 of 400, checkpoints every 40: resumed at step 241) end exactly where
+     * uninterrupted runs do.
+     */
+    @Test
+    void dstActiveRoundsAndDistillationKilledMidSeedContinueToTheSameParameters(@TempDir Path dir) {
+        var cpl = new dev.prefer.rl.policy.Cpl.Config(1, 1, 1, 0, 60, 32, 3e-3);
+        var c = new dev.prefer.rl.experiments.DstStudy.Config(dev.prefer.rl.env.DeepSeaTreasure.Map.CONCAVE, 300, 400, "mistake:0.1", 16, cpl, 20, 5,
+                0.05, 21, "contested");
+        double[] active = dev.prefer.rl.experiments.DstStudy.trainRewardActive(c, 3, 2, 4);
+        assertArrayEquals(active, killed(dir.resolve("active.ckpt"), 2, 3,
+                ck -> dev.prefer.rl.experiments.DstStudy.trainRewardActive(c, 3, 2, 4, ck)), 0.0);
+        double[] net = dev.prefer.rl.experiments.DstStudy.trainDistilled(c, 10, 400).net().params();
+        assertArrayEquals(net, killed(dir.resolve("policy.ckpt"), 1250, 1241,
+                ck -> dev.prefer.rl.experiments.DstStudy.trainDistilled(c, 10, 400, ck).net().params()), 0.0);
+    }
+
+    /** Runs f with a checkpoint, killed when the hook sees killAfter, then again: the rerun's first hook must be restartAt. */
+    private static double[] killed(Path ck, int killAfter, int restartAt, java.util.function.Function<dev.prefer.rl.policy.LoopCheckpoint, double[]> f) {
+        class Killed extends RuntimeException {
+        }
+        assertThrows(Killed.class, () -> f.apply(new dev.prefer.rl.policy.LoopCheckpoint(ck, 40, s -> {
+            if (s == killAfter) {
+                throw new Killed();
+            }
+        })));
+        assertTrue(Files.exists(ck));
+        List<Integer> hooks = new ArrayList<>();
+        double[] out = f.apply(new dev.prefer.rl.policy.LoopCheckpoint(ck, 40, hooks::add));
+        assertEquals(restartAt, hooks.get(0));
+        return out;
+    }
+
+    /** Kills the run when the hook sees killAfter; the rerun's first hook call must be restartAt (not a fresh start). */
+    private static void killAndResume(RlTrain.Config c, int killAfter, int restartAt, Path dir) throws Exception {
+        RlTrain.run(c, dir.resolve("whole"), s -> { });
+        Path out = dir.resolve("killed");
+        class Killed extends RuntimeException {
+        }
+        assertThrows(Killed.class, () -> RlTrain.run(c, out, s -> { }, step -> {
+            if (step == killAfter) {
+                throw new Killed();
+            }
+        }), c.method());
+        assertTrue(Files.exists(out.resolve("seed-0.ckpt")) && !Files.exists(out.resolve("seed-0.json")), c.method());
+        List<String> log = new ArrayList<>();
+        List<Integer> stepsRun = new ArrayList<>();
+        RlTrain.run(c, out, log::add, stepsRun::add);
+        assertTrue(log.get(0).contains("continuing from seed-0.ckpt"), log.toString());
+        assertEquals(restartAt, stepsRun.get(0), c.method());
+        assertEquals(Files.readString(dir.resolve("whole/seed-0.json")), Files.readString(out.resolve("seed-0.json")), c.method());
+        assertTrue(!Files.exists(out.resolve("seed-0.ckpt")), c.method());
+    }
+
+    /**
+     * SIRL and demo-conditioned imitation as rl train methods: SIRL's curve is over 1, 3, 10 and 30 preferences; the
+     * style agent trained in four chunks (with its curve) ends exactly where StyleStudy's uninterrupted training does.
+     */
+    @Test
+    void sirlAndStyleRunAsTrainMethodsWithCurvesAndReports(@TempDir Path dir) throws Exception {
+        var sirl = RlTrain.run(new RlTrain.Config("reacher-discrete", "sirl", "mistake:0.1", 30, 1, 0, 20), dir.resolve("sirl"), s -> { });
+        assertArrayEquals(new int[] {1, 3, 10, 30}, sirl.get(0).x());
+        for (double y : sirl.get(0).y()) {
+            assertTrue(y >= 0 && y <= 1, "agreement " + y);
+        }
+        assertTrue(Files.readString(dir.resolve("sirl/report.md")).contains("| preferences | SIRL | raw linear | reward ensemble |"));
+        var style = RlTrain.run(new RlTrain.Config("reacher-discrete", "style", "oracle", 0, 1, 2, 40), dir.resolve("style"), s -> { }).get(0);
+        assertArrayEquals(new int[] {10, 20, 30, 40}, style.x());
+        var d = dev.prefer.rl.experiments.StyleStudy.Config.defaults();
+        var im = d.imitation();
+        var whole = dev.prefer.rl.experiments.StyleStudy.run(new dev.prefer.rl.experiments.StyleStudy.Config(d.episodesPerStyle(), d.segment(),
+                new dev.prefer.rl.embed.ConditionedImitation.Config(im.zdim(), im.hidden(), 40, im.batch(), im.lr()), d.evalEpisodes()), 2);
+        assertEquals(whole.conditionedAccuracy(), style.finalReturn(), 0.0);
+        assertEquals(whole.bcAccuracy(), ((Number) style.extra().get("bcAccuracy")).doubleValue(), 0.0);
+        assertTrue(Files.readString(dir.resolve("style/report.md")).contains("| BC without style |"));
+        // a rerun reads the seed files back (extra arrays as JSON lists) and rebuilds the same report
+        String report = Files.readString(dir.resolve("sirl/report.md"));
+        RlTrain.run(new RlTrain.Config("reacher-discrete", "sirl", "mistake:0.1", 30, 1, 0, 20), dir.resolve("sirl"), s -> { });
+        assertEquals(report, Files.readString(dir.resolve("sirl/report.md")));
+    }
 }

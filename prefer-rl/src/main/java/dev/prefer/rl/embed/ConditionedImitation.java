@@ -76,8 +76,17 @@ public final class ConditionedImitation {
 
     /** Adam on minibatches; styles[i] groups demos (context drawn from the same style), or null for self-conditioning. */
     public void train(List<SegmentData> demos, int[] styles, Config c, Random rng) {
-        Adam ap = new Adam(policy.net().params().length, c.lr());
-        Adam ae = new Adam(encoder.net().params().length, c.lr());
+        Adam[] opt = optimisers(c.lr());
+        train(demos, styles, c, rng, opt[0], opt[1]);
+    }
+
+    /** Fresh Adam states for the policy and the encoder (for training in chunks that equal one uninterrupted run). */
+    public Adam[] optimisers(double lr) {
+        return new Adam[] {new Adam(policy.net().params().length, lr), new Adam(encoder.net().params().length, lr)};
+    }
+
+    /** {@code c.steps()} steps continuing the given optimiser states. */
+    public void train(List<SegmentData> demos, int[] styles, Config c, Random rng, Adam ap, Adam ae) {
         for (int step = 0; step < c.steps(); step++) {
             List<SegmentData> tg = new java.util.ArrayList<>();
             List<SegmentData> cx = new java.util.ArrayList<>();

@@ -15,7 +15,9 @@ import java.util.Random;
  * bumping into a wall or a house stays in place and pays gas (mud if standing in mud). Episodes start in a uniformly
  * drawn non-terminal cell, as in the authors' {@code reset()}.
  */
-public final class DeliveryWorld implements Env, TabularMdp {
+public final class DeliveryWorld implements Env, TabularMdp, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public static final double[] TRUE_WEIGHTS = {-1, 50, -50, 1, -1, -2};
     public static final String[] FEATURES = {"gas", "goal", "sheep", "coin", "roadblock", "mud"};
     /** Our 10x10 board (the authors' boards are JSON files of their study; this one has every cell type). */

@@ -9,7 +9,9 @@ import java.util.Random;
  * at once, so V*(p) = -sum_{t=1..H} max(0, d0 - SPEED t) ({@link #optimalReturn()}). The discrete variant has 9
  * actions: stay and the 8 compass directions at full speed (its optimum is at most the continuous one).
  */
-public final class PointMassReacher implements Env {
+public final class PointMassReacher implements Env, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     public static final double SPEED = 0.1;
     public static final int HORIZON = 40;
     private static final double D = Math.sqrt(0.5);

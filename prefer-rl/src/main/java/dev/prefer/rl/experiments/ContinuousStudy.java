@@ -8,6 +8,7 @@ import dev.prefer.rl.policy.ActionSegment;
 import dev.prefer.rl.policy.ContinuousCpl;
 import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.GaussianPolicy;
+import dev.prefer.rl.policy.LoopCheckpoint;
 import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.PebbleSac;
 import dev.prefer.rl.reward.Surf;
@@ -121,25 +122,58 @@ public final class ContinuousStudy {
      * used yet), then every evalEvery CPL steps (one Adam throughout the CPL phase).
      */
     public static Pebble.Curve cpl(CplConfig c, long seed) {
-        Random rng = new Random(seed);
+        return cpl(c, seed, LoopCheckpoint.NONE);
+    }
+
+    /** The CPL loop's state after BC pre-training and after each evaluation chunk (see {@link LoopCheckpoint}). */
+    static final class CplState implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        Random rng;
+        GaussianPolicy pi;
+        Adam adam;
+        int done;
+        ArrayList<Integer> steps = new ArrayList<>();
+        ArrayList<Double> rets = new ArrayList<>();
+    }
+
+    /**
+     * As above, checkpointing after BC pre-training and after every evaluation chunk but the last (the hook is called
+     * with the CPL steps done); the dataset and its labels are rebuilt from the seed on a resume (the same pure
+     * function), everything else comes from the checkpoint.
+     */
+    public static Pebble.Curve cpl(CplConfig c, long seed, LoopCheckpoint ck) {
+        String key = "continuous-cpl " + c + " seed " + seed;
+        Random fresh = new Random(seed);
         List<ActionSegment> data = dataset(c.datasetEpisodes(), c.segment(), seed, c.decoy());
-        List<ContinuousCpl.Pair> pairs = ControlStudy.labelledPairs(data, s -> s.reward(0), Teacher.parse(c.teacher()), c.labels(), rng,
+        List<ContinuousCpl.Pair> pairs = ControlStudy.labelledPairs(data, s -> s.reward(0), Teacher.parse(c.teacher()), c.labels(), fresh,
                 ContinuousCpl.Pair::new);
-        GaussianPolicy pi = policy(c, rng);
-        ContinuousCpl.pretrain(pi, data, c.bcSteps(), 32, new Adam(pi.net().params().length, c.cpl().lr()), rng);
-        List<Integer> steps = new ArrayList<>(List.of(0));
-        List<Double> rets = new ArrayList<>(List.of(PebbleSac.evaluate(reacher(), pi::mean, c.evalEpisodes())));
-        Adam adam = new Adam(pi.net().params().length, c.cpl().lr());
-        int done = 0;
-        while (done < c.cpl().steps()) {
-            int chunk = Math.min(c.evalEvery(), c.cpl().steps() - done);
-            Cpl.Config part = new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), c.cpl().bc(), chunk, c.cpl().batch(), c.cpl().lr());
-            ContinuousCpl.train(pi, pairs, part, adam, rng);
-            done += chunk;
-            steps.add(done);
-            rets.add(PebbleSac.evaluate(reacher(), pi::mean, c.evalEpisodes()));
+        CplState st = ck.load(key, CplState.class);
+        if (st == null) {
+            st = new CplState();
+            st.rng = fresh;
+            st.pi = policy(c, fresh);
+            ContinuousCpl.pretrain(st.pi, data, c.bcSteps(), 32, new Adam(st.pi.net().params().length, c.cpl().lr()), fresh);
+            st.steps.add(0);
+            st.rets.add(PebbleSac.evaluate(reacher(), st.pi::mean, c.evalEpisodes()));
+            st.adam = new Adam(st.pi.net().params().length, c.cpl().lr());
+            if (ck.path() != null) {
+                ck.save(key, st);
+            }
+            ck.after(0);
         }
-        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), c.labels());
+        while (st.done < c.cpl().steps()) {
+            int chunk = Math.min(c.evalEvery(), c.cpl().steps() - st.done);
+            Cpl.Config part = new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), c.cpl().bc(), chunk, c.cpl().batch(), c.cpl().lr());
+            ContinuousCpl.train(st.pi, pairs, part, st.adam, st.rng);
+            st.done += chunk;
+            st.steps.add(st.done);
+            st.rets.add(PebbleSac.evaluate(reacher(), st.pi::mean, c.evalEpisodes()));
+            if (ck.path() != null && st.done < c.cpl().steps()) {
+                ck.save(key, st);
+            }
+            ck.after(st.done);
+        }
+        return new Pebble.Curve(st.steps.stream().mapToInt(Integer::intValue).toArray(), st.rets.stream().mapToDouble(Double::doubleValue).toArray(), c.labels());
     }
 
     public static Supplier<Env> reacher() {

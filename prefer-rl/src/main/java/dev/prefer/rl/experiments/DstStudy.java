@@ -7,6 +7,7 @@ import dev.prefer.rl.mo.Pareto;
 import dev.prefer.rl.mo.Utility;
 import dev.prefer.rl.policy.ConditionedDqn;
 import dev.prefer.rl.policy.Cpl;
+import dev.prefer.rl.policy.LoopCheckpoint;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
 import dev.prefer.rl.teacher.Label;
@@ -36,10 +37,22 @@ import java.util.Random;
 public final class DstStudy {
     /** Configuration. */
     public record Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl,
-                         int evalGrid, long seed, double timeouts, int basis) {
+                         int evalGrid, long seed, double timeouts, int basis, String queries) {
+        public Config {
+            if (!queries.equals("uniform") && !queries.equals("contested")) {
+                throw new IllegalArgumentException("DstStudy: queries must be uniform or contested, got '" + queries + "'");
+            }
+        }
+
         /** Without time-out episodes in the behaviour data (the setting of the first measurements), 41 basis centres. */
         public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed) {
             this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, 0.0, BASIS);
+        }
+
+        /** Uniform queries (every label a random pair of behaviour episodes at a random w). */
+        public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed,
+                      double timeouts, int basis) {
+            this(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, basis, "uniform");
         }
 
         public Config(DeepSeaTreasure.Map map, int episodes, int labels, String teacher, int hidden, Cpl.Config cpl, int evalGrid, long seed,
@@ -48,20 +61,30 @@ public final class DstStudy {
         }
 
         public Config withTimeouts(double t) {
-            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t, basis);
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, t, basis, queries);
         }
 
         public Config withBasis(int n) {
-            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, n);
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, n, queries);
+        }
+
+        public Config withQueries(String q) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, seed, timeouts, basis, q);
+        }
+
+        public Config withSeed(long s) {
+            return new Config(map, episodes, labels, teacher, hidden, cpl, evalGrid, s, timeouts, basis, queries);
         }
 
         /**
-         * 1600 behaviour episodes (5% of them time-outs without a treasure), 8000 labels, 81 basis centres over w: the
-         * setting that recovers the whole convex front on every seed (docs/results/rl.md). Without the time-outs nothing in the data shows that
-         * never reaching a treasure is bad, and near w = 1 the fitted step weight can turn positive (the plan loops).
+         * 1600 behaviour episodes (5% of them time-outs without a treasure), 8000 labels, 81 basis centres over w, half
+         * the labels chosen where the plan's ranking is uncertain ({@link #trainRewardContested}): the setting of
+         * docs/results/rl.md. Without the time-outs nothing in the data shows that never reaching a treasure is bad,
+         * and near w = 1 the fitted step weight can turn positive (the plan loops).
          */
         public static Config defaults(DeepSeaTreasure.Map map) {
-            return new Config(map, 1600, 8000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0, 0.05, 81);
+            return new Config(map, 1600, 8000, "mistake:0.1", 64, new Cpl.Config(1.0, 1.0, 1.0, 0.0, 3000, 32, 3e-3), 1000, 0, 0.05, 81,
+                    "contested");
         }
     }
 
@@ -276,7 +299,7 @@ public final class DstStudy {
     }
 
     /** One labelled pair for the conditioned reward: feature-count difference, weight, label (basis cached). */
-    public record FeaturePair(double[] dphi, double w, double y, double[] b) {
+    public record FeaturePair(double[] dphi, double w, double y, double[] b) implements java.io.Serializable {
         public FeaturePair(double[] dphi, double w, double y) {
             this(dphi, w, y, basis(w));
         }
@@ -339,8 +362,45 @@ public final class DstStudy {
         return phi;
     }
 
-    /** Fits Theta from labelled episode pairs (same data, teacher and labels as the CPL variant). */
+    /**
+     * Fits Theta from labelled episode pairs: with {@code queries} "uniform" every label is a random pair of behaviour
+     * episodes at a random w (same data, teacher and labels as the CPL variant); with "contested"
+     * {@link #trainRewardContested} with 4 rounds of 2000 candidate weights.
+     */
     public static double[] trainReward(Config c) {
+        return trainReward(c, LoopCheckpoint.NONE);
+    }
+
+    /** As above; contested queries checkpoint after every round ({@link #trainRewardContested}). */
+    public static double[] trainReward(Config c, LoopCheckpoint ck) {
+        if (c.queries().equals("contested")) {
+            return trainRewardContested(c, 4, 2000, ck);
+        }
+        return trainRewardUniform(c);
+    }
+
+    /**
+     * The state of a query-round loop after a round: random stream, labels so far, the current fit, rounds done. The
+     * behaviour data is rebuilt from the seed on a resume (a pure function of it).
+     */
+    static final class RoundState implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        Random rng;
+        ArrayList<FeaturePair> pairs;
+        double[] big;
+        int round;
+    }
+
+    private static List<Episode> data(Config c) {
+        Random rng = new Random(c.seed());
+        List<Episode> data = new ArrayList<>();
+        for (int i = 0; i < c.episodes(); i++) {
+            data.add(behaviour(c.map(), rng, c.timeouts()));
+        }
+        return data;
+    }
+
+    static double[] trainRewardUniform(Config c) {
         Random rng = new Random(c.seed());
         DstMdp m = new DstMdp(c.map());
         List<Episode> data = new ArrayList<>();
@@ -384,22 +444,35 @@ public final class DstStudy {
      * ({@link QuerySelection#DISAGREEMENT}). The final fit uses every label, as {@link #trainReward} does.
      */
     public static double[] trainRewardActive(Config c, int rounds, int members, int largeBatch) {
-        Random rng = new Random(c.seed());
+        return trainRewardActive(c, rounds, members, largeBatch, LoopCheckpoint.NONE);
+    }
+
+    /** As above, checkpointing a {@link RoundState} after every round but the last (hook: rounds done). */
+    public static double[] trainRewardActive(Config c, int rounds, int members, int largeBatch, LoopCheckpoint ck) {
+        String key = "dst-active " + c + " " + rounds + " " + members + " " + largeBatch;
         DstMdp m = new DstMdp(c.map());
-        List<Episode> data = new ArrayList<>();
-        for (int i = 0; i < c.episodes(); i++) {
-            data.add(behaviour(c.map(), rng, c.timeouts()));
-        }
+        List<Episode> data = data(c);
         List<double[]> feats = new ArrayList<>();
         for (Episode e : data) {
             feats.add(episodeFeatures(m, c.map(), e));
         }
         Utility u = utility(c.map());
         Teacher t = Teacher.parse(c.teacher());
-        List<FeaturePair> pairs = new ArrayList<>();
         int perRound = c.labels() / (rounds + 1);
-        double[] big = new double[11 * c.basis()];
-        for (int round = 0; round <= rounds; round++) {
+        RoundState st = ck.load(key, RoundState.class);
+        if (st == null) {
+            st = new RoundState();
+            st.rng = new Random(c.seed());
+            for (int i = 0; i < c.episodes(); i++) {
+                behaviour(c.map(), st.rng, c.timeouts());           // the data's draws: the stream continues after them
+            }
+            st.pairs = new ArrayList<>();
+            st.big = new double[11 * c.basis()];
+        }
+        Random rng = st.rng;
+        List<FeaturePair> pairs = st.pairs;
+        double[] big = st.big;
+        for (int round = st.round; round <= rounds; round++) {
             int k = round == rounds ? c.labels() - perRound * rounds : perRound;
             int[][] cand = new int[round == 0 ? k : k * largeBatch][];
             double[] cw = new double[cand.length];
@@ -444,8 +517,159 @@ public final class DstStudy {
                 }
             }
             big = fit(round == rounds ? new double[11 * c.basis()] : big, pairs, c.cpl().steps(), c.cpl().lr() * 10);
+            st.big = big;
+            st.round = round + 1;
+            if (ck.path() != null && round < rounds) {
+                ck.save(key, st);
+            }
+            ck.after(st.round);
         }
         return big;
+    }
+
+    /**
+     * Query selection where the plan's choice is uncertain ({@code queries} "contested"). What the planner does for w
+     * depends only on which reachable outcome scores highest under theta(w), so a label is worth most where the fit is
+     * least sure that its top outcome beats a competitor. The first half of the labels is drawn exactly as
+     * {@link #trainRewardUniform} draws them. Each of {@code rounds} rounds then (1) fits Theta to all labels so far
+     * (warm start); (2) takes as outcomes the shortest behaviour episode reaching each treasure and one time-out
+     * episode, scored by their feature counts only; (3) for each of {@code candidates} uniformly drawn weights pairs the
+     * fit's top outcome with each of its two nearest competitors ({@link #contests}); (4) sends the teacher the
+     * {@code labels / (2 rounds)} pairs with the smallest margin theta(w) . (phi_top - phi_other), i.e. the largest
+     * entropy of the fit's own P(top preferred) = sigmoid(margin) (B-Pref's entropy sampler restricted to the pairs
+     * that decide the plan; ties by draw order). The teacher sees exactly what it sees under uniform queries (two
+     * episodes and w); the final fit starts from zero on every label.
+     */
+    public static double[] trainRewardContested(Config c, int rounds, int candidates) {
+        return trainRewardContested(c, rounds, candidates, LoopCheckpoint.NONE);
+    }
+
+    /**
+     * As above, checkpointing a {@link RoundState} after the uniform half and after every round but the last (the hook
+     * is called with the rounds done, 0 for the uniform half).
+     */
+    public static double[] trainRewardContested(Config c, int rounds, int candidates, LoopCheckpoint ck) {
+        String key = "dst-contested " + c + " " + rounds + " " + candidates;
+        DstMdp m = new DstMdp(c.map());
+        List<Episode> data = data(c);
+        List<double[]> feats = new ArrayList<>();
+        for (Episode e : data) {
+            feats.add(episodeFeatures(m, c.map(), e));
+        }
+        Utility u = utility(c.map());
+        Teacher t = Teacher.parse(c.teacher());
+        int uniform = c.labels() / 2;
+        int[] outcomes = outcomes(feats);
+        double lr = c.cpl().lr() * 10;
+        RoundState st = ck.load(key, RoundState.class);
+        if (st == null) {
+            st = new RoundState();
+            st.rng = new Random(c.seed());
+            for (int i = 0; i < c.episodes(); i++) {
+                behaviour(c.map(), st.rng, c.timeouts());           // the data's draws: the stream continues after them
+            }
+            st.pairs = new ArrayList<>();
+            for (int i = 0; i < uniform; i++) {
+                int a = st.rng.nextInt(data.size());
+                int b = st.rng.nextInt(data.size());
+                label(t, u, data, feats, a, b, st.rng.nextDouble(), st.rng, c.basis(), st.pairs);
+            }
+            st.big = fit(new double[11 * c.basis()], st.pairs, c.cpl().steps(), lr);
+            if (ck.path() != null) {
+                ck.save(key, st);
+            }
+            ck.after(0);
+        }
+        Random rng = st.rng;
+        List<FeaturePair> pairs = st.pairs;
+        double[] big = st.big;
+        for (int round = st.round; round < rounds; round++) {
+            int k = round == rounds - 1 ? c.labels() - uniform - (c.labels() - uniform) / rounds * (rounds - 1) : (c.labels() - uniform) / rounds;
+            List<double[]> queries = new ArrayList<>();            // {margin, w, episode a, episode b}
+            for (int i = 0; i < candidates; i++) {
+                double w = rng.nextDouble();
+                for (double[] q : contests(theta(big, w), feats, outcomes, 2)) {
+                    queries.add(new double[] {q[0], w, outcomes[(int) q[1]], outcomes[(int) q[2]]});
+                }
+            }
+            queries.sort(java.util.Comparator.comparingDouble(q -> q[0]));   // stable: ties keep draw order
+            for (int q = 0; q < k; q++) {
+                double[] x = queries.get(q % queries.size());
+                label(t, u, data, feats, (int) x[2], (int) x[3], x[1], rng, c.basis(), pairs);
+            }
+            big = fit(big, pairs, Math.max(1, c.cpl().steps() / 3), lr);
+            st.big = big;
+            st.round = round + 1;
+            if (ck.path() != null && st.round < rounds) {
+                ck.save(key, st);
+            }
+            ck.after(st.round);
+        }
+        return fit(new double[11 * c.basis()], pairs, c.cpl().steps(), lr);
+    }
+
+    /**
+     * The pairs that decide the plan at one weight: the top outcome under theta (values theta . phi) against each of
+     * its {@code competitors} nearest competitors, as rows {margin = v(top) - v(other), index of top, index of other}
+     * (indices into outcomes), nearest first; ties keep the outcome order.
+     */
+    public static double[][] contests(double[] theta, List<double[]> feats, int[] outcomes, int competitors) {
+        double[] v = values(theta, feats, outcomes);
+        Integer[] order = new Integer[outcomes.length];
+        for (int o = 0; o < order.length; o++) {
+            order[o] = o;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer o) -> -v[o]));
+        int n = Math.min(competitors, outcomes.length - 1);
+        double[][] out = new double[n][];
+        for (int j = 0; j < n; j++) {
+            out[j] = new double[] {v[order[0]] - v[order[j + 1]], order[0], order[j + 1]};
+        }
+        return out;
+    }
+
+    /** The teacher's label of episodes a and b at w, appended as a feature pair unless skipped. */
+    private static void label(Teacher t, Utility u, List<Episode> data, List<double[]> feats, int a, int b, double w, Random rng,
+                              int basis, List<FeaturePair> pairs) {
+        Label l = t.label(new double[] {u.tchebycheff(w, data.get(a).ret())}, new double[] {u.tchebycheff(w, data.get(b).ret())}, rng);
+        if (l != Label.SKIP) {
+            double[] d = new double[11];
+            for (int q = 0; q < 11; q++) {
+                d[q] = feats.get(a)[q] - feats.get(b)[q];
+            }
+            pairs.add(new FeaturePair(d, w, l.firstProbability(), basis));
+        }
+    }
+
+    /** Episode indices of the outcomes a plan can pick: the fewest-step episode per treasure, one time-out episode. */
+    public static int[] outcomes(List<double[]> feats) {
+        int[] best = new int[11];
+        java.util.Arrays.fill(best, -1);
+        for (int i = 0; i < feats.size(); i++) {
+            double[] f = feats.get(i);
+            int k = 10;
+            for (int q = 0; q < 10; q++) {
+                if (f[q] > 0) {
+                    k = q;
+                }
+            }
+            if (best[k] < 0 || (k < 10 && f[10] < feats.get(best[k])[10])) {
+                best[k] = i;
+            }
+        }
+        return java.util.Arrays.stream(best).filter(i -> i >= 0).toArray();
+    }
+
+    /** theta . phi for each outcome episode. */
+    private static double[] values(double[] th, List<double[]> feats, int[] outcomes) {
+        double[] v = new double[outcomes.length];
+        for (int o = 0; o < outcomes.length; o++) {
+            double[] f = feats.get(outcomes[o]);
+            for (int q = 0; q < 11; q++) {
+                v[o] += th[q] * f[q];
+            }
+        }
+        return v;
     }
 
     private static double[] fit(double[] big, List<FeaturePair> pairs, int steps, double lr) {
@@ -513,7 +737,28 @@ public final class DstStudy {
      * grid, so the weights in between are the network's own interpolation.
      */
     public static SoftmaxPolicy trainDistilled(Config c, int grid, int steps) {
-        double[] big = trainReward(c);
+        return trainDistilled(c, grid, steps, LoopCheckpoint.NONE);
+    }
+
+    /** The distillation's state: the reward it imitates, the network, its optimiser, the random stream, steps done. */
+    static final class DistilState implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        double[] big;
+        SoftmaxPolicy net;
+        dev.prefer.rl.nn.Adam adam;
+        Random rng;
+        int step;
+    }
+
+    /**
+     * As above, resumable: the reward phase checkpoints as {@link #trainReward(Config, LoopCheckpoint)} does, then the
+     * distillation saves a {@link DistilState} every tenth of its steps (hook: 1000 + steps done); the imitation data
+     * are rebuilt from the reward on a resume (a pure function of it and the seed).
+     */
+    public static SoftmaxPolicy trainDistilled(Config c, int grid, int steps, LoopCheckpoint ck) {
+        String key = "dst-distil " + c + " " + grid + " " + steps;
+        DistilState st = ck.load(key, DistilState.class);
+        double[] big = st != null ? st.big : trainReward(c, ck);
         Random rng = new Random(c.seed() + 29);
         DstMdp m = new DstMdp(c.map());
         List<double[]> xs = new ArrayList<>();
@@ -537,15 +782,27 @@ public final class DstStudy {
                 ys.add(pi[r]);
             }
         }
-        SoftmaxPolicy net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
-        dev.prefer.rl.nn.Adam adam = new dev.prefer.rl.nn.Adam(net.net().params().length, 3e-3);
-        for (int step = 0; step < steps; step++) {
+        if (st == null) {
+            st = new DistilState();
+            st.big = big;
+            st.net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
+            st.adam = new dev.prefer.rl.nn.Adam(st.net.net().params().length, 3e-3);
+            st.rng = rng;
+        }
+        SoftmaxPolicy net = st.net;
+        int every = Math.max(1, steps / 10);
+        while (st.step < steps) {
             double[] grad = new double[net.net().params().length];
             for (int b = 0; b < 32; b++) {
-                int i = rng.nextInt(xs.size());
+                int i = st.rng.nextInt(xs.size());
                 net.logProbAndBackward(xs.get(i), ys.get(i), -1.0 / 32, grad);
             }
-            adam.step(net.net().params(), grad);
+            st.adam.step(net.net().params(), grad);
+            st.step++;
+            if (ck.path() != null && st.step % every == 0 && st.step < steps) {
+                ck.save(key, st);
+            }
+            ck.after(1000 + st.step);
         }
         return net;
     }
@@ -615,9 +872,10 @@ public final class DstStudy {
     }
 
     /**
-     * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS [BASIS]]]]]], METHOD one of reward (default),
-     * active, policy, dqn, cpl. Without LABELS the defaults; with LABELS, EPISODES defaults to the defaults' and
-     * TIMEOUTS to 0 and BASIS to 41 (the first measurements' data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
+     * Usage: DstStudy SEEDS [METHOD [LABELS STEPS [TEACHER [EPISODES [TIMEOUTS [BASIS [QUERIES]]]]]]], METHOD one of reward
+     * (default), active, policy, dqn, cpl; QUERIES uniform or contested. Without LABELS the defaults; with LABELS,
+     * EPISODES defaults to the defaults', TIMEOUTS to 0, BASIS to 41 and QUERIES to uniform (the first measurements'
+     * data: {@code DstStudy 5 reward 4000 3000 mistake:0.1 800}).
      */
     public static void main(String[] args) {
         for (DeepSeaTreasure.Map map : DeepSeaTreasure.Map.values()) {
@@ -630,7 +888,8 @@ public final class DstStudy {
             for (int s = 0; s < seeds; s++) {
                 long t0 = System.nanoTime();
                 Config c = new Config(map, d.episodes(), d.labels(), d.teacher(), d.hidden(), d.cpl(), d.evalGrid(), s,
-                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts(), args.length > 7 ? Integer.parseInt(args[7]) : d.basis());
+                        args.length > 6 ? Double.parseDouble(args[6]) : d.timeouts(), args.length > 7 ? Integer.parseInt(args[7]) : d.basis(),
+                        args.length > 8 ? args[8] : args.length > 3 ? "uniform" : d.queries());
                 String method = args.length > 1 ? args[1] : "reward";
                 Result r = method.equals("cpl") ? evaluate(train(c), c)
                         : method.equals("dqn") ? evaluateNet(trainPolicyNet(c, dqnConfig()), c)

@@ -31,11 +31,6 @@ public final class OffloadStudy {
     record Transition(double[] obs, int action, double[] reward, double[] next) implements java.io.Serializable {
     }
 
-    /** Where and how often {@link #train} checkpoints its whole state (a null path: never), and a hook after each step. */
-    public record Checkpoint(java.nio.file.Path path, int every, java.util.function.IntConsumer afterStep) {
-        public static final Checkpoint NONE = new Checkpoint(null, 0, s -> { });
-    }
-
     /** Everything the DQN loop needs to continue exactly: networks, optimiser, buffer, environment, random stream. */
     static final class LoopState implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
@@ -164,7 +159,7 @@ public final class OffloadStudy {
     }
 
     public static Mlp train(int steps, long seed, Reward reward) {
-        return train(steps, seed, reward, Checkpoint.NONE);
+        return train(steps, seed, reward, dev.prefer.rl.policy.LoopCheckpoint.NONE);
     }
 
     /**
@@ -173,7 +168,7 @@ public final class OffloadStudy {
      * same network as an uninterrupted run (the reward must be the same pure function; learned rewards are refitted
      * deterministically from the seed).
      */
-    public static Mlp train(int steps, long seed, Reward reward, Checkpoint ck) {
+    public static Mlp train(int steps, long seed, Reward reward, dev.prefer.rl.policy.LoopCheckpoint ck) {
         LoopState st = ck.path() != null && java.nio.file.Files.exists(ck.path()) ? load(ck.path(), seed, steps) : null;
         if (st == null) {
             st = new LoopState();

@@ -71,6 +71,15 @@ public final class StyleStudy {
     }
 
     public static Result run(Config c, long seed) {
+        return run(c, seed, 0, null);
+    }
+
+    /**
+     * As {@link #run(Config, long)}; with {@code evalEvery > 0} the conditioned agent is trained in chunks of that many
+     * steps (the same optimiser states: the result is unchanged) and after each chunk its style accuracy is measured on
+     * the evaluation starts with demos drawn from a separate stream (seed + 31), passed to curve as (steps, accuracy).
+     */
+    public static Result run(Config c, long seed, int evalEvery, java.util.function.ObjDoubleConsumer<Integer> curve) {
         Random rng = new Random(seed);
         List<SegmentData> demos = new ArrayList<>();
         List<Integer> styles = new ArrayList<>();
@@ -83,7 +92,29 @@ public final class StyleStudy {
             }
         }
         ConditionedImitation ci = new ConditionedImitation(rng, 4, 9, c.imitation());
-        ci.train(demos, styles.stream().mapToInt(Integer::intValue).toArray(), c.imitation(), rng);
+        int[] styleOf = styles.stream().mapToInt(Integer::intValue).toArray();
+        if (evalEvery <= 0) {
+            ci.train(demos, styleOf, c.imitation(), rng);
+        } else {
+            dev.prefer.rl.nn.Adam[] opt = ci.optimisers(c.imitation().lr());
+            Random evalRng = new Random(seed + 31);
+            for (int done = 0; done < c.imitation().steps(); ) {
+                int chunk = Math.min(evalEvery, c.imitation().steps() - done);
+                ConditionedImitation.Config part = new ConditionedImitation.Config(c.imitation().zdim(), c.imitation().hidden(), chunk,
+                        c.imitation().batch(), c.imitation().lr());
+                ci.train(demos, styleOf, part, rng, opt[0], opt[1]);
+                done += chunk;
+                double acc = 0;
+                for (int k = 0; k < 4; k++) {
+                    for (int e = 0; e < c.evalEpisodes(); e++) {
+                        SegmentData[] shown = demoSegments(k, 9_000_000L + seed * 1000 + 10L * k + e, c.segment(), evalRng);
+                        double[] z = ci.encoder().encode(shown[evalRng.nextInt(shown.length)]);
+                        acc += episode(x -> ci.act(x, z), k, 5_000_000L + 100L * e + k)[0] / (4.0 * c.evalEpisodes());
+                    }
+                }
+                curve.accept(done, acc);
+            }
+        }
         SoftmaxPolicy bc = new SoftmaxPolicy(rng, 4, c.imitation().hidden(), 9);
         dev.prefer.rl.policy.Cpl.behaviourCloning(bc, demos, c.imitation().steps(), c.imitation().batch(),
                 new dev.prefer.rl.nn.Adam(bc.net().params().length, c.imitation().lr()), rng);

@@ -9,9 +9,11 @@ import java.util.Random;
  * {@code targetEvery} updates, Huber TD loss, epsilon-greedy exploration. Rewards come from the caller at update
  * time, so a PEBBLE loop can relabel the whole replay buffer with its latest reward model.
  */
-public final class Dqn {
+public final class Dqn implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Hyper-parameters. */
-    public record Config(int hidden, double lr, double gamma, int batch, int targetEvery) {
+    public record Config(int hidden, double lr, double gamma, int batch, int targetEvery) implements java.io.Serializable {
         public static Config defaults() {
             return new Config(64, 1e-3, 0.95, 64, 250);
         }

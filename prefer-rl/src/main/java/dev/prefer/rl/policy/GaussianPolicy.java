@@ -17,7 +17,9 @@ import java.util.Random;
  * CPL's loss only for lambda = 1.
  * The density is over R^dim: the environment clips the action, the policy does not squash it.
  */
-public final class GaussianPolicy {
+public final class GaussianPolicy implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private static final double HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
     private final Mlp net;
     private final int dim;

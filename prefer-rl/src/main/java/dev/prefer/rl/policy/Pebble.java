@@ -50,44 +50,82 @@ public final class Pebble {
     }
 
     public static Curve run(Supplier<Env> make, Config c, Mode mode, long seed) {
-        Random rng = new Random(seed);
-        Env env = make.get();
-        int na = env.actionCount();
-        Dqn agent = new Dqn(env.observationSize(), na, c.dqn(), rng);
-        ReplayBuffer buf = new ReplayBuffer(c.totalSteps());
-        RewardEnsemble model = new RewardEnsemble(c.ensemble(), env.observationSize(), na, 32, 3e-3, rng);
+        return run(make, c, mode, seed, LoopCheckpoint.NONE);
+    }
+
+    /** Everything the DQN loop needs to continue exactly (see {@link LoopCheckpoint}). */
+    static final class State implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        Random rng;
+        Env env;
+        Dqn agent;
+        ReplayBuffer buf;
+        RewardEnsemble model;
+        LabelBudget budget;
+        ArrayList<RewardEnsemble.Pair> labelled = new ArrayList<>();
+        boolean trained;
+        ArrayList<Integer> evalSteps = new ArrayList<>();
+        ArrayList<Double> evalReturns = new ArrayList<>();
+        Episodes run;
+        int step;
+    }
+
+    /**
+     * As above, checkpointing the whole loop state (agent, buffer, reward ensemble, labels, environment, random
+     * stream) every {@code ck.every()} environment steps and continuing from a checkpoint of the same configuration.
+     */
+    public static Curve run(Supplier<Env> make, Config c, Mode mode, long seed, LoopCheckpoint ck) {
+        String key = "pebble-dqn " + c + " " + mode + " seed " + seed;
+        State st = ck.load(key, State.class);
+        if (st == null) {
+            st = new State();
+            st.rng = new Random(seed);
+            st.env = make.get();
+            int na = st.env.actionCount();
+            st.agent = new Dqn(st.env.observationSize(), na, c.dqn(), st.rng);
+            st.buf = new ReplayBuffer(c.totalSteps());
+            st.model = new RewardEnsemble(c.ensemble(), st.env.observationSize(), na, 32, 3e-3, st.rng);
+            st.budget = new LabelBudget(mode == Mode.PEBBLE ? c.labels() : 0, c.perRound());
+            st.run = new Episodes(st.env, seed);
+        }
+        final State s0 = st;
+        Random rng = st.rng;
+        Env env = st.env;
+        Dqn agent = st.agent;
+        ReplayBuffer buf = st.buf;
         Teacher teacher = Teacher.parse(c.teacher());
-        LabelBudget budget = new LabelBudget(mode == Mode.PEBBLE ? c.labels() : 0, c.perRound());
-        List<RewardEnsemble.Pair> labelled = new ArrayList<>();
-        boolean[] trained = {false};
         Dqn.RewardFn trueReward = (o, a, n, r) -> r[0];
-        Dqn.RewardFn learned = (o, a, n, r) -> model.reward(o, a);
+        Dqn.RewardFn learned = (o, a, n, r) -> s0.model.reward(o, a);
         Dqn.RewardFn entropy = (o, a, n, r) -> knnReward(buf, n, rng);
-        List<Integer> evalSteps = new ArrayList<>();
-        List<Double> evalReturns = new ArrayList<>();
-        Episodes run = new Episodes(env, seed);
-        for (int step = 1; step <= c.totalSteps(); step++) {
+        Episodes run = st.run;
+        while (st.step < c.totalSteps()) {
+            int step = ++st.step;
             double eps = Math.max(0.05, 1 - step / (0.4 * c.totalSteps()));
             int a = agent.act(run.obs(), eps, rng);
             Env.Step s = env.step(a);
             buf.add(run.obs(), a, s.reward(), s.observation(), s.terminated(), run.episode());
             run.after(s);
             if (mode == Mode.PEBBLE && step >= c.unsupSteps() && (step - c.unsupSteps()) % c.feedbackEvery() == 0
-                    && budget.nextRound() > 0) {
-                feedbackRound(buf, model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), trained[0], budget, c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, rng);
-                trained[0] = true;
+                    && st.budget.nextRound() > 0) {
+                feedbackRound(buf, st.model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), st.trained, st.budget, c.segment(),
+                        c.largeBatch(), c.rewardEpochs(), st.labelled, rng);
+                st.trained = true;
             }
             if (buf.size() >= c.dqn().batch()) {
-                Dqn.RewardFn rf = mode == Mode.TRUE_REWARD ? trueReward : trained[0] ? learned : entropy;
+                Dqn.RewardFn rf = mode == Mode.TRUE_REWARD ? trueReward : st.trained ? learned : entropy;
                 agent.update(buf, rf, rng);
             }
             if (step % c.evalEvery() == 0) {
-                evalSteps.add(step);
-                evalReturns.add(evaluate(make, agent::greedy, c.evalEpisodes()));
+                st.evalSteps.add(step);
+                st.evalReturns.add(evaluate(make, agent::greedy, c.evalEpisodes()));
             }
+            if (ck.due(step, c.totalSteps())) {
+                ck.save(key, st);
+            }
+            ck.after(step);
         }
-        return new Curve(evalSteps.stream().mapToInt(Integer::intValue).toArray(),
-                evalReturns.stream().mapToDouble(Double::doubleValue).toArray(), budget.used());
+        return new Curve(st.evalSteps.stream().mapToInt(Integer::intValue).toArray(),
+                st.evalReturns.stream().mapToDouble(Double::doubleValue).toArray(), st.budget.used());
     }
 
     /**
@@ -157,7 +195,9 @@ public final class Pebble {
      * {@code train_PEBBLE.py}: the average episode return times segment / episode length). Episode k starts from
      * reset(seed * 100_003 + k).
      */
-    static final class Episodes {
+    static final class Episodes implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
         private final Env env;
         private final long seed;
         private double[] obs;

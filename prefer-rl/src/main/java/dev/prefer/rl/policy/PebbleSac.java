@@ -82,39 +82,73 @@ public final class PebbleSac {
 
     /** PEBBLE-SAC with SURF's semi-supervised, temporally augmented reward learning when surf is not null ({@link Surf}). */
     public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed, Surf surf) {
-        Random rng = new Random(seed);
-        Env env = make.get();
-        if (env.actionCount() != 0) {
-            throw new IllegalArgumentException("PEBBLE-SAC: environment '" + env.name() + "' has discrete actions (use pebble with DQN)");
+        return run(make, c, mode, seed, surf, LoopCheckpoint.NONE);
+    }
+
+    /** Everything the loop needs to continue exactly (see {@link LoopCheckpoint}). */
+    static final class State implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        Random rng;
+        Env env;
+        Sac agent;
+        ReplayBuffer buf;
+        RewardEnsemble model;
+        LabelBudget budget;
+        ArrayList<RewardEnsemble.Pair> labelled = new ArrayList<>();
+        ArrayList<SegmentData[]> unlabelled = new ArrayList<>();
+        boolean trained;
+        ArrayList<Integer> evalSteps = new ArrayList<>();
+        ArrayList<Double> evalReturns = new ArrayList<>();
+        Pebble.Episodes run;
+        int step;
+    }
+
+    /**
+     * As above, checkpointing the whole loop state (agent, buffer, reward ensemble, labels, environment, random
+     * stream) every {@code ck.every()} environment steps and continuing from a checkpoint of the same configuration.
+     */
+    public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed, Surf surf, LoopCheckpoint ck) {
+        String key = "pebble-sac " + c + " " + mode + " " + surf + " seed " + seed;
+        State st = ck.load(key, State.class);
+        if (st == null) {
+            st = new State();
+            st.rng = new Random(seed);
+            st.env = make.get();
+            if (st.env.actionCount() != 0) {
+                throw new IllegalArgumentException("PEBBLE-SAC: environment '" + st.env.name() + "' has discrete actions (use pebble with DQN)");
+            }
+            int dim = st.env.actionSize();
+            st.agent = new Sac(st.env.observationSize(), dim, c.sac(), st.rng);
+            st.buf = new ReplayBuffer(c.totalSteps());
+            st.model = new RewardEnsemble(c.ensemble(), st.env.observationSize() + dim, 0, 32, 3e-3, st.rng);
+            st.budget = new LabelBudget(mode == Pebble.Mode.PEBBLE ? c.labels() : 0, c.perRound());
+            st.run = new Pebble.Episodes(st.env, seed);
         }
+        final State s0 = st;
+        Random rng = st.rng;
+        Env env = st.env;
         int dim = env.actionSize();
-        Sac agent = new Sac(env.observationSize(), dim, c.sac(), rng);
-        ReplayBuffer buf = new ReplayBuffer(c.totalSteps());
-        RewardEnsemble model = new RewardEnsemble(c.ensemble(), env.observationSize() + dim, 0, 32, 3e-3, rng);
+        Sac agent = st.agent;
+        ReplayBuffer buf = st.buf;
         Teacher teacher = Teacher.parse(c.teacher());
         boolean pebble = mode == Pebble.Mode.PEBBLE;
-        LabelBudget budget = new LabelBudget(pebble ? c.labels() : 0, c.perRound());
-        List<RewardEnsemble.Pair> labelled = new ArrayList<>();
-        List<SegmentData[]> unlabelled = new ArrayList<>();
-        boolean trained = false;
         Sac.RewardFn trueReward = (o, a, n, r) -> r[0];
-        Sac.RewardFn learned = (o, a, n, r) -> model.reward(concat(o, a), 0);
+        Sac.RewardFn learned = (o, a, n, r) -> s0.model.reward(concat(o, a), 0);
         Sac.RewardFn entropy = (o, a, n, r) -> Pebble.knnReward(buf, n, rng);
-        List<Integer> evalSteps = new ArrayList<>();
-        List<Double> evalReturns = new ArrayList<>();
-        Pebble.Episodes run = new Pebble.Episodes(env, seed);
+        Pebble.Episodes run = st.run;
         int learnFrom = c.seedSteps() + (pebble ? c.unsupSteps() : 0);
-        for (int step = 1; step <= c.totalSteps(); step++) {
+        while (st.step < c.totalSteps()) {
+            int step = ++st.step;
             double[] a = step <= c.seedSteps() ? uniform(dim, rng) : agent.act(run.obs(), rng);
             Env.Step s = env.step(a);
             buf.add(run.obs(), a, s.reward(), s.observation(), s.terminated(), run.episode());
             run.after(s);
             boolean first = pebble && step == learnFrom;
             boolean later = pebble && step > learnFrom && (step - learnFrom) % c.feedbackEvery() == 0;
-            if ((first || later) && budget.nextRound() > 0) {
-                Pebble.feedbackRound(buf, model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), trained, budget,
-                        c.segment(), c.largeBatch(), c.rewardEpochs(), labelled, surf, unlabelled, rng);
-                trained = true;
+            if ((first || later) && st.budget.nextRound() > 0) {
+                Pebble.feedbackRound(buf, st.model, teacher.withMargin(Math.abs(run.margin(c.segment()))), c.selection(), st.trained, st.budget,
+                        c.segment(), c.largeBatch(), c.rewardEpochs(), st.labelled, surf, st.unlabelled, rng);
+                st.trained = true;
             }
             if (first && c.unsupSteps() > 0) {
                 agent.resetCritic();
@@ -123,16 +157,20 @@ public final class PebbleSac {
                 }
             }
             if (step > c.seedSteps() && buf.size() >= c.sac().batch()) {
-                Sac.RewardFn rf = !pebble ? trueReward : trained ? learned : entropy;
+                Sac.RewardFn rf = !pebble ? trueReward : st.trained ? learned : entropy;
                 agent.update(buf, rf, rng);
             }
             if (step % c.evalEvery() == 0) {
-                evalSteps.add(step);
-                evalReturns.add(evaluate(make, agent::mean, c.evalEpisodes()));
+                st.evalSteps.add(step);
+                st.evalReturns.add(evaluate(make, agent::mean, c.evalEpisodes()));
             }
+            if (ck.due(step, c.totalSteps())) {
+                ck.save(key, st);
+            }
+            ck.after(step);
         }
-        return new Pebble.Curve(evalSteps.stream().mapToInt(Integer::intValue).toArray(),
-                evalReturns.stream().mapToDouble(Double::doubleValue).toArray(), budget.used());
+        return new Pebble.Curve(st.evalSteps.stream().mapToInt(Integer::intValue).toArray(),
+                st.evalReturns.stream().mapToDouble(Double::doubleValue).toArray(), st.budget.used());
     }
 
     static double[] concat(double[] x, double[] a) {

@@ -9,7 +9,9 @@ import java.util.List;
  * boolean, int)}) as vectors, and their segments carry the pair (s, a) as the step's observation (see
  * {@link #segment}) so that a reward model over (s, a) reads it without one-hot actions.
  */
-public final class ReplayBuffer {
+public final class ReplayBuffer implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int capacity;
     private final List<double[]> obs = new ArrayList<>();
     private final List<double[]> next = new ArrayList<>();

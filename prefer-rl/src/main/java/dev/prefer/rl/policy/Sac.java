@@ -26,10 +26,12 @@ import java.util.Random;
  * Rewards come from the caller at update time (a PEBBLE loop relabels with its latest reward model). Every gradient
  * is checked against central finite differences in {@code SacTest}.
  */
-public final class Sac {
+public final class Sac implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Hyper-parameters (B-Pref {@code config/agent/sac.yaml}: init temperature 0.1, tau 0.005, target every 2). */
     public record Config(int hidden, double actorLr, double criticLr, double alphaLr, double gamma, double tau, int batch,
-                         double initAlpha, boolean learnAlpha, double logStdMin, double logStdMax, int targetEvery) {
+                         double initAlpha, boolean learnAlpha, double logStdMin, double logStdMax, int targetEvery) implements java.io.Serializable {
         public static Config defaults() {
             return new Config(64, 1e-3, 1e-3, 1e-3, 0.99, 0.005, 64, 0.1, true, -5, 2, 2);
         }

@@ -5,7 +5,7 @@ package dev.prefer.rl.policy;
  * inputs the policy or reward model sees at each step), discrete actions, and per-step true rewards (vectors for
  * multi-objective tasks) which only simulated teachers read.
  */
-public record SegmentData(double[][] obs, int[] actions, double[][] rewards) {
+public record SegmentData(double[][] obs, int[] actions, double[][] rewards) implements java.io.Serializable {
     public SegmentData {
         if (obs.length != actions.length || rewards.length != actions.length) {
             throw new IllegalArgumentException("segment: " + obs.length + " observations, " + actions.length + " actions, " + rewards.length + " rewards");

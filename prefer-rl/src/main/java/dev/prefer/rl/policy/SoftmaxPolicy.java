@@ -4,7 +4,9 @@ import dev.prefer.rl.nn.Mlp;
 import java.util.Random;
 
 /** A discrete policy pi(a | x) = softmax(MLP(x)); x is the observation (optionally with a conditioning vector). */
-public final class SoftmaxPolicy {
+public final class SoftmaxPolicy implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final Mlp net;
 
     public SoftmaxPolicy(Random rng, int inputSize, int hidden, int actions) {

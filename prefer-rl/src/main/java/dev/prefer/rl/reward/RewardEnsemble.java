@@ -14,9 +14,11 @@ import java.util.Random;
  * With {@code actions = 0} (continuous actions) the input is the segment's observation as given, which a continuous
  * {@link dev.prefer.rl.policy.ReplayBuffer} fills with the pair (s, a); the action index is then ignored.
  */
-public final class RewardEnsemble {
+public final class RewardEnsemble implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** A labelled pair for the ensemble; y = P(first preferred). */
-    public record Pair(SegmentData first, SegmentData second, double y) {
+    public record Pair(SegmentData first, SegmentData second, double y) implements java.io.Serializable {
     }
 
     /**

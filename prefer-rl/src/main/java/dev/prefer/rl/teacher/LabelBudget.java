@@ -4,7 +4,9 @@ package dev.prefer.rl.teacher;
  * A label budget: at most {@code total} labels, asked {@code perRound} at a time. Skipped queries cost a label (the
  * teacher was asked), as in B-Pref where the budget counts queries.
  */
-public final class LabelBudget {
+public final class LabelBudget implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final int total;
     private final int perRound;
     private int used;
