@@ -75,12 +75,14 @@ public final class RlCommand implements Runnable {
         int steps;
         @Option(names = "--out", required = true, description = "Output folder (a folder with the same configuration is resumed).")
         Path out;
+        @Option(names = "--reward-backend", defaultValue = "java", description = "Where pebble/pebble-surf train their reward ensemble: java (hand-written loop) or torch (PyTorch engine, every step of a minibatch in one pass; `prefer bench rl-reward`).")
+        String rewardBackend;
         @Option(names = "--resume", description = "Continue the run in --out and fail if the folder holds none (a rerun without it continues too).")
         boolean resume;
 
         @Override
         public Integer call() {
-            var c = new RlTrain.Config(env, method, teacher, labels, seeds, seed, steps);
+            var c = new RlTrain.Config(env, method, teacher, labels, seeds, seed, steps, rewardBackend);
             if (resume && !java.nio.file.Files.exists(out.resolve("config.json"))) {
                 throw new IllegalArgumentException(out + "/config.json: --resume, but the folder holds no run to continue");
             }

@@ -19,6 +19,7 @@ import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.PebbleSac;
 import dev.prefer.rl.reward.LinearRewardLearner;
 import dev.prefer.rl.reward.PreferenceModel;
+import dev.prefer.rl.reward.RewardBackends;
 import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.Teacher;
 import java.io.IOException;
@@ -54,7 +55,12 @@ import java.util.function.Supplier;
  */
 public final class RlTrain {
     /** Configuration of a run. */
-    public record Config(String env, String method, String teacher, int labels, int seeds, long seed, int steps) {
+    public record Config(String env, String method, String teacher, int labels, int seeds, long seed, int steps, String rewardBackend) {
+        /** With the reward ensemble on the Java loop. */
+        public Config(String env, String method, String teacher, int labels, int seeds, long seed, int steps) {
+            this(env, method, teacher, labels, seeds, seed, steps, "java");
+        }
+
         public Config {
             Envs.make(env);
             Teacher.parse(teacher);
@@ -64,6 +70,13 @@ public final class RlTrain {
             if (!methods(env).contains(method)) {
                 throw new IllegalArgumentException("rl train: method '" + method + "' is not available on '" + env + "' (available: "
                         + String.join(", ", methods(env)) + ")");
+            }
+            if (!RewardBackends.NAMES.contains(rewardBackend)) {
+                throw new IllegalArgumentException("rl train: --reward-backend '" + rewardBackend + "' (expected one of " + RewardBackends.NAMES + ")");
+            }
+            if (!rewardBackend.equals("java") && !method.startsWith("pebble")) {
+                throw new IllegalArgumentException("rl train: --reward-backend " + rewardBackend
+                        + " applies to the methods that learn a reward ensemble by minibatches (pebble, pebble-surf), not to '" + method + "'");
             }
         }
 
@@ -76,6 +89,9 @@ public final class RlTrain {
             m.put("seeds", seeds);
             m.put("seed", seed);
             m.put("steps", steps);
+            if (!rewardBackend.equals("java")) {
+                m.put("reward_backend", rewardBackend);     // absent for the default, so older run folders keep their configuration
+            }
             return m;
         }
     }
@@ -177,7 +193,8 @@ public final class RlTrain {
                 Pebble.Config pc = new Pebble.Config(c.steps(), Math.min(d.unsupSteps(), c.steps() / 4), Math.max(1, c.steps() / 12),
                         c.labels(), d.perRound(), d.segment(), d.selection(), d.largeBatch(), c.teacher(), d.ensemble(), d.rewardEpochs(),
                         d.dqn(), Math.max(1, c.steps() / 12), d.evalEpisodes());
-                Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed, ck);
+                Pebble.Curve cv = Pebble.run(make, pc, c.method().equals("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD, seed, ck,
+                        RewardBackends.named(c.rewardBackend()));
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
             case "oppo", "cpl-bc" -> {
@@ -298,7 +315,7 @@ public final class RlTrain {
             return new SeedResult(seed, new int[] {0}, new double[] {ref[1]}, ref[1], 0, extra);
         }
         Pebble.Curve cv = PebbleSac.run(ContinuousStudy.reacher(), pc, c.method().startsWith("pebble") ? Pebble.Mode.PEBBLE : Pebble.Mode.TRUE_REWARD,
-                seed, c.method().equals("pebble-surf") ? Surf.defaults() : null, ck);
+                seed, c.method().equals("pebble-surf") ? Surf.defaults() : null, ck, RewardBackends.named(c.rewardBackend()));
         extra.put("normalisedFinal", (cv.last() - ref[1]) / (ref[0] - ref[1]));
         return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), extra);
     }

@@ -33,6 +33,11 @@ public final class TorchRewardBackend implements RewardEnsemble.Backend, AutoClo
     }
 
     @Override
+    public String name() {
+        return "torch";
+    }
+
+    @Override
     public double lossAndGradient(RewardEnsemble ensemble, int member, List<RewardEnsemble.Pair> pairs, double[] grad) {
         int n = pairs.size();
         if (n == 0) {

@@ -1,6 +1,7 @@
 package dev.prefer.rl.policy;
 
 import dev.prefer.rl.env.Env;
+import dev.prefer.rl.reward.RewardBackends;
 import dev.prefer.rl.reward.RewardEnsemble;
 import dev.prefer.rl.reward.Surf;
 import dev.prefer.rl.teacher.Label;
@@ -75,6 +76,11 @@ public final class Pebble {
      * stream) every {@code ck.every()} environment steps and continuing from a checkpoint of the same configuration.
      */
     public static Curve run(Supplier<Env> make, Config c, Mode mode, long seed, LoopCheckpoint ck) {
+        return run(make, c, mode, seed, ck, null);
+    }
+
+    /** As above, the reward ensemble's minibatches computed by {@code backend} (null: the Java loop; {@link RewardBackends}). */
+    public static Curve run(Supplier<Env> make, Config c, Mode mode, long seed, LoopCheckpoint ck, RewardEnsemble.Backend backend) {
         String key = "pebble-dqn " + c + " " + mode + " seed " + seed;
         State st = ck.load(key, State.class);
         if (st == null) {
@@ -88,6 +94,7 @@ public final class Pebble {
             st.budget = new LabelBudget(mode == Mode.PEBBLE ? c.labels() : 0, c.perRound());
             st.run = new Episodes(st.env, seed);
         }
+        st.model.useBackend(backend);
         final State s0 = st;
         Random rng = st.rng;
         Env env = st.env;

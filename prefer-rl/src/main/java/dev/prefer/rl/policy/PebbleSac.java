@@ -108,6 +108,12 @@ public final class PebbleSac {
      * stream) every {@code ck.every()} environment steps and continuing from a checkpoint of the same configuration.
      */
     public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed, Surf surf, LoopCheckpoint ck) {
+        return run(make, c, mode, seed, surf, ck, null);
+    }
+
+    /** As above, the reward ensemble's minibatches computed by {@code backend} (null: the Java loop). */
+    public static Pebble.Curve run(Supplier<Env> make, Config c, Pebble.Mode mode, long seed, Surf surf, LoopCheckpoint ck,
+                                   RewardEnsemble.Backend backend) {
         String key = "pebble-sac " + c + " " + mode + " " + surf + " seed " + seed;
         State st = ck.load(key, State.class);
         if (st == null) {
@@ -124,6 +130,7 @@ public final class PebbleSac {
             st.budget = new LabelBudget(mode == Pebble.Mode.PEBBLE ? c.labels() : 0, c.perRound());
             st.run = new Pebble.Episodes(st.env, seed);
         }
+        st.model.useBackend(backend);
         final State s0 = st;
         Random rng = st.rng;
         Env env = st.env;

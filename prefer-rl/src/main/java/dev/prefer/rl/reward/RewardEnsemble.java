@@ -26,13 +26,16 @@ public final class RewardEnsemble implements java.io.Serializable {
      * {@code dev.prefer.rl.torch.TorchRewardBackend} runs it batched on the PyTorch engine.
      */
     public interface Backend {
+        /** The name {@link RewardBackends#named} finds it by ("torch"). */
+        String name();
+
         double lossAndGradient(RewardEnsemble ensemble, int member, List<Pair> pairs, double[] grad);
     }
 
     private final Mlp[] members;
     private final Adam[] opts;
     private final int actions;
-    private Backend backend;
+    private transient Backend backend;     // not part of a checkpoint: the loop sets it again on resume
 
     public RewardEnsemble(int members, int obsSize, int actions, int hidden, double lr, Random rng) {
         this.members = new Mlp[members];
