@@ -135,7 +135,7 @@ public final class Transformer implements AutoCloseable {
                     NDArray w = a.toType(dtype, true);
                     a.close();
                     a = w;
-                } else if (bf16 && t.shape().length == 2) {
+                } else if (bf16 && t.shape().length == 2 && !e.getKey().equals("score.weight")) { // a reward head may train
                     NDArray w = Bf16.fromFloat(a);
                     a.close();
                     a = w;

@@ -257,12 +257,13 @@ class Bf16Test {
     @Test
     void adapterGradientsOverABf16BaseMatchFloat32() {
         Path dir = Fixtures.model("llama", "policy");
-        Map<String, float[]> ref = new HashMap<>();
-        double[] losses = new double[2];
-        for (int pass = 0; pass < 2; pass++) {
+        Map<String, float[]> ref = new HashMap<>(), plain = new HashMap<>();
+        double[] losses = new double[3];
+        for (int pass = 0; pass < 3; pass++) { // float32 base, bfloat16 base, bfloat16 base with gradient checkpointing
             try (CausalLM lm = CausalLM.load(dir, pass == 0 ? Precision.F32 : Precision.BF16);
                  NDManager params = lm.model().manager().newSubManager()) {
                 lm.setTrainable(false);
+                lm.model().setGradientCheckpointing(pass == 2);
                 Random rng = new Random(17);
                 Map<String, NDArray> adapters = new java.util.LinkedHashMap<>();
                 for (String module : lm.model().parameterNames()) {
@@ -291,6 +292,12 @@ class Bf16Test {
                             ref.put(e.getKey(), g);
                             continue;
                         }
+                        if (pass == 2) { // the recomputed blocks run the same bfloat16 ops on the same inputs
+                            float[] w = plain.get(e.getKey());
+                            for (int i = 0; i < g.length; i++) assertEquals(w[i], g[i], 1e-6 * Math.abs(w[i]) + 1e-9, "checkpointed " + e.getKey());
+                            continue;
+                        }
+                        plain.put(e.getKey(), g);
                         float[] w = ref.get(e.getKey());
                         for (int i = 0; i < g.length; i++) {
                             num += (g[i] - w[i]) * (double) (g[i] - w[i]);
@@ -307,6 +314,7 @@ class Bf16Test {
             }
         }
         assertEquals(losses[0], losses[1], 0.01 * Math.abs(losses[0]));
+        assertEquals(losses[1], losses[2], 1e-6);
     }
 
     @Test
