@@ -167,9 +167,9 @@ public final class Transformer implements AutoCloseable {
      * taken in float32; LoRA deltas run in float32 on an upcast input. {@code null} or the parameter dtype: off.
      */
     public void setComputeType(DataType compute) {
-        if (compute == DataType.BFLOAT16 && dtype == DataType.FLOAT32 && bf16.isEmpty()) { // see Bf16: no bfloat16 reaches DJL
+        if (compute == DataType.BFLOAT16 && dtype == DataType.FLOAT32) { // see Bf16: no bfloat16 reaches DJL
             this.computeType = null;
-            this.bf16Compute = true;
+            this.bf16Compute = bf16.isEmpty(); // bfloat16 weights take bfloat16 products anyway
             return;
         }
         if (compute != null && compute != dtype && !(dtype == DataType.FLOAT32 && compute == DataType.FLOAT16)) {
