@@ -161,8 +161,10 @@ class Bf16Test {
         StringBuilder bad = new StringBuilder();
         StringBuilder table = new StringBuilder("| case | bf16 vs fp32 | fp32 on bf16-rounded weights vs fp32 | bf16 vs fp32 on rounded weights"
                 + " | max abs token diff (bf16 vs fp32) | mean abs sum | greedy ids equal: bf16 | rounded fp32 |\n");
-        for (String name : FamilyReferenceTest.CASES) {
-            Path dir = FamilyReferenceTest.folder(name, tmp);
+        List<String> cases = new java.util.ArrayList<>(List.of("fixture-gpt2", "fixture-llama", "fixture-qwen2")); // ../shared/fixtures
+        cases.addAll(List.of(FamilyReferenceTest.CASES));
+        for (String name : cases) {
+            Path dir = name.startsWith("fixture-") ? Fixtures.model(name.substring(8), "policy") : FamilyReferenceTest.folder(name, tmp);
             Path rounded = tmp.resolve(name + "-bf16");
             try (CausalLM f32 = CausalLM.load(dir); CausalLM bf = CausalLM.load(dir, Precision.BF16)) {
                 int stored = 0;
