@@ -121,7 +121,10 @@ def main():
                     row[f"bf16_{key}_logps"] = torch.stack(fr.seq_logps(fwd(m, ids), ids, len(p))).sum().item()
                 rows.append(row)
             out = {"case": name, "torch": torch.__version__, "script": "prefer-lm/src/test/python/bf16_ref.py", "examples": rows}
-            json.dump(out, open(os.path.join(OUT, name + ".json"), "w"), indent=1)
+            with open(os.path.join(OUT, name + ".json"), "w") as f:  # one example per line
+                head = {k: v for k, v in out.items() if k != "examples"}
+                f.write(json.dumps(head)[:-1] + ', "examples": [\n')
+                f.write(",\n".join(json.dumps(r) for r in rows) + "\n]}\n")
             print(name, rows[0]["bf16_chosen_logps"])
 
 
