@@ -665,23 +665,27 @@ public final class Transformer implements AutoCloseable {
     /** Host copy of every parameter as float32, by Hugging Face name. */
     public LinkedHashMap<String, HostTensor> toHost() {
         LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            NDArray a = e.getValue();
-            float[] data;
-            if (isBf16(a)) {
-                try (NDArray f = Bf16.toFloat(a)) {
-                    data = f.toFloatArray();
-                }
-            } else if (a.getDataType() == DataType.FLOAT32) {
-                data = a.toFloatArray();
-            } else {
-                try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-                    data = f.toFloatArray();
-                }
-            }
-            out.put(e.getKey(), new HostTensor(e.getKey(), dev.prefer.lm.io.DType.F32, a.getShape().getShape(), data));
-        }
+        for (String name : params.keySet()) out.put(name, hostCopy(name));
         return out;
+    }
+
+    /** Host copy of one parameter as float32. */
+    HostTensor hostCopy(String name) {
+        NDArray a = params.get(name);
+        if (a == null) throw new IllegalArgumentException("no parameter " + name);
+        float[] data;
+        if (isBf16(a)) {
+            try (NDArray f = Bf16.toFloat(a)) {
+                data = f.toFloatArray();
+            }
+        } else if (a.getDataType() == DataType.FLOAT32) {
+            data = a.toFloatArray();
+        } else {
+            try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+                data = f.toFloatArray();
+            }
+        }
+        return new HostTensor(name, dev.prefer.lm.io.DType.F32, a.getShape().getShape(), data);
     }
 
     /** Marks every parameter as trainable (gradients collected) or frozen. */
