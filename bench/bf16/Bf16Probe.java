@@ -10,7 +10,9 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Path;
 
 /**
- * Where bfloat16 breaks under DJL 0.36 / libtorch 2.7.1 (docs/results/lm-families.md, "bfloat16"). One case per JVM,
+ * Where bfloat16 breaks under DJL 0.36 / libtorch 2.7.1 (docs/results/lm-families.md, "Half precision"), and what the
+ * working path (prefer-lm's dev.prefer.lm.Bf16) relies on: DJL holds and passes back a bfloat16 tensor that TorchScript
+ * made, as long as no call hands DJL its dtype (case "script"). One case per JVM,
  * since the failing ones abort the process:
  *   /usr/bin/python3 bench/bf16/make_modules.py /tmp/bf16
  *   cp=prefer-cli/target/prefer-cli.jar:prefer-cli/target/lib/*

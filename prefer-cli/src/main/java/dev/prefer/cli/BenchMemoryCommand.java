@@ -116,14 +116,14 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--torch-script " + torchScript + " or --torch-memory-script " + memoryScript
                     + " not found (run from the repository root, or pass --no-python)");
         }
-        System.out.printf(Locale.ROOT, "%-44s %12s %12s %10s%n", "configuration", "prefer MiB", "pytorch MiB", "trainable");
+        System.out.printf(Locale.ROOT, "%-44s %12s %12s %10s  %s%n", "configuration", "prefer MiB", "pytorch MiB", "trainable", "step wall s / cpu s");
         // each Prefer configuration, then its PyTorch twin right after it (float32, no checkpointing: the references have neither)
         for (MemoryBench.Case c : cases) {
             MemoryBench.Row r = MemoryBench.run(List.of(c), steps).get(0);
             String torch = "-";
             // the references have float32, and bfloat16 for a LoRA base (bench/dpo_memory_torch.py --precision bf16)
             if (python && !c.fp16() && !(c.bf16() && !c.lora()) && !c.gradientCheckpointing()) torch = String.format(Locale.ROOT, "%.1f", torchPeak(c));
-            System.out.printf(Locale.ROOT, "%-44s %12.1f %12s %10d%n", c.label(), r.peakRssMiB(), torch, r.trainable());
+            System.out.printf(Locale.ROOT, "%-44s %12.1f %12s %10d  %s / %s%n", c.label(), r.peakRssMiB(), torch, r.trainable(), r.wallSeconds(), r.cpuSeconds());
             System.out.flush();
         }
         return 0;

@@ -24,22 +24,71 @@ final class Checkpoint {
 
     private Checkpoint() {}
 
+    /**
+     * The parameters as host tensors made on each access (the writer walks them twice: header, then data), so that
+     * saving never holds every weight widened to float32 at once.
+     */
+    private static Map<String, HostTensor> hostView(Transformer model) {
+        List<String> names = model.parameterNames();
+        return new java.util.AbstractMap<>() {
+            @Override
+            public java.util.Set<Entry<String, HostTensor>> entrySet() {
+                return new java.util.AbstractSet<>() {
+                    @Override
+                    public java.util.Iterator<Entry<String, HostTensor>> iterator() {
+                        java.util.Iterator<String> it = names.iterator();
+                        return new java.util.Iterator<>() {
+                            @Override
+                            public boolean hasNext() {
+                                return it.hasNext();
+                            }
+
+                            @Override
+                            public Entry<String, HostTensor> next() {
+                                String n = it.next();
+                                return Map.entry(n, model.hostCopy(n));
+                            }
+                        };
+                    }
+
+                    @Override
+                    public int size() {
+                        return names.size();
+                    }
+                };
+            }
+        };
+    }
+
     /** A loaded backbone with its tokenizer. */
     record Loaded(ModelConfig config, Transformer model, LmTokenizer tokenizer) {}
 
     static Loaded load(Path dir, Precision precision) {
         if (!Files.isDirectory(dir)) throw DataException.ofFile(dir, "not a checkpoint folder");
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
-        LinkedHashMap<String, HostTensor> tensors = SafeTensors.readCheckpoint(dir);
-        Path source = Files.exists(dir.resolve("model.safetensors")) ? dir.resolve("model.safetensors") : dir.resolve("model.safetensors.index.json");
-        // Every tensor the model loads must be a finite floating-point weight (buffers it skips are not checked).
-        for (var e : tensors.entrySet()) {
-            if (Transformer.canonicalName(config, e.getKey()) != null) WeightCheck.check(source, e.getKey(), e.getValue());
-        }
-        Transformer model = Transformer.fromTensors(config, tensors, precision.dataType(), source);
+        Path single = dir.resolve("model.safetensors");
+        Path source = Files.exists(single) ? single : dir.resolve("model.safetensors.index.json");
+        Transformer model;
         long hostBytes = 0;
-        for (HostTensor t : tensors.values()) hostBytes += 4L * t.numel();
-        tensors = null;
+        if (Files.isRegularFile(single)) {
+            // one tensor at a time (a lazily read map): the host never holds every weight widened to float32 at once
+            SafeTensors.Header header = SafeTensors.readHeader(single);
+            for (SafeTensors.Entry e : header.entries()) hostBytes += 4L * e.numel();
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(single, java.nio.file.StandardOpenOption.READ)) {
+                model = Transformer.fromTensors(config, lazy(config, header, ch, source), precision.dataType(), source);
+            } catch (IOException e) {
+                throw DataException.ofFile(single, "cannot read: " + e.getMessage());
+            }
+        } else {
+            LinkedHashMap<String, HostTensor> tensors = SafeTensors.readCheckpoint(dir);
+            // Every tensor the model loads must be a finite floating-point weight (buffers it skips are not checked).
+            for (var e : tensors.entrySet()) {
+                if (Transformer.canonicalName(config, e.getKey()) != null) WeightCheck.check(source, e.getKey(), e.getValue());
+            }
+            model = Transformer.fromTensors(config, tensors, precision.dataType(), source);
+            for (HostTensor t : tensors.values()) hostBytes += 4L * t.numel();
+            tensors = null;
+        }
         // The host copies (float32, as large as the model) are garbage now; a full collection lets the JVM give their
         // heap back to the OS before training allocates its own memory, so the two do not add up in the peak RSS.
         if (hostBytes > (64L << 20)) System.gc();
@@ -49,6 +98,35 @@ final class Checkpoint {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * The tensors of one file read on {@code get}, each checked as the model asks for it (a finite floating-point
+     * weight); names in file order.
+     */
+    private static Map<String, HostTensor> lazy(ModelConfig config, SafeTensors.Header header, java.nio.channels.FileChannel ch, Path source) {
+        Map<String, SafeTensors.Entry> entries = new LinkedHashMap<>();
+        for (SafeTensors.Entry e : header.entries()) entries.put(e.name(), e);
+        return new java.util.AbstractMap<>() {
+            @Override
+            public java.util.Set<String> keySet() {
+                return java.util.Collections.unmodifiableSet(entries.keySet());
+            }
+
+            @Override
+            public HostTensor get(Object key) {
+                SafeTensors.Entry e = entries.get(key);
+                if (e == null) return null;
+                HostTensor t = SafeTensors.readEntry(ch, header, e, source.toString());
+                if (Transformer.canonicalName(config, e.name()) != null) WeightCheck.check(source, e.name(), t);
+                return t;
+            }
+
+            @Override
+            public java.util.Set<Entry<String, HostTensor>> entrySet() {
+                throw new UnsupportedOperationException("read by key");
+            }
+        };
     }
 
     /**
@@ -74,7 +152,7 @@ final class Checkpoint {
         json.put("dtype", storeAs == DType.F32 ? "float32" : storeAs == DType.F16 ? "float16" : "bfloat16");
         json.put("tie_word_embeddings", c.tieWordEmbeddings());
         AtomicFiles.writeString(dir.resolve("config.json"), Json.pretty(json) + "\n");
-        SafeTensors.write(dir.resolve("model.safetensors"), model.toHost(), Map.of("format", "pt"), storeAs);
+        SafeTensors.write(dir.resolve("model.safetensors"), hostView(model), Map.of("format", "pt"), storeAs);
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("architecture", c.architecture().className(c.head()));
         cfg.put("source", source.toAbsolutePath().toString());

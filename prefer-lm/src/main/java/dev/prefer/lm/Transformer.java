@@ -135,7 +135,7 @@ public final class Transformer implements AutoCloseable {
                     NDArray w = a.toType(dtype, true);
                     a.close();
                     a = w;
-                } else if (bf16 && t.shape().length == 2) {
+                } else if (bf16 && t.shape().length == 2 && !e.getKey().equals("score.weight")) { // a reward head may train
                     NDArray w = Bf16.fromFloat(a);
                     a.close();
                     a = w;
@@ -167,9 +167,9 @@ public final class Transformer implements AutoCloseable {
      * taken in float32; LoRA deltas run in float32 on an upcast input. {@code null} or the parameter dtype: off.
      */
     public void setComputeType(DataType compute) {
-        if (compute == DataType.BFLOAT16 && dtype == DataType.FLOAT32 && bf16.isEmpty()) { // see Bf16: no bfloat16 reaches DJL
+        if (compute == DataType.BFLOAT16 && dtype == DataType.FLOAT32) { // see Bf16: no bfloat16 reaches DJL
             this.computeType = null;
-            this.bf16Compute = true;
+            this.bf16Compute = bf16.isEmpty(); // bfloat16 weights take bfloat16 products anyway
             return;
         }
         if (compute != null && compute != dtype && !(dtype == DataType.FLOAT32 && compute == DataType.FLOAT16)) {
@@ -665,23 +665,27 @@ public final class Transformer implements AutoCloseable {
     /** Host copy of every parameter as float32, by Hugging Face name. */
     public LinkedHashMap<String, HostTensor> toHost() {
         LinkedHashMap<String, HostTensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            NDArray a = e.getValue();
-            float[] data;
-            if (isBf16(a)) {
-                try (NDArray f = Bf16.toFloat(a)) {
-                    data = f.toFloatArray();
-                }
-            } else if (a.getDataType() == DataType.FLOAT32) {
-                data = a.toFloatArray();
-            } else {
-                try (NDArray f = a.toType(DataType.FLOAT32, true)) {
-                    data = f.toFloatArray();
-                }
-            }
-            out.put(e.getKey(), new HostTensor(e.getKey(), dev.prefer.lm.io.DType.F32, a.getShape().getShape(), data));
-        }
+        for (String name : params.keySet()) out.put(name, hostCopy(name));
         return out;
+    }
+
+    /** Host copy of one parameter as float32. */
+    HostTensor hostCopy(String name) {
+        NDArray a = params.get(name);
+        if (a == null) throw new IllegalArgumentException("no parameter " + name);
+        float[] data;
+        if (isBf16(a)) {
+            try (NDArray f = Bf16.toFloat(a)) {
+                data = f.toFloatArray();
+            }
+        } else if (a.getDataType() == DataType.FLOAT32) {
+            data = a.toFloatArray();
+        } else {
+            try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+                data = f.toFloatArray();
+            }
+        }
+        return new HostTensor(name, dev.prefer.lm.io.DType.F32, a.getShape().getShape(), data);
     }
 
     /** Marks every parameter as trainable (gradients collected) or frozen. */

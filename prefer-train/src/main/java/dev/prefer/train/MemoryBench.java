@@ -92,8 +92,11 @@ public final class MemoryBench {
         }
     }
 
-    /** A measured case: peak RSS of its process in MiB and the losses of its steps. */
-    public record Row(Case c, double peakRssMiB, long parameters, long trainable, String losses) {}
+    /**
+     * A measured case: peak RSS of its process in MiB, the losses of its steps and their wall and CPU (all threads)
+     * seconds (comma-separated; the first step includes warm-up costs).
+     */
+    public record Row(Case c, double peakRssMiB, long parameters, long trainable, String losses, String wallSeconds, String cpuSeconds) {}
 
     /** Runs every case in its own JVM (same class path, same environment) and returns the rows. */
     public static List<Row> run(List<Case> cases, int steps) throws IOException, InterruptedException {
@@ -120,7 +123,7 @@ public final class MemoryBench {
                 kv.put(part.substring(0, eq), part.substring(eq + 1));
             }
             out.add(new Row(c, Double.parseDouble(kv.get("peak_rss_mib")), Long.parseLong(kv.get("parameters")),
-                    Long.parseLong(kv.get("trainable")), kv.get("losses")));
+                    Long.parseLong(kv.get("trainable")), kv.get("losses"), kv.getOrDefault("wall_s", "-"), kv.getOrDefault("cpu_s", "-")));
         }
         return out;
     }
@@ -130,17 +133,26 @@ public final class MemoryBench {
         Case c = new Case(a[0], a[1].equals("lora"), a[2].equals("cached"), a[3], a[4].equals("ckpt"),
                 Integer.parseInt(a[5]), Integer.parseInt(a[6]), Integer.parseInt(a[7]));
         int steps = Integer.parseInt(a[8]);
-        double[] losses = new double[steps];
-        long[] counts = step(c, shape(c.shape()), steps, losses);
-        StringBuilder ls = new StringBuilder();
-        for (double l : losses) ls.append(ls.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.6f", l));
-        System.out.println(String.format(Locale.ROOT, "RESULT peak_rss_mib=%.1f parameters=%d trainable=%d losses=%s",
-                dev.prefer.lm.bench.Rss.peakMiB(), counts[0], counts[1], ls));
+        double[] losses = new double[steps], wall = new double[steps], cpu = new double[steps];
+        long[] counts = step(c, shape(c.shape()), steps, losses, wall, cpu);
+        System.out.println(String.format(Locale.ROOT, "RESULT peak_rss_mib=%.1f parameters=%d trainable=%d losses=%s wall_s=%s cpu_s=%s",
+                dev.prefer.lm.bench.Rss.peakMiB(), counts[0], counts[1], join(losses, "%.6f"), join(wall, "%.2f"), join(cpu, "%.2f")));
         System.exit(0);
+    }
+
+    private static String join(double[] v, String fmt) {
+        StringBuilder b = new StringBuilder();
+        for (double x : v) b.append(b.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, fmt, x));
+        return b.toString();
     }
 
     /** Runs the steps of the trainer's own step ({@link Trainer#timeSteps}); returns {parameters, trainable parameters}. */
     static long[] step(Case c, ModelConfig cfg, int steps, double[] losses) {
+        return step(c, cfg, steps, losses, null, null);
+    }
+
+    /** As {@link #step(Case, ModelConfig, int, double[])}, also filling each step's wall and CPU seconds when not null. */
+    static long[] step(Case c, ModelConfig cfg, int steps, double[] losses, double[] wall, double[] cpu) {
         Torch.init();
         phase("engine");
         // LoRA: the frozen base may be float16 or bfloat16 itself (float32 adapters, Lora.create); full FT: float32
@@ -173,6 +185,8 @@ public final class MemoryBench {
             CausalLM refForward = c.cachedRef() ? null : reference != null ? reference : policy;
             double[][] t = Trainer.timeSteps(tc, policy, groups, refs, refForward, 0, steps, null);
             System.arraycopy(t[2], 0, losses, 0, steps);
+            if (wall != null) System.arraycopy(t[0], 0, wall, 0, steps);
+            if (cpu != null) System.arraycopy(t[1], 0, cpu, 0, steps);
             phase("steps");
             long trainable = 0;
             if (c.lora()) {

@@ -106,6 +106,21 @@ public final class SafeTensors {
     }
 
     /**
+     * Reads one tensor of a file whose header is {@code h} (from {@link #readHeader(Path)}) through an open channel: for
+     * loading a large checkpoint one tensor at a time.
+     */
+    public static HostTensor readEntry(FileChannel ch, Header h, Entry e, String where) {
+        try {
+            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, b, h.dataStart() + e.begin(), where, e.name());
+            b.flip();
+            return decode(e, b);
+        } catch (IOException ex) {
+            throw new DataException(where, 0, e.name(), "cannot read: " + ex.getMessage());
+        }
+    }
+
+    /**
      * Reads a Hugging Face model folder's weights: {@code model.safetensors}, or the shards listed by
      * {@code model.safetensors.index.json}. Every tensor the index names must be in its shard, once.
      */
