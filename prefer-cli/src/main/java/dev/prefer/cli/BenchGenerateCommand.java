@@ -91,8 +91,12 @@ public final class BenchGenerateCommand implements Callable<Integer> {
                 String load = BenchHarness.loadAverage();
                 GenerateBench.Result r = GenerateBench.run(size, sampling, warmup, runs, rep);
                 sides.add("prefer", r.tokensPerSecond());
-                System.out.printf(Locale.ROOT, "%-11s %-8s %4d %9.4f %10.1f %10.4f %9.1f  %s%n", size.name(), "prefer", rep, r.median(), r.tokensPerSecond(),
-                        r.meanLogp(), r.peakRssMiB(), load);
+                // the calling thread's CPU seconds per timed run (median): all of a one-thread decoding's engine work, so
+                // wall time far above it means waiting (for a core, or for the other engine thread)
+                double[] own = r.callerCpuSeconds().clone();
+                java.util.Arrays.sort(own);
+                System.out.printf(Locale.ROOT, "%-11s %-8s %4d %9.4f %10.1f %10.4f %9.1f  %s  caller cpu s/run %.4f%n", size.name(), "prefer", rep, r.median(),
+                        r.tokensPerSecond(), r.meanLogp(), r.peakRssMiB(), load, own[own.length / 2]);
                 if (noPython) continue;
                 load = BenchHarness.loadAverage();
                 double[] t = runTorch(size, n, rep, rep == 0);

@@ -292,21 +292,24 @@ final class BatchGeneration {
      * engine thread: their matrix products are too small to pay for waking a second thread (tens of wake-ups per step,
      * each a futex round trip; on a quiet machine an idle vCPU's wake-up costs more than a small product). The
      * setting is the calling thread's own (OpenMP's and MKL's thread count are per thread), restored after the wave.
-     * {@code -Dprefer.oneThreadDecodeBelow=N} changes it (0: never).
+     * {@code -Dprefer.oneThreadDecodeBelow=N} changes it (0: never). The tiny benchmark model (16 rows x 0.6M) decodes on
+     * one thread, GPT-2 small (8 rows x 124M) on all.
      *
-     * <p>Waves of at most {@link #ONE_THREAD_ROWS} rows decode on one thread whatever the model: their products read
-     * every weight once per step for a handful of rows, bound by memory bandwidth, which one thread already saturates
-     * here ((8 × 768)·(768 × 3072) products: 20.4 ms per 12 on one thread, 20.8 on two; gpt2-small benchmark batch, 16
-     * tokens, A/B twice: one thread 20.0-20.8 ms/token, two 22.2-27.0). {@code -Dprefer.oneThreadDecodeRows=N}
-     * (0: by work only).
+     * <p>Steps above it keep every engine thread even for a few rows: they are bound by memory bandwidth, and a second
+     * core streams its share of the weights besides the first (plain read of 340 MB here: 7.2-7.8 GB/s on one thread,
+     * 16 GB/s on two with the other core idle; GPT-2 small benchmark batch at load 5-6, one step at a fixed cache length,
+     * packed products: 107-147 ms wall on one thread, 69-157 on two; whole calls 11.9-12.9 s against 8.8-11.4). The
+     * thread count changes no result (PackedDecodeTest). {@code -Dprefer.oneThreadDecodeRows=N}: waves of at most N rows
+     * decode on one thread whatever their work (default 0; it was 16 while one thread was thought to saturate the bus).
      */
-    static final long ONE_THREAD_BELOW = Long.getLong("prefer.oneThreadDecodeBelow", 32_000_000L);
+    static volatile long oneThreadBelow = Long.getLong("prefer.oneThreadDecodeBelow", 32_000_000L);
 
-    static final int ONE_THREAD_ROWS = Integer.getInteger("prefer.oneThreadDecodeRows", 16);
+    static final int ONE_THREAD_ROWS = Integer.getInteger("prefer.oneThreadDecodeRows", 0);
 
     static boolean oneThread(Transformer model, int rows) {
-        if (ONE_THREAD_BELOW <= 0) return false;
-        return rows <= ONE_THREAD_ROWS || (double) rows * model.parameterCount() < ONE_THREAD_BELOW;
+        long below = oneThreadBelow;
+        if (below <= 0) return false;
+        return rows <= ONE_THREAD_ROWS || (double) rows * model.parameterCount() < below;
     }
 
     /**

@@ -47,6 +47,7 @@ final class DecodeScript {
     private final int heads;
     private final double eps, scale;
     private final int headChunk;
+    private final int vocab;
     private final Packed pack;      // held until close (a repack by another wave frees the old one only then)
     private final IValue packed;    // oneDNN-packed layer weights (4 per layer) and head, or null: the model's own
     private final IValue unpacked;  // the empty list: the step's products read the model's weights
@@ -72,6 +73,7 @@ final class DecodeScript {
         this.eps = c.normEps();
         this.scale = Math.sqrt(c.headDim());
         this.headChunk = headChunkRows(c.hiddenSize(), c.vocabSize());
+        this.vocab = c.vocabSize();
         List<PtNDArray> w = new ArrayList<>();
         String p = "transformer.";
         w.add((PtNDArray) model.p(p + "wte.weight"));
@@ -359,17 +361,37 @@ final class DecodeScript {
                     double[] d = t[0].toDoubleArray();
                     long[] chosen = new long[b];
                     float[] lp = new float[b];
+                    boolean none = false;
                     for (int r = 0; r < b; r++) {
                         chosen[r] = (long) d[r];
                         lp[r] = (float) d[b + r];
+                        none |= chosen[r] >= vocab;
                     }
-                    return new Out(chosen, lp, null, null);
+                    return none ? lastWithMass(ids, pos, length, temperature, u, chosen, lp) : new Out(chosen, lp, null, null);
                 }
                 return new Out(null, null, t[0].toFloatArray(), t[1].toFloatArray());
             } finally {
                 for (PtNDArray a : t) a.close();
             }
         }
+    }
+
+    /** No draw without filters: {@link Sampler#draw} needs no generation settings beyond the probabilities. */
+    private static final GenerationConfig UNFILTERED = new GenerationConfig(1, false, 1.0, 0, 1.0, 0L, false);
+
+    /**
+     * A row whose target passed no running sum of the engine's draw (float rounding: u·total at least the last sum):
+     * the step again (it writes the same keys and values at the same slot) returning its rows, and the host's draw on
+     * them, which takes the last token with mass in that case.
+     */
+    private Out lastWithMass(long[] ids, long[] pos, int length, double temperature, double[] u, long[] chosen, float[] lp) {
+        Out rows = step(ids, pos, length, temperature, false, null);
+        for (int r = 0; r < chosen.length; r++) {
+            if (chosen[r] < vocab) continue;
+            chosen[r] = Sampler.draw(rows.probs(), r * vocab, vocab, UNFILTERED, u[r]);
+            lp[r] = rows.logSoftmax()[r * vocab + (int) chosen[r]];
+        }
+        return new Out(chosen, lp, null, null);
     }
 
     private void rebuildState() {
@@ -482,12 +504,12 @@ final class DecodeScript {
             + "        # Sampler.draw without filters: cumsum of float64 probabilities runs in id order, as the host's loop (7: float64)\n"
             + "        cum = torch.cumsum(torch.to(pr, 7), -1)\n"
             + "        v = cum.size(1)\n"
-            + "        target = torch.tensor(f[4:], dtype=7, device=cum.device) * cum.select(1, v - 1)\n"
-            + "        ch = (cum <= target.unsqueeze(1)).sum(-1)\n"
-            + "        if bool((ch >= v).any()):\n"
-            + "            # target reached no running sum (rounding): the last token with mass, as the host's loop\n"
-            + "            last = (v - 1) - torch.argmax(torch.to(torch.flip(pr > 0, [1]), 3), -1)\n"
-            + "            ch = torch.where(ch >= v, last, ch)\n"
+            + "        target = torch.tensor(f[4:], dtype=7, device=cum.device).mul_(cum.select(1, v - 1))\n"
+            + "        # the first id whose running sum passes the target (the sums never decrease): V when none does, which\n"
+            + "        # the host resolves from the step's rows (Sampler.draw: the last token with mass)\n"
+            + "        ch = torch.searchsorted(cum, target.unsqueeze(1), right=True).squeeze(1)\n"
+            + "        lp = lsm.gather(1, ch.clamp(max=v - 1).unsqueeze(1)).squeeze(1)\n"
+            + "        return [torch.stack([torch.to(ch, 7), torch.to(lp, 7)])]\n"
             + "    lp = lsm.gather(1, ch.unsqueeze(1)).squeeze(1)\n"
             + "    return [torch.stack([torch.to(ch, 7), torch.to(lp, 7)])]\n";
 

@@ -54,8 +54,9 @@ class DecodeScriptTest {
                         for (double temperature : new double[] {1.0, 0.7}) {
                             DecodeScript.Out host = script.step(next, stepPos, lmax + n, temperature, false, null);
                             assertNull(host.chosen());
-                            // edge uniforms and random ones
-                            double[][] us = {{0.0, 0.0, 0.0}, {Math.nextDown(1.0), Math.nextDown(1.0), Math.nextDown(1.0)},
+                            // edge uniforms and random ones; 1.0 (never drawn) passes every running sum: the engine
+                            // returns V and the host's fallback takes the last token with mass
+                            double[][] us = {{0.0, 0.0, 0.0}, {Math.nextDown(1.0), Math.nextDown(1.0), Math.nextDown(1.0)}, {1.0, 0.5, 1.0},
                                     {rng.nextDouble(), rng.nextDouble(), rng.nextDouble()}, {rng.nextDouble(), rng.nextDouble(), rng.nextDouble()}};
                             for (double[] u : us) {
                                 DecodeScript.Out eng = script.step(next, stepPos, lmax + n, temperature, false, u);
@@ -84,7 +85,7 @@ class DecodeScriptTest {
             } finally {
                 JniUtils.setGradMode(grad);
             }
-            assertTrue(checked == 6 * 2 * 4 * 3, checked + " draws");
+            assertTrue(checked == 6 * 2 * 5 * 3, checked + " draws");
         }
     }
 

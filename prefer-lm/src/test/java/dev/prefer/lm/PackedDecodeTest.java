@@ -80,4 +80,48 @@ class PackedDecodeTest {
             DecodeScript.packMinSteps = steps;
         }
     }
+
+    /**
+     * The decoding steps' thread count ({@link BatchGeneration#oneThread}: one for small models, all for large ones) changes no result:
+     * ids and log-probs exactly equal on one and on two engine threads, with the model's own weights and packed, on a
+     * model wide enough for oneDNN's and MKL's multithreaded kernels (512).
+     */
+    @Test
+    void decodingOnOneOrTwoThreadsGivesTheSameSamples() {
+        Torch.init();
+        int engine = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        long below = BatchGeneration.oneThreadBelow;
+        ModelConfig cfg = ModelConfig.gpt2(1000, 128, 512, 2, 8);
+        try (CausalLM lm = CausalLM.randomInit(cfg, 5, Precision.F32)) {
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(2);
+            List<GenerationRequest> reqs = new ArrayList<>();
+            java.util.Random rng = new java.util.Random(3);
+            for (int i = 0; i < 6; i++) {
+                long[] ids = new long[5 + 7 * i];
+                for (int j = 0; j < ids.length; j++) ids[j] = rng.nextInt(1000);
+                reqs.add(new GenerationRequest(ids, 11L + i));
+            }
+            GenerationConfig sampled = new GenerationConfig(16, false, 1.0, 0, 1.0, 0L, false);
+            for (boolean packed : new boolean[] {false, true}) {
+                int steps = DecodeScript.packMinSteps;
+                DecodeScript.packMinSteps = 0;
+                try {
+                    BatchGeneration.oneThreadBelow = Long.MAX_VALUE; // every wave on one thread
+                    List<List<Completion>> one = complete(lm, reqs, sampled, packed);
+                    BatchGeneration.oneThreadBelow = 0; // on the engine's two
+                    List<List<Completion>> two = complete(lm, reqs, sampled, packed);
+                    for (int i = 0; i < reqs.size(); i++) {
+                        Completion a = one.get(i).get(0), b = two.get(i).get(0);
+                        assertArrayEquals(a.tokenIds(), b.tokenIds(), "packed " + packed + ": ids of prompt " + i);
+                        assertArrayEquals(a.logps(), b.logps(), 0.0, "packed " + packed + ": log-probs of prompt " + i);
+                    }
+                } finally {
+                    DecodeScript.packMinSteps = steps;
+                }
+            }
+        } finally {
+            BatchGeneration.oneThreadBelow = below;
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(engine);
+        }
+    }
 }
