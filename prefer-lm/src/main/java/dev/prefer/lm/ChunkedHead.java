@@ -59,6 +59,13 @@ final class ChunkedHead {
      */
     static final long KEEP_ELEMENTS = Long.getLong("prefer.lm.headKeepElements", 1L << 24);
 
+    /**
+     * ... and only for a head of at least this many weights (V·D): a small head's recompute costs less than recording
+     * it (tiny GRPO benchmark model, V 512 x D 128, N = 1000: the kept pass made the step ~10% slower, 5 alternated
+     * rounds). 2^22; GPT-2's head has 38.6M. {@code -Dprefer.lm.headKeepMinWeights=N}.
+     */
+    static final long KEEP_MIN_WEIGHTS = Long.getLong("prefer.lm.headKeepMinWeights", 1L << 22);
+
     /** The per-token log-probs (N) — a recorded leaf when autograd is recording — and the detached entropies (N). */
     record Out(NDArray tokenLogps, NDArray entropies) {}
 
@@ -79,7 +86,8 @@ final class ChunkedHead {
      */
     static Out logps(Transformer model, NDManager step, NDArray hidden, long[] labels, boolean float64) {
         int n = labels.length;
-        if (n > 0 && (long) n * model.config().vocabSize() <= KEEP_ELEMENTS && JniUtils.isGradMode() && model.headTrainable()
+        if (n > 0 && (long) n * model.config().vocabSize() <= KEEP_ELEMENTS
+                && (long) model.config().vocabSize() * model.config().hiddenSize() >= KEEP_MIN_WEIGHTS && JniUtils.isGradMode() && model.headTrainable()
                 && model.outputEmbedding().getDataType() == hidden.getDataType()) {
             return keptLogps(model, step, hidden, labels, float64);
         }
