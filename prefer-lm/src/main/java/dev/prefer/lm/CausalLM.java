@@ -512,6 +512,25 @@ public final class CausalLM implements AutoCloseable, HfModel {
     }
 
     /**
+     * Packs the weights of the scripted GPT-2 decoding step (oneDNN's blocked layout) now, also for a model whose
+     * parameters require gradients, which generation on its own never packs: for a caller that knows the generation
+     * that follows pays for it (an online trainer sampling many rows and tokens between optimizer steps: one pack is a
+     * few sweeps over the weights, each packed decoding step saves a good part of one). The pack is used while the
+     * weights stay unchanged; {@link #dropDecodingWeights} frees it (one more copy of the layer weights and the head).
+     *
+     * @return whether a pack is in place (false for models the packed step does not serve: not float32 GPT-2, LoRA
+     *         deltas attached, narrower than the packing threshold)
+     */
+    public boolean packDecodingWeights() {
+        return DecodeScript.packNow(model);
+    }
+
+    /** Frees the pack of {@link #packDecodingWeights} (or of an earlier generation) now. */
+    public void dropDecodingWeights() {
+        DecodeScript.dropPack(model);
+    }
+
+    /**
      * Generates continuations of several prompts with a KV cache, one per prompt (the batched path of
      * {@link #complete(List, GenerationConfig)}); row r samples with seed
      * {@code GenerationRequest.itemSeed(cfg.seed(), r)}. {@code cfg.samples()} is ignored (one each).

@@ -50,12 +50,28 @@ final class ChunkedHead {
      */
     static final long CHUNK_ELEMENTS = Long.getLong("prefer.lm.headChunkElements", 1L << 23);
 
+    /**
+     * A trainable head's pass of at most this many logits elements (N·V) runs as one recorded piece instead
+     * ({@link #keptLogps}): its log-softmax (N, V) is kept for the backward, which then needs no recompute of the head
+     * (one (N, D)·(D, V) product and a log-softmax fewer per step). 2^24 (64 MiB of float32): GPT-2 at N = 256 (a GRPO
+     * batch of 8 x 32 tokens, a DPO pair of 128-token responses). {@code -Dprefer.lm.headKeepElements=N} changes it
+     * (0: always in chunks).
+     */
+    static final long KEEP_ELEMENTS = Long.getLong("prefer.lm.headKeepElements", 1L << 24);
+
+    /**
+     * ... and only for a head of at least this many weights (V·D): a small head's recompute costs less than recording
+     * it (tiny GRPO benchmark model, V 512 x D 128, N = 1000: the kept pass made the step ~10% slower, 5 alternated
+     * rounds). 2^22; GPT-2's head has 38.6M. {@code -Dprefer.lm.headKeepMinWeights=N}.
+     */
+    static final long KEEP_MIN_WEIGHTS = Long.getLong("prefer.lm.headKeepMinWeights", 1L << 22);
+
     /** The per-token log-probs (N) — a recorded leaf when autograd is recording — and the detached entropies (N). */
     record Out(NDArray tokenLogps, NDArray entropies) {}
 
     /** One recorded head pass waiting for its backward. */
     private record Segment(Transformer model, NDManager step, NDArray hidden, NDArray labels, boolean float64, int rows, NDArray leaf,
-                           NDArray jacobian) {}
+                           NDArray jacobian, NDArray recorded, NDArray leafHidden) {}
 
     private static final ThreadLocal<List<Segment>> PENDING = ThreadLocal.withInitial(ArrayList::new);
 
@@ -69,7 +85,66 @@ final class ChunkedHead {
      * @param float64 take log-softmax in float64
      */
     static Out logps(Transformer model, NDManager step, NDArray hidden, long[] labels, boolean float64) {
+        int n = labels.length;
+        if (n > 0 && (long) n * model.config().vocabSize() <= KEEP_ELEMENTS
+                && (long) model.config().vocabSize() * model.config().hiddenSize() >= KEEP_MIN_WEIGHTS && JniUtils.isGradMode() && model.headTrainable()
+                && model.outputEmbedding().getDataType() == hidden.getDataType()) {
+            return keptLogps(model, step, hidden, labels, float64);
+        }
         return logps(model, step, hidden, labels, float64, chunkRows(model.config().vocabSize()));
+    }
+
+    /**
+     * The whole head in one pass, recorded from a leaf copy of the hidden rows: logits → log-softmax → the label's
+     * log-prob under autograd (the head weight is the parameter itself: no mixed-precision cast), the entropies taken
+     * from the log-softmax without autograd. As in the chunked pass the returned (N) log-probs are a leaf; the backward
+     * ({@link #backwardPending}) back-propagates {@code sum(logp ⊙ g)} through this recorded piece (the head weight's
+     * gradient accumulates right away, as a chunk's does) and then ∂L/∂h through the blocks — with no recompute. Kept
+     * for the backward: the log-softmax (N, V), saved by autograd (the logits' handle is closed; log-softmax's
+     * gradient reads its output). The piece is separate from the blocks' graph on purpose: with tied embeddings one
+     * graph would hold the head's (V, D) weight gradient until the embedding's backward at the very end.
+     */
+    static Out keptLogps(Transformer model, NDManager step, NDArray hidden, long[] labels, boolean float64) {
+        int n = labels.length;
+        boolean record = JniUtils.isGradMode();
+        if (record) PENDING.get().removeIf(s -> !s.step().isOpen());
+        NDArray lab = Transformer.engineOwned(step.create(labels, new Shape(n, 1)));
+        NDArray leafHidden = hidden.stopGradient(); // (N, D), shares the storage
+        leafHidden.attach(step);
+        leafHidden.setRequiresGradient(true);
+        NDArray recorded, e;
+        JniUtils.setGradMode(true);
+        try (NDManager pass = step.newSubManager()) {
+            NDArray ls;
+            try (NDManager logits = pass.newSubManager()) {
+                NDArray z = model.logits(leafHidden, model.outputEmbedding()); // (N, V)
+                z.attach(logits);
+                if (float64 && z.getDataType() != DataType.FLOAT64) {
+                    z = z.toType(DataType.FLOAT64, false);
+                    z.attach(logits);
+                }
+                ls = z.logSoftmax(-1); // (N, V), recorded
+                ls.attach(pass);
+            }
+            recorded = ls.gather(lab, 1).reshape(n); // (N), recorded
+            recorded.attach(step);
+            JniUtils.setGradMode(false);
+            try (NDManager ent = pass.newSubManager()) {
+                NDArray p = ls.exp();
+                p.attach(ent);
+                e = p.muli(ls).sum(new int[] {1}).neg(); // (N)
+                e.attach(step);
+            }
+        } finally {
+            JniUtils.setGradMode(record);
+        }
+        NDArray tokenLogps = recorded.stopGradient(); // (N), a leaf
+        tokenLogps.attach(step);
+        if (record) {
+            tokenLogps.setRequiresGradient(true);
+            PENDING.get().add(new Segment(model, step, hidden, lab, float64, n, tokenLogps, null, recorded, leafHidden));
+        }
+        return new Out(tokenLogps, e);
     }
 
     /** {@link #logps(Transformer, NDManager, NDArray, long[], boolean)} in chunks of {@code rows} rows. */
@@ -131,7 +206,7 @@ final class ChunkedHead {
         if (record && n > 0) {
             tokenLogps.setRequiresGradient(true);
             NDArray j = !frozen ? null : jac.size() == 1 ? jac.singletonOrThrow() : NDArrays.concat(jac); // (N, D)
-            PENDING.get().add(new Segment(model, step, hidden, lab, float64, rows, tokenLogps, j));
+            PENDING.get().add(new Segment(model, step, hidden, lab, float64, rows, tokenLogps, j, null, null));
         }
         return new Out(tokenLogps, entropies);
     }
@@ -164,6 +239,15 @@ final class ChunkedHead {
         NDManager step = s.step();
         g.attach(step);
         int n = (int) s.leaf().size();
+        if (s.recorded() != null) { // the kept pass: its recorded piece, no recompute
+            NDArray gr = g.getDataType() == s.recorded().getDataType() ? g : g.toType(s.recorded().getDataType(), false);
+            gc.backward(s.recorded().mul(gr).sum());
+            NDArray gh = s.leafHidden().getGradient(); // (N, D)
+            gh.attach(step);
+            throughHidden(gc, s, gh);
+            g.close();
+            return;
+        }
         if (s.jacobian() != null) {
             NDArray j = s.jacobian();
             NDArray gj = g.getDataType() == j.getDataType() ? g : g.toType(j.getDataType(), false);

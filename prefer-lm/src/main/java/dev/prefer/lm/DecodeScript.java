@@ -118,6 +118,26 @@ final class DecodeScript {
      */
     static volatile int packMinSteps = Integer.getInteger("prefer.packedDecodeMinSteps", 48);
 
+    /**
+     * Packs the model's decoding weights now, whether or not its parameters require gradients (the implicit rule
+     * above skips trainable models): for a caller that knows a generation of enough rows and tokens follows (an online
+     * trainer between optimizer steps, {@link CausalLM#packDecodingWeights}). The waves that follow find the pack
+     * current and use it; {@link #dropPack} frees it. False (nothing packed) where the packed step would not be used:
+     * no scripted step, a model narrower than {@link #packMinWidth}, packing off or unavailable.
+     */
+    static boolean packNow(Transformer model) {
+        if (!applies(model) || model.config().hiddenSize() < packMinWidth || packMinRows == Integer.MAX_VALUE) return false;
+        Packed p = Packed.of(model, true);
+        if (p == null) return false;
+        p.release();
+        return true;
+    }
+
+    /** Frees the model's pack (if any) once no wave uses it: its copy of the weights goes until the next pack. */
+    static void dropPack(Transformer model) {
+        Packed.forget(model);
+    }
+
     /** The MLP's GELU applied by the packed c_fc product (a oneDNN post-op; {@code -Dprefer.packedDecodeGelu=false}: apart). */
     static final boolean FUSE_GELU = !"false".equalsIgnoreCase(System.getProperty("prefer.packedDecodeGelu", "true"));
 

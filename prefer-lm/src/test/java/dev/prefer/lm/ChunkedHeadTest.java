@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The chunked LM head ({@link ChunkedHead}) against the plain pass it replaces (the whole (N, V) logits, log-softmax
  * and gather under autograd, one backward): the same per-token log-probs and entropies, and the same gradients of a
- * non-linear loss of them wrt the hidden rows and the head weight, for chunks of 1, 3 and all rows; in float64 also
+ * non-linear loss of them wrt the hidden rows and the head weight, for chunks of 1, 3 and all rows and for the kept
+ * (recorded, small N·V) pass; in float64 also
  * against central finite differences of the chunked forward itself.
  */
 class ChunkedHeadTest {
@@ -29,7 +30,7 @@ class ChunkedHeadTest {
 
     private record Grads(double[] values, double[] entropies, double[] hidden, double[] head, double loss) {}
 
-    /** rows 0: the plain pass; else the chunked one in chunks of {@code rows}. */
+    /** rows 0: the plain pass written here; -1: the head's own recorded pass ({@link ChunkedHead#keptLogps}); else chunks of {@code rows}. */
     private static Grads run(CausalLM lm, double[] x, long[] labels, double[] c, int rows, DataType hiddenType) {
         Transformer model = lm.model();
         NDArray w = model.outputEmbedding();
@@ -47,7 +48,8 @@ class ChunkedHeadTest {
                     NDArray d = ls.stopGradient();
                     entropies = d.exp().mul(d).sum(new int[] {1}).neg().toType(DataType.FLOAT64, false).toDoubleArray();
                 } else {
-                    ChunkedHead.Out out = ChunkedHead.logps(model, step, hidden, labels, false, rows);
+                    ChunkedHead.Out out = rows < 0 ? ChunkedHead.keptLogps(model, step, hidden, labels, false)
+                            : ChunkedHead.logps(model, step, hidden, labels, false, rows);
                     t = out.tokenLogps();
                     entropies = out.entropies().toType(DataType.FLOAT64, false).toDoubleArray();
                 }
@@ -85,7 +87,7 @@ class ChunkedHeadTest {
         try (CausalLM lm = model(Precision.F64)) {
             lm.setTrainable(true);
             Grads plain = run(lm, x, labels, c, 0, DataType.FLOAT64);
-            for (int rows : new int[] {1, 3, N}) {
+            for (int rows : new int[] {1, 3, N, -1}) {
                 Grads ch = run(lm, x, labels, c, rows, DataType.FLOAT64);
                 assertClose(plain.values(), ch.values(), 1e-12, "log-probs, rows " + rows);
                 assertClose(plain.entropies(), ch.entropies(), 1e-12, "entropies, rows " + rows);

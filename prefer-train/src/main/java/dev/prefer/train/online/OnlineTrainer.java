@@ -354,6 +354,19 @@ public final class OnlineTrainer {
 
         // ------------------------------------------------------------------ generation
 
+        /**
+         * Completions of at least this many tokens sample from oneDNN-packed copies of the policy's weights, packed anew
+         * for each generation batch ({@link CausalLM#packDecodingWeights}; GPT-2 float32 models without LoRA, d >= 512).
+         * A pack costs a few sweeps over the weights and each packed step saves a good part of one (GPT-2 small,
+         * 8 rows x 32 tokens: see docs/results/online.md). {@code -Dprefer.online.packDecodeMinTokens=N}; 0 disables.
+         */
+        static final int PACK_MIN_TOKENS = packMinTokens();
+
+        private static int packMinTokens() {
+            int v = Integer.getInteger("prefer.online.packDecodeMinTokens", 16);
+            return v <= 0 ? Integer.MAX_VALUE : v;
+        }
+
         /** The sampler seed of generation batch {@code g}: a function of (seed, g) only, so a resumed run samples the same. */
         long samplerSeed(int g) {
             return (c.seed() * 0x9E3779B97F4A7C15L) ^ (0xD1B54A32D192ED03L * (g + 1L));
@@ -367,7 +380,14 @@ public final class OnlineTrainer {
             List<long[]> rows = new ArrayList<>(promptIds.size() * g);
             for (long[] p : promptIds) for (int j = 0; j < g; j++) rows.add(p);
             GenerationConfig cfg = GenerationConfig.sample(o.maxCompletionLength(), o.temperature(), o.topK(), o.topP(), seed);
-            return policy.generateIds(rows, cfg);
+            // full fine-tuning: generation alone never packs trainable weights; a batch of several rows and enough tokens
+            // pays for packing them here (freed right after, so the training passes hold no extra copy)
+            boolean packed = rows.size() >= 2 && o.maxCompletionLength() >= PACK_MIN_TOKENS && policy.packDecodingWeights();
+            try {
+                return policy.generateIds(rows, cfg);
+            } finally {
+                if (packed) policy.dropDecodingWeights();
+            }
         }
 
         private long[] encode(String prompt) {
