@@ -2,15 +2,10 @@ package dev.prefer.lm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * bfloat16 weights and products without handing DJL a bfloat16 dtype. DJL 0.36's PyTorch JNI maps dtype codes 0-8
@@ -32,8 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * attention softmax) stay float32, i.e. are rounded to bfloat16 only where a product reads them.
  */
 public final class Bf16 {
-    private static final Map<String, PtSymbolBlock> MODULES = new ConcurrentHashMap<>();
-    private static PtNDManager owner;
 
     private Bf16() {}
 
@@ -102,7 +95,7 @@ public final class Bf16 {
      * (its {@code isTrain = false}): an inference tensor, e.g. a stored weight, cannot be saved for a backward pass.
      */
     private static NDArray run(boolean grad, String cls, String signatureAndBody, NDArray... inputs) {
-        PtSymbolBlock m = module(cls, signatureAndBody);
+        PtSymbolBlock m = FusedOps.module(cls, signatureAndBody);
         // named inputs (parameters carry their Hugging Face names) would become a dict: pass unnamed views instead
         NDArray[] in = new NDArray[inputs.length];
         boolean[] view = new boolean[inputs.length];
@@ -131,23 +124,4 @@ public final class Bf16 {
         JniUtils.setGraphExecutorOptimize(false);
         return true;
     });
-
-    private static PtSymbolBlock module(String cls, String signatureAndBody) {
-        PtSymbolBlock m = MODULES.get(cls);
-        if (m != null) return m;
-        synchronized (Bf16.class) {
-            m = MODULES.get(cls);
-            if (m == null) {
-                if (owner == null) owner = (PtNDManager) Torch.newManager();
-                byte[] archive = FusedOps.archive(cls, "  def forward(self: __torch__." + cls + ",\n    " + signatureAndBody);
-                try {
-                    m = JniUtils.loadModule(owner, new ByteArrayInputStream(archive), true, false);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                MODULES.put(cls, m);
-            }
-            return m;
-        }
-    }
 }

@@ -188,7 +188,8 @@ public final class FusedOps {
         return IValueUtils.forward(m, new NDList(inputs), JniUtils.isGradMode()).singletonOrThrow();
     }
 
-    private static PtSymbolBlock module(String cls, String signatureAndBody) {
+    /** The TorchScript module {@code cls} with one forward method, compiled from source once per process (also {@link Bf16}'s). */
+    static PtSymbolBlock module(String cls, String signatureAndBody) {
         PtSymbolBlock m = MODULES.get(cls);
         if (m != null) return m;
         synchronized (FusedOps.class) {
