@@ -21,6 +21,9 @@ import java.util.function.LongConsumer;
  * positions from 0 and a key mask over its pads; the last block only at the last position), repeats the cache rows
  * for the samples, and then decodes one token per step for the rows still running: a row that emits eos, reaches a
  * stop string or its budget leaves the batch, and its cache rows with it ({@link Transformer.KvCache#selectRows}).
+ * For float32 GPT-2 models without LoRA deltas the prefill (prompts in groups of similar lengths, {@link
+ * #prefillGroups}) and every step are each one scripted engine call ({@link DecodeScript}) writing into preallocated
+ * key/value buffers; other models run the composite path, one engine call per op.
  *
  * <p>Per step the engine computes the logits (R, V) of the running rows and either their arg-max or the softmax of
  * logits / temperature, plus log-softmax gathered at the chosen ids (the raw log-probs); the host draws each row's
@@ -134,16 +137,18 @@ final class BatchGeneration {
                     if (threads > 1) JniUtils.setNumThreads(1);
                 }
                 Step st;
-                if (script != null) {
+                if (n == 0 && DecodeScript.applies(model)) {
+                    long[] offs = new long[p];
+                    for (int i = 0; i < p; i++) offs[i] = lmax - prompts.get(i).length();
+                    script = DecodeScript.open(model, offs, smax, b, cfg.maxNewTokens() - 1, gen);
+                    st = scriptPrefill(script, model, prompts, rowPrompt, lmax, pad, active, cfg, v);
+                } else if (script != null) {
                     st = scriptStep(script, active, next, lmax, n, cfg, v);
                 } else try (NDManager step = gen.newSubManager()) {
                     NDArray logits;
                     if (n == 0) {
-                        int[] ends = cfg.maxNewTokens() > 1 && DecodeScript.applies(model) ? prefillGroups(model, prompts) : null;
-                        NDArray h = ends == null || ends.length == 1
-                                ? model.forward(step, ids, pos, valid, p, cache, lmax - 1)     // (P, 1, D)
-                                : groupedPrefill(model, step, prompts, ends, lmax, pad, cache); // (P, 1, D)
-                        logits = model.logits(h.reshape(p, model.config().hiddenSize()));    // (P, V)
+                        NDArray h = model.forward(step, ids, pos, valid, p, cache, lmax - 1); // (P, 1, D)
+                        logits = model.logits(h.reshape(p, model.config().hiddenSize()));  // (P, V)
                         if (p != b) {
                             NDArray idx = Transformer.engineOwned(step.create(rowPrompt));
                             logits = logits.get(idx); // (R, V)
@@ -164,13 +169,6 @@ final class BatchGeneration {
                             cache.selectRows(Transformer.engineOwned(step.create(Arrays.copyOf(keep, still.size()))));
                         }
                     }
-                }
-                if (n == 0 && !still.isEmpty() && cfg.maxNewTokens() > 1 && DecodeScript.applies(model)) {
-                    // the prefilled cache (its rows already narrowed to the running ones) moves into the scripted step's buffers
-                    long[] offs = new long[still.size()];
-                    for (int r = 0; r < offs.length; r++) offs[r] = lmax - still.get(r).req.length();
-                    script = DecodeScript.from(model, cache, smax, offs, gen, cfg.maxNewTokens() - 1);
-                    cache.close();
                 }
                 active = still;
                 next = lastTokens(active);
@@ -193,12 +191,49 @@ final class BatchGeneration {
         int b = active.size();
         long[] stepPos = new long[b];
         for (int r = 0; r < b; r++) stepPos[r] = active.get(r).req.length() + n - 1;
-        double[] u = null;
-        if (!cfg.greedy() && !cfg.filters()) {
-            u = new double[b];
-            for (int r = 0; r < b; r++) u[r] = active.get(r).rng.nextDouble();
+        return scriptChoice(script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy(), uniforms(active, cfg)), active, cfg, v);
+    }
+
+    /**
+     * The wave's prefill and first tokens in one scripted call: the prompts (sorted by length) in the groups of {@link
+     * #prefillGroups}, each left-padded to its own longest prompt, into the script's empty buffers.
+     */
+    private static Step scriptPrefill(DecodeScript script, Transformer model, List<GenerationRequest> prompts, long[] rowPrompt, int lmax, long pad,
+                                      List<Row> active, GenerationConfig cfg, int v) {
+        int[] ends = prefillGroups(model, prompts);
+        int[] lens = new int[ends.length];
+        int nt = 0;
+        for (int j = 0, start = 0; j < ends.length; start = ends[j], j++) {
+            lens[j] = prompts.get(ends[j] - 1).length();
+            nt += (ends[j] - start) * lens[j];
         }
-        DecodeScript.Out o = script.step(next, stepPos, lmax + n, cfg.temperature(), cfg.greedy(), u);
+        long[] ids = new long[nt], pos = new long[nt];
+        int t = 0;
+        for (int j = 0, start = 0; j < ends.length; start = ends[j], j++) {
+            for (int i = start; i < ends[j]; i++) {
+                GenerationRequest g = prompts.get(i);
+                int off = lens[j] - g.length();
+                for (int q = 0; q < lens[j]; q++, t++) {
+                    ids[t] = q < off ? pad : g.id(q - off);
+                    pos[t] = Math.max(0, q - off);
+                }
+            }
+        }
+        long[] map = rowPrompt.length == prompts.size() ? null : rowPrompt; // else each row is its own prompt
+        return scriptChoice(script.prefill(ids, pos, ends, lens, map, lmax, cfg.temperature(), cfg.greedy(), uniforms(active, cfg)), active, cfg, v);
+    }
+
+    /** One uniform per row from the row's generator when the engine draws (unfiltered sampling); else null. */
+    private static double[] uniforms(List<Row> active, GenerationConfig cfg) {
+        if (cfg.greedy() || cfg.filters()) return null;
+        double[] u = new double[active.size()];
+        for (int r = 0; r < u.length; r++) u[r] = active.get(r).rng.nextDouble();
+        return u;
+    }
+
+    /** The ids and log-probs of a scripted call: the engine's choice, or (filtered sampling) the host's draw from its rows. */
+    private static Step scriptChoice(DecodeScript.Out o, List<Row> active, GenerationConfig cfg, int v) {
+        int b = active.size();
         double[] lp = new double[b];
         long[] chosen;
         if (o.chosen() != null) {
@@ -314,10 +349,10 @@ final class BatchGeneration {
 
     /**
      * The prompts (sorted by length, shortest first) cut into consecutive groups, each prefilled as its own batch padded
-     * to its own longest prompt: the exclusive end of every group. The cut minimises the estimated cost: per group,
-     * its rows times its padded length times the multiply-adds of a token (12·L·D², the layers' products), plus a fixed
-     * cost per forward pass (its dozens of engine calls per layer, {@link #forwardOverhead} multiply-adds per layer).
-     * One group for batches of similar lengths or small models, whose passes cost more in calls than in products.
+     * to its own longest prompt (inside the one scripted prefill call, {@link DecodeScript#prefill}): the exclusive end
+     * of every group. The cut minimises the estimated cost: per group, its rows times its padded length times the
+     * multiply-adds of a token (12·L·D², the layers' products), plus a fixed cost per group, {@link #forwardOverhead}
+     * multiply-adds per layer. One group for batches of similar lengths or small models.
      */
     static int[] prefillGroups(Transformer model, List<GenerationRequest> prompts) {
         int n = prompts.size();
@@ -343,71 +378,15 @@ final class BatchGeneration {
     }
 
     /**
-     * Fixed cost of one prefill pass per layer, in multiply-adds ({@code -Dprefer.prefillGroupOverhead=N}; 0: one
-     * padded batch always). Besides its engine calls a pass of fewer rows runs its products less efficiently, so the
-     * figure is set by measurement (gpt2-small benchmark batch, prefill + one step, 2 vCPUs: 1e9 took 79-81 ms/token
-     * against 94-107 for one padded batch and 84-106 for 1e8). 1e9 keeps the tiny benchmark model (2 layers, d 128:
-     * 0.4M per token) in one pass; GPT-2 small (85M per token) cuts where a group saves about 140 padded tokens.
+     * Fixed cost of one prefill group per layer, in multiply-adds ({@code -Dprefer.prefillGroupOverhead=N}; 0: one
+     * padded batch always). Since the groups run inside one scripted call the cost is no longer engine calls but the
+     * lower efficiency of smaller products and attention blocks, so the figure is set by measurement (2 vCPUs, prefill
+     * and first token, 5 calls each, 2026-12-07 s10: gpt2-small benchmark batch 79-81 ms/token at 1e9 and 3e8, 90 at 0
+     * (one padded batch), 92 at 3e9; tiny benchmark batch 0.61 ms/token at 1e9, 0.65 at 1e8, 0.79 at 1e7, 1.27 at 1e6).
+     * 1e9 keeps the tiny benchmark model (2 layers, d 128: 0.4M per token) in one group; GPT-2 small (85M per token)
+     * cuts where a group saves about 140 padded tokens.
      */
     static volatile double forwardOverhead = Double.parseDouble(System.getProperty("prefer.prefillGroupOverhead", "1e9"));
-
-    /**
-     * Prefill by groups of prompts ({@link #prefillGroups}): each group a left-padded batch of its own; their keys and
-     * values, left-padded with zeros to {@code lmax} slots, become the rows of {@code cache} (masked slots, as a padded
-     * batch's pads are). Same results as one padded batch, without the products of most pads.
-     *
-     * @return the final hidden state of each prompt's last position, (P, 1, D)
-     */
-    private static NDArray groupedPrefill(Transformer model, NDManager step, List<GenerationRequest> prompts, int[] ends, int lmax, long pad,
-                                          Transformer.KvCache cache) {
-        int layers = model.config().numLayers();
-        List<NDArray> hs = new ArrayList<>();
-        List<List<NDArray>> ks = new ArrayList<>(), vs = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            ks.add(new ArrayList<>());
-            vs.add(new ArrayList<>());
-        }
-        int start = 0;
-        for (int end : ends) {
-            int pg = end - start, lg = prompts.get(end - 1).length();
-            long[] ids = new long[pg * lg], pos = new long[pg * lg];
-            boolean[] valid = new boolean[pg * lg];
-            for (int i = 0; i < pg; i++) {
-                GenerationRequest g = prompts.get(start + i);
-                int off = lg - g.length();
-                for (int j = 0; j < lg; j++) {
-                    ids[i * lg + j] = j < off ? pad : g.id(j - off);
-                    pos[i * lg + j] = Math.max(0, j - off);
-                    valid[i * lg + j] = j >= off;
-                }
-            }
-            try (Transformer.KvCache cg = model.newCache(step)) {
-                hs.add(model.forward(step, ids, pos, valid, pg, cg, lg - 1));
-                for (int l = 0; l < layers; l++) {
-                    ks.get(l).add(leftPad(cg.keys[l], lmax, step));
-                    vs.get(l).add(leftPad(cg.values[l], lmax, step));
-                }
-            }
-            start = end;
-        }
-        for (int l = 0; l < layers; l++) {
-            cache.keys[l] = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(ks.get(l)), 0);
-            cache.values[l] = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(vs.get(l)), 0);
-            cache.keys[l].attach(cache.manager);
-            cache.values[l].attach(cache.manager);
-        }
-        cache.length = lmax;
-        return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(hs), 0);
-    }
-
-    /** (B, H, S, E) to (B, H, s, E): zeros in front; owned by {@code step}. */
-    private static NDArray leftPad(NDArray a, int s, NDManager step) {
-        Shape sh = a.getShape();
-        NDArray out = sh.get(2) == s ? a.duplicate()
-                : step.zeros(new Shape(sh.get(0), sh.get(1), s - sh.get(2), sh.get(3)), a.getDataType()).concat(a, 2);
-        out.attach(step);
-        return out;
-    }
 
     /** Whether the row's text now contains a stop string; if so its text is cut before the earliest one. */
     private static boolean stopped(Row row, LmTokenizer tokenizer, List<String> stops) {

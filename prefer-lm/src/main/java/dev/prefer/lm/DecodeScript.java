@@ -28,6 +28,10 @@ import java.util.WeakHashMap;
  * {@code addmm(b, x, W)}, scores divided by sqrt(E), tanh GELU); the composite path of {@link Transformer#forward}
  * stays the reference (the greedy fixtures and the logps test run through this one).
  *
+ * <p>The same function runs a wave's prefill ({@link #prefill}): the prompts in groups of similar lengths, each
+ * left-padded to its longest, written into the empty buffers of {@link #open}, with the first tokens chosen in the same
+ * call (one engine call instead of ~30 per layer, and no copy of the prefilled cache into the buffers).
+ *
  * <p>Used for float32 GPT-2 models without attached linear deltas (LoRA); other models take the composite path.
  * {@code -Dprefer.decodeScript=false} turns it off. The module source is compiled in memory, as {@link FusedOps} does.
  *
@@ -55,7 +59,7 @@ final class DecodeScript {
     private NDArray bias;           // (R, 1, 1, S_max): 0 at a row's keys, -1e9 at its left pads
     private IValue state;           // [bias, k0, v0, k1, v1, ...] as one list argument, rebuilt when rows leave
 
-    private DecodeScript(Transformer model, NDManager manager, NDArray[] keys, NDArray[] values, long[] offsets, int steps) {
+    private DecodeScript(Transformer model, NDManager manager, NDArray[] keys, NDArray[] values, long[] offsets, int decodeRows, int steps) {
         this.model = model;
         this.manager = manager;
         this.keys = keys;
@@ -89,7 +93,7 @@ final class DecodeScript {
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
-        this.pack = offsets.length >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps && !model.headTrainable()) : null;
+        this.pack = decodeRows >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps && !model.headTrainable()) : null;
         this.packed = pack == null ? null : pack.list;
         this.unpacked = IValue.listFrom(new PtNDArray[0]);
     }
@@ -329,7 +333,24 @@ final class DecodeScript {
             k[l] = grow(cache.keys[l], capacity, manager);
             v[l] = grow(cache.values[l], capacity, manager);
         }
-        return new DecodeScript(model, manager, k, v, offsets, steps);
+        return new DecodeScript(model, manager, k, v, offsets, offsets.length, steps);
+    }
+
+    /**
+     * Empty buffers of {@code capacity} positions for a wave's prompts, filled by {@link #prefill}: row r of the prompts
+     * starts at slot {@code offsets[r]} (left padding); {@code decodeRows} rows (the prompts' samples) decode after it,
+     * at most {@code steps} steps (whether packing the weights may pay, {@link #packMinSteps}).
+     */
+    static DecodeScript open(Transformer model, long[] offsets, int capacity, int decodeRows, int steps, NDManager manager) {
+        ModelConfig c = model.config();
+        int layers = c.numLayers();
+        Shape shape = new Shape(offsets.length, c.numHeads(), capacity, c.headDim());
+        NDArray[] k = new NDArray[layers], v = new NDArray[layers];
+        for (int l = 0; l < layers; l++) {
+            k[l] = manager.zeros(shape, DataType.FLOAT32);
+            v[l] = manager.zeros(shape, DataType.FLOAT32);
+        }
+        return new DecodeScript(model, manager, k, v, offsets, decodeRows, steps);
     }
 
     private static NDArray grow(NDArray a, int capacity, NDManager manager) {
@@ -356,23 +377,66 @@ final class DecodeScript {
      * from the returned rows.
      */
     Out step(long[] ids, long[] pos, int length, double temperature, boolean greedy, double[] u) {
-        PtNDManager m = (PtNDManager) manager;
-        PLAIN_EXECUTOR.get();
         int b = ids.length;
-        long[] ints = new long[2 * b + 4];
+        long[] ints = new long[2 * b + 2 + TAIL];
         System.arraycopy(ids, 0, ints, 0, b);
         System.arraycopy(pos, 0, ints, b, b);
-        ints[2 * b] = length;
-        ints[2 * b + 1] = heads;
-        ints[2 * b + 2] = greedy ? 1 : u == null ? 2 : 0;
-        ints[2 * b + 3] = FUSE_GELU ? 1 : 0;
+        ints[2 * b] = b;     // one group: every row,
+        ints[2 * b + 1] = 1; // one token each
+        tail(ints, b, length, 0, 1);
+        return call(ints, b, temperature, greedy, u, packed != null && b >= packMinRows ? packed : unpacked);
+    }
+
+    /**
+     * The prefill of the buffers of {@link #open} in the same engine call as the first token's choice: the prompts
+     * (row-major {@code ids} and {@code pos}) in groups of consecutive rows, group j ending (exclusive) at row {@code
+     * ends[j]}, each row of it left-padded to {@code lens[j]} tokens written at slots {@code length − lens[j]} to
+     * {@code length}; attention is causal within a group and masks each row's pads. The last block runs its query and
+     * MLP at the last position only. {@code rowMap} (null: one output row per prompt) gives the prompt of each output
+     * row (the K samples of a prompt): the first tokens are chosen for those rows, and the buffers keep their rows.
+     * Choice and {@code u} as in {@link #step}, one per output row. The products read the model's own weights (many
+     * rows: MKL's {@code addmm}).
+     */
+    Out prefill(long[] ids, long[] pos, int[] ends, int[] lens, long[] rowMap, int length, double temperature, boolean greedy, double[] u) {
+        int nt = ids.length, g = ends.length, nm = rowMap == null ? 0 : rowMap.length;
+        long[] ints = new long[2 * nt + nm + 2 * g + TAIL];
+        System.arraycopy(ids, 0, ints, 0, nt);
+        System.arraycopy(pos, 0, ints, nt, nt);
+        if (nm > 0) System.arraycopy(rowMap, 0, ints, 2 * nt, nm);
+        for (int j = 0; j < g; j++) {
+            ints[2 * nt + nm + j] = ends[j];
+            ints[2 * nt + nm + g + j] = lens[j];
+        }
+        tail(ints, nt, length, nm, g);
+        Out o = call(ints, nm > 0 ? nm : ends[g - 1], temperature, greedy, u, unpacked);
+        if (nm > 0) selectRows(rowMap);
+        return o;
+    }
+
+    /** Scalars at the end of the integer argument: N, S, heads, mode (set by {@link #call}), fused GELU, M, G. */
+    private static final int TAIL = 7;
+
+    private void tail(long[] ints, int tokens, int length, int mapped, int groups) {
+        int n = ints.length;
+        ints[n - 7] = tokens;
+        ints[n - 6] = length;
+        ints[n - 5] = heads;
+        ints[n - 3] = FUSE_GELU ? 1 : 0;
+        ints[n - 2] = mapped;
+        ints[n - 1] = groups;
+    }
+
+    /** One engine call; {@code b} output rows. */
+    private Out call(long[] ints, int b, double temperature, boolean greedy, double[] u, IValue products) {
+        PtNDManager m = (PtNDManager) manager;
+        PLAIN_EXECUTOR.get();
+        ints[ints.length - 4] = greedy ? 1 : u == null ? 2 : 0;
         double[] fl = new double[4 + (u == null ? 0 : u.length)];
         fl[0] = temperature;
         fl[1] = eps;
         fl[2] = scale;
         fl[3] = headChunk;
         if (u != null && !greedy) System.arraycopy(u, 0, fl, 4, u.length);
-        IValue products = packed != null && b >= packMinRows ? packed : unpacked;
         try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(fl);
              IValue out = IValueUtils.forward(module(), new IValue[] {in, f, weights, state, products})) {
             PtNDArray[] t = out.toTensorArray(m);
@@ -387,7 +451,7 @@ final class DecodeScript {
                         lp[r] = (float) d[b + r];
                         none |= chosen[r] >= vocab;
                     }
-                    return none ? lastWithMass(ids, pos, length, temperature, u, chosen, lp) : new Out(chosen, lp, null, null);
+                    return none ? lastWithMass(ints, b, temperature, u, chosen, lp, products) : new Out(chosen, lp, null, null);
                 }
                 return new Out(null, null, t[0].toFloatArray(), t[1].toFloatArray());
             } finally {
@@ -401,11 +465,11 @@ final class DecodeScript {
 
     /**
      * A row whose target passed no running sum of the engine's draw (float rounding: u·total at least the last sum):
-     * the step again (it writes the same keys and values at the same slot) returning its rows, and the host's draw on
+     * the call again (it writes the same keys and values at the same slots) returning its rows, and the host's draw on
      * them, which takes the last token with mass in that case.
      */
-    private Out lastWithMass(long[] ids, long[] pos, int length, double temperature, double[] u, long[] chosen, float[] lp) {
-        Out rows = step(ids, pos, length, temperature, false, null);
+    private Out lastWithMass(long[] ints, int b, double temperature, double[] u, long[] chosen, float[] lp, IValue products) {
+        Out rows = call(ints, b, temperature, false, null, products);
         for (int r = 0; r < chosen.length; r++) {
             if (chosen[r] < vocab) continue;
             chosen[r] = Sampler.draw(rows.probs(), r * vocab, vocab, UNFILTERED, u[r]);
@@ -464,45 +528,91 @@ final class DecodeScript {
 
     private static final String SOURCE = ""
             + "ints: List[int], f: List[float], w: List[Tensor], st: List[Tensor], pw: List[Tensor]) -> List[Tensor]:\n"
-            + "    # ints: ids (B), positions (B), S, heads, greedy, fused GELU; f: temperature, eps, sqrt(E), head rows, u (B);\n"
-            + "    # st: bias, k0, v0, k1, v1, ...; pw: oneDNN-packed c_attn, c_proj, c_fc, mlp c_proj of each layer, or empty\n"
+            + "    # ints: ids (N), positions (N), row map (M), group ends (G), group lengths (G), then N, S, heads, mode,\n"
+            + "    # fused GELU, M, G; f: temperature, eps, sqrt(E), head rows, u (one per output row);\n"
+            + "    # st: bias, k0, v0, k1, v1, ...; pw: oneDNN-packed c_attn, c_proj, c_fc, mlp c_proj of each layer, or empty.\n"
+            + "    # Group j: rows ends[j-1]..ends[j], each lg = lengths[j] tokens written at slots S-lg..S (a decoding step:\n"
+            + "    # one group of every row, lg 1; a prefill: prompts of similar lengths, left-padded to their longest)\n"
             + "    n = len(ints)\n"
-            + "    b = (n - 4) // 2\n"
-            + "    s = ints[n - 4]\n"
-            + "    nh = ints[n - 3]\n"
+            + "    g = ints[n - 1]\n"
+            + "    nm = ints[n - 2]\n"
+            + "    fuse = ints[n - 3]\n"
+            + "    mode = ints[n - 4]\n"
+            + "    nh = ints[n - 5]\n"
+            + "    s = ints[n - 6]\n"
+            + "    nt = ints[n - 7]\n"
+            + "    gb = 2 * nt + nm\n"
             + "    packed = len(pw) > 0\n"
             + "    eps = f[1]\n"
+            + "    nl = (len(st) - 1) // 2\n"
+            + "    rows = st[0].size(0)\n"
             + "    idp = torch.tensor(ints, device=w[0].device)\n"
-            + "    x = torch.embedding(w[0], idp.narrow(0, 0, b)) + torch.embedding(w[1], idp.narrow(0, b, b))\n"
-            + "    d = x.size(1)\n"
+            + "    xs = torch.embedding(w[0], idp.narrow(0, 0, nt)) + torch.embedding(w[1], idp.narrow(0, nt, nt))\n"
+            + "    d = xs.size(1)\n"
             + "    e = d // nh\n"
-            + "    bias = st[0].narrow(3, 0, s)\n"
-            + "    for i in range((len(st) - 1) // 2):\n"
-            + "        o = 2 + 12 * i\n"
-            + "        kc = st[1 + 2 * i]\n"
-            + "        vc = st[2 + 2 * i]\n"
-            + "        hn = torch.layer_norm(x, [d], w[o], w[o + 1], eps)\n"
-            + "        if packed:\n"
-            + "            qkv = ops.mkldnn._linear_pointwise(hn, pw[4 * i], w[o + 3], \"none\", [], \"\")\n"
+            + "    lasts: List[Tensor] = []\n"
+            + "    tok = 0\n"
+            + "    r0 = 0\n"
+            + "    for j in range(g):\n"
+            + "        r1 = ints[gb + j]\n"
+            + "        lg = ints[gb + g + j]\n"
+            + "        b = r1 - r0\n"
+            + "        whole = b == rows\n"
+            + "        x = xs if g == 1 else xs.narrow(0, tok, b * lg)\n"
+            + "        bz = st[0] if whole else st[0].narrow(0, r0, b)\n"
+            + "        if lg == 1:\n"
+            + "            bias = bz.narrow(3, 0, s)\n"
             + "        else:\n"
-            + "            qkv = torch.addmm(w[o + 3], hn, w[o + 2])\n"
-            + "        q = qkv.narrow(1, 0, d).reshape(b, nh, 1, e)\n"
-            + "        kc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, d, d).reshape(b, nh, 1, e))\n"
-            + "        vc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, 2 * d, d).reshape(b, nh, 1, e))\n"
-            + "        att = torch.matmul(q, kc.narrow(2, 0, s).transpose(2, 3)) / f[2] + bias\n"
-            + "        y = torch.matmul(torch.softmax(att, -1), vc.narrow(2, 0, s)).reshape(b, d)\n"
-            + "        if packed:\n"
-            + "            x = x + ops.mkldnn._linear_pointwise(y, pw[4 * i + 1], w[o + 5], \"none\", [], \"\")\n"
-            + "            hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
-            + "            if ints[n - 1] == 1:\n"
-            + "                a = ops.mkldnn._linear_pointwise(hn, pw[4 * i + 2], w[o + 9], \"gelu\", [], \"tanh\")\n"
+            + "            # causal within the group's slots, and the key padding of each row (Transformer.attentionBias)\n"
+            + "            bias = torch.minimum(bz.narrow(3, s - lg, lg), torch.triu(torch.full([lg, lg], -1e9, device=xs.device), 1))\n"
+            + "        for i in range(nl):\n"
+            + "            o = 2 + 12 * i\n"
+            + "            kc = st[1 + 2 * i] if whole else st[1 + 2 * i].narrow(0, r0, b)\n"
+            + "            vc = st[2 + 2 * i] if whole else st[2 + 2 * i].narrow(0, r0, b)\n"
+            + "            hn = torch.layer_norm(x, [d], w[o], w[o + 1], eps)\n"
+            + "            if packed:\n"
+            + "                qkv = ops.mkldnn._linear_pointwise(hn, pw[4 * i], w[o + 3], \"none\", [], \"\")\n"
             + "            else:\n"
-            + "                a = torch.gelu(ops.mkldnn._linear_pointwise(hn, pw[4 * i + 2], w[o + 9], \"none\", [], \"\"), approximate=\"tanh\")\n"
-            + "            x = x + ops.mkldnn._linear_pointwise(a, pw[4 * i + 3], w[o + 11], \"none\", [], \"\")\n"
-            + "        else:\n"
-            + "            x = x + torch.addmm(w[o + 5], y, w[o + 4])\n"
-            + "            hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
-            + "            x = x + torch.addmm(w[o + 11], torch.gelu(torch.addmm(w[o + 9], hn, w[o + 8]), approximate=\"tanh\"), w[o + 10])\n"
+            + "                qkv = torch.addmm(w[o + 3], hn, w[o + 2])\n"
+            + "            if lg == 1:\n"
+            + "                q = qkv.narrow(1, 0, d).reshape(b, nh, 1, e)\n"
+            + "                kc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, d, d).reshape(b, nh, 1, e))\n"
+            + "                vc.narrow(2, s - 1, 1).copy_(qkv.narrow(1, 2 * d, d).reshape(b, nh, 1, e))\n"
+            + "                att = torch.matmul(q, kc.narrow(2, 0, s).transpose(2, 3)) / f[2] + bias\n"
+            + "                y = torch.matmul(torch.softmax(att, -1), vc.narrow(2, 0, s)).reshape(b, d)\n"
+            + "            else:\n"
+            + "                q = qkv.narrow(1, 0, d).reshape(b, lg, nh, e).transpose(1, 2)\n"
+            + "                k = qkv.narrow(1, d, d).reshape(b, lg, nh, e).transpose(1, 2)\n"
+            + "                v = qkv.narrow(1, 2 * d, d).reshape(b, lg, nh, e).transpose(1, 2)\n"
+            + "                kc.narrow(2, s - lg, lg).copy_(k)\n"
+            + "                vc.narrow(2, s - lg, lg).copy_(v)\n"
+            + "                if i == nl - 1:\n"
+            + "                    # the last block's query, attention, MLP and norm at the last position only\n"
+            + "                    att = torch.matmul(q.narrow(2, lg - 1, 1), k.transpose(2, 3)) / f[2] + bias.narrow(2, lg - 1, 1)\n"
+            + "                    y = torch.matmul(torch.softmax(att, -1), v).reshape(b, d)\n"
+            + "                    x = x.view(b, lg, d).select(1, lg - 1)\n"
+            + "                else:\n"
+            + "                    att = torch.matmul(q, k.transpose(2, 3)) / f[2] + bias\n"
+            + "                    y = torch.matmul(torch.softmax(att, -1), v).transpose(1, 2).reshape(b * lg, d)\n"
+            + "            if packed:\n"
+            + "                x = x + ops.mkldnn._linear_pointwise(y, pw[4 * i + 1], w[o + 5], \"none\", [], \"\")\n"
+            + "                hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
+            + "                if fuse == 1:\n"
+            + "                    a = ops.mkldnn._linear_pointwise(hn, pw[4 * i + 2], w[o + 9], \"gelu\", [], \"tanh\")\n"
+            + "                else:\n"
+            + "                    a = torch.gelu(ops.mkldnn._linear_pointwise(hn, pw[4 * i + 2], w[o + 9], \"none\", [], \"\"), approximate=\"tanh\")\n"
+            + "                x = x + ops.mkldnn._linear_pointwise(a, pw[4 * i + 3], w[o + 11], \"none\", [], \"\")\n"
+            + "            else:\n"
+            + "                x = x + torch.addmm(w[o + 5], y, w[o + 4])\n"
+            + "                hn = torch.layer_norm(x, [d], w[o + 6], w[o + 7], eps)\n"
+            + "                x = x + torch.addmm(w[o + 11], torch.gelu(torch.addmm(w[o + 9], hn, w[o + 8]), approximate=\"tanh\"), w[o + 10])\n"
+            + "        lasts.append(x)\n"
+            + "        tok += b * lg\n"
+            + "        r0 = r1\n"
+            + "    x = lasts[0] if g == 1 else torch.cat(lasts, 0)\n"
+            + "    if nm > 0:\n"
+            + "        # the prompts' rows to the output rows (the K samples of a prompt)\n"
+            + "        x = x.index_select(0, idp.narrow(0, 2 * nt, nm))\n"
             + "    m = len(w)\n"
             + "    x = torch.layer_norm(x, [d], w[m - 3], w[m - 2], eps)\n"
             + "    hc = int(f[3])\n"
@@ -513,7 +623,6 @@ final class DecodeScript {
             + "    else:\n"
             + "        logits = torch.cat([torch.mm(x, c.t()) for c in torch.split(w[m - 1], hc)], 1)\n"
             + "    lsm = torch.log_softmax(logits, -1)\n"
-            + "    mode = ints[n - 2]\n"
             + "    if mode == 1:\n"
             + "        ch = torch.argmax(logits, -1)\n"
             + "    else:\n"
