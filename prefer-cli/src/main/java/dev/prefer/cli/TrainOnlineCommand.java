@@ -133,7 +133,8 @@ public final class TrainOnlineCommand {
         @Option(names = "--prefix-sharing", defaultValue = "AUTO", description = "Run each prompt once for its G completions (AUTO, ON, OFF).")
         TrainConfig.PrefixSharing prefixSharing;
         @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = TrainCommand.PRECISION_HELP
-                + " Sampling runs in the same precision.")
+                + " Sampling runs in the same precision. bf16 full fine-tuning without --ref loads the reference as the policy "
+                + "(float32 embeddings), so that the KL starts at 0.")
         String precision;
         @Mixin
         LoraOptions lora;
