@@ -107,6 +107,9 @@ class PrecisionCommandsTest {
         String err = LmCommandsTest.runCapturing(2, "score", "--reward", "verifier:arithmetic", "--data", f.resolve("pairs.jsonl").toString(),
                 "--precision", "bf16");
         assertTrue(err.contains("--precision bf16"), err);
+        err = LmCommandsTest.runCapturing(2, "train", "reward", "--backbone", "hash-64", "--data", f.resolve("pairs.jsonl").toString(),
+                "--out", tmp.resolve("h").toString(), "--precision", "bf16");
+        assertTrue(err.contains("--precision needs --backbone DIR"), err);
     }
 
     /**
@@ -155,6 +158,9 @@ class PrecisionCommandsTest {
                 }
                 for (JsonNode lp : b.get("logps")) assertTrue(lp.asDouble() <= 0 && Double.isFinite(lp.asDouble()), b.toString());
             }
+            String err = LmCommandsTest.runCapturing(2, "generate", "--model", f.resolve(family + "/policy").toString(), "--prompt", "x",
+                    "--precision", "int8");
+            assertTrue(err.contains("--precision must be fp32, fp16 or bf16, got int8"), err);
             System.out.printf("generate %s bf16 vs fp32: %d of %d greedy tokens in the agreeing prefix, %d of %d sequences identical, "
                     + "max |dlogp| there %.4f%n", family, agree, 16 * n, whole, n, maxDiff);
         }
