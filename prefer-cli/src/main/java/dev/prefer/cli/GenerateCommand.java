@@ -47,6 +47,7 @@ import picocli.CommandLine.Option;
                 "The full token budget is used unless --stop-at-eos or a --stop string ends a sample."},
         footer = {"", "Examples:",
                 "  ./prefer generate --model ../shared/fixtures/hf-tiny/gpt2/policy --prompt 'Q: 5+5=' --greedy --max-new-tokens 16 --json",
+                "  ./prefer generate --model ../shared/fixtures/hf-tiny/llama/policy --prompt 'Q: 5+5=' --greedy --precision bf16",
                 "  ./prefer generate --model models/qwen2 --prompt 'Once upon a time' --temperature 0.8 --top-p 0.95 --seed 7 --stop-at-eos",
                 "  ./prefer generate --model models/qwen2 --prompts prompts.jsonl --n 4 --out samples.jsonl --chat --stop-at-eos --min-p 0.05 --stop '\\n\\n'"})
 public final class GenerateCommand implements Callable<Integer> {

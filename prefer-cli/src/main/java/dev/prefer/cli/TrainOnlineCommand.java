@@ -321,7 +321,8 @@ public final class TrainOnlineCommand {
                     "  ./prefer train grpo --model M --prompts prompts.jsonl --reward verifier:arithmetic --out runs/grpo \\",
                     "      --loss-type DAPO --epsilon-high 0.28 --num-generations 8 --max-completion-length 8 --learning-rate 1e-5",
                     "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:format --out runs/gspo --importance-sampling-level SEQUENCE --num-iterations 2",
-                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/g --save-every 50 --resume-if-exists"})
+                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/g --save-every 50 --resume-if-exists",
+                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/g16 --lora --precision bf16 --beta 0.04"})
     static final class Grpo implements Callable<Integer> {
         @Mixin
         Common common = new Common();
