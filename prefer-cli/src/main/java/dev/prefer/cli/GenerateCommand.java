@@ -47,6 +47,7 @@ import picocli.CommandLine.Option;
                 "The full token budget is used unless --stop-at-eos or a --stop string ends a sample."},
         footer = {"", "Examples:",
                 "  ./prefer generate --model ../shared/fixtures/hf-tiny/gpt2/policy --prompt 'Q: 5+5=' --greedy --max-new-tokens 16 --json",
+                "  ./prefer generate --model ../shared/fixtures/hf-tiny/llama/policy --prompt 'Q: 5+5=' --greedy --precision bf16",
                 "  ./prefer generate --model models/qwen2 --prompt 'Once upon a time' --temperature 0.8 --top-p 0.95 --seed 7 --stop-at-eos",
                 "  ./prefer generate --model models/qwen2 --prompts prompts.jsonl --n 4 --out samples.jsonl --chat --stop-at-eos --min-p 0.05 --stop '\\n\\n'"})
 public final class GenerateCommand implements Callable<Integer> {
@@ -92,6 +93,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "With --prompt: print {\"new_ids\":[...],\"text\":\"...\"}.")
     boolean json;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "fp32, or fp16: float16 "
+            + "weights and compute, or bf16: bfloat16 weights and products (half the memory of fp32); norms, softmax and the "
+            + "logits are float32 in both. logps are the model's at that precision.")
+    String precision;
+
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampler seed (with --prompts: the seed of prompts without one).")
     long seed;
 
@@ -132,7 +138,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (input.prompts != null) return batch(cfg);
         if (out != null || n != 1) throw new IllegalArgumentException("--out and --n go with --prompts");
         Generation g;
-        try (CausalLM lm = dev.prefer.train.ModelLoader.causalLm(model)) {
+        try (CausalLM lm = dev.prefer.train.ModelLoader.causalLm(model, TrainCommand.precision(precision))) {
             if (chat || !stops.isEmpty()) {
                 long[] ids = chat ? lm.encodeChat(List.of(ChatMessage.user(input.prompt))) : lm.encodePrompt(input.prompt);
                 Completion c = lm.complete(List.of(new GenerationRequest(ids, GenerationRequest.itemSeed(seed, 0))), cfg).get(0).get(0);
@@ -208,7 +214,7 @@ public final class GenerateCommand implements Callable<Integer> {
         List<PromptLine> prompts = read(input.prompts, chat);
         List<List<Completion>> result;
         List<GenerationRequest> reqs = new ArrayList<>(prompts.size());
-        try (CausalLM lm = dev.prefer.train.ModelLoader.causalLm(model)) {
+        try (CausalLM lm = dev.prefer.train.ModelLoader.causalLm(model, TrainCommand.precision(precision))) {
             if (chat) lm.chatTemplate(); // a checkpoint without one fails here, naming its tokenizer_config.json
             for (PromptLine p : prompts) {
                 long[] ids;
@@ -266,6 +272,7 @@ public final class GenerateCommand implements Callable<Integer> {
         config.put("stop", cfg.stop());
         config.put("stop_at_eos", cfg.stopAtEos());
         config.put("max_batch", cfg.maxBatch());
+        config.put("precision", precision);
         config.put("logps", "raw model log-prob of each new token (temperature 1, before any cut)");
         Manifest mf = Manifest.of("generate", config, cfg.seed()).withInput("prompts", input.prompts).withInput("model", model);
         AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".manifest.json"), mf.toJson() + "\n");

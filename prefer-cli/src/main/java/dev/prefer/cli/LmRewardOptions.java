@@ -9,7 +9,7 @@ final class LmRewardOptions {
     /** Every option here: given without a model-folder backbone, they are an error. */
     static final List<String> NAMES = List.of("--lora", "--lora-rank", "--lora-alpha", "--lora-dropout", "--lora-target-modules",
             "--lora-init", "--no-merge", "--max-steps", "--grad-accumulation", "--max-grad-norm", "--warmup-steps", "--schedule", "--log-every",
-            "--save-every", "--eval-every", "--resume", "--max-prompt-length", "--max-length", "--truncation-side", "--drop-long");
+            "--save-every", "--eval-every", "--resume", "--max-prompt-length", "--max-length", "--truncation-side", "--drop-long", "--precision");
 
     @picocli.CommandLine.Mixin
     LoraOptions lora;
@@ -35,4 +35,8 @@ final class LmRewardOptions {
     boolean resume;
     @picocli.CommandLine.Mixin
     LengthOptions length;
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "Model folder: fp32, or fp16: "
+            + "mixed precision (float32 master weights and AdamW state, float16 forward/backward), or bf16: bfloat16 weights for "
+            + "the LoRA base, float32 masters with bfloat16 products in full fine-tuning; the score head's weights stay float32.")
+    String precision;
 }

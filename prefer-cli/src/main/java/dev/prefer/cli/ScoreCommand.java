@@ -80,6 +80,11 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--weights", split = ",", description = "multi head: the user's direction, e.g. preference=0.8,verbosity=-0.6 (--model only).")
     Map<String, Double> weights;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "--model a language-model "
+            + "reward model: fp32, or fp16: float16 weights and compute, or bf16: bfloat16 weights and products (half the memory "
+            + "of fp32); norms, softmax and the score are float32 in both.")
+    String precision;
+
     @Mixin
     RewardOptions io;
 
@@ -90,7 +95,12 @@ public final class ScoreCommand implements Callable<Integer> {
         if (sources) return scoreSamples();
         if (rewardWeights != null) throw new IllegalArgumentException("--reward-weights needs --reward");
         List<PreferencePair> pairs = io.read(data);
-        try (RewardScorer m = RewardScorer.open(model, io.backbone())) {
+        dev.prefer.lm.Precision prec = TrainCommand.precision(precision);
+        boolean lmFolder = LmRewardModel.isLmFolder(model);
+        if (prec != dev.prefer.lm.Precision.F32 && !lmFolder) {
+            throw new IllegalArgumentException("--precision " + precision + ": " + model + " is not a language-model reward model (embedding heads run in float32)");
+        }
+        try (RewardScorer m = lmFolder ? LmRewardModel.load(model, prec) : RewardScorer.open(model, io.backbone())) {
             if (weights != null) {
                 if (!(m instanceof RewardModel rm)) throw new IllegalArgumentException("--weights needs a multi-attribute head (" + model + " is a language-model reward model)");
                 rm.setDirection(weights);
@@ -135,6 +145,9 @@ public final class ScoreCommand implements Callable<Integer> {
     private int scoreSamples() {
         if (annotator != null || weights != null) throw new IllegalArgumentException("--annotator and --weights go with --model; with --reward write model:DIR?annotator=NAME");
         if (io.format != null || io.skipBadRows) throw new IllegalArgumentException("--format and --skip-bad-rows go with --model (samples files have one layout)");
+        if (!TrainCommand.precision(precision).equals(dev.prefer.lm.Precision.F32)) {
+            throw new IllegalArgumentException("--precision " + precision + " goes with --model; --reward sources load their models in float32");
+        }
         RewardSources.Options options = RewardSources.Options.defaults().withBackbone(io.backbone()).withApiKeyEnv(judgeApiKeyEnv)
                 .withJudgeCache(noJudgeCache ? null : judgeCache != null ? judgeCache : RewardSources.defaultJudgeCache());
         Samples.Read input = Samples.read(data);

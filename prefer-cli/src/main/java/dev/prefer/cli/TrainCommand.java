@@ -87,10 +87,7 @@ public final class TrainCommand implements Runnable {
                 + "(AUTO: when that saves at least 5%% of the tokens; ON; OFF).")
         TrainConfig.PrefixSharing prefixSharing;
 
-        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "fp32, or fp16: mixed "
-                + "precision (float32 master weights and AdamW state, float16 forward/backward; the reference model in float16), "
-                + "or bf16: bfloat16 weights for the LoRA base and the reference model, float32 masters with bfloat16 products "
-                + "in full fine-tuning.")
+        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = PRECISION_HELP)
         String precision;
 
         @Option(names = "--gradient-checkpointing", description = "Recompute each block's activations in the backward pass "
@@ -98,12 +95,7 @@ public final class TrainCommand implements Runnable {
         boolean gradientCheckpointing;
 
         Precision precision() {
-            return switch (precision) {
-                case "fp32" -> Precision.F32;
-                case "fp16" -> Precision.F16;
-                case "bf16" -> Precision.BF16;
-                default -> throw new IllegalArgumentException("--precision must be fp32, fp16 or bf16, got " + precision);
-            };
+            return TrainCommand.precision(precision);
         }
 
         TrainConfig config(TrainConfig.Task task, Path ref, Objective objective) {
@@ -115,6 +107,21 @@ public final class TrainCommand implements Runnable {
                     .skipBadRows(skipBadRows).precision(precision()).device(device).gradientCheckpointing(gradientCheckpointing)
                     .resume(doResume).prefixSharing(prefixSharing).build();
         }
+    }
+
+    /** The help text of {@code --precision} on the training verbs (offline, online, reward). */
+    static final String PRECISION_HELP = "fp32, or fp16: mixed precision (float32 master weights and AdamW state, float16 "
+            + "forward/backward; the reference model in float16), or bf16: bfloat16 weights for the LoRA base and the reference "
+            + "model, float32 masters with bfloat16 products in full fine-tuning.";
+
+    /** {@code --precision fp32|fp16|bf16} (every command that takes it): the library's {@link Precision}. */
+    static Precision precision(String value) {
+        return switch (value) {
+            case "fp32" -> Precision.F32;
+            case "fp16" -> Precision.F16;
+            case "bf16" -> Precision.BF16;
+            default -> throw new IllegalArgumentException("--precision must be fp32, fp16 or bf16, got " + value);
+        };
     }
 
     /**

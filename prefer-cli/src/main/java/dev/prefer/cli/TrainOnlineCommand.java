@@ -9,12 +9,12 @@ import dev.prefer.eval.tasks.Problem;
 import dev.prefer.eval.tasks.Tasks;
 import dev.prefer.eval.tasks.VerifiableTask;
 import dev.prefer.lm.CausalLM;
-import dev.prefer.lm.Precision;
 import dev.prefer.objectives.Objective;
 import dev.prefer.objectives.ObjectiveCatalog;
 import dev.prefer.objectives.online.Advantages;
 import dev.prefer.objectives.online.GrpoLoss;
 import dev.prefer.train.TrainConfig;
+import dev.prefer.train.TrainPrecision;
 import dev.prefer.train.Trainer;
 import dev.prefer.train.TrainingException;
 import dev.prefer.train.online.OnlineConfig;
@@ -132,6 +132,10 @@ public final class TrainOnlineCommand {
         boolean gradientCheckpointing;
         @Option(names = "--prefix-sharing", defaultValue = "AUTO", description = "Run each prompt once for its G completions (AUTO, ON, OFF).")
         TrainConfig.PrefixSharing prefixSharing;
+        @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = TrainCommand.PRECISION_HELP
+                + " Sampling runs in the same precision. bf16 full fine-tuning without --ref loads the reference as the policy "
+                + "(float32 embeddings), so that the KL starts at 0.")
+        String precision;
         @Mixin
         LoraOptions lora;
         /** How a SPEC becomes a reward (null: {@link #reward}); pref-grpo turns pairwise sources into win rates. */
@@ -144,7 +148,7 @@ public final class TrainOnlineCommand {
             return TrainConfig.builder(TrainConfig.Task.PREFERENCE).model(model).ref(ref).out(out).objective(objective)
                     .learningRate(learningRate).weightDecay(weightDecay).schedule(schedule, warmupSteps).maxGradNorm(maxGradNorm)
                     .maxSteps(maxSteps).epochs(epochs).batchSize(batchSize).gradAccumulation(gradAccumulation).seed(seed)
-                    .every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).precision(Precision.F32).device(device).gradientCheckpointing(gradientCheckpointing)
+                    .every(logEvery, saveEvery, evalEvery).lora(lora.config(true)).precision(TrainCommand.precision(precision)).device(device).gradientCheckpointing(gradientCheckpointing)
                     .resume(doResume).prefixSharing(prefixSharing).build();
         }
 
@@ -168,8 +172,8 @@ public final class TrainOnlineCommand {
             if (eval.size() > 0) for (String spec : rewards) if (spec.startsWith("verifier:")) reward(spec, eval, evalPrompts, sources); // same checks on the held-out prompts
             boolean needsRef = o.needsReference(c.objective());
             try (AutoCloseable closeSources = () -> { for (AutoCloseable s : sources) s.close(); };
-                 CausalLM policy = CausalLM.load(model, Precision.F32);
-                 CausalLM reference = needsRef ? CausalLM.load(ref != null ? ref : model, Precision.F32) : null) {
+                 CausalLM policy = TrainPrecision.policy(model, c.precision(), c.lora() != null);
+                 CausalLM reference = needsRef ? TrainPrecision.reference(model, ref, c.precision(), c.lora() != null) : null) {
                 if (chat) {
                     train = chatPrompts(policy, trainRows, prompts, o.maxCompletionLength());
                     eval = chatPrompts(policy, evalRows, evalPrompts, o.maxCompletionLength());
@@ -317,7 +321,8 @@ public final class TrainOnlineCommand {
                     "  ./prefer train grpo --model M --prompts prompts.jsonl --reward verifier:arithmetic --out runs/grpo \\",
                     "      --loss-type DAPO --epsilon-high 0.28 --num-generations 8 --max-completion-length 8 --learning-rate 1e-5",
                     "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:format --out runs/gspo --importance-sampling-level SEQUENCE --num-iterations 2",
-                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/g --save-every 50 --resume-if-exists"})
+                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/g --save-every 50 --resume-if-exists",
+                    "  ./prefer train grpo --model M --prompts p.jsonl --reward verifier:arithmetic --out runs/g16 --lora --precision bf16 --beta 0.04"})
     static final class Grpo implements Callable<Integer> {
         @Mixin
         Common common = new Common();

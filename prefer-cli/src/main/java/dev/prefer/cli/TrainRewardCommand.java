@@ -5,7 +5,6 @@ import dev.prefer.data.Json;
 import dev.prefer.data.Manifest;
 import dev.prefer.data.PreferencePair;
 import dev.prefer.data.pref.LengthConfig;
-import dev.prefer.lm.Precision;
 import dev.prefer.reward.HeadTrainer;
 import dev.prefer.reward.LmRewardTraining;
 import dev.prefer.reward.RewardTraining;
@@ -168,7 +167,7 @@ public final class TrainRewardCommand implements Callable<Integer> {
                 .learningRate(lr == null ? 1e-5 : lr).weightDecay(weightDecay == null ? 0 : weightDecay)
                 .schedule(lm.schedule, lm.warmupSteps).maxGradNorm(lm.maxGradNorm).maxSteps(lm.maxSteps).epochs(epochs == null ? 1 : epochs)
                 .batchSize(batchSize == null ? 8 : batchSize).gradAccumulation(lm.gradAccumulation).seed(seed)
-                .every(lm.logEvery, lm.saveEvery, lm.evalEvery).lora(l).length(len).skipBadRows(io.skipBadRows).precision(Precision.F32)
+                .every(lm.logEvery, lm.saveEvery, lm.evalEvery).lora(l).length(len).skipBadRows(io.skipBadRows).precision(TrainCommand.precision(lm.precision))
                 .resume(lm.resume).prefixSharing(TrainConfig.PrefixSharing.OFF).build();
         try {
             Trainer.TrainResult r = LmRewardTraining.train(c, System.out);

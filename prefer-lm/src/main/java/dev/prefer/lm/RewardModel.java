@@ -173,10 +173,19 @@ public final class RewardModel implements AutoCloseable, HfModel {
         return model.parameters();
     }
 
-    /** Saves the sequence-classification folder (config.json with num_labels, model.safetensors with score.weight, tokenizer files). */
+    /**
+     * Saves the sequence-classification folder (config.json with num_labels, model.safetensors with score.weight, tokenizer
+     * files) in the checkpoint's own dtype (float32, float16 or bfloat16; else float32), as {@link CausalLM#save(Path)}.
+     */
     @Override
     public void save(Path dir) {
-        Checkpoint.save(model, source, dir, DType.F32);
+        DType own = model.sourceType();
+        save(dir, own == DType.F16 || own == DType.BF16 ? own : DType.F32);
+    }
+
+    /** Saves as a Hugging Face folder; {@code storeAs} is F32, F16 or BF16. */
+    public void save(Path dir, DType storeAs) {
+        Checkpoint.save(model, source, dir, storeAs);
     }
 
     @Override

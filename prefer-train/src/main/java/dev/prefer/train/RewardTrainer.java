@@ -63,7 +63,7 @@ public final class RewardTrainer {
             throw new UncheckedIOException("cannot create " + config.out() + ": " + e.getMessage(), e);
         }
         Requirements needs = Requirements.pairs(false);
-        try (RewardModel rm = RewardModel.load(config.models().model(), config.precision())) {
+        try (RewardModel rm = TrainPrecision.rewardModel(config.models().model(), config.precision(), config.lora() != null)) {
             TrainData.Loaded loaded = TrainData.preferences(config.data().train(), rm, needs, config.length(), config.data().skipBadRows());
             List<TrainExample> train, eval;
             if (config.data().eval() != null) {

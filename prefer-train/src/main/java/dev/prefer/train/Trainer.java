@@ -87,11 +87,7 @@ public final class Trainer {
         Requirements needs = objective == null ? null : objective.requirements();
         // float32 master weights with float16 compute; bf16: a LoRA base stays bfloat16 (frozen), full fine-tuning keeps
         // float32 masters with bfloat16 products (dev.prefer.lm.Bf16)
-        dev.prefer.lm.Precision precision = config.precision();
-        boolean bf16Masters = precision == dev.prefer.lm.Precision.BF16 && config.lora() == null;
-        boolean mixed = precision == dev.prefer.lm.Precision.F16 || bf16Masters;
-        try (CausalLM policy = CausalLM.load(config.models().model(), mixed ? dev.prefer.lm.Precision.F32 : precision)) {
-            if (mixed) policy.model().setComputeType(bf16Masters ? ai.djl.ndarray.types.DataType.BFLOAT16 : ai.djl.ndarray.types.DataType.FLOAT16);
+        try (CausalLM policy = TrainPrecision.policy(config.models().model(), config.precision(), config.lora() != null)) {
             TrainData.Loaded loaded = load(config, config.data().train(), policy, needs);
             List<List<TrainExample>> split = config.data().eval() != null
                     ? List.of(loaded.examples(), load(config, config.data().eval(), policy, needs).examples())
