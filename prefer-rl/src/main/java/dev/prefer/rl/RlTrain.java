@@ -197,37 +197,31 @@ public final class RlTrain {
                         RewardBackends.named(c.rewardBackend()));
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
-            case "oppo", "cpl-bc" -> {
+            case "cpl", "cpl-bc", "oppo" -> {
                 ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
-                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(),
-                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), Math.max(1, c.steps() / 6), seed);
-                Pebble.Curve cv = c.method().equals("oppo") ? ControlStudy.oppo(cc, seed) : ControlStudy.cplWithBc(cc, seed, 1000, 0.5);
-                return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
-            }
-            case "cpl" -> {
-                ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
-                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(),
-                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), Math.max(1, c.steps() / 6), seed);
-                Pebble.Curve cv = ControlStudy.cpl(cc, seed);
+                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(), d.cpl().withSteps(c.steps()),
+                        Math.max(1, c.steps() / 6), seed);
+                Pebble.Curve cv = switch (c.method()) {
+                    case "oppo" -> ControlStudy.oppo(cc, seed, ck);
+                    case "cpl-bc" -> ControlStudy.cplWithBc(cc, seed, 1000, 0.5, ck);
+                    default -> ControlStudy.cpl(cc, seed, ck);
+                };
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
             case "sirl" -> {
-                return sirl(c, seed);
+                return sirl(c, seed, ck);
             }
             case "style" -> {
-                return style(c, seed);
+                return style(c, seed, ck);
             }
             case "mo-cpl", "mo-reward", "mo-active", "mo-dqn", "mo-policy" -> {
                 DeepSeaTreasure.Map map = c.env().equals("dst") ? DeepSeaTreasure.Map.CONVEX : DeepSeaTreasure.Map.CONCAVE;
                 DstStudy.Config d = DstStudy.Config.defaults(map);
-                var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
-                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed, d.timeouts(), d.basis(), d.queries());
+                var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(), d.cpl().withSteps(c.steps()), d.evalGrid(), seed,
+                        d.timeouts(), d.basis(), d.queries());
                 DstStudy.Result r = switch (c.method()) {
-                    case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc), dc);
-                    case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig()), dc);
+                    case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc, ck), dc);
+                    case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig(), ck), dc);
                     case "mo-policy" -> DstStudy.evaluateDistilled(DstStudy.trainDistilled(dc, 200, 8000, ck), dc);
                     case "mo-active" -> DstStudy.evaluateReward(DstStudy.trainRewardActive(dc, 3, 3, 10, ck), dc);
                     default -> DstStudy.evaluateReward(DstStudy.trainReward(dc, ck), dc);
@@ -257,9 +251,9 @@ public final class RlTrain {
      * fixed to the study's mistake:0.1). Curve: held-out agreement with the true return against the preference count;
      * the raw-input linear reward and the reward ensemble on the same preferences go to extra.
      */
-    static SeedResult sirl(Config c, long seed) {
+    static SeedResult sirl(Config c, long seed, LoopCheckpoint ck) {
         int[] ks = sirlGrid(c.labels());
-        double[][] out = dev.prefer.rl.experiments.SirlStudy.run(seed, c.steps(), ks);
+        double[][] out = dev.prefer.rl.experiments.SirlStudy.run(seed, c.steps(), ks, ck);
         double[] y = new double[ks.length];
         double[] raw = new double[ks.length];
         double[] ens = new double[ks.length];
@@ -280,7 +274,7 @@ public final class RlTrain {
      * --steps training steps (no preferences: --labels and --teacher are not used). Curve: style accuracy after every
      * quarter of the steps (its own evaluation demos); final: the study's evaluation, with BC and the demonstrators in extra.
      */
-    static SeedResult style(Config c, long seed) {
+    static SeedResult style(Config c, long seed, LoopCheckpoint ck) {
         var d = dev.prefer.rl.experiments.StyleStudy.Config.defaults();
         var im = d.imitation();
         var sc = new dev.prefer.rl.experiments.StyleStudy.Config(d.episodesPerStyle(), d.segment(),
@@ -290,7 +284,7 @@ public final class RlTrain {
         var r = dev.prefer.rl.experiments.StyleStudy.run(sc, seed, Math.max(1, c.steps() / 4), (x, acc) -> {
             xs.add(x);
             ys.add(acc);
-        });
+        }, ck);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("conditionedDistance", r.conditionedDistance());
         extra.put("bcAccuracy", r.bcAccuracy());
@@ -324,8 +318,7 @@ public final class RlTrain {
     static SeedResult continuousCpl(Config c, long seed, LoopCheckpoint ck) {
         ContinuousStudy.CplConfig d = ContinuousStudy.CplConfig.variant(c.method(), c.labels()).withTeacher(c.teacher());
         var cc = new ContinuousStudy.CplConfig(d.labels(), d.segment(), d.teacher(), d.datasetEpisodes(), d.bcSteps(),
-                new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(), d.cpl().batch(),
-                        d.cpl().lr()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd(), d.decoy());
+                d.cpl().withSteps(c.steps()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd(), d.decoy());
         double[] ref = ContinuousStudy.references(cc.evalEpisodes());
         Pebble.Curve cv = ContinuousStudy.cpl(cc, seed, ck);
         Map<String, Object> extra = new LinkedHashMap<>();
