@@ -201,11 +201,11 @@ public final class RlTrain {
                 ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
                 var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(), d.cpl().withSteps(c.steps()),
                         Math.max(1, c.steps() / 6), seed);
-                Pebble.Curve cv = switch (c.method()) {
-                    case "oppo" -> ControlStudy.oppo(cc, seed, ck);
-                    case "cpl-bc" -> ControlStudy.cplWithBc(cc, seed, 1000, 0.5, ck);
-                    default -> ControlStudy.cpl(cc, seed, ck);
-                };
+                Pebble.Curve cv = (switch (c.method()) {
+                    case "oppo" -> ControlStudy.oppoState(cc, seed, ck);
+                    case "cpl-bc" -> ControlStudy.cplWithBcState(cc, seed, 1000, 0.5, ck);
+                    default -> ControlStudy.cplState(cc, seed, ck);
+                }).curve(c.labels());
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
             case "sirl" -> {

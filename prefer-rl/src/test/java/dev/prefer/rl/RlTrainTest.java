@@ -80,7 +80,7 @@ class RlTrainTest {
     /**
      * Every checkpointed method killed mid-seed in process (the hook throws after the loop has saved at least once)
      * continues on the rerun from its checkpoint to a seed file identical to an uninterrupted run's: offline continuous
-     * CPL on the reacher, the contested-query conditioned reward on DST, discrete CPL, OPPO and the style imitation;
+     * CPL on the reacher, the contested-query conditioned reward on DST, discrete CPL and the style imitation;
      * PEBBLE-SAC and PEBBLE-DQN below, the other loops in {@code experiments.LoopResumeTest}, on smaller configurations.
      */
     @Test
@@ -88,7 +88,6 @@ class RlTrainTest {
         killAndResume(new RlTrain.Config("reacher", "cpl-nobc", "mistake:0.1", 40, 1, 0, 30), 10, 20, dir.resolve("cpl"));
         killAndResume(new RlTrain.Config("dst-concave", "mo-reward", "mistake:0.1", 400, 1, 0, 60), 2, 3, dir.resolve("dst"));
         killAndResume(new RlTrain.Config("reacher-discrete", "cpl", "mistake:0.1", 30, 1, 0, 30), 10, 15, dir.resolve("dcpl"));
-        killAndResume(new RlTrain.Config("reacher-discrete", "oppo", "mistake:0.1", 30, 1, 0, 30), 10, 15, dir.resolve("oppo"));
         killAndResume(new RlTrain.Config("reacher-discrete", "style", "oracle", 0, 1, 0, 40), 20, 30, dir.resolve("style"));
     }
 

@@ -126,20 +126,15 @@ public final class ControlStudy {
 
     /** Offline CPL with {@code labels} uniformly drawn labelled pairs; curve over gradient steps. */
     public static Pebble.Curve cpl(Config c, long seed) {
-        return cpl(c, seed, LoopCheckpoint.NONE);
+        return cplState(c, seed, LoopCheckpoint.NONE).curve(c.labels());
     }
 
     /**
-     * As above, checkpointing a {@link LoopState} (random stream, policy, curve) after every evaluation chunk but the
+     * As above, to the loop's final state (policy and curve), checkpointing it after every evaluation chunk but the
      * last (hook: CPL steps done); each chunk starts a fresh Adam, so no optimiser state crosses a checkpoint. The
      * dataset and its labels are rebuilt from the seed on a resume (the same pure function).
      */
-    public static Pebble.Curve cpl(Config c, long seed, LoopCheckpoint ck) {
-        return cplState(c, seed, ck).curve(c.labels());
-    }
-
-    /** The CPL loop's final state (policy and curve). */
-    static LoopState<SoftmaxPolicy> cplState(Config c, long seed, LoopCheckpoint ck) {
+    public static LoopState<SoftmaxPolicy> cplState(Config c, long seed, LoopCheckpoint ck) {
         String key = "cpl " + c + " seed " + seed;
         Random fresh = new Random(seed);
         List<Cpl.Pair> pairs = labelledPairs(dataset(c.datasetEpisodes(), c.segment(), seed), Teacher.parse(c.teacher()), c.labels(), fresh);
@@ -155,15 +150,11 @@ public final class ControlStudy {
      * labelled pairs. Curve: step 0 = after pre-training (BC alone, no preference used), then every cplEvalEvery CPL steps.
      */
     public static Pebble.Curve cplWithBc(Config c, long seed, int bcSteps, double bc) {
-        return cplWithBc(c, seed, bcSteps, bc, LoopCheckpoint.NONE);
+        return cplWithBcState(c, seed, bcSteps, bc, LoopCheckpoint.NONE).curve(c.labels());
     }
 
-    /** As above, checkpointing as {@link #cpl(Config, long, LoopCheckpoint)} does, and once after pre-training (hook 0). */
-    public static Pebble.Curve cplWithBc(Config c, long seed, int bcSteps, double bc, LoopCheckpoint ck) {
-        return cplWithBcState(c, seed, bcSteps, bc, ck).curve(c.labels());
-    }
-
-    static LoopState<SoftmaxPolicy> cplWithBcState(Config c, long seed, int bcSteps, double bc, LoopCheckpoint ck) {
+    /** As above, to the final state, checkpointing as {@link #cplState} does and once after pre-training (hook 0). */
+    public static LoopState<SoftmaxPolicy> cplWithBcState(Config c, long seed, int bcSteps, double bc, LoopCheckpoint ck) {
         String key = "cpl-bc " + c + " " + bcSteps + " " + bc + " seed " + seed;
         Random fresh = new Random(seed);
         List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
@@ -186,15 +177,11 @@ public final class ControlStudy {
      * the policy is pi(a | s, z*). Curve over gradient steps.
      */
     public static Pebble.Curve oppo(Config c, long seed) {
-        return oppo(c, seed, LoopCheckpoint.NONE);
+        return oppoState(c, seed, LoopCheckpoint.NONE).curve(c.labels());
     }
 
-    /** As above, checkpointing as {@link #cpl(Config, long, LoopCheckpoint)} does (OPPO's Adams are fresh per chunk). */
-    public static Pebble.Curve oppo(Config c, long seed, LoopCheckpoint ck) {
-        return oppoState(c, seed, ck).curve(c.labels());
-    }
-
-    static LoopState<Oppo> oppoState(Config c, long seed, LoopCheckpoint ck) {
+    /** As above, to the final state, checkpointing as {@link #cplState} does (OPPO's Adams are fresh per chunk). */
+    public static LoopState<Oppo> oppoState(Config c, long seed, LoopCheckpoint ck) {
         String key = "oppo " + c + " seed " + seed;
         Random fresh = new Random(seed);
         List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);

@@ -261,14 +261,7 @@ public final class DstStudy {
         for (int k = 0; k <= c.evalGrid(); k++) {
             pts.add(rollout(pi, c.map(), (double) k / c.evalGrid()));
         }
-        List<double[]> front = Pareto.front(pts);
-        double[][] exact = DeepSeaTreasure.front(c.map());
-        double[] ref = {0, -25};
-        List<double[]> unsupported = Pareto.unsupported(exact);
-        Utility u = utility(c.map());
-        return new Result(front, Pareto.hypervolume(front, ref), Pareto.hypervolume(List.of(exact), ref),
-                Pareto.recovered(front, exact, 1e-9), Pareto.recovered(front, unsupported.toArray(new double[0][]), 1e-9),
-                unsupported.size(), u.expectedUtility(pts, c.evalGrid()), u.expectedUtility(List.of(exact), c.evalGrid()));
+        return summarise(pts, c);
     }
 
     /**
