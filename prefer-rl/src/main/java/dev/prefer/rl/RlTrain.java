@@ -50,8 +50,9 @@ import java.util.function.Supplier;
  * that reward) on {@code dst}/{@code dst-concave}. On the continuous {@code reacher}: {@code pebble} (SAC),
  * {@code pebble-surf} (with SURF's reward learning), {@code cpl}, {@code cpl-bc}, {@code cpl-nobc} (offline CPL with a
  * Gaussian policy). On {@code offload}: {@code mo-reward} (one conditioned DQN on a reward learned from preferences)
- * and {@code true-reward}; these runs checkpoint mid-seed ({@code seed-N.ckpt}, atomically) and a rerun continues an
- * interrupted seed from its checkpoint to the same result.
+ * and {@code true-reward}. Every training loop checkpoints mid-seed ({@code seed-N.ckpt}, atomically, through
+ * {@link LoopCheckpoint}) and a rerun continues an interrupted seed from its checkpoint to the same result; only the
+ * short delivery fits ({@code regret}, {@code partial-return}) restart the seed.
  */
 public final class RlTrain {
     /** Configuration of a run. */
