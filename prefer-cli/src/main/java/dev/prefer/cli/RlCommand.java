@@ -45,8 +45,7 @@ public final class RlCommand implements Runnable {
             description = {"Train one method on one environment from simulated-teacher preferences over several seeds; writes "
                     + "seed-N.json (learning curves), report.md and manifest.json. Rerunning into the same folder resumes: "
                     + "finished seeds are kept, and a seed interrupted mid-run continues from its checkpoint seed-N.ckpt "
-                    + "(offload; pebble, pebble-surf, true-reward and cpl* on reacher; mo-reward, mo-active, mo-policy on dst) "
-                    + "to the same result."},
+                    + "(every training loop; the short reward fits regret and partial-return restart) to the same result."},
             footer = {"", "Examples:",
                     "  ./prefer rl train --env delivery --method regret --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-regret",
                     "  ./prefer rl train --env delivery --method partial-return --teacher noisy:1 --labels 300 --seeds 5 --out runs/knox-pr",

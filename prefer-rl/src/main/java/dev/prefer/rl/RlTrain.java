@@ -50,8 +50,9 @@ import java.util.function.Supplier;
  * that reward) on {@code dst}/{@code dst-concave}. On the continuous {@code reacher}: {@code pebble} (SAC),
  * {@code pebble-surf} (with SURF's reward learning), {@code cpl}, {@code cpl-bc}, {@code cpl-nobc} (offline CPL with a
  * Gaussian policy). On {@code offload}: {@code mo-reward} (one conditioned DQN on a reward learned from preferences)
- * and {@code true-reward}; these runs checkpoint mid-seed ({@code seed-N.ckpt}, atomically) and a rerun continues an
- * interrupted seed from its checkpoint to the same result.
+ * and {@code true-reward}. Every training loop checkpoints mid-seed ({@code seed-N.ckpt}, atomically, through
+ * {@link LoopCheckpoint}) and a rerun continues an interrupted seed from its checkpoint to the same result; only the
+ * short delivery fits ({@code regret}, {@code partial-return}) restart the seed.
  */
 public final class RlTrain {
     /** Configuration of a run. */
@@ -197,37 +198,31 @@ public final class RlTrain {
                         RewardBackends.named(c.rewardBackend()));
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
-            case "oppo", "cpl-bc" -> {
+            case "cpl", "cpl-bc", "oppo" -> {
                 ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
-                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(),
-                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), Math.max(1, c.steps() / 6), seed);
-                Pebble.Curve cv = c.method().equals("oppo") ? ControlStudy.oppo(cc, seed) : ControlStudy.cplWithBc(cc, seed, 1000, 0.5);
-                return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
-            }
-            case "cpl" -> {
-                ControlStudy.Config d = ControlStudy.Config.defaults(c.labels());
-                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(),
-                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), Math.max(1, c.steps() / 6), seed);
-                Pebble.Curve cv = ControlStudy.cpl(cc, seed);
+                var cc = new ControlStudy.Config(c.labels(), 1, d.segment(), c.teacher(), d.datasetEpisodes(), d.pebble(), d.cpl().withSteps(c.steps()),
+                        Math.max(1, c.steps() / 6), seed);
+                Pebble.Curve cv = (switch (c.method()) {
+                    case "oppo" -> ControlStudy.oppoState(cc, seed, ck);
+                    case "cpl-bc" -> ControlStudy.cplWithBcState(cc, seed, 1000, 0.5, ck);
+                    default -> ControlStudy.cplState(cc, seed, ck);
+                }).curve(c.labels());
                 return new SeedResult(seed, cv.steps(), cv.returns(), cv.last(), cv.labelsUsed(), references(c.env()));
             }
             case "sirl" -> {
-                return sirl(c, seed);
+                return sirl(c, seed, ck);
             }
             case "style" -> {
-                return style(c, seed);
+                return style(c, seed, ck);
             }
             case "mo-cpl", "mo-reward", "mo-active", "mo-dqn", "mo-policy" -> {
                 DeepSeaTreasure.Map map = c.env().equals("dst") ? DeepSeaTreasure.Map.CONVEX : DeepSeaTreasure.Map.CONCAVE;
                 DstStudy.Config d = DstStudy.Config.defaults(map);
-                var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(),
-                        new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(),
-                                d.cpl().batch(), d.cpl().lr()), d.evalGrid(), seed, d.timeouts(), d.basis(), d.queries());
+                var dc = new DstStudy.Config(map, d.episodes(), c.labels(), c.teacher(), d.hidden(), d.cpl().withSteps(c.steps()), d.evalGrid(), seed,
+                        d.timeouts(), d.basis(), d.queries());
                 DstStudy.Result r = switch (c.method()) {
-                    case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc), dc);
-                    case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig()), dc);
+                    case "mo-cpl" -> DstStudy.evaluate(DstStudy.train(dc, ck), dc);
+                    case "mo-dqn" -> DstStudy.evaluateNet(DstStudy.trainPolicyNet(dc, DstStudy.dqnConfig(), ck), dc);
                     case "mo-policy" -> DstStudy.evaluateDistilled(DstStudy.trainDistilled(dc, 200, 8000, ck), dc);
                     case "mo-active" -> DstStudy.evaluateReward(DstStudy.trainRewardActive(dc, 3, 3, 10, ck), dc);
                     default -> DstStudy.evaluateReward(DstStudy.trainReward(dc, ck), dc);
@@ -257,9 +252,9 @@ public final class RlTrain {
      * fixed to the study's mistake:0.1). Curve: held-out agreement with the true return against the preference count;
      * the raw-input linear reward and the reward ensemble on the same preferences go to extra.
      */
-    static SeedResult sirl(Config c, long seed) {
+    static SeedResult sirl(Config c, long seed, LoopCheckpoint ck) {
         int[] ks = sirlGrid(c.labels());
-        double[][] out = dev.prefer.rl.experiments.SirlStudy.run(seed, c.steps(), ks);
+        double[][] out = dev.prefer.rl.experiments.SirlStudy.run(seed, c.steps(), ks, ck);
         double[] y = new double[ks.length];
         double[] raw = new double[ks.length];
         double[] ens = new double[ks.length];
@@ -280,7 +275,7 @@ public final class RlTrain {
      * --steps training steps (no preferences: --labels and --teacher are not used). Curve: style accuracy after every
      * quarter of the steps (its own evaluation demos); final: the study's evaluation, with BC and the demonstrators in extra.
      */
-    static SeedResult style(Config c, long seed) {
+    static SeedResult style(Config c, long seed, LoopCheckpoint ck) {
         var d = dev.prefer.rl.experiments.StyleStudy.Config.defaults();
         var im = d.imitation();
         var sc = new dev.prefer.rl.experiments.StyleStudy.Config(d.episodesPerStyle(), d.segment(),
@@ -290,7 +285,7 @@ public final class RlTrain {
         var r = dev.prefer.rl.experiments.StyleStudy.run(sc, seed, Math.max(1, c.steps() / 4), (x, acc) -> {
             xs.add(x);
             ys.add(acc);
-        });
+        }, ck);
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("conditionedDistance", r.conditionedDistance());
         extra.put("bcAccuracy", r.bcAccuracy());
@@ -324,8 +319,7 @@ public final class RlTrain {
     static SeedResult continuousCpl(Config c, long seed, LoopCheckpoint ck) {
         ContinuousStudy.CplConfig d = ContinuousStudy.CplConfig.variant(c.method(), c.labels()).withTeacher(c.teacher());
         var cc = new ContinuousStudy.CplConfig(d.labels(), d.segment(), d.teacher(), d.datasetEpisodes(), d.bcSteps(),
-                new dev.prefer.rl.policy.Cpl.Config(d.cpl().alpha(), d.cpl().lambda(), d.cpl().gamma(), d.cpl().bc(), c.steps(), d.cpl().batch(),
-                        d.cpl().lr()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd(), d.decoy());
+                d.cpl().withSteps(c.steps()), Math.max(1, c.steps() / 3), d.evalEpisodes(), d.hidden(), d.logStd(), d.decoy());
         double[] ref = ContinuousStudy.references(cc.evalEpisodes());
         Pebble.Curve cv = ContinuousStudy.cpl(cc, seed, ck);
         Map<String, Object> extra = new LinkedHashMap<>();

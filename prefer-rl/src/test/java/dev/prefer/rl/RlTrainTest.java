@@ -80,14 +80,15 @@ class RlTrainTest {
     /**
      * Every checkpointed method killed mid-seed in process (the hook throws after the loop has saved at least once)
      * continues on the rerun from its checkpoint to a seed file identical to an uninterrupted run's: offline continuous
-     * CPL on the reacher and the contested-query conditioned reward on DST; PEBBLE-SAC, DST's disagreement queries
-     * and its distilled network below, on smaller configurations than the CLI's.
+     * CPL on the reacher, the contested-query conditioned reward on DST, discrete CPL and the style imitation;
+     * PEBBLE-SAC and PEBBLE-DQN below, the other loops in {@code experiments.LoopResumeTest}, on smaller configurations.
      */
     @Test
     void everyCheckpointedMethodKilledMidSeedContinuesToTheSameSeedFile(@TempDir Path dir) throws Exception {
         killAndResume(new RlTrain.Config("reacher", "cpl-nobc", "mistake:0.1", 40, 1, 0, 30), 10, 20, dir.resolve("cpl"));
         killAndResume(new RlTrain.Config("dst-concave", "mo-reward", "mistake:0.1", 400, 1, 0, 60), 2, 3, dir.resolve("dst"));
-
+        killAndResume(new RlTrain.Config("reacher-discrete", "cpl", "mistake:0.1", 30, 1, 0, 30), 10, 15, dir.resolve("dcpl"));
+        killAndResume(new RlTrain.Config("reacher-discrete", "style", "oracle", 0, 1, 0, 40), 20, 30, dir.resolve("style"));
     }
 
     /** PEBBLE-SAC (small networks, 300 steps, checkpoints every 30) killed after step 200 resumes at 181 to the same curve. */
@@ -143,40 +144,6 @@ class RlTrainTest {
         assertArrayEquals(whole.steps(), resumed.steps());
         assertArrayEquals(whole.returns(), resumed.returns(), 0.0);
         assertEquals(20, resumed.labelsUsed());
-    }
-
-    /**
-     * DST's disagreement-query rounds (killed after round 2 of 3, resumed at round 3) and the distilled network (killed
-     * in its distillation after step 250 of 400, checkpoints every 40: resumed at step 241) end exactly where
-     * uninterrupted runs do.
-     */
-    @Test
-    void dstActiveRoundsAndDistillationKilledMidSeedContinueToTheSameParameters(@TempDir Path dir) {
-        var cpl = new dev.prefer.rl.policy.Cpl.Config(1, 1, 1, 0, 60, 32, 3e-3);
-        var c = new dev.prefer.rl.experiments.DstStudy.Config(dev.prefer.rl.env.DeepSeaTreasure.Map.CONCAVE, 300, 400, "mistake:0.1", 16, cpl, 20, 5,
-                0.05, 21, "contested");
-        double[] active = dev.prefer.rl.experiments.DstStudy.trainRewardActive(c, 3, 2, 4);
-        assertArrayEquals(active, killed(dir.resolve("active.ckpt"), 2, 3,
-                ck -> dev.prefer.rl.experiments.DstStudy.trainRewardActive(c, 3, 2, 4, ck)), 0.0);
-        double[] net = dev.prefer.rl.experiments.DstStudy.trainDistilled(c, 10, 400).net().params();
-        assertArrayEquals(net, killed(dir.resolve("policy.ckpt"), 1250, 1241,
-                ck -> dev.prefer.rl.experiments.DstStudy.trainDistilled(c, 10, 400, ck).net().params()), 0.0);
-    }
-
-    /** Runs f with a checkpoint, killed when the hook sees killAfter, then again: the rerun's first hook must be restartAt. */
-    private static double[] killed(Path ck, int killAfter, int restartAt, java.util.function.Function<dev.prefer.rl.policy.LoopCheckpoint, double[]> f) {
-        class Killed extends RuntimeException {
-        }
-        assertThrows(Killed.class, () -> f.apply(new dev.prefer.rl.policy.LoopCheckpoint(ck, 40, s -> {
-            if (s == killAfter) {
-                throw new Killed();
-            }
-        })));
-        assertTrue(Files.exists(ck));
-        List<Integer> hooks = new ArrayList<>();
-        double[] out = f.apply(new dev.prefer.rl.policy.LoopCheckpoint(ck, 40, hooks::add));
-        assertEquals(restartAt, hooks.get(0));
-        return out;
     }
 
     /** Kills the run when the hook sees killAfter; the rerun's first hook call must be restartAt (not a fresh start). */

@@ -15,7 +15,9 @@ import java.util.Random;
  * itself when {@code pairs} is null), loss = -mean_t log pi(a_t | s_t, z). This is also OPPO's hindsight information
  * matching objective ({@link Oppo}). At test time z = E(a new demo of the style wanted).
  */
-public final class ConditionedImitation {
+public final class ConditionedImitation implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Hyper-parameters. */
     public record Config(int zdim, int hidden, int steps, int batch, double lr) {
     }

@@ -20,7 +20,9 @@ import java.util.Random;
  * others. The two objectives alternate every step; the policy is pi(a | s, z*). Pairs labelled "equal" (y = 0.5)
  * carry no direction and are skipped. Our encoder is a mean-pooled MLP, not the paper's transformer.
  */
-public final class Oppo {
+public final class Oppo implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** Hyper-parameters; prefWeight scales the triplet loss in the encoder's update. */
     public record Config(int zdim, int hidden, double margin, double prefWeight, int steps, int batch, double lr) {
     }

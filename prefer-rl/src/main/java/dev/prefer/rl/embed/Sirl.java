@@ -14,7 +14,9 @@ import java.util.Random;
  * so a reward r = w . phi(tau) on top of it is learned from few preferences ({@link #fitReward}, Bradley-Terry on
  * frozen phi).
  */
-public final class Sirl {
+public final class Sirl implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** A similarity query over three trajectories; {@code odd} is the one left out (0, 1 or 2). */
     public record Triplet(SegmentData a, SegmentData b, SegmentData c, int odd) {
     }
@@ -65,7 +67,16 @@ public final class Sirl {
     }
 
     public void train(List<Triplet> ts, int steps, int batch, double lr, Random rng) {
-        Adam adam = new Adam(phi.net().params().length, lr);
+        train(ts, steps, batch, optimiser(lr), rng);
+    }
+
+    /** A fresh Adam for the representation (for training in chunks that equal one uninterrupted run). */
+    public Adam optimiser(double lr) {
+        return new Adam(phi.net().params().length, lr);
+    }
+
+    /** {@code steps} minibatch steps continuing the given optimiser state. */
+    public void train(List<Triplet> ts, int steps, int batch, Adam adam, Random rng) {
         for (int s = 0; s < steps; s++) {
             List<Triplet> mb = new java.util.ArrayList<>();
             for (int b = 0; b < batch; b++) {

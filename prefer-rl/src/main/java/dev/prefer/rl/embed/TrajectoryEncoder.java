@@ -9,7 +9,9 @@ import java.util.Random;
  * {@code actions} is 0): the small stand-in for the transformer encoders of OPPO and the style encoders of
  * conditioned imitation. Gradients flow from dL/dz into the MLP's parameters ({@link #backward}).
  */
-public final class TrajectoryEncoder {
+public final class TrajectoryEncoder implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final Mlp net;
     private final int obsSize;
     private final int actions;

@@ -9,6 +9,7 @@ import dev.prefer.rl.policy.ContinuousCpl;
 import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.GaussianPolicy;
 import dev.prefer.rl.policy.LoopCheckpoint;
+import dev.prefer.rl.policy.LoopState;
 import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.PebbleSac;
 import dev.prefer.rl.reward.Surf;
@@ -125,21 +126,10 @@ public final class ContinuousStudy {
         return cpl(c, seed, LoopCheckpoint.NONE);
     }
 
-    /** The CPL loop's state after BC pre-training and after each evaluation chunk (see {@link LoopCheckpoint}). */
-    static final class CplState implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
-        Random rng;
-        GaussianPolicy pi;
-        Adam adam;
-        int done;
-        ArrayList<Integer> steps = new ArrayList<>();
-        ArrayList<Double> rets = new ArrayList<>();
-    }
-
     /**
-     * As above, checkpointing after BC pre-training and after every evaluation chunk but the last (the hook is called
-     * with the CPL steps done); the dataset and its labels are rebuilt from the seed on a resume (the same pure
-     * function), everything else comes from the checkpoint.
+     * As above, checkpointing a {@link LoopState} (random stream, policy, the CPL phase's Adam, curve) after BC
+     * pre-training and after every evaluation chunk but the last (the hook is called with the CPL steps done); the
+     * dataset and its labels are rebuilt from the seed on a resume (the same pure function).
      */
     public static Pebble.Curve cpl(CplConfig c, long seed, LoopCheckpoint ck) {
         String key = "continuous-cpl " + c + " seed " + seed;
@@ -147,33 +137,18 @@ public final class ContinuousStudy {
         List<ActionSegment> data = dataset(c.datasetEpisodes(), c.segment(), seed, c.decoy());
         List<ContinuousCpl.Pair> pairs = ControlStudy.labelledPairs(data, s -> s.reward(0), Teacher.parse(c.teacher()), c.labels(), fresh,
                 ContinuousCpl.Pair::new);
-        CplState st = ck.load(key, CplState.class);
-        if (st == null) {
-            st = new CplState();
-            st.rng = fresh;
-            st.pi = policy(c, fresh);
-            ContinuousCpl.pretrain(st.pi, data, c.bcSteps(), 32, new Adam(st.pi.net().params().length, c.cpl().lr()), fresh);
-            st.steps.add(0);
-            st.rets.add(PebbleSac.evaluate(reacher(), st.pi::mean, c.evalEpisodes()));
-            st.adam = new Adam(st.pi.net().params().length, c.cpl().lr());
-            if (ck.path() != null) {
-                ck.save(key, st);
-            }
-            ck.after(0);
-        }
-        while (st.done < c.cpl().steps()) {
-            int chunk = Math.min(c.evalEvery(), c.cpl().steps() - st.done);
-            Cpl.Config part = new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), c.cpl().bc(), chunk, c.cpl().batch(), c.cpl().lr());
-            ContinuousCpl.train(st.pi, pairs, part, st.adam, st.rng);
-            st.done += chunk;
-            st.steps.add(st.done);
-            st.rets.add(PebbleSac.evaluate(reacher(), st.pi::mean, c.evalEpisodes()));
-            if (ck.path() != null && st.done < c.cpl().steps()) {
-                ck.save(key, st);
-            }
-            ck.after(st.done);
-        }
-        return new Pebble.Curve(st.steps.stream().mapToInt(Integer::intValue).toArray(), st.rets.stream().mapToDouble(Double::doubleValue).toArray(), c.labels());
+        LoopState<GaussianPolicy> st = LoopState.resume(ck, key, () -> {
+            GaussianPolicy pi = policy(c, fresh);
+            ContinuousCpl.pretrain(pi, data, c.bcSteps(), 32, new Adam(pi.net().params().length, c.cpl().lr()), fresh);
+            double bcOnly = PebbleSac.evaluate(reacher(), pi::mean, c.evalEpisodes());
+            LoopState<GaussianPolicy> s = new LoopState<>(fresh, pi, new Adam(pi.net().params().length, c.cpl().lr()));
+            s.point(0, bcOnly);
+            s.checkpoint(ck, key);
+            return s;
+        });
+        st.run(ck, key, c.cpl().steps(), c.evalEvery(), (s, n) -> ContinuousCpl.train(s.model, pairs, c.cpl().withSteps(n), s.adams[0], s.rng),
+                pi -> PebbleSac.evaluate(reacher(), pi::mean, c.evalEpisodes()));
+        return st.curve(c.labels());
     }
 
     public static Supplier<Env> reacher() {

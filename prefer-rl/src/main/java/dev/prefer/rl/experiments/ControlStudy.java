@@ -1,8 +1,12 @@
 package dev.prefer.rl.experiments;
 
 import dev.prefer.rl.env.Env;
+import dev.prefer.rl.embed.Oppo;
 import dev.prefer.rl.env.PointMassReacher;
+import dev.prefer.rl.nn.Adam;
 import dev.prefer.rl.policy.Cpl;
+import dev.prefer.rl.policy.LoopCheckpoint;
+import dev.prefer.rl.policy.LoopState;
 import dev.prefer.rl.policy.Pebble;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
@@ -122,23 +126,21 @@ public final class ControlStudy {
 
     /** Offline CPL with {@code labels} uniformly drawn labelled pairs; curve over gradient steps. */
     public static Pebble.Curve cpl(Config c, long seed) {
-        Random rng = new Random(seed);
-        List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
-        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), rng);
-        int asked = c.labels();
-        SoftmaxPolicy pi = new SoftmaxPolicy(rng, 4, 64, 9);
-        List<Integer> steps = new ArrayList<>();
-        List<Double> rets = new ArrayList<>();
-        int done = 0;
-        while (done < c.cpl().steps()) {
-            int chunk = Math.min(c.cplEvalEvery(), c.cpl().steps() - done);
-            Cpl.Config part = new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), c.cpl().bc(), chunk, c.cpl().batch(), c.cpl().lr());
-            Cpl.train(pi, pairs, part, rng);                 // note: a fresh Adam per chunk
-            done += chunk;
-            steps.add(done);
-            rets.add(Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes()));
-        }
-        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), asked);
+        return cplState(c, seed, LoopCheckpoint.NONE).curve(c.labels());
+    }
+
+    /**
+     * As above, to the loop's final state (policy and curve), checkpointing it after every evaluation chunk but the
+     * last (hook: CPL steps done); each chunk starts a fresh Adam, so no optimiser state crosses a checkpoint. The
+     * dataset and its labels are rebuilt from the seed on a resume (the same pure function).
+     */
+    public static LoopState<SoftmaxPolicy> cplState(Config c, long seed, LoopCheckpoint ck) {
+        String key = "cpl " + c + " seed " + seed;
+        Random fresh = new Random(seed);
+        List<Cpl.Pair> pairs = labelledPairs(dataset(c.datasetEpisodes(), c.segment(), seed), Teacher.parse(c.teacher()), c.labels(), fresh);
+        LoopState<SoftmaxPolicy> st = LoopState.resume(ck, key, () -> new LoopState<>(fresh, new SoftmaxPolicy(fresh, 4, 64, 9)));
+        return st.run(ck, key, c.cpl().steps(), c.cplEvalEvery(), (s, n) -> Cpl.train(s.model, pairs, c.cpl().withSteps(n), s.rng),   // a fresh Adam per chunk
+                pi -> Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes()));
     }
 
     /**
@@ -148,23 +150,25 @@ public final class ControlStudy {
      * labelled pairs. Curve: step 0 = after pre-training (BC alone, no preference used), then every cplEvalEvery CPL steps.
      */
     public static Pebble.Curve cplWithBc(Config c, long seed, int bcSteps, double bc) {
-        Random rng = new Random(seed);
+        return cplWithBcState(c, seed, bcSteps, bc, LoopCheckpoint.NONE).curve(c.labels());
+    }
+
+    /** As above, to the final state, checkpointing as {@link #cplState} does and once after pre-training (hook 0). */
+    public static LoopState<SoftmaxPolicy> cplWithBcState(Config c, long seed, int bcSteps, double bc, LoopCheckpoint ck) {
+        String key = "cpl-bc " + c + " " + bcSteps + " " + bc + " seed " + seed;
+        Random fresh = new Random(seed);
         List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
-        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), rng);
-        int asked = c.labels();
-        SoftmaxPolicy pi = new SoftmaxPolicy(rng, 4, 64, 9);
-        Cpl.behaviourCloning(pi, data, bcSteps, 32, new dev.prefer.rl.nn.Adam(pi.net().params().length, c.cpl().lr()), rng);
-        List<Integer> steps = new ArrayList<>(List.of(0));
-        List<Double> rets = new ArrayList<>(List.of(Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes())));
-        int done = 0;
-        while (done < c.cpl().steps()) {
-            int chunk = Math.min(c.cplEvalEvery(), c.cpl().steps() - done);
-            Cpl.train(pi, pairs, new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), bc, chunk, c.cpl().batch(), c.cpl().lr()), rng);
-            done += chunk;
-            steps.add(done);
-            rets.add(Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes()));
-        }
-        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), asked);
+        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), fresh);
+        LoopState<SoftmaxPolicy> st = LoopState.resume(ck, key, () -> {
+            LoopState<SoftmaxPolicy> s = new LoopState<>(fresh, new SoftmaxPolicy(fresh, 4, 64, 9));
+            Cpl.behaviourCloning(s.model, data, bcSteps, 32, new Adam(s.model.net().params().length, c.cpl().lr()), fresh);
+            s.point(0, Pebble.evaluate(reacher(), s.model::greedy, c.pebble().evalEpisodes()));
+            s.checkpoint(ck, key);
+            return s;
+        });
+        Cpl.Config cc = new Cpl.Config(c.cpl().alpha(), c.cpl().lambda(), c.cpl().gamma(), bc, c.cpl().steps(), c.cpl().batch(), c.cpl().lr());
+        return st.run(ck, key, cc.steps(), c.cplEvalEvery(), (s, n) -> Cpl.train(s.model, pairs, cc.withSteps(n), s.rng),
+                pi -> Pebble.evaluate(reacher(), pi::greedy, c.pebble().evalEpisodes()));
     }
 
     /**
@@ -173,23 +177,20 @@ public final class ControlStudy {
      * the policy is pi(a | s, z*). Curve over gradient steps.
      */
     public static Pebble.Curve oppo(Config c, long seed) {
-        Random rng = new Random(seed);
+        return oppoState(c, seed, LoopCheckpoint.NONE).curve(c.labels());
+    }
+
+    /** As above, to the final state, checkpointing as {@link #cplState} does (OPPO's Adams are fresh per chunk). */
+    public static LoopState<Oppo> oppoState(Config c, long seed, LoopCheckpoint ck) {
+        String key = "oppo " + c + " seed " + seed;
+        Random fresh = new Random(seed);
         List<SegmentData> data = dataset(c.datasetEpisodes(), c.segment(), seed);
-        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), rng);
-        int asked = c.labels();
-        var oc = new dev.prefer.rl.embed.Oppo.Config(4, 64, 1.0, 1.0, c.cplEvalEvery(), c.cpl().batch() / 2, c.cpl().lr());
-        dev.prefer.rl.embed.Oppo o = new dev.prefer.rl.embed.Oppo(rng, 4, 9, oc);
-        List<Integer> steps = new ArrayList<>();
-        List<Double> rets = new ArrayList<>();
-        int done = 0;
-        while (done < c.cpl().steps()) {
-            int chunk = Math.min(c.cplEvalEvery(), c.cpl().steps() - done);
-            o.train(data, pairs, new dev.prefer.rl.embed.Oppo.Config(oc.zdim(), oc.hidden(), oc.margin(), oc.prefWeight(), chunk, oc.batch(), oc.lr()), rng);
-            done += chunk;
-            steps.add(done);
-            rets.add(Pebble.evaluate(reacher(), o::act, c.pebble().evalEpisodes()));
-        }
-        return new Pebble.Curve(steps.stream().mapToInt(Integer::intValue).toArray(), rets.stream().mapToDouble(Double::doubleValue).toArray(), asked);
+        List<Cpl.Pair> pairs = labelledPairs(data, Teacher.parse(c.teacher()), c.labels(), fresh);
+        var oc = new Oppo.Config(4, 64, 1.0, 1.0, c.cplEvalEvery(), c.cpl().batch() / 2, c.cpl().lr());
+        LoopState<Oppo> st = LoopState.resume(ck, key, () -> new LoopState<>(fresh, new Oppo(fresh, 4, 9, oc)));
+        return st.run(ck, key, c.cpl().steps(), c.cplEvalEvery(), (s, n) -> s.model.train(data, pairs,
+                        new Oppo.Config(oc.zdim(), oc.hidden(), oc.margin(), oc.prefWeight(), n, oc.batch(), oc.lr()), s.rng),
+                o -> Pebble.evaluate(reacher(), o::act, c.pebble().evalEpisodes()));
     }
 
     /** R_opt and R_random on the evaluation seeds. */

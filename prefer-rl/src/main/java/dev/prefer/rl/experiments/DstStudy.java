@@ -5,9 +5,11 @@ import dev.prefer.rl.env.DstMdp;
 import dev.prefer.rl.env.Env;
 import dev.prefer.rl.mo.Pareto;
 import dev.prefer.rl.mo.Utility;
+import dev.prefer.rl.nn.Adam;
 import dev.prefer.rl.policy.ConditionedDqn;
 import dev.prefer.rl.policy.Cpl;
 import dev.prefer.rl.policy.LoopCheckpoint;
+import dev.prefer.rl.policy.LoopState;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
 import dev.prefer.rl.teacher.Label;
@@ -194,6 +196,15 @@ public final class DstStudy {
     }
 
     public static SoftmaxPolicy train(Config c) {
+        return train(c, LoopCheckpoint.NONE);
+    }
+
+    /**
+     * The conditioned CPL network ({@code mo-cpl}), checkpointing a {@link LoopState} (random stream, network, its one
+     * Adam) every tenth of its steps (hook: steps done); data and labels are rebuilt from the seed on a resume.
+     */
+    public static SoftmaxPolicy train(Config c, LoopCheckpoint ck) {
+        String key = "dst-cpl " + c;
         Random rng = new Random(c.seed());
         List<Episode> data = new ArrayList<>();
         for (int i = 0; i < c.episodes(); i++) {
@@ -211,9 +222,13 @@ public final class DstStudy {
                 pairs.add(new Cpl.Pair(segment(a, w), segment(b, w), l.firstProbability()));
             }
         }
-        SoftmaxPolicy pi = new SoftmaxPolicy(rng, DeepSeaTreasure.SIZE * DeepSeaTreasure.SIZE + 2, c.hidden(), 4);
-        Cpl.train(pi, pairs, c.cpl(), rng);
-        return pi;
+        LoopState<SoftmaxPolicy> st = LoopState.resume(ck, key, () -> {
+            SoftmaxPolicy pi = new SoftmaxPolicy(rng, DeepSeaTreasure.SIZE * DeepSeaTreasure.SIZE + 2, c.hidden(), 4);
+            return new LoopState<>(rng, pi, new Adam(pi.net().params().length, c.cpl().lr()));
+        });
+        st.run(ck, key, c.cpl().steps(), Math.max(1, c.cpl().steps() / 10),
+                (s, n) -> Cpl.train(s.model, pairs, c.cpl().withSteps(n), s.adams[0], s.rng), null);
+        return st.model;
     }
 
     static SegmentData segment(Episode e, double w) {
@@ -246,14 +261,7 @@ public final class DstStudy {
         for (int k = 0; k <= c.evalGrid(); k++) {
             pts.add(rollout(pi, c.map(), (double) k / c.evalGrid()));
         }
-        List<double[]> front = Pareto.front(pts);
-        double[][] exact = DeepSeaTreasure.front(c.map());
-        double[] ref = {0, -25};
-        List<double[]> unsupported = Pareto.unsupported(exact);
-        Utility u = utility(c.map());
-        return new Result(front, Pareto.hypervolume(front, ref), Pareto.hypervolume(List.of(exact), ref),
-                Pareto.recovered(front, exact, 1e-9), Pareto.recovered(front, unsupported.toArray(new double[0][]), 1e-9),
-                unsupported.size(), u.expectedUtility(pts, c.evalGrid()), u.expectedUtility(List.of(exact), c.evalGrid()));
+        return summarise(pts, c);
     }
 
     /**
@@ -722,10 +730,29 @@ public final class DstStudy {
      * in Q for each w. Unlike {@code mo-reward} nothing is planned at evaluation time: one network serves every w.
      */
     public static ConditionedDqn trainPolicyNet(Config c, ConditionedDqn.Config qc) {
-        double[] big = trainReward(c);
-        Random rng = new Random(c.seed() + 17);
-        ConditionedDqn q = new ConditionedDqn(new DstMdp(c.map()), 2 + BASIS, DstStudy::encodeWeight, qc, rng);
-        q.train(w -> theta(big, w), rng);
+        return trainPolicyNet(c, qc, LoopCheckpoint.NONE);
+    }
+
+    /** A network trained on a fitted reward, with the reward (Theta) it was trained on: the state of the second phase. */
+    record OnReward<N extends java.io.Serializable>(double[] big, N net) implements java.io.Serializable {
+    }
+
+    /**
+     * As above, resumable: the reward phase checkpoints as {@link #trainReward(Config, LoopCheckpoint)} does, then the
+     * DQN saves a {@link LoopState} (random stream, Theta, networks, Adam, update count) every tenth of its updates
+     * (hook: updates done).
+     */
+    public static ConditionedDqn trainPolicyNet(Config c, ConditionedDqn.Config qc, LoopCheckpoint ck) {
+        String key = "dst-dqn " + c + " " + qc;
+        DstMdp m = new DstMdp(c.map());
+        LoopState<OnReward<ConditionedDqn.Weights>> st = LoopState.resume(ck, key, () -> {
+            double[] big = trainReward(c, ck);
+            Random rng = new Random(c.seed() + 17);
+            return new LoopState<>(rng, new OnReward<>(big, new ConditionedDqn.Weights(m, 2 + BASIS, qc, rng)));
+        });
+        double[] big = st.model.big();
+        ConditionedDqn q = new ConditionedDqn(m, DstStudy::encodeWeight, qc, st.model.net());
+        st.run(ck, key, qc.updates(), Math.max(1, qc.updates() / 10), (s, n) -> q.train(w -> theta(big, w), s.rng, n), null);
         return q;
     }
 
@@ -740,29 +767,42 @@ public final class DstStudy {
         return trainDistilled(c, grid, steps, LoopCheckpoint.NONE);
     }
 
-    /** The distillation's state: the reward it imitates, the network, its optimiser, the random stream, steps done. */
-    static final class DistilState implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
-        double[] big;
-        SoftmaxPolicy net;
-        dev.prefer.rl.nn.Adam adam;
-        Random rng;
-        int step;
-    }
-
     /**
      * As above, resumable: the reward phase checkpoints as {@link #trainReward(Config, LoopCheckpoint)} does, then the
-     * distillation saves a {@link DistilState} every tenth of its steps (hook: 1000 + steps done); the imitation data
-     * are rebuilt from the reward on a resume (a pure function of it and the seed).
+     * distillation saves a {@link LoopState} (random stream, Theta, network, Adam) every tenth of its steps (hook: steps
+     * done); the imitation data are rebuilt from the reward on a resume (a pure function of it and the seed).
      */
     public static SoftmaxPolicy trainDistilled(Config c, int grid, int steps, LoopCheckpoint ck) {
         String key = "dst-distil " + c + " " + grid + " " + steps;
-        DistilState st = ck.load(key, DistilState.class);
-        double[] big = st != null ? st.big : trainReward(c, ck);
-        Random rng = new Random(c.seed() + 29);
         DstMdp m = new DstMdp(c.map());
         List<double[]> xs = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
+        LoopState<OnReward<SoftmaxPolicy>> st = LoopState.resume(ck, key, () -> {
+            double[] big = trainReward(c, ck);
+            Random rng = new Random(c.seed() + 29);
+            imitation(m, big, grid, rng, xs, ys);
+            SoftmaxPolicy net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
+            return new LoopState<>(rng, new OnReward<>(big, net), new Adam(net.net().params().length, 3e-3));
+        });
+        if (xs.isEmpty()) {
+            imitation(m, st.model.big(), grid, new Random(c.seed() + 29), xs, ys);
+        }
+        SoftmaxPolicy net = st.model.net();
+        st.run(ck, key, steps, Math.max(1, steps / 10), (s, n) -> {
+            for (int k = 0; k < n; k++) {
+                double[] grad = new double[net.net().params().length];
+                for (int b = 0; b < 32; b++) {
+                    int i = s.rng.nextInt(xs.size());
+                    net.logProbAndBackward(xs.get(i), ys.get(i), -1.0 / 32, grad);
+                }
+                s.adams[0].step(net.net().params(), grad);
+            }
+        }, null);
+        return net;
+    }
+
+    /** The distillation's data: for each grid weight the plan's path and as many uniformly drawn live states (from rng). */
+    private static void imitation(DstMdp m, double[] big, int grid, Random rng, List<double[]> xs, List<Integer> ys) {
         int[] live = java.util.stream.IntStream.range(0, m.stateCount()).filter(s -> !m.terminal(s)).toArray();
         for (int k = 0; k <= grid; k++) {
             double w = (double) k / grid;
@@ -782,29 +822,6 @@ public final class DstStudy {
                 ys.add(pi[r]);
             }
         }
-        if (st == null) {
-            st = new DistilState();
-            st.big = big;
-            st.net = new SoftmaxPolicy(rng, m.stateCount() + 2 + BASIS, c.hidden(), 4);
-            st.adam = new dev.prefer.rl.nn.Adam(st.net.net().params().length, 3e-3);
-            st.rng = rng;
-        }
-        SoftmaxPolicy net = st.net;
-        int every = Math.max(1, steps / 10);
-        while (st.step < steps) {
-            double[] grad = new double[net.net().params().length];
-            for (int b = 0; b < 32; b++) {
-                int i = st.rng.nextInt(xs.size());
-                net.logProbAndBackward(xs.get(i), ys.get(i), -1.0 / 32, grad);
-            }
-            st.adam.step(net.net().params(), grad);
-            st.step++;
-            if (ck.path() != null && st.step % every == 0 && st.step < steps) {
-                ck.save(key, st);
-            }
-            ck.after(1000 + st.step);
-        }
-        return net;
     }
 
     static double[] netInput(int s, double[] enc) {

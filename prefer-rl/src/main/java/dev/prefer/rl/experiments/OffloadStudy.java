@@ -32,7 +32,7 @@ public final class OffloadStudy {
     }
 
     /** Everything the DQN loop needs to continue exactly: networks, optimiser, buffer, environment, random stream. */
-    static final class LoopState implements java.io.Serializable {
+    static final class State implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         Random rng;
         Mlp q;
@@ -44,8 +44,6 @@ public final class OffloadStudy {
         double[] o;
         double w;
         int step;
-        long seed;
-        int steps;
     }
 
     static double[] input(double[] obs, double w) {
@@ -163,17 +161,16 @@ public final class OffloadStudy {
     }
 
     /**
-     * The conditioned DQN loop. With a checkpoint path, the whole loop state is written there atomically every
-     * {@code every} steps, and a run that finds a checkpoint of the same seed and length continues from it, to the
-     * same network as an uninterrupted run (the reward must be the same pure function; learned rewards are refitted
-     * deterministically from the seed).
+     * The conditioned DQN loop. With a checkpoint path, the whole loop state is written there ({@link
+     * dev.prefer.rl.policy.LoopCheckpoint}) every {@code every} steps, and a run that finds a checkpoint of the same
+     * seed and length continues from it, to the same network as an uninterrupted run (the reward must be the same pure
+     * function; learned rewards are refitted deterministically from the seed).
      */
     public static Mlp train(int steps, long seed, Reward reward, dev.prefer.rl.policy.LoopCheckpoint ck) {
-        LoopState st = ck.path() != null && java.nio.file.Files.exists(ck.path()) ? load(ck.path(), seed, steps) : null;
+        String key = "offload " + steps + " steps seed " + seed;
+        State st = ck.load(key, State.class);
         if (st == null) {
-            st = new LoopState();
-            st.seed = seed;
-            st.steps = steps;
+            st = new State();
             st.rng = new Random(seed);
             st.q = new Mlp(st.rng, 6, 64, 64, 3);
             st.target = st.q.copy();
@@ -217,35 +214,12 @@ public final class OffloadStudy {
                     st.target = q.copy();
                 }
             }
-            if (ck.path() != null && ck.every() > 0 && step % ck.every() == 0 && step < steps) {
-                save(st, ck.path());
+            if (ck.due(step, steps)) {
+                ck.save(key, st);
             }
-            ck.afterStep().accept(step);
+            ck.after(step);
         }
         return q;
-    }
-
-    static void save(LoopState st, java.nio.file.Path path) {
-        var bytes = new java.io.ByteArrayOutputStream();
-        try (var out = new java.io.ObjectOutputStream(bytes)) {
-            out.writeObject(st);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(path + ": cannot serialise the training state: " + e.getMessage(), e);
-        }
-        dev.prefer.data.AtomicFiles.write(path, bytes.toByteArray());
-    }
-
-    static LoopState load(java.nio.file.Path path, long seed, int steps) {
-        try (var in = new java.io.ObjectInputStream(java.nio.file.Files.newInputStream(path))) {
-            LoopState st = (LoopState) in.readObject();
-            if (st.seed != seed || st.steps != steps) {
-                throw new IllegalArgumentException(path + ": checkpoint of seed " + st.seed + " with " + st.steps + " steps, this run is seed "
-                        + seed + " with " + steps);
-            }
-            return st;
-        } catch (java.io.IOException | ClassNotFoundException e) {
-            throw new IllegalArgumentException(path + ": unreadable checkpoint (" + e.getMessage() + "); delete it to restart the seed", e);
-        }
     }
 
     static String fmt(List<double[]> pts) {

@@ -1,6 +1,8 @@
 package dev.prefer.rl.experiments;
 
 import dev.prefer.rl.embed.Sirl;
+import dev.prefer.rl.policy.LoopCheckpoint;
+import dev.prefer.rl.policy.LoopState;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.reward.RewardEnsemble;
 import dev.prefer.rl.teacher.Label;
@@ -41,56 +43,78 @@ public final class SirlStudy {
 
     /** Held-out agreement of phi-reward, raw-linear reward and reward ensemble for K = labels, over one seed. */
     public static double[][] run(long seed, int similarityQueries, int[] labels) {
-        Random rng = new Random(seed);
+        return run(seed, similarityQueries, labels, LoopCheckpoint.NONE);
+    }
+
+    /**
+     * As above, checkpointing a {@link LoopState} (random stream, representation, its Adam, the rows so far) every
+     * tenth of the representation's 1500 steps and after each K but the last (hook: steps done, then 1500 + the Ks
+     * done); the datasets and similarity queries are rebuilt from the seed on a resume.
+     */
+    public static double[][] run(long seed, int similarityQueries, int[] labels, LoopCheckpoint ck) {
+        String key = "sirl seed " + seed + " " + similarityQueries + " " + java.util.Arrays.toString(labels);
+        Random fresh = new Random(seed);
         List<SegmentData> data = ControlStudy.dataset(100, 10, seed);
         List<SegmentData> test = ControlStudy.dataset(100, 10, seed + 1_000);
         List<Sirl.Triplet> ts = new ArrayList<>();
         for (int i = 0; i < similarityQueries; i++) {
-            SegmentData[] x = {data.get(rng.nextInt(data.size())), data.get(rng.nextInt(data.size())), data.get(rng.nextInt(data.size()))};
+            SegmentData[] x = {data.get(fresh.nextInt(data.size())), data.get(fresh.nextInt(data.size())), data.get(fresh.nextInt(data.size()))};
             double[] r = {ret(x[0]), ret(x[1]), ret(x[2])};
             double[] gap = {Math.abs(r[1] - r[2]), Math.abs(r[0] - r[2]), Math.abs(r[0] - r[1])};   // pair k leaves out item k
             int odd = gap[0] <= gap[1] && gap[0] <= gap[2] ? 0 : gap[1] <= gap[2] ? 1 : 2;
             ts.add(new Sirl.Triplet(x[0], x[1], x[2], odd));
         }
-        Sirl sirl = new Sirl(rng, 4, 9, 32, 4);
-        sirl.train(ts, 1500, 16, 3e-3, rng);
-        Teacher teacher = Teacher.parse("mistake:0.1");
-        double[][] out = new double[labels.length][3];
+        LoopState<Sirl> st = LoopState.resume(ck, key, () -> {
+            Sirl s = new Sirl(fresh, 4, 9, 32, 4);
+            return new LoopState<>(fresh, s, s.optimiser(3e-3));
+        });
+        int steps = 1500;
+        st.runPhase(ck, key, steps, steps / 10, (s, n) -> s.model.train(ts, n, 16, s.adams[0], s.rng), null);
+        st.run(ck, key, steps + labels.length, 1, (s, n) -> s.point(labels[s.done - steps], row(s.model, data, test, labels[s.done - steps], seed, s.rng)), null);
+        double[][] out = new double[labels.length][];
         for (int li = 0; li < labels.length; li++) {
-            List<double[][]> phi = new ArrayList<>();
-            List<double[][]> raw = new ArrayList<>();
-            List<RewardEnsemble.Pair> pairs = new ArrayList<>();
-            List<Double> ys = new ArrayList<>();
-            for (int i = 0; i < labels[li]; i++) {
-                SegmentData a = data.get(rng.nextInt(data.size()));
-                SegmentData b = data.get(rng.nextInt(data.size()));
-                Label l = teacher.label(a.reward(0), b.reward(0), rng);
-                phi.add(new double[][] {sirl.representation().encode(a), sirl.representation().encode(b)});
-                raw.add(new double[][] {sirl.representation().pooled(a), sirl.representation().pooled(b)});
-                pairs.add(new RewardEnsemble.Pair(a, b, l.firstProbability()));
-                ys.add(l.firstProbability());
+            out[li] = new double[] {st.column(1)[li], st.column(2)[li], st.column(3)[li]};
+        }
+        return out;
+    }
+
+    /** One K: the three rewards fitted to K fresh preferences, their agreement on 1000 held-out pairs. */
+    static double[] row(Sirl sirl, List<SegmentData> data, List<SegmentData> test, int k, long seed, Random rng) {
+        Teacher teacher = Teacher.parse("mistake:0.1");
+        double[] out = new double[3];
+        List<double[][]> phi = new ArrayList<>();
+        List<double[][]> raw = new ArrayList<>();
+        List<RewardEnsemble.Pair> pairs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            SegmentData a = data.get(rng.nextInt(data.size()));
+            SegmentData b = data.get(rng.nextInt(data.size()));
+            Label l = teacher.label(a.reward(0), b.reward(0), rng);
+            phi.add(new double[][] {sirl.representation().encode(a), sirl.representation().encode(b)});
+            raw.add(new double[][] {sirl.representation().pooled(a), sirl.representation().pooled(b)});
+            pairs.add(new RewardEnsemble.Pair(a, b, l.firstProbability()));
+            ys.add(l.firstProbability());
+        }
+        double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] wPhi = Sirl.fitReward(phi, y, 500, 0.05, 1e-3);
+        double[] wRaw = Sirl.fitReward(raw, y, 500, 0.05, 1e-3);
+        RewardEnsemble ens = new RewardEnsemble(3, 4, 9, 32, 3e-3, rng);
+        ens.train(pairs, 50, 32, rng);
+        Random tr = new Random(seed + 77);
+        int n = 1000;
+        for (int i = 0; i < n; i++) {
+            SegmentData a = test.get(tr.nextInt(test.size()));
+            SegmentData b = test.get(tr.nextInt(test.size()));
+            boolean truth = ret(a) > ret(b);
+            out[0] += (dot(wPhi, sirl.representation().encode(a)) > dot(wPhi, sirl.representation().encode(b))) == truth ? 1.0 / n : 0;
+            out[1] += (dot(wRaw, sirl.representation().pooled(a)) > dot(wRaw, sirl.representation().pooled(b))) == truth ? 1.0 / n : 0;
+            double pa = 0;
+            double pb = 0;
+            for (int t = 0; t < 10; t++) {
+                pa += ens.reward(a.obs()[t], a.actions()[t]);
+                pb += ens.reward(b.obs()[t], b.actions()[t]);
             }
-            double[] y = ys.stream().mapToDouble(Double::doubleValue).toArray();
-            double[] wPhi = Sirl.fitReward(phi, y, 500, 0.05, 1e-3);
-            double[] wRaw = Sirl.fitReward(raw, y, 500, 0.05, 1e-3);
-            RewardEnsemble ens = new RewardEnsemble(3, 4, 9, 32, 3e-3, rng);
-            ens.train(pairs, 50, 32, rng);
-            Random tr = new Random(seed + 77);
-            int n = 1000;
-            for (int i = 0; i < n; i++) {
-                SegmentData a = test.get(tr.nextInt(test.size()));
-                SegmentData b = test.get(tr.nextInt(test.size()));
-                boolean truth = ret(a) > ret(b);
-                out[li][0] += (dot(wPhi, sirl.representation().encode(a)) > dot(wPhi, sirl.representation().encode(b))) == truth ? 1.0 / n : 0;
-                out[li][1] += (dot(wRaw, sirl.representation().pooled(a)) > dot(wRaw, sirl.representation().pooled(b))) == truth ? 1.0 / n : 0;
-                double pa = 0;
-                double pb = 0;
-                for (int t = 0; t < 10; t++) {
-                    pa += ens.reward(a.obs()[t], a.actions()[t]);
-                    pb += ens.reward(b.obs()[t], b.actions()[t]);
-                }
-                out[li][2] += (pa > pb) == truth ? 1.0 / n : 0;
-            }
+            out[2] += (pa > pb) == truth ? 1.0 / n : 0;
         }
         return out;
     }

@@ -3,6 +3,8 @@ package dev.prefer.rl.experiments;
 import dev.prefer.rl.embed.ConditionedImitation;
 import dev.prefer.rl.env.PointMassReacher;
 import dev.prefer.rl.env.Rollout;
+import dev.prefer.rl.policy.LoopCheckpoint;
+import dev.prefer.rl.policy.LoopState;
 import dev.prefer.rl.policy.SegmentData;
 import dev.prefer.rl.policy.SoftmaxPolicy;
 import java.util.ArrayList;
@@ -80,41 +82,49 @@ public final class StyleStudy {
      * the evaluation starts with demos drawn from a separate stream (seed + 31), passed to curve as (steps, accuracy).
      */
     public static Result run(Config c, long seed, int evalEvery, java.util.function.ObjDoubleConsumer<Integer> curve) {
-        Random rng = new Random(seed);
+        return run(c, seed, evalEvery, curve, LoopCheckpoint.NONE);
+    }
+
+    /** The conditioned agent and the evaluation demos' random stream: what the chunked training changes besides rng. */
+    record Agent(ConditionedImitation ci, Random evalRng) implements java.io.Serializable {
+    }
+
+    /**
+     * As above, checkpointing a {@link LoopState} (random streams, agent, both Adams, curve) after every chunk (hook:
+     * steps done; the curve is passed on once training ends); the BC baseline and the final evaluation run from the
+     * last checkpoint. The demos are rebuilt from the seed on a resume.
+     */
+    public static Result run(Config c, long seed, int evalEvery, java.util.function.ObjDoubleConsumer<Integer> curve, LoopCheckpoint ck) {
+        String key = "style " + c + " seed " + seed + " " + evalEvery;
+        Random fresh = new Random(seed);
         List<SegmentData> demos = new ArrayList<>();
         List<Integer> styles = new ArrayList<>();
         for (int k = 0; k < 4; k++) {
             for (int e = 0; e < c.episodesPerStyle(); e++) {
-                for (SegmentData s : demoSegments(k, seed * 10_007L + 1000L * k + e, c.segment(), rng)) {
+                for (SegmentData s : demoSegments(k, seed * 10_007L + 1000L * k + e, c.segment(), fresh)) {
                     demos.add(s);
                     styles.add(k);
                 }
             }
         }
-        ConditionedImitation ci = new ConditionedImitation(rng, 4, 9, c.imitation());
+        LoopState<Agent> st = LoopState.resume(ck, key, () -> {
+            ConditionedImitation ci = new ConditionedImitation(fresh, 4, 9, c.imitation());
+            return new LoopState<>(fresh, new Agent(ci, new Random(seed + 31)), ci.optimisers(c.imitation().lr()));
+        });
         int[] styleOf = styles.stream().mapToInt(Integer::intValue).toArray();
-        if (evalEvery <= 0) {
-            ci.train(demos, styleOf, c.imitation(), rng);
-        } else {
-            dev.prefer.rl.nn.Adam[] opt = ci.optimisers(c.imitation().lr());
-            Random evalRng = new Random(seed + 31);
-            for (int done = 0; done < c.imitation().steps(); ) {
-                int chunk = Math.min(evalEvery, c.imitation().steps() - done);
-                ConditionedImitation.Config part = new ConditionedImitation.Config(c.imitation().zdim(), c.imitation().hidden(), chunk,
-                        c.imitation().batch(), c.imitation().lr());
-                ci.train(demos, styleOf, part, rng, opt[0], opt[1]);
-                done += chunk;
-                double acc = 0;
-                for (int k = 0; k < 4; k++) {
-                    for (int e = 0; e < c.evalEpisodes(); e++) {
-                        SegmentData[] shown = demoSegments(k, 9_000_000L + seed * 1000 + 10L * k + e, c.segment(), evalRng);
-                        double[] z = ci.encoder().encode(shown[evalRng.nextInt(shown.length)]);
-                        acc += episode(x -> ci.act(x, z), k, 5_000_000L + 100L * e + k)[0] / (4.0 * c.evalEpisodes());
-                    }
-                }
-                curve.accept(done, acc);
+        var im = c.imitation();
+        st.runPhase(ck, key, im.steps(), evalEvery > 0 ? evalEvery : Math.max(1, im.steps()), (s, n) -> s.model.ci().train(demos, styleOf,
+                new ConditionedImitation.Config(im.zdim(), im.hidden(), n, im.batch(), im.lr()), s.rng, s.adams[0], s.adams[1]),
+                evalEvery > 0 ? a -> accuracy(a, c, seed) : null);
+        if (evalEvery > 0) {
+            double[] xs = st.column(0);
+            double[] ys = st.column(1);
+            for (int i = 0; i < xs.length; i++) {
+                curve.accept((int) xs[i], ys[i]);
             }
         }
+        Random rng = st.rng;
+        ConditionedImitation ci = st.model.ci();
         SoftmaxPolicy bc = new SoftmaxPolicy(rng, 4, c.imitation().hidden(), 9);
         dev.prefer.rl.policy.Cpl.behaviourCloning(bc, demos, c.imitation().steps(), c.imitation().batch(),
                 new dev.prefer.rl.nn.Adam(bc.net().params().length, c.imitation().lr()), rng);
@@ -137,6 +147,19 @@ public final class StyleStudy {
             }
         }
         return new Result(acc[0] / n, dist[0] / n, acc[1] / n, dist[1] / n, acc[2] / n, dist[2] / n);
+    }
+
+    /** Style accuracy of the conditioned agent on the evaluation starts, demos drawn from the agent's evaluation stream. */
+    static double accuracy(Agent a, Config c, long seed) {
+        double acc = 0;
+        for (int k = 0; k < 4; k++) {
+            for (int e = 0; e < c.evalEpisodes(); e++) {
+                SegmentData[] shown = demoSegments(k, 9_000_000L + seed * 1000 + 10L * k + e, c.segment(), a.evalRng());
+                double[] z = a.ci().encoder().encode(shown[a.evalRng().nextInt(shown.length)]);
+                acc += episode(x -> a.ci().act(x, z), k, 5_000_000L + 100L * e + k)[0] / (4.0 * c.evalEpisodes());
+            }
+        }
+        return acc;
     }
 
     /** Usage: StyleStudy SEEDS [FIRST_SEED]. */

@@ -24,24 +24,51 @@ public final class ConditionedDqn {
         }
     }
 
+    /** What training changes (serialisable, for checkpoints): the Q-network, its target copy, Adam, the updates done. */
+    public static final class Weights implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Mlp q;
+        private Mlp target;
+        private final Adam adam;
+        private int updates;
+
+        /** Fresh weights for an MDP and a weight encoding of encodingSize numbers. */
+        public Weights(TabularMdp m, int encodingSize, Config c, Random rng) {
+            q = new Mlp(rng, m.stateCount() + encodingSize, c.hidden(), c.hidden(), m.actions());
+            target = q.copy();
+            adam = new Adam(q.params().length, c.lr());
+        }
+
+        public int updates() {
+            return updates;
+        }
+    }
+
     private final TabularMdp m;
     private final DoubleFunction<double[]> encode;
+    private final Weights learned;
     private final Mlp q;
-    private Mlp target;
-    private final Adam adam;
     private final Config c;
 
     public ConditionedDqn(TabularMdp m, int encodingSize, DoubleFunction<double[]> encode, Config c, Random rng) {
+        this(m, encode, c, new Weights(m, encodingSize, c, rng));
+    }
+
+    /** A network continuing the given weights (from a checkpoint). */
+    public ConditionedDqn(TabularMdp m, DoubleFunction<double[]> encode, Config c, Weights w) {
         this.m = m;
         this.encode = encode;
         this.c = c;
-        q = new Mlp(rng, m.stateCount() + encodingSize, c.hidden(), c.hidden(), m.actions());
-        target = q.copy();
-        adam = new Adam(q.params().length, c.lr());
+        this.learned = w;
+        q = w.q;
     }
 
     public Mlp network() {
         return q;
+    }
+
+    public Weights weights() {
+        return learned;
     }
 
     double[] input(int s, double[] enc) {
@@ -80,7 +107,7 @@ public final class ConditionedDqn {
             int next = m.next(s[i], a[i]);
             if (!m.terminal(next)) {
                 double best = Double.NEGATIVE_INFINITY;
-                for (double v : target.apply(input(next, enc))) {
+                for (double v : learned.target.apply(input(next, enc))) {
                     best = Math.max(best, v);
                 }
                 y += c.gamma() * best;
@@ -99,21 +126,27 @@ public final class ConditionedDqn {
 
     /** Trains for {@code updates} minibatches; weights w ~ U[0, 1]. */
     public void train(DoubleFunction<double[]> theta, Random rng) {
+        train(theta, rng, c.updates());
+    }
+
+    /** {@code n} more updates, continuing the update count (the target network is copied every targetEvery of them). */
+    public void train(DoubleFunction<double[]> theta, Random rng, int n) {
         int[] live = java.util.stream.IntStream.range(0, m.stateCount()).filter(s -> !m.terminal(s)).toArray();
-        for (int u = 1; u <= c.updates(); u++) {
+        for (int k = 0; k < n; k++) {
+            int u = ++learned.updates;
             int[] s = new int[c.batch()];
             int[] a = new int[c.batch()];
-            double[] w = new double[c.batch()];
+            double[] ws = new double[c.batch()];
             for (int i = 0; i < s.length; i++) {
                 s[i] = live[rng.nextInt(live.length)];
                 a[i] = rng.nextInt(m.actions());
-                w[i] = rng.nextDouble();
+                ws[i] = rng.nextDouble();
             }
             double[] grad = new double[q.params().length];
-            lossAndGradient(s, a, w, theta, grad);
-            adam.step(q.params(), grad);
+            lossAndGradient(s, a, ws, theta, grad);
+            learned.adam.step(q.params(), grad);
             if (u % c.targetEvery() == 0) {
-                target = q.copy();
+                learned.target = q.copy();
             }
         }
     }

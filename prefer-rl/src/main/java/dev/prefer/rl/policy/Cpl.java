@@ -26,6 +26,11 @@ public final class Cpl {
         public static Config defaults() {
             return new Config(0.1, 0.5, 1.0, 0.0, 2000, 32, 1e-3);
         }
+
+        /** The same with another number of steps (a chunk of a longer run). */
+        public Config withSteps(int n) {
+            return new Config(alpha, lambda, gamma, bc, n, batch, lr);
+        }
     }
 
     private Cpl() {

@@ -12,8 +12,9 @@ import java.util.function.IntConsumer;
 
 /**
  * Mid-seed checkpoints of a training loop: where the loop writes its whole state (a null path: never), how often
- * (every {@code every} steps of the loop's own counter: environment steps, gradient steps or rounds), and a hook called
- * after each step (tests use it to stop a run as a kill would). The state is Java-serialised with a key naming the
+ * (every {@code every} steps of the loop's own counter: environment steps, gradient steps or rounds; the loops that
+ * train in chunks, {@link LoopState}, save after each chunk instead), and a hook called after each step or chunk
+ * (tests use it to stop a run as a kill would). The state is Java-serialised with a key naming the
  * configuration and seed, written atomically ({@code AtomicFiles}), so a killed process leaves either the previous
  * checkpoint or the new one; a loop that finds a checkpoint with its own key continues from it to the result of an
  * uninterrupted run (every loop keeps its random stream in its state), and one with another key is refused.
