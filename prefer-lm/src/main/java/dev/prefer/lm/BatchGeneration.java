@@ -21,9 +21,10 @@ import java.util.function.LongConsumer;
  * positions from 0 and a key mask over its pads; the last block only at the last position), repeats the cache rows
  * for the samples, and then decodes one token per step for the rows still running: a row that emits eos, reaches a
  * stop string or its budget leaves the batch, and its cache rows with it ({@link Transformer.KvCache#selectRows}).
- * For float32 GPT-2 models without LoRA deltas the prefill (prompts in groups of similar lengths, {@link
- * #prefillGroups}) and every step are each one scripted engine call ({@link DecodeScript}) writing into preallocated
- * key/value buffers; other models run the composite path, one engine call per op.
+ * For float32 GPT-2 and Llama-layout models (Llama, Qwen2, Mistral; {@link LlamaDecode#serves}) without LoRA deltas
+ * the prefill (prompts in groups of similar lengths, {@link #prefillGroups}) and every step are each one scripted
+ * engine call ({@link DecodeScript}) writing into preallocated key/value buffers; other models run the composite path,
+ * one engine call per op.
  *
  * <p>Per step the engine computes the logits (R, V) of the running rows and either their arg-max or the softmax of
  * logits / temperature, plus log-softmax gathered at the chosen ids (the raw log-probs); the host draws each row's
@@ -137,7 +138,7 @@ final class BatchGeneration {
                     if (threads > 1) JniUtils.setNumThreads(1);
                 }
                 Step st;
-                if (n == 0 && DecodeScript.applies(model)) {
+                if (n == 0 && DecodeScript.applies(model, smax)) {
                     long[] offs = new long[p];
                     for (int i = 0; i < p; i++) offs[i] = lmax - prompts.get(i).length();
                     script = DecodeScript.open(model, offs, smax, b, cfg.maxNewTokens() - 1, gen);
