@@ -352,13 +352,13 @@ final class BatchGeneration {
      * The prompts (sorted by length, shortest first) cut into consecutive groups, each prefilled as its own batch padded
      * to its own longest prompt (inside the one scripted prefill call, {@link DecodeScript#prefill}): the exclusive end
      * of every group. The cut minimises the estimated cost: per group, its rows times its padded length times the
-     * multiply-adds of a token (12·L·D², the layers' products), plus a fixed cost per group, {@link #forwardOverhead}
-     * multiply-adds per layer. One group for batches of similar lengths or small models.
+     * multiply-adds of a token (L times {@link #layerMacs}, the layers' products), plus a fixed cost per group, {@link
+     * #forwardOverhead} multiply-adds per layer. One group for batches of similar lengths or small models.
      */
     static int[] prefillGroups(Transformer model, List<GenerationRequest> prompts) {
         int n = prompts.size();
         ModelConfig c = model.config();
-        double perToken = 12.0 * c.numLayers() * c.hiddenSize() * (double) c.hiddenSize(), fixed = forwardOverhead * c.numLayers();
+        double perToken = c.numLayers() * layerMacs(c), fixed = forwardOverhead * c.numLayers();
         if (fixed <= 0) return new int[] {n};
         double[] best = new double[n + 1];
         int[] from = new int[n + 1];
@@ -376,6 +376,17 @@ final class BatchGeneration {
         List<Integer> ends = new ArrayList<>();
         for (int j = n; j > 0; j = from[j]) ends.add(0, j);
         return ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Multiply-adds of one token through one layer's products: 12·D² for GPT-2 (c_attn 3D², c_proj D², MLP 8D²); for
+     * the Llama layout D·(2·H·E + 2·K·E) for q, o, k, v and 3·D·F for the SwiGLU MLP.
+     */
+    static double layerMacs(ModelConfig c) {
+        double d = c.hiddenSize();
+        if (c.architecture() == Architecture.GPT2) return 12.0 * d * d;
+        double q = (double) c.numHeads() * c.headDim(), kv = (double) c.numKvHeads() * c.headDim();
+        return d * (2 * q + 2 * kv) + 3.0 * d * c.intermediateSize();
     }
 
     /**
