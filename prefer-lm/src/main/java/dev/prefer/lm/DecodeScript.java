@@ -53,7 +53,7 @@ final class DecodeScript {
     private final Source source;   // GPT-2's script, or the Llama layout's (LlamaDecode)
     private final IValue weights;
     private final NDManager manager;
-    private final NDArray[] rope;   // Llama layout: cos, sin (S_max, E) of the wave's positions; else null
+    private final NDArray[] constants; // Llama layout: rotary tables of the wave's positions, eps, scale; else null
     private final int heads;
     private final int flags;        // GPT-2: the fused GELU (1/0); Llama: its biases (LlamaDecode.biasFlags)
     private final double eps, scale;
@@ -90,13 +90,13 @@ final class DecodeScript {
         this.vocab = c.vocabSize();
         this.unpacked = IValue.listFrom(new PtNDArray[0]);
         if (!gpt2) {
-            this.rope = LlamaDecode.ropeTables(model, capacity, manager);
-            this.weights = IValue.listFrom(LlamaDecode.weights(model, rope));
+            this.constants = LlamaDecode.constants(model, capacity, manager);
+            this.weights = IValue.listFrom(LlamaDecode.weights(model, constants));
             this.pack = null; // oneDNN packing is GPT-2's only
             this.packed = null;
             return;
         }
-        this.rope = null;
+        this.constants = null;
         List<PtNDArray> w = new ArrayList<>();
         String p = "transformer.";
         w.add((PtNDArray) model.p(p + "wte.weight"));
@@ -542,7 +542,7 @@ final class DecodeScript {
 
     void close() {
         weights.close();
-        if (rope != null) for (NDArray a : rope) a.close();
+        if (constants != null) for (NDArray a : constants) a.close();
         unpacked.close();
         if (pack != null) pack.release();
         state.close();

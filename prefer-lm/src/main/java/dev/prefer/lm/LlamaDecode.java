@@ -3,6 +3,7 @@ package dev.prefer.lm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,30 +54,34 @@ final class LlamaDecode {
     }
 
     /**
-     * cos and sin (capacity, E) at positions 0..capacity − 1, float32, as {@link Rotary#tables} makes them for the
-     * composite path (the config's theta, scaling and attention factor), owned by {@code manager}.
+     * The wave's constants, owned by {@code manager}: cos and sin (capacity, E) at positions 0..capacity − 1, float32,
+     * as {@link Rotary#tables} makes them for the composite path (the config's theta, scaling and attention factor),
+     * the sin's first half negated (rotate_half(x)·sin = [x2, x1]·[−sin1, sin2]: the same products without negating x);
+     * the norm's eps and the attention scale as float32 scalars (the composite path's constants; a float argument
+     * would be converted on every use).
      */
-    static NDArray[] ropeTables(Transformer model, int capacity, NDManager manager) {
+    static NDArray[] constants(Transformer model, int capacity, NDManager manager) {
         ModelConfig c = model.config();
+        int e = c.headDim();
         long[] positions = new long[capacity];
         for (int i = 0; i < capacity; i++) positions[i] = i;
         try (NDManager s = manager.newSubManager()) {
             NDArray[] t = Rotary.tables(s, DataType.FLOAT32, c, c.ropeTheta(), c.ropeScaling(), positions, 1, capacity);
-            NDArray[] out = new NDArray[2];
-            for (int i = 0; i < 2; i++) {
-                out[i] = t[i].reshape(capacity, c.headDim()).duplicate();
-                out[i].attach(manager);
-            }
+            float[] sin = t[1].toFloatArray();
+            for (int p = 0; p < capacity; p++) for (int j = 0; j < e / 2; j++) sin[p * e + j] = -sin[p * e + j];
+            NDArray[] out = {t[0].reshape(capacity, e).duplicate(), s.create(sin, new Shape(capacity, e)).duplicate(),
+                s.create((float) c.normEps()).duplicate(), s.create((float) c.layout().attentionScale()).duplicate()};
+            for (NDArray a : out) a.attach(manager);
             return out;
         }
     }
 
     /**
      * The script's weight list: embedding; per layer input norm, q, k, v, o (each followed by its bias when it has
-     * one), post-attention norm, gate, up, down (each with its bias when the MLP has them); then cos, sin, the final
-     * norm and the LM head (tied: the embedding).
+     * one), post-attention norm, gate, up, down (each with its bias when the MLP has them); then the {@link #constants}
+     * (cos, signed sin, eps, scale), the final norm and the LM head (tied: the embedding).
      */
-    static PtNDArray[] weights(Transformer model, NDArray[] rope) {
+    static PtNDArray[] weights(Transformer model, NDArray[] constants) {
         ModelConfig c = model.config();
         String p = LlamaFamily.P;
         List<PtNDArray> w = new ArrayList<>();
@@ -89,8 +94,7 @@ final class LlamaDecode {
             w.add((PtNDArray) model.p(l + "post_attention_layernorm.weight"));
             for (String m : new String[] {"gate_proj", "up_proj", "down_proj"}) add(model, w, l + "mlp." + m, c.mlpBias());
         }
-        w.add((PtNDArray) rope[0]);
-        w.add((PtNDArray) rope[1]);
+        for (NDArray a : constants) w.add((PtNDArray) a);
         w.add((PtNDArray) model.p(p + "norm.weight"));
         w.add((PtNDArray) model.outputEmbedding());
         return w.toArray(PtNDArray[]::new);
@@ -111,9 +115,9 @@ final class LlamaDecode {
     static final String SOURCE = ""
             + "ints: List[int], f: List[float], w: List[Tensor], st: List[Tensor], pw: List[Tensor]) -> List[Tensor]:\n"
             + "    # ints: ids (N), positions (N), row map (M), group ends (G), group lengths (G), then N, S, heads, mode,\n"
-            + "    # biases (1: q/k/v, 2: o_proj, 4: MLP), M, G; f: temperature, eps, attention scale, head rows, u (one per\n"
-            + "    # output row); w: LlamaDecode.weights; st: bias, k0, v0, k1, v1, ... with (R, KV heads, S_max, E) buffers;\n"
-            + "    # pw: empty. Group j: rows ends[j-1]..ends[j], each lg = lengths[j] tokens written at slots S-lg..S\n"
+            + "    # biases (1: q/k/v, 2: o_proj, 4: MLP), M, G; f: temperature, -, -, head rows, u (one per output row);\n"
+            + "    # w: LlamaDecode.weights (..., cos, signed sin, eps, attention scale, final norm, LM head);\n"
+            + "    # st: bias, k0, v0, k1, v1, ... with (R, KV heads, S_max, E) buffers; pw: empty. Group j: rows ends[j-1]..ends[j], each lg = lengths[j] tokens written at slots S-lg..S\n"
             + "    n = len(ints)\n"
             + "    g = ints[n - 1]\n"
             + "    nm = ints[n - 2]\n"
@@ -124,8 +128,9 @@ final class LlamaDecode {
             + "    nt = ints[n - 7]\n"
             + "    gb = 2 * nt + nm\n"
             + "    packed = len(pw) > 0\n"
-            + "    eps = f[1]\n"
-            + "    sc = f[2]\n"
+            + "    m = len(w)\n"
+            + "    eps = w[m - 4]\n"
+            + "    sc = w[m - 3]\n"
             + "    qb = fl % 2 == 1\n"
             + "    ob = (fl // 2) % 2 == 1\n"
             + "    mb = (fl // 4) % 2 == 1\n"
@@ -135,13 +140,12 @@ final class LlamaDecode {
             + "    e = st[1].size(3)\n"
             + "    gq = nh // kh\n"
             + "    he = e // 2\n"
-            + "    m = len(w)\n"
             + "    idp = torch.tensor(ints, device=w[0].device)\n"
             + "    pos = idp.narrow(0, nt, nt)\n"
             + "    xs = torch.embedding(w[0], idp.narrow(0, 0, nt))\n"
-            + "    # cos, sin (N, 1, E) of each token's position\n"
-            + "    cs = torch.embedding(w[m - 4], pos).unsqueeze(1)\n"
-            + "    sn = torch.embedding(w[m - 3], pos).unsqueeze(1)\n"
+            + "    # cos, signed sin (N, 1, E) of each token's position\n"
+            + "    cs = torch.embedding(w[m - 6], pos).unsqueeze(1)\n"
+            + "    sn = torch.embedding(w[m - 5], pos).unsqueeze(1)\n"
             + "    d = xs.size(1)\n"
             + "    lasts: List[Tensor] = []\n"
             + "    tok = 0\n"
@@ -175,11 +179,11 @@ final class LlamaDecode {
             + "                kk = torch.linear(hn, w[wi + 2])\n"
             + "                vv = torch.linear(hn, w[wi + 3])\n"
             + "                wi += 4\n"
-            + "            # rotary positions: x cos + rotate_half(x) sin, rotate_half(x) = [-x2, x1]\n"
+            + "            # rotary positions: x cos + rotate_half(x) sin = x cos + [x2, x1] [-sin1, sin2]\n"
             + "            q = q.view(b * lg, nh, e)\n"
-            + "            q = q * cj + torch.cat([-q.narrow(2, he, he), q.narrow(2, 0, he)], 2) * sj\n"
+            + "            q = q * cj + torch.cat([q.narrow(2, he, he), q.narrow(2, 0, he)], 2) * sj\n"
             + "            kk = kk.view(b * lg, kh, e)\n"
-            + "            kk = kk * cj + torch.cat([-kk.narrow(2, he, he), kk.narrow(2, 0, he)], 2) * sj\n"
+            + "            kk = kk * cj + torch.cat([kk.narrow(2, he, he), kk.narrow(2, 0, he)], 2) * sj\n"
             + "            if lg == 1:\n"
             + "                kc.narrow(2, s - 1, 1).copy_(kk.view(b, kh, 1, e))\n"
             + "                vc.narrow(2, s - 1, 1).copy_(vv.view(b, kh, 1, e))\n"
