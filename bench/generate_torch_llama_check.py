@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks bench/generate_torch.py's Llama block against transformers: loads ../shared/fixtures/hf-tiny/llama/policy
-(made by transformers) (no biases: the Llama fixture, not Qwen2's) into generate_torch.Llama and compares its greedy ids, full pass and KV-cache steps, with the
-fixture's expected.json (transformers' greedy_new_ids). Prints one line per prompt and exits 1 on a mismatch.
-Usage (repository root): /usr/bin/python3 bench/generate_torch_llama_check.py [FIXTURE_DIR]"""
+(made by transformers; no biases, so not Qwen2's fixture) into generate_torch.Llama and compares its greedy ids, full
+pass and KV-cache steps, with the fixture's expected.json (transformers' greedy_new_ids). Prints one line per prompt
+and exits 1 on a mismatch. Usage (repository root): /usr/bin/python3 bench/generate_torch_llama_check.py [FIXTURE_DIR]"""
 import json
 import os
 import struct
