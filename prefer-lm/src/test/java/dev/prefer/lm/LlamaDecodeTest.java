@@ -66,6 +66,86 @@ class LlamaDecodeTest {
         }
     }
 
+    /**
+     * Configurations no fixture has, on random weights with random biases and norm weights: one key/value head for four
+     * query heads and a head width apart from d/H, biases on q/k/v/o and the MLP, tied head, linear rotary scaling
+     * (Llama); dynamic scaling within the original positions and a sliding window wider than the wave (Qwen2);
+     * Mistral's window likewise. Rows leave at any of ten eos ids.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2", "mistral"})
+    void unusualShapesGiveTheCompositePathsNumbers(String kind) {
+        com.fasterxml.jackson.databind.node.ObjectNode c = dev.prefer.data.Json.MAPPER.createObjectNode();
+        c.put("model_type", kind);
+        c.put("vocab_size", 97);
+        c.put("hidden_size", 32);
+        c.put("intermediate_size", 40);
+        c.put("num_hidden_layers", 2);
+        c.put("num_attention_heads", 4);
+        c.put("max_position_embeddings", 64);
+        c.put("rms_norm_eps", 1e-6);
+        c.put("bos_token_id", 0);
+        c.put("pad_token_id", 0);
+        var eos = c.putArray("eos_token_id");
+        for (int i = 1; i <= 10; i++) eos.add(i);
+        switch (kind) {
+            case "llama" -> {
+                c.put("num_key_value_heads", 1);
+                c.put("head_dim", 16);
+                c.put("attention_bias", true);
+                c.put("mlp_bias", true);
+                c.put("tie_word_embeddings", true);
+                c.putObject("rope_scaling").put("rope_type", "linear").put("factor", 2.0);
+            }
+            case "qwen2" -> {
+                c.put("num_key_value_heads", 2);
+                c.put("use_sliding_window", true);
+                c.put("sliding_window", 40);
+                c.put("max_window_layers", 1);
+                c.putObject("rope_scaling").put("rope_type", "dynamic").put("factor", 2.0);
+            }
+            default -> {
+                c.put("num_key_value_heads", 2);
+                c.put("sliding_window", 40);
+            }
+        }
+        ModelConfig config = ModelConfig.parse(null, c);
+        try (CausalLM lm = CausalLM.randomInit(config, 3, Precision.F32)) {
+            java.util.Random rng = new java.util.Random(11);
+            try (ai.djl.ndarray.NDManager m = lm.model().manager().newSubManager()) {
+                for (var e : lm.model().parameters().entrySet()) {
+                    if (e.getKey().endsWith(".bias") || e.getKey().endsWith("norm.weight")) {
+                        e.getValue().addi(m.randomNormal(0, 0.3f, e.getValue().getShape(), ai.djl.ndarray.types.DataType.FLOAT32));
+                    }
+                }
+            }
+            List<GenerationRequest> reqs = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                long[] ids = new long[3 + 4 * i];
+                for (int j = 0; j < ids.length; j++) ids[j] = 11 + rng.nextInt(86);
+                reqs.add(new GenerationRequest(ids, 7 + i));
+            }
+            int capacity = 3 + 4 * 4 + 12;
+            assertTrue(DecodeScript.applies(lm.model(), capacity), kind);
+            if (!kind.equals("llama")) assertFalse(DecodeScript.applies(lm.model(), 41), kind + ": the window of 40 would slide");
+            int early = 0;
+            for (GenerationConfig cfg : List.of(GenerationConfig.greedy(12).withStopAtEos(true).withSamples(2),
+                    new GenerationConfig(12, false, 1.0, 0, 1.0, 0L, true).withSamples(2),
+                    new GenerationConfig(12, false, 0.9, 20, 1.0, 0L, true).withSamples(2))) {
+                List<List<Completion>> want = composite(lm, reqs, cfg), got = lm.complete(reqs, cfg);
+                for (int i = 0; i < reqs.size(); i++) {
+                    for (int k = 0; k < 2; k++) {
+                        String at = kind + " " + cfg + " prompt " + i + " sample " + k;
+                        assertArrayEquals(want.get(i).get(k).tokenIds(), got.get(i).get(k).tokenIds(), at);
+                        assertArrayEquals(want.get(i).get(k).logps(), got.get(i).get(k).logps(), 1e-5, at);
+                        if (want.get(i).get(k).finishReason() == Completion.FinishReason.EOS) early++;
+                    }
+                }
+            }
+            assertTrue(early > 0, kind + ": some rows left at an eos");
+        }
+    }
+
     private static List<List<Completion>> composite(CausalLM lm, List<GenerationRequest> reqs, GenerationConfig cfg) {
         boolean was = DecodeScript.enabled;
         DecodeScript.enabled = false;
