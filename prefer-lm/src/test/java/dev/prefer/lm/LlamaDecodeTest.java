@@ -70,7 +70,8 @@ class LlamaDecodeTest {
      * Configurations no fixture has, on random weights with random biases and norm weights: one key/value head for four
      * query heads and a head width apart from d/H, biases on q/k/v/o and the MLP, tied head, linear rotary scaling
      * (Llama); dynamic scaling within the original positions and a sliding window wider than the wave (Qwen2);
-     * Mistral's window likewise. Rows leave at any of ten eos ids.
+     * Mistral's window likewise. Rows leave at any of ten eos ids; one prompt of 130 tokens (the prefill's tiled
+     * attention kernel, from 128).
      */
     @ParameterizedTest
     @ValueSource(strings = {"llama", "qwen2", "mistral"})
@@ -82,7 +83,7 @@ class LlamaDecodeTest {
         c.put("intermediate_size", 40);
         c.put("num_hidden_layers", 2);
         c.put("num_attention_heads", 4);
-        c.put("max_position_embeddings", 64);
+        c.put("max_position_embeddings", 256);
         c.put("rms_norm_eps", 1e-6);
         c.put("bos_token_id", 0);
         c.put("pad_token_id", 0);
@@ -100,13 +101,13 @@ class LlamaDecodeTest {
             case "qwen2" -> {
                 c.put("num_key_value_heads", 2);
                 c.put("use_sliding_window", true);
-                c.put("sliding_window", 40);
+                c.put("sliding_window", 200);
                 c.put("max_window_layers", 1);
                 c.putObject("rope_scaling").put("rope_type", "dynamic").put("factor", 2.0);
             }
             default -> {
                 c.put("num_key_value_heads", 2);
-                c.put("sliding_window", 40);
+                c.put("sliding_window", 200);
             }
         }
         ModelConfig config = ModelConfig.parse(null, c);
@@ -121,13 +122,12 @@ class LlamaDecodeTest {
             }
             List<GenerationRequest> reqs = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                long[] ids = new long[3 + 4 * i];
+                long[] ids = new long[i < 4 ? 3 + 4 * i : 130]; // 130: the prefill's tiled attention kernel (>= 128 tokens)
                 for (int j = 0; j < ids.length; j++) ids[j] = 11 + rng.nextInt(86);
                 reqs.add(new GenerationRequest(ids, 7 + i));
             }
-            int capacity = 3 + 4 * 4 + 12;
-            assertTrue(DecodeScript.applies(lm.model(), capacity), kind);
-            if (!kind.equals("llama")) assertFalse(DecodeScript.applies(lm.model(), 41), kind + ": the window of 40 would slide");
+            assertTrue(DecodeScript.applies(lm.model(), 130 + 12), kind);
+            if (!kind.equals("llama")) assertFalse(DecodeScript.applies(lm.model(), 201), kind + ": the window of 200 would slide");
             int early = 0;
             for (GenerationConfig cfg : List.of(GenerationConfig.greedy(12).withStopAtEos(true).withSamples(2),
                     new GenerationConfig(12, false, 1.0, 0, 1.0, 0L, true).withSamples(2),
