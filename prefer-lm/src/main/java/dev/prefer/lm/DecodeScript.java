@@ -148,7 +148,8 @@ final class DecodeScript {
      * no scripted step, a model narrower than {@link #packMinWidth}, packing off or unavailable.
      */
     static boolean packNow(Transformer model) {
-        if (model.config().architecture() != Architecture.GPT2 || !applies(model) || model.config().hiddenSize() < packMinWidth || packMinRows == Integer.MAX_VALUE) return false;
+        if (model.config().architecture() != Architecture.GPT2 || !applies(model)) return false; // oneDNN packing: GPT-2 only
+        if (model.config().hiddenSize() < packMinWidth || packMinRows == Integer.MAX_VALUE) return false;
         Packed p = Packed.of(model, true);
         if (p == null) return false;
         p.release();
@@ -345,7 +346,7 @@ final class DecodeScript {
     }
 
     /**
-     * Takes over a prefilled cache: its (R, H, S, E) keys and values are copied into buffers of {@code capacity}
+     * Takes over a prefilled cache: its (R, H or KV heads, S, E) keys and values are copied into buffers of {@code capacity}
      * positions owned by {@code manager}; row r's keys start at slot {@code offsets[r]} (left padding).
      */
     static DecodeScript from(Transformer model, Transformer.KvCache cache, int capacity, long[] offsets, NDManager manager) {

@@ -43,7 +43,8 @@ public final class GenerateBench {
 
         /** The model's config. */
         public ModelConfig config() {
-            return arch.equals("llama") ? ModelConfig.llama(vocab, width, ffn, layers, heads, kvHeads, ctx) : ModelConfig.gpt2(vocab, ctx, width, layers, heads);
+            if (arch.equals("llama")) return ModelConfig.llama(vocab, width, ffn, layers, heads, kvHeads, ctx);
+            return ModelConfig.gpt2(vocab, ctx, width, layers, heads);
         }
 
         /** The same shape and workload with another batch and budget. */
