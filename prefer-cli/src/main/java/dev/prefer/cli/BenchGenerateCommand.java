@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
                 "and prints new tokens/s per run, the medians and their ratio, and the load average before each run.",
                 "Sizes: tiny (2 layers, d 128, vocab 512; 16 prompts of 16..64 tokens, 64 new) and gpt2-small (124M;",
                 "8 prompts of 32..128 tokens, 64 new); tiny-llama: the tiny workload on a Llama (RMSNorm, rotary, 2 KV",
-                "heads, SwiGLU 352). Default sampling: temperature 1, no cut (the GRPO setting).",
+                "heads, SwiGLU 352); llama-135m: SmolLM-135M's shape on gpt2-small's workload. Default sampling: temperature",
+                "1, no cut (the GRPO setting).",
                 "Run it through ./prefer (its malloc and OpenMP settings match the reference's tuned environment)."},
         footer = {"", "Examples:",
                 "  ./prefer bench generate --size tiny",
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
                 "  ./prefer bench generate --size tiny-llama"})
 public final class BenchGenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--size", paramLabel = "NAME", description = "tiny, gpt2-small or tiny-llama; repeat for several (default: tiny and gpt2-small).")
+    @Option(names = "--size", paramLabel = "NAME", description = "tiny, gpt2-small, tiny-llama or llama-135m; repeat for several (default: tiny and gpt2-small).")
     List<String> sizes;
 
     @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Timed generate calls per process (median reported).")

@@ -31,13 +31,16 @@ public final class GenerateBench {
         public static final Size GPT2_SMALL = new Size("gpt2-small", "gpt2", 12, 768, 12, 12, 3072, 50257, 1024, 8, 32, 128, 64);
         /** The tiny workload on a Llama of about the same parameters (SwiGLU 352 wide: 3·352 ≈ 2·512 MLP rows), 2 KV heads. */
         public static final Size TINY_LLAMA = new Size("tiny-llama", "llama", 2, 128, 4, 2, 352, 512, 1024, 16, 16, 64, 64);
+        /** SmolLM-135M's shape (30 layers, d 576, 9 heads, 3 KV heads, SwiGLU 1536, vocab 49152; untied here) on gpt2-small's workload. */
+        public static final Size LLAMA_135M = new Size("llama-135m", "llama", 30, 576, 9, 3, 1536, 49152, 2048, 8, 32, 128, 64);
 
         public static Size named(String name) {
             return switch (name) {
                 case "tiny" -> TINY;
                 case "gpt2-small", "gpt2" -> GPT2_SMALL;
                 case "tiny-llama" -> TINY_LLAMA;
-                default -> throw new IllegalArgumentException("unknown size '" + name + "' (tiny, gpt2-small, tiny-llama)");
+                case "llama-135m" -> LLAMA_135M;
+                default -> throw new IllegalArgumentException("unknown size '" + name + "' (tiny, gpt2-small, tiny-llama, llama-135m)");
             };
         }
 
