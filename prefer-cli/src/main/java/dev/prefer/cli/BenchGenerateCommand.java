@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         showDefaultValues = true,
         description = {
                 "Times batched sampling (B prompts of different lengths, left-padded, KV cache, one sample each, the raw",
-                "log-prob of every token kept) on a GPT-2-shaped model with random weights, in Prefer and in plain PyTorch",
+                "log-prob of every token kept) on a GPT-2- or Llama-shaped model with random weights, in Prefer and in plain PyTorch",
                 "(bench/generate_torch.py, in the tuned environment of ../shared/bench/README.md), alternating the two,",
                 "and prints new tokens/s per run, the medians and their ratio, and the load average before each run.",
                 "Sizes: tiny (2 layers, d 128, vocab 512; 16 prompts of 16..64 tokens, 64 new) and gpt2-small (124M;",
@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
                 "  ./prefer bench generate --size tiny-llama"})
 public final class BenchGenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--size", paramLabel = "NAME", description = "tiny, gpt2-small, tiny-llama or llama-135m; repeat for several (default: tiny and gpt2-small).")
+    @Option(names = "--size", paramLabel = "NAME", description = "tiny, gpt2-small, tiny-llama or llama-135m; repeatable (default: tiny, gpt2-small).")
     List<String> sizes;
 
     @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Timed generate calls per process (median reported).")
