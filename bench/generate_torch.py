@@ -16,6 +16,9 @@ cumsum of softmax, remove `cumulative_probs <= 1 - top_p`, keep at least one; Mi
 
 Prints one line per timed run and a summary:
   tokens/s median=... min=... max=... sec/run median=... new_tokens/run=...
+`--arch llama` swaps the GPT-2 block for transformers' Llama block (RMSNorm, rotary positions, grouped-query
+attention with --kv-heads key/value heads, SwiGLU MLP of width --ffn, untied LM head; see class Llama).
+
 Uses Debian's python3-torch (1.13); run it in the tuned environment of ../shared/bench/README.md
 (`prefer bench generate` does).
 """
@@ -32,6 +35,10 @@ import torch.nn.functional as F
 
 def parse():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--arch", choices=["gpt2", "llama"], default="gpt2")
+    p.add_argument("--kv-heads", type=int, default=0, help="llama: key/value heads; 0 = --heads")
+    p.add_argument("--ffn", type=int, default=0, help="llama: SwiGLU width; 0 = 8/3 d")
+    p.add_argument("--rope-theta", type=float, default=10000.0)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--d-model", type=int, default=128)
     p.add_argument("--heads", type=int, default=4)
@@ -93,6 +100,79 @@ class Gpt2:
         return F.linear(x, self.wte)  # (B, V)
 
 
+class Llama:
+    """transformers' LlamaForCausalLM, eager attention, as in src/transformers/models/llama/modeling_llama.py of
+    huggingface/transformers at commit 5dd4a63548857797727ae73eeb6a6e886ea02a3e (read with the search tool; line
+    numbers of that file): LlamaRMSNorm.forward (lines 69-74: x * rsqrt(mean(x^2) + eps), then weight *),
+    LlamaRotaryEmbedding.forward (121-141: freqs = inv_freq x positions in float32, emb = cat(freqs, freqs), cos,
+    sin), rotate_half (144-148), apply_rotary_pos_emb (151-175: q * cos + rotate_half(q) * sin), LlamaMLP.forward
+    (189-191: down(act(gate(x)) * up(x)), act silu), repeat_kv (194-203), eager_attention_forward (206-229: scores
+    = q k^T * head_dim^-0.5 + mask, softmax, @ v), LlamaAttention (232-305), LlamaDecoderLayer.forward (319-353:
+    pre-norm residual blocks). Random weights N(0, 0.02), norms 1; no biases (Llama's defaults)."""
+
+    def __init__(self, a, gen):
+        d, v = a.d_model, a.vocab
+        self.h, self.e, self.d = a.heads, d // a.heads, d
+        self.kh = a.kv_heads or a.heads
+        f = a.ffn or (8 * d) // 3
+        self.eps = 1e-5
+
+        def w(*shape):
+            return torch.randn(*shape, generator=gen) * 0.02
+
+        self.embed, self.lm_head = w(v, d), w(v, d)
+        self.blocks = []
+        for _ in range(a.layers):
+            self.blocks.append(dict(
+                in_norm=torch.ones(d), q=w(self.h * self.e, d), k=w(self.kh * self.e, d), v=w(self.kh * self.e, d),
+                o=w(d, self.h * self.e), post_norm=torch.ones(d), gate=w(f, d), up=w(f, d), down=w(d, f)))
+        self.norm = torch.ones(d)
+        # rope_init_fn "default" (modeling_rope_utils._compute_default_rope_parameters): 1 / theta^(arange(0, E, 2) / E)
+        self.inv_freq = 1.0 / (a.rope_theta ** (torch.arange(0, self.e, 2, dtype=torch.int64).float() / self.e))
+
+    def rms(self, x, weight):
+        return weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+    @staticmethod
+    def rotate_half(x):
+        x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+        return torch.cat((-x2, x1), dim=-1)
+
+    @staticmethod
+    def repeat_kv(x, n_rep):
+        b, kh, s, e = x.shape
+        if n_rep == 1:
+            return x
+        return x[:, :, None, :, :].expand(b, kh, n_rep, s, e).reshape(b, kh * n_rep, s, e)
+
+    def forward(self, ids, pos, bias, cache):
+        """ids, pos (B, T); bias (B, 1, T, S) additive; cache: list of [k, v] per layer or None. -> (B, V) last."""
+        b, t = ids.shape
+        x = self.embed[ids]  # (B, T, D)
+        freqs = (self.inv_freq[None, :, None].expand(b, -1, 1) @ pos[:, None, :].float()).transpose(1, 2)  # (B, T, E/2)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        cos, sin = emb.cos()[:, None], emb.sin()[:, None]  # (B, 1, T, E)
+        for i, blk in enumerate(self.blocks):
+            hn = self.rms(x, blk["in_norm"])
+            q = F.linear(hn, blk["q"]).view(b, t, -1, self.e).transpose(1, 2)  # (B, H, T, E)
+            k = F.linear(hn, blk["k"]).view(b, t, -1, self.e).transpose(1, 2)  # (B, KV, T, E)
+            v = F.linear(hn, blk["v"]).view(b, t, -1, self.e).transpose(1, 2)
+            q = q * cos + self.rotate_half(q) * sin
+            k = k * cos + self.rotate_half(k) * sin
+            if cache[i] is not None:  # DynamicCache.update: concatenated along the sequence
+                k = torch.cat([cache[i][0], k], dim=2)
+                v = torch.cat([cache[i][1], v], dim=2)
+            cache[i] = [k, v]
+            ks, vs = self.repeat_kv(k, self.h // self.kh), self.repeat_kv(v, self.h // self.kh)
+            att = torch.matmul(q, ks.transpose(2, 3)) * self.e ** -0.5 + bias  # (B, H, T, S)
+            y = torch.matmul(att.softmax(-1), vs).transpose(1, 2).reshape(b, t, self.h * self.e)
+            x = x + F.linear(y, blk["o"])
+            hn = self.rms(x, blk["post_norm"])
+            x = x + F.linear(F.silu(F.linear(hn, blk["gate"])) * F.linear(hn, blk["up"]), blk["down"])
+        x = self.rms(x[:, -1], self.norm)  # (B, D)
+        return F.linear(x, self.lm_head)  # (B, V)
+
+
 def warp(logits, a):
     scores = logits / a.temperature if a.temperature != 1.0 else logits
     if a.top_k > 0:
@@ -152,7 +232,7 @@ def main():
     blas = re.findall(r"(BLAS_INFO=[^,]*|LAPACK_INFO=[^,]*|USE_MKLDNN=[^,]*)", torch.__config__.show())
     print("blas: " + (" ".join(blas) if blas else "?"))
     gen = torch.Generator().manual_seed(a.seed)
-    model = Gpt2(a, gen)
+    model = Llama(a, gen) if a.arch == "llama" else Gpt2(a, gen)
     prompts = []
     for i in range(a.batch):
         n = a.min_len + (i * (a.max_len - a.min_len)) // max(1, a.batch - 1)

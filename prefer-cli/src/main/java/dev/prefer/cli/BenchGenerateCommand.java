@@ -22,20 +22,23 @@ import picocli.CommandLine.Option;
         showDefaultValues = true,
         description = {
                 "Times batched sampling (B prompts of different lengths, left-padded, KV cache, one sample each, the raw",
-                "log-prob of every token kept) on a GPT-2-shaped model with random weights, in Prefer and in plain PyTorch",
+                "log-prob of every token kept) on a GPT-2- or Llama-shaped model with random weights, in Prefer and in plain PyTorch",
                 "(bench/generate_torch.py, in the tuned environment of ../shared/bench/README.md), alternating the two,",
                 "and prints new tokens/s per run, the medians and their ratio, and the load average before each run.",
                 "Sizes: tiny (2 layers, d 128, vocab 512; 16 prompts of 16..64 tokens, 64 new) and gpt2-small (124M;",
-                "8 prompts of 32..128 tokens, 64 new). Default sampling: temperature 1, no cut (the GRPO setting).",
+                "8 prompts of 32..128 tokens, 64 new); tiny-llama: the tiny workload on a Llama (RMSNorm, rotary, 2 KV",
+                "heads, SwiGLU 352); llama-135m: SmolLM-135M's shape on gpt2-small's workload. Default sampling: temperature",
+                "1, no cut (the GRPO setting).",
                 "Run it through ./prefer (its malloc and OpenMP settings match the reference's tuned environment)."},
         footer = {"", "Examples:",
                 "  ./prefer bench generate --size tiny",
                 "  ./prefer bench generate --size tiny --size gpt2-small --repeats 5",
                 "  ./prefer bench generate --size tiny --top-k 50 --top-p 0.9 --min-p 0.05",
-                "  ./prefer bench generate --size tiny --no-python"})
+                "  ./prefer bench generate --size tiny --no-python",
+                "  ./prefer bench generate --size tiny-llama"})
 public final class BenchGenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--size", paramLabel = "NAME", description = "tiny or gpt2-small; repeat for several (default: both).")
+    @Option(names = "--size", paramLabel = "NAME", description = "tiny, gpt2-small, tiny-llama or llama-135m; repeatable (default: tiny, gpt2-small).")
     List<String> sizes;
 
     @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Timed generate calls per process (median reported).")

@@ -21,9 +21,10 @@ import java.util.function.LongConsumer;
  * positions from 0 and a key mask over its pads; the last block only at the last position), repeats the cache rows
  * for the samples, and then decodes one token per step for the rows still running: a row that emits eos, reaches a
  * stop string or its budget leaves the batch, and its cache rows with it ({@link Transformer.KvCache#selectRows}).
- * For float32 GPT-2 models without LoRA deltas the prefill (prompts in groups of similar lengths, {@link
- * #prefillGroups}) and every step are each one scripted engine call ({@link DecodeScript}) writing into preallocated
- * key/value buffers; other models run the composite path, one engine call per op.
+ * For float32 GPT-2 and Llama-layout models (Llama, Qwen2, Mistral; {@link LlamaDecode#serves}) without LoRA deltas
+ * the prefill (prompts in groups of similar lengths, {@link #prefillGroups}) and every step are each one scripted
+ * engine call ({@link DecodeScript}) writing into preallocated key/value buffers; other models run the composite path,
+ * one engine call per op.
  *
  * <p>Per step the engine computes the logits (R, V) of the running rows and either their arg-max or the softmax of
  * logits / temperature, plus log-softmax gathered at the chosen ids (the raw log-probs); the host draws each row's
@@ -137,7 +138,7 @@ final class BatchGeneration {
                     if (threads > 1) JniUtils.setNumThreads(1);
                 }
                 Step st;
-                if (n == 0 && DecodeScript.applies(model)) {
+                if (n == 0 && DecodeScript.applies(model, smax)) {
                     long[] offs = new long[p];
                     for (int i = 0; i < p; i++) offs[i] = lmax - prompts.get(i).length();
                     script = DecodeScript.open(model, offs, smax, b, cfg.maxNewTokens() - 1, gen);
@@ -351,13 +352,13 @@ final class BatchGeneration {
      * The prompts (sorted by length, shortest first) cut into consecutive groups, each prefilled as its own batch padded
      * to its own longest prompt (inside the one scripted prefill call, {@link DecodeScript#prefill}): the exclusive end
      * of every group. The cut minimises the estimated cost: per group, its rows times its padded length times the
-     * multiply-adds of a token (12·L·D², the layers' products), plus a fixed cost per group, {@link #forwardOverhead}
-     * multiply-adds per layer. One group for batches of similar lengths or small models.
+     * multiply-adds of a token (L times {@link #layerMacs}, the layers' products), plus a fixed cost per group, {@link
+     * #forwardOverhead} multiply-adds per layer. One group for batches of similar lengths or small models.
      */
     static int[] prefillGroups(Transformer model, List<GenerationRequest> prompts) {
         int n = prompts.size();
         ModelConfig c = model.config();
-        double perToken = 12.0 * c.numLayers() * c.hiddenSize() * (double) c.hiddenSize(), fixed = forwardOverhead * c.numLayers();
+        double perToken = c.numLayers() * layerMacs(c), fixed = forwardOverhead * c.numLayers();
         if (fixed <= 0) return new int[] {n};
         double[] best = new double[n + 1];
         int[] from = new int[n + 1];
@@ -375,6 +376,17 @@ final class BatchGeneration {
         List<Integer> ends = new ArrayList<>();
         for (int j = n; j > 0; j = from[j]) ends.add(0, j);
         return ends.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Multiply-adds of one token through one layer's products: 12·D² for GPT-2 (c_attn 3D², c_proj D², MLP 8D²); for
+     * the Llama layout D·(2·H·E + 2·K·E) for q, o, k, v and 3·D·F for the SwiGLU MLP.
+     */
+    static double layerMacs(ModelConfig c) {
+        double d = c.hiddenSize();
+        if (c.architecture() == Architecture.GPT2) return 12.0 * d * d;
+        double q = (double) c.numHeads() * c.headDim(), kv = (double) c.numKvHeads() * c.headDim();
+        return d * (2 * q + 2 * kv) + 3.0 * d * c.intermediateSize();
     }
 
     /**

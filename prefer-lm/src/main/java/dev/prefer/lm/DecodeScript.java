@@ -32,23 +32,30 @@ import java.util.WeakHashMap;
  * left-padded to its longest, written into the empty buffers of {@link #open}, with the first tokens chosen in the same
  * call (one engine call instead of ~30 per layer, and no copy of the prefilled cache into the buffers).
  *
- * <p>Used for float32 GPT-2 models without attached linear deltas (LoRA); other models take the composite path.
- * {@code -Dprefer.decodeScript=false} turns it off. The module source is compiled in memory, as {@link FusedOps} does.
+ * <p>Used for float32 GPT-2 models without attached linear deltas (LoRA), and for the Llama layout (Llama, Qwen2,
+ * Mistral: {@link LlamaDecode}, its own script over the same Java side and the same choice of tokens, {@link #CHOICE};
+ * buffers of the key/value heads); other models take the composite path. {@code -Dprefer.decodeScript=false} turns
+ * it off. The module sources are compiled in memory, as {@link FusedOps} does.
  *
  * <p>The step also picks the next tokens (arg-max, or the draw of {@link Sampler#draw} when no top-k/top-p/min-p
  * filter is set) and gathers their log-probs, so that only 2·R numbers come back to the host instead of two (R, V)
  * arrays.
  */
 final class DecodeScript {
-    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("prefer.decodeScript", "true"));
-    private static volatile PtSymbolBlock module;
-    private static volatile boolean failed;
+    /**
+     * Whether scripted steps run ({@code -Dprefer.decodeScript=false}: never, the composite path for every model);
+     * tests switch it to compare both paths on one model.
+     */
+    static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("prefer.decodeScript", "true"));
     private static PtNDManager owner;
 
     private final Transformer model;
+    private final Source source;   // GPT-2's script, or the Llama layout's (LlamaDecode)
     private final IValue weights;
     private final NDManager manager;
+    private final NDArray[] constants; // Llama layout: rotary tables of the wave's positions, eps, scale; else null
     private final int heads;
+    private final int flags;        // GPT-2: the fused GELU (1/0); Llama: its biases (LlamaDecode.biasFlags)
     private final double eps, scale;
     private final int headChunk;
     private final int vocab;
@@ -73,11 +80,23 @@ final class DecodeScript {
         }
         rebuildState();
         ModelConfig c = model.config();
+        boolean gpt2 = c.architecture() == Architecture.GPT2;
+        this.source = gpt2 ? GPT2 : LLAMA;
         this.heads = c.numHeads();
         this.eps = c.normEps();
-        this.scale = Math.sqrt(c.headDim());
+        this.scale = gpt2 ? Math.sqrt(c.headDim()) : c.layout().attentionScale(); // GPT-2 divides by it, Llama multiplies
+        this.flags = gpt2 ? (FUSE_GELU ? 1 : 0) : LlamaDecode.biasFlags(c);
         this.headChunk = headChunkRows(c.hiddenSize(), c.vocabSize());
         this.vocab = c.vocabSize();
+        this.unpacked = IValue.listFrom(new PtNDArray[0]);
+        if (!gpt2) {
+            this.constants = LlamaDecode.constants(model, capacity, manager);
+            this.weights = IValue.listFrom(LlamaDecode.weights(model, constants));
+            this.pack = null; // oneDNN packing is GPT-2's only
+            this.packed = null;
+            return;
+        }
+        this.constants = null;
         List<PtNDArray> w = new ArrayList<>();
         String p = "transformer.";
         w.add((PtNDArray) model.p(p + "wte.weight"));
@@ -95,7 +114,6 @@ final class DecodeScript {
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
         this.pack = decodeRows >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps && !model.headTrainable()) : null;
         this.packed = pack == null ? null : pack.list;
-        this.unpacked = IValue.listFrom(new PtNDArray[0]);
     }
 
     /**
@@ -130,7 +148,8 @@ final class DecodeScript {
      * no scripted step, a model narrower than {@link #packMinWidth}, packing off or unavailable.
      */
     static boolean packNow(Transformer model) {
-        if (!applies(model) || model.config().hiddenSize() < packMinWidth || packMinRows == Integer.MAX_VALUE) return false;
+        if (model.config().architecture() != Architecture.GPT2 || !applies(model)) return false; // oneDNN packing: GPT-2 only
+        if (model.config().hiddenSize() < packMinWidth || packMinRows == Integer.MAX_VALUE) return false;
         Packed p = Packed.of(model, true);
         if (p == null) return false;
         p.release();
@@ -311,14 +330,23 @@ final class DecodeScript {
         return (int) Math.max(1, Math.min(vocab, bytes / (4L * hidden)));
     }
 
-    /** Whether the scripted step serves this model. */
+    /**
+     * Whether the scripted step serves every wave of this model: float32 GPT-2 without linear deltas, or the Llama
+     * layout of {@link LlamaDecode#serves} for waves up to the model's positions.
+     */
     static boolean applies(Transformer model) {
-        return ENABLED && !failed && model.config().architecture() == Architecture.GPT2 && model.dtype() == DataType.FLOAT32
-                && !model.hasLinearDeltas() && !model.bf16Products() && module() != null;
+        return applies(model, model.config().maxPositions());
+    }
+
+    /** Whether the scripted step serves a wave of {@code capacity} key slots (prompt + new tokens) of this model. */
+    static boolean applies(Transformer model, int capacity) {
+        if (!enabled || model.dtype() != DataType.FLOAT32 || model.hasLinearDeltas() || model.bf16Products()) return false;
+        Source s = model.config().architecture() == Architecture.GPT2 ? GPT2 : LlamaDecode.serves(model, capacity) ? LLAMA : null;
+        return s != null && s.module() != null;
     }
 
     /**
-     * Takes over a prefilled cache: its (R, H, S, E) keys and values are copied into buffers of {@code capacity}
+     * Takes over a prefilled cache: its (R, H or KV heads, S, E) keys and values are copied into buffers of {@code capacity}
      * positions owned by {@code manager}; row r's keys start at slot {@code offsets[r]} (left padding).
      */
     static DecodeScript from(Transformer model, Transformer.KvCache cache, int capacity, long[] offsets, NDManager manager) {
@@ -344,7 +372,7 @@ final class DecodeScript {
     static DecodeScript open(Transformer model, long[] offsets, int capacity, int decodeRows, int steps, NDManager manager) {
         ModelConfig c = model.config();
         int layers = c.numLayers();
-        Shape shape = new Shape(offsets.length, c.numHeads(), capacity, c.headDim());
+        Shape shape = new Shape(offsets.length, c.numKvHeads(), capacity, c.headDim()); // GPT-2: the heads
         NDArray[] k = new NDArray[layers], v = new NDArray[layers];
         for (int l = 0; l < layers; l++) {
             k[l] = manager.zeros(shape, DataType.FLOAT32);
@@ -413,7 +441,10 @@ final class DecodeScript {
         return o;
     }
 
-    /** Scalars at the end of the integer argument: N, S, heads, mode (set by {@link #call}), fused GELU, M, G. */
+    /**
+     * Scalars at the end of the integer argument: N, S, heads, mode (set by {@link #call}), flags (GPT-2: fused GELU;
+     * Llama: biases), M, G.
+     */
     private static final int TAIL = 7;
 
     private void tail(long[] ints, int tokens, int length, int mapped, int groups) {
@@ -421,7 +452,7 @@ final class DecodeScript {
         ints[n - 7] = tokens;
         ints[n - 6] = length;
         ints[n - 5] = heads;
-        ints[n - 3] = FUSE_GELU ? 1 : 0;
+        ints[n - 3] = flags;
         ints[n - 2] = mapped;
         ints[n - 1] = groups;
     }
@@ -438,7 +469,7 @@ final class DecodeScript {
         fl[3] = headChunk;
         if (u != null && !greedy) System.arraycopy(u, 0, fl, 4, u.length);
         try (IValue in = IValue.listFrom(ints); IValue f = IValue.listFrom(fl);
-             IValue out = IValueUtils.forward(module(), new IValue[] {in, f, weights, state, products})) {
+             IValue out = IValueUtils.forward(source.module(), new IValue[] {in, f, weights, state, products})) {
             PtNDArray[] t = out.toTensorArray(m);
             try {
                 if (t.length == 1) { // (2, R) float64: chosen ids, their log-probs
@@ -512,6 +543,7 @@ final class DecodeScript {
 
     void close() {
         weights.close();
+        if (constants != null) for (NDArray a : constants) a.close();
         unpacked.close();
         if (pack != null) pack.release();
         state.close();
@@ -526,7 +558,7 @@ final class DecodeScript {
         return true;
     });
 
-    private static final String SOURCE = ""
+    private static final String GPT2_SOURCE = ""
             + "ints: List[int], f: List[float], w: List[Tensor], st: List[Tensor], pw: List[Tensor]) -> List[Tensor]:\n"
             + "    # ints: ids (N), positions (N), row map (M), group ends (G), group lengths (G), then N, S, heads, mode,\n"
             + "    # fused GELU, M, G; f: temperature, eps, sqrt(E), head rows, u (one per output row);\n"
@@ -615,6 +647,13 @@ final class DecodeScript {
             + "        x = x.index_select(0, idp.narrow(0, 2 * nt, nm))\n"
             + "    m = len(w)\n"
             + "    x = torch.layer_norm(x, [d], w[m - 3], w[m - 2], eps)\n"
+            + DecodeScript.CHOICE; // qualified: declared below
+
+    /**
+     * The LM head and the choice of the next tokens, shared by the scripts: from the final hidden states x (one row per
+     * output row) and the head w[m - 1] (V, D).
+     */
+    static final String CHOICE = ""
             + "    hc = int(f[3])\n"
             + "    if packed and len(pw) > 2 * (len(st) - 1):\n"
             + "        logits = ops.mkldnn._linear_pointwise(x, pw[len(pw) - 1], None, \"none\", [], \"\")\n"
@@ -642,23 +681,38 @@ final class DecodeScript {
             + "    lp = lsm.gather(1, ch.unsqueeze(1)).squeeze(1)\n"
             + "    return [torch.stack([torch.to(ch, 7), torch.to(lp, 7)])]\n";
 
-    private static PtSymbolBlock module() {
-        if (module != null || failed) return module;
-        synchronized (DecodeScript.class) {
-            if (module == null && !failed) {
-                try {
-                    if (owner == null) owner = (PtNDManager) Torch.newManager();
-                    byte[] archive = FusedOps.archive("Gpt2Decode", "  def forward(self: __torch__.Gpt2Decode,\n    " + SOURCE);
-                    module = JniUtils.loadModule(owner, new ByteArrayInputStream(archive), true, false);
-                } catch (IOException e) {
-                    failed = true;
-                    throw new UncheckedIOException(e);
-                } catch (RuntimeException e) {
-                    failed = true;
-                    System.err.println("prefer: scripted decoding step unavailable, using composite ops (" + e.getMessage() + ")");
+    /** A decoding script compiled once per process; null from {@link #module} when this engine cannot compile it. */
+    private static final class Source {
+        final String cls, text;
+        private volatile PtSymbolBlock module;
+        private volatile boolean failed;
+
+        Source(String cls, String text) {
+            this.cls = cls;
+            this.text = text;
+        }
+
+        PtSymbolBlock module() {
+            if (module != null || failed) return module;
+            synchronized (DecodeScript.class) {
+                if (module == null && !failed) {
+                    try {
+                        if (owner == null) owner = (PtNDManager) Torch.newManager();
+                        byte[] archive = FusedOps.archive(cls, "  def forward(self: __torch__." + cls + ",\n    " + text);
+                        module = JniUtils.loadModule(owner, new ByteArrayInputStream(archive), true, false);
+                    } catch (IOException e) {
+                        failed = true;
+                        throw new UncheckedIOException(e);
+                    } catch (RuntimeException e) {
+                        failed = true;
+                        System.err.println("prefer: scripted decoding step " + cls + " unavailable, using composite ops (" + e.getMessage() + ")");
+                    }
                 }
             }
+            return module;
         }
-        return module;
     }
+
+    private static final Source GPT2 = new Source("Gpt2Decode", GPT2_SOURCE);
+    private static final Source LLAMA = new Source("LlamaDecode", LlamaDecode.SOURCE + CHOICE);
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The batched path ({@link CausalLM#complete}): transformers' greedy ids with rows of different lengths, waves and
  * rows leaving early; samples independent of their batch; raw log-probs equal to a teacher-forced pass; the filters
- * against hand-derived distributions.
+ * against hand-derived distributions. Every fixture (GPT-2, Llama, Qwen2) decodes through the scripted path ({@link
+ * DecodeScript}); {@link LlamaDecodeTest} compares it with the composite path.
  */
 class BatchGenerationTest {
 
@@ -26,6 +27,7 @@ class BatchGenerationTest {
     void greedyIdsMatchTransformersWithRowsLeavingEarly(String arch) {
         JsonNode greedy = Fixtures.expected(arch).get("greedy");
         try (CausalLM lm = CausalLM.load(Fixtures.model(arch, "policy"))) {
+            assertTrue(DecodeScript.applies(lm.model()), arch + ": the scripted path serves the float32 fixture");
             List<GenerationRequest> reqs = new ArrayList<>();
             List<long[]> want = new ArrayList<>();
             for (JsonNode g : greedy) {
@@ -83,6 +85,7 @@ class BatchGenerationTest {
     @ValueSource(strings = {"gpt2", "llama"})
     void aSampleIsTheSameAloneAndInAnyBatch(String arch) {
         try (CausalLM lm = CausalLM.load(Fixtures.model(arch, "policy"))) {
+            assertTrue(DecodeScript.applies(lm.model()), arch + ": the scripted path serves the float32 fixture");
             List<String> prompts = List.of("the cat", "Q: 5+5=", "a", "hello there, how are you");
             List<GenerationRequest> reqs = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) reqs.add(new GenerationRequest(lm.encodePrompt(prompts.get(i)), 100 + i));
@@ -113,6 +116,7 @@ class BatchGenerationTest {
     @ValueSource(strings = {"gpt2", "llama"})
     void copiesOfAPromptAsSeparateRequestsEachGiveTheirRowAlone(String arch) {
         try (CausalLM lm = CausalLM.load(Fixtures.model(arch, "policy"))) {
+            assertTrue(DecodeScript.applies(lm.model()), arch + ": the scripted path serves the float32 fixture");
             List<long[]> rows = new ArrayList<>();
             for (String p : List.of("Q: 5+5=", "the cat sat", "a")) for (int g = 0; g < 4; g++) rows.add(lm.encodePrompt(p));
             GenerationConfig cfg = GenerationConfig.sample(12, 1.0, 0, 1.0, 7L);
@@ -132,6 +136,7 @@ class BatchGenerationTest {
     @ValueSource(strings = {"gpt2", "qwen2"})
     void logpsAreTheRawModelLogpsOfATeacherForcedPass(String arch) {
         try (CausalLM lm = CausalLM.load(Fixtures.model(arch, "policy"))) {
+            assertTrue(DecodeScript.applies(lm.model()), arch + ": the scripted path serves the float32 fixture");
             List<GenerationRequest> reqs = List.of(new GenerationRequest(lm.encodePrompt("the cat"), 1L),
                     new GenerationRequest(lm.encodePrompt("Q: 5+5="), 2L));
             GenerationConfig cfg = new GenerationConfig(12, false, 0.7, 40, 0.95, 0L, false).withSamples(2);

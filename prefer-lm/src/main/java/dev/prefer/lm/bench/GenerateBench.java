@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Batched sampling throughput of {@link CausalLM#complete} on a GPT-2-shaped model with random weights: B prompts of
+ * Batched sampling throughput of {@link CausalLM#complete} on a GPT-2- or Llama-shaped model with random weights: B prompts of
  * different lengths (row i has minLen + i·(maxLen − minLen)/(B − 1) tokens), each sampled once for {@code newTokens}
  * tokens (no eos stop: with random weights every row runs the whole budget, as in the reference), per-token raw
  * log-probs recorded. The same workload as bench/generate_torch.py. A benchmark: it measures and asserts nothing.
@@ -21,17 +21,38 @@ import java.util.Random;
 public final class GenerateBench {
     private GenerateBench() {}
 
-    /** A model shape and a workload. */
-    public record Size(String name, int layers, int width, int heads, int vocab, int ctx, int batch, int minLen, int maxLen, int newTokens) {
-        public static final Size TINY = new Size("tiny", 2, 128, 4, 512, 1024, 16, 16, 64, 64);
-        public static final Size GPT2_SMALL = new Size("gpt2-small", 12, 768, 12, 50257, 1024, 8, 32, 128, 64);
+    /**
+     * A model shape and a workload: {@code arch} gpt2 (GPT-2's block, MLP 4·width) or llama (RMSNorm, rotary
+     * positions, {@code kvHeads} key/value heads, SwiGLU MLP of {@code ffn}, untied head: {@link ModelConfig#llama}).
+     */
+    public record Size(String name, String arch, int layers, int width, int heads, int kvHeads, int ffn, int vocab, int ctx, int batch, int minLen,
+                       int maxLen, int newTokens) {
+        public static final Size TINY = new Size("tiny", "gpt2", 2, 128, 4, 4, 512, 512, 1024, 16, 16, 64, 64);
+        public static final Size GPT2_SMALL = new Size("gpt2-small", "gpt2", 12, 768, 12, 12, 3072, 50257, 1024, 8, 32, 128, 64);
+        /** The tiny workload on a Llama of about the same parameters (SwiGLU 352 wide: 3·352 ≈ 2·512 MLP rows), 2 KV heads. */
+        public static final Size TINY_LLAMA = new Size("tiny-llama", "llama", 2, 128, 4, 2, 352, 512, 1024, 16, 16, 64, 64);
+        /** SmolLM-135M's shape (30 layers, d 576, 9 heads, 3 KV heads, SwiGLU 1536, vocab 49152; untied here) on gpt2-small's workload. */
+        public static final Size LLAMA_135M = new Size("llama-135m", "llama", 30, 576, 9, 3, 1536, 49152, 2048, 8, 32, 128, 64);
 
         public static Size named(String name) {
             return switch (name) {
                 case "tiny" -> TINY;
                 case "gpt2-small", "gpt2" -> GPT2_SMALL;
-                default -> throw new IllegalArgumentException("unknown size '" + name + "' (tiny, gpt2-small)");
+                case "tiny-llama" -> TINY_LLAMA;
+                case "llama-135m" -> LLAMA_135M;
+                default -> throw new IllegalArgumentException("unknown size '" + name + "' (tiny, gpt2-small, tiny-llama, llama-135m)");
             };
+        }
+
+        /** The model's config. */
+        public ModelConfig config() {
+            if (arch.equals("llama")) return ModelConfig.llama(vocab, width, ffn, layers, heads, kvHeads, ctx);
+            return ModelConfig.gpt2(vocab, ctx, width, layers, heads);
+        }
+
+        /** The same shape and workload with another batch and budget. */
+        public Size with(int batch, int newTokens) {
+            return new Size(name, arch, layers, width, heads, kvHeads, ffn, vocab, ctx, batch, minLen, maxLen, newTokens);
         }
 
         public int promptLen(int i) {
@@ -44,8 +65,10 @@ public final class GenerateBench {
 
         /** The reference script's flags for this shape. */
         public List<String> torchArgs() {
-            return List.of("--layers", "" + layers, "--d-model", "" + width, "--heads", "" + heads, "--vocab", "" + vocab, "--ctx", "" + ctx,
-                    "--batch", "" + batch, "--min-len", "" + minLen, "--max-len", "" + maxLen, "--new-tokens", "" + newTokens);
+            List<String> a = new ArrayList<>(List.of("--layers", "" + layers, "--d-model", "" + width, "--heads", "" + heads, "--vocab", "" + vocab,
+                    "--ctx", "" + ctx, "--batch", "" + batch, "--min-len", "" + minLen, "--max-len", "" + maxLen, "--new-tokens", "" + newTokens));
+            if (arch.equals("llama")) a.addAll(List.of("--arch", "llama", "--kv-heads", "" + kvHeads, "--ffn", "" + ffn));
+            return a;
         }
     }
 
@@ -68,7 +91,7 @@ public final class GenerateBench {
 
     public static Result run(Size size, Sampling sampling, int warmup, int runs, long seed) {
         Torch.init();
-        ModelConfig cfg = ModelConfig.gpt2(size.vocab(), size.ctx(), size.width(), size.layers(), size.heads());
+        ModelConfig cfg = size.config();
         try (CausalLM lm = CausalLM.randomInit(cfg, seed, Precision.F32)) {
             Random rng = new Random(seed + 1);
             List<GenerationRequest> reqs = new ArrayList<>();
@@ -106,7 +129,7 @@ public final class GenerateBench {
     }
 
     private static void profiled(Size size, java.nio.file.Path trace) {
-        ModelConfig cfg = ModelConfig.gpt2(size.vocab(), size.ctx(), size.width(), size.layers(), size.heads());
+        ModelConfig cfg = size.config();
         try (CausalLM lm = CausalLM.randomInit(cfg, 0, Precision.F32)) {
             Random rng = new Random(1);
             List<GenerationRequest> reqs = new ArrayList<>();
@@ -136,7 +159,7 @@ public final class GenerateBench {
         Size size = Size.named(args.length > 0 ? args[0] : "tiny");
         // -DnewTokens=N: another budget (e.g. 1: the prefill alone); -Dbatch=N: another batch
         int nt = Integer.getInteger("newTokens", size.newTokens()), batch = Integer.getInteger("batch", size.batch());
-        size = new Size(size.name(), size.layers(), size.width(), size.heads(), size.vocab(), size.ctx(), batch, size.minLen(), size.maxLen(), nt);
+        size = size.with(batch, nt);
         int runs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         long v0 = voluntarySwitches();
