@@ -340,7 +340,8 @@ final class DecodeScript {
 
     /** Whether the scripted step serves a wave of {@code capacity} key slots (prompt + new tokens) of this model. */
     static boolean applies(Transformer model, int capacity) {
-        if (!enabled || model.dtype() != DataType.FLOAT32 || model.hasLinearDeltas() || model.bf16Products()) return false;
+        if (!enabled || model.dtype() != DataType.FLOAT32 || model.computeType() != DataType.FLOAT32 || model.hasLinearDeltas()
+                || model.bf16Products()) return false;
         Source s = model.config().architecture() == Architecture.GPT2 ? GPT2 : LlamaDecode.serves(model, capacity) ? LLAMA : null;
         return s != null && s.module() != null;
     }
