@@ -1,7 +1,9 @@
 package dev.prefer.reward.source;
 
 import dev.prefer.eval.tasks.Tasks;
+import dev.prefer.lm.Precision;
 import dev.prefer.reward.Backbones;
+import dev.prefer.reward.LmRewardModel;
 import dev.prefer.reward.RewardScorer;
 import java.io.IOException;
 import java.net.URI;
@@ -26,26 +28,39 @@ public final class RewardSources {
      * @param judgeCache default answer cache folder of LLM judges (a spec's {@code cache=} overrides; null: none)
      * @param apiKeyEnv  default environment variable of the judges' API key (a spec's {@code api-key-env=} overrides)
      * @param env        reads environment variables ({@code System::getenv}; tests pass a map)
+     * @param precision  weights and compute of the language models that {@code model:} and {@code pairwise:} load (score
+     *                   heads, PEFT adapters over them, and the causal LMs of an implicit reward): {@link Precision#F32}
+     *                   (default), F16 (float16 weights and compute) or BF16 (bfloat16 weights and products; norms, softmax
+     *                   and the score in float32), as {@code prefer score --model --precision}. Embedding heads run in
+     *                   float32 only: such a spec is refused under any other precision. Verifiers and judges ignore it.
      */
-    public record Options(Backbones.Options backbone, Path judgeCache, String apiKeyEnv, Function<String, String> env) {
+    public record Options(Backbones.Options backbone, Path judgeCache, String apiKeyEnv, Function<String, String> env, Precision precision) {
+        public Options {
+            java.util.Objects.requireNonNull(precision, "precision");
+        }
+
         public static Options defaults() {
-            return new Options(Backbones.Options.defaults(), null, "OPENAI_API_KEY", System::getenv);
+            return new Options(Backbones.Options.defaults(), null, "OPENAI_API_KEY", System::getenv, Precision.F32);
         }
 
         public Options withJudgeCache(Path p) {
-            return new Options(backbone, p, apiKeyEnv, env);
+            return new Options(backbone, p, apiKeyEnv, env, precision);
         }
 
         public Options withApiKeyEnv(String v) {
-            return new Options(backbone, judgeCache, v, env);
+            return new Options(backbone, judgeCache, v, env, precision);
         }
 
         public Options withEnv(Function<String, String> v) {
-            return new Options(backbone, judgeCache, apiKeyEnv, v);
+            return new Options(backbone, judgeCache, apiKeyEnv, v, precision);
         }
 
         public Options withBackbone(Backbones.Options v) {
-            return new Options(v, judgeCache, apiKeyEnv, env);
+            return new Options(v, judgeCache, apiKeyEnv, env, precision);
+        }
+
+        public Options withPrecision(Precision v) {
+            return new Options(backbone, judgeCache, apiKeyEnv, env, v);
         }
     }
 
@@ -115,13 +130,19 @@ public final class RewardSources {
             case "model", "pairwise" -> {
                 Path folder = Path.of(spec.target());
                 if (!Files.isDirectory(folder)) throw RewardSpec.error(spec.text(), "no such model folder " + folder);
-                if (spec.kind().equals("pairwise") && (spec.params().containsKey("ref") || spec.params().containsKey("implicit"))) return implicit(spec, name, folder);
+                if (spec.kind().equals("pairwise") && (spec.params().containsKey("ref") || spec.params().containsKey("implicit"))) return implicit(spec, name, folder, options.precision());
                 if (spec.params().containsKey("beta")) throw RewardSpec.error(spec.text(), "beta= goes with ref= or implicit= (a causal LM judged by its implicit reward)");
+                boolean lm = LmRewardModel.isLmFolder(folder);
+                if (options.precision() != Precision.F32 && !lm && Files.isRegularFile(folder.resolve("head.json"))) throw embeddingPrecision(spec, folder, options);
                 RewardScorer scorer;
                 try {
-                    scorer = RewardScorer.open(folder, options.backbone());
+                    scorer = lm ? LmRewardModel.load(folder, options.precision()) : RewardScorer.open(folder, options.backbone());
                 } catch (RuntimeException e) {
                     throw RewardSpec.error(spec.text(), dev.prefer.data.DataException.oneLine(e.getMessage()));
+                }
+                if (options.precision() != Precision.F32 && !(scorer instanceof LmRewardModel)) {
+                    scorer.close();
+                    throw embeddingPrecision(spec, folder, options);
                 }
                 String annotator = spec.params().get("annotator");
                 try {
@@ -138,11 +159,16 @@ public final class RewardSources {
         }
     }
 
+    private static IllegalArgumentException embeddingPrecision(RewardSpec spec, Path folder, Options options) {
+        return RewardSpec.error(spec.text(), "precision " + options.precision().name().toLowerCase(java.util.Locale.ROOT) + ": " + folder
+                + " is not a language-model reward model (embedding heads run in float32)");
+    }
+
     /**
      * {@code pairwise:DIR?ref=REF&beta=B} (DPO's implicit reward) or {@code pairwise:DIR?implicit=simpo&beta=B} (SimPO's,
-     * reference-free): a preference-trained causal LM as a judge.
+     * reference-free): a preference-trained causal LM as a judge, the policy and its reference loaded in {@code precision}.
      */
-    static RewardSource implicit(RewardSpec spec, String name, Path folder) {
+    static RewardSource implicit(RewardSpec spec, String name, Path folder, Precision precision) {
         String kind = spec.params().getOrDefault("implicit", "dpo");
         if (!kind.equals("dpo") && !kind.equals("simpo")) throw RewardSpec.error(spec.text(), "implicit= is dpo or simpo, not " + kind);
         Path ref = null;
@@ -162,8 +188,8 @@ public final class RewardSources {
         if (!(beta > 0) || !Double.isFinite(beta)) throw RewardSpec.error(spec.text(), "beta must be > 0");
         dev.prefer.lm.CausalLM policy = null;
         try {
-            policy = dev.prefer.lm.CausalLM.load(folder);
-            dev.prefer.lm.CausalLM reference = ref == null ? null : dev.prefer.lm.CausalLM.load(ref);
+            policy = dev.prefer.lm.CausalLM.load(folder, precision);
+            dev.prefer.lm.CausalLM reference = ref == null ? null : dev.prefer.lm.CausalLM.load(ref, precision);
             return new ImplicitRewardSource(name, policy, reference, beta);
         } catch (RuntimeException e) {
             if (policy != null) policy.close();
