@@ -48,6 +48,7 @@ import picocli.CommandLine.Option;
                 "  ./prefer score --reward verifier:arithmetic --data samples.jsonl --out scored.jsonl",
                 "  ./prefer score --reward verifier:arithmetic --reward model:runs/rm --reward-weights 1,0.5 --data samples.jsonl",
                 "  ./prefer score --reward pairwise:runs/rm-gpm --data samples.jsonl",
+                "  ./prefer score --reward model:../shared/fixtures/hf-tiny-rm/llama-rm --data ../shared/fixtures/hf-tiny/pairs.jsonl --precision bf16",
                 "  ./prefer score --reward 'judge:http://127.0.0.1:8000/v1?model=qwen&mode=pairwise&rubric=rubric.txt' --data samples.jsonl"})
 public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Saved reward model folder (prefer-reward head, HF sequence-classification model, or PEFT adapter); scores pairs.")
@@ -80,9 +81,10 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--weights", split = ",", description = "multi head: the user's direction, e.g. preference=0.8,verbosity=-0.6 (--model only).")
     Map<String, Double> weights;
 
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "--model a language-model "
-            + "reward model: fp32, or fp16: float16 weights and compute, or bf16: bfloat16 weights and products (half the memory "
-            + "of fp32); norms, softmax and the score are float32 in both.")
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "Language-model "
+            + "reward models (--model, or model:/pairwise: sources of --reward): fp32, or fp16: float16 weights and compute, or bf16: "
+            + "bfloat16 weights and products (half the memory of fp32); norms, softmax and the score are float32 in both. Embedding "
+            + "heads take fp32 only; verifiers and judges ignore it.")
     String precision;
 
     @Mixin
@@ -132,7 +134,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 print(sb);
             } else {
                 AtomicFiles.writeString(out, sb.toString());
-                Manifest man = Manifest.of("reward-scores", Map.of("command", "prefer score", "annotator", String.valueOf(annotator),
+                Manifest man = Manifest.of("reward-scores", Map.of("command", "prefer score", "annotator", String.valueOf(annotator), "precision", precision,
                         "weights", weights == null ? Map.of() : weights), null).withInput("model", m instanceof RewardModel ? model.resolve("head.json") : model).withInput("data", data);
                 AtomicFiles.writeString(out.resolveSibling(out.getFileName() + ".manifest.json"), man.toJson() + "\n");
                 System.err.println("prefer: scored " + pairs.size() + " pairs into " + out);
@@ -145,10 +147,8 @@ public final class ScoreCommand implements Callable<Integer> {
     private int scoreSamples() {
         if (annotator != null || weights != null) throw new IllegalArgumentException("--annotator and --weights go with --model; with --reward write model:DIR?annotator=NAME");
         if (io.format != null || io.skipBadRows) throw new IllegalArgumentException("--format and --skip-bad-rows go with --model (samples files have one layout)");
-        if (!TrainCommand.precision(precision).equals(dev.prefer.lm.Precision.F32)) {
-            throw new IllegalArgumentException("--precision " + precision + " goes with --model; --reward sources load their models in float32");
-        }
-        RewardSources.Options options = RewardSources.Options.defaults().withBackbone(io.backbone()).withApiKeyEnv(judgeApiKeyEnv)
+        RewardSources.Options options = RewardSources.Options.defaults().withPrecision(TrainCommand.precision(precision))
+                .withBackbone(io.backbone()).withApiKeyEnv(judgeApiKeyEnv)
                 .withJudgeCache(noJudgeCache ? null : judgeCache != null ? judgeCache : RewardSources.defaultJudgeCache());
         Samples.Read input = Samples.read(data);
         try (RewardSource source = RewardSources.open(rewards, rewardWeights, options)) {
@@ -164,6 +164,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 config.put("reward_funcs", rewards);
                 config.put("reward_weights", rewardWeights == null ? List.of() : rewardWeights);
                 config.put("source", source.name());
+                config.put("precision", precision);
                 config.put("means", finite(scored.means()));
                 config.put("counters", source.counters());
                 Manifest man = Manifest.of("reward-scores", config, null).withInput("data", data);

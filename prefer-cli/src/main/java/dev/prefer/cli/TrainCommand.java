@@ -116,11 +116,16 @@ public final class TrainCommand implements Runnable {
 
     /** {@code --precision fp32|fp16|bf16} (every command that takes it): the library's {@link Precision}. */
     static Precision precision(String value) {
+        return precision("--precision", value);
+    }
+
+    /** The same for another option ({@code --reward-precision}), named in the error. */
+    static Precision precision(String option, String value) {
         return switch (value) {
             case "fp32" -> Precision.F32;
             case "fp16" -> Precision.F16;
             case "bf16" -> Precision.BF16;
-            default -> throw new IllegalArgumentException("--precision must be fp32, fp16 or bf16, got " + value);
+            default -> throw new IllegalArgumentException(option + " must be fp32, fp16 or bf16, got " + value);
         };
     }
 

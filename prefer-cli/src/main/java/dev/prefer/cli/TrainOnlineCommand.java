@@ -136,10 +136,20 @@ public final class TrainOnlineCommand {
                 + " Sampling runs in the same precision. bf16 full fine-tuning without --ref loads the reference as the policy "
                 + "(float32 embeddings), so that the KL starts at 0.")
         String precision;
+        @Option(names = "--reward-precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "Precision of the "
+                + "language-model reward models that model:/pairwise: specs load (independent of --precision, as TRL gives reward models "
+                + "their own dtype): fp32, fp16 (float16 weights and compute) or bf16 (bfloat16 weights and products; norms, softmax and "
+                + "the score in float32). Embedding heads take fp32 only; verifiers and judges ignore it.")
+        String rewardPrecision;
         @Mixin
         LoraOptions lora;
         /** How a SPEC becomes a reward (null: {@link #reward}); pref-grpo turns pairwise sources into win rates. */
         java.util.function.BiFunction<String, List<AutoCloseable>, RewardFunction> rewardFor;
+
+        /** How the reward specs open their models: {@code --reward-precision}. */
+        RewardSources.Options rewardOptions() {
+            return RewardSources.Options.defaults().withPrecision(TrainCommand.precision("--reward-precision", rewardPrecision));
+        }
         /** The verb in the closing line when it is not the method's own name (pref-grpo runs GRPO). */
         String verb;
 
@@ -162,14 +172,15 @@ public final class TrainOnlineCommand {
 
         int execute(OnlineConfig o, Objective objective) {
             TrainConfig c = config(objective);
+            RewardSources.Options rewardOptions = rewardOptions();
             List<PromptRow> trainRows = readRows(prompts, chat);
             List<PromptRow> evalRows = evalPrompts == null ? List.of() : readRows(evalPrompts, chat);
             List<OnlinePrompt> train = plain(trainRows);
             List<OnlinePrompt> eval = plain(evalRows);
             List<RewardFunction> fns = new ArrayList<>();
             List<AutoCloseable> sources = new ArrayList<>();
-            for (String spec : rewards) fns.add(rewardFor == null ? reward(spec, train, prompts, sources) : rewardFor.apply(spec, sources));
-            if (eval.size() > 0) for (String spec : rewards) if (spec.startsWith("verifier:")) reward(spec, eval, evalPrompts, sources); // same checks on the held-out prompts
+            for (String spec : rewards) fns.add(rewardFor == null ? reward(spec, train, prompts, sources, rewardOptions) : rewardFor.apply(spec, sources));
+            if (eval.size() > 0) for (String spec : rewards) if (spec.startsWith("verifier:")) reward(spec, eval, evalPrompts, sources, rewardOptions); // same checks on the held-out prompts
             boolean needsRef = o.needsReference(c.objective());
             try (AutoCloseable closeSources = () -> { for (AutoCloseable s : sources) s.close(); };
                  CausalLM policy = TrainPrecision.policy(model, c.precision(), c.lora() != null);
@@ -281,11 +292,12 @@ public final class TrainOnlineCommand {
     /**
      * A reward source from its SPEC: {@code verifier:TASK} here (every prompt must be one of the task's, checked before
      * training), any other spec of {@code prefer score --reward} (reward models, pairwise win rates, an LLM judge)
-     * through prefer-reward's {@code RewardSources}, opened sources added to {@code opened} to be closed at the end.
+     * through prefer-reward's {@code RewardSources} with {@code options} ({@code --reward-precision}), opened sources
+     * added to {@code opened} to be closed at the end.
      */
-    static RewardFunction reward(String spec, List<OnlinePrompt> prompts, Path file, List<AutoCloseable> opened) {
+    static RewardFunction reward(String spec, List<OnlinePrompt> prompts, Path file, List<AutoCloseable> opened, RewardSources.Options options) {
         if (!spec.startsWith("verifier:")) {
-            RewardSource source = RewardSources.open(spec, RewardSources.Options.defaults());
+            RewardSource source = RewardSources.open(spec, options);
             opened.add(source);
             return new RewardFunction() {
                 @Override public String name() { return source.name(); }
@@ -364,7 +376,7 @@ public final class TrainOnlineCommand {
         @Override
         public Integer call() {
             common.verb = "pref-grpo";
-            common.rewardFor = (spec, opened) -> winRates(spec, hardWins, opened);
+            common.rewardFor = (spec, opened) -> winRates(spec, hardWins, opened, common.rewardOptions());
             OnlineConfig o = common.online(OnlineConfig.Method.GRPO).lossType(lossType).importanceSamplingLevel(level).build();
             return common.execute(o, null);
         }
@@ -375,7 +387,7 @@ public final class TrainOnlineCommand {
      * the other completions ({@link WinRates#againstOthers}, or {@link WinRates#hardAgainstOthers}). A spec that is not
      * pairwise is refused before training.
      */
-    static RewardFunction winRates(String spec, boolean hard, List<AutoCloseable> opened) {
+    static RewardFunction winRates(String spec, boolean hard, List<AutoCloseable> opened, RewardSources.Options options) {
         RewardSpec parsed = RewardSpec.parse(spec);
         boolean pairwise = parsed.kind().equals("pairwise") || (parsed.kind().equals("judge") && "pairwise".equals(parsed.params().get("mode")));
         if (!pairwise) {
@@ -383,7 +395,7 @@ public final class TrainOnlineCommand {
                     + "'; use prefer train grpo for pointwise rewards");
         }
         if (parsed.weight() != 1) throw RewardSpec.error(spec, "write weights with --reward-weights for pref-grpo");
-        RewardSource source = RewardSources.open(spec, RewardSources.Options.defaults());
+        RewardSource source = RewardSources.open(spec, options);
         opened.add(source);
         return new RewardFunction() {
             @Override public String name() { return source.name(); }

@@ -104,9 +104,10 @@ class PrecisionCommandsTest {
         }
         System.out.printf("score bf16 vs fp32: max |reward difference| %.4f%n", max);
         assertTrue(max < 0.1, "bf16 rewards " + max + " from fp32");
-        String err = LmCommandsTest.runCapturing(2, "score", "--reward", "verifier:arithmetic", "--data", f.resolve("pairs.jsonl").toString(),
-                "--precision", "bf16");
-        assertTrue(err.contains("--precision bf16"), err);
+        // an embedding head runs in float32 only (reward specs: RewardPrecisionCommandsTest)
+        String err = LmCommandsTest.runCapturing(2, "score", "--model", RewardPrecisionCommandsTest.embeddingModel(tmp).toString(),
+                "--data", f.resolve("pairs.jsonl").toString(), "--precision", "bf16");
+        assertTrue(err.contains("--precision bf16") && err.contains("is not a language-model reward model"), err);
         err = LmCommandsTest.runCapturing(2, "train", "reward", "--backbone", "hash-64", "--data", f.resolve("pairs.jsonl").toString(),
                 "--out", tmp.resolve("h").toString(), "--precision", "bf16");
         assertTrue(err.contains("--precision needs --backbone DIR"), err);

@@ -160,7 +160,13 @@ public final class RewardSources {
     }
 
     private static IllegalArgumentException embeddingPrecision(RewardSpec spec, Path folder, Options options) {
-        return RewardSpec.error(spec.text(), "precision " + options.precision().name().toLowerCase(java.util.Locale.ROOT) + ": " + folder
+        String p = switch (options.precision()) {
+            case F32 -> "fp32";
+            case F64 -> "fp64";
+            case F16 -> "fp16";
+            case BF16 -> "bf16";
+        };
+        return RewardSpec.error(spec.text(), "precision " + p + ": " + folder
                 + " is not a language-model reward model (embedding heads run in float32)");
     }
 

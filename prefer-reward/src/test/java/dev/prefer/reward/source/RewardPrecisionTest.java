@@ -131,7 +131,7 @@ class RewardPrecisionTest {
         for (String spec : List.of("model:" + bt, "pairwise:" + gpm)) {
             for (Precision p : List.of(Precision.BF16, Precision.F16)) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RewardSources.open(spec, ModelSourcesTest.O.withPrecision(p)));
-                String want = "reward spec '" + spec + "': precision " + p.name().toLowerCase() + ": ";
+                String want = "reward spec '" + spec + "': precision " + (p == Precision.F16 ? "fp16" : "bf16") + ": ";
                 assertTrue(e.getMessage().startsWith(want) && e.getMessage().contains("embedding heads run in float32"), e.getMessage());
                 assertEquals(1, e.getMessage().lines().count(), e.getMessage());
             }
