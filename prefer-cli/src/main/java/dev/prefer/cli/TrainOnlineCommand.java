@@ -137,8 +137,7 @@ public final class TrainOnlineCommand {
                 + "(float32 embeddings), so that the KL starts at 0.")
         String precision;
         @Option(names = "--reward-precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "Precision of the "
-                + "language-model reward models that model:/pairwise: specs load (independent of --precision, as TRL gives reward models "
-                + "their own dtype): fp32, fp16 (float16 weights and compute) or bf16 (bfloat16 weights and products; norms, softmax and "
+                + "language-model reward models that model:/pairwise: specs load, independent of --precision: fp32, fp16 (float16 weights and compute) or bf16 (bfloat16 weights and products; norms, softmax and "
                 + "the score in float32). Embedding heads take fp32 only; verifiers and judges ignore it.")
         String rewardPrecision;
         @Mixin
