@@ -137,20 +137,21 @@ public final class TrainOnlineCommand {
                 + "(float32 embeddings), so that the KL starts at 0.")
         String precision;
         @Option(names = "--reward-precision", defaultValue = "fp32", paramLabel = "fp32|fp16|bf16", description = "Precision of the "
-                + "language-model reward models that model:/pairwise: specs load, independent of --precision: fp32, fp16 (float16 weights and compute) or bf16 (bfloat16 weights and products; norms, softmax and "
-                + "the score in float32). Embedding heads take fp32 only; verifiers and judges ignore it.")
+                + "language-model reward models that model:/pairwise: specs load, independent of --precision: fp32, fp16 (float16 "
+                + "weights and compute) or bf16 (bfloat16 weights and products; norms, softmax and the score in float32). Embedding "
+                + "heads take fp32 only; verifiers and judges ignore it.")
         String rewardPrecision;
         @Mixin
         LoraOptions lora;
         /** How a SPEC becomes a reward (null: {@link #reward}); pref-grpo turns pairwise sources into win rates. */
         java.util.function.BiFunction<String, List<AutoCloseable>, RewardFunction> rewardFor;
+        /** The verb in the closing line when it is not the method's own name (pref-grpo runs GRPO). */
+        String verb;
 
         /** How the reward specs open their models: {@code --reward-precision}. */
         RewardSources.Options rewardOptions() {
             return RewardSources.Options.defaults().withPrecision(TrainCommand.precision("--reward-precision", rewardPrecision));
         }
-        /** The verb in the closing line when it is not the method's own name (pref-grpo runs GRPO). */
-        String verb;
 
         TrainConfig config(Objective objective) {
             boolean doResume = TrainCommand.resumes(resume, resumeIfExists, out);
