@@ -218,6 +218,14 @@ class LoraDecodeTest {
             assertFalse(DecodeScript.applies(lm.model()), "a delta that is not low-rank");
             assertFalse(DecodeScript.packNow(lm.model()), "no oneDNN pack under LoRA");
         }
+        for (String arch : new String[] {"gpt2", "llama"}) {
+            for (Precision p : new Precision[] {Precision.F16, Precision.BF16}) { // half-precision weights: composite, with or without LoRA
+                try (CausalLM lm = CausalLM.load(Fixtures.model(arch, "policy"), p); NDManager m = lm.model().manager().newSubManager()) {
+                    attach(lm.model(), null, m, 9);
+                    assertFalse(DecodeScript.applies(lm.model()), arch + " " + p);
+                }
+            }
+        }
     }
 
     private static void assertSameCompletion(Completion want, Completion got, String at) {
