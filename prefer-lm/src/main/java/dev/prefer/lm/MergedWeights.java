@@ -21,9 +21,10 @@ import java.util.regex.Pattern;
  * for each adapted module a copy W + s·B·A (Llama layout, Linear's (out, in)) or W + s·(B·A)^T (GPT-2's Conv1D,
  * (in, out); PEFT's {@code fan_in_fan_out}), one {@code addmm} on the engine; every other weight is the model's own
  * tensor. x·(W + sBA)^T differs from the composite path's x·W^T + s·(x·A^T)·B^T by float rounding only. This is
- * what TRL does before sampling with vLLM (trl/trainer/grpo_trainer.py, {@code _move_model_to_vllm}: {@code
- * self.model.merge_adapter()}, the merged weights sent, then {@code unmerge_adapter()}), without touching the model's
- * weights: the training pass keeps x·W^T + s·(x·A^T)·B^T through {@link Transformer.LinearDelta#apply}.
+ * what TRL does before sampling with vLLM (trl/trainer/grpo_trainer.py at d2b69d7, {@code _move_model_to_vllm}, lines
+ * 1182-1230: {@code self.model.merge_adapter()} at 1198, the merged weights sent, {@code unmerge_adapter()} at 1230;
+ * later TRL moved it to trl/generation/vllm_generation.py {@code sync_weights}, lines 444-485), without touching the
+ * model's weights: the training pass keeps x·W^T + s·(x·A^T)·B^T through {@link Transformer.LinearDelta#apply}.
  *
  * <p>Made when a wave opens and kept per model while the same W, A and B arrays keep their version counters
  * ({@code torch._version}: an optimizer step's in-place update of an adapter makes the next wave merge again); a
