@@ -115,8 +115,9 @@ final class DecodeScript {
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
-        // merged LoRA weights are not packed: the pack is of the model's own weights
-        this.pack = merged == null && decodeRows >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps && !model.headTrainable()) : null;
+        // LoRA: the merged copies are packed only by packNow (they change with every optimizer step): a wave uses that pack
+        boolean mayPack = merged == null && steps >= packMinSteps && !model.headTrainable();
+        this.pack = decodeRows >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, w0, mayPack) : null;
         this.packed = pack == null ? null : pack.list;
     }
 
@@ -153,12 +154,23 @@ final class DecodeScript {
      */
     static boolean packNow(Transformer model) {
         if (model.config().architecture() != Architecture.GPT2 || !applies(model)) return false; // oneDNN packing: GPT-2 only
-        if (model.hasLinearDeltas()) return false; // LoRA: the step reads merged copies, never the pack
         if (model.config().hiddenSize() < packMinWidth || packMinRows == Integer.MAX_VALUE) return false;
-        Packed p = Packed.of(model, true);
-        if (p == null) return false;
-        p.release();
-        return true;
+        if (!model.hasLinearDeltas()) {
+            Packed p = Packed.of(model, model::p, true);
+            if (p == null) return false;
+            p.release();
+            return true;
+        }
+        // LoRA: the merged copies (kept until the generation call that follows ends, MergedWeights.drop) and their pack
+        MergedWeights m = MergedWeights.of(model);
+        try {
+            Packed p = Packed.of(model, n -> m.weight(model, n), true);
+            if (p == null) return false;
+            p.release();
+            return true;
+        } finally {
+            m.release();
+        }
     }
 
     /** Frees the model's pack (if any) once no wave uses it: its copy of the weights goes until the next pack. */
@@ -208,12 +220,12 @@ final class DecodeScript {
         }
 
         /** The model's packed weights, packing them (again) when missing or stale; null when packing is unavailable. */
-        static Packed of(Transformer model, boolean mayPack) {
+        static Packed of(Transformer model, java.util.function.Function<String, NDArray> weight, boolean mayPack) {
             if (failed) return null;
             int layers = model.config().numLayers();
             NDArray[] src = new NDArray[layers * PRODUCTS.length + (PACK_HEAD ? 1 : 0)];
             for (int l = 0; l < layers; l++) {
-                for (int j = 0; j < PRODUCTS.length; j++) src[l * PRODUCTS.length + j] = model.p("transformer.h." + l + "." + PRODUCTS[j]);
+                for (int j = 0; j < PRODUCTS.length; j++) src[l * PRODUCTS.length + j] = weight.apply("transformer.h." + l + "." + PRODUCTS[j]);
             }
             if (PACK_HEAD) src[src.length - 1] = model.outputEmbedding(); // (V, D): already Linear's layout
             synchronized (BY_MODEL) {
@@ -307,7 +319,14 @@ final class DecodeScript {
             + "    return out\n";
     private static final String VERSION_SOURCE = ""
             + "ws: List[Tensor]) -> List[int]:\n"
-            + "    return [torch._version(t) for t in ws]\n";
+            + "    # inference tensors (MergedWeights' copies, made in an engine call and never updated) track no version: 0\n"
+            + "    out: List[int] = []\n"
+            + "    for t in ws:\n"
+            + "        if t.is_inference():\n"
+            + "            out.append(0)\n"
+            + "        else:\n"
+            + "            out.append(torch._version(t))\n"
+            + "    return out\n";
     private static final Map<String, PtSymbolBlock> SCRIPTS = new java.util.HashMap<>();
 
     static synchronized PtSymbolBlock script(String cls, String source) {

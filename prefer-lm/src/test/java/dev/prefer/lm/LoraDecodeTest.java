@@ -173,6 +173,43 @@ class LoraDecodeTest {
         }
     }
 
+    /**
+     * GPT-2 with LoRA, packed for a generation call by {@link DecodeScript#packNow} (as the online trainer does): the
+     * oneDNN-packed merged copies give the composite path's ids and log-probs; after an in-place update a new pack
+     * follows the new adapters; a wave never packs merged copies on its own (they change with every step).
+     */
+    @Test
+    void packedMergedWeightsFollowTheAdapters() {
+        int width = DecodeScript.packMinWidth, steps = DecodeScript.packMinSteps;
+        DecodeScript.packMinWidth = 0;
+        DecodeScript.packMinSteps = 0;
+        try (CausalLM lm = CausalLM.load(Fixtures.model("gpt2", "policy")); NDManager m = lm.model().manager().newSubManager()) {
+            List<Adapter> ads = attach(lm.model(), null, m, 21);
+            List<GenerationRequest> reqs = requests(lm);
+            GenerationConfig cfg = new GenerationConfig(10, false, 1.0, 0, 1.0, 0L, false).withSamples(2);
+            int packs = DecodeScript.Packed.PACKS.get();
+            lm.complete(reqs, cfg);
+            assertEquals(packs, DecodeScript.Packed.PACKS.get(), "a wave does not pack merged copies on its own");
+            for (int round = 0; round < 2; round++) {
+                assertTrue(DecodeScript.packNow(lm.model()));
+                assertEquals(packs + round + 1, DecodeScript.Packed.PACKS.get());
+                List<List<Completion>> packed = lm.complete(reqs, cfg);
+                assertEquals(packs + round + 1, DecodeScript.Packed.PACKS.get(), "the call used packNow's pack");
+                DecodeScript.dropPack(lm.model());
+                List<List<Completion>> want = composite(lm, reqs, cfg);
+                for (int i = 0; i < reqs.size(); i++) {
+                    for (int k = 0; k < 2; k++) assertSameCompletion(want.get(i).get(k), packed.get(i).get(k), "round " + round + " prompt " + i);
+                }
+                try (NDManager step = m.newSubManager()) {
+                    for (Adapter a : ads) a.b.muli(step.full(new Shape(), -1.3f, DataType.FLOAT32));
+                }
+            }
+        } finally {
+            DecodeScript.packMinWidth = width;
+            DecodeScript.packMinSteps = steps;
+        }
+    }
+
     /** 20 generation calls with adapters changing in between: the model's native arrays do not grow. */
     @Test
     void noCopiesAccumulateOverGenerationCalls() {
@@ -216,7 +253,7 @@ class LoraDecodeTest {
             Transformer.LinearDelta opaque = x -> x.getManager().zeros(new Shape(1));
             lm.model().setLinearDelta("transformer.h.0.attn.c_attn", opaque);
             assertFalse(DecodeScript.applies(lm.model()), "a delta that is not low-rank");
-            assertFalse(DecodeScript.packNow(lm.model()), "no oneDNN pack under LoRA");
+            assertFalse(DecodeScript.packNow(lm.model()), "no pack without the scripted step");
         }
         for (String arch : new String[] {"gpt2", "llama"}) {
             for (Precision p : new Precision[] {Precision.F16, Precision.BF16}) { // half-precision weights: composite, with or without LoRA
