@@ -43,6 +43,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
     @Option(names = "--prefix-sharing", defaultValue = "AUTO", description = "The trainer's prefix sharing (AUTO, ON, OFF).")
     TrainConfig.PrefixSharing sharing;
     @Option(names = "--no-python", description = "Only time the trainer.") boolean noPython;
+    @picocli.CommandLine.Mixin LoraOptions lora; // --lora: the trainer trains adapters (the PyTorch reference, full fine-tuning, is skipped)
     @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE", description = "Python with Debian's python3-torch.") String python;
     @Option(names = "--torch-script", defaultValue = "bench/grpo_step_torch.py", paramLabel = "FILE", description = "The plain-PyTorch GRPO step.")
     Path torchScript;
@@ -54,12 +55,15 @@ public final class BenchGrpoCommand implements Callable<Integer> {
         if (steps < 1 || prompts < 1 || generations < 2 || repeats < 1 || warmup < 0) {
             throw new IllegalArgumentException("need --steps, --prompts, --repeats >= 1, --generations >= 2 and --warmup >= 0");
         }
+        TrainConfig.LoraConfig loraConfig = lora.config(false);
+        if (loraConfig != null) noPython = true; // bench/grpo_step_torch.py trains every weight
         if (!noPython && !Files.isRegularFile(torchScript)) throw new IllegalArgumentException("no PyTorch reference script at " + torchScript + " (--torch-script, or --no-python)");
         OnlineBench.Shape shape = new OnlineBench.Shape(layers, dModel, heads, vocab, prompts, generations, promptLen, completionLen, steps, warmup);
         int threads = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "shape: %d layers, d %d, %d heads, vocab %d, %d prompts x %d completions, prompt %d, completion <= %d; "
-                + "%d timed steps after %d, %d repeats, %d threads%n", layers, dModel, heads, vocab, prompts, generations, promptLen, completionLen,
-                steps, warmup, repeats, threads);
+                + "%d timed steps after %d, %d repeats, %d threads%s%n", layers, dModel, heads, vocab, prompts, generations, promptLen, completionLen,
+                steps, warmup, repeats, threads, loraConfig == null ? "" : "; LoRA r " + loraConfig.rank() + " alpha " + loraConfig.alpha()
+                        + " on " + (loraConfig.targetModules().isEmpty() ? "the default targets" : loraConfig.targetModules()));
         BenchHarness.Runs runs = new BenchHarness.Runs(); // name -> {s/step, sampling share, mean completion}
         for (int rep = 0; rep < repeats; rep++) {
             String load = BenchHarness.loadAverage();
@@ -68,7 +72,7 @@ public final class BenchGrpoCommand implements Callable<Integer> {
                 runs.add("pytorch tuned", r);
                 print(rep, "pytorch tuned", r, load);
             }
-            OnlineBench.Result j = OnlineBench.run(shape, sharing);
+            OnlineBench.Result j = OnlineBench.run(shape, sharing, loraConfig);
             double[] r = {j.medianSeconds(), j.samplingShare(), j.meanCompletion()};
             runs.add("prefer", r);
             print(rep, "prefer", r, load);

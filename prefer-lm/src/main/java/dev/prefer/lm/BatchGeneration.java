@@ -21,7 +21,7 @@ import java.util.function.LongConsumer;
  * positions from 0 and a key mask over its pads; the last block only at the last position), repeats the cache rows
  * for the samples, and then decodes one token per step for the rows still running: a row that emits eos, reaches a
  * stop string or its budget leaves the batch, and its cache rows with it ({@link Transformer.KvCache#selectRows}).
- * For float32 GPT-2 and Llama-layout models (Llama, Qwen2, Mistral; {@link LlamaDecode#serves}) without LoRA deltas
+ * For float32 GPT-2 and Llama-layout models (Llama, Qwen2, Mistral; {@link LlamaDecode#serves}; LoRA deltas merged: {@link MergedWeights})
  * the prefill (prompts in groups of similar lengths, {@link #prefillGroups}) and every step are each one scripted
  * engine call ({@link DecodeScript}) writing into preallocated key/value buffers; other models run the composite path,
  * one engine call per op.
@@ -90,6 +90,7 @@ final class BatchGeneration {
             }
         } finally {
             JniUtils.setGradMode(grad);
+            MergedWeights.drop(model); // LoRA: the merged copies live for this call only
         }
         List<List<Completion>> result = new ArrayList<>(out.length);
         for (Completion[] c : out) result.add(List.of(c));

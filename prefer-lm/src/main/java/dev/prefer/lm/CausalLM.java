@@ -518,8 +518,9 @@ public final class CausalLM implements AutoCloseable, HfModel {
      * few sweeps over the weights, each packed decoding step saves a good part of one). The pack is used while the
      * weights stay unchanged; {@link #dropDecodingWeights} frees it (one more copy of the layer weights and the head).
      *
-     * @return whether a pack is in place (false for models the packed step does not serve: not float32 GPT-2, LoRA
-     *         deltas attached, narrower than the packing threshold)
+     * @return whether a pack is in place (false for models the packed step does not serve: not float32 GPT-2,
+     *         narrower than the packing threshold). With LoRA deltas the pack is of the merged copies W + s·B·A, made
+     *         now and kept until the generation call that follows ends.
      */
     public boolean packDecodingWeights() {
         return DecodeScript.packNow(model);

@@ -32,7 +32,7 @@ import java.util.WeakHashMap;
  * left-padded to its longest, written into the empty buffers of {@link #open}, with the first tokens chosen in the same
  * call (one engine call instead of ~30 per layer, and no copy of the prefilled cache into the buffers).
  *
- * <p>Used for float32 GPT-2 models without attached linear deltas (LoRA), and for the Llama layout (Llama, Qwen2,
+ * <p>Used for float32 GPT-2 models (LoRA deltas: merged copies of the adapted weights, {@link MergedWeights}), and for the Llama layout (Llama, Qwen2,
  * Mistral: {@link LlamaDecode}, its own script over the same Java side and the same choice of tokens, {@link #CHOICE};
  * buffers of the key/value heads); other models take the composite path. {@code -Dprefer.decodeScript=false} turns
  * it off. The module sources are compiled in memory, as {@link FusedOps} does.
@@ -59,6 +59,7 @@ final class DecodeScript {
     private final double eps, scale;
     private final int headChunk;
     private final int vocab;
+    private final MergedWeights merged; // LoRA: the adapted products' merged copies (held until close), else null
     private final Packed pack;      // held until close (a repack by another wave frees the old one only then)
     private final IValue packed;    // oneDNN-packed layer weights (4 per layer) and head, or null: the model's own
     private final IValue unpacked;  // the empty list: the step's products read the model's weights
@@ -89,9 +90,11 @@ final class DecodeScript {
         this.headChunk = headChunkRows(c.hiddenSize(), c.vocabSize());
         this.vocab = c.vocabSize();
         this.unpacked = IValue.listFrom(new PtNDArray[0]);
+        this.merged = model.hasLinearDeltas() ? MergedWeights.of(model) : null;
+        java.util.function.Function<String, NDArray> w0 = merged == null ? model::p : n -> merged.weight(model, n);
         if (!gpt2) {
             this.constants = LlamaDecode.constants(model, capacity, manager);
-            this.weights = IValue.listFrom(LlamaDecode.weights(model, constants));
+            this.weights = IValue.listFrom(LlamaDecode.weights(model, w0, constants));
             this.pack = null; // oneDNN packing is GPT-2's only
             this.packed = null;
             return;
@@ -105,14 +108,16 @@ final class DecodeScript {
             String l = p + "h." + i + ".";
             for (String n : new String[] {"ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias", "attn.c_proj.weight",
                     "attn.c_proj.bias", "ln_2.weight", "ln_2.bias", "mlp.c_fc.weight", "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias"}) {
-                w.add((PtNDArray) model.p(l + n));
+                w.add((PtNDArray) w0.apply(l + n));
             }
         }
         w.add((PtNDArray) model.p(p + "ln_f.weight"));
         w.add((PtNDArray) model.p(p + "ln_f.bias"));
         w.add((PtNDArray) model.outputEmbedding());
         this.weights = IValue.listFrom(w.toArray(PtNDArray[]::new));
-        this.pack = decodeRows >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, steps >= packMinSteps && !model.headTrainable()) : null;
+        // LoRA: the merged copies are packed only by packNow (they change with every optimizer step): a wave uses that pack
+        boolean mayPack = merged == null && steps >= packMinSteps && !model.headTrainable();
+        this.pack = decodeRows >= packMinRows && c.hiddenSize() >= packMinWidth ? Packed.of(model, w0, mayPack) : null;
         this.packed = pack == null ? null : pack.list;
     }
 
@@ -150,10 +155,22 @@ final class DecodeScript {
     static boolean packNow(Transformer model) {
         if (model.config().architecture() != Architecture.GPT2 || !applies(model)) return false; // oneDNN packing: GPT-2 only
         if (model.config().hiddenSize() < packMinWidth || packMinRows == Integer.MAX_VALUE) return false;
-        Packed p = Packed.of(model, true);
-        if (p == null) return false;
-        p.release();
-        return true;
+        if (!model.hasLinearDeltas()) {
+            Packed p = Packed.of(model, model::p, true);
+            if (p == null) return false;
+            p.release();
+            return true;
+        }
+        // LoRA: the merged copies (kept until the generation call that follows ends, MergedWeights.drop) and their pack
+        MergedWeights m = MergedWeights.of(model);
+        try {
+            Packed p = Packed.of(model, n -> m.weight(model, n), true);
+            if (p == null) return false;
+            p.release();
+            return true;
+        } finally {
+            m.release();
+        }
     }
 
     /** Frees the model's pack (if any) once no wave uses it: its copy of the weights goes until the next pack. */
@@ -203,12 +220,12 @@ final class DecodeScript {
         }
 
         /** The model's packed weights, packing them (again) when missing or stale; null when packing is unavailable. */
-        static Packed of(Transformer model, boolean mayPack) {
+        static Packed of(Transformer model, java.util.function.Function<String, NDArray> weight, boolean mayPack) {
             if (failed) return null;
             int layers = model.config().numLayers();
             NDArray[] src = new NDArray[layers * PRODUCTS.length + (PACK_HEAD ? 1 : 0)];
             for (int l = 0; l < layers; l++) {
-                for (int j = 0; j < PRODUCTS.length; j++) src[l * PRODUCTS.length + j] = model.p("transformer.h." + l + "." + PRODUCTS[j]);
+                for (int j = 0; j < PRODUCTS.length; j++) src[l * PRODUCTS.length + j] = weight.apply("transformer.h." + l + "." + PRODUCTS[j]);
             }
             if (PACK_HEAD) src[src.length - 1] = model.outputEmbedding(); // (V, D): already Linear's layout
             synchronized (BY_MODEL) {
@@ -279,11 +296,13 @@ final class DecodeScript {
             return true;
         }
 
-        private static long[] versions(NDArray[] src) {
-            try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class));
-                 IValue out = IValueUtils.forward(script(VERSION_CLS, VERSION_SOURCE), new IValue[] {in})) {
-                return out.toLongArray();
-            }
+    }
+
+    /** The version counters ({@code torch._version}) of these tensors: every in-place update bumps its tensor's. */
+    static long[] versions(NDArray[] src) {
+        try (IValue in = IValue.listFrom(Arrays.copyOf(src, src.length, PtNDArray[].class));
+             IValue out = IValueUtils.forward(script(VERSION_CLS, VERSION_SOURCE), new IValue[] {in})) {
+            return out.toLongArray();
         }
     }
 
@@ -300,10 +319,17 @@ final class DecodeScript {
             + "    return out\n";
     private static final String VERSION_SOURCE = ""
             + "ws: List[Tensor]) -> List[int]:\n"
-            + "    return [torch._version(t) for t in ws]\n";
+            + "    # inference tensors (MergedWeights' copies, made in an engine call and never updated) track no version: 0\n"
+            + "    out: List[int] = []\n"
+            + "    for t in ws:\n"
+            + "        if t.is_inference():\n"
+            + "            out.append(0)\n"
+            + "        else:\n"
+            + "            out.append(torch._version(t))\n"
+            + "    return out\n";
     private static final Map<String, PtSymbolBlock> SCRIPTS = new java.util.HashMap<>();
 
-    private static synchronized PtSymbolBlock script(String cls, String source) {
+    static synchronized PtSymbolBlock script(String cls, String source) {
         PtSymbolBlock m = SCRIPTS.get(cls);
         if (m == null) {
             if (owner == null) owner = (PtNDManager) Torch.newManager();
@@ -331,16 +357,19 @@ final class DecodeScript {
     }
 
     /**
-     * Whether the scripted step serves every wave of this model: float32 GPT-2 without linear deltas, or the Llama
+     * Whether the scripted step serves every wave of this model: float32 GPT-2, or the Llama
      * layout of {@link LlamaDecode#serves} for waves up to the model's positions.
      */
     static boolean applies(Transformer model) {
         return applies(model, model.config().maxPositions());
     }
 
-    /** Whether the scripted step serves a wave of {@code capacity} key slots (prompt + new tokens) of this model. */
+    /**
+     * Whether the scripted step serves a wave of {@code capacity} key slots (prompt + new tokens) of this model; linear
+     * deltas (LoRA) only when {@link MergedWeights#serves} them.
+     */
     static boolean applies(Transformer model, int capacity) {
-        if (!enabled || model.dtype() != DataType.FLOAT32 || model.computeType() != DataType.FLOAT32 || model.hasLinearDeltas()
+        if (!enabled || model.dtype() != DataType.FLOAT32 || model.computeType() != DataType.FLOAT32 || !MergedWeights.serves(model)
                 || model.bf16Products()) return false;
         Source s = model.config().architecture() == Architecture.GPT2 ? GPT2 : LlamaDecode.serves(model, capacity) ? LLAMA : null;
         return s != null && s.module() != null;
@@ -547,6 +576,7 @@ final class DecodeScript {
         if (constants != null) for (NDArray a : constants) a.close();
         unpacked.close();
         if (pack != null) pack.release();
+        if (merged != null) merged.release();
         state.close();
         bias.close();
         for (NDArray a : keys) a.close();

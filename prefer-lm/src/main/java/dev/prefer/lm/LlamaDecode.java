@@ -81,7 +81,7 @@ final class LlamaDecode {
      * one), post-attention norm, gate, up, down (each with its bias when the MLP has them); then the {@link #constants}
      * (cos, signed sin, eps, scale), the final norm and the LM head (tied: the embedding).
      */
-    static PtNDArray[] weights(Transformer model, NDArray[] constants) {
+    static PtNDArray[] weights(Transformer model, java.util.function.Function<String, NDArray> weight, NDArray[] constants) {
         ModelConfig c = model.config();
         String p = LlamaFamily.P;
         List<PtNDArray> w = new ArrayList<>();
@@ -89,10 +89,10 @@ final class LlamaDecode {
         for (int i = 0; i < c.numLayers(); i++) {
             String l = p + "layers." + i + ".", a = l + "self_attn.";
             w.add((PtNDArray) model.p(l + "input_layernorm.weight"));
-            for (String q : new String[] {"q_proj", "k_proj", "v_proj"}) add(model, w, a + q, c.attentionBias());
-            add(model, w, a + "o_proj", c.outputBias());
+            for (String q : new String[] {"q_proj", "k_proj", "v_proj"}) add(model, weight, w, a + q, c.attentionBias());
+            add(model, weight, w, a + "o_proj", c.outputBias());
             w.add((PtNDArray) model.p(l + "post_attention_layernorm.weight"));
-            for (String m : new String[] {"gate_proj", "up_proj", "down_proj"}) add(model, w, l + "mlp." + m, c.mlpBias());
+            for (String m : new String[] {"gate_proj", "up_proj", "down_proj"}) add(model, weight, w, l + "mlp." + m, c.mlpBias());
         }
         for (NDArray a : constants) w.add((PtNDArray) a);
         w.add((PtNDArray) model.p(p + "norm.weight"));
@@ -100,8 +100,8 @@ final class LlamaDecode {
         return w.toArray(PtNDArray[]::new);
     }
 
-    private static void add(Transformer model, List<PtNDArray> w, String name, boolean bias) {
-        w.add((PtNDArray) model.p(name + ".weight"));
+    private static void add(Transformer model, java.util.function.Function<String, NDArray> weight, List<PtNDArray> w, String name, boolean bias) {
+        w.add((PtNDArray) weight.apply(name + ".weight"));
         if (bias) w.add((PtNDArray) model.p(name + ".bias"));
     }
 

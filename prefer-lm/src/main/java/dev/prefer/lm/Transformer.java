@@ -62,6 +62,25 @@ public final class Transformer implements AutoCloseable {
         NDArray apply(NDArray x);
     }
 
+    /**
+     * A low-rank delta, delta(x) = s·(x A^T) B^T (LoRA), whose factors the scripted decoding step can merge into a copy
+     * of the layer's weight (W + s·B·A, or its transpose for GPT-2's Conv1D: {@link MergedWeights}) instead of
+     * calling {@link #apply} per product. A is (r, in), B is (out, r), as PEFT stores them.
+     */
+    public interface LowRankDelta extends LinearDelta {
+        /** (r, in). */
+        NDArray a();
+
+        /** (out, r). */
+        NDArray b();
+
+        /** s (LoRA: alpha / r). */
+        double scale();
+
+        /** Whether {@link #apply} is exactly s·(x A^T) B^T now (false while dropout is applied to x). */
+        boolean linearNow();
+    }
+
     private Transformer(ModelConfig config, NDManager manager, DataType dtype, LinkedHashMap<String, NDArray> params) {
         this.config = config;
         this.manager = manager;
@@ -747,6 +766,11 @@ public final class Transformer implements AutoCloseable {
         return false;
     }
 
+    /** The attached deltas by module name (live view; empty without LoRA). */
+    Map<String, LinearDelta> linearDeltas() {
+        return Collections.unmodifiableMap(deltas);
+    }
+
     /** Removes every attached delta. */
     public void clearLinearDeltas() {
         deltas.clear();
@@ -778,6 +802,7 @@ public final class Transformer implements AutoCloseable {
     @Override
     public void close() {
         DecodeScript.Packed.forget(this);
+        MergedWeights.forget(this);
         manager.close();
     }
 }

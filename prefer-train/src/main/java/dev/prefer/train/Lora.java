@@ -220,12 +220,36 @@ public final class Lora implements AutoCloseable {
         for (String module : modules) {
             NDArray a = params.get(pefName(module, "A")), b = params.get(pefName(module, "B"));
             long seedBase = module.hashCode();
-            model.setLinearDelta(module, x -> {
-                NDArray in = x;
-                if (training && config.dropout() > 0) in = dropout(x, seedBase);
-                NDArray h = Linear.linear(in, a).singletonOrThrow(); // (…, r)
-                NDArray y = Linear.linear(h, b).singletonOrThrow();
-                return y.mul(dev.prefer.lm.Transformer.constant(y, scale)); // (…, out); not mul(Number): see Transformer.constant
+            // a low-rank delta: the scripted decoding step merges W + s B A instead of calling apply (prefer-lm MergedWeights)
+            model.setLinearDelta(module, new Transformer.LowRankDelta() {
+                @Override
+                public NDArray apply(NDArray x) {
+                    NDArray in = x;
+                    if (training && config.dropout() > 0) in = dropout(x, seedBase);
+                    NDArray h = Linear.linear(in, a).singletonOrThrow(); // (…, r)
+                    NDArray y = Linear.linear(h, b).singletonOrThrow();
+                    return y.mul(dev.prefer.lm.Transformer.constant(y, scale)); // (…, out); not mul(Number): see Transformer.constant
+                }
+
+                @Override
+                public NDArray a() {
+                    return a;
+                }
+
+                @Override
+                public NDArray b() {
+                    return b;
+                }
+
+                @Override
+                public double scale() {
+                    return scale;
+                }
+
+                @Override
+                public boolean linearNow() {
+                    return !(training && config.dropout() > 0);
+                }
             });
         }
     }

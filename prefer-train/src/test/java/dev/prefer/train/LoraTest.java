@@ -83,6 +83,41 @@ class LoraTest {
         }
     }
 
+    /**
+     * Sampling from a LoRA policy (the scripted step on merged copies W + s·B·A, prefer-lm MergedWeights) gives the
+     * log-probs of the training pass (the unmerged adapters' hook) for the sampled tokens: Lora's delta exposes A, B
+     * and s in the layout the merge expects (GPT-2's Conv1D transposed). A wrong scale or layout moves them by far
+     * more than the tolerance (the adapter moves them by more than 1e-3: checked above).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "gpt2"})
+    void sampledLogpsAreTheTrainingPassLogps(String arch) {
+        try (CausalLM lm = CausalLM.load(Fixtures.hfTiny(arch, "policy"))) {
+            Lora lora = Lora.create(lm, new TrainConfig.LoraConfig(4, 8, 0.1, List.of(), true), 5);
+            randomize(lora, 13);
+            lora.setTraining(false, () -> 0L); // as the online trainer before sampling
+            List<dev.prefer.lm.GenerationRequest> reqs = List.of(new dev.prefer.lm.GenerationRequest(lm.encodePrompt("Q: 12+7="), 1),
+                    new dev.prefer.lm.GenerationRequest(lm.encodePrompt("hello"), 2));
+            List<List<dev.prefer.lm.Completion>> out = lm.complete(reqs,
+                    new dev.prefer.lm.GenerationConfig(10, false, 1.0, 0, 1.0, 0L, false).withSamples(2));
+            List<dev.prefer.lm.TokenizedSequence> seqs = new java.util.ArrayList<>();
+            List<double[]> sampled = new java.util.ArrayList<>();
+            for (List<dev.prefer.lm.Completion> k : out) {
+                for (dev.prefer.lm.Completion c : k) {
+                    seqs.add(new dev.prefer.lm.TokenizedSequence(c.promptIds(), c.tokenIds()));
+                    double[] lp = new double[c.logps().length];
+                    for (int i = 0; i < lp.length; i++) lp[i] = c.logps()[i];
+                    sampled.add(lp);
+                }
+            }
+            List<SequenceLogps> scored = lm.logpsOfIds(seqs, 4);
+            for (int i = 0; i < seqs.size(); i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(scored.get(i).tokenLogps(), sampled.get(i), 1e-4, arch + " sequence " + i);
+            }
+            lora.close();
+        }
+    }
+
     static void randomize(Lora lora, long seed) {
         Random rng = new Random(seed);
         boolean g = JniUtils.isGradMode();

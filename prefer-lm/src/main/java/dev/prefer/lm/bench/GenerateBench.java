@@ -93,6 +93,7 @@ public final class GenerateBench {
         Torch.init();
         ModelConfig cfg = size.config();
         try (CausalLM lm = CausalLM.randomInit(cfg, seed, Precision.F32)) {
+            BenchLora lora = BenchLora.fromProperties(lm, seed + 2); // -Dlora=R: adapters changed before every call, as GRPO
             Random rng = new Random(seed + 1);
             List<GenerationRequest> reqs = new ArrayList<>();
             for (int i = 0; i < size.batch(); i++) {
@@ -106,6 +107,7 @@ public final class GenerateBench {
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             double logp = 0;
             for (int r = 0; r < warmup + runs; r++) {
+                if (lora != null) lora.step();
                 long c0 = cpuNanos(), o0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
                 List<List<Completion>> out = lm.complete(reqs, gc);
                 double dt = (System.nanoTime() - t0) / 1e9;
@@ -124,6 +126,7 @@ public final class GenerateBench {
                 logp = s / n;
             }
             Result res = new Result(secs, 0, logp, Rss.peakMiB(), cpu, own);
+            if (lora != null) System.out.printf(java.util.Locale.ROOT, "rss now %.0f MiB, peak %.0f MiB%n", Rss.currentMiB(), Rss.peakMiB());
             return new Result(secs, size.tokensPerRun() / res.median(), logp, res.peakRssMiB(), cpu, own);
         }
     }

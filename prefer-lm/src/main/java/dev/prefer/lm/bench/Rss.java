@@ -19,4 +19,16 @@ public final class Rss {
         }
         return Double.NaN;
     }
+
+    /** Resident set of this process now (VmRSS), in MiB; NaN where /proc is absent. */
+    public static double currentMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
 }

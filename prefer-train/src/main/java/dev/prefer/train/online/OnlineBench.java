@@ -31,6 +31,11 @@ public final class OnlineBench {
     public record Result(double medianSeconds, double samplingShare, double cpuSecondsPerStep, double meanCompletion) {}
 
     public static Result run(Shape s, TrainConfig.PrefixSharing sharing) {
+        return run(s, sharing, null);
+    }
+
+    /** As above, training LoRA adapters of {@code lora} (null: every weight), as {@code prefer train grpo --lora}. */
+    public static Result run(Shape s, TrainConfig.PrefixSharing sharing, TrainConfig.LoraConfig lora) {
         ModelConfig cfg = ModelConfig.gpt2(s.vocab(), Math.max(1024, s.promptLen() + s.completionLen()), s.dModel(), s.layers(), s.heads());
         Random rng = new Random(1);
         List<OnlinePrompt> prompts = new ArrayList<>();
@@ -51,7 +56,7 @@ public final class OnlineBench {
         };
         int total = s.warmup() + s.steps();
         TrainConfig c = TrainConfig.builder(TrainConfig.Task.PREFERENCE).learningRate(1e-5).schedule(TrainConfig.Schedule.CONSTANT, 0)
-                .maxSteps(total).batchSize(s.prompts()).maxGradNorm(1.0).seed(3).prefixSharing(sharing).build();
+                .maxSteps(total).batchSize(s.prompts()).maxGradNorm(1.0).seed(3).prefixSharing(sharing).lora(lora).build();
         OnlineConfig o = OnlineConfig.builder(OnlineConfig.Method.GRPO).numGenerations(s.generations()).maxCompletionLength(s.completionLen())
                 .build();
         double[] secs = new double[s.steps()], share = new double[s.steps()];

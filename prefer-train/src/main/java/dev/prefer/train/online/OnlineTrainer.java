@@ -356,7 +356,8 @@ public final class OnlineTrainer {
 
         /**
          * Completions of at least this many tokens sample from oneDNN-packed copies of the policy's weights, packed anew
-         * for each generation batch ({@link CausalLM#packDecodingWeights}; GPT-2 float32 models without LoRA, d >= 512).
+         * for each generation batch ({@link CausalLM#packDecodingWeights}; GPT-2 float32 models, d >= 512; under LoRA
+         * the merged copies W + s·B·A).
          * A pack costs a few sweeps over the weights and each packed step saves a good part of one (GPT-2 small,
          * 8 rows x 32 tokens: see docs/results/online.md). {@code -Dprefer.online.packDecodeMinTokens=N}; 0 disables.
          */
