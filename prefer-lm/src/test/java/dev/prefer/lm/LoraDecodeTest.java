@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Scripted decoding of a model with LoRA deltas (merged copies W + s·B·A, {@link MergedWeights}) against the
  * composite path (x·W^T + s·(x·A^T)·B^T through {@link Transformer.LinearDelta#apply}) on the same adapters: the same
- * ids and log-probs within 1e-5 (the two differ by float rounding only), greedy and sampled (engine's and host's
+ * ids and log-probs within 5e-5 (the two differ by float rounding only: 9.5e-6 measured here, about ten float32 units
+ * of a log-prob near −8; 5e-5 leaves room for another CPU's kernels), greedy and sampled (engine's and host's
  * draw), three samples per prompt, rows leaving early; a stale merge after an in-place adapter update is not used;
  * the copies are freed after each generation call; configurations the script does not serve keep the composite path.
  * The adapters are PEFT's LoRA as prefer-train's {@code Lora} attaches them (rank 4, alpha 8: s = 2), with a random
@@ -267,7 +268,7 @@ class LoraDecodeTest {
 
     private static void assertSameCompletion(Completion want, Completion got, String at) {
         assertArrayEquals(want.tokenIds(), got.tokenIds(), at);
-        assertArrayEquals(want.logps(), got.logps(), 1e-5, at);
+        assertArrayEquals(want.logps(), got.logps(), 5e-5, at);
         assertEquals(want.finishReason(), got.finishReason(), at);
         for (int t = 0; t < want.logps().length; t++) maxSeen = Math.max(maxSeen, Math.abs(want.logps()[t] - got.logps()[t]));
     }
