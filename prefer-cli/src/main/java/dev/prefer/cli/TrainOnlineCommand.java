@@ -302,6 +302,8 @@ public final class TrainOnlineCommand {
             return new RewardFunction() {
                 @Override public String name() { return source.name(); }
 
+                @Override public Map<String, Object> provenance() { return provenanceOf(options); }
+
                 @Override
                 public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {
                     return source.score(prompt, completions, fields);
@@ -387,6 +389,11 @@ public final class TrainOnlineCommand {
      * the other completions ({@link WinRates#againstOthers}, or {@link WinRates#hardAgainstOthers}). A spec that is not
      * pairwise is refused before training.
      */
+    /** What the run's config records about a spec-opened source: its models' precision when not float32 ({@code --reward-precision}). */
+    static Map<String, Object> provenanceOf(RewardSources.Options options) {
+        return options.precision() == dev.prefer.lm.Precision.F32 ? Map.of() : Map.of("precision", options.precision().name());
+    }
+
     static RewardFunction winRates(String spec, boolean hard, List<AutoCloseable> opened, RewardSources.Options options) {
         RewardSpec parsed = RewardSpec.parse(spec);
         boolean pairwise = parsed.kind().equals("pairwise") || (parsed.kind().equals("judge") && "pairwise".equals(parsed.params().get("mode")));
@@ -399,6 +406,8 @@ public final class TrainOnlineCommand {
         opened.add(source);
         return new RewardFunction() {
             @Override public String name() { return source.name(); }
+
+            @Override public Map<String, Object> provenance() { return provenanceOf(options); }
 
             @Override
             public double[] score(String prompt, List<String> completions, Map<String, Object> fields) {

@@ -86,6 +86,10 @@ class RewardPrecisionCommandsTest {
             assertEquals(steps, lines.size(), p);
             for (String l : lines) assertTrue(Double.isFinite(Json.MAPPER.readTree(l).get("loss").asDouble()), l);
             first[p.equals("fp32") ? 0 : 1] = Json.MAPPER.readTree(lines.get(0));
+            // the run records the reward model's precision (absent when float32, the default)
+            JsonNode settings = Json.readObject(out.resolve("manifest.json")).get("config").get("reward_settings");
+            if (p.equals("fp32")) assertTrue(settings == null, "fp32: no reward_settings, got " + settings);
+            else assertEquals("BF16", settings.get("model:" + RM).get("precision").asText(), String.valueOf(settings));
         }
         // same seed, same float32 policy: the first step scores the same completions, so its mean reward differs by the
         // reward model's bf16 rounding only (nonzero, and within the tolerance)

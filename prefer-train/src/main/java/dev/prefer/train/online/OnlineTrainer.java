@@ -241,7 +241,7 @@ public final class OnlineTrainer {
             }
             this.weights = o.weights(rewards.size());
             this.names = rewards.stream().map(RewardFunction::name).toList();
-            this.configMap = configMap(c, o, this.prompts, names);
+            this.configMap = configMap(c, o, this.prompts, rewards);
             this.order = new Order(prompts.size(), c.seed());
             if (c.lora() != null) {
                 policy.setTrainable(false);
@@ -258,7 +258,8 @@ public final class OnlineTrainer {
             opt = new AdamW(optManager, op.beta1(), op.beta2(), op.epsilon(), op.weightDecay());
         }
 
-        static Map<String, Object> configMap(TrainConfig c, OnlineConfig o, List<OnlinePrompt> prompts, List<String> names) {
+        static Map<String, Object> configMap(TrainConfig c, OnlineConfig o, List<OnlinePrompt> prompts, List<RewardFunction> rewards) {
+            List<String> names = rewards.stream().map(RewardFunction::name).toList();
             Map<String, Object> m = new LinkedHashMap<>(c.toMap());
             if (!o.method().catalogPairs()) {
                 m.remove("objective");
@@ -267,6 +268,9 @@ public final class OnlineTrainer {
             m.put("task", "ONLINE");
             m.put("online", o.toMap());
             m.put("reward_functions", names);
+            Map<String, Object> settings = new LinkedHashMap<>();
+            for (RewardFunction f : rewards) if (!f.provenance().isEmpty()) settings.put(f.name(), f.provenance());
+            if (!settings.isEmpty()) m.put("reward_settings", settings); // absent when every source runs as by default
             m.put("prompts", prompts.size());
             m.put("prompts_sha256", promptsHash(prompts));
             return m;

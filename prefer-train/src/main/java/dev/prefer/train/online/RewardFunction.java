@@ -37,6 +37,15 @@ public interface RewardFunction {
         return new Scored(score(prompt, completions, fields), null);
     }
 
+    /**
+     * Settings that change this source's scores beyond its name, recorded in the run's config, checkpoints and
+     * manifest (e.g. {@code precision: BF16} for a reward model run in bfloat16); empty (the default) when it runs as
+     * by default. A resume with other settings is refused, as for any other config change.
+     */
+    default Map<String, Object> provenance() {
+        return Map.of();
+    }
+
     /** A pointwise reward: each completion scored alone. */
     static RewardFunction of(String name, java.util.function.ToDoubleBiFunction<String, String> pointwise) {
         return new RewardFunction() {
