@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.prefer.lm.Torch;
 import dev.prefer.rl.nn.Mlp;
@@ -37,8 +38,24 @@ public final class TorchRewardBackend implements RewardEnsemble.Backend, AutoClo
         return "torch";
     }
 
+    /**
+     * Runs on one engine thread (the calling thread's setting, restored after): with two, MKL may split the products'
+     * row reductions (the weight gradients) differently from call to call when the machine is busy (its dynamic thread
+     * count), and the gradients then move by a unit in the last place, so a resumed run was not always the
+     * uninterrupted one to the bit (TorchPebbleTest, seen once under load). One thread sums in one fixed order.
+     */
     @Override
     public double lossAndGradient(RewardEnsemble ensemble, int member, List<RewardEnsemble.Pair> pairs, double[] grad) {
+        int threads = JniUtils.getNumThreads();
+        if (threads != 1) JniUtils.setNumThreads(1);
+        try {
+            return compute(ensemble, member, pairs, grad);
+        } finally {
+            if (threads != 1) JniUtils.setNumThreads(threads);
+        }
+    }
+
+    private double compute(RewardEnsemble ensemble, int member, List<RewardEnsemble.Pair> pairs, double[] grad) {
         int n = pairs.size();
         if (n == 0) {
             return 0;
